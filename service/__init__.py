@@ -1,0 +1,3 @@
+"""Jiansuo: search and summarisation for Chinese newspaper archives."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,190 @@
+"""Settings: declared once with their defaults and help, loaded from TOML.
+
+`config.toml` at the project root lists every setting with its default; a test
+keeps that file and the declarations below telling the same story. Unknown keys
+and values of the wrong type or range fail at start, naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config.toml"
+CONFIG_ENV = "JIANSUO_CONFIG"
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("paths", "data_dir", "instance",
+            "where the article store and the index live (relative paths are relative to this file)"),
+    Setting("paths", "corpus_dir", "corpus",
+            "the embedded corpus `jiansuo serve` ingests when there is no index yet"),
+    Setting("analysis", "opencc", "t2s",
+            "OpenCC conversion applied before segmentation so both scripts find the same words",
+            choices=("t2s", "tw2s", "hk2s")),
+    Setting("analysis", "lowercase", True, "fold Latin letters to lower case for matching"),
+    Setting("bm25", "k1", 1.5, "BM25 term-frequency saturation", minimum=0.0, maximum=10.0),
+    Setting("bm25", "b", 0.75, "BM25 length normalisation (0 = none, 1 = full)", minimum=0.0, maximum=1.0),
+    Setting("bm25", "epsilon", 0.25,
+            "floor for negative idf, as a fraction of the mean idf (rank-bm25's BM25Okapi)",
+            minimum=0.0, maximum=1.0),
+    Setting("search", "default_k", 10, "results per page when the caller does not say", minimum=1, maximum=100),
+    Setting("search", "max_k", 100, "most results one request may ask for", minimum=1, maximum=1000),
+    Setting("search", "max_offset", 10000, "deepest result offset one request may ask for", minimum=0,
+            maximum=1_000_000),
+    Setting("search", "max_query_chars", 256, "longest query accepted, in characters", minimum=1,
+            maximum=10000),
+    Setting("summary", "sentences", 2, "sentences in each hit's extractive summary", minimum=1, maximum=20),
+    Setting("summary", "max_chars", 160,
+            "longest summary in characters; sentences past it are left out", minimum=20, maximum=5000),
+    Setting("server", "host", "127.0.0.1", "address `jiansuo serve` binds to"),
+    Setting("server", "port", 5000, "port `jiansuo serve` listens on", minimum=1, maximum=65535),
+    Setting("server", "threads", 8, "request threads of the WSGI server", minimum=1, maximum=256),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting as a typed attribute named `section_key`, plus where it came from."""
+
+    paths_data_dir: Path
+    paths_corpus_dir: Path
+    analysis_opencc: str
+    analysis_lowercase: bool
+    bm25_k1: float
+    bm25_b: float
+    bm25_epsilon: float
+    search_default_k: int
+    search_max_k: int
+    search_max_offset: int
+    search_max_query_chars: int
+    summary_sentences: int
+    summary_max_chars: int
+    server_host: str
+    server_port: int
+    server_threads: int
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.paths_data_dir
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.paths_corpus_dir
+
+    def with_overrides(self, **values: Any) -> "Config":
+        return replace(self, **values)
+
+
+def _check(setting: Setting, value: Any) -> Any:
+    name = f"{setting.section}.{setting.key}"
+    expected = type(setting.default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if type(value) is not expected:
+        raise ConfigError(
+            f"config {name} must be {expected.__name__}, got {type(value).__name__} {value!r}",
+            code="bad_config_value")
+    if setting.choices is not None and value not in setting.choices:
+        raise ConfigError(f"config {name} must be one of {', '.join(map(str, setting.choices))}, got {value!r}",
+                          code="bad_config_value")
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(f"config {name} must be at least {setting.minimum}, got {value!r}", code="bad_config_value")
+    if setting.maximum is not None and value > setting.maximum:
+        raise ConfigError(f"config {name} must be at most {setting.maximum}, got {value!r}", code="bad_config_value")
+    if isinstance(value, str) and not value.strip() and setting.section != "paths":
+        raise ConfigError(f"config {name} must not be empty", code="bad_config_value")
+    return value
+
+
+def from_mapping(raw: dict, base_dir: Path, source: Path | None = None) -> Config:
+    """Validate a parsed TOML mapping; relative paths resolve against `base_dir`."""
+    known = {(s.section, s.key): s for s in SETTINGS}
+    sections = {s.section for s in SETTINGS}
+    for section, table in raw.items():
+        if section not in sections:
+            raise ConfigError(f"unknown config section [{section}]", code="unknown_config_key")
+        if not isinstance(table, dict):
+            raise ConfigError(f"config [{section}] must be a table", code="bad_config_value")
+        for key in table:
+            if (section, key) not in known:
+                raise ConfigError(f"unknown config key {section}.{key}", code="unknown_config_key")
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        value = _check(s, raw.get(s.section, {}).get(s.key, s.default))
+        if s.section == "paths":
+            if not value.strip():
+                raise ConfigError(f"config {s.section}.{s.key} must not be empty", code="bad_config_value")
+            path = Path(value).expanduser()
+            value = path if path.is_absolute() else (base_dir / path)
+        values[f"{s.section}_{s.key}"] = value
+    return Config(**values, source=source)
+
+
+def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
+    """Load settings from `path`, else $JIANSUO_CONFIG, else the project's `config.toml`, else defaults."""
+    env = os.environ if env is None else env
+    chosen = path or env.get(CONFIG_ENV)
+    if chosen:
+        config_path = Path(chosen)
+        if not config_path.is_file():
+            raise ConfigError(f"config file {config_path} does not exist", code="config_missing")
+    elif DEFAULT_CONFIG_FILE.is_file():
+        config_path = DEFAULT_CONFIG_FILE
+    else:
+        return from_mapping({}, base_dir=PROJECT_ROOT)
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {config_path} is not UTF-8: {exc}", code="bad_config_file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {config_path} is not valid TOML: {exc}", code="bad_config_file") from exc
+    return from_mapping(raw, base_dir=config_path.resolve().parent, source=config_path)
+
+
+def defaults() -> Config:
+    return from_mapping({}, base_dir=PROJECT_ROOT)
+
+
+def render_default_toml() -> str:
+    """The text of `config.toml`: every setting with its default and one line of help."""
+    out = ["# Jiansuo settings. Every setting is listed with its default; delete a line to keep the default.",
+           "# Relative paths are relative to this file. Another file: `jiansuo --config FILE` or $JIANSUO_CONFIG."]
+    section = None
+    for s in SETTINGS:
+        if s.section != section:
+            section = s.section
+            out.append("")
+            out.append(f"[{section}]")
+        out.append(f"# {s.help}")
+        out.append(f"{s.key} = {_toml_value(s.default)}")
+    return "\n".join(out) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+__all__ = ["Config", "SETTINGS", "Setting", "load", "defaults", "from_mapping", "render_default_toml"]

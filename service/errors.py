@@ -1,0 +1,58 @@
+"""One error tree for the whole service.
+
+Every error carries a stable machine-readable ``code``, a message meant for the
+person who caused it, the HTTP status the web layer answers with, and the exit
+code the CLI ends with. The core raises these; only the adapters translate them.
+"""
+
+
+class JiansuoError(Exception):
+    code = "error"
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class QueryError(JiansuoError):
+    """The query or a search parameter cannot be used."""
+
+    code = "bad_query"
+    http_status = 400
+    exit_code = 2
+
+
+class NotFound(JiansuoError):
+    code = "not_found"
+    http_status = 404
+    exit_code = 3
+
+
+class InputError(JiansuoError):
+    """A file or record given for ingestion cannot be read."""
+
+    code = "bad_input"
+    http_status = 400
+    exit_code = 4
+
+
+class ConfigError(JiansuoError):
+    code = "bad_config"
+    http_status = 500
+    exit_code = 5
+
+
+class IndexUnusable(JiansuoError):
+    """The index on disk is missing, damaged or was built by an incompatible analyzer."""
+
+    code = "index_unusable"
+    http_status = 503
+    exit_code = 6
+

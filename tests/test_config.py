@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from service import config
+from service.errors import ConfigError
+
+
+def test_config_toml_lists_every_setting_with_its_default():
+    committed = (config.PROJECT_ROOT / "config.toml").read_text(encoding="utf-8")
+    assert committed == config.render_default_toml(), "regenerate config.toml from service/config.py"
+
+
+def test_loading_the_committed_file_gives_the_defaults():
+    assert config.load(config.PROJECT_ROOT / "config.toml") == config.defaults()
+
+
+def test_relative_paths_resolve_against_the_config_file(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('[paths]\ndata_dir = "archive"\n', encoding="utf-8")
+    assert config.load(path).data_dir == tmp_path / "archive"
+
+
+def test_environment_variable_names_the_file(tmp_path):
+    path = tmp_path / "env.toml"
+    path.write_text("[search]\ndefault_k = 7\n", encoding="utf-8")
+    assert config.load(env={"JIANSUO_CONFIG": str(path)}).search_default_k == 7
+
+
+@pytest.mark.parametrize("text, names", [
+    ("[search]\ndefualt_k = 3\n", "search.defualt_k"),
+    ("[serach]\ndefault_k = 3\n", "[serach]"),
+    ("[bm25]\nk1 = \"high\"\n", "bm25.k1"),
+    ("[bm25]\nb = 1.5\n", "bm25.b"),
+    ("[search]\nmax_k = 0\n", "search.max_k"),
+    ("[analysis]\nopencc = \"s2t\"\n", "analysis.opencc"),
+    ("[analysis]\nlowercase = 1\n", "analysis.lowercase"),
+    ("[paths]\ndata_dir = \"\"\n", "paths.data_dir"),
+    ("[search\n", "not valid TOML"),
+])
+def test_bad_settings_fail_naming_the_key(tmp_path, text, names):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    assert names in info.value.message
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_integer_accepted_where_a_float_is_expected(tmp_path):
+    path = tmp_path / "k1.toml"
+    path.write_text("[bm25]\nk1 = 2\n", encoding="utf-8")
+    loaded = config.load(path)
+    assert loaded.bm25_k1 == 2.0 and isinstance(loaded.bm25_k1, float)
+
+
+def test_non_utf8_config_is_refused(tmp_path):
+    path = tmp_path / "gbk.toml"
+    path.write_bytes("[paths]\ndata_dir = \"档案\"\n".encode("gbk"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        config.load(Path(path))
