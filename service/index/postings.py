@@ -1,0 +1,115 @@
+"""Term-major postings: for each term, the documents holding it and how often.
+
+A query touches only its own terms' slices of three flat arrays:
+`term_offsets[t]:term_offsets[t+1]` indexes `doc_numbers` and `term_freqs`.
+Documents are numbered 0..n-1 in the order they were added; `doc_ids` maps the
+numbers back to article ids.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from .bm25 import BM25Params, okapi_idf, term_weights
+
+
+@dataclass
+class Postings:
+    terms: list[str]
+    term_offsets: np.ndarray  # int64, len(terms) + 1
+    doc_numbers: np.ndarray  # int32
+    term_freqs: np.ndarray  # int32
+    doc_lengths: np.ndarray  # int32, one per document
+    doc_ids: list[str]
+    params: BM25Params
+    _term_numbers: dict[str, int] = field(init=False, repr=False)
+    _idf: np.ndarray = field(init=False, repr=False)
+    _avgdl: float = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._term_numbers = {term: i for i, term in enumerate(self.terms)}
+        self._idf = okapi_idf(np.diff(self.term_offsets), len(self.doc_ids), self.params.epsilon)
+        total = int(self.doc_lengths.sum(dtype=np.int64))
+        self._avgdl = total / len(self.doc_ids) if self.doc_ids else 0.0
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_ids)
+
+    @property
+    def avgdl(self) -> float:
+        return self._avgdl
+
+    def idf(self, term: str) -> float:
+        number = self._term_numbers.get(term)
+        return 0.0 if number is None else float(self._idf[number])
+
+    def doc_freq(self, term: str) -> int:
+        number = self._term_numbers.get(term)
+        if number is None:
+            return 0
+        return int(self.term_offsets[number + 1] - self.term_offsets[number])
+
+    def score(self, query_terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers holding any query term, their BM25 scores), unordered.
+
+        Only the query terms' postings are read. A term repeated in the query
+        counts once per occurrence, as in rank-bm25.
+        """
+        counts = Counter(query_terms)
+        slices = []
+        for term, count in counts.items():
+            number = self._term_numbers.get(term)
+            if number is None or self._avgdl == 0:
+                continue
+            lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
+            docs = self.doc_numbers[lo:hi]
+            weights = term_weights(self.term_freqs[lo:hi], self.doc_lengths[docs], float(self._idf[number]),
+                                   self._avgdl, self.params)
+            slices.append((docs, weights * count))
+        if not slices:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        if len(slices) == 1:
+            docs, weights = slices[0]
+            return docs.astype(np.int64), weights
+        all_docs = np.concatenate([docs for docs, _ in slices])
+        all_weights = np.concatenate([weights for _, weights in slices])
+        candidates, inverse = np.unique(all_docs, return_inverse=True)
+        scores = np.zeros(candidates.size, dtype=np.float64)
+        np.add.at(scores, inverse, all_weights)
+        return candidates.astype(np.int64), scores
+
+
+def rank(candidates: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate order: higher score first, then earlier-added document first."""
+    order = np.lexsort((candidates, -scores))
+    return candidates[order], scores[order]
+
+
+def build(documents: Iterable[tuple[str, list[str]]], params: BM25Params) -> Postings:
+    """Build postings from (article id, terms) pairs, in the order given."""
+    doc_ids: list[str] = []
+    doc_lengths: list[int] = []
+    by_term: dict[str, list[tuple[int, int]]] = {}
+    for number, (doc_id, terms) in enumerate(documents):
+        doc_ids.append(doc_id)
+        doc_lengths.append(len(terms))
+        for term, tf in Counter(terms).items():
+            by_term.setdefault(term, []).append((number, tf))
+    terms = sorted(by_term)
+    offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+    sizes = np.fromiter((len(by_term[t]) for t in terms), dtype=np.int64, count=len(terms))
+    np.cumsum(sizes, out=offsets[1:])
+    doc_numbers = np.empty(int(offsets[-1]), dtype=np.int32)
+    term_freqs = np.empty(int(offsets[-1]), dtype=np.int32)
+    for i, term in enumerate(terms):
+        entries = by_term[term]
+        lo = offsets[i]
+        doc_numbers[lo:lo + len(entries)] = [doc for doc, _ in entries]
+        term_freqs[lo:lo + len(entries)] = [tf for _, tf in entries]
+    return Postings(terms=terms, term_offsets=offsets, doc_numbers=doc_numbers, term_freqs=term_freqs,
+                    doc_lengths=np.asarray(doc_lengths, dtype=np.int32), doc_ids=doc_ids, params=params)

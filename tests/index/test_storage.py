@@ -1,0 +1,114 @@
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.errors import IndexUnusable
+from service.index import storage
+from service.index.bm25 import BM25Params
+from service.index.postings import build
+
+PARAMS = BM25Params()
+DOCS = [("a1", ["医保", "贫困户", "医保"]), ("a2", ["灵芝", "产业"]), ("a3", ["贫困户", "脱贫", "产业", "产业"])]
+
+
+def assert_same(left, right):
+    assert left.terms == right.terms and left.doc_ids == right.doc_ids
+    for name in ("term_offsets", "doc_numbers", "term_freqs", "doc_lengths"):
+        np.testing.assert_array_equal(getattr(left, name), getattr(right, name))
+
+
+def test_save_and_reopen_gives_identical_postings_and_scores(tmp_path):
+    postings = build(DOCS, PARAMS)
+    storage.save(postings, tmp_path, "fp")
+    _, reopened = storage.load(tmp_path, "fp", PARAMS)
+    assert_same(postings, reopened)
+    for query in (["医保"], ["产业", "贫困户"], ["无"]):
+        before, after = postings.score(query), reopened.score(query)
+        np.testing.assert_array_equal(before[0], after[0])
+        np.testing.assert_array_equal(before[1], after[1])
+
+
+def test_manifest_records_format_fingerprint_parameters_and_checksums(tmp_path):
+    name = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    manifest = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == storage.FORMAT_VERSION
+    assert manifest["analyzer_fingerprint"] == "fp"
+    assert manifest["bm25"] == {"variant": "okapi", "k1": 1.5, "b": 0.75, "epsilon": 0.25}
+    assert manifest["documents"] == 3 and manifest["terms"] == 5
+    assert set(manifest["files"]) == {"terms.txt", "doc_ids.txt", "term_offsets.npy", "doc_numbers.npy",
+                                      "term_freqs.npy", "doc_lengths.npy"}
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+
+
+def _rewrite_manifest(index_dir, **changes):
+    name = storage.current_generation(index_dir)
+    path = index_dir / name / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.update(changes)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_another_format_version_is_refused_with_the_fix(tmp_path):
+    storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    _rewrite_manifest(tmp_path, format_version=storage.FORMAT_VERSION + 1)
+    with pytest.raises(IndexUnusable, match="version 2.*jiansuo reindex") as info:
+        storage.load(tmp_path, "fp", PARAMS)
+    assert info.value.code == "index_format"
+
+
+def test_another_analyzer_fingerprint_is_refused(tmp_path):
+    storage.save(build(DOCS, PARAMS), tmp_path, "built-by-old")
+    with pytest.raises(IndexUnusable, match="another analyzer") as info:
+        storage.load(tmp_path, "current", PARAMS)
+    assert info.value.code == "index_analyzer"
+
+
+def test_other_bm25_parameters_are_refused(tmp_path):
+    storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    with pytest.raises(IndexUnusable, match="BM25 parameters"):
+        storage.load(tmp_path, "fp", BM25Params(k1=1.2))
+
+
+def test_missing_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(IndexUnusable, match="jiansuo ingest") as info:
+        storage.load(tmp_path / "none", "fp", PARAMS)
+    assert info.value.code == "index_missing"
+
+
+def test_truncated_array_is_reported_as_damaged(tmp_path):
+    name = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    (tmp_path / name / "doc_numbers.npy").write_bytes(b"\x93NUMPY")
+    with pytest.raises(IndexUnusable, match="damaged"):
+        storage.load(tmp_path, "fp", PARAMS)
+
+
+def test_a_new_generation_replaces_the_old_one_atomically(tmp_path):
+    first = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    second = storage.save(build(DOCS[:2], PARAMS), tmp_path, "fp")
+    third = storage.save(build(DOCS[:1], PARAMS), tmp_path, "fp")
+    assert storage.current_generation(tmp_path) == third
+    assert not (tmp_path / first).exists()  # older than the predecessor: removed
+    assert (tmp_path / second).exists()  # a reader may still be opening it
+    assert storage.load(tmp_path, "fp", PARAMS)[1].doc_ids == ["a1"]
+
+
+def test_a_crashed_write_leaves_the_live_generation_usable(tmp_path):
+    storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    (tmp_path / "gen-99-1.partial").mkdir()  # what a killed writer leaves behind
+    (tmp_path / "gen-99-1.partial" / "terms.txt").write_text("半", encoding="utf-8")
+    assert storage.load(tmp_path, "fp", PARAMS)[1].doc_ids == ["a1", "a2", "a3"]
+
+
+terms = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True), st.lists(terms, max_size=12)),
+                max_size=15, unique_by=lambda d: d[0]))
+def test_round_trip_property(tmp_path, docs):
+    postings = build(docs, PARAMS)
+    storage.save(postings, tmp_path, "fp")
+    assert_same(postings, storage.load(tmp_path, "fp", PARAMS)[1])
