@@ -1,0 +1,272 @@
+"""split_page: the seed page against its gold, each repair rule on a small page, and a property test."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.ingest.pages import Page, split_page
+
+PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
+GOLD_FILES = sorted((PAGES / "seed").glob("*.gold.json"))
+
+HEADER = "A01 要闻 2019年3月1日 星期五\n\n编辑：张三 组版：李四\n\n"
+
+
+def _no_space(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _page(*blocks: str) -> str:
+    """A page made of blocks separated by blank lines, under a header and an editor line."""
+    return HEADER + "\n\n".join(blocks) + "\n"
+
+
+def _only_item(text: str):
+    page = split_page(text)
+    assert len(page.items) == 1, [(i.kind, i.title) for i in page.items]
+    return page.items[0]
+
+
+def _article_body(*body_blocks: str) -> str:
+    """The one article's body text after splitting a page holding just it."""
+    item = _only_item(_page("测试标题", *body_blocks, "（王五）"))
+    return item.body
+
+
+# --- the seed page against its gold -----------------------------------------
+
+def _load(gold_path: Path) -> tuple[Page, dict]:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    text = (gold_path.parent / gold["source"]).read_text(encoding="utf-8")
+    return split_page(text), gold
+
+
+@pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.name)
+def test_seed_page_header_matches_gold(gold_path):
+    page, gold = _load(gold_path)
+    got = (page.code, page.section, page.date, page.editor, page.layout)
+    want = (gold["page"], gold["section"], gold["date"], gold["editor"], gold["layout"])
+    assert got == want, f"header (code, section, date, editor, layout): got {got}, want {want}"
+
+
+@pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.name)
+def test_seed_page_items_match_gold(gold_path):
+    page, gold = _load(gold_path)
+    got_titles = [item.title for item in page.items]
+    want_titles = [item["title"] for item in gold["items"]]
+    assert len(page.items) == len(gold["items"]), f"item count: got {got_titles}, want {want_titles}"
+    problems = []
+    for item, want in zip(page.items, gold["items"]):
+        where = f"item {want['position']} ({want['title']})"
+        if item.position != want["position"]:
+            problems.append(f"{where}: position {item.position}")
+        if item.kind != want["kind"]:
+            problems.append(f"{where}: kind {item.kind!r}, want {want['kind']!r}")
+        if item.title != want["title"]:
+            problems.append(f"{where}: title {item.title!r}")
+        if list(item.authors) != want["authors"]:
+            problems.append(f"{where}: authors {list(item.authors)}, want {want['authors']}")
+        got_body, want_body = _no_space("".join(item.paragraphs)), _no_space(want["body"])
+        if got_body != want_body:
+            at = next((i for i, (a, b) in enumerate(zip(got_body, want_body)) if a != b),
+                      min(len(got_body), len(want_body)))
+            problems.append(f"{where}: body differs at char {at}: got …{got_body[max(0, at - 15):at + 15]}…, "
+                            f"want …{want_body[max(0, at - 15):at + 15]}…")
+    assert not problems, "\n".join(problems)
+
+
+# --- spacing and line-joining repairs ---------------------------------------
+
+def test_letter_spaced_cjk_loses_its_spaces():
+    body = _article_body("逐步建立完善务实完\n整 的 协 作 机 制 。截 止 到\n2017年底，已签约30个村。")
+    assert body == "逐步建立完善务实完整的协作机制。截止到2017年底，已签约30个村。"
+
+
+def test_spaced_decimals_and_digits_are_closed_up():
+    body = _article_body("总投资达1836 . 7万元，贷款604 .5万元，补助585 . 22万元，每月的 1至 1 0号发放。")
+    assert body == "总投资达1836.7万元，贷款604.5万元，补助585.22万元，每月的1至10号发放。"
+
+
+def test_space_between_two_phrases_is_kept():
+    body = _article_body("学生们在书城举办了“绘传统年\n画 扬文化精粹”活动。")
+    assert "“绘传统年画 扬文化精粹”" in body
+
+
+def test_latin_words_keep_their_spaces_even_across_a_line_break():
+    body = _article_body("据 The New York\nTimes 报道，Hello World 程序很短。")
+    assert "The New York Times" in body
+    assert "Hello World" in body
+
+
+def test_blank_line_breaks_a_paragraph_only_after_a_sentence_end():
+    item = _only_item(_page("测试标题", "第一段到这里结束。", "第二段写到一半，\n说到“以渔”", "模式为止。", "（王五）"))
+    assert item.paragraphs == ("第一段到这里结束。", "第二段写到一半，说到“以渔”模式为止。")
+
+
+def test_blank_line_inside_a_word_joins_the_halves():
+    body = _article_body("市图书馆从本月起延", "长开放时间。")
+    assert body == "市图书馆从本月起延长开放时间。"
+
+
+# --- header and editor line -------------------------------------------------
+
+@pytest.mark.parametrize("header, code, section, date", [
+    ("B03城事2018年2月28日 星期三", "B03", "城事", "2018-02-28"),
+    ("A01 要闻 2019年3月1日 星期五", "A01", "要闻", "2019-03-01"),
+    ("第3版", "3", None, None),
+    ("第3版 要闻", "3", "要闻", None),
+    ("2019年3月1日 星期五", None, None, "2019-03-01"),
+])
+def test_header_variants(header, code, section, date):
+    page = split_page(f"{header}\n\n测试标题\n正文一句。\n\n（王五）\n")
+    assert (page.code, page.section, page.date) == (code, section, date)
+    assert not page.warnings
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+def test_no_header_leaves_fields_empty_and_says_so():
+    page = split_page("测试标题\n正文一句。\n\n（王五）\n")
+    assert (page.code, page.section, page.date, page.editor, page.layout) == (None, None, None, None, None)
+    assert any("header" in warning for warning in page.warnings)
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+def test_a_dated_headline_is_not_taken_for_a_header():
+    page = split_page("2019年3月1日两会开幕\n正文一句。\n\n（王五）\n")
+    assert page.date is None
+    assert [item.title for item in page.items] == ["2019年3月1日两会开幕"]
+
+
+@pytest.mark.parametrize("line, editor, layout", [
+    ("编辑：李璇 组版：叶成虎", "李璇", "叶成虎"),
+    ("责任编辑：王强 美编：赵敏", "王强", "赵敏"),
+    ("编辑：陈晨 校对：刘洋", "陈晨", None),
+    ("编辑:陈晨  组版:周一", "陈晨", "周一"),
+])
+def test_editor_line_variants(line, editor, layout):
+    page = split_page(f"A01 要闻 2019年3月1日 星期五\n\n{line}\n\n测试标题\n正文一句。\n\n（王五）\n")
+    assert (page.editor, page.layout) == (editor, layout)
+    assert len(page.items) == 1 and page.items[0].body == "正文一句。"
+
+
+# --- titles and bylines -----------------------------------------------------
+
+@pytest.mark.parametrize("byline, authors", [
+    ("（刘华伟）", ("刘华伟",)),
+    ("(苏扬帆 周威)", ("苏扬帆", "周威")),
+    ("（张三、李四、王五）", ("张三", "李四", "王五")),
+    ("（本报记者 赵六）", ("赵六",)),
+])
+def test_byline_closes_the_article_and_gives_its_authors(byline, authors):
+    page = split_page(_page("第一篇标题\n第一篇正文。", byline, "第二篇标题\n第二篇正文。", "(钱七)"))
+    assert [(i.title, i.authors) for i in page.items] == [("第一篇标题", authors), ("第二篇标题", ("钱七",))]
+
+
+def test_words_in_parentheses_are_not_a_byline():
+    page = split_page(_page("连载标题\n故事讲到这里。", "（待续）"))
+    assert page.items[0].authors == ()
+    assert any("byline" in w for w in page.items[0].warnings)
+
+
+def test_two_line_headline_in_one_column_becomes_one_title():
+    item = _only_item(_page(
+        "东城区老旧小区\n加装电梯全面提速",
+        "3月1日，东城区住建委召开推进会，\n部署今年老旧小区加装电梯工作，\n全年计划完成加装电梯一百二十部。",
+        "(孙明)"))
+    assert item.title == "东城区老旧小区加装电梯全面提速"
+    assert item.body.startswith("3月1日，东城区住建委")
+    assert not item.warnings
+
+
+def test_wide_headline_followed_by_the_first_body_line_keeps_them_apart():
+    item = _only_item(_page(
+        "市图书馆推出夜间阅读服务受读者欢迎\n市图书馆从本月起延",
+        "长开放时间，每晚开放\n至十点，方便上班族借\n阅图书，受到读者欢迎。",
+        "(孙明)"))
+    assert item.title == "市图书馆推出夜间阅读服务受读者欢迎"
+    assert item.body == "市图书馆从本月起延长开放时间，每晚开放至十点，方便上班族借阅图书，受到读者欢迎。"
+
+
+def test_title_spaces_next_to_punctuation_are_removed():
+    item = _only_item(_page("甲地——— 乙地协作成效显著\n两地协作，成效显著。", "(孙明)"))
+    assert item.title == "甲地———乙地协作成效显著"
+
+
+def test_article_without_byline_at_page_end_is_kept_with_a_warning():
+    page = split_page(_page("第一篇标题\n第一篇正文。", "(钱七)", "末篇标题\n末篇正文没有署名。"))
+    assert [i.title for i in page.items] == ["第一篇标题", "末篇标题"]
+    assert page.items[0].warnings == ()
+    assert any("byline" in w for w in page.items[1].warnings)
+
+
+# --- photo stories ----------------------------------------------------------
+
+def test_photo_story_title_follows_a_two_line_credit():
+    page = split_page(_page(
+        "第一篇标题\n第一篇正文。",
+        "(钱七)",
+        "近日，区人社局在文化广场举办春季\n招聘会，六十余家企业提供岗位两千\n余个，吸引众多求职者前来咨询。",
+        "记者 王芳 通讯员 刘涛\n张伟 摄影报道",
+        "春风送岗位",
+        "区政府召开防汛工作会议\n会议部署了今年的防汛工作。",
+        "(钱七)"))
+    assert [(i.kind, i.title, i.authors) for i in page.items] == [
+        ("article", "第一篇标题", ("钱七",)),
+        ("photo", "春风送岗位", ("王芳", "刘涛", "张伟")),
+        ("article", "区政府召开防汛工作会议", ("钱七",)),
+    ]
+    assert page.items[1].body == "近日，区人社局在文化广场举办春季招聘会，六十余家企业提供岗位两千余个，吸引众多求职者前来咨询。"
+    assert [i.position for i in page.items] == [1, 2, 3]
+
+
+def test_photo_story_at_page_end_with_one_line_credit():
+    item = _only_item(_page("2月26日，志愿者在社区开展义诊活动。", "记者 李军 摄", "社区义诊"))
+    assert (item.kind, item.title, item.authors, item.body) == (
+        "photo", "社区义诊", ("李军",), "2月26日，志愿者在社区开展义诊活动。")
+
+
+def test_photo_story_without_a_title_says_so():
+    item = _only_item(_page("2月26日，志愿者在社区开展义诊活动。", "记者 李军 摄"))
+    assert item.kind == "photo" and item.title == ""
+    assert item.warnings
+
+
+# --- robustness -------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "\n\n\n", "单独一行", "（", "(张三)", "记者 李军 摄", "\x00\x01\ufeff((（）)",
+                                  bytes(range(256)).decode("latin-1"), "A01", "第版", "编辑：", "　 \u3000\t"])
+def test_odd_input_never_raises(text):
+    page = split_page(text)
+    assert isinstance(page, Page)
+    assert not any("internal error" in w for w in page.warnings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_split_page_never_raises_and_numbers_items_in_order(text):
+    page = split_page(text)
+    assert not any("internal error" in w for w in page.warnings), page.warnings
+    assert all(item.kind in {"article", "photo"} for item in page.items)
+    assert [item.position for item in page.items] == list(range(1, len(page.items) + 1))
+
+
+_PAGE_LINES = st.sampled_from([
+    "", "", "B03城事2018年2月28日 星期三", "编辑：李璇 组版：叶成虎", "测试标题", "两行标题的", "第二行",
+    "正文第一行，", "正文写到一半", "正文结束。", "完 整 的 协 作 。", "资达1836 . 7万元", "(苏扬帆 周威)", "（刘华伟）",
+    "记者 李军 通讯员 陈勇", "相茂弟 摄影报道", "记者 李军 摄", "（待续）",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PAGE_LINES, max_size=40))
+def test_page_shaped_input_never_raises(lines):
+    page = split_page("\n".join(lines))
+    assert not any("internal error" in w for w in page.warnings), page.warnings
+    assert [item.position for item in page.items] == list(range(1, len(page.items) + 1))
+    assert all(item.kind in {"article", "photo"} for item in page.items)
