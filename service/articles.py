@@ -1,0 +1,63 @@
+"""The article: what every reader produces and every adapter shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from .errors import InputError
+
+MAX_ID_CHARS = 200
+# Ids appear in URLs and in one-id-a-line index files: no whitespace, no path separators.
+_ID_FORBIDDEN = re.compile(r"[\s/\\\x00-\x1f\x7f?#%]")
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body: str  # paragraphs separated by "\n"
+    date: str | None = None  # ISO "YYYY-MM-DD" (or "YYYY-MM", "YYYY")
+    section: str | None = None
+    page: str | None = None
+    authors: tuple[str, ...] = ()
+    kind: str = "article"  # "article" or "photo"
+    source: str | None = None  # file it came from
+    position: int | None = None  # order on its page
+    editor: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n") if p.strip()]
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps([self.title, self.body, self.date, self.section, self.page, list(self.authors),
+                              self.kind], ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["authors"] = list(self.authors)
+        data["warnings"] = list(self.warnings)
+        data["paragraphs"] = self.paragraphs
+        return data
+
+
+def check_id(article_id: object) -> str:
+    if not isinstance(article_id, str) or not article_id:
+        raise InputError(f"article id must be a non-empty string, got {article_id!r}", code="bad_id")
+    if len(article_id) > MAX_ID_CHARS:
+        raise InputError(f"article id is longer than {MAX_ID_CHARS} characters", code="bad_id")
+    if _ID_FORBIDDEN.search(article_id):
+        raise InputError(f"article id {article_id!r} contains whitespace, a slash or another character "
+                         "ids may not hold", code="bad_id")
+    return article_id
+
+
+def content_id(prefix: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"{prefix}{digest[:16]}"

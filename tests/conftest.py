@@ -1,0 +1,60 @@
+"""Shared fixtures: one analyzer for the whole run (jieba's dictionary takes a second to load)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.engine import Engine
+from service.text.analyzer import Analyzer
+
+from helpers import PROJECT, make_config
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture
+def engine(tmp_path, analyzer) -> Engine:
+    """An empty archive in a temporary folder."""
+    e = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    yield e
+    e.close()
+
+
+@pytest.fixture(scope="session")
+def seed_engine(tmp_path_factory, analyzer) -> Engine:
+    """The embedded corpus ingested once for the session; tests must not write to it."""
+    data_dir = tmp_path_factory.mktemp("seed") / "data"
+    e = Engine(make_config(data_dir), analyzer=analyzer)
+    e.ingest([PROJECT / "corpus"])
+    yield e
+    e.close()
+
+
+@pytest.fixture(scope="session")
+def live_archive(tmp_path_factory, analyzer):
+    """The embedded corpus plus one article with a hostile title, for the server tests."""
+    import json
+
+    from helpers import HOSTILE_TITLE
+
+    root = tmp_path_factory.mktemp("live")
+    extra = root / "hostile.jsonl"
+    extra.write_text(json.dumps({"id": "hostile-1", "title": HOSTILE_TITLE, "date": "2018-03-01",
+                                 "body": "问：<b>医保</b>怎么报销？答：带上<img src=x onerror=alert(1)>证件。"},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    data_dir = root / "data"
+    e = Engine(make_config(data_dir), analyzer=analyzer)
+    e.ingest([PROJECT / "corpus", extra])
+    e.close()
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def live_server(live_archive, tmp_path_factory):
+    from helpers import RunningServer
+
+    server = RunningServer(live_archive, tmp_path_factory.mktemp("logs") / "serve.log")
+    yield server
+    server.stop()

@@ -1,0 +1,75 @@
+"""Paths and small helpers the tests share."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from service import config as config_module
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+PROJECT = TESTS.parent
+SEED_PAGE = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.txt"
+SEED_GOLD = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.gold.json"
+CMRC_SAMPLE = FIXTURES / "collections" / "cmrc2018_sample.jsonl"
+DRCD_SAMPLE = FIXTURES / "collections" / "drcd_sample.jsonl"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def make_config(data_dir: Path, **overrides) -> config_module.Config:
+    return config_module.defaults().with_overrides(paths_data_dir=data_dir, **overrides)
+
+
+HOSTILE_TITLE = "<script>alert('xss')</script>医保政策问答"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningServer:
+    """A real `jiansuo serve` process on a free loopback port."""
+
+    def __init__(self, data_dir: Path, log_path: Path):
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service", "--index", str(data_dir), "serve", "--port", str(self.port)],
+            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"jiansuo serve did not come up; see {log_path}: "
+                                   + log_path.read_text(encoding="utf-8")[-2000:])
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except Exception:
+                self.process.kill()
+        self.log.close()
