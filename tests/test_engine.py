@@ -1,0 +1,165 @@
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import CMRC_SAMPLE, SEED_PAGE, make_config
+from service.engine import Engine
+from service.errors import IndexUnusable, NotFound, QueryError
+from service.index import storage
+
+MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
+COOPERATION = "青州———冠县东西协作扶贫成效显著"
+
+
+def titles(results):
+    return [hit.article.title for hit in results.hits]
+
+
+def test_seed_corpus_ranks_the_medical_insurance_article_first(seed_engine):
+    results = seed_engine.search("医保")
+    assert titles(results)[0] == MEDICAL
+    assert results.total == len(results.hits) >= 1
+
+
+def test_traditional_query_gives_the_same_ranking(seed_engine):
+    simplified, traditional = seed_engine.search("医保"), seed_engine.search("醫保")
+    assert [(h.article.id, h.score) for h in traditional.hits] == [(h.article.id, h.score) for h in simplified.hits]
+
+
+def test_lingzhi_finds_the_east_west_cooperation_article(seed_engine):
+    assert COOPERATION in titles(seed_engine.search("灵芝"))
+
+
+def test_hits_carry_summaries_with_marked_query_terms(seed_engine):
+    hit = seed_engine.search("医保").hits[0]
+    assert hit.summary.text and hit.summary.highlights
+    assert all(hit.summary.text[s:e] == "医保" for s, e in hit.summary.highlights)
+    assert [hit.article.title[s:e] for s, e in hit.title_highlights] == ["医保"]
+    assert hit.article.date == "2018-02-28" and hit.article.section == "城事" and hit.article.page == "B03"
+    assert hit.article.authors == ("刘洪斌",)
+
+
+def test_paging_slices_one_ranking(seed_engine):
+    everything = seed_engine.search("冠县", k=100)
+    pages = [seed_engine.search("冠县", k=3, offset=o) for o in range(0, everything.total, 3)]
+    assert [h.article.id for p in pages for h in p.hits] == [h.article.id for h in everything.hits]
+    assert [h.rank for p in pages for h in p.hits] == list(range(1, everything.total + 1))
+
+
+@pytest.mark.parametrize("query, code", [("", "empty_query"), ("   ", "empty_query"), ("医" * 257, "query_too_long")])
+def test_bad_queries_are_refused_naming_the_problem(seed_engine, query, code):
+    with pytest.raises(QueryError) as info:
+        seed_engine.search(query)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize("k, offset, code", [(0, 0, "bad_k"), (101, 0, "bad_k"), (10, -1, "bad_offset"),
+                                             (10, 10_001, "bad_offset")])
+def test_bad_k_and_offset_are_refused(seed_engine, k, offset, code):
+    with pytest.raises(QueryError) as info:
+        seed_engine.search("医保", k=k, offset=offset)
+    assert info.value.code == code
+
+
+def test_query_of_punctuation_only_finds_nothing(seed_engine):
+    assert seed_engine.search("，。！").total == 0
+
+
+def test_unknown_article_is_not_found(seed_engine):
+    for bad in ("nope", "../etc/passwd", "a b"):
+        with pytest.raises(NotFound):
+            seed_engine.article(bad)
+
+
+def test_ingesting_the_same_page_twice_adds_nothing(engine):
+    first = engine.ingest([SEED_PAGE])
+    second = engine.ingest([SEED_PAGE])
+    assert len(first.added) == 10 and second.added == [] and len(second.unchanged) == 10
+    assert engine.store.count() == 10
+
+
+def test_a_changed_record_replaces_the_old_one(engine, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "r1", "title": "旧标题", "body": "灵芝产业。"}, ensure_ascii=False), encoding="utf-8")
+    engine.ingest([path])
+    path.write_text(json.dumps({"id": "r1", "title": "新标题", "body": "医保报销。"}, ensure_ascii=False), encoding="utf-8")
+    report = engine.ingest([path])
+    assert report.replaced == ["r1"] and engine.store.count() == 1
+    assert engine.search("医保").hits[0].article.title == "新标题"
+    assert engine.search("灵芝").total == 0
+
+
+def test_bad_files_are_reported_and_the_rest_goes_in(engine, tmp_path):
+    (tmp_path / "good.jsonl").write_text('{"id": "g", "title": "好", "body": "医保。"}\n{broken\n', encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
+    report = engine.ingest([tmp_path])
+    assert report.added == ["g"]
+    assert sorted(str(p) for p in report.problems) == sorted([
+        f"{(tmp_path / 'binary.txt').as_posix()}: looks like a binary file (NUL bytes), not text",
+        f"{(tmp_path / 'good.jsonl').as_posix()}:2: not valid JSON (Expecting property name enclosed in double "
+        "quotes at column 2)"])
+
+
+def test_an_index_reopened_by_another_engine_gives_identical_results(tmp_path, analyzer):
+    config = make_config(tmp_path / "data")
+    writer = Engine(config, analyzer=analyzer)
+    writer.ingest([CMRC_SAMPLE])
+    reader = Engine(config, analyzer=analyzer)
+    for query in ("电影导演", "历史", "足球 比赛", "中华人民共和国"):
+        a, b = writer.search(query, k=20), reader.search(query, k=20)
+        assert [(h.article.id, h.score) for h in a.hits] == [(h.article.id, h.score) for h in b.hits]
+
+
+def test_readers_follow_a_new_generation_written_by_another_process(tmp_path, analyzer):
+    config = make_config(tmp_path / "data")
+    reader = Engine(config, analyzer=analyzer)
+    writer = Engine(config, analyzer=analyzer)
+    writer.ingest([SEED_PAGE])
+    assert reader.search("医保").total >= 1
+    (tmp_path / "more.jsonl").write_text('{"id": "m", "title": "芝麻", "body": "芝麻开花。"}', encoding="utf-8")
+    writer.ingest([tmp_path / "more.jsonl"])
+    assert reader.search("芝麻").total == 1
+
+
+def test_an_index_from_another_analyzer_is_refused(tmp_path, analyzer):
+    config = make_config(tmp_path / "data")
+    Engine(config, analyzer=analyzer).ingest([SEED_PAGE])
+    other = Engine(config.with_overrides(analysis_lowercase=False))
+    with pytest.raises(IndexUnusable, match="another analyzer"):
+        other.search("医保")
+    other.reindex()
+    assert other.search("医保").total >= 1
+
+
+def test_search_before_any_ingest_says_how_to_build_an_index(engine):
+    with pytest.raises(IndexUnusable, match="jiansuo ingest"):
+        engine.search("医保")
+
+
+def test_summarize_any_text(seed_engine):
+    text = "第一句话。第二句讲灵芝。第三句。"
+    assert seed_engine.summarize(text, sentences=1).text == "第一句话。"
+    assert seed_engine.summarize(text, sentences=1, query="灵芝").text == "第二句讲灵芝。"
+    with pytest.raises(QueryError):
+        seed_engine.summarize(text, sentences=0)
+
+
+def test_stats(seed_engine):
+    stats = seed_engine.stats()
+    assert stats["articles"] == 10 and stats["index_bytes"] > 0 and stats["last_ingest"]
+    assert stats["index_generation"] == storage.current_generation(seed_engine.index_dir)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_search_never_crashes_on_any_text(seed_engine, text):
+    try:
+        results = seed_engine.search(text)
+    except QueryError:
+        assert not text.strip() or len(text.strip()) > 256
+        return
+    assert results.total >= len(results.hits)
+    for hit in results.hits:
+        assert all(0 <= s < e <= len(hit.summary.text) for s, e in hit.summary.highlights)

@@ -1,0 +1,19 @@
+from service.highlight import highlight_spans, merge_spans
+
+
+def test_overlapping_and_touching_spans_merge():
+    assert merge_spans([(4, 6), (0, 7), (9, 10), (10, 12), (20, 21)]) == [(0, 7), (9, 12), (20, 21)]
+
+
+def test_spans_mark_every_occurrence(analyzer):
+    text = "医保报销，医保缴费"
+    assert highlight_spans(analyzer, text, ["医保"]) == [(0, 2), (5, 7)]
+
+
+def test_sub_words_of_a_long_word_are_marked(analyzer):
+    text = "中华人民共和国成立"
+    assert [text[s:e] for s, e in highlight_spans(analyzer, text, ["人民"])] == ["人民"]
+
+
+def test_no_terms_no_spans(analyzer):
+    assert highlight_spans(analyzer, "医保", []) == []
