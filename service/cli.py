@@ -1,0 +1,309 @@
+"""`jiansuo`: the command line. Thin: parse arguments, call the engine, print.
+
+Results go to stdout (JSON with --json), messages to stderr. Exit codes:
+0 success, 1 unexpected failure, 2 bad usage or query, 3 not found,
+4 bad input (some files or records skipped), 5 bad configuration,
+6 index missing or unusable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from . import config as config_module
+from .errors import InputError, JiansuoError, QueryError
+from .ingest.encoding import decode
+from .ingest.pages import Page
+
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+def _dump(data: object, out: TextIO, *, indent: int | None = 2) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+
+
+def _marked(text: str, spans: list, tty: bool) -> str:
+    """Query terms set off in bold on a terminal, in 【】 otherwise."""
+    before, after = (_BOLD, _RESET) if tty else ("【", "】")
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start] + before + text[start:end] + after)
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _engine(args: argparse.Namespace):
+    from .engine import Engine
+
+    config = config_module.load(args.config)
+    if args.index:
+        config = config.with_overrides(paths_data_dir=Path(args.index).resolve())
+    return Engine(config)
+
+
+def _read_jsonl_queries(path: str) -> list[tuple[str, str]]:
+    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    queries = []
+    for number, line in enumerate(decode(raw, path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})", code="bad_record") from exc
+        if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+            raise InputError(f"{path}:{number}: each line must be an object with `id` and `text`",
+                             code="bad_record")
+        queries.append((str(record["id"]), record["text"]))
+    return queries
+
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    report = engine.ingest([Path(p) for p in args.paths])
+    if args.json:
+        _dump(report.to_dict(), sys.stdout)
+    else:
+        print(f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
+              f"skipped {len(report.problems)} from {report.files} file(s)")
+        for article_id in report.added:
+            print(f"  + {article_id}  {report.titles.get(article_id, '')}")
+        for article_id in report.replaced:
+            print(f"  ~ {article_id}  {report.titles.get(article_id, '')}")
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    return InputError.exit_code if report.problems else 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    generation = engine.reindex()
+    print(f"index rebuilt from {engine.store.count()} articles: {generation}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if args.batch:
+        return _search_batch(engine, args)
+    if not args.query:
+        raise QueryError("give a QUERY, or --batch QUERIES.jsonl", code="empty_query")
+    results = engine.search(" ".join(args.query), k=args.k, offset=args.offset)
+    if args.json:
+        _dump(results.to_dict(), sys.stdout)
+        return 0
+    tty = sys.stdout.isatty()
+    shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "0"
+    print(f"{results.total} hits for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}")
+    for hit in results.hits:
+        a = hit.article
+        where = " ".join(x for x in (a.date, a.section, a.page) if x)
+        print(f"\n{hit.rank}. {_marked(a.title, hit.title_highlights, tty)}  [{where}]  "
+              f"score {hit.score:.4f}  id {a.id}")
+        if a.authors:
+            print(f"   {' '.join(a.authors)}")
+        print(f"   {_marked(hit.summary.text, hit.summary.highlights, tty)}")
+    return 0
+
+
+def _search_batch(engine, args: argparse.Namespace) -> int:
+    queries = _read_jsonl_queries(args.batch)
+    out = open(args.trec, "w", encoding="utf-8") if args.trec else sys.stdout
+    failed = 0
+    try:
+        for query_id, text in queries:
+            try:
+                results = engine.search(text, k=args.k, offset=args.offset, summaries=False)
+            except QueryError as exc:
+                print(f"query {query_id}: {exc.message}", file=sys.stderr)
+                failed += 1
+                continue
+            if args.trec:
+                for hit in results.hits:
+                    out.write(f"{query_id} Q0 {hit.article.id} {hit.rank} {hit.score:.6f} jiansuo\n")
+            else:
+                _dump({"id": query_id, "total": results.total,
+                       "results": [{"id": h.article.id, "rank": h.rank, "score": h.score} for h in results.hits]},
+                      out, indent=None)
+    finally:
+        if args.trec:
+            out.close()
+    print(f"{len(queries) - failed} queries run, {failed} refused", file=sys.stderr)
+    return QueryError.exit_code if failed else 0
+
+
+def _page_to_dict(page: Page) -> dict:
+    return {"page": page.code, "section": page.section, "date": page.date, "editor": page.editor,
+            "layout": page.layout, "warnings": list(page.warnings),
+            "items": [{"position": item.position, "kind": item.kind, "title": item.title,
+                       "authors": list(item.authors), "body": item.body, "paragraphs": list(item.paragraphs),
+                       "warnings": list(item.warnings)} for item in page.items]}
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    from .ingest.pages import split_page
+    from .ingest.sources import read_text_file
+
+    page = split_page(read_text_file(Path(args.page)))
+    if args.json:
+        _dump(_page_to_dict(page), sys.stdout)
+        return 0
+    print(f"page {page.code or '?'}  section {page.section or '?'}  date {page.date or '?'}  "
+          f"editor {page.editor or '?'}  layout {page.layout or '?'}  {len(page.items)} items")
+    for warning in page.warnings:
+        print(f"  warning: {warning}")
+    for item in page.items:
+        print(f"\n[{item.position}] {item.kind}: {item.title}")
+        print(f"    authors: {' '.join(item.authors) or '-'}   paragraphs: {len(item.paragraphs)}   "
+              f"characters: {sum(len(p) for p in item.paragraphs)}")
+        print(f"    {item.body[:60].replace(chr(10), ' / ')}…")
+        for warning in item.warnings:
+            print(f"    warning: {warning}")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if args.batch:
+        for record_id, text in _read_jsonl_queries(args.batch):
+            summary = engine.summarize(text, sentences=args.sentences, query=args.query, max_chars=args.max_chars)
+            _dump({"id": record_id, "summary": summary.text}, sys.stdout, indent=None)
+        return 0
+    source = args.file or "-"
+    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    summary = engine.summarize(decode(raw, source), sentences=args.sentences, query=args.query,
+                               max_chars=args.max_chars)
+    if args.json:
+        _dump(summary.to_dict(), sys.stdout)
+    else:
+        print(_marked(summary.text, summary.highlights, sys.stdout.isatty()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from .web import create_app
+
+    engine = _engine(args)
+    if not engine.has_index():
+        corpus = engine.config.corpus_dir
+        print(f"no index yet in {engine.index_dir}: building one from {corpus}", file=sys.stderr)
+        report = engine.ingest([corpus])
+        print(f"indexed {len(report.added)} articles from {report.files} file(s)", file=sys.stderr)
+    engine.warm_up()  # also refuses to start on an index this configuration cannot read
+    host = args.host or engine.config.server_host
+    port = args.port if args.port is not None else engine.config.server_port
+    app = create_app(engine=engine)
+    print(f"serving {engine.store.count()} articles at http://{host}:{port}/", file=sys.stderr, flush=True)
+    waitress.serve(app, host=host, port=port, threads=engine.config.server_threads, ident="jiansuo",
+                   _quiet=True)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    article = _engine(args).article(args.id)
+    if args.json:
+        _dump(article.to_dict(), sys.stdout)
+        return 0
+    where = " ".join(x for x in (article.date, article.section, article.page) if x)
+    print(f"{article.title}\n[{where}]  {' '.join(article.authors)}\n")
+    for paragraph in article.paragraphs:
+        print(f"  {paragraph}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    _dump(_engine(args).stats(), sys.stdout)
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jiansuo", description="Search and summarise Chinese newspaper archives.")
+    parser.add_argument("--version", action="version", version=f"jiansuo {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="settings file (default: $JIANSUO_CONFIG or ./config.toml "
+                                                         "of the project)")
+    parser.add_argument("--index", metavar="DIR", help="folder holding the article store and the index "
+                                                       "(default: paths.data_dir in the config)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("ingest", help="read pages (.txt) and article files (.jsonl) into the archive")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("search", help="ranked articles for a query")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("-k", type=int, default=None, help="results to show (default: search.default_k)")
+    p.add_argument("--offset", type=int, default=0, help="results to skip (paging)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--batch", metavar="QUERIES.jsonl", help='run {"id", "text"} queries, one a line ("-": stdin)')
+    p.add_argument("--trec", metavar="RUN.txt", help="with --batch: write a TREC run file")
+    p.set_defaults(run=cmd_search)
+
+    p = commands.add_parser("split", help="show how a page splits into articles, storing nothing")
+    p.add_argument("page", metavar="PAGE.txt")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_split)
+
+    p = commands.add_parser("summarize", help="extractive summary of a text")
+    p.add_argument("file", nargs="?", metavar="FILE", help='text file ("-" or nothing: stdin)')
+    p.add_argument("--sentences", type=int, default=None, help="sentences to keep (default: summary.sentences)")
+    p.add_argument("--max-chars", type=int, default=None, help="character budget (default: none)")
+    p.add_argument("--query", default=None, help="prefer sentences with these words and mark them")
+    p.add_argument("--batch", metavar="IN.jsonl", help='summarise {"id", "text"} lines into {"id", "summary"} lines')
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_summarize)
+
+    p = commands.add_parser("serve", help="serve the web page and the JSON API")
+    p.add_argument("--host", default=None, help="address to bind (default: server.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: server.port, 5000)")
+    p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("show", help="one stored article")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_show)
+
+    p = commands.add_parser("reindex", help="rebuild the index from the article store")
+    p.set_defaults(run=cmd_reindex)
+
+    p = commands.add_parser("stats", help="article count, index size, last ingest")
+    p.set_defaults(run=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except JiansuoError as exc:
+        print(f"jiansuo: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`jiansuo search ... | head`); nothing left to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        print(f"jiansuo: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return InputError.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
