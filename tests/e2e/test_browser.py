@@ -1,0 +1,86 @@
+"""The search page in a real headless Chromium against a real `jiansuo serve`.
+
+Uses the system browser (Debian's `chromium`); nothing is downloaded. Without
+one the tests are skipped, saying so. Screenshots go to
+tests/e2e/screenshots/ (or $JIANSUO_SCREENSHOTS).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("JIANSUO_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM and os.environ.get("JIANSUO_REQUIRE_BROWSER") == "1":
+    raise RuntimeError("JIANSUO_REQUIRE_BROWSER=1 but no Chromium is installed (Debian: apt-get install chromium)")
+if not CHROMIUM:
+    pytest.skip("no Chromium installed (Debian: apt-get install chromium); set JIANSUO_CHROMIUM to use another",
+                allow_module_level=True)
+
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
+SCREENSHOTS = Path(os.environ.get("JIANSUO_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+# As root and on a closed network, Chromium needs these to start and to stay quiet.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def test_type_a_query_see_the_first_hit_marked_and_open_it(page, live_server):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(live_server.url + "/")
+    page.get_by_label("检索词 Search words").fill("医保")
+    page.get_by_role("button", name="检索").click()
+    page.wait_for_url("**/search?q=*")
+    first = page.locator("ol.results li.result").first
+    assert first.locator("h2").inner_text() == MEDICAL
+    assert first.locator("mark").first.inner_text() == "医保"
+    assert "找到" in page.locator("#result-count").inner_text()
+    assert page.get_by_label("检索词 Search words").input_value() == "医保"
+    page.screenshot(path=str(SCREENSHOTS / "results-desktop.png"), full_page=True)
+
+    first.locator("h2 a").click()
+    page.wait_for_url("**/articles/*")
+    assert page.locator("article h1").inner_text() == MEDICAL
+    assert page.locator("article .body mark").count() >= 3
+    assert "刘洪斌" in page.locator("dl.meta").inner_text()
+
+
+def test_results_fit_a_phone_screen(browser, live_server):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server.url + "/search?q=%E6%89%B6%E8%B4%AB")  # 扶贫
+    assert page.locator("ol.results li.result").count() >= 5
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, "the page scrolls sideways on a phone"
+    page.screenshot(path=str(SCREENSHOTS / "results-phone.png"), full_page=True)
+    context.close()
+
+
+def test_hostile_title_renders_as_text_in_the_browser(page, live_server):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(live_server.url + "/search?q=%E5%8C%BB%E4%BF%9D")  # 医保
+    titles = page.locator("ol.results h2").all_inner_texts()
+    assert "<script>alert('xss')</script>医保政策问答" in titles
+    page.goto(live_server.url + "/articles/hostile-1")
+    assert dialogs == []
