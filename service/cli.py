@@ -99,6 +99,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return _search_batch(engine, args)
     if not args.query:
         raise QueryError("give a QUERY, or --batch QUERIES.jsonl", code="empty_query")
+    engine.warm_up()  # took_ms then measures the search, not loading the dictionary
     results = engine.search(" ".join(args.query), k=args.k, offset=args.offset)
     if args.json:
         _dump(results.to_dict(), sys.stdout)
@@ -192,9 +193,12 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
     import waitress
 
     from .web import create_app
+    from .web.access_log import AccessLog
 
     engine = _engine(args)
     if not engine.has_index():
@@ -205,7 +209,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine.warm_up()  # also refuses to start on an index this configuration cannot read
     host = args.host or engine.config.server_host
     port = args.port if args.port is not None else engine.config.server_port
-    app = create_app(engine=engine)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    app = AccessLog(create_app(engine=engine))
     print(f"serving {engine.store.count()} articles at http://{host}:{port}/", file=sys.stderr, flush=True)
     waitress.serve(app, host=host, port=port, threads=engine.config.server_threads, ident="jiansuo",
                    _quiet=True)

@@ -32,6 +32,9 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
     app = Flask(__name__)
     engine = engine or Engine(config or config_module.load())
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    # The same key order as the CLI's JSON, and Chinese readable as itself.
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
     app.extensions["jiansuo"] = engine
     app.jinja_env.filters["mark"] = mark
 
