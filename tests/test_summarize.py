@@ -42,6 +42,7 @@ def test_one_long_sentence_is_clipped_around_the_query_term(analyzer):
     summary = summarize(analyzer, text, sentences=1, max_chars=80, query_terms=["灵芝"])
     assert len(summary.text) <= 80
     assert "灵芝" in summary.text and summary.text.startswith("…") and summary.text.endswith("…")
+    assert [summary.text[s:e] for s, e in summary.highlights] == ["灵芝"]
 
 
 @settings(max_examples=150, deadline=None)
@@ -56,3 +57,4 @@ def test_summary_is_made_of_input_sentences_in_order_within_budget(analyzer, tex
         assert text[sentence.start:sentence.end] == sentence.text
     for start, end in summary.highlights:
         assert 0 <= start < end <= len(summary.text)
+        assert "医保" in summary.text[start:end]
