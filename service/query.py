@@ -1,0 +1,175 @@
+"""What the user typed -> a structured query.
+
+The syntax is small and forgiving: anything that is not clearly an operator is
+taken as text, so no ordinary input (`C++`, `“双减”`, `3:2`, a stray quote) is a
+syntax error.
+
+    医保 报销              both terms (AND; the engine falls back to OR ranking when that finds too little)
+    "农业 发展"            a phrase: its words adjacent, in order
+    灵芝 -盆景             exclude articles with 盆景
+    医保 OR 医疗           either
+    title:医保             in the title
+    author:刘洪斌          by this author (also 作者:)
+    section:城事           in this section (also 版面:)
+    date:2018-02..2018-03  in this period (also 日期:); one end may be left open: date:..2018-03
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from .errors import QueryError
+
+_FIELD_NAMES = {"title": "title", "标题": "title", "author": "author", "作者": "author",
+                "section": "section", "版面": "section", "date": "date", "日期": "date"}
+_FIELD = re.compile(r"^(" + "|".join(map(re.escape, _FIELD_NAMES)) + r")[:：](.*)$", re.IGNORECASE)
+_QUOTES = {'"': '"', "＂": "＂"}
+_DATE_PART = re.compile(r"^(\d{4})(?:[-./](\d{1,2})(?:[-./](\d{1,2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    phrase: bool = False
+    field: str | None = None  # None: title and body; "title": the title only
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    raw: str
+    groups: tuple[tuple[Clause, ...], ...] = ()  # all groups must match; a group matches when any clause does
+    excluded: tuple[Clause, ...] = ()
+    authors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    date_from: str | None = None  # inclusive, ISO
+    date_to: str | None = None  # inclusive, ISO
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [clause for group in self.groups for clause in group]
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.authors or self.sections or self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class _Lexeme:
+    text: str
+    quoted: bool
+    prefix: str = ""  # what stood before the opening quote: "-", "title:", ...
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    lexemes: list[_Lexeme] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        while i < n and not text[i].isspace() and text[i] not in _QUOTES:
+            i += 1
+        prefix = text[start:i]
+        if i < n and text[i] in _QUOTES:
+            close = text.find(_QUOTES[text[i]], i + 1)
+            if close == -1:  # an unmatched quote is punctuation, not syntax
+                rest_end = i + 1
+                while rest_end < n and not text[rest_end].isspace():
+                    rest_end += 1
+                lexemes.append(_Lexeme(prefix + text[i + 1:rest_end], False))
+                i = rest_end
+                continue
+            lexemes.append(_Lexeme(text[i + 1:close], True, prefix))
+            i = close + 1
+            continue
+        lexemes.append(_Lexeme(prefix, False))
+    return lexemes
+
+
+def _period(value: str, end: bool) -> str | None:
+    match = _DATE_PART.match(value.strip())
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        if day:
+            return f"{int(year):04d}-{int(month):02d}-{int(day):02d}" if 1 <= int(month) <= 12 and \
+                1 <= int(day) <= calendar.monthrange(int(year), int(month))[1] else None
+        if month:
+            if not 1 <= int(month) <= 12:
+                return None
+            last = calendar.monthrange(int(year), int(month))[1]
+            return f"{int(year):04d}-{int(month):02d}-{last if end else 1:02d}"
+    except ValueError:
+        return None
+    return f"{int(year):04d}-12-31" if end else f"{int(year):04d}-01-01"
+
+
+def _parse_dates(value: str) -> tuple[str | None, str | None]:
+    low, sep, high = value.partition("..")
+    if not sep:
+        low = high = value
+    date_from = _period(low, end=False) if low.strip() else None
+    date_to = _period(high, end=True) if high.strip() else None
+    if (low.strip() and date_from is None) or (high.strip() and date_to is None) or not (date_from or date_to):
+        raise QueryError(f"date filter {value!r} is not a date or period; write it like 2018-02-28, 2018-02, "
+                         "2018, or 2018-02..2018-03", code="bad_date_filter")
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(f"date filter {value!r} ends before it starts", code="bad_date_filter")
+    return date_from, date_to
+
+
+def parse(text: str) -> ParsedQuery:
+    groups: list[list[Clause]] = []
+    excluded: list[Clause] = []
+    authors: list[str] = []
+    sections: list[str] = []
+    date_from = date_to = None
+    join_next = False
+    for lexeme in _lex(text):
+        body, quoted, prefix = lexeme.text, lexeme.quoted, lexeme.prefix
+        if not quoted and body == "OR":
+            join_next = bool(groups)
+            continue
+        negated = False
+        marker = prefix if quoted else body
+        if marker.startswith("-") and (quoted or len(body) > 1):
+            negated = True
+            if quoted:
+                prefix = prefix[1:]
+            else:
+                body = body[1:]
+        field_name = None
+        match = _FIELD.match(prefix if quoted else body)
+        if match and (quoted or match.group(2)):
+            field_name = _FIELD_NAMES[match.group(1).lower()]
+            if not quoted:
+                body = match.group(2)
+        elif quoted and prefix:
+            # Text glued to a quote (`农业"发展"`) is text of its own.
+            groups.append([Clause(prefix)])
+        if not body.strip():
+            continue
+        if field_name == "author":
+            authors.append(body.strip())
+            continue
+        if field_name == "section":
+            sections.append(body.strip())
+            continue
+        if field_name == "date":
+            date_from, date_to = _parse_dates(body)
+            continue
+        clause = Clause(body, phrase=quoted, field=field_name)
+        if negated:
+            excluded.append(clause)
+        elif join_next and groups:
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        join_next = False
+    return ParsedQuery(raw=text, groups=tuple(tuple(g) for g in groups), excluded=tuple(excluded),
+                       authors=tuple(authors), sections=tuple(sections), date_from=date_from, date_to=date_to)

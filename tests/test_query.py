@@ -1,0 +1,94 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.errors import QueryError
+from service.query import Clause, parse
+
+
+def texts(query):
+    return [[c.text for c in group] for group in query.groups]
+
+
+def test_plain_words_are_anded():
+    assert texts(parse("医保 报销")) == [["医保"], ["报销"]]
+
+
+def test_ideographic_space_separates_too():
+    assert texts(parse("医保\u3000报销")) == [["医保"], ["报销"]]
+
+
+def test_quoted_phrase():
+    query = parse('"农业 发展" 银行')
+    assert query.groups[0] == (Clause("农业 发展", phrase=True),) and texts(query)[1] == ["银行"]
+
+
+def test_exclusion_of_a_word_and_of_a_phrase():
+    query = parse('灵芝 -盆景 -"专业 合作社"')
+    assert texts(query) == [["灵芝"]]
+    assert query.excluded == (Clause("盆景"), Clause("专业 合作社", phrase=True))
+
+
+def test_or_joins_neighbours():
+    assert texts(parse("医保 OR 医疗 报销")) == [["医保", "医疗"], ["报销"]]
+    assert texts(parse("a OR b OR c")) == [["a", "b", "c"]]
+
+
+def test_or_at_the_edges_and_lower_case_or_are_text():
+    assert texts(parse("OR 医保")) == [["医保"]]
+    assert texts(parse("医保 OR")) == [["医保"]]
+    assert texts(parse("cats or dogs")) == [["cats"], ["or"], ["dogs"]]
+
+
+def test_fields():
+    query = parse("title:医保 author:刘洪斌 section:城事 作者:张三 版面:要闻")
+    assert query.groups == ((Clause("医保", field="title"),),)
+    assert query.authors == ("刘洪斌", "张三") and query.sections == ("城事", "要闻")
+
+
+def test_title_phrase():
+    assert parse('title:"参加 医保"').groups == ((Clause("参加 医保", phrase=True, field="title"),),)
+
+
+@pytest.mark.parametrize("value, low, high", [
+    ("2018-02..2018-03", "2018-02-01", "2018-03-31"),
+    ("2018-02-28", "2018-02-28", "2018-02-28"),
+    ("2016", "2016-01-01", "2016-12-31"),
+    ("..2018-02", None, "2018-02-28"),
+    ("2020-02..", "2020-02-01", None),
+    ("2018.2.3..2018/3/1", "2018-02-03", "2018-03-01"),
+])
+def test_date_filters(value, low, high):
+    query = parse(f"扶贫 date:{value}")
+    assert (query.date_from, query.date_to) == (low, high) and texts(query) == [["扶贫"]]
+
+
+@pytest.mark.parametrize("value", ["2018-13", "yesterday", "2018-02-30", "2018-03..2018-01", ".."])
+def test_bad_date_filters_name_the_problem(value):
+    with pytest.raises(QueryError, match="date filter"):
+        parse(f"date:{value}")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("C++", [["C++"]]),
+    ("“双减”政策", [["“双减”政策"]]),
+    ("比分3:2", [["比分3:2"]]),
+    ('他说"好', [["他说好"]]),
+    ("COVID-19", [["COVID-19"]]),
+    ("-", [["-"]]),
+    ("http://example.com", [["http://example.com"]]),
+    ("title:", [["title:"]]),
+])
+def test_ordinary_text_is_taken_literally(text, expected):
+    assert texts(parse(text)) == expected
+
+
+@given(st.text(max_size=120))
+def test_any_text_parses_or_names_a_bad_date(text):
+    try:
+        query = parse(text)
+    except QueryError as error:
+        assert error.code == "bad_date_filter"
+        return
+    for clause in query.clauses + list(query.excluded):
+        assert clause.text.strip()
