@@ -82,4 +82,4 @@ def test_wrong_method_is_405_json(live_server):
 
 def test_healthz(live_server):
     status, _, body = call(live_server, "/healthz")
-    assert status == 200 and body["status"] == "ok" and body["articles"] == 11
+    assert status == 200 and body["status"] == "ok" and body["articles"] == 21
