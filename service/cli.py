@@ -217,6 +217,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def make_app():
         worker_engine = Engine(config, analyzer=analyzer)
         worker_engine.warm_up()
+        worker_engine.archive_facets()  # reads dates and sections now, not on the first search
         return AccessLog(create_app(engine=worker_engine))
 
     print(f"serving {articles} articles at http://{host}:{port}/ "
@@ -254,7 +255,6 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
     return value
-
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -55,7 +55,7 @@ def date_span(value: str | None) -> tuple[int, int] | None:
         return None
 
 
-def _iso_day(number: int) -> str:
+def iso_day(number: int) -> str:
     return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
 
 
@@ -201,11 +201,11 @@ class DocumentFields:
         else:
             first_number = int(first_days[dated].min())
             last_number = int(self.last_day[candidates][dated].max())
-            first, last = _iso_day(first_number), _iso_day(last_number)
+            first, last = iso_day(first_number), iso_day(last_number)
             month = self._tally(self.month[candidates], _iso_month)
             day = []
             if _ordinal(last_number) - _ordinal(first_number) < DAY_FACET_MAX_DAYS:
-                day = self._tally(self.day[candidates], _iso_day)
+                day = self._tally(self.day[candidates], iso_day)
         codes = self.section[candidates]
         codes = codes[codes != NONE]
         tally = np.bincount(codes, minlength=len(self.section_names)) if codes.size else np.zeros(0, np.int64)

@@ -39,7 +39,7 @@ def free_port() -> int:
 class RunningServer:
     """A real `jiansuo serve` process on a free loopback port."""
 
-    def __init__(self, data_dir: Path, log_path: Path, *, workers: int = 1, extra_args: tuple[str, ...] = ()):
+    def __init__(self, data_dir: Path, log_path: Path, *, workers: int = 1):
         import os
         import subprocess
         import sys
@@ -51,7 +51,7 @@ class RunningServer:
         self.log = open(log_path, "w", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", "--index", str(data_dir), "serve", "--port", str(self.port),
-             "--workers", str(workers), *extra_args],
+             "--workers", str(workers)],
             cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
         deadline = time.monotonic() + 60
         while True:

@@ -7,11 +7,10 @@ width is time.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..facets import DAY_FACET_MAX_DAYS, Facets
+from ..facets import DAY_FACET_MAX_DAYS, Facets, date_span, iso_day
 
 # Past ten years of months, bars get too thin to see or to click: the chart is drawn per year.
 MAX_MONTH_BARS = 120
@@ -41,8 +40,8 @@ class Timeline:
 
 
 def _month_days(year: int, month: int) -> tuple[str, str]:
-    last = calendar.monthrange(year, month)[1]
-    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+    first, last = date_span(f"{year:04d}-{month:02d}")
+    return iso_day(first), iso_day(last)
 
 
 # (label, count, first day, last day, full name, short name) of one period

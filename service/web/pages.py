@@ -16,7 +16,7 @@ from jinja2 import BaseLoader, Environment
 
 from ..display import check_script
 from ..errors import QueryError
-from ..facets import date_span
+from ..facets import date_span, iso_day
 from .chart import timeline
 
 pages = Blueprint("pages", __name__)
@@ -92,12 +92,8 @@ def switch_script(script: str) -> str:
 
 def _input_dates(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     """Whole days for the date inputs, which cannot show a month or a year alone."""
-    def iso(number: int) -> str:
-        return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
-
-    start = date_span(date_from)
-    end = date_span(date_to)
-    return (iso(start[0]) if start else ""), (iso(end[1]) if end else "")
+    start, end = date_span(date_from), date_span(date_to)
+    return (iso_day(start[0]) if start else ""), (iso_day(end[1]) if end else "")
 
 
 @pages.get("/")
