@@ -180,3 +180,11 @@ def test_unexpected_failures_are_500_without_internals(engine):
     page = client.get("/search?q=x")
     assert page.status_code == 500 and "服务暂时出了问题" in page.get_data(True)
     assert "secret" not in page.get_data(True) and "RuntimeError" not in page.get_data(True)
+
+
+def test_hostile_text_stays_text_in_traditional_too(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保") + "&script=traditional")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;<mark>醫保</mark>政策問答" in html
+    _, page = get(live_server, "/articles/hostile-1?script=traditional&q=" + urllib.parse.quote("<script>"))
+    assert "<script>alert" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
