@@ -195,10 +195,10 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
-    import waitress
-
+    from .engine import Engine
     from .web import create_app
     from .web.access_log import AccessLog
+    from .web.server import Server
 
     engine = _engine(args)
     if not engine.has_index():
@@ -207,13 +207,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         report = engine.ingest([corpus])
         print(f"indexed {len(report.added)} articles from {report.files} file(s)", file=sys.stderr)
     engine.warm_up()  # also refuses to start on an index this configuration cannot read
-    host = args.host or engine.config.server_host
-    port = args.port if args.port is not None else engine.config.server_port
+    config, analyzer, articles = engine.config, engine.analyzer, engine.store.count()
+    engine.close()  # each worker opens its own after the fork
+    host = args.host or config.server_host
+    port = args.port if args.port is not None else config.server_port
+    workers = args.workers if args.workers is not None else config.server_workers
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    app = AccessLog(create_app(engine=engine))
-    print(f"serving {engine.store.count()} articles at http://{host}:{port}/", file=sys.stderr, flush=True)
-    waitress.serve(app, host=host, port=port, threads=engine.config.server_threads, ident="jiansuo",
-                   _quiet=True)
+
+    def make_app():
+        worker_engine = Engine(config, analyzer=analyzer)
+        worker_engine.warm_up()
+        worker_engine.archive_facets()  # reads dates and sections now, not on the first search
+        return AccessLog(create_app(engine=worker_engine))
+
+    print(f"serving {articles} articles at http://{host}:{port}/ "
+          f"({workers} worker process{'es' if workers > 1 else ''}, {config.server_threads} threads each)",
+          file=sys.stderr, flush=True)
+    Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads).run()
     return 0
 
 
@@ -235,6 +245,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -277,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="serve the web page and the JSON API")
     p.add_argument("--host", default=None, help="address to bind (default: server.host, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default: server.port, 5000)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes (default: server.workers); each answers with server.threads threads")
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("show", help="one stored article")

@@ -54,9 +54,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("summary", "sentences", 2, "sentences in each hit's extractive summary", minimum=1, maximum=20),
     Setting("summary", "max_chars", 160,
             "longest summary in characters; sentences past it are left out", minimum=20, maximum=5000),
+    Setting("display", "traditional", "s2t",
+            "OpenCC conversion for showing text in Traditional script: s2t (general), s2tw (Taiwan characters), "
+            "s2twp (Taiwan characters and phrases), s2hk (Hong Kong characters)",
+            choices=("s2t", "s2tw", "s2twp", "s2hk")),
     Setting("server", "host", "127.0.0.1", "address `jiansuo serve` binds to"),
     Setting("server", "port", 5000, "port `jiansuo serve` listens on", minimum=1, maximum=65535),
     Setting("server", "threads", 8, "request threads of the WSGI server", minimum=1, maximum=256),
+    Setting("server", "workers", 2,
+            "worker processes of the WSGI server (gunicorn); each holds its own copy of the index", minimum=1,
+            maximum=64),
+    Setting("server", "max_body_bytes", 1048576,
+            "largest request body accepted (POST /api/summarize); a larger one is refused with 413", minimum=1024,
+            maximum=1073741824),
 )
 
 
@@ -77,9 +87,12 @@ class Config:
     search_max_query_chars: int
     summary_sentences: int
     summary_max_chars: int
+    display_traditional: str
     server_host: str
     server_port: int
     server_threads: int
+    server_workers: int
+    server_max_body_bytes: int
     source: Path | None = field(default=None, compare=False)
 
     @property

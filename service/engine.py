@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import config as config_module
 from .articles import Article, check_id
+from .display import Display, check_script
 from .errors import InputError, NotFound, QueryError
+from .facets import DocumentFields, Facets, Filters, check_filters
 from .highlight import highlight_spans
 from .index import storage
 from .index.bm25 import BM25Params
@@ -50,11 +52,37 @@ class SearchResults:
     k: int
     took_ms: float
     hits: list[Hit]
+    script: str | None = None  # the script titles, summaries and sections are shown in; None: as stored
+    filters: Filters = field(default_factory=Filters)
+    facets: Facets | None = None  # counts of all `total` matches, when asked for
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
+        data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
                 "took_ms": round(self.took_ms, 3), "terms": self.terms,
-                "results": [hit.to_dict() for hit in self.hits]}
+                "results": [hit.to_dict() for hit in self.hits],
+                "script": self.script, "filters": self.filters.to_dict()}
+        if self.facets is not None:
+            data["facets"] = self.facets.to_dict()
+        return data
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article to read: in the display script, with the query's terms located in title and paragraphs."""
+
+    article: Article
+    script: str | None
+    terms: list[str]
+    title_highlights: list[tuple[int, int]]
+    paragraphs: list[tuple[str, list[tuple[int, int]]]]
+
+    def to_dict(self) -> dict:
+        data = self.article.to_dict()
+        data["paragraphs"] = [text for text, _ in self.paragraphs]
+        data.update({"script": self.script, "terms": self.terms,
+                     "title_highlights": [list(span) for span in self.title_highlights],
+                     "paragraph_highlights": [[list(span) for span in spans] for _, spans in self.paragraphs]})
+        return data
 
 
 @dataclass
@@ -84,6 +112,9 @@ class Engine:
         self.index_dir = config.data_dir / INDEX_DIR
         self._loaded: tuple[str, Postings] | None = None
         self._load_lock = threading.Lock()
+        self._fields: tuple[Postings, DocumentFields] | None = None
+        self._fields_lock = threading.Lock()
+        self.display = Display(self.analyzer, config.display_traditional)
 
     @classmethod
     def open(cls, config: config_module.Config | None = None) -> "Engine":
@@ -134,6 +165,17 @@ class Engine:
                 self._loaded = storage.load(self.index_dir, self.analyzer.fingerprint, self.params)
             return self._loaded[1]
 
+    def document_fields(self, postings: Postings) -> DocumentFields:
+        """Dates and sections by document number for `postings`' generation, read from the store once."""
+        cached = self._fields
+        if cached is not None and cached[0] is postings:
+            return cached[1]
+        with self._fields_lock:
+            if self._fields is None or self._fields[0] is not postings:
+                fields = DocumentFields(postings.doc_ids, self.store.iter_dates_and_sections(), self.analyzer.fold)
+                self._fields = (postings, fields)
+            return self._fields[1]
+
     def check_query(self, query: object) -> str:
         if not isinstance(query, str) or not query.strip():
             raise QueryError("query is empty: give one or more words to search for", code="empty_query")
@@ -144,11 +186,19 @@ class Engine:
                              "(search.max_query_chars)", code="query_too_long")
         return query
 
-    def search(self, query: str, k: int | None = None, offset: int = 0, *,
-               summaries: bool = True) -> SearchResults:
-        """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs)."""
+    def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
+               script: str | None = None, date_from: str | None = None, date_to: str | None = None,
+               section: str | None = None, facets: bool = False) -> SearchResults:
+        """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
+
+        `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
+        counts all the matches by month, day and section; `script` ("simplified" or "traditional") converts
+        titles, summaries, authors and sections for display, highlight spans moved along.
+        """
         started = time.perf_counter()
         query = self.check_query(query)
+        script = check_script(script)
+        filters = check_filters(date_from, date_to, section)
         k = self.config.search_default_k if k is None else k
         if not isinstance(k, int) or not 1 <= k <= self.config.search_max_k:
             raise QueryError(f"k must be a whole number from 1 to {self.config.search_max_k}, got {k!r}",
@@ -158,7 +208,17 @@ class Engine:
                              f"got {offset!r}", code="bad_offset")
         terms = self.analyzer.terms(query)
         postings = self.postings()
-        candidates, scores = rank(*postings.score(terms))
+        candidates, scores = postings.score(terms)
+        fields = self.document_fields(postings) if filters.active or facets else None
+        if filters.active:
+            keep = fields.keep(candidates, filters)
+            candidates, scores = candidates[keep], scores[keep]
+        counts = None
+        if facets:
+            counts = fields.count(candidates)
+            if script:
+                counts = counts.with_section_names(lambda name: self.display.text(name, script))
+        candidates, scores = rank(candidates, scores)
         page = slice(offset, offset + k)
         ids = [postings.doc_ids[int(n)] for n in candidates[page]]
         articles = self.store.get_many(ids)
@@ -173,11 +233,25 @@ class Engine:
                 title_spans = highlight_spans(self.analyzer, article.title, terms)
             else:
                 summary, title_spans = Summary("", [], []), []
+            if script:
+                title, title_spans = self.display.marked(article.title, title_spans, script, terms)
+                text, spans = self.display.marked(summary.text, summary.highlights, script, terms)
+                summary = replace(summary, text=text, highlights=spans)
+                article = self.display.article(article, script, title=title, body=False)
             hits.append(Hit(rank=position, score=float(score), article=article, summary=summary,
                             title_highlights=title_spans))
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(query=query, terms=list(dict.fromkeys(terms)), total=int(candidates.size),
-                             offset=offset, k=k, took_ms=took_ms, hits=hits)
+                             offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
+                             facets=counts)
+
+    def archive_facets(self, script: str | None = None) -> Facets:
+        """Counts of the whole archive by month, day and section: what the filters can choose from."""
+        script = check_script(script)
+        counts = self.document_fields(self.postings()).count_all()
+        if script:
+            counts = counts.with_section_names(lambda name: self.display.text(name, script))
+        return counts
 
     def article(self, article_id: str) -> Article:
         try:
@@ -185,6 +259,18 @@ class Engine:
         except InputError as exc:
             raise NotFound(f"no article with id {article_id!r}", code="article_not_found") from exc
         return self.store.get(article_id)
+
+    def read(self, article_id: str, *, query: str | None = None, script: str | None = None) -> ArticleView:
+        """One article to show: in `script`, with the terms of `query` (if any) located in it."""
+        script = check_script(script)
+        found = self.article(article_id)
+        terms = self.analyzer.terms(self.check_query(query)) if query and query.strip() else []
+        title, title_spans = self.display.marked(found.title, highlight_spans(self.analyzer, found.title, terms),
+                                                 script, terms)
+        paragraphs = [self.display.marked(p, highlight_spans(self.analyzer, p, terms), script, terms)
+                      for p in found.paragraphs]
+        return ArticleView(article=self.display.article(found, script, title=title), script=script,
+                           terms=list(dict.fromkeys(terms)), title_highlights=title_spans, paragraphs=paragraphs)
 
     def highlight(self, text: str, query: str | None) -> list[tuple[int, int]]:
         if not query or not query.strip():

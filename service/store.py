@@ -163,5 +163,10 @@ class Store:
         for row in cursor:
             yield _row_to_article(row)
 
+    def iter_dates_and_sections(self) -> Iterator[tuple[str, str | None, str | None]]:
+        """(id, date, section) of every article, without reading bodies: what filters and facets need."""
+        for row in self._connect().execute("SELECT id, date, section FROM articles"):
+            yield row["id"], row["date"], row["section"]
+
     def count(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM articles").fetchone()[0])

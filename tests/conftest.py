@@ -34,10 +34,11 @@ def seed_engine(tmp_path_factory, analyzer) -> Engine:
 
 @pytest.fixture(scope="session")
 def live_archive(tmp_path_factory, analyzer):
-    """The embedded corpus plus one article with a hostile title, for the server tests."""
+    """The embedded corpus, a small archive with dates and sections, and one article with a hostile title,
+    for the server tests."""
     import json
 
-    from helpers import HOSTILE_TITLE
+    from helpers import DATED_ARCHIVE, HOSTILE_TITLE
 
     root = tmp_path_factory.mktemp("live")
     extra = root / "hostile.jsonl"
@@ -46,7 +47,7 @@ def live_archive(tmp_path_factory, analyzer):
                                 ensure_ascii=False) + "\n", encoding="utf-8")
     data_dir = root / "data"
     e = Engine(make_config(data_dir), analyzer=analyzer)
-    e.ingest([PROJECT / "corpus", extra])
+    e.ingest([PROJECT / "corpus", DATED_ARCHIVE, extra])
     e.close()
     return data_dir
 
@@ -55,6 +56,6 @@ def live_archive(tmp_path_factory, analyzer):
 def live_server(live_archive, tmp_path_factory):
     from helpers import RunningServer
 
-    server = RunningServer(live_archive, tmp_path_factory.mktemp("logs") / "serve.log")
+    server = RunningServer(live_archive, tmp_path_factory.mktemp("logs") / "serve.log", workers=2)
     yield server
     server.stop()

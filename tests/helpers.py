@@ -14,6 +14,7 @@ SEED_PAGE = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.txt"
 SEED_GOLD = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.gold.json"
 CMRC_SAMPLE = FIXTURES / "collections" / "cmrc2018_sample.jsonl"
 DRCD_SAMPLE = FIXTURES / "collections" / "drcd_sample.jsonl"
+DATED_ARCHIVE = FIXTURES / "archive" / "dated.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -38,7 +39,7 @@ def free_port() -> int:
 class RunningServer:
     """A real `jiansuo serve` process on a free loopback port."""
 
-    def __init__(self, data_dir: Path, log_path: Path):
+    def __init__(self, data_dir: Path, log_path: Path, *, workers: int = 1):
         import os
         import subprocess
         import sys
@@ -49,7 +50,8 @@ class RunningServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "w", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service", "--index", str(data_dir), "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "service", "--index", str(data_dir), "serve", "--port", str(self.port),
+             "--workers", str(workers)],
             cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
         deadline = time.monotonic() + 60
         while True:

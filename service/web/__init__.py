@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -28,10 +28,25 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def _http_error_body(error: HTTPException) -> tuple[str, str]:
+    """A stable code and a message that says what to do, for the errors Werkzeug raises itself."""
+    limit = request.max_content_length
+    if error.code == 413:
+        return "body_too_large", (f"the request body is larger than the limit of {limit} bytes "
+                                  "(server.max_body_bytes)")
+    if error.code == 404:
+        return "not_found", f"nothing at {request.path}"
+    if error.code == 405:
+        allowed = ", ".join(sorted(m for m in (error.valid_methods or ()) if m not in ("HEAD", "OPTIONS")))
+        return "method_not_allowed", f"{request.method} is not allowed on {request.path}; use {allowed}"
+    code = (error.name or "error").lower().replace(" ", "_")
+    return code, error.description or error.name
+
+
 def create_app(config: config_module.Config | None = None, *, engine: Engine | None = None) -> Flask:
     app = Flask(__name__)
     engine = engine or Engine(config or config_module.load())
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = engine.config.server_max_body_bytes
     # The same key order as the CLI's JSON, and Chinese readable as itself.
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -39,24 +54,34 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
     app.jinja_env.filters["mark"] = mark
 
     from .api import api
-    from .pages import pages
+    from .pages import pages, render
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+
+    def error_page(status: int, message: str):
+        # The page of a failed request keeps the reader's script when that much of the request was readable.
+        g.script = "traditional" if request.args.get("script") == "traditional" else "simplified"
+        return render("error.html", status, status=status, message=message, query=request.args.get("q", ""))
 
     @app.errorhandler(JiansuoError)
     def jiansuo_error(error: JiansuoError):
         if wants_json():
             return jsonify(error.to_dict()), error.http_status
-        return render_template("error.html", status=error.http_status, message=error.message), error.http_status
+        return error_page(error.http_status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        code = (error.name or "error").lower().replace(" ", "_")
-        message = error.description or error.name
+        code, message = _http_error_body(error)
         if wants_json():
-            return jsonify({"error": {"code": code, "message": message}}), error.code
-        return render_template("error.html", status=error.code, message=message), error.code
+            response = jsonify({"error": {"code": code, "message": message}})
+        else:
+            response = error_page(error.code, message)
+        response = app.make_response(response)
+        response.status_code = error.code
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -64,6 +89,6 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
         message = "internal error; the server log has the details"
         if wants_json():
             return jsonify({"error": {"code": "internal", "message": message}}), 500
-        return render_template("error.html", status=500, message=message), 500
+        return error_page(500, message)
 
     return app

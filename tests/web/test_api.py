@@ -10,8 +10,8 @@ import pytest
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 
 
-def call(server, path, method="GET", data=None):
-    request = urllib.request.Request(server.url + path, method=method, data=data)
+def call(server, path, method="GET", data=None, headers=None):
+    request = urllib.request.Request(server.url + path, method=method, data=data, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers, json.loads(response.read().decode("utf-8"))
@@ -76,10 +76,129 @@ def test_unknown_ids_and_paths_are_404_json(live_server, path):
 
 
 def test_wrong_method_is_405_json(live_server):
-    status, _, body = call(live_server, f"/api/search?q={q('医保')}", method="POST", data=b"{}")
+    status, headers, body = call(live_server, f"/api/search?q={q('医保')}", method="POST", data=b"{}")
     assert status == 405 and body["error"]["code"] == "method_not_allowed"
+    assert "use GET" in body["error"]["message"] and "GET" in headers["Allow"]
+    status, headers, body = call(live_server, "/api/summarize")
+    assert status == 405 and "use POST" in body["error"]["message"] and set(headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
 
 
 def test_healthz(live_server):
     status, _, body = call(live_server, "/healthz")
-    assert status == 200 and body["status"] == "ok" and body["articles"] == 11
+    assert status == 200 and body["status"] == "ok" and body["articles"] == 21
+
+
+def post_json(server, path, payload, content_type="application/json"):
+    data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return call(server, path, method="POST", data=data, headers={"Content-Type": content_type})
+
+
+def test_filters_narrow_and_facets_count(live_server):
+    _, _, everything = call(live_server, f"/api/search?q={q('扶贫')}&k=100")
+    assert [m["value"] for m in everything["facets"]["month"]] == ["2017-11", "2018-01", "2018-02", "2018-03"]
+    for month in everything["facets"]["month"]:
+        _, _, narrowed = call(live_server, f"/api/search?q={q('扶贫')}&date_from={month['value']}"
+                                           f"&date_to={month['value']}&k=100")
+        assert narrowed["total"] == month["count"] == len(narrowed["results"])
+        assert all(r["date"].startswith(month["value"]) for r in narrowed["results"])
+        assert narrowed["filters"]["date_from"] == month["value"]
+    _, _, section = call(live_server, f"/api/search?q={q('扶贫')}&section={q('經濟')}&k=100")
+    assert {r["section"] for r in section["results"]} == {"经济", "經濟"} and section["total"] == 3
+    assert section["facets"]["section"] == [{"value": "经济", "count": 3}]
+
+
+def test_script_traditional_converts_every_text_and_keeps_the_marks(live_server):
+    status, _, body = call(live_server, f"/api/search?q={q('医保')}&script=traditional")
+    first = body["results"][0]
+    assert status == 200 and body["script"] == "traditional"
+    assert first["title"] == "冠縣斜店鄉保障貧困戶參加醫保不落一人" and first["authors"] == ["劉洪斌"]
+    assert [first["title"][s:e] for s, e in first["title_highlights"]] == ["醫保"]
+    assert first["highlights"] and all(first["summary"][s:e] == "醫保" for s, e in first["highlights"])
+    _, _, simplified = call(live_server, f"/api/search?q={q('醫保')}&script=simplified")
+    assert simplified["results"][0]["title"] == MEDICAL and simplified["script"] == "simplified"
+    _, _, stored = call(live_server, f"/api/search?q={q('扶贫')}&k=100")
+    assert "偏鄉產業扶貧見成效" in [r["title"] for r in stored["results"]]  # no script: as stored
+    _, _, shown = call(live_server, f"/api/search?q={q('扶贫')}&k=100&script=simplified")
+    assert "偏乡产业扶贫见成效" in [r["title"] for r in shown["results"]]
+
+
+def test_article_with_query_and_script(live_server):
+    _, _, hits = call(live_server, f"/api/search?q={q('医保')}")
+    article_id = hits["results"][0]["id"]
+    status, _, article = call(live_server, f"/api/articles/{article_id}?q={q('医保')}&script=traditional")
+    assert status == 200 and article["title"].startswith("冠縣") and article["script"] == "traditional"
+    assert article["terms"] == ["医保"] and len(article["paragraph_highlights"]) == len(article["paragraphs"]) == 3
+    for text, spans in zip(article["paragraphs"], article["paragraph_highlights"]):
+        assert all(text[s:e] == "醫保" for s, e in spans)
+    assert sum(len(spans) for spans in article["paragraph_highlights"]) >= 3
+    assert article["body"].split("\n") == article["paragraphs"]
+    _, _, plain = call(live_server, f"/api/articles/{article_id}")
+    assert plain["title"] == MEDICAL and plain["terms"] == [] and plain["script"] is None
+
+
+def test_summarize_a_posted_text(live_server):
+    text = "冠县农村危房改造进展顺利，今年完成改造任务1000户。本年度补助资金共计585.22万元。"
+    status, _, body = post_json(live_server, "/api/summarize", {"text": text, "sentences": 1, "query": "资金"})
+    assert status == 200 and body["summary"] == "本年度补助资金共计585.22万元。"
+    assert [body["summary"][s:e] for s, e in body["highlights"]] == ["资金"]
+
+
+@pytest.mark.parametrize("payload, content_type, status, code, names", [
+    (b"text=hello", "application/x-www-form-urlencoded", 415, "unsupported_media_type", "application/json"),
+    ("纯文本".encode(), "text/plain", 415, "unsupported_media_type", "text/plain"),
+    (b"{not json", "application/json", 400, "bad_json", "not valid"),
+    (b"[1, 2]", "application/json", 400, "bad_json", "JSON object"),
+    ({"txt": "abc"}, "application/json", 400, "unknown_field", "'txt'"),
+    ({"query": "abc"}, "application/json", 400, "bad_text", "field text"),
+    ({"text": 5}, "application/json", 400, "bad_text", "field text"),
+    ({"text": "一句话。", "sentences": True}, "application/json", 400, "bad_sentences", "field sentences"),
+    ({"text": "一句话。", "sentences": 0}, "application/json", 400, "bad_sentences", "sentences must be"),
+    ({"text": "一句话。", "max_chars": 0}, "application/json", 400, "bad_max_chars", "field max_chars"),
+])
+def test_summarize_refuses_bad_bodies_naming_the_problem(live_server, payload, content_type, status, code, names):
+    got, _, body = post_json(live_server, "/api/summarize", payload, content_type)
+    assert got == status and body["error"]["code"] == code and names in body["error"]["message"]
+
+
+def test_oversized_body_is_413(live_server):
+    text = "很长的文章。" * 200_000  # 3.6 MB of UTF-8, over the 1 MiB default
+    status, _, body = post_json(live_server, "/api/summarize", {"text": text})
+    assert status == 413 and body["error"]["code"] == "body_too_large"
+    assert "1048576 bytes (server.max_body_bytes)" in body["error"]["message"]
+
+
+def test_stats(live_server):
+    status, _, body = call(live_server, "/api/stats")
+    assert status == 200 and body["articles"] == 21 and body["index_bytes"] > 0
+    assert body["last_ingest"] and body["index_generation"]
+    assert {"value": "2018-02", "count": 11} in body["facets"]["month"]
+
+
+@pytest.mark.parametrize("query, code, names", [
+    (f"q={q('医保')}&script=traditionnel", "bad_script", "parameter script"),
+    (f"q={q('医保')}&date_from=2018-02-30", "bad_date_from", "parameter date_from"),
+    (f"q={q('医保')}&date_to=March", "bad_date_to", "parameter date_to"),
+    (f"q={q('医保')}&date_from=2018-03&date_to=2018-02", "bad_date_range", "is after date_to"),
+    (f"query={q('医保')}", "unknown_parameter", "unknown parameter 'query'"),
+])
+def test_bad_filters_are_400_naming_the_parameter(live_server, query, code, names):
+    status, _, body = call(live_server, f"/api/search?{query}")
+    assert status == 400 and body["error"]["code"] == code and names in body["error"]["message"]
+
+
+@pytest.mark.parametrize("path, method, data, headers", [
+    ("/api/search?q=", "GET", None, {}),
+    ("/api/search?q=x&k=0", "GET", None, {}),
+    ("/api/articles/nope", "GET", None, {}),
+    ("/api/articles/nope?script=x", "GET", None, {}),
+    ("/api/nothing", "GET", None, {}),
+    ("/api/stats", "DELETE", None, {}),
+    ("/api/summarize", "POST", b"x", {"Content-Type": "text/plain"}),
+    ("/api/summarize", "POST", b"{", {"Content-Type": "application/json"}),
+    ("/api/summarize", "POST", b"x" * 2_000_000, {"Content-Type": "application/json"}),
+])
+def test_every_error_has_one_shape(live_server, path, method, data, headers):
+    status, response_headers, body = call(live_server, path, method=method, data=data, headers=headers)
+    assert 400 <= status < 500 and response_headers["Content-Type"].startswith("application/json")
+    assert list(body) == ["error"] and sorted(body["error"]) == ["code", "message"]
+    assert body["error"]["code"] and body["error"]["message"]

@@ -40,7 +40,8 @@ def test_results_page_marks_query_terms(live_server):
 
 def test_nothing_found_suggests_what_to_try(live_server):
     status, html = get(live_server, "/search?q=" + urllib.parse.quote("火星探测器"))
-    assert status == 200 and "没有找到" in html and "减少关键词" in html and "简体/繁体" in html
+    assert status == 200 and "没有找到" in html and "减少关键词" in html
+    assert "换用繁体书写" in html and ">火星探測器</a>" in html  # the query in the other script, one click away
 
 
 def test_empty_query_is_400_with_a_message(live_server):
@@ -87,3 +88,103 @@ def test_hostile_query_is_shown_as_text(live_server):
     status, html = get(live_server, "/search?q=" + urllib.parse.quote("<script>alert(1)</script>"))
     assert status == 200 and "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_chart_and_filters_when_the_archive_has_dates_and_sections(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("扶贫"))
+    assert status == 200 and '<figure class="chart"' in html and "按月分布" in html
+    assert 'name="date_from"' in html and 'min="2017-01-01"' in html and 'max="2018-03-12"' in html
+    assert '<select name="section">' in html and '<option value="经济">经济（3）</option>' in html
+    bars = re.findall(r'<a class="column" href="([^"]+)" title="([^"]+)" data-count="(\d+)"', html)
+    assert [title for _, title, _ in bars] == ["2017年11月：2 篇", "2018年1月：3 篇", "2018年2月：7 篇", "2018年3月：1 篇"]
+    assert "2017年12月：0 篇" in html  # the empty month between is drawn, not skipped
+    for href, _, count in bars:
+        _, narrowed = get(live_server, href.replace("&amp;", "&"))
+        assert len(result_ids(narrowed)) == int(count)
+    november = bars[0][0].replace("&amp;", "&")
+    assert "date_from=2017-11-01" in november and "date_to=2017-11-30" in november
+
+
+def test_clicking_a_month_shows_its_days(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("扶贫") + "&date_from=2018-01-01&date_to=2018-01-31")
+    assert "按日分布" in html and html.count('class="column"') == 31  # every day of January, hits or not
+    assert "另有 1 篇日期不详" in html  # the article dated 2018-01 has no day to stand on
+    assert 'value="2018-01-01"' in html and 'value="2018-01-31"' in html
+    assert set(result_ids(html)) == {"dated-03", "dated-04", "dated-05"}
+
+
+def test_section_links_narrow_and_keep_the_dates(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("扶贫") + "&date_from=2018-01-01")
+    chips = re.findall(r'<a class="chip" href="([^"]+)">([^<]+) <span>(\d+)</span>', html)
+    assert ("要闻", "3") in [(name, count) for _, name, count in chips]
+    href = next(h for h, name, _ in chips if name == "要闻").replace("&amp;", "&")
+    assert "date_from=2018-01-01" in href
+    _, narrowed = get(live_server, href)
+    assert set(result_ids(narrowed)) == {"dated-03", "dated-06", "dated-10"} and 'selected>要闻' in narrowed
+
+
+def test_filters_that_empty_the_results_say_how_many_there_are_without(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保") + "&section=" + urllib.parse.quote("文化"))
+    assert "没有找到" in html and "去掉筛选条件有" in html and "清除筛选" in html
+
+
+def test_traditional_page_converts_interface_and_data_and_keeps_the_script_in_links(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("医保") + "&script=traditional")
+    assert status == 200 and '<html lang="zh-Hant"' in html
+    assert "篇相關文章" in html and "檢索詞 Search words" in html  # interface text
+    assert "冠縣斜店鄉保障貧困戶參加<mark>醫保</mark>不落一人" in html  # titles, marks on the converted text
+    assert "<mark>醫保</mark>" in html.split('class="snippet"', 1)[1]
+    assert '<input type="hidden" name="script" value="traditional">' in html
+    assert all("script=traditional" in href for href in re.findall(r'href="(/articles/[^"]+)"', html))
+    switch = re.search(r'<a href="([^"]+)" lang="zh-Hans"[^>]*>简体</a>', html)
+    assert switch and "script" not in switch.group(1) and "q=" in switch.group(1)
+    assert '<span aria-current="true" lang="zh-Hant">繁體</span>' in html
+
+
+def test_traditional_article_page(live_server):
+    status, html = get(live_server, "/articles/pb3c625c95d19e72e-07?q=" + urllib.parse.quote("医保")
+                       + "&script=traditional")
+    assert status == 200 and "<mark>醫保</mark>" in html and "劉洪斌" in html and "返回" in html
+    assert "日期" in html and "來源" in html and "000_5db0decfa9c61e70.txt" in html and "本版第 7 篇" in html
+    assert 'href="/search?q=%E5%8C%BB%E4%BF%9D&amp;script=traditional"' in html
+
+
+def test_bad_page_parameters_are_400_pages_naming_them(live_server):
+    for query, names in (("&script=latin", "parameter script"), ("&date_from=2018-02-30", "parameter date_from"),
+                         ("&page=0", "parameter page"), ("&page=x", "parameter page")):
+        status, html = get(live_server, "/search?q=" + urllib.parse.quote("医保") + query)
+        assert status == 400 and names in html and "请求有误" in html and 'value="医保"' in html
+
+
+def test_no_filters_or_chart_where_the_archive_has_no_dates_or_sections(engine):
+    from helpers import CMRC_SAMPLE
+    from service.web import create_app
+
+    engine.ingest([CMRC_SAMPLE])
+    html = create_app(engine=engine).test_client().get("/search?q=" + urllib.parse.quote("游戏")).get_data(True)
+    assert "ol class=\"results\"" in html and result_ids(html)
+    assert "date_from" not in html and "<select" not in html and 'class="chart"' not in html
+
+
+def test_unexpected_failures_are_500_without_internals(engine):
+    from service.web import create_app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk /srv/secret/archive.db is on fire")
+
+    engine.search = broken
+    client = create_app(engine=engine).test_client()
+    api = client.get("/api/search?q=x")
+    assert api.status_code == 500 and api.get_json() == {
+        "error": {"code": "internal", "message": "internal error; the server log has the details"}}
+    page = client.get("/search?q=x")
+    assert page.status_code == 500 and "服务暂时出了问题" in page.get_data(True)
+    assert "secret" not in page.get_data(True) and "RuntimeError" not in page.get_data(True)
+
+
+def test_hostile_text_stays_text_in_traditional_too(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保") + "&script=traditional")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;<mark>醫保</mark>政策問答" in html
+    _, page = get(live_server, "/articles/hostile-1?script=traditional&q=" + urllib.parse.quote("<script>"))
+    assert "<script>alert" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

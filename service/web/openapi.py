@@ -1,0 +1,202 @@
+"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
+
+Schemas are JSON Schema 2020-12 (OpenAPI 3.1's dialect). Objects list every field the service sends and do
+not forbid others, so that clients built on this document keep working when fields are added.
+"""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..config import Config
+from ..facets import MAX_SECTION_CHARS
+
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+def _nullable(kind: str, **more) -> dict:
+    return {"type": [kind, "null"], **more}
+
+
+def _object(required: dict, optional: dict | None = None, description: str | None = None) -> dict:
+    schema = {"type": "object", "required": list(required), "properties": {**required, **(optional or {})}}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _query_parameter(name: str, description: str, schema: dict, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+def _schemas() -> dict:
+    string_list = {"type": "array", "items": {"type": "string"}}
+    spans = {"type": "array", "items": _ref("Span")}
+    counts = {"type": "array", "items": _ref("Count")}
+    return {
+        "Error": _object({"error": _object({
+            "code": {"type": "string", "description": "stable, machine-readable: empty_query, bad_k, "
+                                                      "article_not_found, body_too_large, ..."},
+            "message": {"type": "string", "description": "for people; names the parameter or limit"},
+        })}),
+        "Span": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2,
+                 "description": "[start, end) character offsets into the text it belongs to"},
+        "Count": _object({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}),
+        "Facets": _object({
+            "month": {**counts, "description": "matches per month (YYYY-MM), in date order"},
+            "day": {**counts, "description": "matches per day (YYYY-MM-DD), when their dates span two months or "
+                                             "less; otherwise empty"},
+            "section": {**counts, "description": "matches per section, most first"},
+            "undated": {"type": "integer", "minimum": 0, "description": "matches without a date"},
+            "first": _nullable("string", description="earliest day among the dated matches"),
+            "last": _nullable("string", description="latest day among the dated matches"),
+        }),
+        "Hit": _object({
+            "id": {"type": "string"}, "rank": {"type": "integer", "minimum": 1}, "score": {"type": "number"},
+            "title": {"type": "string"}, "date": _nullable("string"), "section": _nullable("string"),
+            "page": _nullable("string"), "authors": string_list,
+            "kind": {"type": "string", "enum": ["article", "photo"]},
+            "summary": {"type": "string", "description": "a few of the article's own sentences"},
+            "highlights": {**spans, "description": "query terms in `summary`"},
+            "title_highlights": {**spans, "description": "query terms in `title`"},
+        }),
+        "SearchResults": _object({
+            "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0,
+                                                   "description": "matching articles after filters"},
+            "offset": {"type": "integer", "minimum": 0}, "k": {"type": "integer", "minimum": 1},
+            "took_ms": {"type": "number", "minimum": 0},
+            "terms": {**string_list, "description": "the query as analysed (Simplified, segmented)"},
+            "results": {"type": "array", "items": _ref("Hit")},
+            "script": _nullable("string", enum=["simplified", "traditional", None],
+                                description="the script of the returned texts; null: as stored"),
+            "filters": _object({"date_from": _nullable("string"), "date_to": _nullable("string"),
+                                "section": _nullable("string")}),
+            "facets": _ref("Facets"),
+        }),
+        "Article": _object({
+            "id": {"type": "string"}, "title": {"type": "string"},
+            "body": {"type": "string", "description": "paragraphs separated by a newline"},
+            "paragraphs": string_list, "date": _nullable("string"), "section": _nullable("string"),
+            "page": _nullable("string"), "authors": string_list,
+            "kind": {"type": "string", "enum": ["article", "photo"]},
+            "source": _nullable("string", description="the file it was read from"),
+            "position": _nullable("integer", description="its place on its page"),
+            "editor": _nullable("string"), "warnings": string_list,
+            "script": _nullable("string", enum=["simplified", "traditional", None]),
+            "terms": string_list,
+            "title_highlights": {**spans, "description": "terms of `q` in `title`"},
+            "paragraph_highlights": {"type": "array", "items": spans,
+                                     "description": "terms of `q` in each of `paragraphs`"},
+        }),
+        "SummarizeRequest": _object(
+            {"text": {"type": "string", "minLength": 1}},
+            {"sentences": {"type": "integer", "minimum": 1, "maximum": 100,
+                           "description": "sentences to keep (default: summary.sentences)"},
+             "query": {"type": "string", "description": "prefer sentences with these words and mark them"},
+             "max_chars": {"type": "integer", "minimum": 1, "description": "character budget (default: none)"}}),
+        "Summary": _object({"summary": {"type": "string"},
+                            "highlights": {**spans, "description": "terms of `query` in `summary`"}}),
+        "Stats": _object({
+            "articles": {"type": "integer", "minimum": 0}, "index_generation": _nullable("string"),
+            "index_bytes": {"type": "integer", "minimum": 0}, "last_ingest": _nullable("string"),
+            "analyzer": {"type": "string", "description": "fingerprint of the analysis the index was built with"},
+            "facets": {**_ref("Facets"), "description": "the whole archive by month, day and section"},
+        }),
+        "Health": _object({"status": {"type": "string", "enum": ["ok"]}, "articles": {"type": "integer"},
+                           "index_generation": _nullable("string")}),
+    }
+
+
+def document(config: Config, max_body_bytes: int | None = None) -> dict:
+    max_body_bytes = max_body_bytes or config.server_max_body_bytes
+    script = _query_parameter("script", "the script of every returned text; leave out for the text as stored",
+                              {"type": "string", "enum": ["simplified", "traditional"]})
+    unusable = _error("no usable index (missing, damaged, or built by another analyzer); the message says "
+                      "which command fixes it")
+    bad = _error("a parameter cannot be used; `message` names it")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Jiansuo (检索)", "version": __version__,
+                 "description": "Search and summaries over a Chinese newspaper archive. Every error is "
+                                "`{\"error\": {\"code\", \"message\"}}` with its HTTP status."},
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search",
+                "summary": "ranked articles with summaries, highlight spans and counts by month and section",
+                "parameters": [
+                    _query_parameter("q", f"the query, in either script (at most {config.search_max_query_chars} "
+                                          "characters)", {"type": "string", "minLength": 1}, required=True),
+                    _query_parameter("k", "results to return",
+                                     {"type": "integer", "minimum": 1, "maximum": config.search_max_k,
+                                      "default": config.search_default_k}),
+                    _query_parameter("offset", "results to skip",
+                                     {"type": "integer", "minimum": 0, "maximum": config.search_max_offset,
+                                      "default": 0}),
+                    script,
+                    _query_parameter("date_from", "earliest date kept (YYYY-MM-DD, YYYY-MM or YYYY); an article "
+                                                  "is kept when all of its date lies in the range",
+                                     {"type": "string", "pattern": DATE_PATTERN}),
+                    _query_parameter("date_to", "latest date kept (YYYY-MM-DD, YYYY-MM or YYYY)",
+                                     {"type": "string", "pattern": DATE_PATTERN}),
+                    _query_parameter("section", "keep only this section (either script)",
+                                     {"type": "string", "maxLength": MAX_SECTION_CHARS}),
+                ],
+                "responses": {"200": _json(_ref("SearchResults"), "the page of results asked for"),
+                              "400": bad, "503": unusable, "default": _error("any other failure")},
+            }},
+            "/api/articles/{id}": {"get": {
+                "operationId": "article",
+                "summary": "one stored article; with `q`, where its terms are",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _query_parameter("q", "a query whose terms to locate in title and paragraphs",
+                                     {"type": "string"}),
+                    script,
+                ],
+                "responses": {"200": _json(_ref("Article"), "the article"), "400": bad,
+                              "404": _error("no article with that id"), "default": _error("any other failure")},
+            }},
+            "/api/summarize": {"post": {
+                "operationId": "summarize",
+                "summary": "extractive summary of any text",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("SummarizeRequest")}}},
+                "responses": {"200": _json(_ref("Summary"), "the summary and the query's terms in it"),
+                              "400": bad,
+                              "413": _error(f"the body is larger than {max_body_bytes} bytes"),
+                              "415": _error("the body is not sent as application/json"),
+                              "default": _error("any other failure")},
+            }},
+            "/api/stats": {"get": {
+                "operationId": "stats",
+                "summary": "article count, index size, last ingest, and the archive's counts by month and section",
+                "responses": {"200": _json(_ref("Stats"), "the archive"), "503": unusable,
+                              "default": _error("any other failure")},
+            }},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "this document",
+                "responses": {"200": {"description": "OpenAPI 3.1",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+            "/healthz": {"get": {
+                "operationId": "health",
+                "summary": "whether the service can search",
+                "responses": {"200": _json(_ref("Health"), "ready"), "503": unusable,
+                              "default": _error("any other failure")},
+            }},
+        },
+        "components": {"schemas": _schemas()},
+    }
