@@ -603,9 +603,10 @@ _INDENT_AT_MOST = 4.0
 def _column_widths(lines: list[str | None]) -> list[float | None]:
     """For each line, the width of the column it was set in, from the full lines around it.
 
-    A block gives its own estimate from its lines after the first (which may be a paragraph's indented
-    start) and after any headline lines it opens with, when there are three or more of them; other
-    blocks borrow the nearest estimate, the next one first.
+    A block's usable widths are those of its lines after the first (which may be a paragraph's indented
+    start) and after any headline lines it opens with. A block with enough of them gives its own
+    estimate (`_column_estimate`); a shorter one pools its widths with the blocks below it (a column
+    often ends a paragraph or two later), then those above, until there are enough.
     """
     blocks = []
     index = 0
@@ -618,24 +619,40 @@ def _column_widths(lines: list[str | None]) -> list[float | None]:
             end += 1
         blocks.append((index, end))
         index = end
-    estimates: list[float | None] = []
+    own: list[list[float]] = []
+    lent: list[list[float]] = []
     for start, end in blocks:
         first = start
         while first < min(end - 1, start + 4) and _is_title_like(lines[first]):
             first += 1  # a headline set above the column is not the column
-        widths = sorted(_width(lines[i]) for i in range(first + 1, end))
-        # The widest line may hang a punctuation mark past the column edge; the next widest does not.
-        estimates.append(None if len(widths) < 3 else widths[-2] if len(widths) >= 4 else widths[-1])
+        own.append([_width(lines[i]) for i in range(first + 1, end)])
+        # Lent to a neighbour, the first line counts too: short or not, it does not raise the estimate.
+        lent.append([_width(lines[i]) for i in range(first, end)])
     result: list[float | None] = [None] * len(lines)
     for number, (start, end) in enumerate(blocks):
-        estimate = estimates[number]
-        if estimate is None:
-            following = next((e for e in estimates[number + 1:] if e is not None), None)
-            preceding = next((e for e in reversed(estimates[:number]) if e is not None), None)
-            estimate = following if following is not None else preceding
+        widths = list(own[number])
+        # The blocks below first: they are the same article's columns more often than those above.
+        nearby = list(range(number + 1, len(blocks))) + list(range(number - 1, -1, -1))
+        estimate = _column_estimate(widths)
+        for other in nearby:
+            if estimate is not None:
+                break
+            widths.extend(lent[other])
+            estimate = _column_estimate(widths)
         for i in range(start, end):
             result[i] = estimate
     return result
+
+
+def _column_estimate(widths: list[float]) -> float | None:
+    """The column's width: the widest line but one (the widest may hang a punctuation mark past the
+    edge), when at least three lines come near it."""
+    ordered = sorted(widths)
+    if len(ordered) < 3:
+        return None
+    estimate = ordered[-2] if len(ordered) >= 4 else ordered[-1]
+    # Most lines of a column fill it; without three that do, there is no column to measure against.
+    return estimate if sum(1 for width in ordered if width >= 0.8 * estimate) >= 3 else None
 
 
 def _is_short(line: str, column: float | None, by: float = _INDENT_SHORT) -> bool:
@@ -846,8 +863,12 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             # is followed by a paragraph's indented start (or an opener, or a subtitle's end).
             end = index
             found = None
-            while end < len(lines) and end - index < 3 and _is_title_like(lines[end]):
+            while end < len(lines) and end - index < 4 and _is_title_like(lines[end]):
                 end += 1
+                if (end == index + 1 and end + 1 < len(lines) and lines[end] is None and _has_phrase_space(line)
+                        and _is_title_like(lines[end + 1])):
+                    end += 1  # a kicker set apart from its headline by a blank
+                    continue
                 body = end + 1 if end < len(lines) and lines[end] is None else end
                 if body < len(lines) and not _joins(lines[end - 1], lines[body]) and (
                         _strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
@@ -961,6 +982,9 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     after = index + 1 if index < len(lines) and lines[index] is None else index
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
+    if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
+        # A kicker set apart by a blank from a one-line headline: together they are the title block.
+        return candidates, after, []
     # A subtitle closes the title block: whatever follows it is body.
     subtitles = [i for i in candidates if _is_subtitle(lines[i])]
     if subtitles:
@@ -1118,7 +1142,8 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
 
 
 def _split(text: str) -> Page:
-    lines: list[str | None] = [_clean_line(line) for line in text.splitlines()]
+    # Rule lines (``==========``) divide pages or decorate them; they are never text.
+    lines: list[str | None] = [None if _RULE.match(line) else _clean_line(line) for line in text.splitlines()]
     header, staff = _read_header(lines)
     page_warnings = [] if header is not None else ["no page header found; page code, section and date are empty"]
     segments = _segments(_trim_blanks(_collapse_blanks(lines)))
