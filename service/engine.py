@@ -158,8 +158,8 @@ class Engine:
                     if outcome != "unchanged":
                         length, term_counts = self._count_terms(_index_texts(article))
                         writer.put_terms(article.id, article.content_hash, fingerprint, length, term_counts)
+                kept = {a.id for a in read.articles}
                 for prefix in read.page_prefixes:
-                    kept = {a.id for a in read.articles}
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, len(files), articles_read, read.source))
