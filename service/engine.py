@@ -17,7 +17,7 @@ from .index import storage
 from .index.bm25 import BM25Params
 from .index.postings import Postings, build_counted, rank
 from .ingest.formats import Problem
-from .ingest.pages import Page, split_page, split_pages
+from .ingest.pages import Page, split_page
 from .ingest.sources import ReadOptions, collect_files, iter_files, read_text_file
 from .store import Store, UpsertCounts
 from .summarize import Summary, summarize
@@ -311,10 +311,6 @@ class Engine:
 
     def split_file(self, path: Path) -> Page:
         return split_page(read_text_file(Path(path)))
-
-    def split_pages_of_file(self, path: Path) -> list[Page]:
-        """Every page a file holds, split; nothing is stored."""
-        return [page for _, page in split_pages(read_text_file(Path(path)))]
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)

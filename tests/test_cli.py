@@ -184,7 +184,8 @@ def test_delete_removes_articles_and_names_the_ids_it_did_not_find(tmp_path):
     done = jiansuo("delete", medical, "no-such-id", data_dir=data, check_code=3)
     assert done.stdout.startswith("deleted 1 of 2 article(s)") and f"  - {medical}" in done.stdout
     assert "not found: no-such-id" in done.stderr
-    assert medical not in [r["id"] for r in json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"]]
+    left = json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"]
+    assert medical not in [r["id"] for r in left]
     assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 9
     report = json.loads(jiansuo("delete", "no-such-id", "--json", data_dir=data, check_code=3).stdout)
     assert report == {"deleted": [], "missing": ["no-such-id"], "index_generation": None}

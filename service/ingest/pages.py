@@ -598,6 +598,8 @@ _INDENT_SHORT = 1.5
 _CLEARLY_SHORT = 3.0
 # ... but not much shorter: a line far shorter than its column is a headline or a paragraph's end.
 _INDENT_AT_MOST = 4.0
+# A full line can fall short of the column when the next word or number did not fit.
+_FOLLOWING_SHORT = 2.0
 
 
 def _column_widths(lines: list[str | None]) -> list[float | None]:
@@ -674,7 +676,8 @@ def _strong_start(lines: list[str | None], index: int, columns: list[float | Non
     # paragraph is full: so it is a first line, whether the column goes on under it or breaks there
     # (or the paragraph ends on the next line).
     return (index + 1 < len(lines) and _is_short(line, column) and not _is_short(line, column, _INDENT_AT_MOST)
-            and (following is None or not _is_short(following, column) or _ends_paragraph(following))
+            and (following is None or not _is_short(following, column, _FOLLOWING_SHORT)
+                 or _ends_paragraph(following))
             and not _ends_sentence(line))
 
 
@@ -742,6 +745,7 @@ class _Segment:
     kind: str  # "article" closed by a byline, "photo" closed by a credit, "open" closed by nothing
     lines: list[str | None]
     authors: tuple[str, ...] = ()
+    followed: bool = False  # an "open" segment another article visibly follows (not the page's end)
 
 
 def _clean_line(line: str) -> _Line | None:
@@ -914,13 +918,13 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         pieces = [_trim_blanks(segment.lines[a:b]) for a, b in zip(bounds, bounds[1:])]
         for piece in pieces[:-1]:
             if piece:
-                segments.append(_Segment("open", piece))
+                segments.append(_Segment("open", piece, followed=True))
         last = pieces[-1]
         if segment.kind == "photo":
             # A photo's caption is one short paragraph; anything set before it belongs to the article above.
             caption_start = _caption_start(last)
             if caption_start > 0:
-                segments.append(_Segment("open", _trim_blanks(last[:caption_start])))
+                segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True))
                 last = last[caption_start:]
         segments.append(_Segment(segment.kind, last, segment.authors))
     return segments
@@ -1133,7 +1137,8 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
                     authors = opener.authors
             kind = "article"
             if segment.kind == "open" and opener is None:
-                warnings.append("no byline; the text may run on to another page")
+                warnings.append("no byline; the article is taken to end where the next headline begins"
+                                if segment.followed else "no byline; the text may run on to another page")
         if not paragraphs:
             warnings.append("no body text")
         items.append(PageItem(kind=kind, title=title, authors=authors, paragraphs=paragraphs,
@@ -1211,7 +1216,10 @@ def _page_starts(text: str) -> list[int]:
 
 def split_pages(text: str) -> list[tuple[str, Page]]:
     """Each page a file holds, as (its text, the page split), in order; always at least one."""
-    starts = _page_starts(text)
+    try:
+        starts = _page_starts(text)
+    except Exception:  # noqa: BLE001 - as in split_page: a file that trips a bug is read as one page
+        starts = [0]
     chunks = [text[a:b] for a, b in zip(starts, starts[1:] + [len(text)])]
     chunks = [chunk.strip("\f") for chunk in chunks]
     chunks = [chunk for chunk in chunks if chunk.strip() and not _RULE.match(chunk.strip())]

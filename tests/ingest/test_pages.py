@@ -430,3 +430,15 @@ def test_pages_and_article_files_are_told_apart():
     assert looks_like_page("测试标题\n正文一行写到一半\n接着写\n\n（王五）\n")
     assert not looks_like_page("一篇文章的标题\n这是正文的第一段，一行就是一段。\n这是第二段，也写在一行里。\n")
     assert not looks_like_page("Title\n" + "很长的一段文字，" * 10 + "\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["A01 要闻 2019年3月1日 星期五", "第3版", "\f", "==========", "", "测试标题",
+                                 "正文一句。", "（王五）", "本报讯（记者 张三）正文。"]), max_size=30))
+def test_split_pages_never_raises_and_its_pages_cover_the_text(lines):
+    text = "\n".join(lines)
+    pages = split_pages(text)
+    assert pages
+    assert all(not any("internal error" in w for w in page.warnings) for _, page in pages)
+    if len(pages) > 1:
+        assert all(chunk in text for chunk, _ in pages)
