@@ -931,10 +931,14 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
 
 
 def _caption_start(lines: list[str | None]) -> int:
-    """Where the last paragraph (the caption) of lines closed by a photo credit begins."""
+    """Where the last paragraph (the caption) of lines closed by a photo credit begins: the last
+    paragraph start, or the last line after a gap that follows a finished sentence, whichever is later
+    (a caption set under an article with kept indents is set apart by a gap, not by an indent)."""
     columns = _column_widths(lines)
     starts = sorted(_paragraph_starts(lines, columns, any(_indented(line) for line in lines)))
-    return starts[-1] if starts else 0
+    after_gaps = [i for i in range(1, len(lines)) if lines[i] is not None and lines[i - 1] is None
+                  and _after_finished_text(lines, i, 0)]
+    return max(starts[-1:] + after_gaps[-1:], default=0)
 
 
 # --- titles -----------------------------------------------------------------
