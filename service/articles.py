@@ -27,6 +27,9 @@ class Article:
     source: str | None = None  # file it came from
     position: int | None = None  # order on its page
     editor: str | None = None
+    kicker: str | None = None  # the line set above a headline (引题)
+    subtitle: str | None = None  # the line set below it (副题), e.g. "——记……"
+    source_page: int | None = None  # which page of its file, when a file holds several
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -35,8 +38,11 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        payload = json.dumps([self.title, self.body, self.date, self.section, self.page, list(self.authors),
-                              self.kind], ensure_ascii=False)
+        fields = [self.title, self.body, self.date, self.section, self.page, list(self.authors), self.kind]
+        # Only when present, so articles stored before these fields existed keep their hashes.
+        if self.kicker or self.subtitle:
+            fields += [self.kicker or "", self.subtitle or ""]
+        payload = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict:

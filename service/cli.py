@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -67,23 +68,118 @@ def _read_jsonl_queries(path: str) -> list[tuple[str, str]]:
 # --- commands ----------------------------------------------------------------------------------------------
 
 
+class _Progress:
+    """Ingest progress on stderr: a bar redrawn in place on a terminal, otherwise a plain line per
+    file at most every `_LINE_SECONDS` (and for the first and last file), so logs stay readable."""
+
+    _LINE_SECONDS = 1.0
+    _BAR = 28
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, progress) -> None:
+        now = time.monotonic()
+        if progress.phase == "read":
+            if progress.done == 0:
+                if not self.tty:
+                    self._line(f"reading {progress.total} file(s)")
+                return
+            final = progress.done == progress.total
+            if not final and now - self.last < (0.1 if self.tty else self._LINE_SECONDS) and progress.done > 1:
+                return
+            self.last = now
+            if self.tty:
+                filled = self._BAR * progress.done // max(progress.total, 1)
+                name = (progress.current or "")[-40:]
+                self._redraw(f"[{'#' * filled}{'.' * (self._BAR - filled)}] {progress.done}/{progress.total} "
+                             f"files  {progress.articles} articles  {name}")
+            else:
+                self._line(f"read {progress.done}/{progress.total} files, {progress.articles} articles"
+                           f"{f' ({progress.current})' if progress.current else ''}")
+        elif progress.phase == "index":
+            final = progress.done == progress.total
+            if self.tty:
+                self._redraw(f"indexing {progress.done}/{progress.total} articles")
+            elif final:
+                self._line(f"indexed {progress.total} articles")
+
+    def _redraw(self, text: str) -> None:
+        self.stream.write("\r\033[K" + text)
+        self.stream.flush()
+        self.drawn = True
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.drawn = False
+
+
+def _column_map(pairs: list[str] | None) -> dict[str, str]:
+    columns = {}
+    for pair in pairs or []:
+        field_name, sep, column = pair.partition("=")
+        if not sep or not field_name.strip() or not column.strip():
+            raise QueryError(f"--column takes FIELD=COLUMN (e.g. body=正文), got {pair!r}", code="bad_option")
+        columns[field_name.strip()] = column.strip()
+    return columns
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest.sources import ReadOptions
+
     engine = _engine(args)
-    report = engine.ingest([Path(p) for p in args.paths])
+    options = ReadOptions(txt=args.txt, columns=_column_map(args.column))
+    progress = _Progress(sys.stderr)
+    try:
+        report = engine.ingest([Path(p) for p in args.paths], options=options, progress=progress)
+    finally:
+        progress.finish()
     if args.json:
         _dump(report.to_dict(), sys.stdout)
     else:
+        removed = f", removed {len(report.removed)}" if report.removed else ""
         print(f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
-              f"skipped {len(report.problems)} from {report.files} file(s)")
+              f"skipped {len(report.problems)} from {report.files} file(s){removed}")
         for article_id in report.added:
             print(f"  + {article_id}  {report.titles.get(article_id, '')}")
         for article_id in report.replaced:
             print(f"  ~ {article_id}  {report.titles.get(article_id, '')}")
+        for article_id in report.removed:
+            print(f"  - {article_id}")
+    sys.stdout.flush()
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
+    index = f"index {report.index_generation}" if report.index_generation else "index unchanged"
+    print(f"ingest done: {report.files} file(s) read; {len(report.added)} added, {len(report.replaced)} replaced, "
+          f"{len(report.unchanged)} unchanged, {len(report.problems)} skipped, {len(report.warnings)} warnings; "
+          f"{index}", file=sys.stderr)
     return InputError.exit_code if report.problems else 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from .errors import NotFound
+
+    report = _engine(args).delete(args.ids)
+    if args.json:
+        _dump(report.to_dict(), sys.stdout)
+    else:
+        print(f"deleted {len(report.deleted)} of {len(dict.fromkeys(args.ids))} article(s)")
+        for article_id in report.deleted:
+            print(f"  - {article_id}")
+    for article_id in report.missing:
+        print(f"not found: {article_id}", file=sys.stderr)
+    return NotFound.exit_code if report.missing else 0
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -149,28 +245,37 @@ def _page_to_dict(page: Page) -> dict:
             "layout": page.layout, "warnings": list(page.warnings),
             "items": [{"position": item.position, "kind": item.kind, "title": item.title,
                        "authors": list(item.authors), "body": item.body, "paragraphs": list(item.paragraphs),
-                       "warnings": list(item.warnings)} for item in page.items]}
+                       "warnings": list(item.warnings), "kicker": item.kicker, "subtitle": item.subtitle}
+                      for item in page.items]}
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    from .ingest.pages import split_page
+    from .ingest.pages import split_pages
     from .ingest.sources import read_text_file
 
-    page = split_page(read_text_file(Path(args.page)))
+    pages = [page for _, page in split_pages(read_text_file(Path(args.page)))]
     if args.json:
-        _dump(_page_to_dict(page), sys.stdout)
+        # The first page at the top level (the shape single-page files always had), every page in "pages".
+        _dump({**_page_to_dict(pages[0]), "pages": [_page_to_dict(page) for page in pages]}, sys.stdout)
         return 0
-    print(f"page {page.code or '?'}  section {page.section or '?'}  date {page.date or '?'}  "
-          f"editor {page.editor or '?'}  layout {page.layout or '?'}  {len(page.items)} items")
-    for warning in page.warnings:
-        print(f"  warning: {warning}")
-    for item in page.items:
-        print(f"\n[{item.position}] {item.kind}: {item.title}")
-        print(f"    authors: {' '.join(item.authors) or '-'}   paragraphs: {len(item.paragraphs)}   "
-              f"characters: {sum(len(p) for p in item.paragraphs)}")
-        print(f"    {item.body[:60].replace(chr(10), ' / ')}…")
-        for warning in item.warnings:
-            print(f"    warning: {warning}")
+    for number, page in enumerate(pages, start=1):
+        if len(pages) > 1:
+            print(f"{'' if number == 1 else chr(10)}=== page {number} of {len(pages)} ===")
+        print(f"page {page.code or '?'}  section {page.section or '?'}  date {page.date or '?'}  "
+              f"editor {page.editor or '?'}  layout {page.layout or '?'}  {len(page.items)} items")
+        for warning in page.warnings:
+            print(f"  warning: {warning}")
+        for item in page.items:
+            print(f"\n[{item.position}] {item.kind}: {item.title}")
+            if item.kicker:
+                print(f"    kicker: {item.kicker}")
+            if item.subtitle:
+                print(f"    subtitle: {item.subtitle}")
+            print(f"    authors: {' '.join(item.authors) or '-'}   paragraphs: {len(item.paragraphs)}   "
+                  f"characters: {sum(len(p) for p in item.paragraphs)}")
+            print(f"    {item.body[:60].replace(chr(10), ' / ')}…")
+            for warning in item.warnings:
+                print(f"    warning: {warning}")
     return 0
 
 
@@ -266,10 +371,21 @@ def build_parser() -> argparse.ArgumentParser:
                                                        "(default: paths.data_dir in the config)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("ingest", help="read pages (.txt) and article files (.jsonl) into the archive")
+    p = commands.add_parser("ingest", help="read pages (.txt) and article files (.jsonl, .csv, .txt) into the "
+                                           "archive")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--txt", choices=("auto", "page", "article"), default="auto",
+                   help="read .txt files as OCR'd pages, as articles (first line the title), or decide per file "
+                        "(default: auto)")
+    p.add_argument("--column", action="append", metavar="FIELD=COLUMN",
+                   help="read a .csv field from this column (repeatable), e.g. --column body=正文")
     p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("delete", help="remove articles from the archive and the index")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_delete)
 
     p = commands.add_parser("search", help="ranked articles for a query")
     p.add_argument("query", nargs="*", metavar="QUERY")
@@ -280,7 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trec", metavar="RUN.txt", help="with --batch: write a TREC run file")
     p.set_defaults(run=cmd_search)
 
-    p = commands.add_parser("split", help="show how a page splits into articles, storing nothing")
+    p = commands.add_parser("split", help="show how a page (or each page of a file) splits into articles, "
+                                          "storing nothing")
     p.add_argument("page", metavar="PAGE.txt")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_split)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from . import config as config_module
 from .articles import Article, check_id
 from .display import Display, check_script
-from .errors import InputError, NotFound, QueryError
+from .errors import IndexUnusable, InputError, NotFound, QueryError
 from .facets import DocumentFields, Facets, Filters, check_filters
 from .highlight import highlight_spans
 from .index import storage
 from .index.bm25 import BM25Params
-from .index.postings import Postings, build, rank
+from .index.postings import Postings, build_counted, rank
 from .ingest.formats import Problem
 from .ingest.pages import Page, split_page
-from .ingest.sources import read_paths, read_text_file
-from .store import Store
+from .ingest.sources import ReadOptions, collect_files, iter_files, read_text_file
+from .store import Store, UpsertCounts
 from .summarize import Summary, summarize
 from .text.analyzer import Analyzer
 
@@ -91,6 +93,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # a page's former articles it no longer yields
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
@@ -100,7 +103,36 @@ class IngestReport:
         return {"files": self.files, "added": self.added, "replaced": self.replaced,
                 "unchanged": len(self.unchanged), "skipped": len(self.problems),
                 "problems": [str(p) for p in self.problems], "warnings": self.warnings,
-                "index_generation": self.index_generation}
+                "index_generation": self.index_generation, "removed": self.removed}
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where a long ingest is, for a progress display. Phases: "read" (files read and stored; `done` and
+    `total` count files) and "index" (the index rebuilt; they count articles)."""
+
+    phase: str
+    done: int
+    total: int
+    articles: int = 0  # articles read so far
+    current: str | None = None  # the file just read
+
+
+@dataclass
+class DeleteReport:
+    deleted: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    index_generation: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"deleted": self.deleted, "missing": self.missing, "index_generation": self.index_generation}
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+
+
+def _ignore_progress(progress: IngestProgress) -> None:
+    pass
 
 
 class Engine:
@@ -130,24 +162,97 @@ class Engine:
 
     # --- writing -----------------------------------------------------------------------------------------
 
-    def ingest(self, paths: list[Path]) -> IngestReport:
-        """Read pages and article files into the store, then make the index follow."""
-        read = read_paths([Path(p) for p in paths])
-        counts = self.store.upsert(read.articles)
-        self.store.record_ingest(read.files, counts, len(read.problems))
-        report = IngestReport(files=read.files, added=counts.added, replaced=counts.replaced,
-                              unchanged=counts.unchanged, problems=read.problems, warnings=read.warnings,
-                              titles={a.id: a.title for a in read.articles})
-        if counts.added or counts.replaced or not self.has_index():
+    def ingest(self, paths: list[Path], *, options: ReadOptions | None = None,
+               progress: ProgressCallback | None = None) -> IngestReport:
+        """Read pages and article files into the store, then make the index follow.
+
+        All of one run's changes go into the store in one transaction: a run that fails or is killed
+        leaves the store as it was. Only added and replaced articles are analysed; the index is then
+        rebuilt from every article's stored terms and switched in as a new generation.
+        """
+        notify = progress or _ignore_progress
+        files = collect_files([Path(p) for p in paths])
+        fingerprint = self.analyzer.fingerprint
+        report = IngestReport()
+        counts = UpsertCounts(report.added, report.replaced, report.unchanged)
+        articles_read = 0
+        notify(IngestProgress("read", 0, len(files)))
+        with self.store.writing() as writer:
+            for read in iter_files(files, options):
+                report.files += 1
+                report.problems.extend(read.problems)
+                report.warnings.extend(read.warnings)
+                for article in read.articles:
+                    outcome = writer.upsert(article)
+                    getattr(counts, outcome).append(article.id)
+                    report.titles[article.id] = article.title
+                    if outcome != "unchanged":
+                        length, term_counts = self._count_terms(_index_texts(article))
+                        writer.put_terms(article.id, article.content_hash, fingerprint, length, term_counts)
+                kept = {a.id for a in read.articles}
+                for prefix in read.page_prefixes:
+                    report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
+                articles_read += len(read.articles)
+                notify(IngestProgress("read", report.files, len(files), articles_read, read.source))
+            writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
+                                 len(report.warnings))
+        if report.added or report.replaced or report.removed or not self.index_is_current():
+            report.index_generation = self.reindex(progress=notify)
+        return report
+
+    def delete(self, article_ids: list[str]) -> DeleteReport:
+        """Remove articles from the store and the index; ids not stored are reported, not an error here."""
+        report = DeleteReport()
+        report.deleted = self.store.delete(article_ids)
+        report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
+        if report.deleted or (self.has_index() and not self.index_is_current()):
             report.index_generation = self.reindex()
         return report
 
-    def reindex(self) -> str:
-        """Build a new index generation from every stored article and make it live."""
-        documents = ((a.id, self.analyzer.terms(a.title) + self.analyzer.terms(a.body))
-                     for a in self.store.iter_articles())
-        postings = build(documents, self.params)
-        return storage.save(postings, self.index_dir, self.analyzer.fingerprint)
+    def _count_terms(self, texts: tuple[str, ...]) -> tuple[int, dict[str, int]]:
+        terms = [term for text in texts for term in self.analyzer.terms(text)]
+        return len(terms), dict(Counter(terms))
+
+    def reindex(self, progress: ProgressCallback | None = None) -> str:
+        """Build a new index generation from every stored article and make it live.
+
+        Articles whose terms are stored (made by this analyzer from their current text) are not analysed
+        again; the others are, and their terms kept for the next rebuild.
+        """
+        notify = progress or _ignore_progress
+        fingerprint = self.analyzer.fingerprint
+        analysed: list[tuple[str, str, int, dict[str, int]]] = []
+        with self.store.reading() as reader:
+            revision = reader.revision()
+            total = self.store.count()
+
+            def documents():
+                for number, doc in enumerate(reader.documents(fingerprint), start=1):
+                    if doc.counts is None:
+                        length, counts = self._count_terms(doc.texts)
+                        analysed.append((doc.id, doc.content_hash, length, counts))
+                        yield doc.id, length, counts
+                    else:
+                        yield doc.id, doc.length, doc.counts
+                    if number % 1000 == 0:
+                        notify(IngestProgress("index", number, total))
+
+            postings = build_counted(documents(), self.params)
+        notify(IngestProgress("index", postings.n_docs, postings.n_docs))
+        if analysed:
+            with self.store.writing() as writer:
+                for article_id, content_hash, length, counts in analysed:
+                    writer.put_terms(article_id, content_hash, fingerprint, length, counts)
+        return storage.save(postings, self.index_dir, fingerprint, extra={"store_revision": revision})
+
+    def index_is_current(self) -> bool:
+        """Whether the live index can be opened with this configuration and holds the store as it is now."""
+        try:
+            _, manifest = storage.read_manifest(self.index_dir)
+            storage.check_manifest(manifest, self.index_dir, self.analyzer.fingerprint, self.params)
+        except IndexUnusable:
+            return False
+        return manifest.get("store_revision") == self.store.revision()
 
     # --- reading -----------------------------------------------------------------------------------------
 
@@ -299,4 +404,10 @@ class Engine:
         if generation:
             index_bytes = sum(p.stat().st_size for p in (self.index_dir / generation).iterdir())
         return {"articles": self.store.count(), "index_generation": generation, "index_bytes": index_bytes,
-                "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint}
+                "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint,
+                "index_current": self.index_is_current()}
+
+
+def _index_texts(article: Article) -> tuple[str, ...]:
+    """What the index counts of an article, in the order the store gives them back (`Reader.documents`)."""
+    return tuple(t for t in (article.title, article.kicker, article.subtitle, article.body) if t)

@@ -1,4 +1,15 @@
-"""Articles in SQLite: the record of truth the index is built from."""
+"""Articles in SQLite: the record of truth the index is built from.
+
+Besides the articles, the store keeps each article's analysed terms (``terms``,
+with the fingerprint of the analyzer that made them), so an index rebuild after
+adding, replacing or deleting a few articles analyses only those few. A
+``revision`` in ``meta`` counts committed changes; every index generation
+records the revision it was built from, so a stale index is noticed.
+
+The schema is versioned. An older store is migrated in place when opened, one
+step per version (``_MIGRATIONS``), inside one transaction: a store is either
+wholly at the old version or wholly at the new one.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +17,19 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .articles import Article
 from .errors import IndexUnusable, NotFound
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
+# The schema as version 1 created it. A new store is created at version 1 and then
+# migrated like any old one, so the migrations below run on every store there is.
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -48,15 +62,37 @@ CREATE TABLE IF NOT EXISTS ingests (
 );
 """
 
+# _MIGRATIONS[n] takes a store from version n to n + 1. Append a step to change the schema;
+# never edit a step that has shipped, stores out there have already run it.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "ALTER TABLE articles ADD COLUMN kicker TEXT",
+        "ALTER TABLE articles ADD COLUMN subtitle TEXT",
+        "ALTER TABLE articles ADD COLUMN source_page INTEGER",
+        # An article's terms as the index counts them (title, kicker, subtitle, body), and which
+        # analyzer produced them: a rebuild reuses them while the fingerprint matches.
+        """CREATE TABLE terms (
+            article_id TEXT PRIMARY KEY,
+            content_hash TEXT NOT NULL,  -- of the article text the terms were made from
+            fingerprint TEXT NOT NULL,
+            length INTEGER NOT NULL,     -- number of terms
+            counts TEXT NOT NULL         -- JSON object: term -> occurrences
+        )""",
+        "ALTER TABLE ingests ADD COLUMN removed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE ingests ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0",
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('revision', '0')",
+    ),
+}
+
 _COLUMNS = ("id", "title", "body", "date", "section", "page", "authors", "kind", "source", "position", "editor",
-            "warnings")
+            "kicker", "subtitle", "source_page", "warnings")
 
 
-@dataclass(frozen=True)
+@dataclass
 class UpsertCounts:
-    added: list[str]
-    replaced: list[str]
-    unchanged: list[str]
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
 
 def _now() -> str:
@@ -66,8 +102,128 @@ def _now() -> str:
 def _row_to_article(row: sqlite3.Row) -> Article:
     return Article(id=row["id"], title=row["title"], body=row["body"], date=row["date"], section=row["section"],
                    page=row["page"], authors=tuple(json.loads(row["authors"])), kind=row["kind"],
-                   source=row["source"], position=row["position"], editor=row["editor"],
+                   source=row["source"], position=row["position"], editor=row["editor"], kicker=row["kicker"],
+                   subtitle=row["subtitle"], source_page=row["source_page"],
                    warnings=tuple(json.loads(row["warnings"])))
+
+
+def _values(article: Article) -> tuple:
+    return (article.id, article.title, article.body, article.date, article.section, article.page,
+            json.dumps(list(article.authors), ensure_ascii=False), article.kind, article.source, article.position,
+            article.editor, article.kicker, article.subtitle, article.source_page,
+            json.dumps(list(article.warnings), ensure_ascii=False))
+
+
+def schema_version(conn: sqlite3.Connection) -> int | None:
+    has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    if not has_meta:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+class Writer:
+    """Changes made inside one transaction (`Store.writing()`); all of them land, or none."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+        self.changed = False
+
+    def upsert(self, article: Article) -> str:
+        """'added', 'replaced' or 'unchanged'. A replaced article keeps its place in ingest order;
+        its stored terms are dropped, since they describe the old text."""
+        content_hash = article.content_hash
+        row = self._conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
+        values = _values(article)
+        if row is None:
+            self._conn.execute(
+                f"INSERT INTO articles({', '.join(_COLUMNS)}, content_hash, added_at) "
+                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", (*values, content_hash, _now()))
+            self.changed = True
+            return "added"
+        if row["content_hash"] != content_hash:
+            assignments = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
+            self._conn.execute(f"UPDATE articles SET {assignments}, content_hash = ? WHERE id = ?",
+                               (*values[1:], content_hash, article.id))
+            self._conn.execute("DELETE FROM terms WHERE article_id = ?", (article.id,))
+            self.changed = True
+            return "replaced"
+        return "unchanged"
+
+    def put_terms(self, article_id: str, content_hash: str, fingerprint: str, length: int,
+                  counts: dict[str, int]) -> bool:
+        """Keep an article's terms, unless the article has changed since they were made (another process
+        replaced it meanwhile) or is gone; returns whether they were kept."""
+        row = self._conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None or row["content_hash"] != content_hash:
+            return False
+        self._conn.execute("INSERT OR REPLACE INTO terms(article_id, content_hash, fingerprint, length, counts) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           (article_id, content_hash, fingerprint, length, json.dumps(counts, ensure_ascii=False)))
+        return True
+
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        """Delete these articles; returns the ids that were there."""
+        deleted = []
+        for article_id in dict.fromkeys(article_ids):
+            if self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount:
+                self._conn.execute("DELETE FROM terms WHERE article_id = ?", (article_id,))
+                deleted.append(article_id)
+        if deleted:
+            self.changed = True
+        return deleted
+
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._conn.execute("SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' ORDER BY seq",
+                                  (escaped + "%",)).fetchall()
+        return [row["id"] for row in rows]
+
+    def record_ingest(self, files: int, counts: UpsertCounts, skipped: int, removed: int, warnings: int) -> None:
+        self._conn.execute(
+            "INSERT INTO ingests(finished_at, files, added, replaced, unchanged, skipped, removed, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_now(), files, len(counts.added), len(counts.replaced), len(counts.unchanged), skipped, removed,
+             warnings))
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One article as the index needs it: its stored terms, or (when there are none from this
+    analyzer) the texts to analyse."""
+
+    id: str
+    content_hash: str
+    length: int | None
+    counts: dict[str, int] | None
+    texts: tuple[str, ...] = ()
+
+
+class Reader:
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def revision(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row["value"]) if row else 0
+
+    def documents(self, fingerprint: str) -> Iterator[StoredDocument]:
+        """Every article in ingest order; texts are read only for those without usable terms."""
+        cursor = self._conn.execute(
+            "SELECT a.id, a.content_hash, t.length, t.counts, "
+            "CASE WHEN t.article_id IS NULL THEN a.title END AS title, "
+            "CASE WHEN t.article_id IS NULL THEN a.kicker END AS kicker, "
+            "CASE WHEN t.article_id IS NULL THEN a.subtitle END AS subtitle, "
+            "CASE WHEN t.article_id IS NULL THEN a.body END AS body "
+            "FROM articles a LEFT JOIN terms t "
+            "ON t.article_id = a.id AND t.fingerprint = ? AND t.content_hash = a.content_hash ORDER BY a.seq",
+            (fingerprint,))
+        for row in cursor:
+            if row["counts"] is not None:
+                yield StoredDocument(row["id"], row["content_hash"], row["length"], json.loads(row["counts"]))
+            else:
+                texts = tuple(t for t in (row["title"], row["kicker"], row["subtitle"], row["body"]) if t)
+                yield StoredDocument(row["id"], row["content_hash"], None, None, texts)
 
 
 class Store:
@@ -75,14 +231,38 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) != SCHEMA_VERSION:
-                raise IndexUnusable(f"article store {self.path} has schema version {row['value']}, "
-                                    f"this Jiansuo reads version {SCHEMA_VERSION}", code="store_schema")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        conn = self._connect()
+        version = schema_version(conn)
+        if version == SCHEMA_VERSION:
+            return
+        try:
+            # IMMEDIATE: two processes opening an old store at once migrate it once, one after the other.
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise IndexUnusable(f"article store {self.path} is busy or unreadable ({exc})", code="store_busy") from exc
+        try:
+            version = schema_version(conn)
+            if version is None:
+                for statement in _SCHEMA_V1.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '1')")
+                version = 1
+            if version > SCHEMA_VERSION:
+                raise IndexUnusable(f"article store {self.path} has schema version {version}, newer than this "
+                                    f"Jiansuo reads ({SCHEMA_VERSION}); use a newer Jiansuo", code="store_schema")
+            while version < SCHEMA_VERSION:
+                for statement in _MIGRATIONS[version]:
+                    conn.execute(statement)
+                version += 1
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         # One connection per thread: the web server answers on several threads.
@@ -101,39 +281,41 @@ class Store:
             conn.close()
             self._local.conn = None
 
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        """One write transaction: committed when the block ends, rolled back if it raises (or the
+        process dies), so a store is never left half-changed. The revision counts committed changes."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise IndexUnusable(f"article store {self.path} is busy: another ingest may be running ({exc})",
+                                code="store_busy") from exc
+        writer = Writer(conn)
+        try:
+            yield writer
+            if writer.changed:
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
     def upsert(self, articles: Iterable[Article]) -> UpsertCounts:
         """Add new articles, replace changed ones, leave identical ones alone; all in one transaction."""
-        added: list[str] = []
-        replaced: list[str] = []
-        unchanged: list[str] = []
-        conn = self._connect()
-        with conn:
+        counts = UpsertCounts()
+        with self.writing() as writer:
             for article in articles:
-                content_hash = article.content_hash
-                row = conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
-                values = (article.id, article.title, article.body, article.date, article.section, article.page,
-                          json.dumps(list(article.authors), ensure_ascii=False), article.kind, article.source,
-                          article.position, article.editor, json.dumps(list(article.warnings), ensure_ascii=False))
-                if row is None:
-                    conn.execute(
-                        f"INSERT INTO articles({', '.join(_COLUMNS)}, content_hash, added_at) "
-                        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", (*values, content_hash, _now()))
-                    added.append(article.id)
-                elif row["content_hash"] != content_hash:
-                    assignments = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
-                    conn.execute(f"UPDATE articles SET {assignments}, content_hash = ? WHERE id = ?",
-                                 (*values[1:], content_hash, article.id))
-                    replaced.append(article.id)
-                else:
-                    unchanged.append(article.id)
-        return UpsertCounts(added, replaced, unchanged)
+                getattr(counts, writer.upsert(article)).append(article.id)
+        return counts
 
-    def record_ingest(self, files: int, counts: UpsertCounts, skipped: int) -> None:
-        conn = self._connect()
-        with conn:
-            conn.execute("INSERT INTO ingests(finished_at, files, added, replaced, unchanged, skipped) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         (_now(), files, len(counts.added), len(counts.replaced), len(counts.unchanged), skipped))
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        with self.writing() as writer:
+            return writer.delete(article_ids)
+
+    def revision(self) -> int:
+        row = self._connect().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row["value"]) if row else 0
 
     def last_ingest(self) -> str | None:
         row = self._connect().execute("SELECT finished_at FROM ingests ORDER BY id DESC LIMIT 1").fetchone()
@@ -167,6 +349,17 @@ class Store:
         """(id, date, section) of every article, without reading bodies: what filters and facets need."""
         for row in self._connect().execute("SELECT id, date, section FROM articles"):
             yield row["id"], row["date"], row["section"]
+
+    @contextmanager
+    def reading(self) -> Iterator["Reader"]:
+        """A consistent view of the store while other processes write (WAL keeps the snapshot)."""
+        conn = self._connect()
+        conn.execute("BEGIN")
+        try:
+            # The first read pins the snapshot the rest of the block sees.
+            yield Reader(conn)
+        finally:
+            conn.rollback()
 
     def count(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM articles").fetchone()[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, SEED_GOLD, SEED_PAGE
+from helpers import CMRC_SAMPLE, PROJECT, SEED_GOLD, SEED_PAGE
 
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 
@@ -124,3 +124,128 @@ def test_bad_config_value_exits_5_naming_the_key(tmp_path):
 def test_search_without_an_index_exits_6(tmp_path):
     done = jiansuo("search", "医保", data_dir=tmp_path / "empty", check_code=6)
     assert "jiansuo ingest" in done.stderr
+
+
+# --- ingest progress and summary, delete, split of several pages ------------------------------------------
+
+def _write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_ingest_shows_progress_lines_and_ends_with_a_summary(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b"):
+        _write_jsonl(folder / f"{name}.jsonl", [{"id": name, "title": name, "body": f"{name}正文。"}])
+    (folder / "c.jsonl").write_text('{"id": "c", "title": "c", "body": "c正文。"}\n{bad\n', encoding="utf-8")
+    done = jiansuo("ingest", str(folder), data_dir=tmp_path / "data", check_code=4)
+    assert done.stdout.startswith("added 3, replaced 0, unchanged 0, skipped 1 from 3 file(s)")
+    lines = done.stderr.splitlines()
+    assert lines[0] == "reading 3 file(s)"
+    assert f"read 3/3 files, 3 articles ({(folder / 'c.jsonl').as_posix()})" in lines
+    assert "indexed 3 articles" in lines
+    assert lines[-1].startswith("ingest done: 3 file(s) read; 3 added, 0 replaced, 0 unchanged, 1 skipped, "
+                                "0 warnings; index gen-")
+    again = jiansuo("ingest", str(folder), data_dir=tmp_path / "data", check_code=4)
+    assert again.stderr.splitlines()[-1].endswith("1 skipped, 0 warnings; index unchanged")
+
+
+def test_ingest_draws_a_progress_bar_on_a_terminal(tmp_path):
+    import pty
+
+    _write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "title": "甲", "body": "甲正文。"}])
+    main, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "service", "--index", str(tmp_path / "data"), "ingest",
+                                str(tmp_path / "a.jsonl")], cwd=PROJECT, stdout=subprocess.PIPE, stderr=terminal,
+                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=60) == 0
+    os.close(main)
+    shown = output.decode("utf-8")
+    assert "\r\x1b[K[" + "#" * 28 + "] 1/1 files  1 articles" in shown
+    assert "reading 1 file(s)" not in shown  # the plain lines are for logs, not for terminals
+    # The bar is cleared before the summary is written.
+    assert shown.rstrip().splitlines()[-1].startswith("\x1b[Kingest done: 1 file(s) read; 1 added")
+
+
+def test_delete_removes_articles_and_names_the_ids_it_did_not_find(tmp_path):
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    medical = json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["id"]
+    done = jiansuo("delete", medical, "no-such-id", data_dir=data, check_code=3)
+    assert done.stdout.startswith("deleted 1 of 2 article(s)") and f"  - {medical}" in done.stdout
+    assert "not found: no-such-id" in done.stderr
+    left = json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"]
+    assert medical not in [r["id"] for r in left]
+    assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 9
+    report = json.loads(jiansuo("delete", "no-such-id", "--json", data_dir=data, check_code=3).stdout)
+    assert report == {"deleted": [], "missing": ["no-such-id"], "index_generation": None}
+
+
+def test_ingest_reads_csv_with_a_column_mapping_and_refuses_a_bad_one(tmp_path):
+    (tmp_path / "a.csv").write_text("编号,headline,story\nx1,灵芝产业,灵芝盆景参展。\n", encoding="utf-8")
+    done = jiansuo("ingest", str(tmp_path / "a.csv"), "--column", "title=headline", "--column", "body=story",
+                   data_dir=tmp_path / "data")
+    assert done.stdout.startswith("added 1,") and "x1  灵芝产业" in done.stdout
+    bad = jiansuo("ingest", str(tmp_path / "a.csv"), "--column", "body", data_dir=tmp_path / "data", check_code=2)
+    assert "--column takes FIELD=COLUMN" in bad.stderr
+
+
+def test_split_json_lists_every_page_of_a_file(tmp_path):
+    second = "A01 要闻 2019年3月1日 星期五\n\n第二页标题\n第二页正文。\n\n（王五）\n"
+    path = tmp_path / "two.txt"
+    path.write_text(SEED_PAGE.read_text(encoding="utf-8") + "\f" + second, encoding="utf-8")
+    page = json.loads(jiansuo("split", str(path), "--json").stdout)
+    assert page["page"] == "B03" and len(page["items"]) == 10
+    assert [p["page"] for p in page["pages"]] == ["B03", "A01"]
+    assert page["pages"][1]["items"][0]["title"] == "第二页标题"
+    assert {"kicker", "subtitle"} <= set(page["items"][0])
+    text = jiansuo("split", str(path)).stdout
+    assert "=== page 1 of 2 ===" in text and "=== page 2 of 2 ===" in text
+
+
+# --- an ingest killed part-way ------------------------------------------------------------------------------
+
+def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
+    import signal
+
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    before = json.loads(jiansuo("stats", data_dir=data).stdout)
+    records = [json.loads(line) for line in CMRC_SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for number in range(40):  # about 2000 articles: seconds of work after the first file is read
+        _write_jsonl(folder / f"{number:03d}.jsonl",
+                     [{"id": f"{number}-{r['id']}", "title": r["title"], "text": r["text"]}
+                      for r in records[(number * 50) % 200:(number * 50) % 200 + 50]])
+    process = subprocess.Popen([sys.executable, "-m", "service", "--index", str(data), "ingest", str(folder)],
+                               cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    try:
+        for line in process.stderr:
+            if line.startswith("read ") and not line.startswith("read 40/40"):
+                break  # files are being stored, and more are to come
+        assert process.poll() is None, "the ingest finished before it could be killed; give it more to do"
+        process.kill()  # SIGKILL: no cleanup runs
+    finally:
+        process.wait(timeout=60)
+        process.stderr.close()
+    assert process.returncode == -signal.SIGKILL
+    after = json.loads(jiansuo("stats", data_dir=data).stdout)
+    assert after["articles"] == before["articles"] == 10
+    assert after["index_generation"] == before["index_generation"] and after["index_current"]
+    assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL
+    # Nothing of the killed run is half there: running it again adds everything.
+    again = jiansuo("ingest", str(folder), data_dir=data)
+    assert again.stdout.startswith("added 2000, replaced 0, unchanged 0, skipped 0 from 40 file(s)")
+    assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 2010

@@ -5,7 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import CMRC_SAMPLE, SEED_PAGE, make_config
+from service.articles import Article
 from service.engine import Engine
+from service.text.analyzer import Analyzer
 from service.errors import IndexUnusable, NotFound, QueryError
 from service.index import storage
 
@@ -163,3 +165,189 @@ def test_search_never_crashes_on_any_text(seed_engine, text):
     assert results.total >= len(results.hits)
     for hit in results.hits:
         assert all(0 <= s < e <= len(hit.summary.text) for s, e in hit.summary.highlights)
+
+
+# --- ingest and the index following the store ---------------------------------------------------------------
+
+class CountingAnalyzer:
+    """The session's analyzer, counting the texts it is asked to analyse."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.texts = 0
+
+    def terms(self, text):
+        self.texts += 1
+        return self._inner.terms(text)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def ranking(engine, query):
+    return [(h.article.id, round(h.score, 9)) for h in engine.search(query, k=50, summaries=False).hits]
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_a_rebuild_analyses_only_the_articles_that_changed(tmp_path, analyzer):
+    counting = CountingAnalyzer(analyzer)
+    engine = Engine(make_config(tmp_path / "data"), analyzer=counting)
+    engine.ingest([CMRC_SAMPLE])
+    assert counting.texts == 2 * 250  # title and text of each record
+    extra = tmp_path / "extra.jsonl"
+    write_jsonl(extra, [{"id": "new-1", "title": "灵芝", "body": "灵芝盆景专业艺术合作社到会参展。"}])
+    counting.texts = 0
+    engine.ingest([extra])
+    assert counting.texts == 2
+    write_jsonl(extra, [{"id": "new-1", "title": "灵芝", "body": "灵芝产品附加值提升。"}])
+    counting.texts = 0
+    assert engine.ingest([extra]).replaced == ["new-1"] and counting.texts == 2
+    counting.texts = 0
+    assert engine.delete(["new-1", "TRIAL_800", "nope"]).missing == ["nope"]
+    assert counting.texts == 0
+    # The index built from kept terms ranks exactly as one built by analysing everything again.
+    fresh = Engine(make_config(tmp_path / "fresh"), analyzer=analyzer)
+    fresh.ingest([CMRC_SAMPLE])
+    fresh.delete(["TRIAL_800"])
+    for query in ("电影导演", "足球 比赛", "中华人民共和国", "灵芝"):
+        assert ranking(engine, query) == ranking(fresh, query)
+
+
+def test_changing_the_analyzer_analyses_everything_once_then_keeps_its_terms(tmp_path, analyzer):
+    config = make_config(tmp_path / "data")
+    Engine(config, analyzer=analyzer).ingest([SEED_PAGE])
+    counting = CountingAnalyzer(Analyzer(lowercase=False))
+    other = Engine(config.with_overrides(analysis_lowercase=False), analyzer=counting)
+    assert not other.index_is_current()
+    other.reindex()
+    assert counting.texts == 20 and other.index_is_current()
+    counting.texts = 0
+    other.reindex()
+    assert counting.texts == 0
+    assert other.search("医保").hits[0].article.title == "冠县斜店乡保障贫困户参加医保不落一人"
+
+
+def test_an_ingest_killed_after_the_store_commit_is_finished_by_the_next_one(engine, tmp_path, monkeypatch):
+    engine.ingest([SEED_PAGE])
+    extra = tmp_path / "extra.jsonl"
+    write_jsonl(extra, [{"id": "x1", "title": "芝麻", "body": "芝麻开花节节高。"}])
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # dies between the store commit and the new index
+
+    monkeypatch.setattr(engine, "reindex", killed)
+    with pytest.raises(KeyboardInterrupt):
+        engine.ingest([extra])
+    monkeypatch.undo()
+    assert engine.store.count() == 11 and not engine.index_is_current()
+    assert engine.search("芝麻").total == 0 and engine.search("医保").total >= 1  # the old index still serves
+    report = engine.ingest([extra])
+    assert report.unchanged == ["x1"] and report.index_generation is not None
+    assert engine.search("芝麻").total == 1 and engine.index_is_current()
+
+
+def test_a_reader_failing_mid_ingest_leaves_store_and_index_as_they_were(engine, tmp_path, monkeypatch):
+    engine.ingest([SEED_PAGE])
+    generation = storage.current_generation(engine.index_dir)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", [{"id": "x1", "title": "芝麻", "body": "芝麻开花。"}])
+    write_jsonl(folder / "b.jsonl", [{"id": "x2", "title": "芝麻", "body": "芝麻开花。"}])
+    from service.ingest import sources
+
+    real = sources.read_file
+
+    def failing(path, options=None):
+        if path.name == "b.jsonl":
+            raise MemoryError("reader died")
+        return real(path, options)
+
+    monkeypatch.setattr(sources, "read_file", failing)
+    with pytest.raises(MemoryError):
+        engine.ingest([folder])
+    assert engine.store.count() == 10 and storage.current_generation(engine.index_dir) == generation
+    assert engine.index_is_current()
+
+
+def test_a_page_that_now_splits_into_fewer_items_loses_the_ones_it_no_longer_gives(engine):
+    first = engine.ingest([SEED_PAGE])
+    prefix = first.added[0].rsplit("-", 1)[0]
+    # An item a former splitter found on this page, stored under the page's id prefix.
+    engine.store.upsert([Article(id=f"{prefix}-11", title="旧的第十一篇", body="旧正文。")])
+    again = engine.ingest([SEED_PAGE])
+    assert again.removed == [f"{prefix}-11"] and len(again.unchanged) == 10
+    assert engine.store.count() == 10 and engine.search("旧正文").total == 0
+
+
+def test_ingesting_a_mixed_folder_twice_leaves_the_count_unchanged(engine, tmp_path):
+    folder = tmp_path / "archive"
+    (folder / "pages").mkdir(parents=True)
+    (folder / "pages" / "b03.txt").write_bytes(SEED_PAGE.read_bytes())
+    write_jsonl(folder / "records.jsonl", [{"id": "j1", "title": "甲", "body": "甲正文。"},
+                                           {"title": "无编号", "body": "内容哈希作编号。"}])
+    (folder / "table.csv").write_text("标题,正文\n表格文章,表格正文。\n", encoding="utf-8")
+    (folder / "note.txt").write_text("一篇文本文章的标题\n这是正文的第一段，一行就是一段，比报纸的栏宽得多的一行文字。\n"
+                                     "第二段也是完整的一行，读作文章而不是版面。\n", encoding="utf-8")
+    first = engine.ingest([folder])
+    assert first.problems == [] and len(first.added) == 14 and first.files == 4
+    assert engine.article(next(i for i in first.added if i.startswith("t"))).title == "一篇文本文章的标题"
+    second = engine.ingest([folder])
+    assert second.added == second.replaced == second.removed == [] and len(second.unchanged) == 14
+    assert second.index_generation is None and engine.store.count() == 14
+
+
+def test_progress_reports_each_file_then_the_index(engine, tmp_path):
+    for name in ("a", "b", "c"):
+        write_jsonl(tmp_path / f"{name}.jsonl", [{"id": name, "title": name, "body": f"{name}正文。"}])
+    seen = []
+    engine.ingest([tmp_path], progress=seen.append)
+    reads = [(p.done, p.total, p.articles) for p in seen if p.phase == "read"]
+    assert reads == [(0, 3, 0), (1, 3, 1), (2, 3, 2), (3, 3, 3)]
+    assert [p.current for p in seen if p.phase == "read"][1:] == [(tmp_path / f"{n}.jsonl").as_posix()
+                                                                  for n in "abc"]
+    assert seen[-1].phase == "index" and seen[-1].done == seen[-1].total == 3
+
+
+def test_deleting_articles_takes_them_out_of_search(engine):
+    engine.ingest([SEED_PAGE])
+    medical = engine.search("医保").hits[0].article.id
+    report = engine.delete([medical, "no-such-id"])
+    assert (report.deleted, report.missing) == ([medical], ["no-such-id"]) and report.index_generation
+    assert medical not in [h.article.id for h in engine.search("医保").hits]
+    assert engine.store.count() == 9
+    with pytest.raises(NotFound):
+        engine.article(medical)
+    assert engine.delete(["no-such-id"]).index_generation is None
+
+
+def test_an_archive_built_before_terms_were_kept_is_brought_up_to_date(tmp_path, analyzer):
+    """A version-1 store and an index without a store revision, as the previous release left them."""
+    import sqlite3
+
+    config = make_config(tmp_path / "data")
+    engine = Engine(config, analyzer=analyzer)
+    engine.ingest([SEED_PAGE])
+    engine.close()
+    conn = sqlite3.connect(config.data_dir / "articles.sqlite3")
+    conn.execute("DROP TABLE terms")
+    for column in ("kicker", "subtitle", "source_page"):
+        conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+    for column in ("removed", "warnings"):
+        conn.execute(f"ALTER TABLE ingests DROP COLUMN {column}")
+    conn.execute("DELETE FROM meta WHERE key = 'revision'")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    generation = config.data_dir / "index" / storage.current_generation(config.data_dir / "index")
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["store_revision"]
+    (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    reopened = Engine(config, analyzer=analyzer)
+    assert reopened.store.count() == 10 and reopened.search("医保").total >= 1
+    assert not reopened.index_is_current()
+    report = reopened.ingest([SEED_PAGE])
+    assert len(report.unchanged) == 10 and report.index_generation and reopened.index_is_current()

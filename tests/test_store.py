@@ -1,10 +1,12 @@
+import json
 import sqlite3
 
 import pytest
 
+from service import store as store_module
 from service.articles import Article
-from service.errors import NotFound
-from service.store import Store
+from service.errors import IndexUnusable, NotFound
+from service.store import SCHEMA_VERSION, Store
 
 
 def article(article_id="a1", title="标题", body="正文。", **extra):
@@ -60,3 +62,141 @@ def test_get_many_returns_what_exists(tmp_path):
     store.upsert([article(f"id{i}") for i in range(1200)])
     found = store.get_many([f"id{i}" for i in range(0, 1300, 3)])
     assert len(found) == len(range(0, 1200, 3))
+
+
+# --- schema versions and migration ----------------------------------------------------------------------
+
+# The schema exactly as version 1 of the store wrote it, frozen here: a migration must keep working on
+# archives built by that version even after the code that wrote them is gone.
+_VERSION_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+    date TEXT, section TEXT, page TEXT, authors TEXT NOT NULL DEFAULT '[]', kind TEXT NOT NULL DEFAULT 'article',
+    source TEXT, position INTEGER, editor TEXT, warnings TEXT NOT NULL DEFAULT '[]', content_hash TEXT NOT NULL,
+    added_at TEXT NOT NULL);
+CREATE TABLE ingests (id INTEGER PRIMARY KEY AUTOINCREMENT, finished_at TEXT NOT NULL, files INTEGER NOT NULL,
+    added INTEGER NOT NULL, replaced INTEGER NOT NULL, unchanged INTEGER NOT NULL, skipped INTEGER NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+"""
+
+
+def make_version_1_store(path, articles):
+    conn = sqlite3.connect(path)
+    conn.executescript(_VERSION_1)
+    for a in articles:
+        conn.execute("INSERT INTO articles(id, title, body, date, authors, kind, source, position, editor, warnings, "
+                     "content_hash, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, '2026-01-01T00:00:00Z')",
+                     (a.id, a.title, a.body, a.date, json.dumps(list(a.authors), ensure_ascii=False), a.kind,
+                      a.source, a.position, a.editor, a.content_hash))
+    conn.execute("INSERT INTO ingests(finished_at, files, added, replaced, unchanged, skipped) "
+                 "VALUES ('2026-01-01T00:00:00Z', 1, ?, 0, 0, 0)", (len(articles),))
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_store_is_migrated_in_place_keeping_every_article(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = [article("a1", authors=("张三",), date="2018-02-28", position=1, editor="李璇"), article("a2", body="二。")]
+    make_version_1_store(path, old)
+    store = Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    assert {"kicker", "subtitle", "source_page"} <= columns
+    assert [a.id for a in store.iter_articles()] == ["a1", "a2"]
+    assert store.get("a1") == old[0] and store.get("a1").kicker is None
+    assert store.last_ingest() == "2026-01-01T00:00:00Z"
+    # Unchanged content keeps its hash across the migration: re-reading the same files changes nothing.
+    again = store.upsert(old)
+    assert again.unchanged == ["a1", "a2"] and store.revision() == 0
+    store.upsert([article("a3", kicker="引题", subtitle="——副题")])
+    assert store.get("a3").subtitle == "——副题" and store.revision() == 1
+    # Opening it again finds it current and migrates nothing twice.
+    assert Store(path).count() == 3
+
+
+def test_migration_steps_cover_every_version():
+    assert sorted(store_module._MIGRATIONS) == list(range(1, SCHEMA_VERSION))
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    Store(path).upsert([article("a1")])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(IndexUnusable, match="newer than this Jiansuo reads") as info:
+        Store(path)
+    assert info.value.code == "store_schema"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+
+
+def test_a_failed_migration_leaves_the_old_store_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite3"
+    make_version_1_store(path, [article("a1")])
+    broken = dict(store_module._MIGRATIONS)
+    broken[1] = store_module._MIGRATIONS[1] + ("ALTER TABLE no_such_table ADD COLUMN x TEXT",)
+    monkeypatch.setattr(store_module, "_MIGRATIONS", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert "kicker" not in {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    monkeypatch.undo()
+    assert Store(path).get("a1").title == "标题"
+
+
+# --- revision, terms, deletes ------------------------------------------------------------------------------
+
+def test_revision_counts_committed_changes_only(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.revision() == 0
+    store.upsert([article("a1")])
+    store.upsert([article("a1")])
+    assert store.revision() == 1
+    store.delete(["nope"])
+    assert store.revision() == 1
+    store.delete(["a1"])
+    assert store.revision() == 2 and store.count() == 0
+
+
+def test_terms_are_kept_only_for_the_text_they_were_made_from(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    first = article("a1")
+    with store.writing() as writer:
+        writer.upsert(first)
+        assert writer.put_terms("a1", first.content_hash, "fp", 2, {"标题": 1, "正文": 1})
+        assert not writer.put_terms("a1", "stale-hash", "fp", 1, {"旧": 1})
+        assert not writer.put_terms("gone", "h", "fp", 1, {"x": 1})
+    with store.reading() as reader:
+        [doc] = list(reader.documents("fp"))
+        assert (doc.length, doc.counts, doc.texts) == (2, {"标题": 1, "正文": 1}, ())
+        [other] = list(reader.documents("another-analyzer"))
+        assert other.counts is None and other.texts == ("标题", "正文。")
+    store.upsert([article("a1", body="新的。")])
+    with store.reading() as reader:
+        [doc] = list(reader.documents("fp"))
+        assert doc.counts is None and doc.texts == ("标题", "新的。")
+
+
+def test_delete_removes_articles_and_their_terms(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    a = article("a1")
+    with store.writing() as writer:
+        writer.upsert(a)
+        writer.put_terms("a1", a.content_hash, "fp", 1, {"x": 1})
+        writer.upsert(article("a2"))
+    assert store.delete(["a1", "a1", "missing"]) == ["a1"]
+    assert [x.id for x in store.iter_articles()] == ["a2"]
+    conn = sqlite3.connect(tmp_path / "s.sqlite3")
+    assert conn.execute("SELECT COUNT(*) FROM terms").fetchone()[0] == 0
+
+
+def test_ids_with_prefix_treats_like_wildcards_literally(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("p1_a-01"), article("p1xa-01"), article("p1_a-02"), article("q")])
+    with store.writing() as writer:
+        assert writer.ids_with_prefix("p1_a-") == ["p1_a-01", "p1_a-02"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -92,13 +92,19 @@ def rank(candidates: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def build(documents: Iterable[tuple[str, list[str]]], params: BM25Params) -> Postings:
     """Build postings from (article id, terms) pairs, in the order given."""
+    return build_counted(((doc_id, len(terms), Counter(terms)) for doc_id, terms in documents), params)
+
+
+def build_counted(documents: Iterable[tuple[str, int, Mapping[str, int]]], params: BM25Params) -> Postings:
+    """Build postings from (article id, number of terms, occurrences of each term) triples, in the order
+    given: the form an article's terms are kept in between rebuilds."""
     doc_ids: list[str] = []
     doc_lengths: list[int] = []
     by_term: dict[str, list[tuple[int, int]]] = {}
-    for number, (doc_id, terms) in enumerate(documents):
+    for number, (doc_id, length, counts) in enumerate(documents):
         doc_ids.append(doc_id)
-        doc_lengths.append(len(terms))
-        for term, tf in Counter(terms).items():
+        doc_lengths.append(length)
+        for term, tf in counts.items():
             by_term.setdefault(term, []).append((number, tf))
     terms = sorted(by_term)
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)

@@ -75,8 +75,9 @@ def current_generation(index_dir: Path) -> str | None:
     return name or None
 
 
-def save(postings: Postings, index_dir: Path, fingerprint: str) -> str:
-    """Write `postings` as a new generation, make it live, and return its name."""
+def save(postings: Postings, index_dir: Path, fingerprint: str, extra: dict | None = None) -> str:
+    """Write `postings` as a new generation, make it live, and return its name. `extra` adds manifest keys
+    (the store revision the index was built from)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.time_ns()}-{os.getpid()}"
     staging = index_dir / (name + ".partial")
@@ -100,6 +101,7 @@ def save(postings: Postings, index_dir: Path, fingerprint: str) -> str:
         "postings": int(postings.doc_numbers.size),
         "total_length": int(postings.doc_lengths.sum(dtype=np.int64)),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **(extra or {}),
         "files": {f: {"bytes": (staging / f).stat().st_size, "sha256": _sha256(staging / f)} for f in files},
     }
     manifest_path = staging / "manifest.json"

@@ -1,20 +1,55 @@
-"""From paths on disk to articles: which files to read and how."""
+"""From paths on disk to articles: which files to read and how.
+
+- `.txt`: an OCR'd newspaper page (or several pages one after another), or a plain-text article whose first
+  line is its title. `ReadOptions.txt` says which; "auto" decides per file (`looks_like_article`).
+- `.jsonl`, `.csv`: article records (see `formats`).
+
+Files are read one at a time (`iter_files`), so a caller can store each file's articles and report progress
+before the next file is read.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..articles import Article
 from ..errors import InputError
 from .encoding import decode
-from .formats import Problem, read_jsonl
-from .pages import Page, split_page
+from .formats import Problem, read_csv, read_jsonl, read_text_article
+from .pages import Page, looks_like_page, split_pages
 
 PAGE_SUFFIXES = (".txt",)
-ARTICLE_SUFFIXES = (".jsonl",)
+ARTICLE_SUFFIXES = (".jsonl", ".csv")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+TXT_MODES = ("auto", "page", "article")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    txt: str = "auto"  # how `.txt` files are read: "page", "article" or "auto"
+    columns: dict[str, str] = field(default_factory=dict)  # CSV field -> header name, overriding the defaults
+
+    def __post_init__(self) -> None:
+        if self.txt not in TXT_MODES:
+            raise InputError(f"txt mode must be one of {', '.join(TXT_MODES)}, got {self.txt!r}", code="bad_option")
+
+
+@dataclass
+class FileResult:
+    """What one file gave: its articles, records skipped (problems) and doubts about what was kept."""
+
+    path: Path
+    source: str
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # For each page read: the id prefix its articles share, so articles a page no longer yields
+    # (after the splitter changed) can be removed when it is read again.
+    page_prefixes: list[str] = field(default_factory=list)
+    read_as: str = ""  # "page", "article", "jsonl", "csv"
 
 
 @dataclass
@@ -25,18 +60,22 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)  # doubts about what was read, kept anyway
 
 
+def _wanted(path: Path) -> bool:
+    return (path.is_file() and path.suffix.lower() in PAGE_SUFFIXES + ARTICLE_SUFFIXES
+            and not path.name.startswith("."))
+
+
 def collect_files(paths: list[Path]) -> list[Path]:
     """Files to read: those named, and the page and article files under named folders, sorted."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES + ARTICLE_SUFFIXES
-                                and not p.name.endswith(".gold.json")))
+                                if _wanted(p) and not any(part.startswith(".") for part in p.relative_to(path).parts)))
         elif path.is_file():
             if path.suffix.lower() not in PAGE_SUFFIXES + ARTICLE_SUFFIXES:
                 raise InputError(f"{path}: cannot ingest {path.suffix or 'extension-less'} files; "
-                                 f"give page {'/'.join(PAGE_SUFFIXES)} or article "
+                                 f"give page or article {'/'.join(PAGE_SUFFIXES)} files or article "
                                  f"{'/'.join(ARTICLE_SUFFIXES)} files", code="unsupported_file")
             files.append(path)
         else:
@@ -52,36 +91,79 @@ def read_text_file(path: Path) -> str:
     return decode(path.read_bytes(), str(path))
 
 
-def page_articles(page: Page, text: str, source: str) -> list[Article]:
+def page_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def page_articles(page: Page, text: str, source: str, source_page: int | None = None) -> list[Article]:
     """The page's items as articles, with ids that stay the same when the same page is read again."""
-    page_key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return [Article(id=f"p{page_key}-{item.position:02d}", title=item.title, body=item.body, date=page.date,
+    key = page_key(text)
+    return [Article(id=f"p{key}-{item.position:02d}", title=item.title, body=item.body, date=page.date,
                     section=page.section, page=page.code, authors=item.authors, kind=item.kind, source=source,
-                    position=item.position, editor=page.editor, warnings=item.warnings)
+                    position=item.position, editor=page.editor, kicker=item.kicker, subtitle=item.subtitle,
+                    source_page=source_page, warnings=item.warnings)
             for item in page.items]
 
 
-def read_paths(paths: list[Path]) -> ReadResult:
-    result = ReadResult()
-    for path in collect_files(paths):
-        source = path.as_posix()
-        result.files += 1
-        try:
-            text = read_text_file(path)
-        except InputError as exc:
-            result.problems.append(Problem(source, None, exc.message.removeprefix(f"{source}: ")))
+def _read_pages(text: str, result: FileResult) -> None:
+    pages = split_pages(text)
+    several = len(pages) > 1
+    for number, (page_text, page) in enumerate(pages, start=1):
+        # A file of one page keeps the id its whole text gives; in a file of several, each page is hashed
+        # alone, so the same page gets the same ids whichever file it arrives in.
+        where = f"{result.source} page {number}" if several else result.source
+        key_text = page_text if several else text
+        result.page_prefixes.append(f"p{page_key(key_text)}-")
+        if not page.items:
+            result.problems.append(Problem(where, None, "no articles found on this page"))
             continue
-        if path.suffix.lower() in ARTICLE_SUFFIXES:
-            articles, problems = read_jsonl(text, source)
-            result.articles.extend(articles)
-            result.problems.extend(problems)
-        else:
-            page = split_page(text)
-            if not page.items:
-                result.problems.append(Problem(source, None, "no articles found on this page"))
-                continue
-            result.warnings.extend(f"{source}: {w}" for w in page.warnings)
-            for article in page_articles(page, text, source):
-                result.warnings.extend(f"{source}#{article.position} {article.title}: {w}" for w in article.warnings)
-                result.articles.append(article)
+        result.warnings.extend(f"{where}: {w}" for w in page.warnings)
+        for article in page_articles(page, key_text, result.source, number if several else None):
+            result.warnings.extend(f"{where} #{article.position} {article.title or '(untitled)'}: {w}"
+                                   for w in article.warnings)
+            result.articles.append(article)
+
+
+def read_file(path: Path, options: ReadOptions | None = None) -> FileResult:
+    options = options or ReadOptions()
+    source = path.as_posix()
+    result = FileResult(path=path, source=source)
+    try:
+        text = read_text_file(path)
+    except InputError as exc:
+        result.problems.append(Problem(source, None, exc.message.removeprefix(f"{path}: ")))
+        return result
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        result.read_as = "jsonl"
+        result.articles, result.problems = read_jsonl(text, source)
+    elif suffix == ".csv":
+        result.read_as = "csv"
+        result.articles, result.problems, result.warnings = read_csv(text, source, options.columns)
+    elif options.txt == "article" or (options.txt == "auto" and not looks_like_page(text)):
+        result.read_as = "article"
+        article, problem = read_text_article(text, source)
+        if article is not None:
+            result.articles.append(article)
+        if problem is not None:
+            result.problems.append(problem)
+    else:
+        result.read_as = "page"
+        _read_pages(text, result)
+    return result
+
+
+def iter_files(files: list[Path], options: ReadOptions | None = None) -> Iterator[FileResult]:
+    for path in files:
+        yield read_file(path, options)
+
+
+def read_paths(paths: list[Path], options: ReadOptions | None = None) -> ReadResult:
+    """Everything under `paths` at once (for small inputs and tests; ingest reads file by file)."""
+    result = ReadResult()
+    for read in iter_files(collect_files(paths), options):
+        result.files += 1
+        result.articles.extend(read.articles)
+        result.problems.extend(read.problems)
+        result.warnings.extend(read.warnings)
     return result

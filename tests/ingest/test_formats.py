@@ -1,6 +1,8 @@
 import json
 
-from service.ingest.formats import read_jsonl
+import pytest
+
+from service.ingest.formats import read_csv, read_jsonl, read_text_article
 
 
 def lines(*records):
@@ -53,3 +55,80 @@ def test_a_repeated_id_keeps_the_later_record_and_says_so():
                                           {"id": "x", "title": "新", "body": "b"}), "a.jsonl")
     assert [a.title for a in articles] == ["新"]
     assert "line 1" in problems[0].message
+
+
+# --- .csv --------------------------------------------------------------------------------------------------
+
+def test_csv_rows_become_articles_by_their_header_names():
+    text = ("id,标题,正文,日期,作者,版面,引题\n"
+            "c1,灵芝产业,冠县灵芝产业知名度提升。,2018-02-28,张三、李四,B03,产业兴旺\n"
+            '"c2","带逗号的,标题","第一段。\n第二段，带“引号”。",,王五,,\n')
+    articles, problems, warnings = read_csv(text, "a.csv")
+    assert problems == [] and warnings == []
+    assert [a.id for a in articles] == ["c1", "c2"]
+    assert (articles[0].title, articles[0].date, articles[0].authors, articles[0].page, articles[0].kicker) == (
+        "灵芝产业", "2018-02-28", ("张三", "李四"), "B03", "产业兴旺")
+    assert articles[1].title == "带逗号的,标题" and articles[1].paragraphs == ["第一段。", "第二段，带“引号”。"]
+    assert articles[1].date is None and articles[1].source == "a.csv"
+
+
+def test_csv_column_mapping_overrides_the_defaults_and_unused_columns_are_named():
+    text = "headline,story,text,note\n题,正文在这里。,不是正文,备注\n"
+    articles, problems, warnings = read_csv(text, "a.csv", {"body": "story"})
+    assert problems == []
+    assert (articles[0].title, articles[0].body) == ("题", "正文在这里。")
+    assert warnings == ["a.csv: columns not read: text, note"]
+
+
+@pytest.mark.parametrize("columns, message", [
+    ({"body": "nope"}, "column 'nope' (for body) is not in the header row"),
+    ({"colour": "title"}, "unknown field 'colour'"),
+])
+def test_a_bad_column_mapping_is_a_problem_naming_it(columns, message):
+    articles, problems, _ = read_csv("title,body\n题,文。\n", "a.csv", columns)
+    assert articles == [] and message in problems[0].message and problems[0].line == 1
+
+
+def test_csv_without_a_body_column_says_which_columns_it_has():
+    _, problems, _ = read_csv("title,words\n题,文。\n", "a.csv")
+    assert "no body column" in problems[0].message and "title, words" in problems[0].message
+
+
+def test_bad_csv_rows_are_reported_with_the_line_they_start_on_and_skipped():
+    text = ('id,title,body,date\n'
+            'ok1,t,"两行的\n正文。",\n'          # lines 2-3
+            'short,t\n'                         # line 4: too few fields
+            'bad,t,b,28/02/2018\n'              # line 5: bad date
+            'nobody,t,,\n'                      # line 6: no text
+            '\n'
+            'ok2,t,b,2019\n')                   # line 8
+    articles, problems, _ = read_csv(text, "in.csv")
+    assert [a.id for a in articles] == ["ok1", "ok2"]
+    assert [(p.line, p.message.split(" ")[0]) for p in problems] == [(4, "2"), (5, "field"), (6, "record")]
+    assert str(problems[0]) == "in.csv:4: 2 fields where the header has 4"
+
+
+def test_tab_separated_csv_is_read():
+    articles, problems, _ = read_csv("title\tbody\n题\t正文，带逗号。\n", "a.csv")
+    assert problems == [] and articles[0].body == "正文，带逗号。"
+
+
+# --- plain-text articles -------------------------------------------------------------------------------------
+
+def test_text_article_first_line_is_the_title_and_each_line_a_paragraph():
+    article, problem = read_text_article("\n冠县灵芝产业\n第一段。\n第二段。\n", "a.txt")
+    assert problem is None
+    assert (article.title, article.paragraphs) == ("冠县灵芝产业", ["第一段。", "第二段。"])
+    assert article.id.startswith("t") and article.source == "a.txt"
+
+
+def test_text_article_with_blank_lines_joins_wrapped_lines_into_paragraphs():
+    article, _ = read_text_article("标题\n\n第一段写到一半\n接着写完。\n\nThe New York\nTimes 报道。\n", "a.txt")
+    assert article.paragraphs == ["第一段写到一半接着写完。", "The New York Times 报道。"]
+
+
+@pytest.mark.parametrize("text, message", [("", "empty file"), ("\n  \n", "empty file"),
+                                           ("只有标题\n\n", "no body")])
+def test_text_article_without_a_body_is_a_problem(text, message):
+    article, problem = read_text_article(text, "a.txt")
+    assert article is None and message in problem.message

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.ingest.pages import Page, split_page
+from helpers import SEED_PAGE
+from service.ingest.pages import Page, looks_like_page, split_page, split_pages
 
 PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
 GOLD_FILES = sorted((PAGES / "seed").glob("*.gold.json"))
@@ -270,3 +271,174 @@ def test_page_shaped_input_never_raises(lines):
     assert not any("internal error" in w for w in page.warnings), page.warnings
     assert [item.position for item in page.items] == list(range(1, len(page.items) + 1))
     assert all(item.kind in {"article", "photo"} for item in page.items)
+
+
+# --- columns, indentation and paragraphs -----------------------------------------------------------------
+
+def test_paragraphs_follow_the_indent_not_every_blank_line():
+    # Column 12 wide. The first paragraph ends a sentence at a column's last full line: the blank
+    # after it is a column break, and the line after it (full, not indented) goes on.
+    item = _only_item(_page(
+        "测试标题",
+        "冠县坚持高层引领、中层推\n动、基层落实的原则，深入推\n动资源整合，取得新成效。",
+        "两地在发展规划、技术支持\n等方面的合作不断加强。",
+        "加强组织保障，确保扶\n贫协作有序有力，高效推进\n两地协作工作。",
+        "（王五）"))
+    assert item.paragraphs == (
+        "冠县坚持高层引领、中层推动、基层落实的原则，深入推动资源整合，取得新成效。两地在发展规划、技术支持等方面的合作不断加强。",
+        "加强组织保障，确保扶贫协作有序有力，高效推进两地协作工作。")
+
+
+def test_kept_indentation_marks_paragraphs_without_blank_lines():
+    item = _only_item(_page(
+        "测试标题\n\u3000\u3000第一段写到这里，一行\n接着一行，到这里结束。\n\u3000\u3000第二段从这里开始，\n写到这里。",
+        "（王五）"))
+    assert item.paragraphs == ("第一段写到这里，一行接着一行，到这里结束。", "第二段从这里开始，写到这里。")
+
+
+def test_column_width_changing_inside_an_article_keeps_its_paragraphs():
+    item = _only_item(_page(
+        "测试标题\n为进一步改善贫困家\n庭居住环境和精神面貌，\n实现物质和精神双脱贫。",
+        "村两委成员要指导有劳动能力\n的贫困家庭开展卫生大扫除，做到\n户户必到，标准讲到，要求达到。",
+        "帮扶干部要在集中清扫阶段，\n帮助所帮扶的贫困户打扫庭院卫生，\n彻底改变生活现状。",
+        "(沙德顺)"))
+    assert len(item.paragraphs) == 3 and item.paragraphs[1].startswith("村两委成员")
+
+
+def test_numbers_and_quotation_marks_broken_across_lines_are_joined():
+    body = _article_body("全乡13\n61户、2333名贫困户参加了“医\n保”，资金达1836\n.7万元。")
+    assert body == "全乡1361户、2333名贫困户参加了“医保”，资金达1836.7万元。"
+
+
+# --- openers and bylines ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("opener, authors", [
+    ("本报讯（记者 张三 李四）", ("张三", "李四")),
+    ("本报讯(通讯员 王五 记者 赵六)", ("王五", "赵六")),
+    ("本报北京3月1日电（记者 钱七）", ("钱七",)),
+    ("新华社北京3月7日电（记者 李华 王芳）", ("李华", "王芳")),
+    ("本报讯 ", ()),
+])
+def test_an_opener_gives_the_authors_and_leaves_the_body(opener, authors):
+    page = split_page(_page(f"测试标题\n{opener}3月1日，市政府召开\n会议，部署全年工作。"))
+    item = page.items[0]
+    assert (item.title, item.authors, item.body) == ("测试标题", authors, "3月1日，市政府召开会议，部署全年工作。")
+    assert not any("byline" in w for w in item.warnings)
+
+
+def test_an_opener_broken_across_lines_keeps_names_whole():
+    # The break falls inside a role word, inside a name, and between two names.
+    page = split_page(_page("测试标题\n本报讯（记者 王强 通讯\n员 李\n明 张\n伟）全市召开会议。"))
+    assert page.items[0].authors == ("王强", "李明", "张伟")
+    page = split_page(_page("测试标题\n本报讯（记者 王强\n李明）全市召开会议。"))
+    assert page.items[0].authors == ("王强", "李明")
+
+
+def test_an_article_with_an_opener_ends_where_the_next_headline_begins():
+    page = split_page(_page(
+        "市图书馆推出夜间阅读服务\n本报讯（记者 张三）为满足市民多\n样化的阅读需求，市图书馆从本月起\n延长开放时间，每晚开放至二十一时\n三十分。",
+        "新能源公交车今日上线\n今天起，我市新增的纯电动公交\n车投入运营，主要服务于十二条线路，\n满载续航里程可达三百公里。",
+        "（李四）"))
+    assert [(i.title, i.authors) for i in page.items] == [("市图书馆推出夜间阅读服务", ("张三",)),
+                                                          ("新能源公交车今日上线", ("李四",))]
+
+
+@pytest.mark.parametrize("byline, authors", [
+    ("（本报记者 张三 李四 王\n五 赵六）", ("张三", "李四", "王五", "赵六")),
+    ("(记者 张三 李四\n王五)", ("张三", "李四", "王五")),
+])
+def test_a_byline_wrapping_onto_a_second_line_is_read_whole(byline, authors):
+    page = split_page(_page("第一篇标题\n第一篇正文。", byline, "第二篇标题\n第二篇正文。", "(钱七)"))
+    assert [(i.title, i.authors) for i in page.items] == [("第一篇标题", authors), ("第二篇标题", ("钱七",))]
+
+
+# --- headlines --------------------------------------------------------------------------------------------
+
+def test_kicker_and_subtitle_are_told_apart_from_the_headline():
+    item = _only_item(_page("聚焦民生实事 提升幸福指数\n老旧小区改造惠及万户居民\n——我市推进城市更新工作综述\n"
+                            "去年以来，我市累计改造小区132个。", "（王五）"))
+    assert (item.kicker, item.title, item.subtitle) == ("聚焦民生实事 提升幸福指数", "老旧小区改造惠及万户居民",
+                                                        "——我市推进城市更新工作综述")
+    assert item.body == "去年以来，我市累计改造小区132个。"
+
+
+def test_a_kicker_set_apart_by_a_blank_line_stays_with_its_headline():
+    item = _only_item(_page("绿化家园 共建美丽城市", "全市春季义务植树活动启动",
+                            "3月12日上午，全市春季义务植树活动启动，共栽下苗木1.8万余株。", "（王五）"))
+    assert (item.kicker, item.title) == ("绿化家园 共建美丽城市", "全市春季义务植树活动启动")
+
+
+def test_a_headline_with_a_blank_line_after_it():
+    item = _only_item(_page("东城区老旧小区\n加装电梯全面提速", "3月1日，东城区住建委召开推进会，\n部署今年老旧小区加装电梯工作，\n"
+                            "全年计划完成加装电梯一百二十部。", "(孙明)"))
+    assert item.title == "东城区老旧小区加装电梯全面提速" and item.body.startswith("3月1日")
+
+
+def test_a_line_running_on_mid_word_is_no_headline():
+    # "介" / "绍" is one word broken at the column edge: the short line is body, not a new article.
+    page = split_page(_page(
+        "学校食堂用上智能结算\n在实验中学的学生食堂，学生把\n餐盘放在结算台上，不到两秒就\n能完成结算。",
+        "学校后勤负责人介",
+        "绍，系统上线后，午餐排队时间由原\n来的十五分钟缩短到五分钟左右。",
+        "（王五）"))
+    assert [i.title for i in page.items] == ["学校食堂用上智能结算"]
+
+
+# --- pages in one file, and Traditional script -------------------------------------------------------------
+
+def test_pages_in_one_file_are_told_apart():
+    first = "A01 要闻 2019年3月1日 星期五\n\n第一页标题\n第一页正文。\n\n（王五）\n"
+    second = "A02 城事 2019年3月1日 星期五\n\n第二页标题\n第二页正文。\n\n（赵六）\n"
+    for joined in (first + "\f" + second, first + "\n\n" + second, first + "\n==========\n\n" + second):
+        pages = split_pages(joined)
+        assert [(p.code, [i.title for i in p.items]) for _, p in pages] == [("A01", ["第一页标题"]),
+                                                                             ("A02", ["第二页标题"])]
+        assert pages[1][0].strip().startswith("A02")
+    [(text, page)] = split_pages(first)
+    assert text == first and page.code == "A01"
+
+
+def test_a_dated_line_inside_a_page_does_not_start_a_new_page():
+    text = _page("测试标题\n2019年3月1日 星期五\n下午，全市召开会议。", "（王五）")
+    assert len(split_pages(text)) == 1
+
+
+def test_a_traditional_script_page():
+    page = split_page("A3 國際 2019年6月9日 星期日\n\n編輯：王小明 美編：李大同\n\n國際能源署發布報告\n"
+                      "本報訊（記者 陳明 林志明）國際能源署\n日前發布年度能源展望報告，預計全\n"
+                      "球可再生能源發電量將持續增長。\n\n歐洲多國迎來寒潮\n受強冷空氣影響，歐洲多國近\n"
+                      "日出現大範圍降雪和低溫天氣，部\n分地區氣溫降至零下二十度。\n\n(記者 張偉)\n")
+    assert (page.code, page.section, page.editor, page.layout) == ("A3", "國際", "王小明", "李大同")
+    assert [(i.title, i.authors) for i in page.items] == [("國際能源署發布報告", ("陳明", "林志明")),
+                                                          ("歐洲多國迎來寒潮", ("張偉",))]
+
+
+@pytest.mark.parametrize("header, code, section, date", [
+    ("2019年3月1日 星期五 A05 经济", "A05", "经济", "2019-03-01"),
+    ("2020年5月8日 星期五 第6版 经济", "6", "经济", "2020-05-08"),
+    ("A12 体育 2020-06-15 星期一", "A12", "体育", "2020-06-15"),
+])
+def test_more_header_variants(header, code, section, date):
+    page = split_page(f"{header}\n\n测试标题\n正文一句。\n\n（王五）\n")
+    assert (page.code, page.section, page.date) == (code, section, date)
+
+
+# --- which .txt files are pages ------------------------------------------------------------------------------
+
+def test_pages_and_article_files_are_told_apart():
+    assert looks_like_page(SEED_PAGE.read_text(encoding="utf-8"))
+    assert looks_like_page("测试标题\n正文一行写到一半\n接着写\n\n（王五）\n")
+    assert not looks_like_page("一篇文章的标题\n这是正文的第一段，一行就是一段。\n这是第二段，也写在一行里。\n")
+    assert not looks_like_page("Title\n" + "很长的一段文字，" * 10 + "\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["A01 要闻 2019年3月1日 星期五", "第3版", "\f", "==========", "", "测试标题",
+                                 "正文一句。", "（王五）", "本报讯（记者 张三）正文。"]), max_size=30))
+def test_split_pages_never_raises_and_its_pages_cover_the_text(lines):
+    text = "\n".join(lines)
+    pages = split_pages(text)
+    assert pages
+    assert all(not any("internal error" in w for w in page.warnings) for _, page in pages)
+    if len(pages) > 1:
+        assert all(chunk in text for chunk, _ in pages)

@@ -3,7 +3,7 @@ import pytest
 from helpers import SEED_PAGE
 from service.errors import InputError
 from service.ingest import sources
-from service.ingest.sources import collect_files, read_paths
+from service.ingest.sources import ReadOptions, collect_files, read_file, read_paths
 
 
 def test_folders_give_their_page_and_article_files_sorted(tmp_path):
@@ -48,3 +48,49 @@ def test_an_oversized_file_is_skipped_naming_the_limit(tmp_path, monkeypatch):
     (tmp_path / "big.txt").write_text("很长的一页" * 10, encoding="utf-8")
     result = read_paths([tmp_path / "big.txt"])
     assert result.articles == [] and "larger than the 10-byte limit" in str(result.problems[0])
+
+
+def test_each_page_of_a_file_of_several_gets_its_own_ids_and_number(tmp_path):
+    first = SEED_PAGE.read_text(encoding="utf-8")
+    second = "A01 要闻 2019年3月1日 星期五\n\n第二页标题\n第二页正文，写在这里。\n\n（王五）\n"
+    (tmp_path / "two.txt").write_text(first + "\f" + second, encoding="utf-8")
+    (tmp_path / "second.txt").write_text(second, encoding="utf-8")
+    both = read_file(tmp_path / "two.txt")
+    assert [a.source_page for a in both.articles] == [1] * 10 + [2]
+    assert both.articles[-1].page == "A01" and both.articles[0].page == "B03"
+    assert len(both.page_prefixes) == 2 and all(a.id.startswith(both.page_prefixes[a.source_page - 1])
+                                                for a in both.articles)
+    # The same page alone in a file gets the ids it got as the second page of another.
+    alone = read_file(tmp_path / "second.txt")
+    assert [a.id for a in alone.articles] == [both.articles[-1].id] and alone.articles[0].source_page is None
+
+
+def test_txt_files_are_read_as_pages_or_articles(tmp_path):
+    article_text = "一篇文本文章的标题\n这是正文的第一段，一行就是一段。\n这是第二段，也写在一行里。\n"
+    (tmp_path / "article.txt").write_text(article_text, encoding="utf-8")
+    (tmp_path / "page.txt").write_bytes(SEED_PAGE.read_bytes())
+    assert read_file(tmp_path / "article.txt").read_as == "article"
+    assert read_file(tmp_path / "page.txt").read_as == "page"
+    forced = read_file(tmp_path / "article.txt", ReadOptions(txt="page"))
+    assert forced.read_as == "page"
+    as_article = read_file(tmp_path / "page.txt", ReadOptions(txt="article"))
+    assert as_article.read_as == "article" and len(as_article.articles) == 1
+    with pytest.raises(InputError, match="txt mode must be one of"):
+        ReadOptions(txt="pdf")
+
+
+def test_csv_files_are_collected_and_read_with_a_column_mapping(tmp_path):
+    (tmp_path / "a.csv").write_text("编号,headline,story\nx1,题,正文。\n", encoding="utf-8")
+    assert collect_files([tmp_path]) == [tmp_path / "a.csv"]
+    result = read_file(tmp_path / "a.csv", ReadOptions(columns={"title": "headline", "body": "story"}))
+    assert [(a.id, a.title, a.body) for a in result.articles] == [("x1", "题", "正文。")]
+    unmapped = read_file(tmp_path / "a.csv")
+    assert unmapped.articles == [] and "no body column" in str(unmapped.problems[0])
+
+
+def test_hidden_files_and_folders_are_not_collected(tmp_path):
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "x.txt").write_text("x", encoding="utf-8")
+    (tmp_path / ".draft.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "page.txt").write_text("x", encoding="utf-8")
+    assert collect_files([tmp_path]) == [tmp_path / "page.txt"]
