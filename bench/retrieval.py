@@ -133,8 +133,10 @@ def run_bigram(corpus: list[dict], queries: list[dict], k1: float = 0.9, b: floa
 def run_jiansuo(corpus_path: Path, queries: list[dict], jiansuo: list[str]) -> dict[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir, query_file, run_file = Path(tmp) / "data", Path(tmp) / "q.jsonl", Path(tmp) / "run.txt"
-        subprocess.run(jiansuo + ["--index", str(data_dir), "ingest", str(corpus_path)], check=True,
-                       stdout=subprocess.DEVNULL)
+        ingest = subprocess.run(jiansuo + ["--index", str(data_dir), "ingest", str(corpus_path)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if ingest.returncode != 0:
+            raise SystemExit(f"jiansuo ingest failed ({ingest.returncode}): {ingest.stderr[-2000:]}")
         query_file.write_text("".join(json.dumps({"id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n"
                                       for q in queries), encoding="utf-8")
         # Exit code 2 means some queries were refused (each named on stderr); the rest are in the run file.

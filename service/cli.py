@@ -196,13 +196,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.query:
         raise QueryError("give a QUERY, or --batch QUERIES.jsonl", code="empty_query")
     engine.warm_up()  # took_ms then measures the search, not loading the dictionary
-    results = engine.search(" ".join(args.query), k=args.k, offset=args.offset)
+    results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain)
     if args.json:
         _dump(results.to_dict(), sys.stdout)
         return 0
     tty = sys.stdout.isatty()
     shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "0"
-    print(f"{results.total} hits for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}")
+    mode = {"or": ", no article holds every word: ranking those with any", "filter": ", filters only"}
+    print(f"{results.total} hits for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
+          f"{mode.get(results.mode, '')}")
     for hit in results.hits:
         a = hit.article
         where = " ".join(x for x in (a.date, a.section, a.page) if x)
@@ -211,6 +213,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         if a.authors:
             print(f"   {' '.join(a.authors)}")
         print(f"   {_marked(hit.summary.text, hit.summary.highlights, tty)}")
+        if hit.explain is not None:
+            for channel, terms in hit.explain["channels"].items():
+                parts = "  ".join(f"{term} {value:.4f}" for term, value in terms.items())
+                print(f"   {channel} (weight {hit.explain['weights'][channel]}): {parts}")
     return 0
 
 
@@ -392,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=None, help="results to show (default: search.default_k)")
     p.add_argument("--offset", type=int, default=0, help="results to skip (paging)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--explain", action="store_true", help="take each hit's score apart by channel and term")
     p.add_argument("--batch", metavar="QUERIES.jsonl", help='run {"id", "text"} queries, one a line ("-": stdin)')
     p.add_argument("--trec", metavar="RUN.txt", help="with --batch: write a TREC run file")
     p.set_defaults(run=cmd_search)

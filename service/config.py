@@ -29,6 +29,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple | None = None
+    optional_file: bool = False  # a file path, "" for none; relative to the config file; must exist
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -40,11 +41,29 @@ SETTINGS: tuple[Setting, ...] = (
             "OpenCC conversion applied before segmentation so both scripts find the same words",
             choices=("t2s", "tw2s", "hk2s")),
     Setting("analysis", "lowercase", True, "fold Latin letters to lower case for matching"),
-    Setting("bm25", "k1", 1.5, "BM25 term-frequency saturation", minimum=0.0, maximum=10.0),
-    Setting("bm25", "b", 0.75, "BM25 length normalisation (0 = none, 1 = full)", minimum=0.0, maximum=1.0),
+    Setting("analysis", "user_dict", "",
+            "jieba user dictionary (one `word [frequency] [tag]` a line) for names and terms of your archive; "
+            "\"\" for none", optional_file=True),
+    Setting("analysis", "stopwords", "",
+            "words never searched or indexed, one a line (# starts a comment); \"\" for none", optional_file=True),
+    Setting("bm25", "k1", 0.9, "BM25 term-frequency saturation (tuned on held-out queries: docs/ranking.md)",
+            minimum=0.0, maximum=10.0),
+    Setting("bm25", "b", 0.4, "BM25 length normalisation, 0 = none, 1 = full (tuned: docs/ranking.md)",
+            minimum=0.0, maximum=1.0),
     Setting("bm25", "epsilon", 0.25,
             "floor for negative idf, as a fraction of the mean idf (rank-bm25's BM25Okapi)",
             minimum=0.0, maximum=1.0),
+    Setting("ranking", "title_weight", 0.5,
+            "weight of BM25 over title words, added to BM25 over title and body words", minimum=0.0, maximum=20.0),
+    Setting("ranking", "grams_weight", 0.5,
+            "weight of BM25 over character bigrams, which find words inside longer words and unknown names",
+            minimum=0.0, maximum=20.0),
+    Setting("ranking", "chars_weight", 0.5,
+            "weight of BM25 over single characters, used for one-character query words", minimum=0.0,
+            maximum=20.0),
+    Setting("ranking", "and_fallback_below", 1,
+            "when fewer articles than this hold every query word, rank articles holding any of them instead",
+            minimum=0, maximum=1000),
     Setting("search", "default_k", 10, "results per page when the caller does not say", minimum=1, maximum=100),
     Setting("search", "max_k", 100, "most results one request may ask for", minimum=1, maximum=1000),
     Setting("search", "max_offset", 10000, "deepest result offset one request may ask for", minimum=0,
@@ -78,6 +97,12 @@ class Config:
     paths_corpus_dir: Path
     analysis_opencc: str
     analysis_lowercase: bool
+    analysis_user_dict: Path | None
+    analysis_stopwords: Path | None
+    ranking_title_weight: float
+    ranking_grams_weight: float
+    ranking_chars_weight: float
+    ranking_and_fallback_below: int
     bm25_k1: float
     bm25_b: float
     bm25_epsilon: float
@@ -123,7 +148,7 @@ def _check(setting: Setting, value: Any) -> Any:
         raise ConfigError(f"config {name} must be at least {setting.minimum}, got {value!r}", code="bad_config_value")
     if setting.maximum is not None and value > setting.maximum:
         raise ConfigError(f"config {name} must be at most {setting.maximum}, got {value!r}", code="bad_config_value")
-    if isinstance(value, str) and not value.strip() and setting.section != "paths":
+    if isinstance(value, str) and not value.strip() and setting.section != "paths" and not setting.optional_file:
         raise ConfigError(f"config {name} must not be empty", code="bad_config_value")
     return value
 
@@ -148,6 +173,15 @@ def from_mapping(raw: dict, base_dir: Path, source: Path | None = None) -> Confi
                 raise ConfigError(f"config {s.section}.{s.key} must not be empty", code="bad_config_value")
             path = Path(value).expanduser()
             value = path if path.is_absolute() else (base_dir / path)
+        elif s.optional_file:
+            if value.strip():
+                path = Path(value).expanduser()
+                value = path if path.is_absolute() else (base_dir / path)
+                if not value.is_file():
+                    raise ConfigError(f"config {s.section}.{s.key}: file {value} does not exist",
+                                      code="bad_config_value")
+            else:
+                value = None
         values[f"{s.section}_{s.key}"] = value
     return Config(**values, source=source)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
+
+import numpy as np
 
 from . import config as config_module
 from .articles import Article, check_id
@@ -21,6 +22,8 @@ from .index.postings import Postings, build_counted, rank
 from .ingest.formats import Problem
 from .ingest.pages import Page, split_page
 from .ingest.sources import ReadOptions, collect_files, iter_files, read_text_file
+from .query import parse as parse_query
+from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, count_channels, plan_query, squash
 from .store import Store, UpsertCounts
 from .summarize import Summary, summarize
 from .text.analyzer import Analyzer
@@ -36,13 +39,17 @@ class Hit:
     article: Article
     summary: Summary
     title_highlights: list[tuple[int, int]]
+    explain: dict | None = None  # the score taken apart by channel and term, when asked for
 
     def to_dict(self) -> dict:
         a = self.article
-        return {"id": a.id, "rank": self.rank, "score": self.score, "title": a.title, "date": a.date,
+        data = {"id": a.id, "rank": self.rank, "score": self.score, "title": a.title, "date": a.date,
                 "section": a.section, "page": a.page, "authors": list(a.authors), "kind": a.kind,
                 "summary": self.summary.text, "highlights": [list(s) for s in self.summary.highlights],
                 "title_highlights": [list(s) for s in self.title_highlights]}
+        if self.explain is not None:
+            data["explain"] = self.explain
+        return data
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,11 @@ class SearchResults:
     script: str | None = None  # the script titles, summaries and sections are shown in; None: as stored
     filters: Filters = field(default_factory=Filters)
     facets: Facets | None = None  # counts of all `total` matches, when asked for
+    mode: str = "and"  # "and": every query word matched; "or": too few did, any word counts; "filter": no words
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
-                "took_ms": round(self.took_ms, 3), "terms": self.terms,
+                "took_ms": round(self.took_ms, 3), "terms": self.terms, "mode": self.mode,
                 "results": [hit.to_dict() for hit in self.hits],
                 "script": self.script, "filters": self.filters.to_dict()}
         if self.facets is not None:
@@ -139,6 +147,8 @@ class Engine:
     def __init__(self, config: config_module.Config, analyzer: Analyzer | None = None):
         self.config = config
         self.analyzer = analyzer or Analyzer.from_config(config)
+        self.weights = Weights(title=config.ranking_title_weight, grams=config.ranking_grams_weight,
+                               chars=config.ranking_chars_weight)
         self.params = BM25Params(k1=config.bm25_k1, b=config.bm25_b, epsilon=config.bm25_epsilon)
         self.store = Store(config.data_dir / STORE_FILE)
         self.index_dir = config.data_dir / INDEX_DIR
@@ -209,9 +219,10 @@ class Engine:
             report.index_generation = self.reindex()
         return report
 
-    def _count_terms(self, texts: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-        terms = [term for text in texts for term in self.analyzer.terms(text)]
-        return len(terms), dict(Counter(terms))
+    def _count_terms(self, texts: tuple[str, ...]) -> tuple[int, dict[str, list]]:
+        """(number of words, every channel's [length, counts]) of an article's texts (headline parts, body)."""
+        channels = count_channels(self.analyzer, texts[:-1], texts[-1])
+        return channels["words"][0], channels
 
     def reindex(self, progress: ProgressCallback | None = None) -> str:
         """Build a new index generation from every stored article and make it live.
@@ -237,13 +248,21 @@ class Engine:
                     if number % 1000 == 0:
                         notify(IngestProgress("index", number, total))
 
-            postings = build_counted(documents(), self.params)
+            channel_names = ("words",) + SIDE_CHANNELS
+            rows: dict[str, list] = {name: [] for name in channel_names}
+            for doc_id, _, channels in documents():
+                for name in channel_names:
+                    length, counts = channels[name]
+                    rows[name].append((doc_id, length, counts))
+            postings = build_counted(rows["words"], self.params)
+            side = {name: build_counted(rows[name], self.params) for name in SIDE_CHANNELS}
         notify(IngestProgress("index", postings.n_docs, postings.n_docs))
         if analysed:
             with self.store.writing() as writer:
                 for article_id, content_hash, length, counts in analysed:
                     writer.put_terms(article_id, content_hash, fingerprint, length, counts)
-        return storage.save(postings, self.index_dir, fingerprint, extra={"store_revision": revision})
+        return storage.save(postings, self.index_dir, fingerprint, channels=side,
+                            extra={"store_revision": revision})
 
     def index_is_current(self) -> bool:
         """Whether the live index can be opened with this configuration and holds the store as it is now."""
@@ -260,15 +279,25 @@ class Engine:
         return storage.current_generation(self.index_dir) is not None
 
     def postings(self) -> Postings:
-        """The live index, reopened when another process has switched generations."""
+        """The live words index, reopened when another process has switched generations."""
+        return self._live()[1]
+
+    def ranker(self) -> Ranker:
+        """The live index's channels, weighted as configured."""
+        return self._live()[3]
+
+    def _live(self) -> tuple:
         live = storage.current_generation(self.index_dir)
         loaded = self._loaded
         if loaded is not None and loaded[0] == live:
-            return loaded[1]
+            return loaded
         with self._load_lock:
             if self._loaded is None or self._loaded[0] != storage.current_generation(self.index_dir):
-                self._loaded = storage.load(self.index_dir, self.analyzer.fingerprint, self.params)
-            return self._loaded[1]
+                name, words, side = storage.load(self.index_dir, self.analyzer.fingerprint, self.params,
+                                                 channels=SIDE_CHANNELS)
+                self._loaded = (name, words, side, Ranker(words, side, self.weights,
+                                                          self.config.ranking_and_fallback_below))
+            return self._loaded
 
     def document_fields(self, postings: Postings) -> DocumentFields:
         """Dates and sections by document number for `postings`' generation, read from the store once."""
@@ -280,6 +309,42 @@ class Engine:
                 fields = DocumentFields(postings.doc_ids, self.store.iter_dates_and_sections(), self.analyzer.fold)
                 self._fields = (postings, fields)
             return self._fields[1]
+
+    def _keeper(self, postings: Postings, fields: DocumentFields | None, filters: Filters,
+                more_sections: tuple[str, ...], authors: tuple[str, ...]):
+        """A mask function over document numbers for the query's filters, or None when there are none."""
+        if not (filters.active or more_sections or authors):
+            return None
+        by_author = None
+        if authors:
+            wanted = {self.analyzer.fold(a) for a in authors}
+            ids = self.store.ids_by_author(lambda name: self.analyzer.fold(name) in wanted)
+            numbers = postings.doc_numbers_of(ids)
+            by_author = np.asarray(sorted(numbers), dtype=np.int64)
+
+        def keep(candidates: np.ndarray) -> np.ndarray:
+            mask = np.ones(candidates.size, dtype=bool)
+            if filters.active or more_sections:
+                in_section = fields.keep(candidates, filters)
+                for extra in more_sections:  # several section: words mean any of them
+                    in_section |= fields.keep(candidates, replace(filters, section=extra))
+                mask &= in_section
+            if by_author is not None:
+                mask &= np.isin(candidates, by_author)
+            return mask
+
+        return keep
+
+    def _phrase_ok(self, postings: Postings, docs: np.ndarray, key: str) -> np.ndarray:
+        """The documents among `docs` whose text holds `key` with its words adjacent."""
+        ids = [postings.doc_ids[int(n)] for n in docs]
+        articles = self.store.get_many(ids)
+        keep = []
+        for number, article_id in zip(docs, ids):
+            article = articles.get(article_id)
+            if article is not None and key in squash(self.analyzer, " ".join(_index_texts(article))):
+                keep.append(number)
+        return np.asarray(keep, dtype=docs.dtype)
 
     def check_query(self, query: object) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -293,7 +358,7 @@ class Engine:
 
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
-               section: str | None = None, facets: bool = False) -> SearchResults:
+               section: str | None = None, facets: bool = False, explain: bool = False) -> SearchResults:
         """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
 
         `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
@@ -311,31 +376,38 @@ class Engine:
         if not isinstance(offset, int) or not 0 <= offset <= self.config.search_max_offset:
             raise QueryError(f"offset must be a whole number from 0 to {self.config.search_max_offset}, "
                              f"got {offset!r}", code="bad_offset")
-        terms = self.analyzer.terms(query)
-        postings = self.postings()
-        candidates, scores = postings.score(terms)
-        fields = self.document_fields(postings) if filters.active or facets else None
-        if filters.active:
-            keep = fields.keep(candidates, filters)
-            candidates, scores = candidates[keep], scores[keep]
+        parsed = parse_query(query)
+        if parsed.date_from or parsed.date_to or parsed.sections:
+            filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
+                                    section or (parsed.sections[0] if parsed.sections else None))
+        _, postings, _, ranker = self._live()
+        groups, excluded = plan_query(self.analyzer, parsed)
+        fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
+        keep = self._keeper(postings, fields, filters, parsed.sections[1:], parsed.authors)
+        if groups or parsed.has_filters:
+            ranking = ranker.rank(groups, excluded, lambda docs, key: self._phrase_ok(postings, docs, key), keep,
+                                  postings.n_docs)
+        else:  # nothing searchable in the query: punctuation only
+            ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
+        candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
         counts = None
         if facets:
             counts = fields.count(candidates)
             if script:
                 counts = counts.with_section_names(lambda name: self.display.text(name, script))
-        candidates, scores = rank(candidates, scores)
         page = slice(offset, offset + k)
         ids = [postings.doc_ids[int(n)] for n in candidates[page]]
         articles = self.store.get_many(ids)
         hits = []
-        for position, (article_id, score) in enumerate(zip(ids, scores[page]), start=offset + 1):
+        for position, (number, article_id, score) in enumerate(zip(candidates[page], ids, scores[page]),
+                                                            start=offset + 1):
             article = articles.get(article_id)
             if article is None:  # deleted from the store after this index generation was built
                 continue
             if summaries:
                 summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
                                     max_chars=self.config.summary_max_chars, query_terms=terms)
-                title_spans = highlight_spans(self.analyzer, article.title, terms)
+                title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys)
             else:
                 summary, title_spans = Summary("", [], []), []
             if script:
@@ -343,12 +415,13 @@ class Engine:
                 text, spans = self.display.marked(summary.text, summary.highlights, script, terms)
                 summary = replace(summary, text=text, highlights=spans)
                 article = self.display.article(article, script, title=title, body=False)
+            why = ranker.explain(ranking.scored, int(number)) if explain else None
             hits.append(Hit(rank=position, score=float(score), article=article, summary=summary,
-                            title_highlights=title_spans))
+                            title_highlights=title_spans, explain=why))
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchResults(query=query, terms=list(dict.fromkeys(terms)), total=int(candidates.size),
+        return SearchResults(query=query, terms=terms, total=int(candidates.size),
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
-                             facets=counts)
+                             facets=counts, mode=ranking.mode)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""
@@ -408,6 +481,7 @@ class Engine:
                 "index_current": self.index_is_current()}
 
 
-def _index_texts(article: Article) -> tuple[str, ...]:
-    """What the index counts of an article, in the order the store gives them back (`Reader.documents`)."""
-    return tuple(t for t in (article.title, article.kicker, article.subtitle, article.body) if t)
+def _index_texts(article: Article) -> tuple[str, str, str, str]:
+    """What the index counts of an article: headline parts, then the body, in the order the store gives them
+    back (`Reader.documents`)."""
+    return (article.title or "", article.kicker or "", article.subtitle or "", article.body or "")

@@ -23,8 +23,20 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(start, end) for start, end in merged]
 
 
-def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str]) -> list[tuple[int, int]]:
+def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str],
+                    keys: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """Spans of the query's words in `text`, and of each key (a query word as folded) wherever the folded
+    text holds it: that marks what was found through characters, inside a longer word."""
     wanted = set(query_terms)
-    if not wanted or not text:
+    keys = [k for k in keys if k]
+    if not (wanted or keys) or not text:
         return []
-    return merge_spans((t.start, t.end) for t in analyzer.analyze(text) if t.term in wanted)
+    spans = [(t.start, t.end) for t in analyzer.analyze(text) if t.term in wanted]
+    if keys:
+        folded, origins = analyzer.folder.fold_with_origins(text)
+        for key in keys:
+            start = folded.find(key)
+            while start != -1:
+                spans.append((origins[start], origins[start + len(key) - 1] + 1))
+                start = folded.find(key, start + 1)
+    return merge_spans(spans)

@@ -151,7 +151,7 @@ class Writer:
         return "unchanged"
 
     def put_terms(self, article_id: str, content_hash: str, fingerprint: str, length: int,
-                  counts: dict[str, int]) -> bool:
+                  counts: dict[str, list]) -> bool:
         """Keep an article's terms, unless the article has changed since they were made (another process
         replaced it meanwhile) or is gone; returns whether they were kept."""
         row = self._conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -195,7 +195,7 @@ class StoredDocument:
     id: str
     content_hash: str
     length: int | None
-    counts: dict[str, int] | None
+    counts: dict[str, list] | None  # {channel: [length, {term: count}]}
     texts: tuple[str, ...] = ()
 
 
@@ -222,7 +222,7 @@ class Reader:
             if row["counts"] is not None:
                 yield StoredDocument(row["id"], row["content_hash"], row["length"], json.loads(row["counts"]))
             else:
-                texts = tuple(t for t in (row["title"], row["kicker"], row["subtitle"], row["body"]) if t)
+                texts = tuple(row[c] or "" for c in ("title", "kicker", "subtitle", "body"))
                 yield StoredDocument(row["id"], row["content_hash"], None, None, texts)
 
 
@@ -344,6 +344,11 @@ class Store:
         cursor = self._connect().execute(f"SELECT {', '.join(_COLUMNS)} FROM articles ORDER BY seq")
         for row in cursor:
             yield _row_to_article(row)
+
+    def ids_by_author(self, matches) -> list[str]:
+        """Ids of articles with an author for whom `matches(name)` is true."""
+        rows = self._connect().execute("SELECT id, authors FROM articles WHERE authors != '[]'")
+        return [row["id"] for row in rows if any(matches(name) for name in json.loads(row["authors"]))]
 
     def iter_dates_and_sections(self) -> Iterator[tuple[str, str | None, str | None]]:
         """(id, date, section) of every article, without reading bodies: what filters and facets need."""

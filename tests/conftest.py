@@ -43,7 +43,7 @@ def live_archive(tmp_path_factory, analyzer):
     root = tmp_path_factory.mktemp("live")
     extra = root / "hostile.jsonl"
     extra.write_text(json.dumps({"id": "hostile-1", "title": HOSTILE_TITLE, "date": "2018-03-01",
-                                 "body": "问：<b>医保</b>怎么报销？答：带上<img src=x onerror=alert(1)>证件。"},
+                                 "body": "问：<b>用药</b>怎样才安全？答：带上<img src=x onerror=alert(1)>证件。"},
                                 ensure_ascii=False) + "\n", encoding="utf-8")
     data_dir = root / "data"
     e = Engine(make_config(data_dir), analyzer=analyzer)

@@ -25,7 +25,7 @@ def make_config(data_dir: Path, **overrides) -> config_module.Config:
     return config_module.defaults().with_overrides(paths_data_dir=data_dir, **overrides)
 
 
-HOSTILE_TITLE = "<script>alert('xss')</script>医保政策问答"
+HOSTILE_TITLE = "<script>alert('xss')</script>用药安全问答"
 
 
 def free_port() -> int:

@@ -176,9 +176,9 @@ class CountingAnalyzer:
         self._inner = inner
         self.texts = 0
 
-    def terms(self, text):
+    def channels(self, text):
         self.texts += 1
-        return self._inner.terms(text)
+        return self._inner.channels(text)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)

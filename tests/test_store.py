@@ -175,11 +175,11 @@ def test_terms_are_kept_only_for_the_text_they_were_made_from(tmp_path):
         [doc] = list(reader.documents("fp"))
         assert (doc.length, doc.counts, doc.texts) == (2, {"标题": 1, "正文": 1}, ())
         [other] = list(reader.documents("another-analyzer"))
-        assert other.counts is None and other.texts == ("标题", "正文。")
+        assert other.counts is None and other.texts == ("标题", "", "", "正文。")
     store.upsert([article("a1", body="新的。")])
     with store.reading() as reader:
         [doc] = list(reader.documents("fp"))
-        assert doc.counts is None and doc.texts == ("标题", "新的。")
+        assert doc.counts is None and doc.texts == ("标题", "", "", "新的。")
 
 
 def test_delete_removes_articles_and_their_terms(tmp_path):

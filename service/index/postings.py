@@ -29,6 +29,7 @@ class Postings:
     _term_numbers: dict[str, int] = field(init=False, repr=False)
     _idf: np.ndarray = field(init=False, repr=False)
     _avgdl: float = field(init=False, repr=False)
+    _doc_numbers: dict[str, int] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._term_numbers = {term: i for i, term in enumerate(self.terms)}
@@ -53,6 +54,44 @@ class Postings:
         if number is None:
             return 0
         return int(self.term_offsets[number + 1] - self.term_offsets[number])
+
+    def doc_numbers_of(self, doc_ids: Iterable[str]) -> list[int]:
+        """Document numbers of the given article ids that this index holds."""
+        if self._doc_numbers is None:
+            self._doc_numbers = {doc_id: n for n, doc_id in enumerate(self.doc_ids)}
+        return [self._doc_numbers[i] for i in doc_ids if i in self._doc_numbers]
+
+    def docs_with(self, term: str) -> np.ndarray:
+        """Document numbers holding `term`, ascending."""
+        number = self._term_numbers.get(term)
+        if number is None:
+            return np.empty(0, dtype=np.int32)
+        return self.doc_numbers[int(self.term_offsets[number]):int(self.term_offsets[number + 1])]
+
+    def docs_with_all(self, terms: Iterable[str]) -> np.ndarray:
+        """Document numbers holding every one of `terms` (none for no terms), ascending."""
+        result = None
+        for term in sorted(set(terms), key=self.doc_freq):  # rarest first keeps the intersections small
+            docs = self.docs_with(term)
+            result = docs if result is None else np.intersect1d(result, docs, assume_unique=True)
+            if result.size == 0:
+                break
+        return np.empty(0, dtype=np.int32) if result is None else result
+
+    def contributions(self, term: str, docs: np.ndarray) -> np.ndarray:
+        """`term`'s BM25 weight in each of `docs` (0 where a document does not hold it)."""
+        out = np.zeros(docs.size, dtype=np.float64)
+        number = self._term_numbers.get(term)
+        if number is None or self._avgdl == 0 or docs.size == 0:
+            return out
+        lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
+        holders = self.doc_numbers[lo:hi]
+        where = np.searchsorted(holders, docs)
+        found = (where < holders.size) & (holders[np.minimum(where, holders.size - 1)] == docs)
+        tfs = self.term_freqs[lo:hi][where[found]]
+        out[found] = term_weights(tfs, self.doc_lengths[docs[found]], float(self._idf[number]), self._avgdl,
+                                  self.params)
+        return out
 
     def score(self, query_terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers holding any query term, their BM25 scores), unordered.

@@ -33,6 +33,7 @@ FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 _ARRAYS = ("term_offsets", "doc_numbers", "term_freqs", "doc_lengths")
 _KEEP_OLD_GENERATIONS = 1
+CHANNELS_DIR = "channels"
 REBUILD_HINT = "rebuild it from the article store with `jiansuo reindex`"
 
 
@@ -67,6 +68,30 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _write_arrays(folder: Path, postings: Postings) -> None:
+    for array_name in _ARRAYS:
+        with open(folder / f"{array_name}.npy", "wb") as f:
+            np.save(f, getattr(postings, array_name), allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+    _write_lines(folder / "terms.txt", postings.terms)
+
+
+def _read_postings(folder: Path, doc_ids: list[str], params: BM25Params, expected: dict) -> Postings:
+    try:
+        arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in _ARRAYS}
+        terms = _read_lines(folder / "terms.txt")
+    except (OSError, ValueError) as exc:
+        raise IndexUnusable(f"index files in {folder} are damaged ({exc}); {REBUILD_HINT}",
+                            code="index_damaged") from exc
+    if (len(terms) != expected.get("terms") or arrays["term_offsets"].size != len(terms) + 1
+            or arrays["doc_numbers"].size != expected.get("postings")
+            or arrays["doc_lengths"].size != len(doc_ids)):
+        raise IndexUnusable(f"index files in {folder} do not match the manifest; {REBUILD_HINT}",
+                            code="index_damaged")
+    return Postings(terms=terms, doc_ids=doc_ids, params=params, **arrays)
+
+
 def current_generation(index_dir: Path) -> str | None:
     try:
         name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
@@ -75,21 +100,27 @@ def current_generation(index_dir: Path) -> str | None:
     return name or None
 
 
-def save(postings: Postings, index_dir: Path, fingerprint: str, extra: dict | None = None) -> str:
+def save(postings: Postings, index_dir: Path, fingerprint: str, *, channels: dict[str, Postings] | None = None, extra: dict | None = None) -> str:
     """Write `postings` as a new generation, make it live, and return its name. `extra` adds manifest keys
     (the store revision the index was built from)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.time_ns()}-{os.getpid()}"
     staging = index_dir / (name + ".partial")
     staging.mkdir()
-    for array_name in _ARRAYS:
-        with open(staging / f"{array_name}.npy", "wb") as f:
-            np.save(f, getattr(postings, array_name), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-    _write_lines(staging / "terms.txt", postings.terms)
+    _write_arrays(staging, postings)
     _write_lines(staging / "doc_ids.txt", postings.doc_ids)
-    files = sorted(p.name for p in staging.iterdir())
+    channel_info = {}
+    for channel, channel_postings in (channels or {}).items():
+        if channel_postings.doc_ids != postings.doc_ids:
+            raise ValueError(f"channel {channel} numbers documents differently from the words index")
+        folder = staging / CHANNELS_DIR / channel
+        folder.mkdir(parents=True)
+        _write_arrays(folder, channel_postings)
+        channel_info[channel] = {"terms": len(channel_postings.terms),
+                                 "postings": int(channel_postings.doc_numbers.size),
+                                 "total_length": int(channel_postings.doc_lengths.sum(dtype=np.int64))}
+        _fsync_dir(folder)
+    files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -101,6 +132,7 @@ def save(postings: Postings, index_dir: Path, fingerprint: str, extra: dict | No
         "postings": int(postings.doc_numbers.size),
         "total_length": int(postings.doc_lengths.sum(dtype=np.int64)),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **({"channels": channel_info} if channel_info else {}),
         **(extra or {}),
         "files": {f: {"bytes": (staging / f).stat().st_size, "sha256": _sha256(staging / f)} for f in files},
     }
@@ -167,22 +199,28 @@ def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM
             f"{REBUILD_HINT}", code="index_parameters")
 
 
-def load(index_dir: Path, fingerprint: str, params: BM25Params) -> tuple[str, Postings]:
-    """Open the live generation, refusing one this configuration cannot read correctly."""
+def load(index_dir: Path, fingerprint: str, params: BM25Params,
+         channels: tuple[str, ...] = ()) -> tuple[str, Postings, dict[str, Postings]]:
+    """Open the live generation: the words index and the named side channels.
+
+    A generation this configuration cannot read correctly, or one lacking a channel asked for, is refused.
+    """
     name, manifest = read_manifest(index_dir)
     check_manifest(manifest, index_dir, fingerprint, params)
     generation = index_dir / name
+    missing = [c for c in channels if c not in manifest.get("channels", {})]
+    if missing:
+        raise IndexUnusable(f"index at {index_dir} has no {', '.join(missing)} channel; {REBUILD_HINT}",
+                            code="index_format")
     try:
-        arrays = {a: np.load(generation / f"{a}.npy", allow_pickle=False) for a in _ARRAYS}
-        terms = _read_lines(generation / "terms.txt")
         doc_ids = _read_lines(generation / "doc_ids.txt")
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise IndexUnusable(f"index generation {generation} is damaged ({exc}); {REBUILD_HINT}",
                             code="index_damaged") from exc
-    if (len(terms) != manifest.get("terms") or len(doc_ids) != manifest.get("documents")
-            or arrays["term_offsets"].size != len(terms) + 1
-            or arrays["doc_numbers"].size != manifest.get("postings")
-            or arrays["doc_lengths"].size != len(doc_ids)):
+    if len(doc_ids) != manifest.get("documents"):
         raise IndexUnusable(f"index generation {generation} does not match its manifest; {REBUILD_HINT}",
                             code="index_damaged")
-    return name, Postings(terms=terms, doc_ids=doc_ids, params=params, **arrays)
+    words = _read_postings(generation, doc_ids, params, manifest)
+    side = {c: _read_postings(generation / CHANNELS_DIR / c, doc_ids, params, manifest["channels"][c])
+            for c in channels}
+    return name, words, side

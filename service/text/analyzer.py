@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from pathlib import Path
 from typing import NamedTuple
 
 import opencc
 
+from .ngrams import cjk_bigrams, cjk_unigrams
 from .normalize import Folder
 from .segment import Segmenter
 
 # Bump when a change to the steps below would tokenise any text differently.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 
 class Token(NamedTuple):
@@ -27,22 +29,61 @@ def _is_word(term: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in term)
 
 
+class Channels(NamedTuple):
+    """One text analysed every way the index matches it."""
+
+    words: list[Token]  # jieba search-mode words
+    grams: list[Token]  # overlapping CJK bigrams (a lone CJK character as itself)
+    chars: list[Token]  # every CJK character
+
+
+def _read_stopwords(path: Path | None, folder: Folder) -> frozenset[str]:
+    if path is None:
+        return frozenset()
+    words = set()
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.add(folder.fold(word))
+    return frozenset(words)
+
+
+def _file_digest(path: Path | None) -> str | None:
+    return None if path is None else hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 class Analyzer:
-    def __init__(self, opencc_config: str = "t2s", lowercase: bool = True):
+    def __init__(self, opencc_config: str = "t2s", lowercase: bool = True, *, user_dict: Path | None = None,
+                 stopwords: Path | None = None):
         self.folder = Folder(opencc_config, lowercase)
-        self.segmenter = Segmenter()
+        self.segmenter = Segmenter(user_dict)
+        self.stopwords = _read_stopwords(stopwords, self.folder)
+        self._files = {"user_dict": _file_digest(user_dict), "stopwords": _file_digest(stopwords)}
 
     @classmethod
     def from_config(cls, config) -> "Analyzer":
-        return cls(opencc_config=config.analysis_opencc, lowercase=config.analysis_lowercase)
+        return cls(opencc_config=config.analysis_opencc, lowercase=config.analysis_lowercase,
+                   user_dict=config.analysis_user_dict, stopwords=config.analysis_stopwords)
 
-    def analyze(self, text: str) -> list[Token]:
-        folded, origins = self.folder.fold_with_origins(text)
+    def _words(self, folded: str, origins: list[int]) -> list[Token]:
         tokens = []
         for word, start, end in self.segmenter.tokenize(folded):
-            if _is_word(word):
+            if _is_word(word) and word not in self.stopwords:
                 tokens.append(Token(word, origins[start], origins[end - 1] + 1))
         return tokens
+
+    def analyze(self, text: str) -> list[Token]:
+        """Words, with offsets into `text`."""
+        return self._words(*self.folder.fold_with_origins(text))
+
+    def channels(self, text: str) -> Channels:
+        """Words, bigrams and characters from one folding of `text`, offsets into `text`."""
+        folded, origins = self.folder.fold_with_origins(text)
+
+        def located(grams: list[tuple[str, int, int]]) -> list[Token]:
+            return [Token(g, origins[s], origins[e - 1] + 1) for g, s, e in grams if g not in self.stopwords]
+
+        return Channels(self._words(folded, origins), located(cjk_bigrams(folded)), located(cjk_unigrams(folded)))
 
     def terms(self, text: str) -> list[str]:
         return [token.term for token in self.analyze(text)]
@@ -60,6 +101,8 @@ class Analyzer:
             "lowercase": self.folder.lowercase,
             "jieba": [Segmenter.version(), self.segmenter.dictionary_name.rsplit("/", 1)[-1]],
             "mode": "search",
+            "user_dict": self._files["user_dict"],
+            "stopwords": self._files["stopwords"],
         }
         blob = json.dumps(description, sort_keys=True).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import jieba
 
@@ -18,16 +19,20 @@ jieba.setLogLevel(logging.WARNING)
 
 
 class Segmenter:
-    def __init__(self) -> None:
+    def __init__(self, user_dict: Path | None = None) -> None:
         self._tokenizer = jieba.Tokenizer()
         self._lock = threading.Lock()
         self._ready = False
+        self.user_dict = user_dict
 
     def _ensure_ready(self) -> None:
         if not self._ready:
             with self._lock:
                 if not self._ready:
                     self._tokenizer.initialize()
+                    if self.user_dict is not None:
+                        # Every process loads the same file the same way, so all of them cut text alike.
+                        self._tokenizer.load_userdict(str(self.user_dict))
                     self._ready = True
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:

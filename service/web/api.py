@@ -11,7 +11,7 @@ from .openapi import document
 
 api = Blueprint("api", __name__)
 
-SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section")
+SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain")
 ARTICLE_PARAMETERS = ("q", "script")
 SUMMARIZE_FIELDS = {"text": str, "sentences": int, "query": str, "max_chars": int}
 
@@ -43,13 +43,21 @@ def int_param(name: str, default: int | None) -> int | None:
         raise QueryError(f"parameter {name} must be a whole number, got {raw!r}", code=f"bad_{name}") from None
 
 
+def flag_param(name: str) -> bool:
+    raw = request.args.get(name, "0")
+    if raw not in ("0", "1"):
+        raise QueryError(f"parameter {name} must be 0 or 1, got {raw!r}", code=f"bad_{name}")
+    return raw == "1"
+
+
 @api.get("/api/search")
 def search():
     known_parameters(SEARCH_PARAMETERS)
     args = request.args
     results = engine().search(args.get("q", ""), k=int_param("k", None), offset=int_param("offset", 0),
                               script=args.get("script"), date_from=args.get("date_from"),
-                              date_to=args.get("date_to"), section=args.get("section"), facets=True)
+                              date_to=args.get("date_to"), section=args.get("section"), facets=True,
+                              explain=flag_param("explain"))
     return jsonify(results.to_dict())
 
 

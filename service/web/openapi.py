@@ -70,6 +70,14 @@ def _schemas() -> dict:
             "summary": {"type": "string", "description": "a few of the article's own sentences"},
             "highlights": {**spans, "description": "query terms in `summary`"},
             "title_highlights": {**spans, "description": "query terms in `title`"},
+        }, {
+            "explain": _object({
+                "weights": {"type": "object", "additionalProperties": {"type": "number"},
+                            "description": "the weight of each channel in the score"},
+                "channels": {"type": "object", "additionalProperties": {
+                    "type": "object", "additionalProperties": {"type": "number"}},
+                    "description": "channel -> term -> weighted BM25 contribution; they add up to `score`"},
+            }, description="with explain=1: the score taken apart"),
         }),
         "SearchResults": _object({
             "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0,
@@ -77,6 +85,9 @@ def _schemas() -> dict:
             "offset": {"type": "integer", "minimum": 0}, "k": {"type": "integer", "minimum": 1},
             "took_ms": {"type": "number", "minimum": 0},
             "terms": {**string_list, "description": "the query as analysed (Simplified, segmented)"},
+            "mode": {"type": "string", "enum": ["and", "or", "filter"],
+                     "description": "and: every query word matched; or: too few articles held them all, so "
+                                    "articles holding any are ranked; filter: the query held only filters"},
             "results": {"type": "array", "items": _ref("Hit")},
             "script": _nullable("string", enum=["simplified", "traditional", None],
                                 description="the script of the returned texts; null: as stored"),
@@ -158,6 +169,8 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                                      {"type": "string", "pattern": DATE_PATTERN}),
                     _query_parameter("section", "keep only this section (either script)",
                                      {"type": "string", "maxLength": MAX_SECTION_CHARS}),
+                    _query_parameter("explain", "1: take each hit's score apart by channel and term",
+                                     {"type": "string", "enum": ["0", "1"]}),
                 ],
                 "responses": {"200": _json(_ref("SearchResults"), "the page of results asked for"),
                               "400": bad, "503": unusable, "default": _error("any other failure")},

@@ -126,8 +126,8 @@ def test_choosing_a_section_narrows_at_once_with_javascript(page, live_server):
 def test_hostile_title_renders_as_text_in_the_browser(page, live_server):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(live_server.url + "/search?q=%E5%8C%BB%E4%BF%9D")  # 医保
+    page.goto(live_server.url + "/search?q=%E7%94%A8%E8%8D%AF")  # 用药
     titles = page.locator("ol.results h2").all_inner_texts()
-    assert "<script>alert('xss')</script>医保政策问答" in titles
+    assert "<script>alert('xss')</script>用药安全问答" in titles
     page.goto(live_server.url + "/articles/hostile-1")
     assert dialogs == []

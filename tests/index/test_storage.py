@@ -23,7 +23,7 @@ def assert_same(left, right):
 def test_save_and_reopen_gives_identical_postings_and_scores(tmp_path):
     postings = build(DOCS, PARAMS)
     storage.save(postings, tmp_path, "fp")
-    _, reopened = storage.load(tmp_path, "fp", PARAMS)
+    _, reopened, _ = storage.load(tmp_path, "fp", PARAMS)
     assert_same(postings, reopened)
     for query in (["医保"], ["产业", "贫困户"], ["无"]):
         before, after = postings.score(query), reopened.score(query)
@@ -112,3 +112,26 @@ def test_round_trip_property(tmp_path, docs):
     postings = build(docs, PARAMS)
     storage.save(postings, tmp_path, "fp")
     assert_same(postings, storage.load(tmp_path, "fp", PARAMS)[1])
+
+
+def test_channels_are_saved_beside_the_words_and_reopened(tmp_path):
+    words = build(DOCS, PARAMS)
+    title = build([(doc_id, terms[:1]) for doc_id, terms in DOCS], PARAMS)
+    name = storage.save(words, tmp_path, "fp", channels={"title": title})
+    manifest = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["channels"]["title"]["terms"] == len(title.terms)
+    assert "channels/title/terms.txt" in manifest["files"]
+    _, reopened, side = storage.load(tmp_path, "fp", PARAMS, channels=("title",))
+    assert_same(words, reopened)
+    assert_same(title, side["title"])
+
+
+def test_a_missing_channel_is_refused_with_the_fix(tmp_path):
+    storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    with pytest.raises(IndexUnusable, match="no grams channel.*jiansuo reindex"):
+        storage.load(tmp_path, "fp", PARAMS, channels=("grams",))
+
+
+def test_channels_must_number_documents_alike(tmp_path):
+    with pytest.raises(ValueError, match="numbers documents differently"):
+        storage.save(build(DOCS, PARAMS), tmp_path, "fp", channels={"title": build(DOCS[:2], PARAMS)})

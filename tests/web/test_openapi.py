@@ -28,6 +28,7 @@ JSON = {"Content-Type": "application/json"}
 # (method, path, body, headers, expected status): at least one request for every documented status
 LIVE_REQUESTS = [
     ("GET", "/api/search?q=%E5%8C%BB%E4%BF%9D", None, {}, 200),
+    ("GET", "/api/search?q=%E5%8C%BB%E4%BF%9D+OR+%E7%81%B5%E8%8A%9D&explain=1", None, {}, 200),
     ("GET", "/api/search?q=%E6%89%B6%E8%B4%AB&k=3&offset=1&script=traditional&date_from=2017&date_to=2018-12"
             "&section=%E8%A6%81%E9%97%BB", None, {}, 200),
     ("GET", "/api/search?q=%E7%81%AB%E6%98%9F", None, {}, 200),

@@ -1,0 +1,218 @@
+"""From a parsed query to ranked document numbers, over the index's channels.
+
+Each article is indexed four ways (the channels): `words` (jieba search-mode
+words of the headline and body: plain BM25, equal to rank-bm25 on those
+tokens), `title` (words of the headline block alone), `grams` (overlapping CJK
+bigrams, so a word inside a longer word or a name jieba does not know is still
+found) and `chars` (single characters, for one-character query words). An
+article's score is the weighted sum of its BM25 scores in the channels:
+
+    words + ranking.title_weight * title + ranking.grams_weight * grams + ranking.chars_weight * chars
+
+A weighted sum of per-field BM25 rather than BM25F: each channel stays a plain
+BM25 index that can be checked against rank-bm25, and the weights are tuned on
+held-out queries (bench/retrieval.py).
+
+Which articles are ranked: every query group must match (AND; a group is one
+word or phrase, or several joined by OR); a word matches an article holding all
+its jieba words, or all its characters' bigrams. When fewer articles than
+`ranking.and_fallback_below` match, every article holding any query term is
+ranked instead (OR), and the result says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import reduce
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .index.postings import Postings
+from .query import Clause, ParsedQuery
+from .text.analyzer import Analyzer
+
+SIDE_CHANNELS = ("title", "grams", "chars")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def count_channels(analyzer: Analyzer, headline: Iterable[str], body: str) -> dict[str, list]:
+    """An article's terms in every channel: {channel: [length, {term: count}]}."""
+    words: list[str] = []
+    title: list[str] = []
+    grams: list[str] = []
+    chars: list[str] = []
+    for text, in_headline in [(t, True) for t in headline] + [(body, False)]:
+        if not text:
+            continue
+        channels = analyzer.channels(text)
+        terms = [t.term for t in channels.words]
+        words.extend(terms)
+        if in_headline:
+            title.extend(terms)
+        grams.extend(t.term for t in channels.grams)
+        chars.extend(t.term for t in channels.chars)
+    return {name: [len(terms), dict(Counter(terms))]
+            for name, terms in (("words", words), ("title", title), ("grams", grams), ("chars", chars))}
+
+
+@dataclass(frozen=True)
+class Weights:
+    title: float = 1.0
+    grams: float = 0.5
+    chars: float = 0.5
+
+    def of(self, channel: str) -> float:
+        return 1.0 if channel == "words" else getattr(self, channel)
+
+
+@dataclass
+class ClauseTerms:
+    clause: Clause
+    words: list[str]
+    grams: list[str]  # bigrams of the clause's CJK runs
+    chars: list[str]  # CJK characters standing alone in the clause
+    key: str  # the clause folded, without spaces or punctuation: what a phrase must contain
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.grams or self.chars)
+
+
+def squash(analyzer: Analyzer, text: str) -> str:
+    """Folded, without spaces or punctuation: where a phrase's words must stand next to each other."""
+    return _NOT_WORD.sub("", analyzer.fold(text))
+
+
+def plan_clause(analyzer: Analyzer, clause: Clause) -> ClauseTerms:
+    channels = analyzer.channels(clause.text)
+    return ClauseTerms(clause=clause, words=[t.term for t in channels.words],
+                       grams=[t.term for t in channels.grams if len(t.term) == 2],
+                       chars=[t.term for t in channels.grams if len(t.term) == 1],
+                       key=squash(analyzer, clause.text))
+
+
+@dataclass
+class Ranking:
+    candidates: np.ndarray  # document numbers, best first
+    scores: np.ndarray
+    mode: str  # "and", "or", or "filter" (no query words, only filters)
+    terms: list[str]  # every term scored, for display and highlights
+    keys: list[str]  # clause texts as folded, for marking matches found through characters
+    scored: list[tuple[str, str]] = field(default_factory=list)  # (channel, term), once per query occurrence
+
+
+class Ranker:
+    def __init__(self, words: Postings, side: dict[str, Postings], weights: Weights,
+                 and_fallback_below: int):
+        self.channels = {"words": words, **side}
+        self.weights = weights
+        self.and_fallback_below = and_fallback_below
+
+    def clause_docs(self, plan: ClauseTerms) -> np.ndarray:
+        """Articles a clause matches: all its words, or all its bigrams and lone characters."""
+        if plan.clause.field == "title":
+            return self.channels["title"].docs_with_all(plan.words) if plan.words else _none()
+        by_words = self.channels["words"].docs_with_all(plan.words) if plan.words else _none()
+        by_chars = _none()
+        if plan.grams or plan.chars:
+            parts = []
+            if plan.grams:
+                parts.append(self.channels["grams"].docs_with_all(plan.grams))
+            if plan.chars:
+                parts.append(self.channels["chars"].docs_with_all(plan.chars))
+            by_chars = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), parts)
+        return np.union1d(by_words, by_chars)
+
+    def rank(self, groups: list[list[ClauseTerms]], excluded: list[ClauseTerms],
+             phrase_ok: Callable[[np.ndarray, str], np.ndarray],
+             keep: Callable[[np.ndarray], np.ndarray] | None, n_docs: int) -> Ranking:
+        scored: list[tuple[str, str]] = []
+        for group in groups:
+            for plan in group:
+                scored.extend(("title", t) for t in plan.words)
+                if plan.clause.field != "title":
+                    scored.extend(("words", t) for t in plan.words)
+                    scored.extend(("grams", t) for t in plan.grams)
+                    scored.extend(("chars", t) for t in plan.chars)
+        terms = list(dict.fromkeys(t for _, t in scored))
+        keys = [p.key for g in groups for p in g if p.key]
+
+        def matched(plan: ClauseTerms) -> np.ndarray:
+            docs = self.clause_docs(plan)
+            return phrase_ok(docs, plan.key) if plan.clause.phrase and docs.size else docs
+
+        if not groups:
+            candidates = np.arange(n_docs, dtype=np.int64)
+            scores = np.zeros(n_docs)
+            mode = "filter"
+        else:
+            group_docs = [reduce(np.union1d, [matched(p) for p in g]) for g in groups]
+            both = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), group_docs)
+            all_docs, all_scores = self.score(scored)
+            if both.size >= max(1, self.and_fallback_below) or len(groups) == 1 and both.size:
+                mode = "and"
+                inside = np.isin(all_docs, both, assume_unique=True)
+                candidates, scores = all_docs[inside], all_scores[inside]
+            else:
+                mode = "or"
+                candidates, scores = all_docs, all_scores
+        if excluded and candidates.size:
+            out = reduce(np.union1d, [matched(p) for p in excluded])
+            inside = ~np.isin(candidates, out)
+            candidates, scores = candidates[inside], scores[inside]
+        if keep is not None and candidates.size:
+            mask = keep(candidates)
+            candidates, scores = candidates[mask], scores[mask]
+        order = np.lexsort((candidates, -scores))
+        return Ranking(candidates[order], scores[order], mode, terms, keys, scored)
+
+    def score(self, scored: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted BM25 over the channels for every article holding any scored term."""
+        parts = []
+        for channel in ("words", "title", "grams", "chars"):
+            weight = self.weights.of(channel)
+            channel_terms = [t for c, t in scored if c == channel]
+            if not channel_terms or weight == 0:
+                continue
+            docs, scores = self.channels[channel].score(channel_terms)
+            parts.append((docs, scores * weight))
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        docs = np.concatenate([d for d, _ in parts])
+        scores = np.concatenate([s for _, s in parts])
+        unique, inverse = np.unique(docs, return_inverse=True)
+        total = np.zeros(unique.size)
+        np.add.at(total, inverse, scores)
+        return unique.astype(np.int64), total
+
+    def explain(self, scored: list[tuple[str, str]], doc: int) -> dict:
+        """One article's score taken apart: weighted contribution of each term in each channel."""
+        docs = np.array([doc], dtype=np.int32)
+        channels: dict[str, dict[str, float]] = {}
+        for channel, term in scored:
+            weight = self.weights.of(channel)
+            if weight == 0:
+                continue
+            value = float(self.channels[channel].contributions(term, docs)[0]) * weight
+            if value:
+                channels.setdefault(channel, {})
+                channels[channel][term] = channels[channel].get(term, 0.0) + value
+        return {"weights": {c: self.weights.of(c) for c in ("words", "title", "grams", "chars")},
+                "channels": channels}
+
+
+def _none() -> np.ndarray:
+    return np.empty(0, dtype=np.int32)
+
+
+def plan_query(analyzer: Analyzer, parsed: ParsedQuery) -> tuple[list[list[ClauseTerms]], list[ClauseTerms]]:
+    groups = []
+    for group in parsed.groups:
+        plans = [p for p in (plan_clause(analyzer, c) for c in group) if not p.empty]
+        if plans:
+            groups.append(plans)
+    excluded = [p for p in (plan_clause(analyzer, c) for c in parsed.excluded) if not p.empty]
+    return groups, excluded

@@ -1,0 +1,190 @@
+"""Query operators, normalisation, the character signal and the fallback, end to end through the engine."""
+
+import json
+
+import pytest
+from rank_bm25 import BM25Okapi
+
+from helpers import CMRC_SAMPLE, make_config, read_jsonl
+from service.engine import Engine
+from service.errors import QueryError
+from service.text.analyzer import Analyzer
+
+ARTICLES = [
+    {"id": "bank", "title": "中国农业发展银行支持春耕", "body": "中国农业发展银行今年投放贷款。", "date": "2018-02-03",
+     "section": "经济", "authors": ["王强"]},
+    {"id": "farm", "title": "农业合作社扩大种植", "body": "合作社今年种植灵芝和蔬菜。", "date": "2018-03-15",
+     "section": "城事", "authors": ["李丽"]},
+    {"id": "clinic", "title": "医保报销提速", "body": "全乡贫困户参加医保，报销更快。", "date": "2019-07-01",
+     "section": "城事", "authors": ["刘洪斌"]},
+    {"id": "tw", "title": "醫保新制上路", "body": "臺灣醫保新制今年上路，民眾報銷更方便。", "date": "2019-08-01",
+     "section": "兩岸", "authors": ["陳美"]},
+    {"id": "name", "title": "任志光录入信息", "body": "所长任志光把信息录入系统。", "date": "2018-01-28",
+     "section": "城事", "authors": ["刘洪斌"]},
+    {"id": "chip", "title": "ＡＰＰ上线", "body": "新版App支持１２３项服务，iPhone用户可下载。", "date": "2020-05-05",
+     "section": "科技", "authors": []},
+    {"id": "phrase", "title": "发展农业", "body": "要把农业放在首位，发展是硬道理。", "date": "2020-06-06",
+     "section": "评论", "authors": ["王强"]},
+    {"id": "hen", "title": "养鸡场", "body": "村里的鸡舍扩建了。", "date": "2020-07-07", "section": "城事",
+     "authors": []},
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, analyzer):
+    root = tmp_path_factory.mktemp("ranking")
+    source = root / "articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8")
+    engine = Engine(make_config(root / "data"), analyzer=analyzer)
+    engine.ingest([source])
+    return engine
+
+
+def ids(results):
+    return [hit.article.id for hit in results.hits]
+
+
+def test_words_are_anded(archive):
+    results = archive.search("农业 灵芝")
+    assert ids(results) == ["farm"] and results.mode == "and"
+
+
+def test_or_ranking_when_no_article_holds_every_word(archive):
+    results = archive.search("灵芝 任志光")
+    assert set(ids(results)) == {"farm", "name"} and results.mode == "or"
+
+
+def test_fallback_threshold_comes_from_config(tmp_path, analyzer):
+    engine = Engine(make_config(tmp_path / "d", ranking_and_fallback_below=5), analyzer=analyzer)
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in ARTICLES), encoding="utf-8")
+    engine.ingest([source])
+    results = engine.search("农业 灵芝")
+    assert results.mode == "or" and set(ids(results)) >= {"farm", "bank", "phrase"}
+
+
+def test_a_word_inside_a_longer_word_is_found(archive):
+    assert "bank" in ids(archive.search("农业"))
+
+
+def test_a_name_is_found_through_its_characters(archive):
+    assert ids(archive.search("志光"))[0] == "name"
+
+
+def test_phrase_needs_adjacent_words(archive):
+    assert set(ids(archive.search('"农业 发展"'))) == {"bank"}
+    assert set(ids(archive.search("农业 发展"))) >= {"bank", "phrase"}
+
+
+def test_exclusion(archive):
+    assert "bank" not in ids(archive.search("农业 -银行"))
+    assert "farm" in ids(archive.search("农业 -银行"))
+    assert ids(archive.search('农业 -"发展银行"')) and "bank" not in ids(archive.search('农业 -"发展银行"'))
+
+
+def test_or_between_words(archive):
+    assert set(ids(archive.search("灵芝 OR 鸡舍"))) == {"farm", "hen"}
+
+
+def test_title_field(archive):
+    assert set(ids(archive.search("title:发展"))) == {"bank", "phrase"}
+    assert ids(archive.search("title:春耕")) == ["bank"]
+    assert "bank" not in ids(archive.search("title:灵芝")) and ids(archive.search("title:灵芝")) == []
+
+
+def test_author_section_and_date_filters(archive):
+    assert set(ids(archive.search("author:刘洪斌"))) == {"clinic", "name"}
+    assert archive.search("author:刘洪斌").mode == "filter"
+    assert ids(archive.search("医保 section:城事")) == ["clinic"]
+    assert set(ids(archive.search("农业 date:2018-02..2018-03"))) == {"bank", "farm"}
+    assert ids(archive.search("农业 date:2020")) == ["phrase"]
+    assert set(ids(archive.search("医保 section:城事 section:两岸"))) == {"clinic", "tw"}
+
+
+def test_traditional_query_finds_simplified_text_and_the_reverse(archive):
+    assert set(ids(archive.search("醫保"))) == set(ids(archive.search("医保"))) == {"clinic", "tw"}
+    assert set(ids(archive.search("台湾"))) == {"tw"}
+
+
+@pytest.mark.parametrize("query, article", [("app", "chip"), ("ＡＰＰ", "chip"), ("APP", "chip"),
+                                            ("iphone", "chip"), ("123", "chip"), ("１２３", "chip")])
+def test_width_case_and_digits_are_folded(archive, query, article):
+    assert ids(archive.search(query)) == [article]
+
+
+def test_one_character_query_finds_it_inside_words(archive):
+    assert ids(archive.search("鸡")) == ["hen"]
+
+
+def test_ordinary_text_is_no_syntax_error(archive):
+    for text in ("C++", "“双减”", "3:2", 'a"b', "-", "OR", "title:"):
+        archive.search(text)
+
+
+def test_bad_date_filter_names_itself(archive):
+    with pytest.raises(QueryError, match="date filter"):
+        archive.search("农业 date:2018-13")
+
+
+def test_explain_adds_up_to_the_score(archive):
+    for hit in archive.search("农业 银行", explain=True).hits:
+        parts = sum(v for terms in hit.explain["channels"].values() for v in terms.values())
+        assert parts == pytest.approx(hit.score, abs=1e-9)
+        assert set(hit.explain["channels"]) <= {"words", "title", "grams", "chars"}
+
+
+def test_marks_cover_words_found_through_characters(archive):
+    hit = next(h for h in archive.search("农业").hits if h.article.id == "bank")
+    assert [hit.article.title[s:e] for s, e in hit.title_highlights] == ["农业"]
+
+
+def test_traditional_text_is_marked_in_its_own_characters(archive):
+    hit = next(h for h in archive.search("医保").hits if h.article.id == "tw")
+    assert [hit.article.title[s:e] for s, e in hit.title_highlights] == ["醫保"]
+
+
+def test_words_channel_alone_equals_rank_bm25(tmp_path, analyzer):
+    """With the other channels weighted 0 and OR ranking, scores are rank-bm25's on title and body words."""
+    engine = Engine(make_config(tmp_path / "d", ranking_title_weight=0.0, ranking_grams_weight=0.0,
+                                ranking_chars_weight=0.0, ranking_and_fallback_below=1000), analyzer=analyzer)
+    engine.ingest([CMRC_SAMPLE])
+    records = read_jsonl(CMRC_SAMPLE)
+    reference = BM25Okapi([analyzer.terms(r["title"]) + analyzer.terms(r["text"]) for r in records],
+                          k1=engine.params.k1, b=engine.params.b, epsilon=engine.params.epsilon)
+    number = {r["id"]: n for n, r in enumerate(records)}
+    for record in records[::25]:
+        query = " ".join(analyzer.terms(record["title"]))
+        expected = reference.get_scores(analyzer.terms(query))
+        results = engine.search(query, k=100, summaries=False)
+        for hit in results.hits:
+            assert hit.score == pytest.approx(expected[number[hit.article.id]], abs=1e-9)
+        holders = {r["id"] for r in records if set(analyzer.terms(query)) & set(analyzer.terms(r["title"]) + analyzer.terms(r["text"]))}
+        assert results.total == len(holders)
+
+
+def test_user_dictionary_changes_segmentation_and_fingerprint(tmp_path):
+    plain = Analyzer()
+    assert "斜店乡" not in plain.terms("斜店乡保障贫困户")
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("斜店乡 100 ns\n", encoding="utf-8")
+    custom = Analyzer(user_dict=dictionary)
+    assert "斜店乡" in custom.terms("斜店乡保障贫困户")
+    assert custom.fingerprint != plain.fingerprint
+
+
+def test_stopwords_are_neither_indexed_nor_searched(tmp_path):
+    stopwords = tmp_path / "stop.txt"
+    stopwords.write_text("# common words\n的\n了\n", encoding="utf-8")
+    analyzer = Analyzer(stopwords=stopwords)
+    assert analyzer.terms("我的书了") == ["我", "书"]
+    assert analyzer.fingerprint != Analyzer().fingerprint
+
+
+def test_config_names_a_missing_user_dictionary(tmp_path):
+    from service import config
+    from service.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text('[analysis]\nuser_dict = "nope.txt"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="analysis.user_dict"):
+        config.load(path)
