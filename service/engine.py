@@ -442,18 +442,25 @@ class Engine:
         """One article to show: in `script`, with the terms of `query` (if any) located in it."""
         script = check_script(script)
         found = self.article(article_id)
-        terms = self.analyzer.terms(self.check_query(query)) if query and query.strip() else []
-        title, title_spans = self.display.marked(found.title, highlight_spans(self.analyzer, found.title, terms),
-                                                 script, terms)
-        paragraphs = [self.display.marked(p, highlight_spans(self.analyzer, p, terms), script, terms)
+        terms, keys = self.marks_for(self.check_query(query)) if query and query.strip() else ([], [])
+        title, title_spans = self.display.marked(
+            found.title, highlight_spans(self.analyzer, found.title, terms, keys), script, terms)
+        paragraphs = [self.display.marked(p, highlight_spans(self.analyzer, p, terms, keys), script, terms)
                       for p in found.paragraphs]
         return ArticleView(article=self.display.article(found, script, title=title), script=script,
                            terms=list(dict.fromkeys(terms)), title_highlights=title_spans, paragraphs=paragraphs)
 
+    def marks_for(self, query: str) -> tuple[list[str], list[str]]:
+        """(words, folded keys) to mark for a query: its searched words, not its operators or excluded words."""
+        groups, _ = plan_query(self.analyzer, parse_query(query))
+        terms = [t for group in groups for plan in group for t in plan.words]
+        keys = [plan.key for group in groups for plan in group if plan.key]
+        return list(dict.fromkeys(terms)), keys
+
     def highlight(self, text: str, query: str | None) -> list[tuple[int, int]]:
         if not query or not query.strip():
             return []
-        return highlight_spans(self.analyzer, text, self.analyzer.terms(query))
+        return highlight_spans(self.analyzer, text, *self.marks_for(query))
 
     def summarize(self, text: str, *, sentences: int | None = None, query: str | None = None,
                   max_chars: int | None = None) -> Summary:

@@ -188,3 +188,11 @@ def test_config_names_a_missing_user_dictionary(tmp_path):
     path.write_text('[analysis]\nuser_dict = "nope.txt"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="analysis.user_dict"):
         config.load(path)
+
+
+def test_reading_marks_searched_words_not_operators_or_excluded_words(archive):
+    view = archive.read("farm", query="title:农业 -灵芝 种植")
+    marked = {p[s:e] for p, spans in zip(archive.article("farm").paragraphs, [v[1] for v in view.paragraphs])
+              for s, e in spans}
+    assert "灵芝" not in marked and "种植" in marked
+    assert [view.article.title[s:e] for s, e in view.title_highlights] == ["农业", "种植"]
