@@ -54,6 +54,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("summary", "sentences", 2, "sentences in each hit's extractive summary", minimum=1, maximum=20),
     Setting("summary", "max_chars", 160,
             "longest summary in characters; sentences past it are left out", minimum=20, maximum=5000),
+    Setting("summary", "query_budget_ms", 200,
+            "time one search may spend on summaries for its query; later hits show the summary stored at ingest",
+            minimum=0, maximum=60000),
+    Setting("keywords", "count", 8, "keywords kept for each article (TF-IDF)", minimum=1, maximum=50),
+    Setting("related", "default_k", 5, "related articles on an article page, and from the API when k is not given",
+            minimum=1, maximum=100),
     Setting("server", "host", "127.0.0.1", "address `jiansuo serve` binds to"),
     Setting("server", "port", 5000, "port `jiansuo serve` listens on", minimum=1, maximum=65535),
     Setting("server", "threads", 8, "request threads of the WSGI server", minimum=1, maximum=256),
@@ -77,6 +83,9 @@ class Config:
     search_max_query_chars: int
     summary_sentences: int
     summary_max_chars: int
+    summary_query_budget_ms: int
+    keywords_count: int
+    related_default_k: int
     server_host: str
     server_port: int
     server_threads: int

@@ -139,11 +139,21 @@ def test_search_before_any_ingest_says_how_to_build_an_index(engine):
 
 
 def test_summarize_any_text(seed_engine):
-    text = "第一句话。第二句讲灵芝。第三句。"
-    assert seed_engine.summarize(text, sentences=1).text == "第一句话。"
-    assert seed_engine.summarize(text, sentences=1, query="灵芝").text == "第二句讲灵芝。"
-    with pytest.raises(QueryError):
-        seed_engine.summarize(text, sentences=0)
+    text = "这是一个好消息。冠县灵芝产业发展迅速，灵芝产品远销各地。大家都很高兴。"
+    assert "灵芝" in seed_engine.summarize(text, sentences=1).text
+    assert seed_engine.summarize(text, sentences=1, query="高兴").text == "大家都很高兴。"
+    within_ten = seed_engine.summarize(text, max_chars=10).text  # a whole sentence that fits beats a clipped one
+    assert within_ten in ("这是一个好消息。", "大家都很高兴。")
+    assert len(seed_engine.summarize(text).sentences) == seed_engine.config.summary_sentences
+
+
+@pytest.mark.parametrize("options, code", [({"sentences": 0}, "bad_sentences"), ({"sentences": 101}, "bad_sentences"),
+                                           ({"max_chars": 0}, "bad_max_chars"), ({"sentences": True}, "bad_sentences"),
+                                           ({"max_chars": "80"}, "bad_max_chars")])
+def test_summarize_refuses_a_bad_budget_naming_it(seed_engine, options, code):
+    with pytest.raises(QueryError) as info:
+        seed_engine.summarize("第一句。", **options)
+    assert info.value.code == code and code.removeprefix("bad_") in info.value.message
 
 
 def test_stats(seed_engine):
