@@ -20,7 +20,7 @@ from .index.postings import Postings, build, rank
 from .ingest.formats import Problem
 from .ingest.pages import Page, split_page
 from .ingest.sources import read_paths, read_text_file
-from .keywords import Rarity, keywords
+from .keywords import Rarity, background_idf, keywords
 from .store import Store
 from . import summarize as summary_module
 from .summarize import Summary, summarize
@@ -115,8 +115,9 @@ class Engine:
         self.store.close()
 
     def warm_up(self) -> None:
-        """Load the segmenter's dictionary and the index now, so the first search is not the slow one."""
+        """Load the dictionary, the word rarity table and the index now, so the first search is not the slow one."""
         self.analyzer.terms("预热")
+        background_idf()  # summaries and keywords rank words by it
         self.postings()
 
     # --- writing -----------------------------------------------------------------------------------------

@@ -31,7 +31,15 @@ def search():
 
 @api.get("/api/articles/<article_id>")
 def article(article_id: str):
-    return jsonify(engine().article(article_id).to_dict())
+    e = engine()
+    found = e.article(article_id)
+    return jsonify({**found.to_dict(), "keywords": e.keywords(found.id)})
+
+
+@api.get("/api/articles/<article_id>/related")
+def related(article_id: str):
+    hits = engine().related(article_id, k=int_param("k", None))
+    return jsonify({"id": article_id, "related": [hit.to_dict() for hit in hits]})
 
 
 @api.get("/healthz")

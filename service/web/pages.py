@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from ..errors import QueryError
+from ..errors import IndexUnusable, QueryError
 
 pages = Blueprint("pages", __name__)
 
@@ -41,5 +41,10 @@ def article(article_id: str):
     found = e.article(article_id)
     query = request.args.get("q", "")
     paragraphs = [(p, e.highlight(p, query)) for p in found.paragraphs]
+    try:
+        related = e.related(found.id)
+    except IndexUnusable:  # the article is still worth showing without its neighbours
+        related = []
     return render_template("article.html", article=found, query=query, paragraphs=paragraphs,
-                           title_spans=e.highlight(found.title, query))
+                           title_spans=e.highlight(found.title, query), keywords=e.keywords(found.id),
+                           related=related)

@@ -87,3 +87,13 @@ def test_hostile_query_is_shown_as_text(live_server):
     status, html = get(live_server, "/search?q=" + urllib.parse.quote("<script>alert(1)</script>"))
     assert status == 200 and "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_article_page_lists_keywords_as_searches_and_related_articles(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保"))
+    article_id = result_ids(html)[0]
+    status, page = get(live_server, f"/articles/{article_id}")
+    assert status == 200
+    assert f'<a href="/search?q={urllib.parse.quote("医保")}">医保</a>' in page
+    related = re.findall(r'<h3><a href="/articles/([^"?]+)">', page)
+    assert related and article_id not in related and "相关文章" in page
