@@ -24,7 +24,6 @@ import math
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -142,21 +141,13 @@ def main() -> int:
     analyzer = Analyzer()
     command = [args.jiansuo] if args.jiansuo else [sys.executable, "-m", "service"]
 
-    systems: dict[str, list[str]] = {}
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-    systems["Lead-1"] = [(split_sentences(r["text"]) or [None])[0] for r in records]
-    systems["Lead-1"] = [s.text if s else "" for s in systems["Lead-1"]]
-    seconds["Lead-1"] = time.perf_counter() - started
-    started = time.perf_counter()
-    systems["TextRank"] = [textrank(analyzer, r["text"]) for r in records]
-    seconds["TextRank"] = time.perf_counter() - started
-    started = time.perf_counter()
-    systems["Jiansuo"] = run_jiansuo(command, records)
-    seconds["Jiansuo"] = time.perf_counter() - started
-    started = time.perf_counter()
-    systems["oracle (best sentence)"] = [oracle(r["text"], r["summary"]) for r in records]
-    seconds["oracle (best sentence)"] = time.perf_counter() - started
+    split_texts = [split_sentences(r["text"]) for r in records]
+    systems: dict[str, list[str]] = {
+        "Lead-1": [sentences[0].text if sentences else "" for sentences in split_texts],
+        "TextRank": [textrank(analyzer, r["text"]) for r in records],
+        "Jiansuo": run_jiansuo(command, records),
+        "oracle (best sentence)": [oracle(r["text"], r["summary"]) for r in records],
+    }
 
     print(f"{args.set}: {len(records)} texts"
           + (f" with human_label >= {args.min_label}" if args.min_label is not None else "")

@@ -19,10 +19,11 @@ article order.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -41,8 +42,8 @@ ELLIPSIS = "…"  # shown where one over-long sentence was clipped
 # contains the word.
 SALIENCE_FEATURES = ("bias", "log_tf", "other_sentences", "idf", "unknown_word", "length", "single_char",
                      "in_first_sentence", "first_position", "has_digit", "inverse_rank", "in_quotes")
-SALIENCE_WEIGHTS = (-3.2031, 1.0783, 0.2825, 1.4699, -0.4189, -1.1835, 0.1733, 0.4152, 0.2613, -0.3238, 1.1628,
-                    0.5429)
+SALIENCE_WEIGHTS = (-3.2109, 1.0727, 0.2880, 1.4693, -0.4185, -1.1830, 0.1734, 0.4235, 0.2718, -0.3245, 1.1626,
+                    0.5422)
 # Sentence value = 2 * expected headline characters / (sentence characters + EXPECTED_OVERLAP_CHARS),
 # divided by (1 + POSITION_DECAY * sentence number): a ROUGE-style F-measure against an imagined
 # headline, chosen on the same texts as the weights.
@@ -82,6 +83,7 @@ def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Tok
     table, median = background_idf()
     starts = [s.start for s in sentences]
     quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quote_starts = [start for start, _ in quoted]
     per_sentence: list[list[str]] = [[] for _ in sentences]
     seen: dict[str, dict] = {}
     for token in whole_words(tokens):
@@ -93,8 +95,9 @@ def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Tok
                                             "quoted": False})
         info["tf"] += 1
         info["sentences"].add(i)
-        if not info["quoted"] and any(a < token.start and token.end < b for a, b in quoted):
-            info["quoted"] = True
+        if not info["quoted"]:
+            q = bisect_left(quote_starts, token.start) - 1  # the last quotation opening before the word
+            info["quoted"] = q >= 0 and token.end < quoted[q][1]
     tfidf = {term: info["tf"] * table.get(term, median) for term, info in seen.items()}
     rank = {term: r for r, term in enumerate(sorted(tfidf, key=lambda t: (-tfidf[t], t)))}
     length = max(len(text), 1)
@@ -130,11 +133,14 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:])} or set(chars)
 
 
-def near_duplicates(a: str, b: str) -> bool:
-    x, y = _bigrams(a), _bigrams(b)
+def _overlapping(x: set[str], y: set[str]) -> bool:
     if not x or not y:
         return False
     return len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+
+
+def near_duplicates(a: str, b: str) -> bool:
+    return _overlapping(_bigrams(a), _bigrams(b))
 
 
 def _assemble(text: str, sentences: Sequence[Sentence], chosen: list[int]) -> tuple[str, list[int]]:
@@ -148,6 +154,64 @@ def _assemble(text: str, sentences: Sequence[Sentence], chosen: list[int]) -> tu
         length += len(joiner) + len(sentence.text)
         previous_end = sentence.end
     return "".join(pieces), offsets
+
+
+def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: list[set[str]],
+            words: list[set[str]], weight: dict[str, float], letters: list[int], count: int,
+            budget: float) -> list[int]:
+    """Greedy choice by (new query terms, query terms, value), best first, within the budget.
+
+    Every part of a sentence's key can only fall as sentences are chosen (terms get covered, words
+    discounted), so a key computed earlier is an upper bound: the heap is re-scored lazily, and only the
+    sentence on top is ever worked out again.
+    """
+    covered: set[str] = set()
+
+    def key(i: int) -> tuple:
+        value = sentence_value(sum(weight[w] * len(w) for w in words[i]), letters[i], i)
+        return (len(found[i] - covered), len(found[i]), value, -i)
+
+    # The text between two sentences next to each other is white space only: then they join without a gap mark.
+    flush = [i > 0 and not text[sentences[i - 1].end:sentences[i].start].strip() for i in range(len(sentences))]
+
+    def joiner(a: int, b: int) -> int:
+        return 0 if b == a + 1 and flush[b] else len(GAP)
+
+    chosen: list[int] = []  # in article order
+    length = 0
+    bigrams: dict[int, set[str]] = {}
+    heap = [(tuple(-x for x in key(i)), i) for i in pool]
+    heapq.heapify(heap)
+    overlong: int | None = None
+    while heap and len(chosen) < count:
+        stored, i = heapq.heappop(heap)
+        current = tuple(-x for x in key(i))
+        if current != stored:
+            heapq.heappush(heap, (current, i))
+            continue
+        bigrams.setdefault(i, _bigrams(sentences[i].text))
+        if any(_overlapping(bigrams[i], bigrams[j]) for j in chosen):
+            continue
+        at = bisect_right(chosen, i)
+        before = chosen[at - 1] if at > 0 else None
+        after = chosen[at] if at < len(chosen) else None
+        grown = length + len(sentences[i].text)
+        if before is not None:
+            grown += joiner(before, i)
+        if after is not None:
+            grown += joiner(i, after) - (joiner(before, after) if before is not None else 0)
+        if grown > budget:
+            if overlong is None:
+                overlong = i  # the best sentence, should nothing fit whole
+            continue  # a summary hardly ever gets shorter: it is not tried again
+        chosen.insert(at, i)
+        length = grown
+        covered |= found[i]
+        for w in words[i]:
+            weight[w] *= REPEAT_DISCOUNT
+    if not chosen and overlong is not None:
+        chosen = [overlong]  # no sentence fits whole: the best one is clipped
+    return chosen
 
 
 def summarize(analyzer: Analyzer, text: str, *, sentences: int | None = 2, max_chars: int | None = 160,
@@ -186,29 +250,7 @@ def summarize(analyzer: Analyzer, text: str, *, sentences: int | None = 2, max_c
                     found[i].add(token.term)
                     spans[i].append((token.start, token.end))
     pool = [i for i in range(len(all_sentences)) if found[i]] or list(range(len(all_sentences)))
-
-    chosen: list[int] = []
-    covered: set[str] = set()
-    while len(chosen) < count:
-        best, best_key, best_overlong, overlong_key = None, None, None, None
-        for i in pool:
-            if i in chosen or any(near_duplicates(all_sentences[i].text, all_sentences[j].text) for j in chosen):
-                continue
-            value = sentence_value(sum(weight[w] * len(w) for w in set(words[i])), letters[i], i)
-            key = (len(found[i] - covered), len(found[i]), value, -i)
-            if len(_assemble(text, all_sentences, chosen + [i])[0]) > budget:
-                if overlong_key is None or key > overlong_key:
-                    best_overlong, overlong_key = i, key
-            elif best_key is None or key > best_key:
-                best, best_key = i, key
-        if best is None and not chosen:
-            best = best_overlong  # no sentence fits whole: the best one is clipped
-        if best is None:
-            break
-        chosen.append(best)
-        covered |= found[best]
-        for w in set(words[best]):
-            weight[w] *= REPEAT_DISCOUNT
+    chosen = _choose(text, all_sentences, pool, found, [set(w) for w in words], weight, letters, count, budget)
 
     summary_text, offsets = _assemble(text, all_sentences, chosen)
     marks = []
