@@ -48,9 +48,10 @@ def _engine(args: argparse.Namespace):
     return Engine(config)
 
 
-def _read_jsonl_queries(path: str) -> list[tuple[str, str]]:
+def _read_jsonl_records(path: str) -> list[dict]:
+    """`{"id", "text", ...}` objects, one a line; a bad line stops the run naming its file and line."""
     raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    queries = []
+    records = []
     for number, line in enumerate(decode(raw, path).split("\n"), start=1):
         if not line.strip():
             continue
@@ -61,8 +62,14 @@ def _read_jsonl_queries(path: str) -> list[tuple[str, str]]:
         if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
             raise InputError(f"{path}:{number}: each line must be an object with `id` and `text`",
                              code="bad_record")
-        queries.append((str(record["id"]), record["text"]))
-    return queries
+        if record.get("title") is not None and not isinstance(record["title"], str):
+            raise InputError(f"{path}:{number}: `title` must be a string", code="bad_record")
+        records.append(record)
+    return records
+
+
+def _read_jsonl_queries(path: str) -> list[tuple[str, str]]:
+    return [(str(record["id"]), record["text"]) for record in _read_jsonl_records(path)]
 
 
 # --- commands ----------------------------------------------------------------------------------------------
@@ -288,14 +295,15 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_summarize(args: argparse.Namespace) -> int:
     engine = _engine(args)
     if args.batch:
-        for record_id, text in _read_jsonl_queries(args.batch):
-            summary = engine.summarize(text, sentences=args.sentences, query=args.query, max_chars=args.max_chars)
-            _dump({"id": record_id, "summary": summary.text}, sys.stdout, indent=None)
+        for record in _read_jsonl_records(args.batch):
+            summary = engine.summarize(record["text"], sentences=args.sentences, query=args.query,
+                                       max_chars=args.max_chars, title=record.get("title") or args.title)
+            _dump({"id": str(record["id"]), "summary": summary.text}, sys.stdout, indent=None)
         return 0
     source = args.file or "-"
     raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     summary = engine.summarize(decode(raw, source), sentences=args.sentences, query=args.query,
-                               max_chars=args.max_chars)
+                               max_chars=args.max_chars, title=args.title)
     if args.json:
         _dump(summary.to_dict(), sys.stdout)
     else:
@@ -339,12 +347,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    article = _engine(args).article(args.id)
+    engine = _engine(args)
+    article = engine.article(args.id)
+    keywords = engine.keywords(article.id)
     if args.json:
-        _dump(article.to_dict(), sys.stdout)
+        _dump({**article.to_dict(), "keywords": keywords}, sys.stdout)
         return 0
     where = " ".join(x for x in (article.date, article.section, article.page) if x)
     print(f"{article.title}\n[{where}]  {' '.join(article.authors)}\n")
+    if keywords:
+        print(f"keywords: {'  '.join(keywords)}\n")
     for paragraph in article.paragraphs:
         print(f"  {paragraph}")
     return 0
@@ -411,10 +423,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("summarize", help="extractive summary of a text")
     p.add_argument("file", nargs="?", metavar="FILE", help='text file ("-" or nothing: stdin)')
-    p.add_argument("--sentences", type=int, default=None, help="sentences to keep (default: summary.sentences)")
-    p.add_argument("--max-chars", type=int, default=None, help="character budget (default: none)")
+    p.add_argument("--sentences", type=int, default=None,
+                   help="at most this many sentences (default: summary.sentences, unless --max-chars is given)")
+    p.add_argument("--max-chars", type=int, default=None, help="at most this many characters (default: no limit)")
     p.add_argument("--query", default=None, help="prefer sentences with these words and mark them")
-    p.add_argument("--batch", metavar="IN.jsonl", help='summarise {"id", "text"} lines into {"id", "summary"} lines')
+    p.add_argument("--title", default=None, help="the text's title: steers the choice towards what it names")
+    p.add_argument("--batch", metavar="IN.jsonl",
+                   help='summarise {"id", "text"[, "title"]} lines into {"id", "summary"} lines ("-": stdin)')
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_summarize)
 

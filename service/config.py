@@ -73,10 +73,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("summary", "sentences", 2, "sentences in each hit's extractive summary", minimum=1, maximum=20),
     Setting("summary", "max_chars", 160,
             "longest summary in characters; sentences past it are left out", minimum=20, maximum=5000),
+    Setting("summary", "query_budget_ms", 200,
+            "time one search may spend on summaries for its query; later hits show the summary stored at ingest",
+            minimum=0, maximum=60000),
     Setting("display", "traditional", "s2t",
             "OpenCC conversion for showing text in Traditional script: s2t (general), s2tw (Taiwan characters), "
             "s2twp (Taiwan characters and phrases), s2hk (Hong Kong characters)",
             choices=("s2t", "s2tw", "s2twp", "s2hk")),
+    Setting("keywords", "count", 8, "keywords kept for each article (TF-IDF)", minimum=1, maximum=50),
+    Setting("related", "default_k", 5, "related articles on an article page, and from the API when k is not given",
+            minimum=1, maximum=100),
     Setting("server", "host", "127.0.0.1", "address `jiansuo serve` binds to"),
     Setting("server", "port", 5000, "port `jiansuo serve` listens on", minimum=1, maximum=65535),
     Setting("server", "threads", 8, "request threads of the WSGI server", minimum=1, maximum=256),
@@ -113,6 +119,9 @@ class Config:
     summary_sentences: int
     summary_max_chars: int
     display_traditional: str
+    summary_query_budget_ms: int
+    keywords_count: int
+    related_default_k: int
     server_host: str
     server_port: int
     server_threads: int

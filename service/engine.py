@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -14,6 +16,7 @@ from . import config as config_module
 from .articles import Article, check_id
 from .display import Display, check_script
 from .errors import IndexUnusable, InputError, NotFound, QueryError
+from .extras import Extras, ExtrasStore
 from .facets import DocumentFields, Facets, Filters, check_filters
 from .highlight import highlight_spans
 from .index import storage
@@ -24,12 +27,17 @@ from .ingest.pages import Page, split_page
 from .ingest.sources import ReadOptions, collect_files, iter_files, read_text_file
 from .query import parse as parse_query
 from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, count_channels, plan_query, squash
+from .keywords import Rarity, background_idf, keywords
 from .store import Store, UpsertCounts
+from . import summarize as summary_module
 from .summarize import Summary, summarize
 from .text.analyzer import Analyzer
 
 STORE_FILE = "articles.sqlite3"
 INDEX_DIR = "index"
+# Bump when a change to summaries or keywords should redo the ones stored.
+EXTRAS_VERSION = 1
+MAX_SUMMARY_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,18 @@ class ArticleView:
         return data
 
 
+@dataclass(frozen=True)
+class RelatedArticle:
+    article: Article
+    score: float
+    summary: str
+
+    def to_dict(self) -> dict:
+        a = self.article
+        return {"id": a.id, "title": a.title, "date": a.date, "section": a.section, "page": a.page,
+                "kind": a.kind, "score": self.score, "summary": self.summary}
+
+
 @dataclass
 class IngestReport:
     files: int = 0
@@ -151,6 +171,7 @@ class Engine:
                                chars=config.ranking_chars_weight)
         self.params = BM25Params(k1=config.bm25_k1, b=config.bm25_b, epsilon=config.bm25_epsilon)
         self.store = Store(config.data_dir / STORE_FILE)
+        self.extras = ExtrasStore(config.data_dir / STORE_FILE)
         self.index_dir = config.data_dir / INDEX_DIR
         self._loaded: tuple[str, Postings] | None = None
         self._load_lock = threading.Lock()
@@ -163,11 +184,13 @@ class Engine:
         return cls(config or config_module.load())
 
     def close(self) -> None:
+        self.extras.close()
         self.store.close()
 
     def warm_up(self) -> None:
-        """Load the segmenter's dictionary and the index now, so the first search is not the slow one."""
+        """Load the dictionary, the word rarity table and the index now, so the first search is not the slow one."""
         self.analyzer.terms("预热")
+        background_idf()  # summaries and keywords rank words by it
         self.postings()
 
     # --- writing -----------------------------------------------------------------------------------------
@@ -208,6 +231,8 @@ class Engine:
                                  len(report.warnings))
         if report.added or report.replaced or report.removed or not self.index_is_current():
             report.index_generation = self.reindex(progress=notify)
+        else:
+            self.refresh_extras()  # summaries and keywords of articles stored before they were kept
         return report
 
     def delete(self, article_ids: list[str]) -> DeleteReport:
@@ -261,8 +286,10 @@ class Engine:
             with self.store.writing() as writer:
                 for article_id, content_hash, length, counts in analysed:
                     writer.put_terms(article_id, content_hash, fingerprint, length, counts)
-        return storage.save(postings, self.index_dir, fingerprint, channels=side,
-                            extra={"store_revision": revision})
+        generation = storage.save(postings, self.index_dir, fingerprint, channels=side,
+                                  extra={"store_revision": revision})
+        self.refresh_extras()
+        return generation
 
     def index_is_current(self) -> bool:
         """Whether the live index can be opened with this configuration and holds the store as it is now."""
@@ -272,6 +299,84 @@ class Engine:
         except IndexUnusable:
             return False
         return manifest.get("store_revision") == self.store.revision()
+
+    # --- summaries and keywords kept per article ---------------------------------------------------------
+
+    @property
+    def extras_fingerprint(self) -> str:
+        """Changes whenever the stored summaries or keywords would come out differently."""
+        c = self.config
+        description = [EXTRAS_VERSION, self.analyzer.fingerprint, c.summary_sentences, c.summary_max_chars,
+                       c.keywords_count, summary_module.SALIENCE_WEIGHTS]
+        return hashlib.sha256(json.dumps(description).encode("utf-8")).hexdigest()[:16]
+
+    def _rarity(self) -> Rarity:
+        """Word rarity from general Chinese and, when there is a usable index, this archive."""
+        try:
+            postings = self.postings()
+        except IndexUnusable:
+            return Rarity()
+        return Rarity(postings.doc_freq, postings.n_docs)
+
+    def _work_out_extras(self, article: Article, rarity: Rarity) -> Extras:
+        # One analysis of the body serves both the summary and the keywords.
+        body_tokens = self.analyzer.analyze(article.body)
+        summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
+                            max_chars=self.config.summary_max_chars, title=article.title, tokens=body_tokens)
+        words = keywords(article.title, self.analyzer.analyze(article.title), article.body, body_tokens, rarity,
+                         self.config.keywords_count)
+        return Extras(summary.text, [(k.term, k.text, k.weight) for k in words])
+
+    def refresh_extras(self, batch: int = 500) -> int:
+        """Work out and store the summary and keywords of every article lacking current ones."""
+        fingerprint = self.extras_fingerprint
+        self.extras.prune()
+        stale = self.extras.stale_ids(fingerprint)
+        rarity = self._rarity() if stale else None
+        for start in range(0, len(stale), batch):
+            articles = self.store.get_many(stale[start:start + batch])
+            self.extras.put_many((a.id, a.content_hash, fingerprint, self._work_out_extras(a, rarity))
+                                 for a in articles.values())
+        return len(stale)
+
+    def extras_of(self, articles: list[Article]) -> dict[str, Extras]:
+        """Stored summaries and keywords, worked out now (not stored) for articles whose are missing."""
+        found = self.extras.get_many([a.id for a in articles], self.extras_fingerprint)
+        missing = [a for a in articles if a.id not in found]
+        if missing:
+            rarity = self._rarity()
+            for article in missing:
+                found[article.id] = self._work_out_extras(article, rarity)
+        return found
+
+    def keywords(self, article_id: str) -> list[str]:
+        """The article's keywords as written in it, best first."""
+        article = self.article(article_id)
+        return self.extras_of([article])[article.id].keyword_texts
+
+    def related(self, article_id: str, k: int | None = None) -> list[RelatedArticle]:
+        """The articles most like this one (its keywords as a BM25 query), itself left out."""
+        article = self.article(article_id)
+        k = self.config.related_default_k if k is None else k
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= self.config.search_max_k:
+            raise QueryError(f"k must be a whole number from 1 to {self.config.search_max_k}, got {k!r}",
+                             code="bad_k")
+        terms = [term for term, _, _ in self.extras_of([article])[article.id].keywords]
+        if not terms:
+            return []
+        postings = self.postings()
+        candidates, scores = rank(*postings.score(terms))
+        picked: list[tuple[str, float]] = []
+        for number, score in zip(candidates, scores):
+            other = postings.doc_ids[int(number)]
+            if other != article.id and score > 0:
+                picked.append((other, float(score)))
+                if len(picked) == k:
+                    break
+        found = self.store.get_many([other for other, _ in picked])
+        kept = [(found[other], score) for other, score in picked if other in found]
+        extras = self.extras_of([a for a, _ in kept])
+        return [RelatedArticle(a, score, extras[a.id].summary) for a, score in kept]
 
     # --- reading -----------------------------------------------------------------------------------------
 
@@ -398,18 +503,28 @@ class Engine:
         page = slice(offset, offset + k)
         ids = [postings.doc_ids[int(n)] for n in candidates[page]]
         articles = self.store.get_many(ids)
+        # Summaries for the query are worked out while the time budget lasts; hits past it show the summary
+        # stored at ingest, so a page of long articles cannot hold the answer up.
+        deadline = started + self.config.summary_query_budget_ms / 1000
+        stored: dict[str, Extras] | None = None
         hits = []
         for position, (number, article_id, score) in enumerate(zip(candidates[page], ids, scores[page]),
                                                             start=offset + 1):
             article = articles.get(article_id)
             if article is None:  # deleted from the store after this index generation was built
                 continue
-            if summaries:
-                summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
-                                    max_chars=self.config.summary_max_chars, query_terms=terms)
-                title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys)
-            else:
+            if not summaries:
                 summary, title_spans = Summary("", [], []), []
+            elif time.perf_counter() < deadline:
+                summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
+                                    max_chars=self.config.summary_max_chars, query_terms=terms,
+                                    title=article.title)
+            else:
+                if stored is None:
+                    stored = self.extras.get_many(ids, self.extras_fingerprint)
+                extras = stored.get(article_id) or self.extras_of([article])[article_id]
+                summary = Summary(extras.summary, [], [])
+            title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys) if summaries else []
             if script:
                 title, title_spans = self.display.marked(article.title, title_spans, script, terms)
                 text, spans = self.display.marked(summary.text, summary.highlights, script, terms)
@@ -463,17 +578,32 @@ class Engine:
         return highlight_spans(self.analyzer, text, *self.marks_for(query))
 
     def summarize(self, text: str, *, sentences: int | None = None, query: str | None = None,
-                  max_chars: int | None = None) -> Summary:
+                  max_chars: int | None = None, title: str | None = None) -> Summary:
+        """An extractive summary of any text.
+
+        The budget is `sentences`, `max_chars`, or both; with neither, `summary.sentences` sentences. With a
+        query, sentences holding its terms are preferred and the terms marked; a title, when given, steers
+        the choice towards what it names.
+        """
         if not isinstance(text, str):
             raise InputError("text to summarize must be a string", code="bad_text")
-        sentences = self.config.summary_sentences if sentences is None else sentences
-        if not isinstance(sentences, int) or not 1 <= sentences <= 100:
+        if title is not None and not isinstance(title, str):
+            raise InputError("title must be a string", code="bad_title")
+        if sentences is None and max_chars is None:
+            sentences = self.config.summary_sentences
+        if sentences is not None and (not isinstance(sentences, int) or isinstance(sentences, bool)
+                                      or not 1 <= sentences <= 100):
             raise QueryError(f"sentences must be a whole number from 1 to 100, got {sentences!r}",
                              code="bad_sentences")
+        if max_chars is not None and (not isinstance(max_chars, int) or isinstance(max_chars, bool)
+                                      or not 1 <= max_chars <= MAX_SUMMARY_CHARS):
+            raise QueryError(f"max_chars must be a whole number from 1 to {MAX_SUMMARY_CHARS}, got {max_chars!r}",
+                             code="bad_max_chars")
+        if query is not None and not isinstance(query, str):
+            raise QueryError("query must be a string", code="bad_query")
         terms = self.analyzer.terms(query) if query else []
-        # Summarising a given text is bounded by sentences alone unless a character budget is asked for.
-        budget = max_chars if max_chars is not None else max(len(text), 1)
-        return summarize(self.analyzer, text, sentences=sentences, max_chars=budget, query_terms=terms)
+        return summarize(self.analyzer, text, sentences=sentences, max_chars=max_chars, query_terms=terms,
+                         title=title or None)
 
     def split_file(self, path: Path) -> Page:
         return split_page(read_text_file(Path(path)))

@@ -1,16 +1,59 @@
-"""Extractive summaries: a few of the article's own sentences, kept in article order."""
+"""Extractive summaries: a few of the article's own sentences, kept in article order.
+
+The text is analysed once. From its words comes a *salience* for each word: the
+chance that a headline written for the text would use it, from how often and
+where the word occurs and how rare it is in general Chinese (a logistic model;
+`bench/fit_salience.py` fits its weights). A sentence is worth the salience it
+carries per character, as an estimate of how well it alone would stand for the
+text, with a mild preference for earlier sentences (news puts the essentials
+first). When a title is given its words count as salient.
+
+With query terms, sentences holding them come first (most distinct terms,
+then salience); without, or when no sentence holds one, the most salient
+sentences. Sentences are added while the budget (in sentences, in characters,
+or both) allows; a sentence that nearly repeats one already chosen is never
+added, and the words of a chosen sentence count for less afterwards, so a
+second sentence brings something new. The chosen sentences are shown in
+article order.
+"""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import heapq
+import math
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import Sequence
 
 from .highlight import merge_spans
-from .text.analyzer import Analyzer
+from .keywords import background_idf, whole_words
+from .text.analyzer import Analyzer, Token
 from .text.sentences import Sentence, split_sentences
 
 GAP = "……"  # shown between sentences that were not adjacent in the article
 ELLIPSIS = "…"  # shown where one over-long sentence was clipped
+
+# The word salience model: a logistic regression over these features of a word
+# in one text. Fitted by `bench/fit_salience.py` on LCSTS part II (the CLGE
+# validation and test splits, 1,975 Weibo news texts and their headlines, less
+# the texts that also occur in part III): the label is whether the headline
+# contains the word.
+SALIENCE_FEATURES = ("bias", "log_tf", "other_sentences", "idf", "unknown_word", "length", "single_char",
+                     "in_first_sentence", "first_position", "has_digit", "inverse_rank", "in_quotes")
+SALIENCE_WEIGHTS = (-3.2109, 1.0727, 0.2880, 1.4693, -0.4185, -1.1830, 0.1734, 0.4235, 0.2718, -0.3245, 1.1626,
+                    0.5422)
+# Sentence value = 2 * expected headline characters / (sentence characters + EXPECTED_OVERLAP_CHARS),
+# divided by (1 + POSITION_DECAY * sentence number): a ROUGE-style F-measure against an imagined
+# headline, chosen on the same texts as the weights.
+EXPECTED_OVERLAP_CHARS = 6.0
+POSITION_DECAY = 0.08
+TITLE_SALIENCE = 0.8  # a word of the title is at least this salient
+REPEAT_DISCOUNT = 0.3  # salience left to a word once a chosen sentence holds it
+NEAR_DUPLICATE = 0.7  # share of the shorter sentence's character pairs found in the other
+
+_QUOTED = re.compile(r"“[^”]{1,30}”|《[^》]{1,30}》|「[^」]{1,30}」|\"[^\"]{1,30}\"")
 
 
 @dataclass(frozen=True)
@@ -23,72 +66,207 @@ class Summary:
         return {"summary": self.text, "highlights": [list(span) for span in self.highlights]}
 
 
-def _query_hits(analyzer: Analyzer, text: str, sentences: list[Sentence],
-                wanted: set[str]) -> tuple[list[set[str]], list[list[tuple[int, int]]]]:
-    """For each sentence, the query terms it holds and where they stand in `text`.
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
 
-    The text is analysed once, as a whole, so the summary marks exactly the
-    tokens the index matched.
-    """
-    terms: list[set[str]] = [set() for _ in sentences]
-    spans: list[list[tuple[int, int]]] = [[] for _ in sentences]
-    if not wanted:
-        return terms, spans
+
+def _sentence_of(starts: list[int], sentences: Sequence[Sentence], token: Token) -> int | None:
+    i = bisect_right(starts, token.start) - 1
+    if i >= 0 and token.end <= sentences[i].end:
+        return i
+    return None
+
+
+def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Token]
+                  ) -> tuple[dict[str, list[float]], list[list[str]]]:
+    """The salience features of each distinct word, and the words of each sentence."""
+    table, median = background_idf()
     starts = [s.start for s in sentences]
-    for token in analyzer.analyze(text):
-        if token.term not in wanted:
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quote_starts = [start for start, _ in quoted]
+    per_sentence: list[list[str]] = [[] for _ in sentences]
+    seen: dict[str, dict] = {}
+    for token in whole_words(tokens):
+        i = _sentence_of(starts, sentences, token)
+        if i is None:
             continue
-        i = bisect_right(starts, token.start) - 1
-        if i >= 0 and token.end <= sentences[i].end:
-            terms[i].add(token.term)
-            spans[i].append((token.start, token.end))
-    return terms, spans
+        per_sentence[i].append(token.term)
+        info = seen.setdefault(token.term, {"tf": 0, "sentences": set(), "first": i, "at": token.start,
+                                            "quoted": False})
+        info["tf"] += 1
+        info["sentences"].add(i)
+        if not info["quoted"]:
+            q = bisect_left(quote_starts, token.start) - 1  # the last quotation opening before the word
+            info["quoted"] = q >= 0 and token.end < quoted[q][1]
+    tfidf = {term: info["tf"] * table.get(term, median) for term, info in seen.items()}
+    rank = {term: r for r, term in enumerate(sorted(tfidf, key=lambda t: (-tfidf[t], t)))}
+    length = max(len(text), 1)
+    features = {}
+    for term, info in seen.items():
+        features[term] = [
+            1.0,
+            math.log(info["tf"]),
+            float(len(info["sentences"]) - 1),
+            table.get(term, median) / 10,
+            0.0 if term in table else 1.0,
+            min(len(term), 4) / 4,
+            1.0 if len(term) == 1 else 0.0,
+            1.0 if info["first"] == 0 else 0.0,
+            info["at"] / length,
+            1.0 if any(ch.isdigit() for ch in term) else 0.0,
+            1 / (1 + rank[term]),
+            1.0 if info["quoted"] else 0.0,
+        ]
+    return features, per_sentence
 
 
-def _choose(terms: list[set[str]], count: int) -> list[int]:
-    """Indices of the sentences to show.
+def salience(features: dict[str, list[float]], weights: Sequence[float] = SALIENCE_WEIGHTS) -> dict[str, float]:
+    return {term: 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, f)))) for term, f in features.items()}
 
-    Sentences carrying more distinct query terms win, earlier ones breaking
-    ties (news puts the essentials first); with no query, or no sentence
-    carrying a term, the lead sentences.
+
+def sentence_value(expected_chars: float, letters: int, position: int) -> float:
+    return 2 * expected_chars / (letters + EXPECTED_OVERLAP_CHARS) / (1 + POSITION_DECAY * position)
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
+    return {a + b for a, b in zip(chars, chars[1:])} or set(chars)
+
+
+def _overlapping(x: set[str], y: set[str]) -> bool:
+    if not x or not y:
+        return False
+    return len(x & y) / min(len(x), len(y)) >= NEAR_DUPLICATE
+
+
+def near_duplicates(a: str, b: str) -> bool:
+    return _overlapping(_bigrams(a), _bigrams(b))
+
+
+def _assemble(text: str, sentences: Sequence[Sentence], chosen: list[int]) -> tuple[str, list[int]]:
+    """The summary text of `chosen` (in article order) and where each chosen sentence starts in it."""
+    pieces, offsets, length, previous_end = [], [], 0, None
+    for i in sorted(chosen):
+        sentence = sentences[i]
+        joiner = "" if previous_end is None or not text[previous_end:sentence.start].strip() else GAP
+        offsets.append(length + len(joiner))
+        pieces.append(joiner + sentence.text)
+        length += len(joiner) + len(sentence.text)
+        previous_end = sentence.end
+    return "".join(pieces), offsets
+
+
+def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: list[set[str]],
+            words: list[set[str]], weight: dict[str, float], letters: list[int], count: int,
+            budget: float) -> list[int]:
+    """Greedy choice by (new query terms, query terms, value), best first, within the budget.
+
+    Every part of a sentence's key can only fall as sentences are chosen (terms get covered, words
+    discounted), so a key computed earlier is an upper bound: the heap is re-scored lazily, and only the
+    sentence on top is ever worked out again.
     """
-    scored = sorted((-len(found), i) for i, found in enumerate(terms) if found)
-    if scored:
-        return sorted(i for _, i in scored[:count])
-    return list(range(min(count, len(terms))))
+    covered: set[str] = set()
+
+    def key(i: int) -> tuple:
+        value = sentence_value(sum(weight[w] * len(w) for w in words[i]), letters[i], i)
+        return (len(found[i] - covered), len(found[i]), value, -i)
+
+    # The text between two sentences next to each other is white space only: then they join without a gap mark.
+    flush = [i > 0 and not text[sentences[i - 1].end:sentences[i].start].strip() for i in range(len(sentences))]
+
+    def joiner(a: int, b: int) -> int:
+        return 0 if b == a + 1 and flush[b] else len(GAP)
+
+    chosen: list[int] = []  # in article order
+    length = 0
+    bigrams: dict[int, set[str]] = {}
+    heap = [(tuple(-x for x in key(i)), i) for i in pool]
+    heapq.heapify(heap)
+    overlong: int | None = None
+    while heap and len(chosen) < count:
+        stored, i = heapq.heappop(heap)
+        current = tuple(-x for x in key(i))
+        if current != stored:
+            heapq.heappush(heap, (current, i))
+            continue
+        bigrams.setdefault(i, _bigrams(sentences[i].text))
+        if any(_overlapping(bigrams[i], bigrams[j]) for j in chosen):
+            continue
+        at = bisect_right(chosen, i)
+        before = chosen[at - 1] if at > 0 else None
+        after = chosen[at] if at < len(chosen) else None
+        grown = length + len(sentences[i].text)
+        if before is not None:
+            grown += joiner(before, i)
+        if after is not None:
+            grown += joiner(i, after) - (joiner(before, after) if before is not None else 0)
+        if grown > budget:
+            if overlong is None:
+                overlong = i  # the best sentence, should nothing fit whole
+            continue  # a summary hardly ever gets shorter: it is not tried again
+        chosen.insert(at, i)
+        length = grown
+        covered |= found[i]
+        for w in words[i]:
+            weight[w] *= REPEAT_DISCOUNT
+    if not chosen and overlong is not None:
+        chosen = [overlong]  # no sentence fits whole: the best one is clipped
+    return chosen
 
 
-def summarize(analyzer: Analyzer, text: str, *, sentences: int = 2, max_chars: int = 160,
-              query_terms: list[str] | None = None) -> Summary:
+def summarize(analyzer: Analyzer, text: str, *, sentences: int | None = 2, max_chars: int | None = 160,
+              query_terms: list[str] | None = None, title: str | None = None,
+              tokens: Sequence[Token] | None = None) -> Summary:
+    """Up to `sentences` sentences (None: no limit) in at most `max_chars` characters (None: no limit).
+
+    `tokens` are the analyzer's tokens of `text` when the caller already has them.
+    """
     all_sentences = split_sentences(text)
     if not all_sentences:
         return Summary("", [], [])
-    terms, spans = _query_hits(analyzer, text, all_sentences, set(query_terms or ()))
-    pieces: list[str] = []
-    kept: list[Sentence] = []
-    marks: list[tuple[int, int]] = []
-    length = 0
-    previous_end = None
-    for i in _choose(terms, max(1, sentences)):
-        sentence = all_sentences[i]
-        joiner = "" if previous_end is None or text[previous_end:sentence.start].strip() == "" else GAP
-        if kept and length + len(joiner) + len(sentence.text) > max_chars:
-            break
-        shift = length + len(joiner) - sentence.start
+    if tokens is None:
+        tokens = analyzer.analyze(text)
+    count = len(all_sentences) if sentences is None else max(1, sentences)
+    budget = max_chars if max_chars is not None else math.inf
+
+    features, words = word_features(text, all_sentences, tokens)
+    weight = salience(features)
+    if title:
+        for term in {t.term for t in whole_words(analyzer.analyze(title))}:
+            if term in weight:
+                weight[term] = max(weight[term], TITLE_SALIENCE)
+    letters = [_letters(s.text) for s in all_sentences]
+
+    wanted = set(query_terms or ())
+    starts = [s.start for s in all_sentences]
+    found: list[set[str]] = [set() for _ in all_sentences]
+    spans: list[list[tuple[int, int]]] = [[] for _ in all_sentences]
+    if wanted:
+        # The same tokens the index matched: what is marked is what was found.
+        for token in tokens:
+            if token.term in wanted:
+                i = _sentence_of(starts, all_sentences, token)
+                if i is not None:
+                    found[i].add(token.term)
+                    spans[i].append((token.start, token.end))
+    pool = [i for i in range(len(all_sentences)) if found[i]] or list(range(len(all_sentences)))
+    chosen = _choose(text, all_sentences, pool, found, [set(w) for w in words], weight, letters, count, budget)
+
+    summary_text, offsets = _assemble(text, all_sentences, chosen)
+    marks = []
+    for i, at in zip(sorted(chosen), offsets):
+        shift = at - all_sentences[i].start
         marks.extend((start + shift, end + shift) for start, end in spans[i])
-        pieces.append(joiner + sentence.text)
-        kept.append(sentence)
-        length += len(joiner) + len(sentence.text)
-        previous_end = sentence.end
-    summary_text = "".join(pieces)
     marks = merge_spans(marks)
-    if len(summary_text) > max_chars:
-        summary_text, marks = _clip(summary_text, marks, max_chars)
-    return Summary(summary_text, marks, kept)
+    if len(summary_text) > budget:
+        summary_text, marks = _clip(summary_text, marks, int(budget))
+    return Summary(summary_text, marks, [all_sentences[i] for i in sorted(chosen)])
 
 
 def _clip(text: str, marks: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]]]:
     """Cut one over-long sentence to `max_chars`, keeping the first query term in view."""
+    if max_chars < 2:
+        return text[:max_chars], [(s, min(e, max_chars)) for s, e in marks if s < max_chars]
     start = 0
     if marks and marks[0][1] > max_chars - 1:
         start = max(1, min(marks[0][0] - max_chars // 3, len(text) - (max_chars - 2)))

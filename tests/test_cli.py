@@ -87,13 +87,47 @@ def test_batch_search_writes_a_trec_run(archive, tmp_path):
     assert [r[2] for r in q1] == [r["id"] for r in single["results"]]
 
 
-def test_summarize_from_stdin_and_batch(tmp_path):
-    done = jiansuo("summarize", "--sentences", "1", "--json", stdin="第一句。第二句讲灵芝。")
-    assert json.loads(done.stdout) == {"summary": "第一句。", "highlights": []}
+def test_summarize_from_stdin_with_a_query_a_title_or_a_character_budget():
+    text = "这是一个好消息。冠县灵芝产业发展迅速，灵芝产品远销各地。大家都很高兴。"
+    done = jiansuo("summarize", "--sentences", "1", "--query", "灵芝", "--json", stdin=text)
+    assert json.loads(done.stdout) == {"summary": "冠县灵芝产业发展迅速，灵芝产品远销各地。",
+                                       "highlights": [[2, 4], [11, 13]]}
+    assert jiansuo("summarize", "--sentences", "1", "--query", "灵芝", stdin=text).stdout == \
+        "冠县【灵芝】产业发展迅速，【灵芝】产品远销各地。\n"
+    titled = jiansuo("summarize", "--sentences", "1", "--title", "大家很高兴", stdin=text).stdout
+    assert titled == "大家都很高兴。\n"
+    within = jiansuo("summarize", "--max-chars", "30", stdin=text).stdout.rstrip("\n")
+    assert len(within) <= 30 and within.count("。") >= 2
+
+
+def test_summarize_batch_gives_what_the_engine_gives(tmp_path, analyzer):
+    from service.engine import Engine
+    from helpers import make_config
+
+    records = [{"id": "a", "text": "这是一个好消息。冠县灵芝产业发展迅速，灵芝产品远销各地。大家都很高兴。"},
+               {"id": 7, "text": "县里今年新修道路三十公里。县医院新建病房楼一座。", "title": "县医院病房楼建成"},
+               {"id": "empty", "text": ""}]
     batch = tmp_path / "in.jsonl"
-    batch.write_text('{"id": "a", "text": "甲句。乙句。"}\n{"id": "b", "text": "丙句！丁句？"}\n', encoding="utf-8")
-    lines = jiansuo("summarize", "--batch", str(batch), "--sentences", "1", "--json").stdout.splitlines()
-    assert [json.loads(line) for line in lines] == [{"id": "a", "summary": "甲句。"}, {"id": "b", "summary": "丙句！"}]
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    lines = jiansuo("summarize", "--batch", str(batch), "--sentences", "1").stdout.splitlines()
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    expected = [{"id": str(r["id"]), "summary": engine.summarize(r["text"], sentences=1, title=r.get("title")).text}
+                for r in records]
+    assert [json.loads(line) for line in lines] == expected
+    assert expected[1]["summary"] == "县医院新建病房楼一座。" and expected[2]["summary"] == ""
+
+
+def test_summarize_batch_names_a_bad_line(tmp_path):
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": "a", "text": "甲。"}\n{"id": "b"}\n', encoding="utf-8")
+    done = jiansuo("summarize", "--batch", str(batch), check_code=4)
+    assert f"{batch}:2" in done.stderr and "`text`" in done.stderr
+
+
+def test_show_json_carries_keywords(archive):
+    first = json.loads(jiansuo("search", "医保", "--json", data_dir=archive).stdout)["results"][0]
+    shown = json.loads(jiansuo("show", first["id"], "--json", data_dir=archive).stdout)
+    assert shown["title"] == MEDICAL and "医保" in shown["keywords"]
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -10,6 +10,7 @@ from service.engine import Engine
 from service.text.analyzer import Analyzer
 from service.errors import IndexUnusable, NotFound, QueryError
 from service.index import storage
+from service.text.sentences import split_sentences
 
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 COOPERATION = "青州———冠县东西协作扶贫成效显著"
@@ -141,11 +142,21 @@ def test_search_before_any_ingest_says_how_to_build_an_index(engine):
 
 
 def test_summarize_any_text(seed_engine):
-    text = "第一句话。第二句讲灵芝。第三句。"
-    assert seed_engine.summarize(text, sentences=1).text == "第一句话。"
-    assert seed_engine.summarize(text, sentences=1, query="灵芝").text == "第二句讲灵芝。"
-    with pytest.raises(QueryError):
-        seed_engine.summarize(text, sentences=0)
+    text = "这是一个好消息。冠县灵芝产业发展迅速，灵芝产品远销各地。大家都很高兴。"
+    assert "灵芝" in seed_engine.summarize(text, sentences=1).text
+    assert seed_engine.summarize(text, sentences=1, query="高兴").text == "大家都很高兴。"
+    within_ten = seed_engine.summarize(text, max_chars=10).text  # a whole sentence that fits beats a clipped one
+    assert within_ten in ("这是一个好消息。", "大家都很高兴。")
+    assert len(seed_engine.summarize(text).sentences) == seed_engine.config.summary_sentences
+
+
+@pytest.mark.parametrize("options, code", [({"sentences": 0}, "bad_sentences"), ({"sentences": 101}, "bad_sentences"),
+                                           ({"max_chars": 0}, "bad_max_chars"), ({"sentences": True}, "bad_sentences"),
+                                           ({"max_chars": "80"}, "bad_max_chars")])
+def test_summarize_refuses_a_bad_budget_naming_it(seed_engine, options, code):
+    with pytest.raises(QueryError) as info:
+        seed_engine.summarize("第一句。", **options)
+    assert info.value.code == code and code.removeprefix("bad_") in info.value.message
 
 
 def test_stats(seed_engine):
@@ -351,3 +362,67 @@ def test_an_archive_built_before_terms_were_kept_is_brought_up_to_date(tmp_path,
     assert not reopened.index_is_current()
     report = reopened.ingest([SEED_PAGE])
     assert len(report.unchanged) == 10 and report.index_generation and reopened.index_is_current()
+
+
+def test_generic_summaries_and_keywords_are_stored_at_ingest(engine, tmp_path):
+    engine.ingest([SEED_PAGE])
+    assert engine.extras.stale_ids(engine.extras_fingerprint) == []
+    stored = engine.extras.get_many([a.id for a in engine.store.iter_articles()], engine.extras_fingerprint)
+    medical = next(a for a in engine.store.iter_articles() if a.title == MEDICAL)
+    assert stored[medical.id].summary == engine.summarize(medical.body, title=medical.title,
+                                                          sentences=engine.config.summary_sentences,
+                                                          max_chars=engine.config.summary_max_chars).text
+    assert "医保" in stored[medical.id].keyword_texts
+    path = tmp_path / "more.jsonl"
+    path.write_text(json.dumps({"id": "m", "title": "芝麻", "body": "芝麻开花节节高。"}, ensure_ascii=False),
+                    encoding="utf-8")
+    engine.ingest([path])
+    assert engine.extras.get_many(["m"], engine.extras_fingerprint)["m"].summary == "芝麻开花节节高。"
+    path.write_text(json.dumps({"id": "m", "title": "芝麻", "body": "芝麻结果。"}, ensure_ascii=False), encoding="utf-8")
+    engine.ingest([path])
+    assert engine.extras.get_many(["m"], engine.extras_fingerprint)["m"].summary == "芝麻结果。"
+
+
+def test_other_summary_settings_redo_the_stored_summaries(engine, analyzer):
+    engine.ingest([SEED_PAGE])
+    other = Engine(engine.config.with_overrides(summary_sentences=1), analyzer=analyzer)
+    ids = [a.id for a in other.store.iter_articles()]
+    assert other.extras_fingerprint != engine.extras_fingerprint
+    assert len(other.extras.stale_ids(other.extras_fingerprint)) == len(ids)
+    shown_before_refresh = other.extras_of(list(other.store.get_many(ids).values()))  # worked out, not stored
+    assert other.refresh_extras() == len(ids)
+    stored = other.extras.get_many(ids, other.extras_fingerprint)
+    assert {i: e.summary for i, e in stored.items()} == {i: e.summary for i, e in shown_before_refresh.items()}
+    assert all(len(split_sentences(e.summary)) == 1 for e in stored.values())
+
+
+def test_a_search_past_its_summary_budget_shows_the_stored_summaries(tmp_path, analyzer):
+    quick = Engine(make_config(tmp_path / "data", summary_query_budget_ms=0), analyzer=analyzer)
+    quick.ingest([SEED_PAGE])
+    hits = quick.search("医保").hits
+    stored = quick.extras.get_many([h.article.id for h in hits], quick.extras_fingerprint)
+    assert hits and all(h.summary.text == stored[h.article.id].summary and not h.summary.highlights for h in hits)
+    assert hits[0].title_highlights  # the title is still marked
+    patient = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    assert patient.search("医保").hits[0].summary.highlights
+
+
+def test_related_articles_are_the_most_alike_without_the_article_itself(seed_engine):
+    medical = seed_engine.search("医保").hits[0].article
+    related = seed_engine.related(medical.id)
+    assert 1 <= len(related) <= seed_engine.config.related_default_k
+    assert medical.id not in [r.article.id for r in related]
+    assert [r.score for r in related] == sorted((r.score for r in related), reverse=True)
+    assert all(r.summary for r in related)
+    assert [r.article.id for r in seed_engine.related(medical.id, k=1)] == [related[0].article.id]
+    with pytest.raises(QueryError) as info:
+        seed_engine.related(medical.id, k=0)
+    assert info.value.code == "bad_k"
+    with pytest.raises(NotFound):
+        seed_engine.related("nope")
+
+
+def test_keywords_of_a_stored_article(seed_engine):
+    medical = seed_engine.search("医保").hits[0].article
+    words = seed_engine.keywords(medical.id)
+    assert "医保" in words[:3] and len(words) == seed_engine.config.keywords_count

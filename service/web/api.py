@@ -64,8 +64,12 @@ def search():
 @api.get("/api/articles/<article_id>")
 def article(article_id: str):
     known_parameters(ARTICLE_PARAMETERS)
-    view = engine().read(article_id, query=request.args.get("q"), script=request.args.get("script"))
-    return jsonify(view.to_dict())
+    e = engine()
+    view = e.read(article_id, query=request.args.get("q"), script=request.args.get("script"))
+    keywords = e.keywords(view.article.id)
+    if view.script:
+        keywords = [e.display.text(word, view.script) for word in keywords]
+    return jsonify({**view.to_dict(), "keywords": keywords})
 
 
 def json_body() -> dict:
@@ -115,6 +119,13 @@ def stats():
 @api.get("/api/openapi.json")
 def openapi():
     return jsonify(document(engine().config, current_app.config["MAX_CONTENT_LENGTH"]))
+
+
+@api.get("/api/articles/<article_id>/related")
+def related(article_id: str):
+    known_parameters(("k",))
+    hits = engine().related(article_id, k=int_param("k", None))
+    return jsonify({"id": article_id, "related": [hit.to_dict() for hit in hits]})
 
 
 @api.get("/healthz")

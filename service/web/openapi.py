@@ -113,6 +113,17 @@ def _schemas() -> dict:
             "title_highlights": {**spans, "description": "terms of `q` in `title`"},
             "paragraph_highlights": {"type": "array", "items": spans,
                                      "description": "terms of `q` in each of `paragraphs`"},
+            "keywords": {**string_list, "description": "the article's keywords as written in it, best first"},
+        }),
+        "Related": _object({
+            "id": {"type": "string", "description": "the article asked about"},
+            "related": {"type": "array", "description": "the articles most like it, most alike first",
+                        "items": _object({
+                            "id": {"type": "string"}, "title": {"type": "string"}, "date": _nullable("string"),
+                            "section": _nullable("string"), "page": _nullable("string"),
+                            "kind": {"type": "string", "enum": ["article", "photo"]},
+                            "score": {"type": "number"},
+                            "summary": {"type": "string", "description": "its stored generic summary"}})},
         }),
         "SummarizeRequest": _object(
             {"text": {"type": "string", "minLength": 1}},
@@ -185,6 +196,18 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                     script,
                 ],
                 "responses": {"200": _json(_ref("Article"), "the article"), "400": bad,
+                              "404": _error("no article with that id"), "default": _error("any other failure")},
+            }},
+            "/api/articles/{id}/related": {"get": {
+                "operationId": "related",
+                "summary": "the articles most like this one (its keywords as a query), itself left out",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _query_parameter("k", "how many", {"type": "integer", "minimum": 1,
+                                                       "maximum": config.search_max_k,
+                                                       "default": config.related_default_k}),
+                ],
+                "responses": {"200": _json(_ref("Related"), "the related articles"), "400": bad,
                               "404": _error("no article with that id"), "default": _error("any other failure")},
             }},
             "/api/summarize": {"post": {

@@ -9,13 +9,14 @@ engine, which keeps the highlight spans on the right characters.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePath
 
 from flask import Blueprint, current_app, g, request, url_for
 from jinja2 import BaseLoader, Environment
 
 from ..display import check_script
-from ..errors import QueryError
+from ..errors import IndexUnusable, QueryError
 from ..facets import date_span, iso_day
 from .chart import timeline
 
@@ -144,6 +145,17 @@ def search():
 def article(article_id: str):
     script = _page_script()
     query = request.args.get("q", "")
-    view = engine().read(article_id, query=query, script=script)
+    e = engine()
+    view = e.read(article_id, query=query, script=script)
     source_name = PurePath(view.article.source).name if view.article.source else None
-    return render("article.html", view=view, article=view.article, query=query, source_name=source_name)
+    try:
+        related = e.related(view.article.id)
+    except IndexUnusable:  # the article is still worth showing without its neighbours
+        related = []
+    keywords = e.keywords(view.article.id)
+    if view.script:
+        keywords = [e.display.text(word, view.script) for word in keywords]
+        related = [replace(item, article=e.display.article(item.article, view.script, body=False),
+                           summary=e.display.text(item.summary, view.script)) for item in related]
+    return render("article.html", view=view, article=view.article, query=query, source_name=source_name,
+                  keywords=keywords, related=related)

@@ -202,3 +202,39 @@ def test_every_error_has_one_shape(live_server, path, method, data, headers):
     assert 400 <= status < 500 and response_headers["Content-Type"].startswith("application/json")
     assert list(body) == ["error"] and sorted(body["error"]) == ["code", "message"]
     assert body["error"]["code"] and body["error"]["message"]
+
+
+
+
+def medical_id(server):
+    _, _, hits = call(server, f"/api/search?q={q('医保')}")
+    return hits["results"][0]["id"]
+
+
+def test_article_json_carries_its_keywords(live_server):
+    status, _, article = call(live_server, f"/api/articles/{medical_id(live_server)}")
+    assert status == 200 and "医保" in article["keywords"] and len(article["keywords"]) <= 8
+    assert all(isinstance(word, str) and word for word in article["keywords"])
+
+
+def test_related_articles_leave_the_article_itself_out(live_server):
+    article_id = medical_id(live_server)
+    status, _, body = call(live_server, f"/api/articles/{article_id}/related")
+    assert status == 200 and body["id"] == article_id
+    related = body["related"]
+    assert 1 <= len(related) <= 5 and article_id not in [r["id"] for r in related]
+    assert [r["score"] for r in related] == sorted((r["score"] for r in related), reverse=True)
+    assert set(related[0]) == {"id", "title", "date", "section", "page", "kind", "score", "summary"}
+    _, _, two = call(live_server, f"/api/articles/{article_id}/related?k=2")
+    assert [r["id"] for r in two["related"]] == [r["id"] for r in related[:2]]
+
+
+@pytest.mark.parametrize("k", ["0", "101", "x"])
+def test_related_refuses_a_bad_k(live_server, k):
+    status, _, body = call(live_server, f"/api/articles/{medical_id(live_server)}/related?k={k}")
+    assert status == 400 and body["error"]["code"] == "bad_k" and "k" in body["error"]["message"]
+
+
+def test_related_of_an_unknown_article_is_404(live_server):
+    status, _, body = call(live_server, "/api/articles/no-such-id/related")
+    assert status == 404 and body["error"]["code"] == "article_not_found"

@@ -37,6 +37,9 @@ LIVE_REQUESTS = [
     ("POST", "/api/search?q=x", b"{}", JSON, 405),
     ("GET", f"/api/articles/{MEDICAL_ID}", None, {}, 200),
     ("GET", f"/api/articles/{MEDICAL_ID}?q=%E5%8C%BB%E4%BF%9D&script=simplified", None, {}, 200),
+    ("GET", f"/api/articles/{MEDICAL_ID}/related?k=3", None, {}, 200),
+    ("GET", f"/api/articles/{MEDICAL_ID}/related?k=0", None, {}, 400),
+    ("GET", "/api/articles/no-such-id/related", None, {}, 404),
     ("GET", "/api/articles/dated-09?script=simplified", None, {}, 200),
     ("GET", f"/api/articles/{MEDICAL_ID}?script=latin", None, {}, 400),
     ("GET", "/api/articles/no-such-article", None, {}, 404),
@@ -92,7 +95,7 @@ def template_of(path):
     path = path.split("?", 1)[0]
     path = re.sub(r"<(?:[^:>]+:)?[^>]+>", "{}", path)
     path = re.sub(r"\{[^}]*\}", "{}", path)
-    return re.sub(r"^/api/articles/[^/{}]+$", "/api/articles/{}", path)
+    return re.sub(r"^/api/articles/[^/{}]+(/related)?$", r"/api/articles/{}\1", path)
 
 
 def operation(document, method, path):

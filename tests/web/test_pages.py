@@ -188,3 +188,13 @@ def test_hostile_text_stays_text_in_traditional_too(live_server):
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;<mark>用藥</mark>安全問答" in html
     _, page = get(live_server, "/articles/hostile-1?script=traditional&q=" + urllib.parse.quote("<script>"))
     assert "<script>alert" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_article_page_lists_keywords_as_searches_and_related_articles(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保"))
+    article_id = result_ids(html)[0]
+    status, page = get(live_server, f"/articles/{article_id}")
+    assert status == 200
+    assert f'<a href="/search?q={urllib.parse.quote("医保")}">医保</a>' in page
+    related = re.findall(r'<h3><a href="/articles/([^"?]+)">', page)
+    assert related and article_id not in related and "相关文章" in page

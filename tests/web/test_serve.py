@@ -15,8 +15,14 @@ from helpers import PROJECT, RunningServer
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker processes from /proc")
 
 
-def children(pid):
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+def children(pid, expected=2):
+    """The server's worker processes, once `expected` of them have started (gunicorn forks them one by one)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_serve_runs_the_asked_number_of_worker_processes(live_server):

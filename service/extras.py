@@ -1,0 +1,98 @@
+"""What is worked out once per article at ingest and kept: its generic summary and its keywords.
+
+They live in their own table, `article_extras`, in the article store's SQLite file, next to `articles` but
+never altering it. A row is current while the article's content hash and the fingerprint of what produced
+it (analyzer, summary and keyword settings) are unchanged; anything else is recomputed at the next ingest or
+reindex, and until then worked out when asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS article_extras (
+    id TEXT PRIMARY KEY,          -- articles.id
+    content_hash TEXT NOT NULL,   -- articles.content_hash when this row was made
+    fingerprint TEXT NOT NULL,    -- analyzer and settings that made it
+    summary TEXT NOT NULL,
+    keywords TEXT NOT NULL        -- JSON list of [term, text, weight]
+);
+"""
+
+
+@dataclass(frozen=True)
+class Extras:
+    summary: str
+    keywords: list[tuple[str, str, float]]  # (folded term, as written, weight), best first
+
+    @property
+    def keyword_texts(self) -> list[str]:
+        return [text for _, text, _ in self.keywords]
+
+
+class ExtrasStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def stale_ids(self, fingerprint: str) -> list[str]:
+        """Articles whose extras are missing or out of date, in ingest order."""
+        rows = self._connect().execute(
+            "SELECT a.id FROM articles a LEFT JOIN article_extras x ON x.id = a.id "
+            "WHERE x.id IS NULL OR x.content_hash != a.content_hash OR x.fingerprint != ? ORDER BY a.seq",
+            (fingerprint,)).fetchall()
+        return [row["id"] for row in rows]
+
+    def put_many(self, rows: Iterable[tuple[str, str, str, Extras]]) -> None:
+        """(id, content_hash, fingerprint, extras) rows, written in one transaction."""
+        conn = self._connect()
+        with conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO article_extras(id, content_hash, fingerprint, summary, keywords) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(article_id, content_hash, fingerprint, extras.summary,
+                  json.dumps([list(k) for k in extras.keywords], ensure_ascii=False))
+                 for article_id, content_hash, fingerprint, extras in rows])
+
+    def prune(self) -> int:
+        """Forget the extras of articles no longer in the store."""
+        conn = self._connect()
+        with conn:
+            cursor = conn.execute("DELETE FROM article_extras WHERE id NOT IN (SELECT id FROM articles)")
+        return cursor.rowcount
+
+    def get_many(self, article_ids: list[str], fingerprint: str) -> dict[str, Extras]:
+        """The current extras of those articles that have them."""
+        found: dict[str, Extras] = {}
+        conn = self._connect()
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            rows = conn.execute(
+                "SELECT x.id, x.summary, x.keywords FROM article_extras x JOIN articles a ON a.id = x.id "
+                f"WHERE x.id IN ({', '.join('?' * len(chunk))}) AND x.content_hash = a.content_hash "
+                "AND x.fingerprint = ?", (*chunk, fingerprint)).fetchall()
+            for row in rows:
+                found[row["id"]] = Extras(row["summary"], [tuple(k) for k in json.loads(row["keywords"])])
+        return found
