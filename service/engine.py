@@ -517,6 +517,30 @@ class Engine:
     def split_file(self, path: Path) -> Page:
         return split_page(read_text_file(Path(path)))
 
+    def health(self) -> dict:
+        """What /healthz reports, after the cheap checks: the index opens and its files have their sizes."""
+        self.postings()
+        storage.verify_live(self.index_dir, hashes=False)
+        return {"status": "ok", "articles": self.store.count(),
+                "index_generation": storage.current_generation(self.index_dir)}
+
+    def check(self) -> dict:
+        """Every stored page of the article store and every index file against its checksum.
+
+        `problems` is empty when both are sound; each problem names the command that repairs it.
+        """
+        store_problems = [f"article store {self.store.path}: {m}" for m in self.store.integrity()]
+        index_problems = []
+        generation = None
+        try:
+            generation, manifest = storage.verify_live(self.index_dir, hashes=True)
+            storage.check_manifest(manifest, self.index_dir, self.analyzer.fingerprint, self.params)
+        except IndexUnusable as exc:
+            index_problems.append(exc.message)
+        return {"store": "damaged" if store_problems else "ok", "index": "unusable" if index_problems else "ok",
+                "index_generation": generation, "index_current": self.index_is_current(),
+                "articles": self.store.count(), "problems": store_problems + index_problems}
+
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)
         index_bytes = 0

@@ -249,3 +249,22 @@ def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
     again = jiansuo("ingest", str(folder), data_dir=data)
     assert again.stdout.startswith("added 2000, replaced 0, unchanged 0, skipped 0 from 40 file(s)")
     assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 2010
+
+
+def test_check_finds_a_damaged_index_file_and_reindex_repairs_it(tmp_path):
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    report = json.loads(jiansuo("check", "--json", data_dir=data).stdout)
+    assert report["store"] == "ok" and report["index"] == "ok" and report["problems"] == []
+    generation = data / "index" / report["index_generation"]
+    target = generation / "channels" / "grams" / "doc_numbers.npy"
+    damaged = bytearray(target.read_bytes())
+    damaged[-1] ^= 0xFF
+    target.write_bytes(bytes(damaged))
+    done = jiansuo("check", data_dir=data, check_code=6)
+    assert "doc_numbers.npy does not match the checksum" in done.stderr and "jiansuo reindex" in done.stderr
+    failed = jiansuo("search", "医保", data_dir=data, check_code=6)
+    assert "jiansuo reindex" in failed.stderr
+    jiansuo("reindex", data_dir=data)
+    assert json.loads(jiansuo("check", "--json", data_dir=data).stdout)["problems"] == []
+    assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL

@@ -163,3 +163,28 @@ def test_the_server_binds_to_loopback_by_default():
     from service import config
 
     assert config.defaults().server_host == "127.0.0.1"
+
+
+def test_healthz_is_503_naming_the_fix_when_an_index_file_lost_bytes(tmp_path, analyzer):
+    from helpers import SEED_PAGE
+
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    engine.ingest([SEED_PAGE])
+    client = create_app(engine=engine).test_client()
+    assert client.get("/healthz").status_code == 200
+    generation = engine.index_dir / engine.stats()["index_generation"]
+    (generation / "doc_ids.txt").write_text("", encoding="utf-8")
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["error"]["code"] == "index_damaged"
+    assert "jiansuo reindex" in response.json["error"]["message"]
+    engine.close()
+
+
+def test_an_upload_between_the_body_and_the_upload_limits_is_read(tmp_path, analyzer):
+    engine = Engine(make_config(tmp_path / "data", server_admin_token="t" * 20), analyzer=analyzer)
+    client = create_app(engine=engine).test_client()
+    body = json.dumps({"articles": [], "padding": "x" * (engine.config.server_max_body_bytes + 1)}).encode()
+    response = client.post("/api/ingest", data=body, headers={**JSON, "Authorization": "Bearer " + "t" * 20})
+    # Past server.max_body_bytes but within server.max_upload_bytes: read, and refused for its field.
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_articles"
+    engine.close()
