@@ -66,12 +66,14 @@ class SearchResults:
     filters: Filters = field(default_factory=Filters)
     facets: Facets | None = None  # counts of all `total` matches, when asked for
     mode: str = "and"  # "and": every query word matched; "or": too few did, any word counts; "filter": no words
+    index_generation: str | None = None  # the one index generation the whole answer comes from
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
                 "took_ms": round(self.took_ms, 3), "terms": self.terms, "mode": self.mode,
                 "results": [hit.to_dict() for hit in self.hits],
-                "script": self.script, "filters": self.filters.to_dict()}
+                "script": self.script, "filters": self.filters.to_dict(),
+                "index_generation": self.index_generation}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data
@@ -418,7 +420,7 @@ class Engine:
         if parsed.date_from or parsed.date_to or parsed.sections:
             filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
                                     section or (parsed.sections[0] if parsed.sections else None))
-        _, postings, _, ranker = self._live()
+        generation, postings, _, ranker = self._live()
         groups, excluded = plan_query(self.analyzer, parsed)
         self._check_term_count(parsed, groups, excluded)
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
@@ -460,7 +462,7 @@ class Engine:
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(query=query, terms=terms, total=int(candidates.size),
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
-                             facets=counts, mode=ranking.mode)
+                             facets=counts, mode=ranking.mode, index_generation=generation)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""

@@ -94,6 +94,8 @@ def _schemas() -> dict:
             "filters": _object({"date_from": _nullable("string"), "date_to": _nullable("string"),
                                 "section": _nullable("string")}),
             "facets": _ref("Facets"),
+            "index_generation": _nullable("string", description="the index generation that answered; one "
+                                                                 "answer never mixes two"),
         }),
         "Article": _object({
             "id": {"type": "string"}, "title": {"type": "string"},
