@@ -97,7 +97,7 @@ def summarize():
             kind = "text" if expected is str else "a whole number"
             raise QueryError(f"field {name} must be {kind}, got {json.dumps(value, ensure_ascii=False)[:40]}",
                              code=f"bad_{name}")
-    if not body.get("text", "").strip():
+    if not (body.get("text") or "").strip():
         raise QueryError("field text is missing or empty: give the text to summarize", code="bad_text")
     if body.get("max_chars") is not None and body["max_chars"] < 1:
         raise QueryError(f"field max_chars must be at least 1, got {body['max_chars']}", code="bad_max_chars")
