@@ -211,7 +211,17 @@ def from_mapping(raw: dict, base_dir: Path, source: Path | None = None) -> Confi
             else:
                 value = None
         values[f"{s.section}_{s.key}"] = value
+    values["server_admin_token"] = check_admin_token(values["server_admin_token"], "config server.admin_token")
     return Config(**values, source=source)
+
+
+def check_admin_token(token: str, where: str) -> str:
+    """HTTP headers carry only ASCII, and a token with spaces would be cut at the first one."""
+    token = token.strip()
+    if token and not all("!" <= ch <= "~" for ch in token):
+        raise ConfigError(f"{where} must be printable ASCII without spaces (it is sent in an HTTP header)",
+                          code="bad_config_value")
+    return token
 
 
 def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
@@ -220,7 +230,8 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Conf
     config = _load_file(path, env)
     # A secret is better kept out of a file that is checked in or shared.
     if env.get(ADMIN_TOKEN_ENV) is not None:
-        config = config.with_overrides(server_admin_token=env[ADMIN_TOKEN_ENV].strip())
+        config = config.with_overrides(server_admin_token=check_admin_token(env[ADMIN_TOKEN_ENV],
+                                                                            f"${ADMIN_TOKEN_ENV}"))
     return config
 
 
