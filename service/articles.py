@@ -58,9 +58,9 @@ def check_id(article_id: object) -> str:
         raise InputError(f"article id must be a non-empty string, got {article_id!r}", code="bad_id")
     if len(article_id) > MAX_ID_CHARS:
         raise InputError(f"article id is longer than {MAX_ID_CHARS} characters", code="bad_id")
-    if _ID_FORBIDDEN.search(article_id):
+    if _ID_FORBIDDEN.search(article_id) or article_id in (".", ".."):
         raise InputError(f"article id {article_id!r} contains whitespace, a slash or another character "
-                         "ids may not hold", code="bad_id")
+                         "ids may not hold, or is . or ..", code="bad_id")
     return article_id
 
 

@@ -362,6 +362,21 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .errors import IndexUnusable
+
+    report = _engine(args).check()
+    if args.json:
+        _dump(report, sys.stdout)
+    else:
+        print(f"store: {report['store']} ({report['articles']} articles)")
+        print(f"index: {report['index']} ({report['index_generation'] or 'none'})"
+              + ("" if report["index_current"] else "; it does not hold the store as it is: `jiansuo reindex`"))
+        for problem in report["problems"]:
+            print(f"problem: {problem}", file=sys.stderr)
+    return IndexUnusable.exit_code if report["problems"] else 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     _dump(_engine(args).stats(), sys.stdout)
     return 0
@@ -447,6 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("reindex", help="rebuild the index from the article store")
     p.set_defaults(run=cmd_reindex)
+
+    p = commands.add_parser("check", help="verify the article store and every index file against its checksum")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_check)
 
     p = commands.add_parser("stats", help="article count, index size, last ingest")
     p.set_defaults(run=cmd_stats)

@@ -18,6 +18,7 @@ from .errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config.toml"
 CONFIG_ENV = "JIANSUO_CONFIG"
+ADMIN_TOKEN_ENV = "JIANSUO_ADMIN_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Setting:
     maximum: float | None = None
     choices: tuple | None = None
     optional_file: bool = False  # a file path, "" for none; relative to the config file; must exist
+    may_be_empty: bool = False  # "" is a meaningful value (a feature left off)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -70,6 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
             maximum=1_000_000),
     Setting("search", "max_query_chars", 256, "longest query accepted, in characters", minimum=1,
             maximum=10000),
+    Setting("search", "max_query_terms", 32,
+            "most words, phrases and operators one query may hold; each costs a pass over the index",
+            minimum=1, maximum=1000),
     Setting("summary", "sentences", 2, "sentences in each hit's extractive summary", minimum=1, maximum=20),
     Setting("summary", "max_chars", 160,
             "longest summary in characters; sentences past it are left out", minimum=20, maximum=5000),
@@ -92,6 +97,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server", "max_body_bytes", 1048576,
             "largest request body accepted (POST /api/summarize); a larger one is refused with 413", minimum=1024,
             maximum=1073741824),
+    Setting("server", "admin_token", "",
+            "token that unlocks POST /api/ingest and DELETE /api/articles/<id> (sent as `Authorization: Bearer "
+            "TOKEN`); \"\" leaves them off; $JIANSUO_ADMIN_TOKEN overrides it", may_be_empty=True),
+    Setting("server", "max_upload_bytes", 16777216,
+            "largest request body POST /api/ingest accepts (JSON articles or an uploaded file); larger: 413",
+            minimum=1024, maximum=1073741824),
+    Setting("ingest", "max_file_bytes", 67108864,
+            "largest page or article file read; a larger one is skipped and reported", minimum=1,
+            maximum=4294967296),
+    Setting("ingest", "max_line_chars", 1048576,
+            "longest line a file may hold (one .jsonl record, one line of a page); a file with a longer one is "
+            "skipped and reported", minimum=80, maximum=67108864),
+    Setting("ingest", "max_pages_per_file", 1000,
+            "most pages one .txt file may hold; a file with more is skipped and reported", minimum=1,
+            maximum=1000000),
 )
 
 
@@ -116,6 +136,7 @@ class Config:
     search_max_k: int
     search_max_offset: int
     search_max_query_chars: int
+    search_max_query_terms: int
     summary_sentences: int
     summary_max_chars: int
     display_traditional: str
@@ -127,6 +148,12 @@ class Config:
     server_threads: int
     server_workers: int
     server_max_body_bytes: int
+    server_max_upload_bytes: int
+    ingest_max_file_bytes: int
+    ingest_max_line_chars: int
+    ingest_max_pages_per_file: int
+    # Not shown in reprs and logs.
+    server_admin_token: str = field(default="", repr=False)
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -157,7 +184,8 @@ def _check(setting: Setting, value: Any) -> Any:
         raise ConfigError(f"config {name} must be at least {setting.minimum}, got {value!r}", code="bad_config_value")
     if setting.maximum is not None and value > setting.maximum:
         raise ConfigError(f"config {name} must be at most {setting.maximum}, got {value!r}", code="bad_config_value")
-    if isinstance(value, str) and not value.strip() and setting.section != "paths" and not setting.optional_file:
+    if (isinstance(value, str) and not value.strip() and setting.section != "paths" and not setting.optional_file
+            and not setting.may_be_empty):
         raise ConfigError(f"config {name} must not be empty", code="bad_config_value")
     return value
 
@@ -192,12 +220,31 @@ def from_mapping(raw: dict, base_dir: Path, source: Path | None = None) -> Confi
             else:
                 value = None
         values[f"{s.section}_{s.key}"] = value
+    values["server_admin_token"] = check_admin_token(values["server_admin_token"], "config server.admin_token")
     return Config(**values, source=source)
+
+
+def check_admin_token(token: str, where: str) -> str:
+    """HTTP headers carry only ASCII, and a token with spaces would be cut at the first one."""
+    token = token.strip()
+    if token and not all("!" <= ch <= "~" for ch in token):
+        raise ConfigError(f"{where} must be printable ASCII without spaces (it is sent in an HTTP header)",
+                          code="bad_config_value")
+    return token
 
 
 def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
     """Load settings from `path`, else $JIANSUO_CONFIG, else the project's `config.toml`, else defaults."""
     env = os.environ if env is None else env
+    config = _load_file(path, env)
+    # A secret is better kept out of a file that is checked in or shared.
+    if env.get(ADMIN_TOKEN_ENV) is not None:
+        config = config.with_overrides(server_admin_token=check_admin_token(env[ADMIN_TOKEN_ENV],
+                                                                            f"${ADMIN_TOKEN_ENV}"))
+    return config
+
+
+def _load_file(path: str | os.PathLike | None, env) -> Config:
     chosen = path or env.get(CONFIG_ENV)
     if chosen:
         config_path = Path(chosen)

@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -22,9 +22,10 @@ from .highlight import highlight_spans
 from .index import storage
 from .index.bm25 import BM25Params
 from .index.postings import Postings, build_counted, rank
-from .ingest.formats import Problem
+from .ingest.formats import Problem, read_records
 from .ingest.pages import Page, split_page
-from .ingest.sources import ReadOptions, collect_files, iter_files, read_text_file
+from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
+                             read_text_file)
 from .query import parse as parse_query
 from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, count_channels, plan_query, squash
 from .keywords import Rarity, background_idf, keywords
@@ -73,12 +74,14 @@ class SearchResults:
     filters: Filters = field(default_factory=Filters)
     facets: Facets | None = None  # counts of all `total` matches, when asked for
     mode: str = "and"  # "and": every query word matched; "or": too few did, any word counts; "filter": no words
+    index_generation: str | None = None  # the one index generation the whole answer comes from
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
                 "took_ms": round(self.took_ms, 3), "terms": self.terms, "mode": self.mode,
                 "results": [hit.to_dict() for hit in self.hits],
-                "script": self.script, "filters": self.filters.to_dict()}
+                "script": self.script, "filters": self.filters.to_dict(),
+                "index_generation": self.index_generation}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data
@@ -177,6 +180,8 @@ class Engine:
         self._load_lock = threading.Lock()
         self._fields: tuple[Postings, DocumentFields] | None = None
         self._fields_lock = threading.Lock()
+        # Two rebuilds at once in one process would only do the same work twice.
+        self._write_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
 
     @classmethod
@@ -195,6 +200,12 @@ class Engine:
 
     # --- writing -----------------------------------------------------------------------------------------
 
+    def read_options(self, options: ReadOptions | None = None) -> ReadOptions:
+        """`options` with the configured file limits."""
+        c = self.config
+        return replace(options or ReadOptions(), max_file_bytes=c.ingest_max_file_bytes,
+                       max_line_chars=c.ingest_max_line_chars, max_pages_per_file=c.ingest_max_pages_per_file)
+
     def ingest(self, paths: list[Path], *, options: ReadOptions | None = None,
                progress: ProgressCallback | None = None) -> IngestReport:
         """Read pages and article files into the store, then make the index follow.
@@ -203,15 +214,33 @@ class Engine:
         leaves the store as it was. Only added and replaced articles are analysed; the index is then
         rebuilt from every article's stored terms and switched in as a new generation.
         """
-        notify = progress or _ignore_progress
         files = collect_files([Path(p) for p in paths])
+        return self._ingest_reads(iter_files(files, self.read_options(options)), len(files), progress)
+
+    def ingest_upload(self, name: str, data: bytes, *, options: ReadOptions | None = None) -> IngestReport:
+        """One page or article file that arrived over the network; it is read in memory, never saved."""
+        name = check_upload_name(name)
+        read = read_bytes(data, name, f"upload:{name}", self.read_options(options))
+        return self._ingest_reads(iter([read]), 1, None)
+
+    def ingest_records(self, records: object, source: str = "request") -> IngestReport:
+        """Article records as the `.jsonl` import takes them (id, title, body, date, ...)."""
+        if not isinstance(records, list):
+            raise InputError("articles must be a list of article objects", code="bad_articles")
+        read = FileResult(path=Path(source), source=source, read_as="jsonl")
+        read.articles, read.problems = read_records(records, source)
+        return self._ingest_reads(iter([read]), 1, None)
+
+    def _ingest_reads(self, reads: Iterator[FileResult], total: int,
+                      progress: ProgressCallback | None) -> IngestReport:
+        notify = progress or _ignore_progress
         fingerprint = self.analyzer.fingerprint
         report = IngestReport()
         counts = UpsertCounts(report.added, report.replaced, report.unchanged)
         articles_read = 0
-        notify(IngestProgress("read", 0, len(files)))
+        notify(IngestProgress("read", 0, total))
         with self.store.writing() as writer:
-            for read in iter_files(files, options):
+            for read in reads:
                 report.files += 1
                 report.problems.extend(read.problems)
                 report.warnings.extend(read.warnings)
@@ -226,11 +255,12 @@ class Engine:
                 for prefix in read.page_prefixes:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
                 articles_read += len(read.articles)
-                notify(IngestProgress("read", report.files, len(files), articles_read, read.source))
+                notify(IngestProgress("read", report.files, total, articles_read, read.source))
             writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
                                  len(report.warnings))
         if report.added or report.replaced or report.removed or not self.index_is_current():
-            report.index_generation = self.reindex(progress=notify)
+            with self._write_lock:
+                report.index_generation = self.reindex(progress=notify)
         else:
             self.refresh_extras()  # summaries and keywords of articles stored before they were kept
         return report
@@ -241,7 +271,8 @@ class Engine:
         report.deleted = self.store.delete(article_ids)
         report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
         if report.deleted or (self.has_index() and not self.index_is_current()):
-            report.index_generation = self.reindex()
+            with self._write_lock:
+                report.index_generation = self.reindex()
         return report
 
     def _count_terms(self, texts: tuple[str, ...]) -> tuple[int, dict[str, list]]:
@@ -461,6 +492,15 @@ class Engine:
                              "(search.max_query_chars)", code="query_too_long")
         return query
 
+    def _check_term_count(self, parsed, groups, excluded) -> None:
+        """Each searched word is a pass over the index: a query of hundreds of them is refused, not run."""
+        words = sum(len(plan.words) for group in groups for plan in group) + sum(len(p.words) for p in excluded)
+        count = words + len(parsed.authors) + len(parsed.sections)
+        limit = self.config.search_max_query_terms
+        if count > limit:
+            raise QueryError(f"query holds {count} words and filters; the limit is {limit} "
+                             "(search.max_query_terms)", code="too_many_terms")
+
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
                section: str | None = None, facets: bool = False, explain: bool = False) -> SearchResults:
@@ -485,8 +525,9 @@ class Engine:
         if parsed.date_from or parsed.date_to or parsed.sections:
             filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
                                     section or (parsed.sections[0] if parsed.sections else None))
-        _, postings, _, ranker = self._live()
+        generation, postings, _, ranker = self._live()
         groups, excluded = plan_query(self.analyzer, parsed)
+        self._check_term_count(parsed, groups, excluded)
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
         keep = self._keeper(postings, fields, filters, parsed.sections[1:], parsed.authors)
         if groups or parsed.has_filters:
@@ -536,7 +577,7 @@ class Engine:
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(query=query, terms=terms, total=int(candidates.size),
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
-                             facets=counts, mode=ranking.mode)
+                             facets=counts, mode=ranking.mode, index_generation=generation)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""
@@ -607,6 +648,30 @@ class Engine:
 
     def split_file(self, path: Path) -> Page:
         return split_page(read_text_file(Path(path)))
+
+    def health(self) -> dict:
+        """What /healthz reports, after the cheap checks: the index opens and its files have their sizes."""
+        self.postings()
+        storage.verify_live(self.index_dir, hashes=False)
+        return {"status": "ok", "articles": self.store.count(),
+                "index_generation": storage.current_generation(self.index_dir)}
+
+    def check(self) -> dict:
+        """Every stored page of the article store and every index file against its checksum.
+
+        `problems` is empty when both are sound; each problem names the command that repairs it.
+        """
+        store_problems = [f"article store {self.store.path}: {m}" for m in self.store.integrity()]
+        index_problems = []
+        generation = None
+        try:
+            generation, manifest = storage.verify_live(self.index_dir, hashes=True)
+            storage.check_manifest(manifest, self.index_dir, self.analyzer.fingerprint, self.params)
+        except IndexUnusable as exc:
+            index_problems.append(exc.message)
+        return {"store": "damaged" if store_problems else "ok", "index": "unusable" if index_problems else "ok",
+                "index_generation": generation, "index_current": self.index_is_current(),
+                "articles": self.store.count(), "problems": store_problems + index_problems}
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)

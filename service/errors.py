@@ -56,3 +56,19 @@ class IndexUnusable(JiansuoError):
     http_status = 503
     exit_code = 6
 
+
+
+class Unauthorized(JiansuoError):
+    """A request that changes the archive came without credentials."""
+
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 7
+
+
+class Forbidden(JiansuoError):
+    """A request that changes the archive came with credentials that do not unlock it, or writes are off."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 7

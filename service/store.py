@@ -275,6 +275,12 @@ class Store:
             self._local.conn = conn
         return conn
 
+    def integrity(self) -> list[str]:
+        """SQLite's own check of every page and index of the store: empty when it is sound."""
+        rows = self._connect().execute("PRAGMA integrity_check").fetchall()
+        messages = [row[0] for row in rows]
+        return [] if messages == ["ok"] else messages
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:

@@ -54,8 +54,12 @@ def live_archive(tmp_path_factory, analyzer):
 
 @pytest.fixture(scope="session")
 def live_server(live_archive, tmp_path_factory):
-    from helpers import RunningServer
+    from helpers import ADMIN_TOKEN, LIVE_MAX_UPLOAD_BYTES, RunningServer
 
-    server = RunningServer(live_archive, tmp_path_factory.mktemp("logs") / "serve.log", workers=2)
+    logs = tmp_path_factory.mktemp("logs")
+    config = logs / "config.toml"
+    config.write_text(f"[server]\nmax_upload_bytes = {LIVE_MAX_UPLOAD_BYTES}\n", encoding="utf-8")
+    server = RunningServer(live_archive, logs / "serve.log", workers=2,
+                           env={"JIANSUO_CONFIG": str(config), "JIANSUO_ADMIN_TOKEN": ADMIN_TOKEN})
     yield server
     server.stop()

@@ -25,6 +25,21 @@ def make_config(data_dir: Path, **overrides) -> config_module.Config:
     return config_module.defaults().with_overrides(paths_data_dir=data_dir, **overrides)
 
 
+ADMIN_TOKEN = "test-admin-token-0123456789"
+# The live server's upload limit, small enough for a test to pass it cheaply.
+LIVE_MAX_UPLOAD_BYTES = 65536
+
+
+def multipart(fields: dict[str, tuple[str, bytes]], boundary: str = "jiansuo-test-boundary") -> tuple[bytes, dict]:
+    """A multipart/form-data body of files {field: (file name, content)} and its Content-Type header."""
+    parts = []
+    for name, (filename, content) in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode("utf-8") + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
 HOSTILE_TITLE = "<script>alert('xss')</script>用药安全问答"
 
 
@@ -39,7 +54,7 @@ def free_port() -> int:
 class RunningServer:
     """A real `jiansuo serve` process on a free loopback port."""
 
-    def __init__(self, data_dir: Path, log_path: Path, *, workers: int = 1):
+    def __init__(self, data_dir: Path, log_path: Path, *, workers: int = 1, env: dict | None = None):
         import os
         import subprocess
         import sys
@@ -52,7 +67,7 @@ class RunningServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", "--index", str(data_dir), "serve", "--port", str(self.port),
              "--workers", str(workers)],
-            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
         deadline = time.monotonic() + 60
         while True:
             try:

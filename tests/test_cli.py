@@ -283,3 +283,95 @@ def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
     again = jiansuo("ingest", str(folder), data_dir=data)
     assert again.stdout.startswith("added 2000, replaced 0, unchanged 0, skipped 0 from 40 file(s)")
     assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 2010
+
+
+def test_check_finds_a_damaged_index_file_and_reindex_repairs_it(tmp_path):
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    report = json.loads(jiansuo("check", "--json", data_dir=data).stdout)
+    assert report["store"] == "ok" and report["index"] == "ok" and report["problems"] == []
+    generation = data / "index" / report["index_generation"]
+    target = generation / "channels" / "grams" / "doc_numbers.npy"
+    damaged = bytearray(target.read_bytes())
+    damaged[-1] ^= 0xFF
+    target.write_bytes(bytes(damaged))
+    done = jiansuo("check", data_dir=data, check_code=6)
+    assert "doc_numbers.npy does not match the checksum" in done.stderr and "jiansuo reindex" in done.stderr
+    failed = jiansuo("search", "医保", data_dir=data, check_code=6)
+    assert "jiansuo reindex" in failed.stderr
+    jiansuo("reindex", data_dir=data)
+    assert json.loads(jiansuo("check", "--json", data_dir=data).stdout)["problems"] == []
+    assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL
+
+
+def _start_ingest(data, folder):
+    return subprocess.Popen([sys.executable, "-m", "service", "--index", str(data), "ingest", str(folder)],
+                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path, analyzer):
+    """SIGKILL lands anywhere in reading, storing, analysing, writing the index or switching it."""
+    import random
+    import signal
+    import time
+
+    from service.engine import Engine
+    from service.index import storage
+
+    from helpers import make_config
+
+    rng = random.Random(8)
+    records = [json.loads(line) for line in CMRC_SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    data = tmp_path / "data"
+    kills, committed, expected = 22, 0, set()
+
+    def batch(number):
+        folder = tmp_path / f"batch-{number:02d}"
+        folder.mkdir()
+        chosen = [records[(number * 7 + i) % len(records)] for i in range(24)]
+        for part in range(3):
+            _write_jsonl(folder / f"{part}.jsonl", [{"id": f"b{number}-{part}-{r['id']}", "title": r["title"],
+                                                     "text": r["text"]} for r in chosen[part * 8:part * 8 + 8]])
+        return folder, {f"b{number}-{part}-{r['id']}" for part in range(3) for r in chosen[part * 8:part * 8 + 8]}
+
+    # One run to its end measures how long the work after start-up takes, so kills can land all through it.
+    folder, ids = batch(0)
+    process = _start_ingest(data, folder)
+    next(line for line in process.stderr if line.startswith("reading "))
+    started = time.monotonic()
+    process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    work = time.monotonic() - started
+    expected |= ids
+    for number in range(1, kills + 1):
+        folder, ids = batch(number)
+        process = _start_ingest(data, folder)
+        try:
+            next(line for line in process.stderr if line.startswith("reading "))
+            time.sleep(rng.uniform(0, work * 1.1))
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait(timeout=60)
+            process.stderr.close()
+        engine = Engine(make_config(data), analyzer=analyzer)
+        try:
+            assert engine.store.integrity() == []
+            stored = set(engine.store.get_many(sorted(expected | ids)))
+            assert expected <= stored, f"kill {number} lost {sorted(expected - stored)[:3]}"
+            assert stored & ids in (set(), ids), f"kill {number} left part of one ingest stored"
+            committed += bool(stored & ids)
+            expected |= stored & ids
+            # The live generation opens, checksums and all; if the kill came between the store's commit and the
+            # index switch, it is the previous one, and the next write (here a reindex) brings it up to date.
+            storage.load(engine.index_dir, engine.analyzer.fingerprint, engine.params)
+            if not engine.index_is_current():
+                engine.reindex()
+            assert expected <= set(engine.postings().doc_ids)
+            probe = sorted(expected)[number % len(expected)]
+            title = engine.article(probe).title
+            assert probe in [hit.article.id for hit in engine.search(title[:20], k=100, summaries=False).hits]
+        finally:
+            engine.close()
+    # Both outcomes happened: kills before the commit and kills after it.
+    assert 0 < committed < kills, committed

@@ -12,7 +12,7 @@ def test_config_toml_lists_every_setting_with_its_default():
 
 
 def test_loading_the_committed_file_gives_the_defaults():
-    assert config.load(config.PROJECT_ROOT / "config.toml") == config.defaults()
+    assert config.load(config.PROJECT_ROOT / "config.toml", env={}) == config.defaults()
 
 
 def test_relative_paths_resolve_against_the_config_file(tmp_path):
@@ -63,3 +63,23 @@ def test_non_utf8_config_is_refused(tmp_path):
     path.write_bytes("[paths]\ndata_dir = \"档案\"\n".encode("gbk"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         config.load(Path(path))
+
+
+def test_the_admin_token_comes_from_the_environment_before_the_file(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text('[server]\nadmin_token = "from-the-file"\n', encoding="utf-8")
+    assert config.load(path, env={}).server_admin_token == "from-the-file"
+    assert config.load(path, env={"JIANSUO_ADMIN_TOKEN": " from-env "}).server_admin_token == "from-env"
+    assert config.load(path, env={"JIANSUO_ADMIN_TOKEN": ""}).server_admin_token == ""
+    assert config.defaults().server_admin_token == ""
+    assert "from-the-file" not in repr(config.load(path, env={}))
+
+
+@pytest.mark.parametrize("token", ["with space", "令牌", "tab\there"])
+def test_an_admin_token_that_cannot_travel_in_a_header_is_refused(tmp_path, token):
+    with pytest.raises(ConfigError, match=r"\$JIANSUO_ADMIN_TOKEN must be printable ASCII"):
+        config.load(env={"JIANSUO_ADMIN_TOKEN": token})
+    path = tmp_path / "site.toml"
+    path.write_text(f'[server]\nadmin_token = "{token}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="server.admin_token"):
+        config.load(path, env={})

@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.errors import QueryError
@@ -92,3 +92,28 @@ def test_any_text_parses_or_names_a_bad_date(text):
         return
     for clause in query.clauses + list(query.excluded):
         assert clause.text.strip()
+
+
+_QUERY_PIECES = st.sampled_from([
+    "医保", "報銷", "灵芝", "C++", "3:2", "OR", "or", "-", "--", "-盆景", '"', "＂", '"农业 发展"', "“双减”",
+    "title:", "标题：", "author:", "作者:刘洪斌", "section:", "版面:城事", "date:", "日期:", "date:2018-02..2018-03",
+    "date:..2018", "date:2018..", "date:2018-13", "date:9999-99-99", "date:2018-02-30..", "(", ")", "*", "?", "\\",
+    "<script>", "%", "\u3000", "\t", "\n", "\x00", "𠀀", "..", ":", "：", "title:\"医保 报销\"", "-title:医保",
+])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(_QUERY_PIECES, st.text(max_size=8)), max_size=14),
+       st.lists(st.sampled_from([" ", "", "\u3000"]), min_size=14, max_size=14))
+def test_queries_built_from_operators_parse_or_name_the_bad_date(pieces, gaps):
+    text = "".join(piece + gap for piece, gap in zip(pieces, gaps))
+    try:
+        query = parse(text)
+    except QueryError as error:
+        assert error.code == "bad_date_filter" and error.http_status == 400
+        return
+    for clause in query.clauses + list(query.excluded):
+        assert clause.text.strip() and clause.field in (None, "title")
+    assert all(group for group in query.groups)
+    for date in (query.date_from, query.date_to):
+        assert date is None or (len(date) == 10 and date[4] == date[7] == "-")

@@ -199,14 +199,54 @@ def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM
             f"{REBUILD_HINT}", code="index_parameters")
 
 
+def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True) -> None:
+    """Check every file the manifest lists against its recorded size and (with `hashes`) its sha256.
+
+    A generation is never changed after it is written, so any difference is damage on disk: a truncated,
+    overwritten or deleted file. IndexUnusable names the file and the command that rebuilds the index.
+    """
+    generation = index_dir / name
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise IndexUnusable(f"index manifest in {generation} lists no files to check; {REBUILD_HINT}",
+                            code="index_damaged")
+    for relative, expected in files.items():
+        path = generation / relative
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise IndexUnusable(f"index file {path} is missing (damaged generation); {REBUILD_HINT}", code="index_damaged") from None
+        if size != expected.get("bytes"):
+            raise IndexUnusable(f"index file {path} is damaged: {size} bytes, its manifest says "
+                                f"{expected.get('bytes')} (truncated or overwritten); {REBUILD_HINT}", code="index_damaged")
+        if hashes:
+            try:
+                digest = _sha256(path)
+            except OSError as exc:
+                raise IndexUnusable(f"index file {path} cannot be read ({exc}); {REBUILD_HINT}",
+                                    code="index_damaged") from exc
+            if digest != expected.get("sha256"):
+                raise IndexUnusable(f"index file {path} does not match the checksum in its manifest (damaged "
+                                    f"on disk); {REBUILD_HINT}", code="index_damaged")
+
+
+def verify_live(index_dir: Path, *, hashes: bool = True) -> tuple[str, dict]:
+    """The live generation's name and manifest, after checking its files."""
+    name, manifest = read_manifest(index_dir)
+    verify(index_dir, name, manifest, hashes=hashes)
+    return name, manifest
+
+
 def load(index_dir: Path, fingerprint: str, params: BM25Params,
-         channels: tuple[str, ...] = ()) -> tuple[str, Postings, dict[str, Postings]]:
+         channels: tuple[str, ...] = (), *, verify_hashes: bool = True) -> tuple[str, Postings, dict[str, Postings]]:
     """Open the live generation: the words index and the named side channels.
 
-    A generation this configuration cannot read correctly, or one lacking a channel asked for, is refused.
+    A generation this configuration cannot read correctly, one lacking a channel asked for, or one whose
+    files differ from the sizes (always) or checksums (with `verify_hashes`) in its manifest is refused.
     """
     name, manifest = read_manifest(index_dir)
     check_manifest(manifest, index_dir, fingerprint, params)
+    verify(index_dir, name, manifest, hashes=verify_hashes)
     generation = index_dir / name
     missing = [c for c in channels if c not in manifest.get("channels", {})]
     if missing:

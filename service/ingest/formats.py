@@ -66,17 +66,31 @@ def record_to_article(record: object, source: str) -> Article:
 
 def read_jsonl(text: str, source: str) -> tuple[list[Article], list[Problem]]:
     """Every good record, plus a problem (with its line number) for each bad one."""
-    articles: list[Article] = []
+    records: list[tuple[int, object]] = []
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
             problems.append(Problem(source, number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
-            continue
+        except RecursionError:
+            problems.append(Problem(source, number, "not valid JSON (nested too deeply)"))
+    articles, more = _records_to_articles(records, source)
+    return articles, sorted(problems + more, key=lambda p: p.line or 0)
+
+
+def read_records(records: list, source: str) -> tuple[list[Article], list[Problem]]:
+    """Records already parsed (a JSON request's `articles`); problems are numbered by position from 1."""
+    return _records_to_articles(list(enumerate(records, start=1)), source)
+
+
+def _records_to_articles(records: list[tuple[int, object]], source: str) -> tuple[list[Article], list[Problem]]:
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, record in records:
         try:
             article = record_to_article(record, source)
         except InputError as exc:

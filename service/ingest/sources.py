@@ -11,6 +11,7 @@ before the next file is read.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +25,8 @@ from .pages import Page, looks_like_page, split_pages
 PAGE_SUFFIXES = (".txt",)
 ARTICLE_SUFFIXES = (".jsonl", ".csv")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+MAX_PAGES_PER_FILE = 1000
 TXT_MODES = ("auto", "page", "article")
 
 
@@ -31,6 +34,9 @@ TXT_MODES = ("auto", "page", "article")
 class ReadOptions:
     txt: str = "auto"  # how `.txt` files are read: "page", "article" or "auto"
     columns: dict[str, str] = field(default_factory=dict)  # CSV field -> header name, overriding the defaults
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_line_chars: int = MAX_LINE_CHARS
+    max_pages_per_file: int = MAX_PAGES_PER_FILE
 
     def __post_init__(self) -> None:
         if self.txt not in TXT_MODES:
@@ -83,12 +89,52 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def read_text_file(path: Path) -> str:
+def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: {size} bytes is larger than the {MAX_FILE_BYTES}-byte limit for one file",
-                         code="file_too_large")
+    check_size(size, max_bytes, str(path))
     return decode(path.read_bytes(), str(path))
+
+
+def check_size(size: int, max_bytes: int, source: str) -> None:
+    if size > max_bytes:
+        raise InputError(f"{source}: {size} bytes is larger than the {max_bytes}-byte limit for one file "
+                         "(ingest.max_file_bytes)", code="file_too_large")
+
+
+def longest_line(text: str) -> tuple[int, int]:
+    """(length, 1-based line number) of the longest line, without copying the text line by line."""
+    best, best_number, start, number = 0, 1, 0, 1
+    while True:
+        end = text.find("\n", start)
+        length = (len(text) if end < 0 else end) - start
+        if length > best:
+            best, best_number = length, number
+        if end < 0:
+            return best, best_number
+        start, number = end + 1, number + 1
+
+
+MAX_UPLOAD_NAME_CHARS = 200
+_UPLOAD_NAME_FORBIDDEN = re.compile(r"[/\\:\x00-\x1f\x7f]")
+
+
+def check_upload_name(name: object) -> str:
+    """The name an uploaded file was sent under, if it is a plain file name of a kind that can be ingested.
+
+    Uploads are read in memory and never saved, but their names are still shown and recorded as sources:
+    a name that reaches into folders (`../x`, `C:\\x`, `/etc/x`) is refused rather than cleaned up.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("the uploaded file has no name; send it with a filename ending in "
+                         f"{', '.join(PAGE_SUFFIXES + ARTICLE_SUFFIXES)}", code="bad_upload_name")
+    if (len(name) > MAX_UPLOAD_NAME_CHARS or _UPLOAD_NAME_FORBIDDEN.search(name) or name.startswith(".")
+            or ".." in name):
+        raise InputError(f"upload name {name[:MAX_UPLOAD_NAME_CHARS]!r} is not a plain file name (no folders, "
+                         "no leading dot, no '..', no control characters)", code="bad_upload_name")
+    if Path(name).suffix.lower() not in PAGE_SUFFIXES + ARTICLE_SUFFIXES:
+        raise InputError(f"upload {name!r}: cannot ingest {Path(name).suffix or 'extension-less'} files; send "
+                         f"{', '.join(PAGE_SUFFIXES + ARTICLE_SUFFIXES)}", code="unsupported_file")
+    return name
 
 
 def page_key(text: str) -> str:
@@ -105,8 +151,12 @@ def page_articles(page: Page, text: str, source: str, source_page: int | None = 
             for item in page.items]
 
 
-def _read_pages(text: str, result: FileResult) -> None:
+def _read_pages(text: str, result: FileResult, max_pages: int) -> None:
     pages = split_pages(text)
+    if len(pages) > max_pages:
+        result.problems.append(Problem(result.source, None, f"holds {len(pages)} pages; the limit is {max_pages} "
+                                                            "(ingest.max_pages_per_file)"))
+        return
     several = len(pages) > 1
     for number, (page_text, page) in enumerate(pages, start=1):
         # A file of one page keeps the id its whole text gives; in a file of several, each page is hashed
@@ -127,12 +177,38 @@ def _read_pages(text: str, result: FileResult) -> None:
 def read_file(path: Path, options: ReadOptions | None = None) -> FileResult:
     options = options or ReadOptions()
     source = path.as_posix()
-    result = FileResult(path=path, source=source)
     try:
-        text = read_text_file(path)
+        text = read_text_file(path, options.max_file_bytes)
     except InputError as exc:
+        result = FileResult(path=path, source=source)
         result.problems.append(Problem(source, None, exc.message.removeprefix(f"{path}: ")))
         return result
+    return read_text(text, path, source, options)
+
+
+def read_bytes(data: bytes, name: str, source: str, options: ReadOptions | None = None) -> FileResult:
+    """A file that arrived without a path on disk (an upload): `name` gives its kind by its extension."""
+    options = options or ReadOptions()
+    path = Path(name)
+    try:
+        check_size(len(data), options.max_file_bytes, source)
+        text = decode(data, source)
+    except InputError as exc:
+        result = FileResult(path=path, source=source)
+        result.problems.append(Problem(source, None, exc.message.removeprefix(f"{source}: ")))
+        return result
+    return read_text(text, path, source, options)
+
+
+def read_text(text: str, path: Path, source: str, options: ReadOptions) -> FileResult:
+    result = FileResult(path=path, source=source)
+    if len(text) > options.max_line_chars:
+        length, number = longest_line(text)
+        if length > options.max_line_chars:
+            # The splitter and the JSON reader work a line at a time; one huge line is not a page or a record.
+            result.problems.append(Problem(source, number, f"line is {length} characters long; the limit is "
+                                                           f"{options.max_line_chars} (ingest.max_line_chars)"))
+            return result
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         result.read_as = "jsonl"
@@ -149,7 +225,7 @@ def read_file(path: Path, options: ReadOptions | None = None) -> FileResult:
             result.problems.append(problem)
     else:
         result.read_as = "page"
-        _read_pages(text, result)
+        _read_pages(text, result, options.max_pages_per_file)
     return result
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..errors import QueryError
+from ..errors import Forbidden, NotFound, QueryError, Unauthorized
+from ..articles import check_id
 from .openapi import document
 
 api = Blueprint("api", __name__)
@@ -99,13 +101,67 @@ def summarize():
             kind = "text" if expected is str else "a whole number"
             raise QueryError(f"field {name} must be {kind}, got {json.dumps(value, ensure_ascii=False)[:40]}",
                              code=f"bad_{name}")
-    if not body.get("text", "").strip():
+    if not (body.get("text") or "").strip():
         raise QueryError("field text is missing or empty: give the text to summarize", code="bad_text")
     if body.get("max_chars") is not None and body["max_chars"] < 1:
         raise QueryError(f"field max_chars must be at least 1, got {body['max_chars']}", code="bad_max_chars")
     summary = engine().summarize(body["text"], sentences=body.get("sentences"), query=body.get("query"),
                                  max_chars=body.get("max_chars"))
     return jsonify(summary.to_dict())
+
+
+INGEST_FIELDS = ("articles",)
+
+
+def require_admin() -> None:
+    """Let the request through only with `Authorization: Bearer <server.admin_token>`."""
+    configured = engine().config.server_admin_token
+    if not configured:
+        raise Forbidden("writing to the archive is turned off on this server; set $JIANSUO_ADMIN_TOKEN or "
+                        "server.admin_token to turn it on", code="writes_disabled")
+    header = request.headers.get("Authorization")
+    if header is None:
+        raise Unauthorized(f"{request.method} {request.path} needs the admin token: send "
+                           "`Authorization: Bearer TOKEN`", code="token_missing")
+    scheme, _, given = header.partition(" ")
+    # compare_digest takes as long for any wrong token of a length, so timing does not reveal the token.
+    if scheme.lower() != "bearer" or not given.strip() or not hmac.compare_digest(
+            given.strip().encode("utf-8"), configured.encode("utf-8")):
+        raise Forbidden("the admin token is wrong", code="token_wrong")
+
+
+@api.post("/api/ingest")
+def ingest():
+    require_admin()
+    known_parameters(())
+    request.max_content_length = engine().config.server_max_upload_bytes
+    if request.mimetype == "multipart/form-data":
+        files = request.files
+        unknown = [name for name in list(files) + list(request.form) if name != "file"]
+        if unknown or len(files.getlist("file")) != 1:
+            raise QueryError("the form must hold exactly one field, `file`: a page (.txt) or article "
+                             "(.jsonl, .csv, .txt) file", code="bad_upload")
+        upload = files["file"]
+        report = engine().ingest_upload(upload.filename or "", upload.stream.read())
+    else:
+        body = json_body()
+        unknown = [name for name in body if name not in INGEST_FIELDS]
+        if unknown or "articles" not in body:
+            raise QueryError("the body must be {\"articles\": [{\"id\", \"title\", \"body\", ...}]} "
+                             f"(unknown field(s): {', '.join(map(repr, unknown)) or 'none'})", code="bad_articles")
+        report = engine().ingest_records(body["articles"])
+    return jsonify(report.to_dict())
+
+
+@api.delete("/api/articles/<article_id>")
+def delete_article(article_id: str):
+    require_admin()
+    known_parameters(())
+    check_id(article_id)
+    report = engine().delete([article_id])
+    if not report.deleted:
+        raise NotFound(f"no article with id {article_id!r}", code="article_not_found")
+    return jsonify(report.to_dict())
 
 
 @api.get("/api/stats")
@@ -130,6 +186,5 @@ def related(article_id: str):
 
 @api.get("/healthz")
 def healthz():
-    e = engine()
-    e.postings()  # raises IndexUnusable (503) when there is nothing to search
-    return jsonify({"status": "ok", "articles": e.store.count(), "index_generation": e.stats()["index_generation"]})
+    # IndexUnusable (503) when there is nothing to search or an index file has lost bytes.
+    return jsonify(engine().health())

@@ -94,6 +94,8 @@ def _schemas() -> dict:
             "filters": _object({"date_from": _nullable("string"), "date_to": _nullable("string"),
                                 "section": _nullable("string")}),
             "facets": _ref("Facets"),
+            "index_generation": _nullable("string", description="the index generation that answered; one "
+                                                                 "answer never mixes two"),
         }),
         "Article": _object({
             "id": {"type": "string"}, "title": {"type": "string"},
@@ -141,6 +143,30 @@ def _schemas() -> dict:
             "index_current": {"type": "boolean",
                               "description": "whether the index holds every stored article (`jiansuo reindex` if not)"},
         }),
+        "IngestRequest": _object({"articles": {"type": "array", "items": _object(
+            {"body": {"type": "string", "minLength": 1, "description": "paragraphs separated by a newline "
+                                                                      "(also accepted as `text`)"}},
+            {"id": {"type": ["string", "integer"], "description": "left out: made from title and body"},
+             "title": {"type": "string"}, "date": {"type": "string", "pattern": DATE_PATTERN},
+             "section": {"type": "string"}, "page": {"type": "string"},
+             "authors": {"oneOf": [string_list, {"type": "string"}]}, "kind": {"type": "string",
+                                                                               "enum": ["article", "photo"]},
+             "source": {"type": "string"}, "kicker": {"type": "string"}, "subtitle": {"type": "string"}},
+            description="the fields of a .jsonl import line"
+        )}}),
+        "IngestReport": _object({
+            "files": {"type": "integer", "minimum": 0},
+            "added": {**string_list, "description": "ids of articles new to the archive"},
+            "replaced": {**string_list, "description": "ids of stored articles whose text changed"},
+            "unchanged": {"type": "integer", "minimum": 0, "description": "articles already stored as given"},
+            "skipped": {"type": "integer", "minimum": 0, "description": "records or files that could not be read"},
+            "problems": {**string_list, "description": "why each was skipped, with where (position or line)"},
+            "warnings": string_list,
+            "index_generation": _nullable("string", description="the index generation now live, when it changed"),
+            "removed": {**string_list, "description": "articles a page read again no longer yields"},
+        }),
+        "DeleteReport": _object({"deleted": string_list, "missing": string_list,
+                                 "index_generation": _nullable("string")}),
         "Health": _object({"status": {"type": "string", "enum": ["ok"]}, "articles": {"type": "integer"},
                            "index_generation": _nullable("string")}),
     }
@@ -197,6 +223,17 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                 ],
                 "responses": {"200": _json(_ref("Article"), "the article"), "400": bad,
                               "404": _error("no article with that id"), "default": _error("any other failure")},
+            }, "delete": {
+                "operationId": "deleteArticle",
+                "summary": "remove one article from the archive and the index",
+                "description": "Needs the admin token, as POST /api/ingest does.",
+                "security": [{"adminToken": []}],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("DeleteReport"), "deleted; the index no longer finds it"),
+                              "400": _error("the id is not one an article can have"),
+                              "401": _error("no `Authorization` header"),
+                              "403": _error("the token is wrong or empty, or writing is turned off"),
+                              "404": _error("no article with that id"), "default": _error("any other failure")},
             }},
             "/api/articles/{id}/related": {"get": {
                 "operationId": "related",
@@ -221,6 +258,27 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                               "415": _error("the body is not sent as application/json"),
                               "default": _error("any other failure")},
             }},
+            "/api/ingest": {"post": {
+                "operationId": "ingest",
+                "summary": "add or replace articles; they are searchable when this answers",
+                "description": "Needs the admin token (server.admin_token or $JIANSUO_ADMIN_TOKEN) as "
+                               "`Authorization: Bearer TOKEN`; without one configured, writing is off (403).",
+                "security": [{"adminToken": []}],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref("IngestRequest")},
+                    "multipart/form-data": {"schema": _object(
+                        {"file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                  "description": "a page (.txt) or article (.jsonl, .csv, .txt) file; a plain "
+                                                 f"file name; at most {config.ingest_max_file_bytes} bytes"}})},
+                }},
+                "responses": {"200": _json(_ref("IngestReport"), "what was added, replaced and skipped"),
+                              "400": bad, "401": _error("no `Authorization` header"),
+                              "403": _error("the token is wrong or empty, or writing is turned off"),
+                              "413": _error(f"the body is larger than {config.server_max_upload_bytes} bytes "
+                                            "(server.max_upload_bytes)"),
+                              "415": _error("the body is neither application/json nor multipart/form-data"),
+                              "default": _error("any other failure")},
+            }},
             "/api/stats": {"get": {
                 "operationId": "stats",
                 "summary": "article count, index size, last ingest, and the archive's counts by month and section",
@@ -240,5 +298,7 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                               "default": _error("any other failure")},
             }},
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(), "securitySchemes": {"adminToken": {
+            "type": "http", "scheme": "bearer",
+            "description": "the value of server.admin_token or $JIANSUO_ADMIN_TOKEN"}}},
     }

@@ -135,3 +135,43 @@ def test_a_missing_channel_is_refused_with_the_fix(tmp_path):
 def test_channels_must_number_documents_alike(tmp_path):
     with pytest.raises(ValueError, match="numbers documents differently"):
         storage.save(build(DOCS, PARAMS), tmp_path, "fp", channels={"title": build(DOCS[:2], PARAMS)})
+
+
+def _flip_last_byte(path):
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_a_truncated_file_is_found_by_its_size_naming_the_file_and_the_fix(tmp_path):
+    name = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    path = tmp_path / name / "term_freqs.npy"
+    path.write_bytes(path.read_bytes()[:-3])
+    for hashes in (False, True):
+        with pytest.raises(IndexUnusable, match="term_freqs.npy is damaged.*truncated.*jiansuo reindex") as info:
+            storage.load(tmp_path, "fp", PARAMS, verify_hashes=hashes)
+        assert info.value.code == "index_damaged"
+
+
+def test_a_changed_byte_keeps_the_size_but_not_the_checksum(tmp_path):
+    name = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    _flip_last_byte(tmp_path / name / "doc_lengths.npy")
+    storage.verify_live(tmp_path, hashes=False)  # the cheap check cannot see it
+    with pytest.raises(IndexUnusable, match="doc_lengths.npy does not match the checksum.*jiansuo reindex"):
+        storage.load(tmp_path, "fp", PARAMS)
+
+
+def test_a_deleted_channel_file_is_reported(tmp_path):
+    words = build(DOCS, PARAMS)
+    name = storage.save(words, tmp_path, "fp", channels={"grams": build(DOCS, PARAMS)})
+    (tmp_path / name / "channels" / "grams" / "terms.txt").unlink()
+    with pytest.raises(IndexUnusable, match="channels/grams/terms.txt is missing"):
+        storage.verify_live(tmp_path, hashes=False)
+
+
+def test_every_file_of_a_generation_is_in_its_manifest(tmp_path):
+    words = build(DOCS, PARAMS)
+    name = storage.save(words, tmp_path, "fp", channels={"grams": build(DOCS, PARAMS)})
+    on_disk = {p.relative_to(tmp_path / name).as_posix() for p in (tmp_path / name).rglob("*") if p.is_file()}
+    _, manifest = storage.verify_live(tmp_path)
+    assert set(manifest["files"]) == on_disk - {"manifest.json"}

@@ -442,3 +442,32 @@ def test_split_pages_never_raises_and_its_pages_cover_the_text(lines):
     assert all(not any("internal error" in w for w in page.warnings) for _, page in pages)
     if len(pages) > 1:
         assert all(chunk in text for chunk, _ in pages)
+
+
+# --- fuzzing the whole path from uploaded bytes to articles ----------------------------------------------
+
+_HOSTILE_PIECES = st.sampled_from([
+    "\r", "\r\n", "\t", "\u3000", "\u200b", "\ufeff", "\x0c", "\x00", "\u2028", "　　", "    ", "——", "——记", "•",
+    "<script>alert(1)</script>", "../../etc/passwd", "A01", "要闻", "2019年13月45日", "星期八", "第9999版",
+    "编辑：", "（", "）", "(", ")", "摄", "记者", "　　正文缩进，", "。", "，", "?", "\\", "%00", "𠀀", "ｱ", "é",
+])
+_FUZZ_LINES = st.one_of(_PAGE_LINES, _HOSTILE_PIECES, st.text(max_size=30),
+                        st.lists(_HOSTILE_PIECES, max_size=6).map("".join))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_FUZZ_LINES, max_size=60), st.sampled_from(["utf-8", "gb18030", "utf-16"]))
+def test_any_uploaded_page_gives_articles_or_problems_never_an_exception(lines, encoding):
+    from service.articles import check_id
+    from service.ingest.sources import ReadOptions, read_bytes
+
+    text = "\n".join(lines)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    result = read_bytes(data, "fuzz.txt", "upload:fuzz.txt", ReadOptions(txt="page", max_line_chars=200))
+    assert result.articles or result.problems or not text.strip()
+    for article in result.articles:
+        assert check_id(article.id) and isinstance(article.title, str) and isinstance(article.body, str)
+        assert article.kind in {"article", "photo"}

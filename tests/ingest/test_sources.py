@@ -43,11 +43,46 @@ def test_a_page_with_no_articles_is_a_problem_not_a_crash(tmp_path):
     assert result.articles == [] and "no articles found" in str(result.problems[0])
 
 
-def test_an_oversized_file_is_skipped_naming_the_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 10)
+def test_an_oversized_file_is_skipped_naming_the_limit(tmp_path):
     (tmp_path / "big.txt").write_text("很长的一页" * 10, encoding="utf-8")
-    result = read_paths([tmp_path / "big.txt"])
+    result = read_paths([tmp_path / "big.txt"], ReadOptions(max_file_bytes=10))
     assert result.articles == [] and "larger than the 10-byte limit" in str(result.problems[0])
+    assert "ingest.max_file_bytes" in str(result.problems[0])
+
+
+def test_a_file_with_an_overlong_line_is_skipped_naming_the_line_and_the_limit(tmp_path):
+    path = tmp_path / "long.jsonl"
+    path.write_text('{"body": "短"}\n{"body": "' + "长" * 500 + '"}\n', encoding="utf-8")
+    result = read_file(path, ReadOptions(max_line_chars=100))
+    assert result.articles == [] and str(result.problems[0]).startswith(f"{path.as_posix()}:2: line is 512 ")
+    assert "ingest.max_line_chars" in str(result.problems[0])
+    assert len(read_file(path, ReadOptions(max_line_chars=600)).articles) == 2
+
+
+def test_a_file_of_too_many_pages_is_skipped_naming_the_limit(tmp_path):
+    page = "A01 要闻 2019年3月1日 星期五\n\n第二页标题\n第二页正文，写在这里。\n\n（王五）\n"
+    (tmp_path / "many.txt").write_text("\f".join([page] * 4), encoding="utf-8")
+    result = read_file(tmp_path / "many.txt", ReadOptions(txt="page", max_pages_per_file=3))
+    assert result.articles == [] and "holds 4 pages; the limit is 3 (ingest.max_pages_per_file)" in str(
+        result.problems[0])
+    assert len(read_file(tmp_path / "many.txt", ReadOptions(txt="page", max_pages_per_file=4)).articles) == 4
+
+
+@pytest.mark.parametrize("name", ["../x.txt", "a/b.txt", "a\\b.txt", "C:x.txt", ".x.txt", "x..txt", "x.exe", "",
+                                  "\x00.txt", "x" * 300 + ".txt"])
+def test_upload_names_must_be_plain_ingestible_file_names(name):
+    with pytest.raises(InputError):
+        sources.check_upload_name(name)
+
+
+def test_an_upload_is_read_in_memory_like_a_file(tmp_path):
+    data = SEED_PAGE.read_bytes()
+    path = tmp_path / "page.txt"
+    path.write_bytes(data)
+    uploaded = sources.read_bytes(data, "page.txt", "upload:page.txt")
+    assert [a.id for a in uploaded.articles] == [a.id for a in read_file(path).articles]
+    too_big = sources.read_bytes(data, "page.txt", "upload:page.txt", ReadOptions(max_file_bytes=100))
+    assert too_big.articles == [] and "ingest.max_file_bytes" in str(too_big.problems[0])
 
 
 def test_each_page_of_a_file_of_several_gets_its_own_ids_and_number(tmp_path):

@@ -20,10 +20,15 @@ from service.engine import Engine
 from service.web import create_app
 from service.web.api import ARTICLE_PARAMETERS, SEARCH_PARAMETERS, SUMMARIZE_FIELDS
 
-from helpers import make_config
+from helpers import ADMIN_TOKEN, LIVE_MAX_UPLOAD_BYTES, make_config, multipart
 
 MEDICAL_ID = "pb3c625c95d19e72e-07"
 JSON = {"Content-Type": "application/json"}
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+PROBE = json.dumps({"articles": [{"id": "openapi-probe", "title": "接口探针", "body": "探针文章的正文。",
+                                  "date": "2019-01-02", "authors": ["记者"]}]}, ensure_ascii=False).encode()
+UPLOAD, UPLOAD_TYPE = multipart({"file": ("probe.jsonl", json.dumps(
+    {"id": "openapi-upload", "title": "上传探针", "body": "上传的正文。"}, ensure_ascii=False).encode())})
 
 # (method, path, body, headers, expected status): at least one request for every documented status
 LIVE_REQUESTS = [
@@ -48,6 +53,19 @@ LIVE_REQUESTS = [
     ("POST", "/api/summarize", b'{"text": ""}', JSON, 400),
     ("POST", "/api/summarize", b"x" * 1_100_000, JSON, 413),
     ("POST", "/api/summarize", b"text", {"Content-Type": "text/plain"}, 415),
+    ("POST", "/api/ingest", PROBE, {**JSON, **ADMIN}, 200),
+    ("POST", "/api/ingest", UPLOAD, {**UPLOAD_TYPE, **ADMIN}, 200),
+    ("POST", "/api/ingest", b'{"article": []}', {**JSON, **ADMIN}, 400),
+    ("POST", "/api/ingest", PROBE, JSON, 401),
+    ("POST", "/api/ingest", PROBE, {**JSON, "Authorization": "Bearer wrong"}, 403),
+    ("POST", "/api/ingest", b"x" * (LIVE_MAX_UPLOAD_BYTES + 1), {**JSON, **ADMIN}, 413),
+    ("POST", "/api/ingest", b"x", {"Content-Type": "text/plain", **ADMIN}, 415),
+    ("DELETE", "/api/articles/openapi-probe", None, ADMIN, 200),
+    ("DELETE", "/api/articles/openapi-upload", None, ADMIN, 200),
+    ("DELETE", "/api/articles/openapi-probe", None, ADMIN, 404),
+    ("DELETE", "/api/articles/a%20b", None, ADMIN, 400),
+    ("DELETE", "/api/articles/dated-09", None, {}, 401),
+    ("DELETE", "/api/articles/dated-09", None, {"Authorization": "Bearer "}, 403),
     ("GET", "/api/stats", None, {}, 200),
     ("GET", "/api/openapi.json", None, {}, 200),
     ("GET", "/healthz", None, {}, 200),

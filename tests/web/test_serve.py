@@ -35,6 +35,10 @@ def test_serve_runs_the_asked_number_of_worker_processes(live_server):
 
 def test_stopping_the_server_stops_its_workers(live_archive, tmp_path):
     server = RunningServer(live_archive, tmp_path / "serve.log", workers=2)
+    # The server is up once one worker answers; gunicorn may still be starting the other.
+    deadline = time.monotonic() + 20
+    while len(children(server.process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     workers = children(server.process.pid)
     assert len(workers) == 2
     server.process.send_signal(signal.SIGTERM)
