@@ -72,8 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
             maximum=1_000_000),
     Setting("search", "max_query_chars", 256, "longest query accepted, in characters", minimum=1,
             maximum=10000),
-    Setting("search", "max_query_terms", 32,
-            "most words, phrases and operators one query may hold; each costs a pass over the index",
+    Setting("search", "max_query_terms", 96,
+            "most words and filters one query may hold (a long word and the words inside it each count; a "
+            "natural-language question can hold 40); each word costs passes over the index",
             minimum=1, maximum=1000),
     Setting("summary", "sentences", 2, "sentences in each hit's extractive summary", minimum=1, maximum=20),
     Setting("summary", "max_chars", 160,
