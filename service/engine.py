@@ -18,7 +18,7 @@ from .display import Display, check_script
 from .errors import IndexUnusable, InputError, NotFound, QueryError
 from .extras import Extras, ExtrasStore
 from .facets import DocumentFields, Facets, Filters, check_filters
-from .highlight import highlight_spans
+from .highlight import highlight_spans, merge_spans
 from .index import storage
 from .index.bm25 import BM25Params
 from .index.postings import Postings, build_counted, rank
@@ -566,6 +566,10 @@ class Engine:
                 extras = stored.get(article_id) or self.extras_of([article])[article_id]
                 summary = Summary(extras.summary, [], [])
             title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys) if summaries else []
+            if summaries and ranking.keys and summary.text:
+                # Words found through their characters (inside a longer word, an unknown name) are marked too.
+                summary = replace(summary, highlights=merge_spans(
+                    list(summary.highlights) + highlight_spans(self.analyzer, summary.text, [], ranking.keys)))
             if script:
                 title, title_spans = self.display.marked(article.title, title_spans, script, terms)
                 text, spans = self.display.marked(summary.text, summary.highlights, script, terms)

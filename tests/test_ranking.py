@@ -196,3 +196,8 @@ def test_reading_marks_searched_words_not_operators_or_excluded_words(archive):
               for s, e in spans}
     assert "灵芝" not in marked and "种植" in marked
     assert [view.article.title[s:e] for s, e in view.title_highlights] == ["农业", "种植"]
+
+
+def test_summary_marks_a_word_found_inside_a_longer_word(archive):
+    hit = next(h for h in archive.search("农业").hits if h.article.id == "bank")
+    assert "农业" in [hit.summary.text[s:e] for s, e in hit.summary.highlights]
