@@ -156,7 +156,6 @@ def read_csv(text: str, source: str, columns: dict[str, str] | None = None) -> t
                                                                                     list[str]]:
     """Every good row as an article, a problem (with its line number) for each bad one, and warnings
     about the file as a whole (columns that were not used)."""
-    articles: list[Article] = []
     problems: list[Problem] = []
     warnings: list[str] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text.split("\n", 1)[0]))
@@ -175,7 +174,7 @@ def read_csv(text: str, source: str, columns: dict[str, str] | None = None) -> t
                                        f"--column body=NAME (header: {', '.join(h.strip() for h in header)})")], []
     if unused:
         warnings.append(f"{source}: columns not read: {', '.join(unused)}")
-    seen: dict[str, int] = {}
+    records: list[tuple[int, dict]] = []
     line_end = reader.line_num
     while True:
         start = line_end + 1
@@ -195,19 +194,9 @@ def read_csv(text: str, source: str, columns: dict[str, str] | None = None) -> t
         if len(row) != len(header):
             problems.append(Problem(source, start, f"{len(row)} fields where the header has {len(header)}"))
             continue
-        record = {name: row[index] for name, index in mapping.items() if row[index].strip() != ""}
-        try:
-            article = record_to_article(record, source)
-        except InputError as exc:
-            problems.append(Problem(source, start, exc.message))
-            continue
-        if article.id in seen:
-            problems.append(Problem(source, start, f"id {article.id!r} already given on line {seen[article.id]}; "
-                                                   "the later record wins"))
-            articles = [a for a in articles if a.id != article.id]
-        seen[article.id] = start
-        articles.append(article)
-    return articles, problems, warnings
+        records.append((start, {name: row[index] for name, index in mapping.items() if row[index].strip() != ""}))
+    articles, more = _records_to_articles(records, source)
+    return articles, sorted(problems + more, key=lambda p: p.line or 0), warnings
 
 
 # --- plain-text articles ------------------------------------------------------------------------------------
