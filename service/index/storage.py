@@ -77,9 +77,19 @@ def _write_arrays(folder: Path, postings: Postings) -> None:
     _write_lines(folder / "terms.txt", postings.terms)
 
 
+def _map_array(path: Path) -> np.ndarray:
+    """The array in `path`, memory-mapped read-only rather than copied: every process serving the same
+    generation shares one copy in the page cache, and opening costs no more than reading the header.
+
+    A plain ndarray view of the map keeps it alive while avoiding np.memmap's per-operation wrapping; a
+    generation is never changed once written, and a removed one stays readable until its last map closes.
+    """
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+
+
 def _read_postings(folder: Path, doc_ids: list[str], params: BM25Params, expected: dict) -> Postings:
     try:
-        arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in _ARRAYS}
+        arrays = {a: _map_array(folder / f"{a}.npy") for a in _ARRAYS}
         terms = _read_lines(folder / "terms.txt")
     except (OSError, ValueError) as exc:
         raise IndexUnusable(f"index files in {folder} are damaged ({exc}); {REBUILD_HINT}",
