@@ -8,31 +8,93 @@ numbers back to article ids.
 
 from __future__ import annotations
 
+import mmap
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .bm25 import BM25Params, okapi_idf, term_weights
 
 
+class SortedTerms(Sequence[str]):
+    """The terms of `terms.txt` (UTF-8, one a line, sorted by code point) looked up where they lie.
+
+    UTF-8 byte order is code-point order, so a term's number is found by binary search over the raw bytes:
+    opening does not make a Python string and a dictionary entry for every term, and the bytes can be a
+    memory map the page cache shares between processes. Only the line starts are this process's own.
+    """
+
+    def __init__(self, data: bytes | mmap.mmap):
+        self._data = data
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
+        self._ends = ends
+        self._starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if ends.size else ends
+
+    def __len__(self) -> int:
+        return int(self._ends.size)
+
+    def _bytes(self, number: int) -> bytes:
+        return bytes(self._data[int(self._starts[number]):int(self._ends[number])])
+
+    def __getitem__(self, number):  # type: ignore[override]
+        if isinstance(number, slice):
+            return [self[i] for i in range(*number.indices(len(self)))]
+        if number < 0:
+            number += len(self)
+        if not 0 <= number < len(self):
+            raise IndexError(number)
+        return self._bytes(number).decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._bytes(i).decode("utf-8") for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def number(self, term: str) -> int | None:
+        """The term's line number, or None when the index does not hold it."""
+        try:
+            key = term.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate cannot have been written, so it is not held
+            return None
+        data, starts, ends = self._data, self._starts, self._ends
+        lo, hi = 0, int(ends.size)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if data[int(starts[mid]):int(ends[mid])] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < ends.size and data[int(starts[lo]):int(ends[lo])] == key:
+            return lo
+        return None
+
+
 @dataclass
 class Postings:
-    terms: list[str]
+    terms: Sequence[str]  # sorted by code point: a list when built in memory, SortedTerms when opened
     term_offsets: np.ndarray  # int64, len(terms) + 1
     doc_numbers: np.ndarray  # int32
     term_freqs: np.ndarray  # int32
     doc_lengths: np.ndarray  # int32, one per document
     doc_ids: list[str]
     params: BM25Params
-    _term_numbers: dict[str, int] = field(init=False, repr=False)
+    _term_number: Callable[[str], int | None] = field(init=False, repr=False)
     _idf: np.ndarray = field(init=False, repr=False)
     _avgdl: float = field(init=False, repr=False)
     _doc_numbers: dict[str, int] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
-        self._term_numbers = {term: i for i, term in enumerate(self.terms)}
+        if isinstance(self.terms, SortedTerms):
+            self._term_number = self.terms.number
+        else:
+            self._term_number = {term: i for i, term in enumerate(self.terms)}.get
         self._idf = okapi_idf(np.diff(self.term_offsets), len(self.doc_ids), self.params.epsilon)
         total = int(self.doc_lengths.sum(dtype=np.int64))
         self._avgdl = total / len(self.doc_ids) if self.doc_ids else 0.0
@@ -46,11 +108,11 @@ class Postings:
         return self._avgdl
 
     def idf(self, term: str) -> float:
-        number = self._term_numbers.get(term)
+        number = self._term_number(term)
         return 0.0 if number is None else float(self._idf[number])
 
     def doc_freq(self, term: str) -> int:
-        number = self._term_numbers.get(term)
+        number = self._term_number(term)
         if number is None:
             return 0
         return int(self.term_offsets[number + 1] - self.term_offsets[number])
@@ -63,7 +125,7 @@ class Postings:
 
     def docs_with(self, term: str) -> np.ndarray:
         """Document numbers holding `term`, ascending."""
-        number = self._term_numbers.get(term)
+        number = self._term_number(term)
         if number is None:
             return np.empty(0, dtype=np.int32)
         return self.doc_numbers[int(self.term_offsets[number]):int(self.term_offsets[number + 1])]
@@ -81,7 +143,7 @@ class Postings:
     def contributions(self, term: str, docs: np.ndarray) -> np.ndarray:
         """`term`'s BM25 weight in each of `docs` (0 where a document does not hold it)."""
         out = np.zeros(docs.size, dtype=np.float64)
-        number = self._term_numbers.get(term)
+        number = self._term_number(term)
         if number is None or self._avgdl == 0 or docs.size == 0:
             return out
         lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
@@ -102,7 +164,7 @@ class Postings:
         counts = Counter(query_terms)
         slices = []
         for term, count in counts.items():
-            number = self._term_numbers.get(term)
+            number = self._term_number(term)
             if number is None or self._avgdl == 0:
                 continue
             lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])

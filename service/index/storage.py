@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import time
@@ -26,7 +27,7 @@ import numpy as np
 
 from ..errors import IndexUnusable
 from .bm25 import BM25Params
-from .postings import Postings
+from .postings import Postings, SortedTerms
 
 FORMAT = "jiansuo-bm25-postings"
 FORMAT_VERSION = 1
@@ -77,10 +78,28 @@ def _write_arrays(folder: Path, postings: Postings) -> None:
     _write_lines(folder / "terms.txt", postings.terms)
 
 
+def _map_array(path: Path) -> np.ndarray:
+    """The array in `path`, memory-mapped read-only rather than copied: every process serving the same
+    generation shares one copy in the page cache, and opening costs no more than reading the header.
+
+    A plain ndarray view of the map keeps it alive while avoiding np.memmap's per-operation wrapping; a
+    generation is never changed once written, and a removed one stays readable until its last map closes.
+    """
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+
+
+def _map_terms(path: Path) -> SortedTerms:
+    """`terms.txt` memory-mapped and searched where it lies (an empty file cannot be mapped, nor need be)."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return SortedTerms(b"")
+        return SortedTerms(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+
+
 def _read_postings(folder: Path, doc_ids: list[str], params: BM25Params, expected: dict) -> Postings:
     try:
-        arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in _ARRAYS}
-        terms = _read_lines(folder / "terms.txt")
+        arrays = {a: _map_array(folder / f"{a}.npy") for a in _ARRAYS}
+        terms = _map_terms(folder / "terms.txt")
     except (OSError, ValueError) as exc:
         raise IndexUnusable(f"index files in {folder} are damaged ({exc}); {REBUILD_HINT}",
                             code="index_damaged") from exc

@@ -1,4 +1,5 @@
 import json
+import mmap
 
 import numpy as np
 import pytest
@@ -29,6 +30,35 @@ def test_save_and_reopen_gives_identical_postings_and_scores(tmp_path):
         before, after = postings.score(query), reopened.score(query)
         np.testing.assert_array_equal(before[0], after[0])
         np.testing.assert_array_equal(before[1], after[1])
+
+
+def _mapped(array):
+    base = array
+    while base is not None and not isinstance(base, mmap.mmap):
+        base = getattr(base, "base", None)
+    return base is not None
+
+
+def test_opened_arrays_are_read_only_maps_of_the_files_not_private_copies(tmp_path):
+    postings = build(DOCS, PARAMS)
+    storage.save(postings, tmp_path, "fp", channels={"title": build(DOCS, PARAMS)})
+    _, words, side = storage.load(tmp_path, "fp", PARAMS, channels=("title",))
+    for opened in (words, side["title"]):
+        for name in ("term_offsets", "doc_numbers", "term_freqs", "doc_lengths"):
+            array = getattr(opened, name)
+            assert _mapped(array), name
+            assert not array.flags.writeable, name
+
+
+def test_a_mapped_generation_still_answers_after_later_writers_remove_it(tmp_path):
+    postings = build(DOCS, PARAMS)
+    first = storage.save(postings, tmp_path, "fp")
+    _, opened, _ = storage.load(tmp_path, "fp", PARAMS)
+    storage.save(build(DOCS[:2], PARAMS), tmp_path, "fp")
+    storage.save(build(DOCS[:1], PARAMS), tmp_path, "fp")
+    assert not (tmp_path / first).exists()
+    for query in (["医保"], ["产业", "贫困户"]):
+        np.testing.assert_array_equal(postings.score(query)[1], opened.score(query)[1])
 
 
 def test_manifest_records_format_fingerprint_parameters_and_checksums(tmp_path):

@@ -1,0 +1,351 @@
+"""Jiansuo at archive scale beside the card pipeline (jieba + rank-bm25), on the same articles, in one run.
+
+    python bench/scale.py SOURCE.jsonl... [--sizes 10000,100000] [--queries 200] [--seed 7]
+
+SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
+../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
+sentences are recombined deterministically into N articles of about 500 characters on average (lengths varied
+from a few sentences to a few thousand characters), written to a temporary folder, never into the repository.
+
+For each size the report gives, beside the card pipeline (`jieba.lcut_for_search` of title and body,
+`rank_bm25.BM25Okapi`, `get_scores` and the top 10):
+- ingest throughput (MB of article text a second, articles a second) of `Engine.ingest` of the `.jsonl` file,
+  against the card pipeline's tokenising and building, and each one's peak RSS (separate processes);
+- query latency p50/p95/p99 of `Engine.search(..., summaries=False)` in-process over 200 queries of 1 to 4
+  words (common and rare words mixed), against `get_scores` and the top 10, and the ratio of the medians;
+- top-10 agreement of the words channel alone (`Postings.score` and `rank`) with rank-bm25 on the same tokens
+  (the terms the engine stored for each article): it must be 100 %;
+- index size on disk, the time to open it (`storage.load` with every checksum verified, and with sizes only),
+  and the RSS of a fresh process once it has opened the index and answered the queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+MEAN_CHARS = 500
+
+
+# --- corpus and queries ----------------------------------------------------------------------------------
+
+def read_source(paths: list[Path]) -> tuple[list[str], list[str]]:
+    """(sentences, titles) of the source files, in file order."""
+    sentences, titles = [], []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if record.get("title"):
+                    titles.append(record["title"].strip())
+                text = record.get("text") or record.get("body") or ""
+                sentences.extend(s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 4)
+    return sentences, titles
+
+
+def article_length(rng: random.Random) -> int:
+    """Lognormal lengths: mostly short news items, a tail of long features, mean about MEAN_CHARS."""
+    sigma = 0.7
+    mu = math.log(MEAN_CHARS) - sigma * sigma / 2
+    return max(40, min(6000, int(rng.lognormvariate(mu, sigma))))
+
+
+def write_corpus(path: Path, n: int, sentences: list[str], titles: list[str], seed: int) -> tuple[int, int]:
+    """N articles of recombined sentences, one JSON line each; returns (bytes of text, characters of text)."""
+    rng = random.Random(seed)
+    text_bytes = text_chars = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            wanted = article_length(rng)
+            start = rng.randrange(len(sentences))
+            parts, size = [], 0
+            # Runs of neighbouring sentences keep an article on one topic, as a real one is.
+            while size < wanted:
+                if rng.random() < 0.2:
+                    start = rng.randrange(len(sentences))
+                sentence = sentences[start % len(sentences)]
+                start += 1
+                parts.append(sentence)
+                size += len(sentence)
+            body = "".join(parts)
+            title = rng.choice(titles)[:30]
+            text_bytes += len(title.encode("utf-8")) + len(body.encode("utf-8"))
+            text_chars += len(title) + len(body)
+            f.write(json.dumps({"id": f"a{i:07d}", "title": title, "body": body}, ensure_ascii=False) + "\n")
+    return text_bytes, text_chars
+
+
+def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
+    """`count` queries of 1 to 4 jieba words of the source, each word common or rare by a coin toss."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    rng = random.Random(seed)
+    frequency = Counter(w for s in sentences[::3] for w in jieba.lcut(s) if _CJK_WORD.match(w))
+    by_frequency = sorted(frequency, key=lambda w: (-frequency[w], w))
+    common = by_frequency[:1000]
+    rare = sorted(w for w in by_frequency if 2 <= frequency[w] <= 4)
+    queries = []
+    for _ in range(count):
+        words = [rng.choice(common if rng.random() < 0.5 else rare) for _ in range(rng.randint(1, 4))]
+        queries.append(" ".join(dict.fromkeys(words)))
+    return queries
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+    return statistics.median(ordered), at(0.95), at(0.99)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def current_rss_mb() -> dict[str, float]:
+    """VmRSS and how much of it is private (anonymous) or file pages the page cache can share."""
+    values = {}
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                values[key] = int(rest.split()[0]) / 1024
+    return values
+
+
+# --- the measured runs, each in its own process so peak RSS is its own -----------------------------------
+
+def child_ingest(data_dir: Path, corpus: Path) -> dict:
+    from service import config
+    from service.engine import Engine
+
+    engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
+    started = time.perf_counter()
+    report = engine.ingest([corpus])
+    seconds = time.perf_counter() - started
+    engine.close()
+    return {"seconds": seconds, "added": len(report.added), "peak_rss_mb": peak_rss_mb()}
+
+
+def card_tokens(record: dict) -> list[str]:
+    import jieba
+
+    return jieba.lcut_for_search(record["title"]) + jieba.lcut_for_search(record["body"])
+
+
+def child_card(corpus: Path, queries: list[str]) -> dict:
+    import jieba
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    started = time.perf_counter()
+    with open(corpus, encoding="utf-8") as f:
+        tokens = [card_tokens(json.loads(line)) for line in f]
+    tokenise_s = time.perf_counter() - started
+    started = time.perf_counter()
+    reference = BM25Okapi(tokens)
+    build_s = time.perf_counter() - started
+    peak = peak_rss_mb()
+    del tokens
+    latencies = []
+    for query in queries:
+        terms = [t for t in jieba.lcut_for_search(query) if t.strip()]
+        started = time.perf_counter()
+        scores = reference.get_scores(terms)
+        top = np.argpartition(-scores, 10)[:10]
+        top[np.argsort(-scores[top], kind="stable")].tolist()
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {"tokenise_s": tokenise_s, "build_s": build_s, "peak_rss_mb": peak, "latencies_ms": latencies}
+
+
+def child_open(data_dir: Path, queries: list[str]) -> dict:
+    from service import config
+    from service.engine import Engine
+    from service.index import storage
+    from service.keywords import background_idf
+    from service.ranking import SIDE_CHANNELS
+
+    before = current_rss_mb()
+    engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
+    engine.analyzer.terms("预热")
+    background_idf()
+    without_index = current_rss_mb()
+    open_args = (engine.index_dir, engine.analyzer.fingerprint, engine.params)
+    timings = {}
+    for label, hashes in (("checked", True), ("sizes_only", False), ("checked_again", True)):
+        started = time.perf_counter()
+        storage.load(*open_args, channels=SIDE_CHANNELS, verify_hashes=hashes)
+        timings[label] = time.perf_counter() - started
+    started = time.perf_counter()
+    name, manifest = storage.read_manifest(engine.index_dir)
+    storage.verify(engine.index_dir, name, manifest, hashes=True)
+    timings["verify_only"] = time.perf_counter() - started
+    engine.warm_up()
+    for query in queries:
+        engine.search(query, summaries=False)
+    after = current_rss_mb()
+    engine.close()
+    return {"open_s": timings, "rss_before_mb": before, "rss_without_index_mb": without_index,
+            "rss_after_mb": after}
+
+
+def run_child(kind: str, *args: str) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{kind} run failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- in-process query latency and parity ------------------------------------------------------------------
+
+def measure_queries(data_dir: Path, queries: list[str]) -> dict:
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from service import config
+    from service.engine import Engine
+    from service.index.postings import rank
+
+    engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
+    engine.warm_up()
+    for query in queries[:20]:  # first touches of the arrays are not what a serving process sees
+        engine.search(query, summaries=False)
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        engine.search(query, summaries=False)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    postings = engine.postings()
+    stored = {}
+    with engine.store.reading() as reader:
+        for doc in reader.documents(engine.analyzer.fingerprint):
+            length, counts = doc.counts["words"]
+            stored[doc.id] = [term for term, count in counts.items() for _ in range(count)]
+    params = engine.params
+    reference = BM25Okapi([stored[doc_id] for doc_id in postings.doc_ids], k1=params.k1, b=params.b,
+                          epsilon=params.epsilon)
+    del stored
+    agree = 0
+    for query in queries:
+        terms = engine.analyzer.terms(query)
+        ours = rank(*postings.score(terms))[0][:10].tolist()
+        scores = reference.get_scores(terms)
+        nonzero = np.flatnonzero(scores)
+        theirs = rank(nonzero, scores[nonzero])[0][:10].tolist()
+        agree += ours == theirs
+    engine.close()
+    return {"latencies_ms": latencies, "agree": agree}
+
+
+# --- report -----------------------------------------------------------------------------------------------
+
+def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
+        corpus = Path(folder) / "articles.jsonl"
+        data_dir = Path(folder) / "data"
+        text_bytes, text_chars = write_corpus(corpus, n, sentences, titles, seed)
+        query_file = Path(folder) / "queries.json"
+        query_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+
+        ingest = run_child("ingest", str(data_dir), str(corpus))
+        card = run_child("card", str(corpus), str(query_file))
+        opened = run_child("open", str(data_dir), str(query_file))
+        queried = measure_queries(data_dir, queries)
+        generation = next(p for p in (data_dir / "index").iterdir() if p.name == (data_dir / "index" / "CURRENT")
+                          .read_text(encoding="utf-8").strip())
+        index_bytes = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+
+    mb = text_bytes / 1e6
+    card_s = card["tokenise_s"] + card["build_s"]
+    ours_p = percentiles(queried["latencies_ms"])
+    card_p = percentiles(card["latencies_ms"])
+    rss, bare = opened["rss_after_mb"], opened["rss_without_index_mb"]
+    o = opened["open_s"]
+    rows = [
+        f"## {n} articles: {mb:.1f} MB of text, {text_chars / n:.0f} characters an article on average",
+        "",
+        "| measure | Jiansuo | card pipeline | ratio |",
+        "|---|---|---|---|",
+        f"| ingest MB/s | {mb / ingest['seconds']:.3f} ({ingest['seconds']:.1f} s) | "
+        f"{mb / card_s:.3f} ({card_s:.1f} s) | {card_s / ingest['seconds']:.2f}x |",
+        f"| ingest articles/s | {n / ingest['seconds']:.0f} | {n / card_s:.0f} | |",
+        f"| peak RSS while ingesting | {ingest['peak_rss_mb']:.0f} MB | {card['peak_rss_mb']:.0f} MB | "
+        f"{card['peak_rss_mb'] / ingest['peak_rss_mb']:.2f}x |",
+        f"| query p50 | {ours_p[0]:.2f} ms | {card_p[0]:.2f} ms | {card_p[0] / ours_p[0]:.1f}x |",
+        f"| query p95 | {ours_p[1]:.2f} ms | {card_p[1]:.2f} ms | {card_p[1] / ours_p[1]:.1f}x |",
+        f"| query p99 | {ours_p[2]:.2f} ms | {card_p[2]:.2f} ms | {card_p[2] / ours_p[2]:.1f}x |",
+        f"| top-10 agreement, words channel vs rank-bm25 | {queried['agree']}/{len(queries)} "
+        f"({100 * queried['agree'] / len(queries):.1f} %) | | |",
+        f"| index size on disk | {index_bytes / 1e6:.1f} MB | | |",
+        f"| open index, checksums verified | {o['checked'] * 1000:.0f} ms (again: {o['checked_again'] * 1000:.0f} ms) | | |",
+        f"| open index, sizes only | {o['sizes_only'] * 1000:.0f} ms | | |",
+        f"| of which checksum verification alone | {o['verify_only'] * 1000:.0f} ms | | |",
+        f"| RSS after opening and {len(queries)} queries | {rss['VmRSS']:.0f} MB (private {rss['RssAnon']:.0f} MB, "
+        f"file-backed {rss['RssFile']:.0f} MB) | | |",
+        f"| RSS of the same process before opening the index | {bare['VmRSS']:.0f} MB (private "
+        f"{bare['RssAnon']:.0f} MB) with the analyzer and word tables loaded; "
+        f"{opened['rss_before_mb']['VmRSS']:.0f} MB before the engine was made | | |",
+        "",
+    ]
+    return rows
+
+
+def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        kind, args = sys.argv[2], sys.argv[3:]
+        if kind == "ingest":
+            result = child_ingest(Path(args[0]), Path(args[1]))
+        else:
+            queries = json.loads(Path(args[1]).read_text(encoding="utf-8"))
+            result = child_card(Path(args[0]), queries) if kind == "card" else child_open(Path(args[0]), queries)
+        print(json.dumps(result))
+        return 0
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sources", nargs="+", type=Path)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts (up to 300000)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if not sizes or any(not 1 <= s <= 300000 for s in sizes):
+        parser.error("--sizes takes article counts from 1 to 300000")
+
+    sentences, titles = read_source(args.sources)
+    queries = make_queries(sentences, args.queries, args.seed)
+    print(f"source: {len(sentences)} sentences, {len(titles)} titles from {len(args.sources)} file(s); "
+          f"{len(queries)} queries, seed {args.seed}", flush=True)
+    failed = False
+    for n in sizes:
+        rows = run_size(n, sentences, titles, queries, args.seed)
+        print("\n".join(rows), flush=True)
+        failed |= "(100.0 %)" not in "".join(rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

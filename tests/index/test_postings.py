@@ -1,0 +1,42 @@
+from dataclasses import replace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.index.bm25 import BM25Params
+from service.index.postings import SortedTerms, build
+
+# Any text a term can be: no line breaks (they separate terms on disk), no lone surrogates (not UTF-8).
+TERM = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=6)
+
+
+def table(terms: list[str]) -> SortedTerms:
+    return SortedTerms("".join(t + "\n" for t in terms).encode("utf-8"))
+
+
+@given(st.sets(TERM, max_size=40), st.lists(TERM, max_size=10))
+def test_sorted_terms_find_each_term_by_its_line_and_nothing_else(held, asked):
+    terms = sorted(held)
+    found = table(terms)
+    assert len(found) == len(terms) and list(found) == terms and found == terms
+    for number, term in enumerate(terms):
+        assert found.number(term) == number and found[number] == term
+    for term in asked:
+        assert found.number(term) == (terms.index(term) if term in held else None)
+
+
+def test_an_empty_table_holds_nothing():
+    assert len(table([])) == 0 and table([]).number("医保") is None
+
+
+def test_a_lone_surrogate_is_not_held():
+    assert table(["医保"]).number("\ud800") is None
+
+
+def test_postings_over_sorted_terms_score_as_the_built_ones():
+    docs = [("a1", ["医保", "贫困户", "医保"]), ("a2", ["灵芝", "产业", "😀"]), ("a3", ["贫困户", "产业", "产业"])]
+    built = build(docs, BM25Params())
+    opened = replace(built, terms=table(built.terms))
+    for query in (["医保"], ["产业", "贫困户", "产业"], ["😀"], ["无"]):
+        assert [a.tolist() for a in built.score(query)] == [a.tolist() for a in opened.score(query)]
+        assert built.doc_freq(query[0]) == opened.doc_freq(query[0])
