@@ -113,6 +113,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ingest", "max_pages_per_file", 1000,
             "most pages one .txt file may hold; a file with more is skipped and reported", minimum=1,
             maximum=1000000),
+    Setting("ingest", "workers", 2,
+            "processes that analyse articles when an ingest or reindex has many (at most the machine's cores)",
+            minimum=1, maximum=64),
+    Setting("ingest", "parallel_from", 2000,
+            "fewest articles to analyse that are worth starting worker processes for (each loads the "
+            "dictionaries, about a second); fewer are analysed in the ingesting process", minimum=1,
+            maximum=100_000_000),
+    Setting("index", "checksum_on_open_max_mb", 64,
+            "index files up to this size are checked against their sha256 whenever the index is opened; larger "
+            "ones by their size only (`jiansuo check` hashes every file); 0 checks sizes only", minimum=0,
+            maximum=1_000_000),
 )
 
 
@@ -153,6 +164,9 @@ class Config:
     ingest_max_file_bytes: int
     ingest_max_line_chars: int
     ingest_max_pages_per_file: int
+    ingest_workers: int
+    ingest_parallel_from: int
+    index_checksum_on_open_max_mb: int
     # Not shown in reprs and logs.
     server_admin_token: str = field(default="", repr=False)
     source: Path | None = field(default=None, compare=False)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -21,13 +24,16 @@ from .facets import DocumentFields, Facets, Filters, check_filters
 from .highlight import highlight_spans, merge_spans
 from .index import storage
 from .index.bm25 import BM25Params
-from .index.postings import Postings, build_counted, rank
+from .index.build import DamagedSource, Source, channel_folder, merge_channel, merged_doc_lists, read_lines, write_lines
+from .index.postings import Postings, rank
 from .ingest.formats import Problem, read_records
 from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
 from .query import parse as parse_query
-from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, count_channels, plan_query, squash
+from .indexing import (AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches,
+                       work_out_extras)
+from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, plan_query, squash
 from .keywords import Rarity, background_idf, keywords
 from .store import Store, UpsertCounts
 from . import summarize as summary_module
@@ -39,6 +45,8 @@ INDEX_DIR = "index"
 # Bump when a change to summaries or keywords should redo the ones stored.
 EXTRAS_VERSION = 1
 MAX_SUMMARY_CHARS = 100_000
+# Articles analysed together and written as one run of the index.
+ANALYSIS_BATCH = 4000
 
 
 @dataclass(frozen=True)
@@ -234,7 +242,6 @@ class Engine:
     def _ingest_reads(self, reads: Iterator[FileResult], total: int,
                       progress: ProgressCallback | None) -> IngestReport:
         notify = progress or _ignore_progress
-        fingerprint = self.analyzer.fingerprint
         report = IngestReport()
         counts = UpsertCounts(report.added, report.replaced, report.unchanged)
         articles_read = 0
@@ -244,13 +251,11 @@ class Engine:
                 report.files += 1
                 report.problems.extend(read.problems)
                 report.warnings.extend(read.warnings)
-                for article in read.articles:
-                    outcome = writer.upsert(article)
-                    getattr(counts, outcome).append(article.id)
-                    report.titles[article.id] = article.title
-                    if outcome != "unchanged":
-                        length, term_counts = self._count_terms(_index_texts(article))
-                        writer.put_terms(article.id, article.content_hash, fingerprint, length, term_counts)
+                for start in range(0, len(read.articles), 1000):
+                    batch = read.articles[start:start + 1000]
+                    for article, outcome in zip(batch, writer.upsert_many(batch)):
+                        getattr(counts, outcome).append(article.id)
+                        report.titles[article.id] = article.title
                 kept = {a.id for a in read.articles}
                 for prefix in read.page_prefixes:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
@@ -260,7 +265,7 @@ class Engine:
                                  len(report.warnings))
         if report.added or report.replaced or report.removed or not self.index_is_current():
             with self._write_lock:
-                report.index_generation = self.reindex(progress=notify)
+                report.index_generation = self.reindex(progress=notify, verify_all=False)
         else:
             self.refresh_extras()  # summaries and keywords of articles stored before they were kept
         return report
@@ -272,55 +277,117 @@ class Engine:
         report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
         if report.deleted or (self.has_index() and not self.index_is_current()):
             with self._write_lock:
-                report.index_generation = self.reindex()
+                report.index_generation = self.reindex(verify_all=False)
         return report
 
-    def _count_terms(self, texts: tuple[str, ...]) -> tuple[int, dict[str, list]]:
-        """(number of words, every channel's [length, counts]) of an article's texts (headline parts, body)."""
-        channels = count_channels(self.analyzer, texts[:-1], texts[-1])
-        return channels["words"][0], channels
+    def _reusable_generation(self, fingerprint: str, hash_limit: int | None) -> tuple[Path, list[str], list[str]] | None:
+        """The live generation, its article ids and content hashes, when a new one can be merged from it:
+        made by this analyzer, with the hashes that say which text each article was indexed from."""
+        try:
+            name, manifest = storage.read_manifest(self.index_dir)
+            if (manifest.get("analyzer_fingerprint") != fingerprint
+                    or manifest.get("format") != storage.FORMAT or manifest.get("format_version") != storage.FORMAT_VERSION):
+                return None
+            generation = self.index_dir / name
+            storage.verify(self.index_dir, name, manifest, hashes=True, hash_limit=hash_limit)
+            if storage.DOC_HASHES not in manifest.get("files", {}):
+                return None
+            channels = manifest.get("channels", {})
+            if any(c not in channels for c in SIDE_CHANNELS):
+                return None
+            ids = read_lines(generation / "doc_ids.txt")
+            hashes = read_lines(generation / storage.DOC_HASHES)
+        except (IndexUnusable, OSError, ValueError):
+            return None
+        if len(ids) != len(hashes) or len(ids) != manifest.get("documents"):
+            return None
+        return generation, ids, hashes
 
-    def reindex(self, progress: ProgressCallback | None = None) -> str:
-        """Build a new index generation from every stored article and make it live.
+    def reindex(self, progress: ProgressCallback | None = None, *, verify_all: bool = True) -> str:
+        """Make a new index generation that holds every stored article as it is now, and make it live.
 
-        Articles whose terms are stored (made by this analyzer from their current text) are not analysed
-        again; the others are, and their terms kept for the next rebuild.
+        The live generation, when this analyzer made it and its files match their checksums, is the start:
+        its articles that are still stored with the same text are kept without being analysed again; the
+        others are dropped, and the articles it lacks are analysed (in worker processes when there are many)
+        into runs that are merged after it. `verify_all=False` (ingest, delete) hashes only the files small
+        enough to be hashed on every open, as opening does; a damaged live generation is then found by
+        `jiansuo check` and rebuilt by `jiansuo reindex`.
         """
+        hash_limit = None if verify_all else self.config.index_checksum_on_open_max_mb * 1_000_000
+        try:
+            return self._rebuild(progress, self._reusable_generation(self.analyzer.fingerprint, hash_limit))
+        except DamagedSource:
+            return self._rebuild(progress, None)
+
+    def _rebuild(self, progress: ProgressCallback | None, live: tuple[Path, list[str], list[str]] | None) -> str:
         notify = progress or _ignore_progress
         fingerprint = self.analyzer.fingerprint
-        analysed: list[tuple[str, str, int, dict[str, int]]] = []
-        with self.store.reading() as reader:
-            revision = reader.revision()
-            total = self.store.count()
-
-            def documents():
-                for number, doc in enumerate(reader.documents(fingerprint), start=1):
-                    if doc.counts is None:
-                        length, counts = self._count_terms(doc.texts)
-                        analysed.append((doc.id, doc.content_hash, length, counts))
-                        yield doc.id, length, counts
-                    else:
-                        yield doc.id, doc.length, doc.counts
-                    if number % 1000 == 0:
-                        notify(IngestProgress("index", number, total))
-
-            channel_names = ("words",) + SIDE_CHANNELS
-            rows: dict[str, list] = {name: [] for name in channel_names}
-            for doc_id, _, channels in documents():
-                for name in channel_names:
-                    length, counts = channels[name]
-                    rows[name].append((doc_id, length, counts))
-            postings = build_counted(rows["words"], self.params)
-            side = {name: build_counted(rows[name], self.params) for name in SIDE_CHANNELS}
-        notify(IngestProgress("index", postings.n_docs, postings.n_docs))
-        if analysed:
-            with self.store.writing() as writer:
-                for article_id, content_hash, length, counts in analysed:
-                    writer.put_terms(article_id, content_hash, fingerprint, length, counts)
-        generation = storage.save(postings, self.index_dir, fingerprint, channels=side,
-                                  extra={"store_revision": revision})
+        name, staging = storage.new_staging(self.index_dir)
+        runs_folder = staging / "runs"
+        try:
+            with self.store.reading() as reader:
+                revision = reader.revision()
+                stored = reader.id_hashes()
+                sources: list[Source] = []
+                indexed: set[str] = set()
+                if live is not None:
+                    generation, ids, hashes = live
+                    wanted = dict(stored)
+                    keep = np.fromiter((wanted.get(i) == h for i, h in zip(ids, hashes)), dtype=bool,
+                                       count=len(ids))
+                    indexed = {i for i, k in zip(ids, keep.tolist()) if k}
+                    sources.append(Source(generation, keep))
+                missing = {i for i, _ in stored if i not in indexed}
+                total = len(stored)
+                done = len(indexed)
+                notify(IngestProgress("index", done, total))
+                for batch in self._analyse(reader.articles(missing) if missing else iter(()), len(missing),
+                                           runs_folder):
+                    if batch.run is not None:
+                        sources.append(Source(batch.run))
+                    self.extras.put_many((i, h, self.extras_fingerprint, x) for i, h, x in batch.extras)
+                    done += batch.articles
+                    notify(IngestProgress("index", done, total))
+            generation = self._write_generation(name, staging, sources, fingerprint, revision)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         self.refresh_extras()
         return generation
+
+    def _analyse(self, articles: Iterator[Article], count: int, folder: Path) -> Iterator[AnalysedBatch]:
+        workers = min(self.config.ingest_workers, os.cpu_count() or 1)
+        size = ANALYSIS_BATCH
+        if workers > 1 and count >= self.config.ingest_parallel_from:
+            size = max(200, min(ANALYSIS_BATCH, -(-count // (2 * workers))))
+            rarity = partial(archive_rarity, self.index_dir, self.params)
+            yield from analyse_in_workers(batches(articles, size), folder, workers, self.config,
+                                          self.analyzer.fingerprint, rarity)
+            return
+        rarity = self._rarity()
+        for number, batch in enumerate(batches(articles, size)):
+            yield analyse_batch(self.analyzer, self.config, rarity, batch, folder, number)
+
+    def _write_generation(self, name: str, staging: Path, sources: list[Source], fingerprint: str,
+                          revision: int) -> str:
+        files: dict[str, tuple[int, str]] = {}
+        ids, hashes = merged_doc_lists(sources)
+        files["doc_ids.txt"] = write_lines(staging / "doc_ids.txt", ids)
+        files[storage.DOC_HASHES] = write_lines(staging / storage.DOC_HASHES, hashes or [])
+        info = {}
+        for channel in ("words",) + SIDE_CHANNELS:
+            out = channel_folder(staging, channel)
+            merged = merge_channel(sources, channel, out)
+            prefix = out.relative_to(staging).as_posix()
+            for file_name, value in merged.files.items():
+                files[file_name if prefix == "." else f"{prefix}/{file_name}"] = value
+            info[channel] = {"terms": merged.terms, "postings": merged.postings,
+                             "total_length": merged.total_length}
+        shutil.rmtree(staging / "runs", ignore_errors=True)
+        words = info.pop("words")
+        manifest = storage.manifest_core(fingerprint, self.params, len(ids), words, info,
+                                         {"store_revision": revision})
+        return storage.publish(self.index_dir, name, staging, manifest, files)
 
     def index_is_current(self) -> bool:
         """Whether the live index can be opened with this configuration and holds the store as it is now."""
@@ -350,13 +417,7 @@ class Engine:
         return Rarity(postings.doc_freq, postings.n_docs)
 
     def _work_out_extras(self, article: Article, rarity: Rarity) -> Extras:
-        # One analysis of the body serves both the summary and the keywords.
-        body_tokens = self.analyzer.analyze(article.body)
-        summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
-                            max_chars=self.config.summary_max_chars, title=article.title, tokens=body_tokens)
-        words = keywords(article.title, self.analyzer.analyze(article.title), article.body, body_tokens, rarity,
-                         self.config.keywords_count)
-        return Extras(summary.text, [(k.term, k.text, k.weight) for k in words])
+        return work_out_extras(self.analyzer, self.config, article, rarity)
 
     def refresh_extras(self, batch: int = 500) -> int:
         """Work out and store the summary and keywords of every article lacking current ones."""
@@ -429,8 +490,9 @@ class Engine:
             return loaded
         with self._load_lock:
             if self._loaded is None or self._loaded[0] != storage.current_generation(self.index_dir):
+                limit = self.config.index_checksum_on_open_max_mb * 1_000_000
                 name, words, side = storage.load(self.index_dir, self.analyzer.fingerprint, self.params,
-                                                 channels=SIDE_CHANNELS)
+                                                 channels=SIDE_CHANNELS, hash_limit=limit)
                 self._loaded = (name, words, side, Ranker(words, side, self.weights,
                                                           self.config.ranking_and_fallback_below))
             return self._loaded

@@ -1,10 +1,10 @@
 """Articles in SQLite: the record of truth the index is built from.
 
-Besides the articles, the store keeps each article's analysed terms (``terms``,
-with the fingerprint of the analyzer that made them), so an index rebuild after
-adding, replacing or deleting a few articles analyses only those few. A
-``revision`` in ``meta`` counts committed changes; every index generation
-records the revision it was built from, so a stale index is noticed.
+Articles are kept in ingest order (``seq``), the order the index numbers them
+in; a replaced article moves to the end, as if added anew. A ``revision`` in
+``meta`` counts committed changes; every index generation records the revision
+it was built from, and the content hash of every article it holds, so a stale
+index is noticed and brought up to date by analysing only what changed.
 
 The schema is versioned. An older store is migrated in place when opened, one
 step per version (``_MIGRATIONS``), inside one transaction: a store is either
@@ -25,7 +25,7 @@ from typing import Iterable, Iterator
 from .articles import Article
 from .errors import IndexUnusable, NotFound
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -82,6 +82,11 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE ingests ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0",
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('revision', '0')",
     ),
+    # Index generations keep every article's content hash; they, not per-article term rows, say what is
+    # indexed, and a new generation is merged from the live one without analysing its articles again.
+    2: (
+        "DROP TABLE IF EXISTS terms",
+    ),
 }
 
 _COLUMNS = ("id", "title", "body", "date", "section", "page", "authors", "kind", "source", "position", "editor",
@@ -130,44 +135,48 @@ class Writer:
         self.changed = False
 
     def upsert(self, article: Article) -> str:
-        """'added', 'replaced' or 'unchanged'. A replaced article keeps its place in ingest order;
-        its stored terms are dropped, since they describe the old text."""
-        content_hash = article.content_hash
-        row = self._conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
-        values = _values(article)
-        if row is None:
-            self._conn.execute(
-                f"INSERT INTO articles({', '.join(_COLUMNS)}, content_hash, added_at) "
-                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", (*values, content_hash, _now()))
-            self.changed = True
-            return "added"
-        if row["content_hash"] != content_hash:
-            assignments = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
-            self._conn.execute(f"UPDATE articles SET {assignments}, content_hash = ? WHERE id = ?",
-                               (*values[1:], content_hash, article.id))
-            self._conn.execute("DELETE FROM terms WHERE article_id = ?", (article.id,))
-            self.changed = True
-            return "replaced"
-        return "unchanged"
+        """'added', 'replaced' or 'unchanged'."""
+        return self.upsert_many([article])[0]
 
-    def put_terms(self, article_id: str, content_hash: str, fingerprint: str, length: int,
-                  counts: dict[str, list]) -> bool:
-        """Keep an article's terms, unless the article has changed since they were made (another process
-        replaced it meanwhile) or is gone; returns whether they were kept."""
-        row = self._conn.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None or row["content_hash"] != content_hash:
-            return False
-        self._conn.execute("INSERT OR REPLACE INTO terms(article_id, content_hash, fingerprint, length, counts) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           (article_id, content_hash, fingerprint, length, json.dumps(counts, ensure_ascii=False)))
-        return True
+    def upsert_many(self, articles: list[Article]) -> list[str]:
+        """'added', 'replaced' or 'unchanged' for each article, with one look-up for the lot. A replaced
+        article moves to the end of ingest order, keeping when it was first added."""
+        found: dict[str, sqlite3.Row] = {}
+        ids = list(dict.fromkeys(a.id for a in articles))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row in self._conn.execute(f"SELECT id, content_hash, added_at FROM articles WHERE id IN "
+                                          f"({', '.join('?' * len(chunk))})", chunk):
+                found[row["id"]] = row
+        outcomes: list[str] = []
+        pending: dict[str, tuple] = {}  # id -> row to insert, in the order they go to the end
+        stored_before = set(found)
+        now = _now()
+        for article in articles:
+            content_hash = article.content_hash
+            row = found.get(article.id)
+            if row is not None and row["content_hash"] == content_hash:
+                outcomes.append("unchanged")
+                continue
+            outcomes.append("added" if row is None else "replaced")
+            pending.pop(article.id, None)
+            pending[article.id] = (*_values(article), content_hash, row["added_at"] if row is not None else now)
+            found[article.id] = {"content_hash": content_hash, "added_at": pending[article.id][-1]}
+        moved = [(i,) for i in pending if i in stored_before]
+        if moved:
+            self._conn.executemany("DELETE FROM articles WHERE id = ?", moved)
+        if pending:
+            self._conn.executemany(
+                f"INSERT INTO articles({', '.join(_COLUMNS)}, content_hash, added_at) "
+                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", list(pending.values()))
+            self.changed = True
+        return outcomes
 
     def delete(self, article_ids: Iterable[str]) -> list[str]:
         """Delete these articles; returns the ids that were there."""
         deleted = []
         for article_id in dict.fromkeys(article_ids):
             if self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount:
-                self._conn.execute("DELETE FROM terms WHERE article_id = ?", (article_id,))
                 deleted.append(article_id)
         if deleted:
             self.changed = True
@@ -187,18 +196,6 @@ class Writer:
              warnings))
 
 
-@dataclass(frozen=True)
-class StoredDocument:
-    """One article as the index needs it: its stored terms, or (when there are none from this
-    analyzer) the texts to analyse."""
-
-    id: str
-    content_hash: str
-    length: int | None
-    counts: dict[str, list] | None  # {channel: [length, {term: count}]}
-    texts: tuple[str, ...] = ()
-
-
 class Reader:
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
@@ -207,23 +204,16 @@ class Reader:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
         return int(row["value"]) if row else 0
 
-    def documents(self, fingerprint: str) -> Iterator[StoredDocument]:
-        """Every article in ingest order; texts are read only for those without usable terms."""
-        cursor = self._conn.execute(
-            "SELECT a.id, a.content_hash, t.length, t.counts, "
-            "CASE WHEN t.article_id IS NULL THEN a.title END AS title, "
-            "CASE WHEN t.article_id IS NULL THEN a.kicker END AS kicker, "
-            "CASE WHEN t.article_id IS NULL THEN a.subtitle END AS subtitle, "
-            "CASE WHEN t.article_id IS NULL THEN a.body END AS body "
-            "FROM articles a LEFT JOIN terms t "
-            "ON t.article_id = a.id AND t.fingerprint = ? AND t.content_hash = a.content_hash ORDER BY a.seq",
-            (fingerprint,))
+    def id_hashes(self) -> list[tuple[str, str]]:
+        """(id, content hash) of every article, in ingest order."""
+        return [(row[0], row[1]) for row in self._conn.execute("SELECT id, content_hash FROM articles ORDER BY seq")]
+
+    def articles(self, article_ids: set[str] | None = None) -> Iterator[Article]:
+        """The articles with these ids (None: all), in ingest order."""
+        cursor = self._conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM articles ORDER BY seq")
         for row in cursor:
-            if row["counts"] is not None:
-                yield StoredDocument(row["id"], row["content_hash"], row["length"], json.loads(row["counts"]))
-            else:
-                texts = tuple(row[c] or "" for c in ("title", "kicker", "subtitle", "body"))
-                yield StoredDocument(row["id"], row["content_hash"], None, None, texts)
+            if article_ids is None or row["id"] in article_ids:
+                yield _row_to_article(row)
 
 
 class Store:

@@ -335,11 +335,14 @@ def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path
                                                      "text": r["text"]} for r in chosen[part * 8:part * 8 + 8]])
         return folder, {f"b{number}-{part}-{r['id']}" for part in range(3) for r in chosen[part * 8:part * 8 + 8]}
 
-    # One run to its end measures how long the work after start-up takes, so kills can land all through it.
+    # One run to its end measures how long the work after start-up takes, and how much of it comes before
+    # the store's commit (reading and storing, much shorter than analysing), so kills land all through both.
     folder, ids = batch(0)
     process = _start_ingest(data, folder)
     next(line for line in process.stderr if line.startswith("reading "))
     started = time.monotonic()
+    next(line for line in process.stderr if line.startswith("read 3/3 files"))
+    storing = time.monotonic() - started
     process.stderr.read()
     assert process.wait(timeout=60) == 0
     work = time.monotonic() - started
@@ -349,7 +352,7 @@ def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path
         process = _start_ingest(data, folder)
         try:
             next(line for line in process.stderr if line.startswith("reading "))
-            time.sleep(rng.uniform(0, work * 1.1))
+            time.sleep(rng.uniform(0, storing * 2 if number % 2 else work * 1.1))
             process.send_signal(signal.SIGKILL)
         finally:
             process.wait(timeout=60)

@@ -26,11 +26,26 @@ def test_upsert_adds_replaces_and_leaves_identical_articles_alone(tmp_path):
     assert store.get("a2").authors == ("张三", "李四")
 
 
-def test_ingest_order_is_kept_even_when_an_article_is_replaced(tmp_path):
+def test_a_replaced_article_moves_to_the_end_of_ingest_order_keeping_when_it_was_added(tmp_path):
     store = Store(tmp_path / "s.sqlite3")
     store.upsert([article("b"), article("a"), article("c")])
-    store.upsert([article("a", body="改。")])
-    assert [a.id for a in store.iter_articles()] == ["b", "a", "c"]
+    conn = sqlite3.connect(tmp_path / "s.sqlite3")
+    added = conn.execute("SELECT added_at FROM articles WHERE id = 'a'").fetchone()[0]
+    conn.execute("UPDATE articles SET added_at = '2001-01-01T00:00:00Z' WHERE id = 'a'")
+    conn.commit()
+    assert added
+    counts = store.upsert([article("a", body="改。"), article("b")])
+    assert counts.replaced == ["a"] and counts.unchanged == ["b"]
+    assert [a.id for a in store.iter_articles()] == ["b", "c", "a"]
+    assert store.get("a").body == "改。"
+    assert conn.execute("SELECT added_at FROM articles WHERE id = 'a'").fetchone()[0] == "2001-01-01T00:00:00Z"
+
+
+def test_an_id_twice_in_one_batch_is_added_then_replaced(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    counts = store.upsert([article("a"), article("b"), article("a", body="再改。"), article("a", body="再改。")])
+    assert (counts.added, counts.replaced, counts.unchanged) == (["a", "b"], ["a"], ["a"])
+    assert [(a.id, a.body) for a in store.iter_articles()] == [("b", "正文。"), ("a", "再改。")]
 
 
 def test_unknown_id_is_not_found(tmp_path):
@@ -163,36 +178,36 @@ def test_revision_counts_committed_changes_only(tmp_path):
     assert store.revision() == 2 and store.count() == 0
 
 
-def test_terms_are_kept_only_for_the_text_they_were_made_from(tmp_path):
+def test_the_reader_lists_ids_and_hashes_and_reads_chosen_articles_in_ingest_order(tmp_path):
     store = Store(tmp_path / "s.sqlite3")
-    first = article("a1")
-    with store.writing() as writer:
-        writer.upsert(first)
-        assert writer.put_terms("a1", first.content_hash, "fp", 2, {"标题": 1, "正文": 1})
-        assert not writer.put_terms("a1", "stale-hash", "fp", 1, {"旧": 1})
-        assert not writer.put_terms("gone", "h", "fp", 1, {"x": 1})
-    with store.reading() as reader:
-        [doc] = list(reader.documents("fp"))
-        assert (doc.length, doc.counts, doc.texts) == (2, {"标题": 1, "正文": 1}, ())
-        [other] = list(reader.documents("another-analyzer"))
-        assert other.counts is None and other.texts == ("标题", "", "", "正文。")
+    store.upsert([article("a1"), article("a2"), article("a3")])
     store.upsert([article("a1", body="新的。")])
     with store.reading() as reader:
-        [doc] = list(reader.documents("fp"))
-        assert doc.counts is None and doc.texts == ("标题", "", "", "新的。")
+        assert reader.id_hashes() == [(i, store.get(i).content_hash) for i in ("a2", "a3", "a1")]
+        assert [a.id for a in reader.articles({"a1", "a2"})] == ["a2", "a1"]
+        assert [a.id for a in reader.articles()] == ["a2", "a3", "a1"]
 
 
-def test_delete_removes_articles_and_their_terms(tmp_path):
+def test_delete_removes_articles(tmp_path):
     store = Store(tmp_path / "s.sqlite3")
-    a = article("a1")
-    with store.writing() as writer:
-        writer.upsert(a)
-        writer.put_terms("a1", a.content_hash, "fp", 1, {"x": 1})
-        writer.upsert(article("a2"))
+    store.upsert([article("a1"), article("a2")])
     assert store.delete(["a1", "a1", "missing"]) == ["a1"]
     assert [x.id for x in store.iter_articles()] == ["a2"]
+
+
+def test_a_version_2_store_loses_its_per_article_terms_table(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    make_version_1_store(path, [article("a1")])
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.execute("CREATE TABLE terms (article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, "
+                 "fingerprint TEXT NOT NULL, length INTEGER NOT NULL, counts TEXT NOT NULL)")
+    conn.execute("INSERT INTO terms VALUES ('a1', 'h', 'fp', 1, '{}')")
+    conn.commit()
+    assert Store(path).get("a1").title == "标题"
     conn = sqlite3.connect(tmp_path / "s.sqlite3")
-    assert conn.execute("SELECT COUNT(*) FROM terms").fetchone()[0] == 0
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'terms'").fetchone() is None
 
 
 def test_ids_with_prefix_treats_like_wildcards_literally(tmp_path):

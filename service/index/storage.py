@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import IndexUnusable
 from .bm25 import BM25Params
+from .build import CHANNELS_DIR, write_lines, write_npy
 from .postings import Postings, SortedTerms
 
 FORMAT = "jiansuo-bm25-postings"
@@ -34,18 +35,8 @@ FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 _ARRAYS = ("term_offsets", "doc_numbers", "term_freqs", "doc_lengths")
 _KEEP_OLD_GENERATIONS = 1
-CHANNELS_DIR = "channels"
+DOC_HASHES = "doc_hashes.txt"  # one content hash a line, beside doc_ids.txt (generations from before lack it)
 REBUILD_HINT = "rebuild it from the article store with `jiansuo reindex`"
-
-
-def _write_lines(path: Path, lines: list[str]) -> None:
-    for line in lines:
-        if "\n" in line or "\r" in line:
-            raise ValueError(f"index entry contains a line break: {line!r}")
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(line + "\n" for line in lines))
-        f.flush()
-        os.fsync(f.fileno())
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -69,13 +60,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_arrays(folder: Path, postings: Postings) -> None:
-    for array_name in _ARRAYS:
-        with open(folder / f"{array_name}.npy", "wb") as f:
-            np.save(f, getattr(postings, array_name), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-    _write_lines(folder / "terms.txt", postings.terms)
+def _write_arrays(folder: Path, postings: Postings) -> dict[str, tuple[int, str]]:
+    files = {f"{name}.npy": write_npy(folder / f"{name}.npy", np.asarray(getattr(postings, name)))
+             for name in _ARRAYS}
+    files["terms.txt"] = write_lines(folder / "terms.txt", postings.terms)
+    return files
 
 
 def _map_array(path: Path) -> np.ndarray:
@@ -119,48 +108,29 @@ def current_generation(index_dir: Path) -> str | None:
     return name or None
 
 
-def save(postings: Postings, index_dir: Path, fingerprint: str, *, channels: dict[str, Postings] | None = None, extra: dict | None = None) -> str:
-    """Write `postings` as a new generation, make it live, and return its name. `extra` adds manifest keys
-    (the store revision the index was built from)."""
+def new_staging(index_dir: Path) -> tuple[str, Path]:
+    """A fresh generation name and the folder it is written in before it is published."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.time_ns()}-{os.getpid()}"
     staging = index_dir / (name + ".partial")
     staging.mkdir()
-    _write_arrays(staging, postings)
-    _write_lines(staging / "doc_ids.txt", postings.doc_ids)
-    channel_info = {}
-    for channel, channel_postings in (channels or {}).items():
-        if channel_postings.doc_ids != postings.doc_ids:
-            raise ValueError(f"channel {channel} numbers documents differently from the words index")
-        folder = staging / CHANNELS_DIR / channel
-        folder.mkdir(parents=True)
-        _write_arrays(folder, channel_postings)
-        channel_info[channel] = {"terms": len(channel_postings.terms),
-                                 "postings": int(channel_postings.doc_numbers.size),
-                                 "total_length": int(channel_postings.doc_lengths.sum(dtype=np.int64))}
-        _fsync_dir(folder)
-    files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-    manifest = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "analyzer_fingerprint": fingerprint,
-        "bm25": {"variant": "okapi", "k1": postings.params.k1, "b": postings.params.b,
-                 "epsilon": postings.params.epsilon},
-        "documents": postings.n_docs,
-        "terms": len(postings.terms),
-        "postings": int(postings.doc_numbers.size),
-        "total_length": int(postings.doc_lengths.sum(dtype=np.int64)),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        **({"channels": channel_info} if channel_info else {}),
-        **(extra or {}),
-        "files": {f: {"bytes": (staging / f).stat().st_size, "sha256": _sha256(staging / f)} for f in files},
-    }
+    return name, staging
+
+
+def publish(index_dir: Path, name: str, staging: Path, manifest: dict, files: dict[str, tuple[int, str]]) -> str:
+    """Add the file list to `manifest`, write it, and make the staged generation the live one.
+
+    `files` maps each file's path inside the generation to (bytes, sha256), as measured while writing it.
+    """
+    manifest = {**manifest, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "files": {f: {"bytes": size, "sha256": digest} for f, (size, digest) in sorted(files.items())}}
     manifest_path = staging / "manifest.json"
     with open(manifest_path, "w", encoding="utf-8") as f:
         json.dump(manifest, f, ensure_ascii=False, indent=2)
         f.flush()
         os.fsync(f.fileno())
-    _fsync_dir(staging)
+    for folder in {staging, *((staging / f).parent for f in files)}:
+        _fsync_dir(folder)
     os.replace(staging, index_dir / name)
     pointer = index_dir / f"{CURRENT}.{os.getpid()}.tmp"
     with open(pointer, "w", encoding="utf-8") as f:
@@ -173,6 +143,51 @@ def save(postings: Postings, index_dir: Path, fingerprint: str, *, channels: dic
     return name
 
 
+def manifest_core(fingerprint: str, params: BM25Params, documents: int, words: dict,
+                  channels: dict[str, dict], extra: dict | None = None) -> dict:
+    """The manifest's description of a generation; `words` and each channel: terms, postings, total_length."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "analyzer_fingerprint": fingerprint,
+        "bm25": {"variant": "okapi", "k1": params.k1, "b": params.b, "epsilon": params.epsilon},
+        "documents": documents,
+        **words,
+        **({"channels": channels} if channels else {}),
+        **(extra or {}),
+    }
+
+
+def save(postings: Postings, index_dir: Path, fingerprint: str, *, channels: dict[str, Postings] | None = None,
+         extra: dict | None = None, doc_hashes: list[str] | None = None) -> str:
+    """Write `postings` as a new generation, make it live, and return its name. `extra` adds manifest keys
+    (the store revision the index was built from); `doc_hashes` are the articles' content hashes."""
+    name, staging = new_staging(index_dir)
+    files = {f: v for f, v in _write_arrays(staging, postings).items()}
+    files["doc_ids.txt"] = write_lines(staging / "doc_ids.txt", postings.doc_ids)
+    if doc_hashes is not None:
+        if len(doc_hashes) != postings.n_docs:
+            raise ValueError("one content hash per document is needed")
+        files[DOC_HASHES] = write_lines(staging / DOC_HASHES, doc_hashes)
+    channel_info = {}
+    for channel, channel_postings in (channels or {}).items():
+        if channel_postings.doc_ids != postings.doc_ids:
+            raise ValueError(f"channel {channel} numbers documents differently from the words index")
+        folder = staging / CHANNELS_DIR / channel
+        folder.mkdir(parents=True)
+        for f, v in _write_arrays(folder, channel_postings).items():
+            files[f"{CHANNELS_DIR}/{channel}/{f}"] = v
+        channel_info[channel] = _counts(channel_postings)
+    return publish(index_dir, name, staging,
+                   manifest_core(fingerprint, postings.params, postings.n_docs, _counts(postings), channel_info,
+                                 extra), files)
+
+
+def _counts(postings: Postings) -> dict:
+    return {"terms": len(postings.terms), "postings": int(postings.doc_numbers.size),
+            "total_length": int(postings.doc_lengths.sum(dtype=np.int64))}
+
+
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
     """Drop generations older than the live one and its predecessor (a reader may still be opening that)."""
     generations = sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")),
@@ -181,9 +196,27 @@ def _remove_old_generations(index_dir: Path, keep: str) -> None:
     for stale in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:
         shutil.rmtree(stale, ignore_errors=True)
     for partial in index_dir.glob("*.partial"):
-        shutil.rmtree(partial, ignore_errors=True)
+        if not _writer_alive(partial.name):  # another process may be building its generation there now
+            shutil.rmtree(partial, ignore_errors=True)
     for pointer in index_dir.glob(f"{CURRENT}.*.tmp"):
         pointer.unlink(missing_ok=True)
+
+
+def _writer_alive(staging_name: str) -> bool:
+    """Whether the process that named this staging folder (gen-<ns>-<pid>.partial) still runs."""
+    try:
+        pid = int(staging_name.split(".", 1)[0].rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # this process publishes one generation at a time; a folder of its own is left over
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def read_manifest(index_dir: Path) -> tuple[str, dict]:
@@ -218,11 +251,14 @@ def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM
             f"{REBUILD_HINT}", code="index_parameters")
 
 
-def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True) -> None:
+def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
+           hash_limit: int | None = None) -> None:
     """Check every file the manifest lists against its recorded size and (with `hashes`) its sha256.
 
     A generation is never changed after it is written, so any difference is damage on disk: a truncated,
     overwritten or deleted file. IndexUnusable names the file and the command that rebuilds the index.
+    Files larger than `hash_limit` bytes (when given) are checked by size alone: hashing gigabytes would
+    make every open slow, and `jiansuo check` hashes them all.
     """
     generation = index_dir / name
     files = manifest.get("files")
@@ -238,7 +274,7 @@ def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True) -
         if size != expected.get("bytes"):
             raise IndexUnusable(f"index file {path} is damaged: {size} bytes, its manifest says "
                                 f"{expected.get('bytes')} (truncated or overwritten); {REBUILD_HINT}", code="index_damaged")
-        if hashes:
+        if hashes and (hash_limit is None or size <= hash_limit):
             try:
                 digest = _sha256(path)
             except OSError as exc:
@@ -257,7 +293,8 @@ def verify_live(index_dir: Path, *, hashes: bool = True) -> tuple[str, dict]:
 
 
 def load(index_dir: Path, fingerprint: str, params: BM25Params,
-         channels: tuple[str, ...] = (), *, verify_hashes: bool = True) -> tuple[str, Postings, dict[str, Postings]]:
+         channels: tuple[str, ...] = (), *, verify_hashes: bool = True,
+         hash_limit: int | None = None) -> tuple[str, Postings, dict[str, Postings]]:
     """Open the live generation: the words index and the named side channels.
 
     A generation this configuration cannot read correctly, one lacking a channel asked for, or one whose
@@ -265,7 +302,7 @@ def load(index_dir: Path, fingerprint: str, params: BM25Params,
     """
     name, manifest = read_manifest(index_dir)
     check_manifest(manifest, index_dir, fingerprint, params)
-    verify(index_dir, name, manifest, hashes=verify_hashes)
+    verify(index_dir, name, manifest, hashes=verify_hashes, hash_limit=hash_limit)
     generation = index_dir / name
     missing = [c for c in channels if c not in manifest.get("channels", {})]
     if missing:

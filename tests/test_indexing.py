@@ -1,0 +1,53 @@
+"""Analysis in worker processes builds exactly the index and extras that one process builds."""
+
+import numpy as np
+
+from service.engine import Engine
+from service.index import storage
+
+from helpers import CMRC_SAMPLE, DRCD_SAMPLE, make_config
+
+
+def generation_files(engine: Engine) -> dict[str, bytes]:
+    """Every file of the live generation but the manifest (which holds a creation time)."""
+    root = engine.index_dir / storage.current_generation(engine.index_dir)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+def test_workers_build_the_same_generation_and_extras_as_one_process(tmp_path, analyzer):
+    alone = Engine(make_config(tmp_path / "alone"), analyzer=analyzer)
+    alone.ingest([CMRC_SAMPLE, DRCD_SAMPLE])
+    parallel = Engine(make_config(tmp_path / "parallel", ingest_workers=2, ingest_parallel_from=1),
+                      analyzer=analyzer)
+    # Small batches: several runs from each worker, merged in batch order.
+    import service.engine as engine_module
+
+    saved = engine_module.ANALYSIS_BATCH
+    engine_module.ANALYSIS_BATCH = 37
+    try:
+        parallel.ingest([CMRC_SAMPLE, DRCD_SAMPLE])
+    finally:
+        engine_module.ANALYSIS_BATCH = saved
+    assert generation_files(parallel) == generation_files(alone)
+    ids = [a.id for a in alone.store.iter_articles()]
+    assert parallel.extras.get_many(ids, parallel.extras_fingerprint) == alone.extras.get_many(
+        ids, alone.extras_fingerprint)
+    assert parallel.extras.stale_ids(parallel.extras_fingerprint) == []
+    for query in ("电影导演", "足球 比赛", "臺灣"):
+        assert [(h.article.id, h.score) for h in parallel.search(query, summaries=False).hits] == [
+            (h.article.id, h.score) for h in alone.search(query, summaries=False).hits]
+
+
+def test_an_ingest_merges_the_live_generation_without_analysing_it_again(tmp_path, analyzer):
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    engine.ingest([CMRC_SAMPLE])
+    first = storage.current_generation(engine.index_dir)
+    engine.ingest([DRCD_SAMPLE])
+    assert storage.current_generation(engine.index_dir) != first
+    fresh = Engine(make_config(tmp_path / "fresh"), analyzer=analyzer)
+    fresh.ingest([CMRC_SAMPLE, DRCD_SAMPLE])
+    assert generation_files(engine) == generation_files(fresh)
+    words = engine.postings()
+    assert words.doc_ids == fresh.postings().doc_ids
+    assert np.array_equal(words.term_offsets, fresh.postings().term_offsets)
