@@ -16,7 +16,11 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
 - top-10 agreement of the words channel alone (`Postings.score` and `rank`) with rank-bm25 on the same tokens
   (the terms the engine stored for each article): it must be 100 %;
 - index size on disk, the time to open it (`storage.load` with every checksum verified, and with sizes only),
-  and the RSS of a fresh process once it has opened the index and answered the queries.
+  and the RSS of a fresh process once it has opened the index and answered the queries;
+- HTTP: requests a second and p50/p99 latency of `/api/search` (summaries and highlights on, 10 hits, the same
+  queries in turn) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
+  `--connections` keep-alive connections for `--http-seconds`, after the workers have answered 40 searches;
+  errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards.
 """
 
 from __future__ import annotations
@@ -142,10 +146,20 @@ def child_ingest(data_dir: Path, corpus: Path) -> dict:
 
     engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
     started = time.perf_counter()
-    report = engine.ingest([corpus])
+    phases = {}
+
+    def progress(step) -> None:
+        phases.setdefault(step.phase, time.perf_counter() - started)
+        if step.phase == "index" and step.done == step.total:
+            phases["analysed"] = time.perf_counter() - started
+
+    report = engine.ingest([corpus], progress=progress)
     seconds = time.perf_counter() - started
     engine.close()
-    return {"seconds": seconds, "added": len(report.added), "peak_rss_mb": peak_rss_mb()}
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "added": len(report.added), "peak_rss_mb": peak_rss_mb(),
+            "workers": engine.config.ingest_workers, "worker_peak_rss_mb": workers_peak,
+            "stored_s": phases.get("index", seconds), "analysed_s": phases.get("analysed", seconds)}
 
 
 def card_tokens(record: dict) -> list[str]:
@@ -239,12 +253,15 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
         engine.search(query, summaries=False)
         latencies.append((time.perf_counter() - started) * 1000)
 
+    from service.indexing import headline
+    from service.ranking import count_channels
+
     postings = engine.postings()
     stored = {}
-    with engine.store.reading() as reader:
-        for doc in reader.documents(engine.analyzer.fingerprint):
-            length, counts = doc.counts["words"]
-            stored[doc.id] = [term for term, count in counts.items() for _ in range(count)]
+    # The reference gets every article's words from the analyzer afresh, not from the index under test.
+    for article in engine.store.iter_articles():
+        _, counts = count_channels(engine.analyzer, headline(article), article.body)["words"]
+        stored[article.id] = [term for term, count in counts.items() for _ in range(count)]
     params = engine.params
     reference = BM25Okapi([stored[doc_id] for doc_id in postings.doc_ids], k1=params.k1, b=params.b,
                           epsilon=params.epsilon)
@@ -261,9 +278,90 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
     return {"latencies_ms": latencies, "agree": agree}
 
 
+# --- HTTP -------------------------------------------------------------------------------------------------
+
+_WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def process_rss(pid: int) -> dict[str, float]:
+    values = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                values[key] = int(rest.split()[0]) / 1024
+    return values
+
+
+def server_workers(root_pid: int) -> list[int]:
+    """gunicorn's worker processes: the children of the arbiter."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == root_pid:
+                found.append(int(entry.name))
+    return found
+
+
+def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path, connections: int) -> dict | None:
+    """`/api/search` (summaries and highlights on, 10 hits) against `jiansuo serve --workers 2` under wrk."""
+    import shutil
+    import urllib.parse
+    import urllib.request
+
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt install wrk): no HTTP measurement", file=sys.stderr)
+        return None
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers import RunningServer
+
+    paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
+    script = folder / "search.lua"
+    script.write_text(_WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
+    server = RunningServer(data_dir, folder / "serve.log", workers=2)
+    try:
+        for path in paths[:40]:  # both workers open the index and touch its pages before the clock starts
+            with urllib.request.urlopen(server.url + path, timeout=30) as response:
+                response.read()
+        result = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                                 server.url], capture_output=True, text=True, check=True)
+        workers = [process_rss(pid) for pid in server_workers(server.process.pid)]
+    finally:
+        server.stop()
+    out = result.stdout
+
+    def grab(pattern: str, default: str = "0") -> str:
+        match = re.search(pattern, out)
+        return match.group(1) if match else default
+
+    def ms(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+    errors = int(grab(r"Non-2xx or 3xx responses: (\d+)"))
+    socket = grab(r"Socket errors: (.*)", "")
+    socket_errors = sum(int(n) for n in re.findall(r"\d+", socket))
+    return {"rps": float(grab(r"Requests/sec:\s+([\d.]+)")), "requests": int(grab(r"(\d+) requests in")),
+            "p50_ms": ms(grab(r"50%\s+(\S+)")), "p99_ms": ms(grab(r"99%\s+(\S+)")),
+            "errors": errors + socket_errors, "workers_rss": workers, "connections": connections,
+            "seconds": seconds}
+
+
 # --- report -----------------------------------------------------------------------------------------------
 
-def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int) -> list[str]:
+def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
+             http_seconds: int, connections: int) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles.jsonl"
         data_dir = Path(folder) / "data"
@@ -275,6 +373,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         card = run_child("card", str(corpus), str(query_file))
         opened = run_child("open", str(data_dir), str(query_file))
         queried = measure_queries(data_dir, queries)
+        http = measure_http(data_dir, queries, http_seconds, Path(folder), connections) if http_seconds else None
         generation = next(p for p in (data_dir / "index").iterdir() if p.name == (data_dir / "index" / "CURRENT")
                           .read_text(encoding="utf-8").strip())
         index_bytes = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
@@ -293,8 +392,12 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         f"| ingest MB/s | {mb / ingest['seconds']:.3f} ({ingest['seconds']:.1f} s) | "
         f"{mb / card_s:.3f} ({card_s:.1f} s) | {card_s / ingest['seconds']:.2f}x |",
         f"| ingest articles/s | {n / ingest['seconds']:.0f} | {n / card_s:.0f} | |",
-        f"| peak RSS while ingesting | {ingest['peak_rss_mb']:.0f} MB | {card['peak_rss_mb']:.0f} MB | "
-        f"{card['peak_rss_mb'] / ingest['peak_rss_mb']:.2f}x |",
+        f"| of the ingest: reading and storing / analysing / merging and writing the index | "
+        f"{ingest['stored_s']:.1f} / {ingest['analysed_s'] - ingest['stored_s']:.1f} / "
+        f"{ingest['seconds'] - ingest['analysed_s']:.1f} s | | |",
+        f"| peak RSS while ingesting | {ingest['peak_rss_mb']:.0f} MB (ingesting process; each of "
+        f"{ingest['workers']} analysing workers at most {ingest['worker_peak_rss_mb']:.0f} MB) | "
+        f"{card['peak_rss_mb']:.0f} MB | {card['peak_rss_mb'] / ingest['peak_rss_mb']:.2f}x |",
         f"| query p50 | {ours_p[0]:.2f} ms | {card_p[0]:.2f} ms | {card_p[0] / ours_p[0]:.1f}x |",
         f"| query p95 | {ours_p[1]:.2f} ms | {card_p[1]:.2f} ms | {card_p[1] / ours_p[1]:.1f}x |",
         f"| query p99 | {ours_p[2]:.2f} ms | {card_p[2]:.2f} ms | {card_p[2] / ours_p[2]:.1f}x |",
@@ -309,8 +412,19 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         f"| RSS of the same process before opening the index | {bare['VmRSS']:.0f} MB (private "
         f"{bare['RssAnon']:.0f} MB) with the analyzer and word tables loaded; "
         f"{opened['rss_before_mb']['VmRSS']:.0f} MB before the engine was made | | |",
-        "",
     ]
+    if http is not None:
+        worst = max(http["workers_rss"], key=lambda r: r["VmRSS"]) if http["workers_rss"] else None
+        rows += [
+            f"| HTTP /api/search with summaries, 2 workers, wrk {http['connections']} connections "
+            f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
+            f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
+        ]
+        if worst is not None:
+            rows.append(f"| RSS of a serving worker after the HTTP run | {worst['VmRSS']:.0f} MB (private "
+                        f"{worst['RssAnon']:.0f} MB, file-backed {worst['RssFile']:.0f} MB); "
+                        f"{worst['VmRSS'] / (index_bytes / 1e6):.2f}x the index size | | |")
+    rows.append("")
     return rows
 
 
@@ -330,6 +444,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts (up to 300000)")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--http-seconds", type=int, default=20, help="length of the wrk run; 0 skips it")
+    parser.add_argument("--connections", type=int, default=8, help="wrk's keep-alive connections")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or any(not 1 <= s <= 300000 for s in sizes):
@@ -341,9 +457,9 @@ def main() -> int:
           f"{len(queries)} queries, seed {args.seed}", flush=True)
     failed = False
     for n in sizes:
-        rows = run_size(n, sentences, titles, queries, args.seed)
+        rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections)
         print("\n".join(rows), flush=True)
-        failed |= "(100.0 %)" not in "".join(rows)
+        failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0
 
 
