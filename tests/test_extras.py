@@ -15,7 +15,8 @@ def test_rows_are_current_only_for_the_same_content_and_fingerprint(tmp_path):
     assert extras.get_many(["a", "b"], "f1") == {"a": Extras("医保。", [("医保", "医保", 1.5)])}
     assert extras.get_many(["a"], "f2") == {}
     store.upsert([Article(id="a", title="甲", body="医保报销。")])  # changed content: the row no longer counts
-    assert extras.stale_ids("f1") == ["a", "b"] and extras.get_many(["a"], "f1") == {}
+    # The replaced article moved to the end of ingest order.
+    assert extras.stale_ids("f1") == ["b", "a"] and extras.get_many(["a"], "f1") == {}
 
 
 def test_rows_of_articles_gone_from_the_store_are_pruned(tmp_path):

@@ -285,7 +285,7 @@ def _merge_parts(parts: list[dict], doc_lengths: np.ndarray, out: Path, sync: bo
     union = sorted(set().union(*(part["terms"] for part in parts)))
     number_of = {term: i for i, term in enumerate(union)}
     for part in parts:
-        part["union_ids"] = np.fromiter((number_of[t] for t in part["terms"]), dtype=np.int64,
+        part["union_ids"] = np.fromiter(map(number_of.__getitem__, part["terms"]), dtype=np.int64,
                                         count=len(part["terms"]))
         part["terms"] = None  # the strings are needed no more; the union list holds them
     del number_of
