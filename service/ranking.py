@@ -62,7 +62,7 @@ def analyze_article(analyzer: Analyzer, headline: Sequence[str], body: str) -> A
 
 
 def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words: bool) -> ArticleAnalysis:
-    fold = analyzer.folder.fold_with_origins
+    fold = analyzer.fold_with_origins
     words: list[str] = []
     title: list[str] = []
     grams: list[str] = []

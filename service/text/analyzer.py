@@ -102,6 +102,10 @@ class Analyzer:
         """The terms of `words_of_folded`, without their offsets."""
         return list(filter(self._searched().__getitem__, self.segmenter.words(folded)))
 
+    def fold_with_origins(self, text: str) -> tuple[str, Sequence[int]]:
+        """The folded text and, for each of its characters, the index in `text` it came from."""
+        return self.folder.fold_with_origins(text)
+
     def analyze(self, text: str) -> list[Token]:
         """Words, with offsets into `text`."""
         return self.words_of_folded(*self.folder.fold_with_origins(text))
