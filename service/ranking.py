@@ -26,36 +26,83 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
 from .index.postings import Postings
 from .query import Clause, ParsedQuery
-from .text.analyzer import Analyzer
+from .text.analyzer import Analyzer, Token
+from .text.ngrams import bigram_terms, cjk_runs
 
 SIDE_CHANNELS = ("title", "grams", "chars")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+class ArticleAnalysis(NamedTuple):
+    """One analysis of an article: what the index counts, and the words summaries and keywords start from."""
+
+    counts: dict[str, list]  # what `count_channels` returns
+    headline_words: list[list[Token]]  # `analyzer.analyze` of each headline text
+    body_words: list[Token]  # `analyzer.analyze(body)`
+
+
 def count_channels(analyzer: Analyzer, headline: Iterable[str], body: str) -> dict[str, list]:
-    """An article's terms in every channel: {channel: [length, {term: count}]}."""
+    """An article's terms in every channel: {channel: [length, {term: count}]}.
+
+    Terms are counted in the order they first occur (headline texts, then the body), so the stored counts are
+    the same object, key order included, whichever way they are worked out.
+    """
+    return _analyze(analyzer, headline, body, keep_words=False).counts
+
+
+def analyze_article(analyzer: Analyzer, headline: Sequence[str], body: str) -> ArticleAnalysis:
+    """`count_channels` and the word tokens of every text, from one folding and one segmentation of each."""
+    return _analyze(analyzer, headline, body, keep_words=True)
+
+
+def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words: bool) -> ArticleAnalysis:
+    fold = analyzer.fold_with_origins
     words: list[str] = []
     title: list[str] = []
     grams: list[str] = []
-    chars: list[str] = []
-    for text, in_headline in [(t, True) for t in headline] + [(body, False)]:
+    runs: list[str] = []
+    headline_words: list[list[Token]] = []
+    body_words: list[Token] = []
+    texts = [(text, True) for text in headline]
+    texts.append((body, False))
+    for text, in_headline in texts:
         if not text:
+            if keep_words and in_headline:
+                headline_words.append([])
             continue
-        channels = analyzer.channels(text)
-        terms = [t.term for t in channels.words]
-        words.extend(terms)
+        folded, origins = fold(text)
+        if keep_words:
+            tokens = analyzer.words_of_folded(folded, origins)
+            if in_headline:
+                headline_words.append(tokens)
+            else:
+                body_words = tokens
+            terms = [token[0] for token in tokens]
+        else:
+            terms = analyzer.terms_of_folded(folded)
+        words += terms
         if in_headline:
-            title.extend(terms)
-        grams.extend(t.term for t in channels.grams)
-        chars.extend(t.term for t in channels.chars)
-    return {name: [len(terms), dict(Counter(terms))]
-            for name, terms in (("words", words), ("title", title), ("grams", grams), ("chars", chars))}
+            title += terms
+        text_runs = cjk_runs(folded)
+        grams += bigram_terms(text_runs)
+        runs += text_runs
+    counted = {"words": _counted(words), "title": _counted(title),
+               "grams": _counted(grams, analyzer.stopwords), "chars": _counted("".join(runs), analyzer.stopwords)}
+    return ArticleAnalysis(counted, headline_words, body_words)
+
+
+def _counted(terms: Iterable[str], stopwords: frozenset[str] = frozenset()) -> list:
+    """[length, {term: count}] with stopwords left out (words come without them already)."""
+    counts = Counter(terms)
+    for term in stopwords.intersection(counts) if stopwords else ():
+        del counts[term]
+    return [counts.total(), dict(counts)]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import unicodedata
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import opencc
 
@@ -15,7 +15,11 @@ from .normalize import Folder
 from .segment import Segmenter
 
 # Bump when a change to the steps below would tokenise any text differently.
-ANALYZER_VERSION = 2
+# 3: words cut by jieba-rs where it cuts as jieba does (service/text/segment.py).
+ANALYZER_VERSION = 3
+
+# Terms remembered by `_Searchable`; past this many the memory starts afresh.
+_SEARCHABLE_MEMORY = 1_000_000
 
 
 class Token(NamedTuple):
@@ -27,6 +31,19 @@ class Token(NamedTuple):
 def _is_word(term: str) -> bool:
     """A term with at least one letter or digit; punctuation, symbols and spaces are not searched."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in term)
+
+
+class _Searchable(dict):
+    """term -> whether it is searched (a word, not a stopword), each term worked out once."""
+
+    def __init__(self, stopwords: frozenset[str]):
+        super().__init__()
+        self.stopwords = stopwords
+
+    def __missing__(self, term: str) -> bool:
+        searched = _is_word(term) and term not in self.stopwords
+        self[term] = searched
+        return searched
 
 
 class Channels(NamedTuple):
@@ -58,6 +75,7 @@ class Analyzer:
         self.folder = Folder(opencc_config, lowercase)
         self.segmenter = Segmenter(user_dict)
         self.stopwords = _read_stopwords(stopwords, self.folder)
+        self._searchable = _Searchable(self.stopwords)
         self._files = {"user_dict": _file_digest(user_dict), "stopwords": _file_digest(stopwords)}
 
     @classmethod
@@ -65,16 +83,32 @@ class Analyzer:
         return cls(opencc_config=config.analysis_opencc, lowercase=config.analysis_lowercase,
                    user_dict=config.analysis_user_dict, stopwords=config.analysis_stopwords)
 
-    def _words(self, folded: str, origins: list[int]) -> list[Token]:
-        tokens = []
-        for word, start, end in self.segmenter.tokenize(folded):
-            if _is_word(word) and word not in self.stopwords:
-                tokens.append(Token(word, origins[start], origins[end - 1] + 1))
-        return tokens
+    def _searched(self) -> _Searchable:
+        searchable = self._searchable
+        if len(searchable) > _SEARCHABLE_MEMORY:
+            searchable.clear()
+        return searchable
+
+    def words_of_folded(self, folded: str, origins: Sequence[int]) -> list[Token]:
+        """Words of text already folded by `self.folder.fold_with_origins`, offsets into the original text."""
+        searched = self._searched()
+        tokens = self.segmenter.tokenize(folded)
+        if type(origins) is range:  # the folder's sign that offsets did not move
+            make = Token._make
+            return [make(token) for token in tokens if searched[token[0]]]
+        return [Token(word, origins[start], origins[end - 1] + 1) for word, start, end in tokens if searched[word]]
+
+    def terms_of_folded(self, folded: str) -> list[str]:
+        """The terms of `words_of_folded`, without their offsets."""
+        return list(filter(self._searched().__getitem__, self.segmenter.words(folded)))
+
+    def fold_with_origins(self, text: str) -> tuple[str, Sequence[int]]:
+        """The folded text and, for each of its characters, the index in `text` it came from."""
+        return self.folder.fold_with_origins(text)
 
     def analyze(self, text: str) -> list[Token]:
         """Words, with offsets into `text`."""
-        return self._words(*self.folder.fold_with_origins(text))
+        return self.words_of_folded(*self.folder.fold_with_origins(text))
 
     def channels(self, text: str) -> Channels:
         """Words, bigrams and characters from one folding of `text`, offsets into `text`."""
@@ -83,7 +117,8 @@ class Analyzer:
         def located(grams: list[tuple[str, int, int]]) -> list[Token]:
             return [Token(g, origins[s], origins[e - 1] + 1) for g, s, e in grams if g not in self.stopwords]
 
-        return Channels(self._words(folded, origins), located(cjk_bigrams(folded)), located(cjk_unigrams(folded)))
+        return Channels(self.words_of_folded(folded, origins), located(cjk_bigrams(folded)),
+                        located(cjk_unigrams(folded)))
 
     def terms(self, text: str) -> list[str]:
         return [token.term for token in self.analyze(text)]
@@ -92,17 +127,20 @@ class Analyzer:
         return self.folder.fold(text)
 
     @property
-    def fingerprint(self) -> str:
-        """Changes whenever the same text could be tokenised differently; indexes record it."""
-        description = {
+    def description(self) -> dict:
+        """Everything that decides how text is tokenised: what the fingerprint is made from."""
+        return {
             "analyzer_version": ANALYZER_VERSION,
             "unicode": unicodedata.unidata_version,
             "opencc": [getattr(opencc, "__version__", "unknown"), self.folder.opencc_config],
             "lowercase": self.folder.lowercase,
-            "jieba": [Segmenter.version(), self.segmenter.dictionary_name.rsplit("/", 1)[-1]],
-            "mode": "search",
+            "segmentation": self.segmenter.description,
             "user_dict": self._files["user_dict"],
             "stopwords": self._files["stopwords"],
         }
-        blob = json.dumps(description, sort_keys=True).encode("utf-8")
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the same text could be tokenised differently; indexes record it."""
+        blob = json.dumps(self.description, sort_keys=True).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -8,6 +8,7 @@ still match there. A run of one CJK character stands as itself.
 from __future__ import annotations
 
 import re
+from operator import add
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 
@@ -27,3 +28,19 @@ def cjk_bigrams(folded: str) -> list[tuple[str, int, int]]:
 def cjk_unigrams(folded: str) -> list[tuple[str, int, int]]:
     """Every CJK character on its own: what a one-character query is matched against."""
     return [(ch, m.start() + i, m.start() + i + 1) for m in _CJK_RUN.finditer(folded) for i, ch in enumerate(m.group())]
+
+
+def cjk_runs(folded: str) -> list[str]:
+    """The CJK runs of `folded`, in order: where `cjk_bigrams` and `cjk_unigrams` take their terms."""
+    return _CJK_RUN.findall(folded)
+
+
+def bigram_terms(runs: list[str]) -> list[str]:
+    """The terms of `cjk_bigrams` over these runs, in the same order, without building offsets."""
+    grams: list[str] = []
+    for run in runs:
+        if len(run) > 1:
+            grams += map(add, run, run[1:])
+        else:
+            grams.append(run)
+    return grams

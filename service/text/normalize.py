@@ -7,16 +7,61 @@ Traditional, with its own characters marked.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from functools import lru_cache
+from typing import Sequence
 
 import opencc
 
 
-@lru_cache(maxsize=65536)
 def _fold_char(ch: str, lowercase: bool) -> str:
+    """One character on its own: NFKC, then lower case. Folding never looks across characters."""
     folded = unicodedata.normalize("NFKC", ch)
     return folded.lower() if lowercase else folded
+
+
+class _FoldTable(dict):
+    """A `str.translate` table filled on first sight of each character.
+
+    Characters that fold to themselves map to their own code point, so a character is worked out once per
+    process. Characters whose folding is longer than one character (`…` -> `...`, `㎡` -> `m2`) are also
+    collected in `growing`, which is what decides whether offsets need a map at all.
+    """
+
+    def __init__(self, lowercase: bool):
+        super().__init__()
+        self.lowercase = lowercase
+        self.growing: set[str] = set()
+        self._growing_pattern: tuple[int, re.Pattern] = (0, re.compile("(?!)"))
+
+    def __missing__(self, code: int) -> str | int:
+        ch = chr(code)
+        folded = _fold_char(ch, self.lowercase)
+        if len(folded) > 1:
+            # Recorded before the table entry, so a character any thread finds in the table is in `growing`.
+            self.growing.add(ch)
+        value: str | int = code if folded == ch else folded
+        self[code] = value
+        return value
+
+    def growing_pattern(self) -> re.Pattern:
+        """A pattern matching every character seen so far whose folding is longer than itself."""
+        size, pattern = self._growing_pattern
+        if size != len(self.growing):
+            characters = sorted(self.growing)  # one snapshot: `growing` only grows
+            pattern = re.compile("[" + "".join(re.escape(ch) for ch in characters) + "]")
+            self._growing_pattern = (len(characters), pattern)
+        return pattern
+
+
+_TABLES: dict[bool, _FoldTable] = {}
+
+
+def _fold_table(lowercase: bool) -> _FoldTable:
+    table = _TABLES.get(lowercase)
+    if table is None:
+        table = _TABLES.setdefault(lowercase, _FoldTable(lowercase))
+    return table
 
 
 class Folder:
@@ -26,22 +71,35 @@ class Folder:
         self.opencc_config = opencc_config
         self.lowercase = lowercase
         self._converter = opencc.OpenCC(opencc_config)
+        self._table = _fold_table(lowercase)
 
     def fold(self, text: str) -> str:
         return self.fold_with_origins(text)[0]
 
-    def fold_with_origins(self, text: str) -> tuple[str, list[int]]:
-        """Return the folded text and, for each folded character, the index it came from."""
-        pieces: list[str] = []
+    def _width_fold(self, text: str) -> tuple[str, Sequence[int]]:
+        """Each character folded on its own, and for each folded character the index it came from."""
+        table = self._table
+        width_folded = text.translate(table)
+        if len(width_folded) == len(text):
+            # No character folds to nothing (NFKC never yields an empty string), so equal lengths mean every
+            # character stayed one character.
+            return width_folded, range(len(text))
         origins: list[int] = []
-        for i, ch in enumerate(text):
-            folded = _fold_char(ch, self.lowercase)
-            pieces.append(folded)
-            if len(folded) == 1:
-                origins.append(i)
-            else:
-                origins.extend([i] * len(folded))
-        width_folded = "".join(pieces)
+        position = 0
+        for match in table.growing_pattern().finditer(text):
+            i = match.start()
+            origins.extend(range(position, i))
+            origins.extend([i] * len(table[ord(match.group())]))
+            position = i + 1
+        origins.extend(range(position, len(text)))
+        return width_folded, origins
+
+    def fold_with_origins(self, text: str) -> tuple[str, Sequence[int]]:
+        """Return the folded text and, for each folded character, the index it came from.
+
+        The origins are a `range` when every character stayed one character, a list otherwise.
+        """
+        width_folded, origins = self._width_fold(text)
         converted = self._converter.convert(width_folded)
         if len(converted) == len(width_folded):
             return converted, origins

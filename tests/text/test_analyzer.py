@@ -1,3 +1,5 @@
+import importlib.metadata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +48,15 @@ def test_fingerprint_is_stable_and_follows_the_settings(analyzer):
     assert analyzer.fingerprint == Analyzer().fingerprint
     assert Analyzer(lowercase=False).fingerprint != analyzer.fingerprint
     assert Analyzer(opencc_config="tw2s").fingerprint != analyzer.fingerprint
+
+
+def test_fingerprint_names_the_segmenter(analyzer, tmp_path):
+    segmentation = analyzer.description["segmentation"]
+    assert segmentation["segmenter"] == "rjieba+jieba" and segmentation["mode"] == "search"
+    assert segmentation["rjieba"] == importlib.metadata.version("rjieba")
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("斜店乡 100 ns\n", encoding="utf-8")
+    assert Analyzer(user_dict=dictionary).description["segmentation"]["segmenter"] == "jieba"
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.text.ngrams import cjk_bigrams, cjk_unigrams
+from service.text.ngrams import bigram_terms, cjk_bigrams, cjk_runs, cjk_unigrams
 
 
 def test_overlapping_bigrams_per_run():
@@ -20,3 +20,10 @@ def test_unigrams():
 def test_offsets_slice_the_gram(text):
     for gram, start, end in cjk_bigrams(text) + cjk_unigrams(text):
         assert text[start:end] == gram
+
+
+@given(st.text(alphabet=st.sampled_from("中国农业银行医保 ,a\U00020000\u3400"), max_size=60) | st.text(max_size=60))
+def test_terms_without_offsets_are_the_same_terms_in_the_same_order(text):
+    runs = cjk_runs(text)
+    assert bigram_terms(runs) == [g for g, _, _ in cjk_bigrams(text)]
+    assert list("".join(runs)) == [g for g, _, _ in cjk_unigrams(text)]

@@ -1,7 +1,10 @@
 import json
+import unicodedata
 from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import FIXTURES
 from service.text.normalize import Folder, ScriptConverter
@@ -37,3 +40,50 @@ def test_origins_point_into_the_original():
     assert folded == "xii号m2医保"
     assert len(origins) == len(folded)
     assert [text[i] for i in origins] == ["Ⅻ", "Ⅻ", "Ⅻ", "號", "㎡", "㎡", "醫", "保"]
+
+
+def reference_fold_with_origins(folder: Folder, text: str) -> tuple[str, list[int]]:
+    """Folding as first written, one character at a time: what the fast path must equal."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKC", ch)
+        folded = folded.lower() if folder.lowercase else folded
+        pieces.append(folded)
+        origins.extend([i] * len(folded))
+    width_folded = "".join(pieces)
+    converted = folder._converter.convert(width_folded)
+    if len(converted) == len(width_folded):
+        return converted, origins
+    pieces, char_origins = [], []
+    for ch, origin in zip(width_folded, origins):
+        out = folder._converter.convert(ch)
+        pieces.append(out)
+        char_origins.extend([origin] * len(out))
+    return "".join(pieces), char_origins
+
+
+FOLDERS = {(config, lowercase): Folder(config, lowercase)
+           for config in ("t2s", "s2twp") for lowercase in (True, False)}
+
+# Characters where folding is eventful: full width, ligatures and units that grow, Traditional with phrase rules,
+# combining marks, letters whose lower case grows (İ), astral ideographs and emoji.
+_EVENTFUL = st.sampled_from(list("ＡＢＣａ１２３，。！？＆％＿－Ⅻ㎡½ﬁ…ｶﾞ㈱①İΣẞ醫保報銷臺灣裏面乾隆著名頭髮計算機U盘鼠标")
+                            + ["e\u0301", "\u0301", "\u3000", "\U00020000", "\U0002f800", "😀", "\ufeff", "\u00a0"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.one_of(_EVENTFUL, st.characters()), max_size=60).map("".join) | st.text(max_size=60),
+       folder_key=st.sampled_from(sorted(FOLDERS)))
+def test_fast_folding_equals_folding_one_character_at_a_time(text, folder_key):
+    folder = FOLDERS[folder_key]
+    folded, origins = folder.fold_with_origins(text)
+    expected_folded, expected_origins = reference_fold_with_origins(folder, text)
+    assert folded == expected_folded
+    assert list(origins) == expected_origins
+
+
+def test_origins_are_a_range_when_no_character_grows():
+    folded, origins = Folder().fold_with_origins("ＡＰＰ上線，醫保")
+    assert folded == "app上线,医保"
+    assert origins == range(8)

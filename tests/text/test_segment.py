@@ -1,0 +1,111 @@
+import functools
+
+import jieba
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import FIXTURES, PROJECT, SEED_PAGE, read_jsonl
+from service.text.normalize import Folder
+from service.text.segment import Segmenter
+
+
+@functools.lru_cache(maxsize=None)
+def plain_jieba() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def jieba_tokens(text: str) -> list[tuple[str, int, int]]:
+    return list(plain_jieba().tokenize(text, mode="search", HMM=True))
+
+
+def fixture_texts() -> list[str]:
+    texts = []
+    for path in sorted((FIXTURES / "collections").glob("*.jsonl")):
+        for record in read_jsonl(path):
+            texts += [record[key] for key in ("title", "text", "input", "expected") if record.get(key)]
+    for path in [SEED_PAGE, *sorted((PROJECT / "corpus").glob("*.txt")),
+                 *sorted((FIXTURES / "pages" / "corpus").glob("*.txt"))]:
+        raw = path.read_bytes()
+        try:
+            texts.append(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            texts.append(raw.decode("gb18030"))
+    folder = Folder()
+    return texts + [folder.fold(text) for text in texts]
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return Segmenter()
+
+
+def test_same_tokens_as_jieba_on_every_fixture_text(segmenter):
+    texts = fixture_texts()
+    assert len(texts) > 800
+    differing = [text[:40] for text in texts if segmenter.tokenize(text) != jieba_tokens(text)]
+    assert differing == []
+
+
+def test_words_are_the_tokens_without_offsets(segmenter):
+    for text in fixture_texts()[:300]:
+        assert segmenter.words(text) == [word for word, _, _ in segmenter.tokenize(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "1993-1996年间，x-15试飞了1-2次，增长1.5%，总投资达1836.7万元",
+    "c++与c#、at&t和node.js，snake_case，50%以上",
+    "“输血+造血”式帮扶，《冠县-青州扶贫协作工作方案》",
+    "-.%+#&_",
+    "2008年8月8日8时。1.2.3.4",
+    "中文1993-1996中文",
+])
+def test_blocks_with_symbols_are_cut_as_jieba_cuts_them(segmenter, text):
+    assert segmenter.tokenize(text) == jieba_tokens(text)
+    folded = Folder().fold(text)
+    assert segmenter.tokenize(folded) == jieba_tokens(folded)
+
+
+@pytest.mark.parametrize("text", [
+    "\u3400\u3401中国人民\u9fd6\u9fff银行\uf900丽\U00020000\U0002a700好",  # ideographs beyond jieba's blocks
+    "中国\U0002f800人民abc\u4dbf123",
+    "中\r\n国  人\t民\u3000银行\r\n",
+    "😀中国🇨🇳人民 emoji",
+    "",
+    " ",
+])
+def test_ideographs_jieba_does_not_count_as_han_are_cut_as_jieba_cuts_them(segmenter, text):
+    assert segmenter.tokenize(text) == jieba_tokens(text)
+
+
+_ALPHABET = st.sampled_from(list("的中国人民银行发展农业大学生长江市长1234567890abcxyzABC+#&._%-，。 \n\r\t")
+                            + ["\u3400", "\u9fd6", "\uf900", "\U00020000", "😀", "\u0301", "ｱ", "Ａ"])
+
+
+_SEGMENTER = Segmenter()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_same_tokens_as_jieba_on_mixed_text(text):
+    assert _SEGMENTER.tokenize(text) == jieba_tokens(text)
+
+
+def test_a_user_dictionary_sends_everything_to_jieba(tmp_path):
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("斜店乡 100 ns\n", encoding="utf-8")
+    custom = Segmenter(user_dict=dictionary)
+    assert custom.name == "jieba"
+    assert "rjieba" not in custom.description
+    assert ("斜店乡", 0, 3) in custom.tokenize("斜店乡保障贫困户")
+    assert "斜店乡" in custom.words("斜店乡保障贫困户")
+    assert ("斜店乡", 0, 3) not in Segmenter().tokenize("斜店乡保障贫困户")
+
+
+def test_description_names_the_segmenter_and_its_versions(segmenter):
+    description = segmenter.description
+    assert description["segmenter"] == "rjieba+jieba"
+    assert description["mode"] == "search"
+    assert description["rjieba"] and description["jieba"] == jieba.__version__
