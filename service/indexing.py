@@ -19,7 +19,7 @@ from .articles import Article
 from .extras import Extras
 from .index.build import RunBuilder
 from .keywords import Rarity, keywords
-from .ranking import SIDE_CHANNELS, count_channels
+from .ranking import SIDE_CHANNELS, analyze_article
 from .summarize import summarize
 from .text.analyzer import Analyzer
 
@@ -40,13 +40,17 @@ def headline(article: Article) -> tuple[str, str, str]:
     return (article.title or "", article.kicker or "", article.subtitle or "")
 
 
-def work_out_extras(analyzer: Analyzer, config, article: Article, rarity: Rarity) -> Extras:
-    # One analysis of the body serves both the summary and the keywords.
-    body_tokens = analyzer.analyze(article.body)
+def work_out_extras(analyzer: Analyzer, config, article: Article, rarity: Rarity,
+                    body_tokens: list | None = None, title_tokens: list | None = None) -> Extras:
+    """The generic summary and keywords; `body_tokens` and `title_tokens`, when the caller has analysed the
+    article already, are the analyzer's word tokens of its body and title."""
+    if body_tokens is None:
+        body_tokens = analyzer.analyze(article.body)
+    if title_tokens is None:
+        title_tokens = analyzer.analyze(article.title)
     summary = summarize(analyzer, article.body, sentences=config.summary_sentences,
                         max_chars=config.summary_max_chars, title=article.title, tokens=body_tokens)
-    words = keywords(article.title, analyzer.analyze(article.title), article.body, body_tokens, rarity,
-                     config.keywords_count)
+    words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, config.keywords_count)
     return Extras(summary.text, [(k.term, k.text, k.weight) for k in words])
 
 
@@ -56,8 +60,12 @@ def analyse_batch(analyzer: Analyzer, config, rarity: Rarity, articles: list[Art
     builder = RunBuilder(folder, CHANNELS, max_postings=_RUN_POSTINGS, first_run=number)
     extras = []
     for article in articles:
-        builder.add(article.id, article.content_hash, count_channels(analyzer, headline(article), article.body))
-        extras.append((article.id, article.content_hash, work_out_extras(analyzer, config, article, rarity)))
+        # One analysis of each article serves its index counts, its summary and its keywords.
+        analysis = analyze_article(analyzer, headline(article), article.body)
+        builder.add(article.id, article.content_hash, analysis.counts)
+        extras.append((article.id, article.content_hash,
+                       work_out_extras(analyzer, config, article, rarity, analysis.body_words,
+                                       analysis.headline_words[0])))
     return AnalysedBatch(builder.flush(), extras, len(articles))
 
 
