@@ -325,6 +325,7 @@ class Engine:
         fingerprint = self.analyzer.fingerprint
         name, staging = storage.new_staging(self.index_dir)
         runs_folder = staging / "runs"
+        extras_fingerprint = self.extras_fingerprint
         try:
             with self.store.reading() as reader:
                 revision = reader.revision()
@@ -346,7 +347,7 @@ class Engine:
                                            runs_folder):
                     if batch.run is not None:
                         sources.append(Source(batch.run))
-                    self.extras.put_many((i, h, self.extras_fingerprint, x) for i, h, x in batch.extras)
+                    self.extras.put_many((i, h, extras_fingerprint, x) for i, h, x in batch.extras)
                     done += batch.articles
                     notify(IngestProgress("index", done, total))
             generation = self._write_generation(name, staging, sources, fingerprint, revision)

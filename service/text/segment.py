@@ -26,6 +26,7 @@ weighs them.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 import logging
@@ -179,5 +180,7 @@ def _shifted(tokens: list[tuple[str, int, int]], offset: int) -> list[tuple[str,
     return [(word, start + offset, end + offset) for word, start, end in tokens]
 
 
+@functools.lru_cache(maxsize=None)
 def _version(package: str) -> str:
+    # Reading package metadata scans site-packages: once per process is enough.
     return importlib.metadata.version(package)
