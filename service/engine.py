@@ -47,7 +47,7 @@ EXTRAS_VERSION = 1
 MAX_SUMMARY_CHARS = 100_000
 # Articles analysed together and written as one run of the index: large enough that a big archive makes few
 # runs (merging reads every run's term list), small enough that a worker's batch stays well under a gigabyte.
-ANALYSIS_BATCH = 20000
+ANALYSIS_BATCH = 10000
 
 
 @dataclass(frozen=True)
