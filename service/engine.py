@@ -19,7 +19,7 @@ from . import config as config_module
 from .articles import Article, check_id
 from .display import Display, check_script
 from .errors import IndexUnusable, InputError, NotFound, QueryError
-from .extras import Extras, ExtrasStore
+from .extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
 from .facets import DocumentFields, Facets, Filters, check_filters
 from .highlight import highlight_spans, merge_spans
 from .index import storage
@@ -31,13 +31,12 @@ from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
 from .query import parse as parse_query
-from .indexing import (AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches,
-                       work_out_extras)
+from .indexing import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
 from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, plan_query, squash
-from .keywords import Rarity, background_idf, keywords
+from .keywords import Rarity, background_idf
 from .store import Store, UpsertCounts
 from . import summarize as summary_module
-from .summarize import Summary, summarize
+from .summarize import Summary, SummaryData, summarize
 from .text.analyzer import Analyzer
 
 STORE_FILE = "articles.sqlite3"
@@ -419,7 +418,7 @@ class Engine:
         return Rarity(postings.doc_freq, postings.n_docs)
 
     def _work_out_extras(self, article: Article, rarity: Rarity) -> Extras:
-        return work_out_extras(self.analyzer, self.config, article, rarity)
+        return work_out_extras(self.analyzer, ExtrasSettings.from_config(self.config), article, rarity)
 
     def refresh_extras(self, batch: int = 500) -> int:
         """Work out and store the summary and keywords of every article lacking current ones."""
@@ -596,40 +595,46 @@ class Engine:
         keep = self._keeper(postings, fields, filters, parsed.sections[1:], parsed.authors)
         if groups or parsed.has_filters:
             ranking = ranker.rank(groups, excluded, lambda docs, key: self._phrase_ok(postings, docs, key), keep,
-                                  postings.n_docs)
+                                  postings.n_docs, limit=offset + k)
         else:  # nothing searchable in the query: punctuation only
             ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
         counts = None
         if facets:
-            counts = fields.count(candidates)
+            counts = fields.count(ranking.all_matches)
             if script:
                 counts = counts.with_section_names(lambda name: self.display.text(name, script))
         page = slice(offset, offset + k)
         ids = [postings.doc_ids[int(n)] for n in candidates[page]]
         articles = self.store.get_many(ids)
-        # Summaries for the query are worked out while the time budget lasts; hits past it show the summary
+        # A hit's summary for the query comes from what its analysis left at ingest. An article without that
+        # (stored before it was kept) is analysed while the time budget lasts; hits past it show the summary
         # stored at ingest, so a page of long articles cannot hold the answer up.
         deadline = started + self.config.summary_query_budget_ms / 1000
-        stored: dict[str, Extras] | None = None
+        stored = self.extras.get_many(ids, self.extras_fingerprint) if summaries and ids else {}
         hits = []
         for position, (number, article_id, score) in enumerate(zip(candidates[page], ids, scores[page]),
                                                             start=offset + 1):
             article = articles.get(article_id)
             if article is None:  # deleted from the store after this index generation was built
                 continue
+            extras = stored.get(article_id)
+            data = SummaryData.from_bytes(extras.summary_data, article.body) if extras and extras.summary_data \
+                else None
             if not summaries:
                 summary, title_spans = Summary("", [], []), []
+            elif data is not None:
+                summary = data.summary(article.body, sentences=self.config.summary_sentences,
+                                       max_chars=self.config.summary_max_chars, query_terms=terms)
             elif time.perf_counter() < deadline:
                 summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
                                     max_chars=self.config.summary_max_chars, query_terms=terms,
                                     title=article.title)
             else:
-                if stored is None:
-                    stored = self.extras.get_many(ids, self.extras_fingerprint)
-                extras = stored.get(article_id) or self.extras_of([article])[article_id]
+                extras = extras or self.extras_of([article])[article_id]
                 summary = Summary(extras.summary, [], [])
-            title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys) if summaries else []
+            title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys,
+                                          data.title_places if data is not None else None) if summaries else []
             if summaries and ranking.keys and summary.text:
                 # Words found through their characters (inside a longer word, an unknown name) are marked too.
                 summary = replace(summary, highlights=merge_spans(
@@ -643,7 +648,7 @@ class Engine:
             hits.append(Hit(rank=position, score=float(score), article=article, summary=summary,
                             title_highlights=title_spans, explain=why))
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchResults(query=query, terms=terms, total=int(candidates.size),
+        return SearchResults(query=query, terms=terms, total=ranking.total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
                              facets=counts, mode=ranking.mode, index_generation=generation)
 

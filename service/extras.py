@@ -1,4 +1,6 @@
-"""What is worked out once per article at ingest and kept: its generic summary and its keywords.
+"""What is worked out once per article at ingest and kept: its generic summary, its keywords, and what a
+summary for any query needs from the article's analysis (`summarize.SummaryData`, in its compact form), so
+that a search makes its hits' summaries without analysing their text again.
 
 They live in their own table, `article_extras`, in the article store's SQLite file, next to `articles` but
 never altering it. A row is current while the article's content hash and the fingerprint of what produced
@@ -13,7 +15,12 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
+
+from .articles import Article
+from .keywords import Rarity, keywords
+from .summarize import prepare
+from .text.analyzer import Analyzer, Token
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS article_extras (
@@ -24,12 +31,16 @@ CREATE TABLE IF NOT EXISTS article_extras (
     keywords TEXT NOT NULL        -- JSON list of [term, text, weight]
 );
 """
+# Added later, SummaryData.to_bytes() (b"" when the text could not be kept so). Rows made before it have
+# NULL there: they count as stale for `refresh_extras` and stay usable meanwhile.
+_SUMMARY_DATA = "ALTER TABLE article_extras ADD COLUMN summary_data BLOB"
 
 
 @dataclass(frozen=True)
 class Extras:
     summary: str
     keywords: list[tuple[str, str, float]]  # (folded term, as written, weight), best first
+    summary_data: bytes | None = None  # SummaryData.to_bytes() of the body; None: not kept (an older row)
 
     @property
     def keyword_texts(self) -> list[str]:
@@ -42,6 +53,12 @@ class ExtrasStore:
         self._local = threading.local()
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(article_extras)")}
+            if "summary_data" not in columns:
+                try:
+                    conn.execute(_SUMMARY_DATA)
+                except sqlite3.OperationalError:  # another process added it first
+                    pass
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -61,7 +78,8 @@ class ExtrasStore:
         """Articles whose extras are missing or out of date, in ingest order."""
         rows = self._connect().execute(
             "SELECT a.id FROM articles a LEFT JOIN article_extras x ON x.id = a.id "
-            "WHERE x.id IS NULL OR x.content_hash != a.content_hash OR x.fingerprint != ? ORDER BY a.seq",
+            "WHERE x.id IS NULL OR x.content_hash != a.content_hash OR x.fingerprint != ? "
+            "OR x.summary_data IS NULL ORDER BY a.seq",
             (fingerprint,)).fetchall()
         return [row["id"] for row in rows]
 
@@ -70,10 +88,10 @@ class ExtrasStore:
         conn = self._connect()
         with conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO article_extras(id, content_hash, fingerprint, summary, keywords) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO article_extras(id, content_hash, fingerprint, summary, keywords, "
+                "summary_data) VALUES (?, ?, ?, ?, ?, ?)",
                 [(article_id, content_hash, fingerprint, extras.summary,
-                  json.dumps([list(k) for k in extras.keywords], ensure_ascii=False))
+                  json.dumps([list(k) for k in extras.keywords], ensure_ascii=False), extras.summary_data)
                  for article_id, content_hash, fingerprint, extras in rows])
 
     def prune(self) -> int:
@@ -90,9 +108,44 @@ class ExtrasStore:
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start:start + 500]
             rows = conn.execute(
-                "SELECT x.id, x.summary, x.keywords FROM article_extras x JOIN articles a ON a.id = x.id "
+                "SELECT x.id, x.summary, x.keywords, x.summary_data FROM article_extras x "
+                "JOIN articles a ON a.id = x.id "
                 f"WHERE x.id IN ({', '.join('?' * len(chunk))}) AND x.content_hash = a.content_hash "
                 "AND x.fingerprint = ?", (*chunk, fingerprint)).fetchall()
             for row in rows:
-                found[row["id"]] = Extras(row["summary"], [tuple(k) for k in json.loads(row["keywords"])])
+                found[row["id"]] = Extras(row["summary"], [tuple(k) for k in json.loads(row["keywords"])],
+                                          row["summary_data"])
         return found
+
+
+@dataclass(frozen=True)
+class ExtrasSettings:
+    """The settings an article's extras depend on."""
+
+    summary_sentences: int = 2
+    summary_max_chars: int = 160
+    keywords_count: int = 10
+
+    @classmethod
+    def from_config(cls, config) -> "ExtrasSettings":
+        return cls(config.summary_sentences, config.summary_max_chars, config.keywords_count)
+
+
+def work_out_extras(analyzer: Analyzer, settings: ExtrasSettings, article: Article, rarity: Rarity, *,
+                    body_tokens: Sequence[Token] | None = None,
+                    title_tokens: Sequence[Token] | None = None) -> Extras:
+    """An article's summary, keywords and summary data, from one analysis of its body and title.
+
+    A plain function of its arguments, so a worker process of an ingest can call it; `body_tokens` and
+    `title_tokens` are `analyzer.analyze` of the body and the title when the caller already has them.
+    """
+    if body_tokens is None:
+        body_tokens = analyzer.analyze(article.body)
+    if title_tokens is None:
+        title_tokens = analyzer.analyze(article.title)
+    data = prepare(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens)
+    summary = data.summary(article.body, sentences=settings.summary_sentences,
+                           max_chars=settings.summary_max_chars)
+    words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, settings.keywords_count)
+    blob = data.to_bytes()
+    return Extras(summary.text, [(k.term, k.text, k.weight) for k in words], b"" if blob is None else blob)

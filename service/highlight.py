@@ -7,7 +7,7 @@ Adapters turn spans into `<mark>` (escaping the text between them).
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .text.analyzer import Analyzer
 
@@ -24,14 +24,23 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str],
-                    keys: Iterable[str] = ()) -> list[tuple[int, int]]:
+                    keys: Iterable[str] = (), places: Mapping[str, list[tuple[int, int]]] | None = None
+                    ) -> list[tuple[int, int]]:
     """Spans of the query's words in `text`, and of each key (a query word as folded) wherever the folded
-    text holds it: that marks what was found through characters, inside a longer word."""
+    text holds it: that marks what was found through characters, inside a longer word.
+
+    `places` are the analyzer's token spans of `text` by term, when kept: then `text` is not analysed.
+    """
     wanted = set(query_terms)
     keys = [k for k in keys if k]
     if not (wanted or keys) or not text:
         return []
-    spans = [(t.start, t.end) for t in analyzer.analyze(text) if t.term in wanted]
+    if not wanted:
+        spans = []
+    elif places is not None:
+        spans = [span for term in wanted for span in places.get(term, ())]
+    else:
+        spans = [(t.start, t.end) for t in analyzer.analyze(text) if t.term in wanted]
     if keys:
         folded, origins = analyzer.folder.fold_with_origins(text)
         for key in keys:

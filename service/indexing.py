@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .articles import Article
-from .extras import Extras
+from .extras import Extras, ExtrasSettings, work_out_extras
 from .index.build import RunBuilder
-from .keywords import Rarity, keywords
+from .keywords import Rarity
 from .ranking import SIDE_CHANNELS, analyze_article
-from .summarize import summarize
 from .text.analyzer import Analyzer
 
 CHANNELS = ("words",) + SIDE_CHANNELS
@@ -40,32 +39,19 @@ def headline(article: Article) -> tuple[str, str, str]:
     return (article.title or "", article.kicker or "", article.subtitle or "")
 
 
-def work_out_extras(analyzer: Analyzer, config, article: Article, rarity: Rarity,
-                    body_tokens: list | None = None, title_tokens: list | None = None) -> Extras:
-    """The generic summary and keywords; `body_tokens` and `title_tokens`, when the caller has analysed the
-    article already, are the analyzer's word tokens of its body and title."""
-    if body_tokens is None:
-        body_tokens = analyzer.analyze(article.body)
-    if title_tokens is None:
-        title_tokens = analyzer.analyze(article.title)
-    summary = summarize(analyzer, article.body, sentences=config.summary_sentences,
-                        max_chars=config.summary_max_chars, title=article.title, tokens=body_tokens)
-    words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, config.keywords_count)
-    return Extras(summary.text, [(k.term, k.text, k.weight) for k in words])
-
-
 def analyse_batch(analyzer: Analyzer, config, rarity: Rarity, articles: list[Article], folder: Path,
                   number: int) -> AnalysedBatch:
     """Analyse `articles` into run number `number` under `folder`, with their extras."""
     builder = RunBuilder(folder, CHANNELS, max_postings=_RUN_POSTINGS, first_run=number)
+    settings = ExtrasSettings.from_config(config)
     extras = []
     for article in articles:
         # One analysis of each article serves its index counts, its summary and its keywords.
         analysis = analyze_article(analyzer, headline(article), article.body)
         builder.add(article.id, article.content_hash, analysis.counts)
         extras.append((article.id, article.content_hash,
-                       work_out_extras(analyzer, config, article, rarity, analysis.body_words,
-                                       analysis.headline_words[0])))
+                       work_out_extras(analyzer, settings, article, rarity, body_tokens=analysis.body_words,
+                                       title_tokens=analysis.headline_words[0])))
     return AnalysedBatch(builder.flush(), extras, len(articles))
 
 

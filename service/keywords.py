@@ -83,15 +83,28 @@ class Rarity:
 
     def __init__(self, doc_freq: Callable[[str], int] | None = None, n_docs: int = 0):
         self.table, self.median = background_idf()
-        self.doc_freq = doc_freq
+        self._archive_doc_freq = doc_freq
         self.n_docs = n_docs if doc_freq is not None else 0
+        # The archive's lookup is a binary search over the index's terms; one Rarity serves a whole batch of
+        # articles, and their words repeat.
+        self._doc_freqs: dict[str, int] = {}
+
+    def doc_freq(self, term: str) -> int:
+        """In how many of the archive's articles the word occurs (0 without an archive)."""
+        if self._archive_doc_freq is None:
+            return 0
+        try:
+            return self._doc_freqs[term]
+        except KeyError:
+            df = self._doc_freqs[term] = self._archive_doc_freq(term)
+            return df
 
     def background(self, term: str) -> float:
         return self.table.get(term, self.median)
 
     def idf(self, term: str) -> float:
         share = math.exp(-self.background(term))  # the fraction of general documents holding the word
-        df = self.doc_freq(term) if self.doc_freq is not None else 0
+        df = self.doc_freq(term)
         return math.log((self.n_docs + BACKGROUND_DOCS) / (df + BACKGROUND_DOCS * share + 0.5))
 
 

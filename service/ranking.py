@@ -30,7 +30,7 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from .index.postings import Postings
+from .index.postings import Postings, member, union
 from .query import Clause, ParsedQuery
 from .text.analyzer import Analyzer, Token
 from .text.ngrams import bigram_terms, cjk_runs
@@ -143,12 +143,24 @@ def plan_clause(analyzer: Analyzer, clause: Clause) -> ClauseTerms:
 
 @dataclass
 class Ranking:
-    candidates: np.ndarray  # document numbers, best first
+    candidates: np.ndarray  # document numbers, best first: every match, or the first `limit` asked for
     scores: np.ndarray
     mode: str  # "and", "or", or "filter" (no query words, only filters)
     terms: list[str]  # every term scored, for display and highlights
     keys: list[str]  # clause texts as folded, for marking matches found through characters
     scored: list[tuple[str, str]] = field(default_factory=list)  # (channel, term), once per query occurrence
+    matches: np.ndarray | None = None  # every matching document, ascending; None: `candidates` are all of them
+
+    @property
+    def total(self) -> int:
+        return int((self.candidates if self.matches is None else self.matches).size)
+
+    @property
+    def all_matches(self) -> np.ndarray:
+        return self.candidates if self.matches is None else self.matches
+
+
+CHANNEL_ORDER = ("words", "title", "grams", "chars")
 
 
 class Ranker:
@@ -158,24 +170,47 @@ class Ranker:
         self.weights = weights
         self.and_fallback_below = and_fallback_below
 
-    def clause_docs(self, plan: ClauseTerms) -> np.ndarray:
-        """Articles a clause matches: all its words, or all its bigrams and lone characters."""
+    @property
+    def n_docs(self) -> int:
+        return self.channels["words"].n_docs
+
+    def clause_docs(self, plan: ClauseTerms, within: np.ndarray | None = None) -> np.ndarray:
+        """Articles a clause matches: all its words, or all its bigrams and lone characters; only those
+        among `within` (ascending) when given."""
+        n_docs = self.n_docs
         if plan.clause.field == "title":
-            return self.channels["title"].docs_with_all(plan.words) if plan.words else _none()
-        by_words = self.channels["words"].docs_with_all(plan.words) if plan.words else _none()
+            return self.channels["title"].docs_with_all(plan.words, within) if plan.words else _none()
+        by_words = self.channels["words"].docs_with_all(plan.words, within) if plan.words else _none()
         by_chars = _none()
         if plan.grams or plan.chars:
-            parts = []
+            docs = within
             if plan.grams:
-                parts.append(self.channels["grams"].docs_with_all(plan.grams))
-            if plan.chars:
-                parts.append(self.channels["chars"].docs_with_all(plan.chars))
-            by_chars = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), parts)
-        return np.union1d(by_words, by_chars)
+                docs = self.channels["grams"].docs_with_all(plan.grams, docs)
+            if plan.chars and (docs is None or docs.size):
+                docs = self.channels["chars"].docs_with_all(plan.chars, docs)
+            by_chars = docs
+        return union([by_words, by_chars], n_docs)
+
+    def _bound(self, group: list[ClauseTerms]) -> int:
+        """At most how many articles a group can match, from its rarest terms: the order to intersect in."""
+        def rarest(channel: str, terms: list[str]) -> int:
+            return min((self.channels[channel].doc_freq(t) for t in terms), default=0)
+
+        bound = 0
+        for plan in group:
+            if plan.clause.field == "title":
+                bound += rarest("title", plan.words)
+                continue
+            by_chars = min([rarest("grams", plan.grams)] * bool(plan.grams) + [rarest("chars", plan.chars)]
+                           * bool(plan.chars), default=0)
+            bound += rarest("words", plan.words) + by_chars
+        return bound
 
     def rank(self, groups: list[list[ClauseTerms]], excluded: list[ClauseTerms],
              phrase_ok: Callable[[np.ndarray, str], np.ndarray],
-             keep: Callable[[np.ndarray], np.ndarray] | None, n_docs: int) -> Ranking:
+             keep: Callable[[np.ndarray], np.ndarray] | None, n_docs: int, limit: int | None = None) -> Ranking:
+        """Matches in order (score descending, then document number); only the first `limit` of them are
+        put in order when given, `matches` then holding them all."""
         scored: list[tuple[str, str]] = []
         for group in groups:
             for plan in group:
@@ -187,8 +222,9 @@ class Ranker:
         terms = list(dict.fromkeys(t for _, t in scored))
         keys = [p.key for g in groups for p in g if p.key]
 
-        def matched(plan: ClauseTerms) -> np.ndarray:
-            docs = self.clause_docs(plan)
+        def matched(plan: ClauseTerms, within: np.ndarray | None) -> np.ndarray:
+            # Phrases are checked only among the articles every other group left: each check reads an article.
+            docs = self.clause_docs(plan, within)
             return phrase_ok(docs, plan.key) if plan.clause.phrase and docs.size else docs
 
         if not groups:
@@ -196,44 +232,91 @@ class Ranker:
             scores = np.zeros(n_docs)
             mode = "filter"
         else:
-            group_docs = [reduce(np.union1d, [matched(p) for p in g]) for g in groups]
-            both = reduce(lambda a, b: np.intersect1d(a, b, assume_unique=True), group_docs)
-            all_docs, all_scores = self.score(scored)
+            # Every group must match: each is looked for only among the articles the smaller ones left.
+            both: np.ndarray | None = None
+            for group in sorted(groups, key=self._bound):
+                both = union([matched(p, both) for p in group], n_docs)
+                if both.size == 0:
+                    break
+            assert both is not None
             if both.size >= max(1, self.and_fallback_below) or len(groups) == 1 and both.size:
                 mode = "and"
-                inside = np.isin(all_docs, both, assume_unique=True)
-                candidates, scores = all_docs[inside], all_scores[inside]
+                candidates, scores = self.score_among(scored, both)
             else:
                 mode = "or"
-                candidates, scores = all_docs, all_scores
+                candidates, scores = self.score(scored)
         if excluded and candidates.size:
-            out = reduce(np.union1d, [matched(p) for p in excluded])
-            inside = ~np.isin(candidates, out)
-            candidates, scores = candidates[inside], scores[inside]
+            out = union([matched(p, candidates) for p in excluded], n_docs)
+            if out.size:
+                inside = ~member(candidates, out, n_docs)
+                candidates, scores = candidates[inside], scores[inside]
         if keep is not None and candidates.size:
             mask = keep(candidates)
             candidates, scores = candidates[mask], scores[mask]
-        order = np.lexsort((candidates, -scores))
-        return Ranking(candidates[order], scores[order], mode, terms, keys, scored)
+        if limit is None or candidates.size <= limit:
+            order = np.lexsort((candidates, -scores))
+            return Ranking(candidates[order], scores[order], mode, terms, keys, scored)
+        best = top(candidates, scores, limit)
+        return Ranking(candidates[best], scores[best], mode, terms, keys, scored, matches=candidates)
+
+    def _by_channel(self, scored: list[tuple[str, str]]) -> Iterable[tuple[Postings, float, Counter]]:
+        for channel in CHANNEL_ORDER:
+            weight = self.weights.of(channel)
+            counts = Counter(t for c, t in scored if c == channel)
+            if counts and weight != 0:
+                yield self.channels[channel], weight, counts
 
     def score(self, scored: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Weighted BM25 over the channels for every article holding any scored term."""
-        parts = []
-        for channel in ("words", "title", "grams", "chars"):
-            weight = self.weights.of(channel)
-            channel_terms = [t for c, t in scored if c == channel]
-            if not channel_terms or weight == 0:
-                continue
-            docs, scores = self.channels[channel].score(channel_terms)
-            parts.append((docs, scores * weight))
-        if not parts:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        docs = np.concatenate([d for d, _ in parts])
-        scores = np.concatenate([s for _, s in parts])
-        unique, inverse = np.unique(docs, return_inverse=True)
-        total = np.zeros(unique.size)
-        np.add.at(total, inverse, scores)
-        return unique.astype(np.int64), total
+        """Weighted BM25 over the channels for every article holding any scored term, ascending.
+
+        Each channel's terms are summed in query order and the channels in turn, as `Postings.score` and a
+        sum over the channels' results would: one slot per article instead of sorting every posting.
+        """
+        n_docs = self.n_docs
+        total = np.zeros(n_docs, dtype=np.float64)
+        held = np.zeros(n_docs, dtype=bool)
+        part: np.ndarray | None = None
+        for postings, weight, counts in self._by_channel(scored):
+            slices = []
+            for term, count in counts.items():
+                docs, weights = postings.term_weights(term)
+                if docs.size:
+                    slices.append((docs, weights * count))
+            if len(slices) == 1:
+                docs, weights = slices[0]
+                total[docs] += weights * weight
+                held[docs] = True
+            elif slices:
+                if part is None:
+                    part = np.zeros(n_docs, dtype=np.float64)
+                for docs, weights in slices:
+                    part[docs] += weights  # a term's documents are distinct
+                docs = np.concatenate([d for d, _ in slices])
+                total[docs] += part[docs] * weight  # a repeated number writes the same sum again
+                held[docs] = True
+                part[docs] = 0.0
+        candidates = np.flatnonzero(held)
+        return candidates, total[candidates]
+
+    def score_among(self, scored: list[tuple[str, str]], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`score` for the articles among `docs` (ascending) only: those holding a scored term, and theirs."""
+        weighed = list(self._by_channel(scored))
+        reads = sum(p.doc_freq(t) for p, _, counts in weighed for t in counts)
+        lookups = docs.size * sum(len(counts) for _, _, counts in weighed)
+        if lookups * 24 > reads:  # a pass over the postings is cheaper than a binary search per article
+            everyone, scores = self.score(scored)
+            inside = member(everyone, docs, self.n_docs)
+            return everyone[inside], scores[inside]
+        total = np.zeros(docs.size, dtype=np.float64)
+        held = np.zeros(docs.size, dtype=bool)
+        for postings, weight, counts in weighed:
+            part = np.zeros(docs.size, dtype=np.float64)
+            for term, count in counts.items():
+                found, weights = postings.weights_at(term, docs)
+                part[found] += weights * count
+                held |= found
+            total += part * weight
+        return docs[held].astype(np.int64), total[held]
 
     def explain(self, scored: list[tuple[str, str]], doc: int) -> dict:
         """One article's score taken apart: weighted contribution of each term in each channel."""
@@ -249,6 +332,16 @@ class Ranker:
                 channels[channel][term] = channels[channel].get(term, 0.0) + value
         return {"weights": {c: self.weights.of(c) for c in ("words", "title", "grams", "chars")},
                 "channels": channels}
+
+
+def top(candidates: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the first `limit` by (score descending, document number ascending), in that order;
+    `candidates` ascending. Only those are sorted: the rest are cut off at the `limit`-th score."""
+    threshold = -np.partition(-scores, limit - 1)[limit - 1]
+    above = np.flatnonzero(scores > threshold)
+    tied = np.flatnonzero(scores == threshold)[:limit - above.size]  # the lowest numbers of a tie
+    best = np.concatenate((above, tied))
+    return best[np.lexsort((candidates[best], -scores[best]))]
 
 
 def _none() -> np.ndarray:

@@ -20,12 +20,15 @@ article order.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
 
 from .highlight import merge_spans
 from .keywords import background_idf, whole_words
@@ -221,46 +224,204 @@ def summarize(analyzer: Analyzer, text: str, *, sentences: int | None = 2, max_c
 
     `tokens` are the analyzer's tokens of `text` when the caller already has them.
     """
+    return prepare(analyzer, text, title=title, tokens=tokens).summary(
+        text, sentences=sentences, max_chars=max_chars, query_terms=query_terms)
+
+
+@dataclass
+class SummaryData:
+    """What a summary of one text needs besides the text and the query, from one analysis: kept with an
+    article at ingest, it makes the summary for any query without the analyzer.
+
+    `weight` is each whole word's salience (the title's words raised), `words` the distinct whole words of
+    each sentence in the order they first occur, `places` every token's (start, end) by term, in text order;
+    `title_places` the same of the title's tokens, for marking the title without analysing it.
+    """
+
+    sentences: list[Sentence]
+    weight: dict[str, float]
+    words: Sequence[Sequence[str]]
+    letters: list[int]
+    places: Mapping[str, list[tuple[int, int]]]
+    title_places: Mapping[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def holds_any(self, query_terms: Iterable[str]) -> bool:
+        return any(term in self.places for term in query_terms)
+
+    def summary(self, text: str, *, sentences: int | None = 2, max_chars: int | None = 160,
+                query_terms: Iterable[str] | None = None) -> Summary:
+        """The summary of `text` (the text this was prepared from) for `query_terms`, as `summarize` makes it."""
+        all_sentences = self.sentences
+        if not all_sentences:
+            return Summary("", [], [])
+        count = len(all_sentences) if sentences is None else max(1, sentences)
+        budget = max_chars if max_chars is not None else math.inf
+        starts = [s.start for s in all_sentences]
+        found: list[set[str]] = [set() for _ in all_sentences]
+        spans: list[list[tuple[int, int]]] = [[] for _ in all_sentences]
+        # The same tokens the index matched: what is marked is what was found.
+        for term in set(query_terms or ()):
+            for start, end in self.places.get(term, ()):
+                i = bisect_right(starts, start) - 1
+                if i >= 0 and end <= all_sentences[i].end:
+                    found[i].add(term)
+                    spans[i].append((start, end))
+        pool = [i for i in range(len(all_sentences)) if found[i]] or list(range(len(all_sentences)))
+        # Only the sentences in the pool are ever weighed or chosen: only their words are needed.
+        words: list[set[str]] = [_NO_WORDS] * len(all_sentences)
+        for i in pool:
+            words[i] = set(self.words[i])
+        chosen = _choose(text, all_sentences, pool, found, words, dict(self.weight), self.letters, count, budget)
+
+        summary_text, offsets = _assemble(text, all_sentences, chosen)
+        marks = []
+        for i, at in zip(sorted(chosen), offsets):
+            shift = at - all_sentences[i].start
+            marks.extend((start + shift, end + shift) for start, end in spans[i])
+        marks = merge_spans(marks)
+        if len(summary_text) > budget:
+            summary_text, marks = _clip(summary_text, marks, int(budget))
+        return Summary(summary_text, marks, [all_sentences[i] for i in sorted(chosen)])
+
+    # A compact form for the article store: little-endian arrays behind a header of six uint32 (format,
+    # terms, weighed terms, sentences, bytes of each integer, bytes of the terms), then the weights (float64,
+    # of the first terms), the integers (each sentence's start, end and letters; how many words each
+    # sentence has, then their term numbers; where each term's tokens end in the text's and in the title's
+    # starts and ends, then those) and the terms in UTF-8, NUL between them.
+    _FORMAT = 1
+    _HEADER = 24
+
+    def to_bytes(self) -> bytes | None:
+        """The compact form; None for the rare text with a NUL inside a word, which it cannot hold."""
+        terms = list(self.weight) + [t for t in self.places if t not in self.weight]
+        terms += [t for t in self.title_places if t not in self.weight and t not in self.places]
+        if any("\0" in t for t in terms):
+            return None
+        number = {term: i for i, term in enumerate(terms)}
+        ints: list[int] = []
+        for sentence, letters in zip(self.sentences, self.letters):
+            ints += (sentence.start, sentence.end, letters)
+        ints += [len(w) for w in self.words]
+        for words in self.words:
+            ints += [number[w] for w in words]
+        ints += itertools.accumulate(2 * len(self.places.get(t, ())) for t in terms)
+        ints += itertools.accumulate(2 * len(self.title_places.get(t, ())) for t in terms)
+        for places in (self.places, self.title_places):
+            for term in terms:
+                for start, end in places.get(term, ()):
+                    ints += (start, end)
+        wide = max(ints, default=0) > 0xFFFF
+        blob = "\0".join(terms).encode("utf-8")
+        header = np.array([self._FORMAT, len(terms), len(self.weight), len(self.sentences), 4 if wide else 2,
+                           len(blob)], dtype="<u4")
+        return (header.tobytes() + np.array(list(self.weight.values()), dtype="<f8").tobytes()
+                + np.array(ints, dtype="<u4" if wide else "<u2").tobytes() + blob)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, text: str) -> "SummaryData | None":
+        """The data again, for the same `text`; None when it is of a form this code does not read."""
+        if len(data) < cls._HEADER:
+            return None
+        form, n_terms, n_weighed, n_sentences, width, blob_size = np.frombuffer(data, dtype="<u4", count=6).tolist()
+        if form != cls._FORMAT or width not in (2, 4):
+            return None
+        at = cls._HEADER + 8 * n_weighed
+        weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=cls._HEADER).tolist()
+        ints = np.frombuffer(data, dtype="<u4" if width == 4 else "<u2", count=(len(data) - at - blob_size) // width,
+                             offset=at)
+        terms = data[len(data) - blob_size:].decode("utf-8").split("\0") if n_terms else []
+        i = 3 * n_sentences
+        bounds = ints[:i].tolist()
+        sentences = [Sentence(text[start:end], start, end) for start, end in zip(bounds[::3], bounds[1::3])]
+        letters = bounds[2::3]
+        sizes = ints[i:i + n_sentences].tolist()
+        i += n_sentences
+        total = sum(sizes)
+        words = _Words(terms, ints[i:i + total].tolist(), list(itertools.accumulate(sizes, initial=0)))
+        i += total
+        numbers = dict(zip(terms, range(n_terms)))
+        ends = [0] + ints[i:i + n_terms].tolist()
+        title_ends = [0] + ints[i + n_terms:i + 2 * n_terms].tolist()
+        flat = ints[i + 2 * n_terms:]
+        places = _Places(numbers, ends, flat[:ends[-1]])
+        title_places = _Places(numbers, title_ends, flat[ends[-1]:])
+        return cls(sentences, dict(zip(terms, weights)), words, letters, places, title_places)
+
+
+_NO_WORDS: set[str] = set()
+
+
+class _Words(Sequence[list[str]]):
+    """`SummaryData.words` as stored: a sentence's words are looked up only when asked for."""
+
+    def __init__(self, terms: list[str], ids: list[int], starts: list[int]):
+        self._terms, self._ids, self._starts = terms, ids, starts
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return list(map(self._terms.__getitem__, self._ids[self._starts[i]:self._starts[i + 1]]))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+
+class _Places(Mapping[str, list[tuple[int, int]]]):
+    """`SummaryData.places` as stored: a term's tokens are read out only when asked for."""
+
+    def __init__(self, numbers: dict[str, int], ends: list[int], flat: np.ndarray):
+        self._numbers, self._ends, self._flat = numbers, ends, flat
+
+    def __getitem__(self, term: str) -> list[tuple[int, int]]:
+        i = self._numbers[term]
+        start, end = self._ends[i], self._ends[i + 1]
+        if start == end:
+            raise KeyError(term)
+        flat = self._flat[start:end].tolist()
+        return list(zip(flat[::2], flat[1::2]))
+
+    def __contains__(self, term: object) -> bool:
+        i = self._numbers.get(term)  # type: ignore[arg-type]
+        return i is not None and self._ends[i + 1] > self._ends[i]
+
+    def __iter__(self):
+        return (t for t in self._numbers if t in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
+            title_tokens: Sequence[Token] | None = None) -> SummaryData:
+    """The analysis a summary of `text` needs, whatever the query and budget.
+
+    `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them.
+    """
+    if title and title_tokens is None:
+        title_tokens = analyzer.analyze(title)
+    title_places: dict[str, list[tuple[int, int]]] = {}
+    for token in (title_tokens or ()) if title else ():
+        title_places.setdefault(token.term, []).append((token.start, token.end))
     all_sentences = split_sentences(text)
     if not all_sentences:
-        return Summary("", [], [])
+        return SummaryData([], {}, [], [], {}, title_places)
     if tokens is None:
         tokens = analyzer.analyze(text)
-    count = len(all_sentences) if sentences is None else max(1, sentences)
-    budget = max_chars if max_chars is not None else math.inf
-
     features, words = word_features(text, all_sentences, tokens)
     weight = salience(features)
     if title:
-        for term in {t.term for t in whole_words(analyzer.analyze(title))}:
+        for term in {t.term for t in whole_words(title_tokens)}:
             if term in weight:
                 weight[term] = max(weight[term], TITLE_SALIENCE)
     letters = [_letters(s.text) for s in all_sentences]
-
-    wanted = set(query_terms or ())
-    starts = [s.start for s in all_sentences]
-    found: list[set[str]] = [set() for _ in all_sentences]
-    spans: list[list[tuple[int, int]]] = [[] for _ in all_sentences]
-    if wanted:
-        # The same tokens the index matched: what is marked is what was found.
-        for token in tokens:
-            if token.term in wanted:
-                i = _sentence_of(starts, all_sentences, token)
-                if i is not None:
-                    found[i].add(token.term)
-                    spans[i].append((token.start, token.end))
-    pool = [i for i in range(len(all_sentences)) if found[i]] or list(range(len(all_sentences)))
-    chosen = _choose(text, all_sentences, pool, found, [set(w) for w in words], weight, letters, count, budget)
-
-    summary_text, offsets = _assemble(text, all_sentences, chosen)
-    marks = []
-    for i, at in zip(sorted(chosen), offsets):
-        shift = at - all_sentences[i].start
-        marks.extend((start + shift, end + shift) for start, end in spans[i])
-    marks = merge_spans(marks)
-    if len(summary_text) > budget:
-        summary_text, marks = _clip(summary_text, marks, int(budget))
-    return Summary(summary_text, marks, [all_sentences[i] for i in sorted(chosen)])
+    places: dict[str, list[tuple[int, int]]] = {}
+    for token in tokens:
+        places.setdefault(token.term, []).append((token.start, token.end))
+    return SummaryData(all_sentences, weight, [list(dict.fromkeys(w)) for w in words], letters, places,
+                       title_places)
 
 
 def _clip(text: str, marks: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]]]:

@@ -11,6 +11,8 @@ from service.text.analyzer import Analyzer
 from service.errors import IndexUnusable, NotFound, QueryError
 from service.index import storage
 from service.text.sentences import split_sentences
+from service.highlight import highlight_spans, merge_spans
+from service.summarize import summarize
 
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 COOPERATION = "青州———冠县东西协作扶贫成效显著"
@@ -397,9 +399,24 @@ def test_other_summary_settings_redo_the_stored_summaries(engine, analyzer):
     assert all(len(split_sentences(e.summary)) == 1 for e in stored.values())
 
 
+def test_summaries_for_the_query_come_from_the_data_kept_at_ingest(tmp_path, analyzer):
+    quick = Engine(make_config(tmp_path / "data", summary_query_budget_ms=0), analyzer=analyzer)
+    quick.ingest([SEED_PAGE])
+    results = quick.search("医保")
+    assert results.hits
+    for hit in results.hits:
+        article = quick.store.get(hit.article.id)
+        expected = summarize(analyzer, article.body, sentences=quick.config.summary_sentences,
+                             max_chars=quick.config.summary_max_chars, query_terms=results.terms, title=article.title)
+        marks = merge_spans(expected.highlights + highlight_spans(analyzer, expected.text, [], ["医保"]))
+        assert (hit.summary.text, hit.summary.highlights) == (expected.text, marks)
+
+
 def test_a_search_past_its_summary_budget_shows_the_stored_summaries(tmp_path, analyzer):
     quick = Engine(make_config(tmp_path / "data", summary_query_budget_ms=0), analyzer=analyzer)
     quick.ingest([SEED_PAGE])
+    with quick.extras._connect() as conn:  # rows as kept before the summary data was
+        conn.execute("UPDATE article_extras SET summary_data = NULL")
     hits = quick.search("医保").hits
     stored = quick.extras.get_many([h.article.id for h in hits], quick.extras_fingerprint)
     assert hits and all(h.summary.text == stored[h.article.id].summary for h in hits)

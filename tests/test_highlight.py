@@ -17,3 +17,12 @@ def test_sub_words_of_a_long_word_are_marked(analyzer):
 
 def test_no_terms_no_spans(analyzer):
     assert highlight_spans(analyzer, "医保", []) == []
+
+
+def test_kept_token_places_mark_as_analysing_does(analyzer):
+    from service.summarize import prepare
+
+    title = "臺灣醫保新制上路，中华人民共和国医保"
+    places = prepare(analyzer, "正文。", title=title).title_places
+    for terms, keys in ([["医保"], []], [["人民", "新制"], ["医保"]], [[], ["上路"]], [["不在"], []]):
+        assert highlight_spans(analyzer, title, terms, keys, places) == highlight_spans(analyzer, title, terms, keys)

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .bm25 import BM25Params, okapi_idf, term_weights
+from .bm25 import BM25Params, okapi_idf
 
 
 class SortedTerms(Sequence[str]):
@@ -89,6 +89,8 @@ class Postings:
     _idf: np.ndarray = field(init=False, repr=False)
     _avgdl: float = field(init=False, repr=False)
     _doc_numbers: dict[str, int] | None = field(init=False, repr=False, default=None)
+    _norms: np.ndarray | None = field(init=False, repr=False, default=None)
+    _numbers: dict[str, int | None] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.terms, SortedTerms):
@@ -107,12 +109,24 @@ class Postings:
     def avgdl(self) -> float:
         return self._avgdl
 
-    def idf(self, term: str) -> float:
+    def number(self, term: str) -> int | None:
+        """The term's number, remembered: over `SortedTerms` each lookup is a binary search in Python."""
+        try:
+            return self._numbers[term]
+        except KeyError:
+            pass
         number = self._term_number(term)
+        if len(self._numbers) >= _NUMBERS_KEPT:
+            self._numbers.clear()
+        self._numbers[term] = number
+        return number
+
+    def idf(self, term: str) -> float:
+        number = self.number(term)
         return 0.0 if number is None else float(self._idf[number])
 
     def doc_freq(self, term: str) -> int:
-        number = self._term_number(term)
+        number = self.number(term)
         if number is None:
             return 0
         return int(self.term_offsets[number + 1] - self.term_offsets[number])
@@ -123,37 +137,76 @@ class Postings:
             self._doc_numbers = {doc_id: n for n, doc_id in enumerate(self.doc_ids)}
         return [self._doc_numbers[i] for i in doc_ids if i in self._doc_numbers]
 
+    @property
+    def norms(self) -> np.ndarray:
+        """Each document's BM25 length norm, k1 * (1 - b + b * dl / avgdl), worked out once.
+
+        The same float64 expression as `term_weights`, element by element, so scores do not move.
+        """
+        norms = self._norms
+        if norms is None:
+            p = self.params
+            avgdl = self._avgdl or 1.0
+            norms = p.k1 * (1.0 - p.b + p.b * self.doc_lengths.astype(np.float64) / avgdl)
+            self._norms = norms
+        return norms
+
     def docs_with(self, term: str) -> np.ndarray:
         """Document numbers holding `term`, ascending."""
-        number = self._term_number(term)
+        number = self.number(term)
         if number is None:
             return np.empty(0, dtype=np.int32)
         return self.doc_numbers[int(self.term_offsets[number]):int(self.term_offsets[number + 1])]
 
-    def docs_with_all(self, terms: Iterable[str]) -> np.ndarray:
-        """Document numbers holding every one of `terms` (none for no terms), ascending."""
-        result = None
-        for term in sorted(set(terms), key=self.doc_freq):  # rarest first keeps the intersections small
+    def docs_with_all(self, terms: Iterable[str], within: np.ndarray | None = None) -> np.ndarray:
+        """Document numbers holding every one of `terms` (none for no terms), ascending; only those among
+        `within` (ascending) when given."""
+        wanted = set(terms)
+        if not wanted:
+            return np.empty(0, dtype=np.int32)
+        result = within
+        for term in sorted(wanted, key=self.doc_freq):  # rarest first keeps the intersections small
             docs = self.docs_with(term)
-            result = docs if result is None else np.intersect1d(result, docs, assume_unique=True)
+            result = docs if result is None else intersect(result, docs, self.n_docs)
             if result.size == 0:
                 break
-        return np.empty(0, dtype=np.int32) if result is None else result
+        return result
+
+    def term_weights(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents holding `term`, its BM25 weight in each), as `term_weights` gives it."""
+        number = self.number(term)
+        if number is None or self._avgdl == 0:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
+        lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
+        docs = self.doc_numbers[lo:hi]
+        return docs, self._weigh(number, self.term_freqs[lo:hi], docs)
+
+    def _weigh(self, number: int, tfs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        k1 = self.params.k1
+        tf = tfs.astype(np.float64)
+        return float(self._idf[number]) * (tf * (k1 + 1.0) / (tf + self.norms[docs]))
 
     def contributions(self, term: str, docs: np.ndarray) -> np.ndarray:
         """`term`'s BM25 weight in each of `docs` (0 where a document does not hold it)."""
         out = np.zeros(docs.size, dtype=np.float64)
-        number = self._term_number(term)
+        found, weights = self.weights_at(term, docs)
+        out[found] = weights
+        return out
+
+    def weights_at(self, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which of `docs` (ascending) hold `term`, as a mask; `term`'s weight in each of those)."""
+        number = self.number(term)
         if number is None or self._avgdl == 0 or docs.size == 0:
-            return out
+            return np.zeros(docs.size, dtype=bool), np.empty(0, dtype=np.float64)
         lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
         holders = self.doc_numbers[lo:hi]
+        if holders.size == 0:
+            return np.zeros(docs.size, dtype=bool), np.empty(0, dtype=np.float64)
         where = np.searchsorted(holders, docs)
-        found = (where < holders.size) & (holders[np.minimum(where, holders.size - 1)] == docs)
-        tfs = self.term_freqs[lo:hi][where[found]]
-        out[found] = term_weights(tfs, self.doc_lengths[docs[found]], float(self._idf[number]), self._avgdl,
-                                  self.params)
-        return out
+        np.minimum(where, holders.size - 1, out=where)
+        found = holders[where] == docs
+        at = where[found]
+        return found, self._weigh(number, self.term_freqs[lo:hi][at], holders[at])
 
     def score(self, query_terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers holding any query term, their BM25 scores), unordered.
@@ -161,28 +214,69 @@ class Postings:
         Only the query terms' postings are read. A term repeated in the query
         counts once per occurrence, as in rank-bm25.
         """
-        counts = Counter(query_terms)
         slices = []
-        for term, count in counts.items():
-            number = self._term_number(term)
-            if number is None or self._avgdl == 0:
-                continue
-            lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
-            docs = self.doc_numbers[lo:hi]
-            weights = term_weights(self.term_freqs[lo:hi], self.doc_lengths[docs], float(self._idf[number]),
-                                   self._avgdl, self.params)
-            slices.append((docs, weights * count))
+        for term, count in Counter(query_terms).items():
+            docs, weights = self.term_weights(term)
+            if docs.size:
+                slices.append((docs, weights * count))
         if not slices:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         if len(slices) == 1:
             docs, weights = slices[0]
             return docs.astype(np.int64), weights
-        all_docs = np.concatenate([docs for docs, _ in slices])
-        all_weights = np.concatenate([weights for _, weights in slices])
-        candidates, inverse = np.unique(all_docs, return_inverse=True)
-        scores = np.zeros(candidates.size, dtype=np.float64)
-        np.add.at(scores, inverse, all_weights)
-        return candidates.astype(np.int64), scores
+        # Summed term by term in query order, into one slot per document: the sums `np.add.at` made.
+        total = np.zeros(self.n_docs, dtype=np.float64)
+        held = np.zeros(self.n_docs, dtype=bool)
+        for docs, weights in slices:
+            total[docs] += weights  # a term's documents are distinct
+            held[docs] = True
+        candidates = np.flatnonzero(held)
+        return candidates, total[candidates]
+
+
+_NUMBERS_KEPT = 100_000  # remembered term numbers per index, forgotten all at once past this
+
+
+def intersect(a: np.ndarray, b: np.ndarray, n_docs: int) -> np.ndarray:
+    """The document numbers in both ascending arrays of distinct numbers below `n_docs`, ascending."""
+    if a.size > b.size:
+        a, b = b, a
+    return a[member(a, b, n_docs)]
+
+
+def member(a: np.ndarray, b: np.ndarray, n_docs: int) -> np.ndarray:
+    """Which of `a` are in `b` (both ascending, distinct, below `n_docs`), as a mask over `a`."""
+    if a.size == 0 or b.size == 0:
+        return np.zeros(a.size, dtype=bool)
+    if a.size * 24 < b.size:  # a few binary searches beat a pass over the longer array
+        where = np.searchsorted(b, a)
+        np.minimum(where, b.size - 1, out=where)
+        return b[where] == a
+    if b.size * 24 < a.size:
+        where = np.searchsorted(a, b)
+        np.minimum(where, a.size - 1, out=where)
+        mask = np.zeros(a.size, dtype=bool)
+        mask[where[a[where] == b]] = True
+        return mask
+    mark = np.zeros(n_docs, dtype=bool)
+    mark[b] = True
+    return mark[a]
+
+
+def union(arrays: list[np.ndarray], n_docs: int) -> np.ndarray:
+    """The document numbers in any of the ascending arrays of distinct numbers below `n_docs`, ascending."""
+    arrays = [a for a in arrays if a.size]
+    if not arrays:
+        return np.empty(0, dtype=np.int32)
+    if len(arrays) == 1:
+        return arrays[0]
+    total = sum(a.size for a in arrays)
+    if total * 8 < n_docs:
+        return np.unique(np.concatenate(arrays))
+    mark = np.zeros(n_docs, dtype=bool)
+    for a in arrays:
+        mark[a] = True
+    return np.flatnonzero(mark).astype(arrays[0].dtype, copy=False)
 
 
 def rank(candidates: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
