@@ -108,3 +108,37 @@ def test_any_documents_any_run_size_any_block_size(tmp_path_factory, texts, run_
     sources = [Source(r, np.array(k, dtype=bool)) for r, k in zip(runs, keeps)]
     kept = [d for d, k in zip(docs, [k for ks in keeps for k in ks]) if k]
     assert_same(tmp_path, sources, kept, block_postings=block)
+
+
+def test_a_merged_generation_scores_as_rank_bm25_does_on_thousands_of_documents(tmp_path):
+    """Parity at a larger scale: 3,000 Zipf-distributed documents written as runs, merged with deletions,
+    opened from disk, every score of 60 queries against BM25Okapi over the kept documents."""
+    from rank_bm25 import BM25Okapi
+
+    rng = np.random.default_rng(11)
+    vocabulary = [f"词{i}" for i in range(4000)]
+    ranks = np.arange(1, len(vocabulary) + 1)
+    weights = 1 / ranks
+    weights /= weights.sum()
+    docs = [(f"d{i}", [vocabulary[t] for t in rng.choice(len(vocabulary), size=int(rng.integers(5, 300)),
+                                                          p=weights)]) for i in range(3000)]
+    runs = write_runs(tmp_path / "runs", docs, max_postings=40_000)
+    assert len(runs) > 5
+    keep = [np.array([(i % 17) != 3 for i in range(n)], dtype=bool)
+            for n in (len(storage._read_lines(r / "doc_ids.txt")) for r in runs)]
+    sources = [Source(r, k) for r, k in zip(runs, keep)]
+    kept = [d for d, k in zip(docs, np.concatenate(keep).tolist()) if k]
+    out = tmp_path / "generation"
+    merge_channel(sources, "words", out, sync=False, block_postings=10_000)
+    ids, _ = merged_doc_lists(sources)
+    (out / "doc_ids.txt").write_text("".join(i + "\n" for i in ids), encoding="utf-8")
+    counts = {"terms": len(storage._read_lines(out / "terms.txt")),
+              "postings": int(np.load(out / "doc_numbers.npy").size)}
+    postings = storage._read_postings(out, ids, PARAMS, counts)
+    reference = BM25Okapi([terms for _, terms in kept], k1=PARAMS.k1, b=PARAMS.b, epsilon=PARAMS.epsilon)
+    for q in range(60):
+        query = [vocabulary[t] for t in rng.choice(len(vocabulary), size=int(rng.integers(1, 5)), p=weights)]
+        candidates, scores = postings.score(query)
+        dense = np.zeros(len(kept))
+        dense[candidates] = scores
+        np.testing.assert_allclose(dense, reference.get_scores(query), rtol=0, atol=1e-9)
