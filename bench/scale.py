@@ -5,11 +5,12 @@
 SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
 ../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
 sentences are recombined deterministically into N articles of about 500 characters on average (lengths varied
-from a few sentences to a few thousand characters), written to a temporary folder, never into the repository.
+from a few sentences to a few thousand characters), written as files of 10,000 articles to a temporary folder,
+never into the repository.
 
 For each size the report gives, beside the card pipeline (`jieba.lcut_for_search` of title and body,
 `rank_bm25.BM25Okapi`, `get_scores` and the top 10):
-- ingest throughput (MB of article text a second, articles a second) of `Engine.ingest` of the `.jsonl` file,
+- ingest throughput (MB of article text a second, articles a second) of `Engine.ingest` of the `.jsonl` files,
   against the card pipeline's tokenising and building, and each one's peak RSS (separate processes);
 - query latency p50/p95/p99 of `Engine.search(..., summaries=False)` in-process over 200 queries of 1 to 4
   words (common and rare words mixed), against `get_scores` and the top 10, and the ratio of the medians;
@@ -72,12 +73,22 @@ def article_length(rng: random.Random) -> int:
     return max(40, min(6000, int(rng.lognormvariate(mu, sigma))))
 
 
-def write_corpus(path: Path, n: int, sentences: list[str], titles: list[str], seed: int) -> tuple[int, int]:
-    """N articles of recombined sentences, one JSON line each; returns (bytes of text, characters of text)."""
+FILE_ARTICLES = 10_000  # articles a file: an archive arrives as many files, each under ingest.max_file_bytes
+
+
+def write_corpus(folder: Path, n: int, sentences: list[str], titles: list[str], seed: int) -> tuple[int, int]:
+    """N articles of recombined sentences, one JSON line each, FILE_ARTICLES to a file in `folder`;
+    returns (bytes of text, characters of text)."""
     rng = random.Random(seed)
     text_bytes = text_chars = 0
-    with open(path, "w", encoding="utf-8") as f:
+    folder.mkdir(parents=True, exist_ok=True)
+    f = None
+    try:
         for i in range(n):
+            if i % FILE_ARTICLES == 0:
+                if f is not None:
+                    f.close()
+                f = open(folder / f"part-{i // FILE_ARTICLES:04d}.jsonl", "w", encoding="utf-8")
             wanted = article_length(rng)
             start = rng.randrange(len(sentences))
             parts, size = [], 0
@@ -94,7 +105,14 @@ def write_corpus(path: Path, n: int, sentences: list[str], titles: list[str], se
             text_bytes += len(title.encode("utf-8")) + len(body.encode("utf-8"))
             text_chars += len(title) + len(body)
             f.write(json.dumps({"id": f"a{i:07d}", "title": title, "body": body}, ensure_ascii=False) + "\n")
+    finally:
+        if f is not None:
+            f.close()
     return text_bytes, text_chars
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("part-*.jsonl"))
 
 
 def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
@@ -154,6 +172,8 @@ def child_ingest(data_dir: Path, corpus: Path) -> dict:
             phases["analysed"] = time.perf_counter() - started
 
     report = engine.ingest([corpus], progress=progress)
+    if report.problems or len(report.added) == 0:
+        raise RuntimeError(f"ingest of {corpus} added {len(report.added)} articles: {report.problems[:3]}")
     seconds = time.perf_counter() - started
     engine.close()
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -176,8 +196,10 @@ def child_card(corpus: Path, queries: list[str]) -> dict:
     jieba.setLogLevel(60)
     jieba.initialize()
     started = time.perf_counter()
-    with open(corpus, encoding="utf-8") as f:
-        tokens = [card_tokens(json.loads(line)) for line in f]
+    tokens = []
+    for path in corpus_files(corpus):
+        with open(path, encoding="utf-8") as f:
+            tokens += [card_tokens(json.loads(line)) for line in f]
     tokenise_s = time.perf_counter() - started
     started = time.perf_counter()
     reference = BM25Okapi(tokens)
@@ -363,7 +385,7 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
              http_seconds: int, connections: int) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
-        corpus = Path(folder) / "articles.jsonl"
+        corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
         text_bytes, text_chars = write_corpus(corpus, n, sentences, titles, seed)
         query_file = Path(folder) / "queries.json"
@@ -395,9 +417,10 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         f"| of the ingest: reading and storing / analysing / merging and writing the index | "
         f"{ingest['stored_s']:.1f} / {ingest['analysed_s'] - ingest['stored_s']:.1f} / "
         f"{ingest['seconds'] - ingest['analysed_s']:.1f} s | | |",
-        f"| peak RSS while ingesting | {ingest['peak_rss_mb']:.0f} MB (ingesting process; each of "
-        f"{ingest['workers']} analysing workers at most {ingest['worker_peak_rss_mb']:.0f} MB) | "
-        f"{card['peak_rss_mb']:.0f} MB | {card['peak_rss_mb'] / ingest['peak_rss_mb']:.2f}x |",
+        f"| peak RSS while ingesting | {ingest['peak_rss_mb']:.0f} MB (ingesting process; "
+        + (f"each of {ingest['workers']} analysing workers at most {ingest['worker_peak_rss_mb']:.0f} MB) | "
+           if ingest['worker_peak_rss_mb'] else "analysed there, no workers) | ")
+        + f"{card['peak_rss_mb']:.0f} MB | {card['peak_rss_mb'] / ingest['peak_rss_mb']:.2f}x |",
         f"| query p50 | {ours_p[0]:.2f} ms | {card_p[0]:.2f} ms | {card_p[0] / ours_p[0]:.1f}x |",
         f"| query p95 | {ours_p[1]:.2f} ms | {card_p[1]:.2f} ms | {card_p[1] / ours_p[1]:.1f}x |",
         f"| query p99 | {ours_p[2]:.2f} ms | {card_p[2]:.2f} ms | {card_p[2] / ours_p[2]:.1f}x |",
