@@ -13,12 +13,12 @@ from helpers import CMRC_SAMPLE, PROJECT, SEED_GOLD, SEED_PAGE
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 
 
-def jiansuo(*args, data_dir=None, stdin=None, check_code=0):
+def jiansuo(*args, data_dir=None, stdin=None, check_code=0, timeout=120):
     command = [sys.executable, "-m", "service"]
     if data_dir is not None:
         command += ["--index", str(data_dir)]
     done = subprocess.run(command + list(args), input=stdin, capture_output=True, text=True, cwd=PROJECT,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=timeout)
     if check_code is not None:
         assert done.returncode == check_code, done.stderr
     return done
@@ -280,7 +280,7 @@ def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
     assert after["index_generation"] == before["index_generation"] and after["index_current"]
     assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL
     # Nothing of the killed run is half there: running it again adds everything.
-    again = jiansuo("ingest", str(folder), data_dir=data)
+    again = jiansuo("ingest", str(folder), data_dir=data, timeout=600)  # 2,000 articles on a busy machine
     assert again.stdout.startswith("added 2000, replaced 0, unchanged 0, skipped 0 from 40 file(s)")
     assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 2010
 
