@@ -24,7 +24,7 @@ import itertools
 import math
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -73,58 +73,143 @@ def _letters(text: str) -> int:
     return sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
-def _sentence_of(starts: list[int], sentences: Sequence[Sentence], token: Token) -> int | None:
-    i = bisect_right(starts, token.start) - 1
-    if i >= 0 and token.end <= sentences[i].end:
-        return i
-    return None
+# Whether a character is a letter or a digit, by character: looked up once per process.
+_LETTER: dict[str, bool] = {}
+
+
+def _letter_counts(sentences: Sequence[Sentence]) -> list[int]:
+    """`_letters` of each sentence."""
+    letter = _LETTER
+    for sentence in sentences:
+        for ch in set(sentence.text).difference(letter):
+            letter[ch] = unicodedata.category(ch)[0] in "LN"
+    return [sum(map(letter.__getitem__, sentence.text)) for sentence in sentences]
+
+
+# The features of a word that depend on the word alone, by word: (idf, whether the general-Chinese table
+# lists it, length, single character, holds a digit) as `word_features` gives them.
+_TERM_FEATURES: dict[str, tuple[float, float, float, float, float]] = {}
+# The products of those with their weights, for the weights the summaries use.
+_TERM_PRODUCTS: dict[str, tuple[float, float, float, float, float]] = {}
+
+
+def _term_features(term: str) -> tuple[float, float, float, float, float]:
+    try:
+        return _TERM_FEATURES[term]
+    except KeyError:
+        table, median = background_idf()
+        found = _TERM_FEATURES[term] = (
+            table.get(term, median) / 10,
+            0.0 if term in table else 1.0,
+            min(len(term), 4) / 4,
+            1.0 if len(term) == 1 else 0.0,
+            1.0 if any(ch.isdigit() for ch in term) else 0.0,
+        )
+        return found
+
+
+def _term_products(term: str) -> tuple[float, float, float, float, float]:
+    try:
+        return _TERM_PRODUCTS[term]
+    except KeyError:
+        w = SALIENCE_WEIGHTS
+        idf, unknown, length, single, digit = _term_features(term)
+        found = _TERM_PRODUCTS[term] = (w[3] * idf, w[4] * unknown, w[5] * length, w[6] * single, w[9] * digit)
+        return found
+
+
+def _word_stats(text: str, sentences: Sequence[Sentence], whole: Sequence[Token], every: list[list[str]] | None = None
+                ) -> tuple[dict[str, list], list[dict[str, None]]]:
+    """For each distinct whole word inside a sentence [occurrences, sentences holding it, last such sentence,
+    first sentence, first start, inside quotes], and each sentence's distinct words in order; `every`, when
+    given (a list per sentence), gets each sentence's words as they occur.
+
+    `whole` is `whole_words` of the text's tokens: in text order, so the sentence (and the last quotation
+    opening) before a word is found by moving forward, never by searching.
+    """
+    table, median = background_idf()
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+    n_sentences = len(starts)
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quote_starts = [start for start, _ in quoted]
+    n_quoted = len(quoted)
+    per_sentence: list[dict[str, None]] = [{} for _ in sentences]
+    seen: dict[str, list] = {}
+    i = -1  # the last sentence starting at or before the word
+    q = 0  # how many quotations open before the word
+    for term, start, end in whole:
+        while i + 1 < n_sentences and starts[i + 1] <= start:
+            i += 1
+        if i < 0 or end > ends[i]:
+            continue
+        per_sentence[i][term] = None
+        if every is not None:
+            every[i].append(term)
+        info = seen.get(term)
+        if info is None:
+            info = seen[term] = [1, 1, i, i, start, False]
+        else:
+            info[0] += 1
+            if info[2] != i:
+                info[1] += 1
+                info[2] = i
+        if not info[5]:
+            while q < n_quoted and quote_starts[q] < start:
+                q += 1
+            info[5] = q > 0 and end < quoted[q - 1][1]
+    return seen, per_sentence
+
+
+def _ranks(seen: dict[str, list]) -> dict[str, int]:
+    """Each word's place by tf x idf, highest first (ties by the word)."""
+    table, median = background_idf()
+    get = table.get
+    order = sorted((-(info[0] * get(term, median)), term) for term, info in seen.items())
+    return {term: r for r, (_, term) in enumerate(order)}
 
 
 def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Token]
                   ) -> tuple[dict[str, list[float]], list[list[str]]]:
     """The salience features of each distinct word, and the words of each sentence."""
-    table, median = background_idf()
-    starts = [s.start for s in sentences]
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    quote_starts = [start for start, _ in quoted]
-    per_sentence: list[list[str]] = [[] for _ in sentences]
-    seen: dict[str, dict] = {}
-    for token in whole_words(tokens):
-        i = _sentence_of(starts, sentences, token)
-        if i is None:
-            continue
-        per_sentence[i].append(token.term)
-        info = seen.setdefault(token.term, {"tf": 0, "sentences": set(), "first": i, "at": token.start,
-                                            "quoted": False})
-        info["tf"] += 1
-        info["sentences"].add(i)
-        if not info["quoted"]:
-            q = bisect_left(quote_starts, token.start) - 1  # the last quotation opening before the word
-            info["quoted"] = q >= 0 and token.end < quoted[q][1]
-    tfidf = {term: info["tf"] * table.get(term, median) for term, info in seen.items()}
-    rank = {term: r for r, term in enumerate(sorted(tfidf, key=lambda t: (-tfidf[t], t)))}
+    every: list[list[str]] = [[] for _ in sentences]
+    seen, _ = _word_stats(text, sentences, whole_words(tokens), every)
+    rank = _ranks(seen)
     length = max(len(text), 1)
     features = {}
-    for term, info in seen.items():
-        features[term] = [
-            1.0,
-            math.log(info["tf"]),
-            float(len(info["sentences"]) - 1),
-            table.get(term, median) / 10,
-            0.0 if term in table else 1.0,
-            min(len(term), 4) / 4,
-            1.0 if len(term) == 1 else 0.0,
-            1.0 if info["first"] == 0 else 0.0,
-            info["at"] / length,
-            1.0 if any(ch.isdigit() for ch in term) else 0.0,
-            1 / (1 + rank[term]),
-            1.0 if info["quoted"] else 0.0,
-        ]
-    return features, per_sentence
+    for term, (tf, n_sentences, _, first, at, quoted) in seen.items():
+        idf, unknown, size, single, digit = _term_features(term)
+        features[term] = [1.0, math.log(tf), float(n_sentences - 1), idf, unknown, size, single,
+                          1.0 if first == 0 else 0.0, at / length, digit, 1 / (1 + rank[term]),
+                          1.0 if quoted else 0.0]
+    return features, every
 
 
 def salience(features: dict[str, list[float]], weights: Sequence[float] = SALIENCE_WEIGHTS) -> dict[str, float]:
     return {term: 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, f)))) for term, f in features.items()}
+
+
+def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
+    """`salience(word_features(...)[0])`, without the feature lists.
+
+    The products of weights and features are the same floats, summed by `sum` in the same order, so the result
+    is the same to the last bit; a product of a word's own features is worked out once per process.
+    """
+    rank = _ranks(seen)
+    length = max(len(text), 1)
+    w0, w1, w2, _, _, _, _, w7, w8, _, w10, w11 = SALIENCE_WEIGHTS
+    b0 = w0 * 1.0
+    first_yes, first_no = w7 * 1.0, w7 * 0.0
+    quoted_yes, quoted_no = w11 * 1.0, w11 * 0.0
+    log, exp, products = math.log, math.exp, _term_products
+    weight = {}
+    for term, (tf, n_sentences, _, first, at, quoted) in seen.items():
+        p3, p4, p5, p6, p9 = products(term)
+        total = sum([b0, w1 * log(tf), w2 * float(n_sentences - 1), p3, p4, p5, p6,
+                     first_yes if first == 0 else first_no, w8 * (at / length), p9, w10 * (1 / (1 + rank[term])),
+                     quoted_yes if quoted else quoted_no])
+        weight[term] = 1 / (1 + exp(-total))
+    return weight
 
 
 def sentence_value(expected_chars: float, letters: int, position: int) -> float:
@@ -395,33 +480,42 @@ class _Places(Mapping[str, list[tuple[int, int]]]):
 
 
 def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
-            title_tokens: Sequence[Token] | None = None) -> SummaryData:
+            title_tokens: Sequence[Token] | None = None, words: Sequence[Token] | None = None,
+            title_words: Sequence[Token] | None = None) -> SummaryData:
     """The analysis a summary of `text` needs, whatever the query and budget.
 
-    `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them.
+    `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them;
+    `words` and `title_words` their `whole_words`, when the caller has those too.
     """
     if title and title_tokens is None:
         title_tokens = analyzer.analyze(title)
     title_places: dict[str, list[tuple[int, int]]] = {}
-    for token in (title_tokens or ()) if title else ():
-        title_places.setdefault(token.term, []).append((token.start, token.end))
+    for term, start, end in (title_tokens or ()) if title else ():
+        title_places.setdefault(term, []).append((start, end))
     all_sentences = split_sentences(text)
     if not all_sentences:
         return SummaryData([], {}, [], [], {}, title_places)
     if tokens is None:
         tokens = analyzer.analyze(text)
-    features, words = word_features(text, all_sentences, tokens)
-    weight = salience(features)
+    if words is None:
+        words = whole_words(tokens)
+    seen, per_sentence = _word_stats(text, all_sentences, words)
+    weight = _salience_of(text, seen)
     if title:
-        for term in {t.term for t in whole_words(title_tokens)}:
+        if title_words is None:
+            title_words = whole_words(title_tokens or ())
+        for term in {t[0] for t in title_words}:
             if term in weight:
                 weight[term] = max(weight[term], TITLE_SALIENCE)
-    letters = [_letters(s.text) for s in all_sentences]
     places: dict[str, list[tuple[int, int]]] = {}
-    for token in tokens:
-        places.setdefault(token.term, []).append((token.start, token.end))
-    return SummaryData(all_sentences, weight, [list(dict.fromkeys(w)) for w in words], letters, places,
-                       title_places)
+    for term, start, end in tokens:
+        held = places.get(term)
+        if held is None:
+            places[term] = [(start, end)]
+        else:
+            held.append((start, end))
+    return SummaryData(all_sentences, weight, [list(w) for w in per_sentence], _letter_counts(all_sentences),
+                       places, title_places)
 
 
 def _clip(text: str, marks: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]]]:
