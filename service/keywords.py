@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -59,6 +60,7 @@ def background_idf() -> tuple[dict[str, float], float]:
 
 
 _START_END = itemgetter(1, 2)
+_TERM = itemgetter(0)
 
 
 def whole_words(tokens: Iterable[Token]) -> list[Token]:
@@ -160,22 +162,24 @@ def keywords(title: str, title_tokens: Sequence[Token], body: str, body_tokens: 
         title_words = whole_words(title_tokens)
     if body_words is None:
         body_words = whole_words(body_tokens)
-    tf: dict[str, int] = {}
-    surface: dict[str, str] = {}
+    title_terms = list(map(_TERM, title_words))
+    body_terms = list(map(_TERM, body_words))
+    tf = Counter(body_terms)
+    for term, n in Counter(title_terms).items():
+        tf[term] += TITLE_WEIGHT * n
+    # Each term's first token, the title's before the body's: the last one written of each term wins.
+    first = dict(zip(reversed(body_terms), reversed(body_words)))
+    first_in_title = dict(zip(reversed(title_terms), reversed(title_words)))
     candidate = _CANDIDATE
-    for text, tokens, weight in ((title, title_words, TITLE_WEIGHT), (body, body_words, 1)):
-        for term, start, end in tokens:
-            try:
-                wanted = candidate[term]
-            except KeyError:
-                wanted = candidate[term] = _is_candidate(term)
-            if wanted:
-                if term in tf:
-                    tf[term] += weight
-                else:
-                    tf[term] = weight
-                    surface[term] = text[start:end]
+    for term in tf.keys() - candidate.keys():
+        candidate[term] = _is_candidate(term)
+    tf = {term: freq for term, freq in tf.items() if candidate[term]}
     idf = rarity.idf
     # Terms are distinct, so the order is total and the first `count` of a full sort are these.
     scored = heapq.nsmallest(count, ((-(freq * idf(term)), term) for term, freq in tf.items()))
-    return [Keyword(term, surface[term], round(-weight, 4)) for weight, term in scored]
+    found = []
+    for weight, term in scored:
+        token = first_in_title.get(term)
+        _, start, end = token if token is not None else first[term]
+        found.append(Keyword(term, (title if token is not None else body)[start:end], round(-weight, 4)))
+    return found

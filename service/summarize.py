@@ -127,25 +127,32 @@ def _word_stats(text: str, sentences: Sequence[Sentence], whole: Sequence[Token]
     `whole` is `whole_words` of the text's tokens: in text order, so the sentence (and the last quotation
     opening) before a word is found by moving forward, never by searching.
     """
-    table, median = background_idf()
-    starts = [s.start for s in sentences]
+    starts = [s.start for s in sentences] + [math.inf]  # the last start stops every forward search
     ends = [s.end for s in sentences]
-    n_sentences = len(starts)
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    quote_starts = [start for start, _ in quoted]
-    n_quoted = len(quoted)
+    quote_starts, quote_ends = [math.inf], [-1]
+    for match in _QUOTED.finditer(text):
+        quote_starts.insert(-1, match.start())
+        quote_ends.insert(-1, match.end())
     per_sentence: list[dict[str, None]] = [{} for _ in sentences]
     seen: dict[str, list] = {}
     i = -1  # the last sentence starting at or before the word
+    next_start, last_end = starts[0], -1
+    words: dict[str, None] = {}
+    listed: list[str] = []
     q = 0  # how many quotations open before the word
     for term, start, end in whole:
-        while i + 1 < n_sentences and starts[i + 1] <= start:
+        if start >= next_start:
             i += 1
-        if i < 0 or end > ends[i]:
-            continue
-        per_sentence[i][term] = None
+            while starts[i + 1] <= start:
+                i += 1
+            next_start, last_end, words = starts[i + 1], ends[i], per_sentence[i]
+            if every is not None:
+                listed = every[i]
+        if end > last_end:
+            continue  # before the first sentence, or across the end of its sentence
+        words[term] = None
         if every is not None:
-            every[i].append(term)
+            listed.append(term)
         info = seen.get(term)
         if info is None:
             info = seen[term] = [1, 1, i, i, start, False]
@@ -155,9 +162,9 @@ def _word_stats(text: str, sentences: Sequence[Sentence], whole: Sequence[Token]
                 info[1] += 1
                 info[2] = i
         if not info[5]:
-            while q < n_quoted and quote_starts[q] < start:
+            while quote_starts[q] < start:
                 q += 1
-            info[5] = q > 0 and end < quoted[q - 1][1]
+            info[5] = q > 0 and end < quote_ends[q - 1]
     return seen, per_sentence
 
 
@@ -193,23 +200,38 @@ def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
     """`salience(word_features(...)[0])`, without the feature lists.
 
     The products of weights and features are the same floats, summed by `sum` in the same order, so the result
-    is the same to the last bit; a product of a word's own features is worked out once per process.
+    is the same to the last bit; a product that depends on a word alone, or on a count or a rank, is worked
+    out once per process.
     """
     rank = _ranks(seen)
     length = max(len(text), 1)
-    w0, w1, w2, _, _, _, _, w7, w8, _, w10, w11 = SALIENCE_WEIGHTS
-    b0 = w0 * 1.0
-    first_yes, first_no = w7 * 1.0, w7 * 0.0
-    quoted_yes, quoted_no = w11 * 1.0, w11 * 0.0
-    log, exp, products = math.log, math.exp, _term_products
+    w8 = SALIENCE_WEIGHTS[8]
+    b0, first_yes, first_no, quoted_yes, quoted_no = _CONSTANT_PRODUCTS
+    by_tf, by_sentences, by_rank = _TF_PRODUCTS, _SENTENCES_PRODUCTS, _RANK_PRODUCTS
+    if len(by_rank) < len(rank):
+        w10 = SALIENCE_WEIGHTS[10]
+        by_rank.extend(w10 * (1 / (1 + r)) for r in range(len(by_rank), len(rank)))
+    get_products, products, exp = _TERM_PRODUCTS.get, _term_products, math.exp
     weight = {}
     for term, (tf, n_sentences, _, first, at, quoted) in seen.items():
-        p3, p4, p5, p6, p9 = products(term)
-        total = sum([b0, w1 * log(tf), w2 * float(n_sentences - 1), p3, p4, p5, p6,
-                     first_yes if first == 0 else first_no, w8 * (at / length), p9, w10 * (1 / (1 + rank[term])),
-                     quoted_yes if quoted else quoted_no])
+        p3, p4, p5, p6, p9 = get_products(term) or products(term)
+        p1 = by_tf.get(tf)
+        if p1 is None:
+            p1 = by_tf[tf] = SALIENCE_WEIGHTS[1] * math.log(tf)
+        p2 = by_sentences.get(n_sentences)
+        if p2 is None:
+            p2 = by_sentences[n_sentences] = SALIENCE_WEIGHTS[2] * float(n_sentences - 1)
+        total = sum([b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length), p9,
+                     by_rank[rank[term]], quoted_yes if quoted else quoted_no])
         weight[term] = 1 / (1 + exp(-total))
     return weight
+
+
+_W = SALIENCE_WEIGHTS
+_CONSTANT_PRODUCTS = (_W[0] * 1.0, _W[7] * 1.0, _W[7] * 0.0, _W[11] * 1.0, _W[11] * 0.0)
+_TF_PRODUCTS: dict[int, float] = {}  # by occurrences
+_SENTENCES_PRODUCTS: dict[int, float] = {}  # by sentences holding the word
+_RANK_PRODUCTS: list[float] = []  # by rank
 
 
 def sentence_value(expected_chars: float, letters: int, position: int) -> float:
