@@ -171,8 +171,9 @@ def keywords(title: str, title_tokens: Sequence[Token], body: str, body_tokens: 
     first = dict(zip(reversed(body_terms), reversed(body_words)))
     first_in_title = dict(zip(reversed(title_terms), reversed(title_words)))
     candidate = _CANDIDATE
-    for term in tf.keys() - candidate.keys():
-        candidate[term] = _is_candidate(term)
+    for term in tf:
+        if term not in candidate:
+            candidate[term] = _is_candidate(term)
     tf = {term: freq for term, freq in tf.items() if candidate[term]}
     idf = rarity.idf
     # Terms are distinct, so the order is total and the first `count` of a full sort are these.

@@ -89,3 +89,19 @@ def test_whole_words_equal_the_reference_on_any_tokens(spans):
     tokens = [Token(term, start, start + size) for term, start, size in spans]
     assert whole_words(tokens) == reference.whole_words(tokens)
     assert [id(t) for t in whole_words(tokens)] == [id(t) for t in reference.whole_words(tokens)]
+
+
+_pieces = st.sampled_from(["中国", "经济", "发展", "人民", "中华人民共和国", "北京大学", "说", "的", "。", "，", "！", "“",
+                           "”", "《", "》", "「", "」", "\"", "1836.7", "2018年", "50%", "iPhone", " ", "\n", "一是", "（记者 王）",
+                           "……", "灵芝产业", "表示", "醫保", "台灣"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_pieces, max_size=60), st.lists(_pieces, max_size=6))
+def test_extras_equal_the_reference_on_any_text(analyzer, body_pieces, title_pieces):
+    article = Article(id="x", title="".join(title_pieces), body="".join(body_pieces))
+    analysis = analyze_article(analyzer, [article.title, "", ""], article.body)
+    tokens = dict(body_tokens=analysis.body_words, title_tokens=analysis.headline_words[0])
+    new = work_out_extras(analyzer, ExtrasSettings(), article, Rarity(), **tokens)
+    old = reference.work_out_extras(analyzer, ExtrasSettings(), article, Rarity(), **tokens)
+    assert repr(new) == repr(old)
