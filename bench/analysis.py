@@ -10,12 +10,16 @@ Every article is analysed the way ingest analyses it, headline `[title]` and bod
   search mode, `Token`s for words, bigrams and characters, then `Counter`s (what `count_channels` was);
 - card: `jieba.lcut_for_search` of title and body, the design card's literal pipeline (segmentation only);
 - count_channels: today's `service.ranking.count_channels`;
-- analyze_article: today's `service.ranking.analyze_article` (the counts and the word tokens of every text).
+- analyze_article: today's `service.ranking.analyze_article` (the counts and the word tokens of every text);
+- ingest (reference extras): an ingest's whole work on one article, `analyze_article` then the extras as they
+  were (`bench/extras_reference.py`: the summary, keywords and summary data before they were made faster);
+- ingest: `analyze_article` then today's `service.extras.work_out_extras`, as `service/indexing.py` does it.
 
 Rates are megabytes of UTF-8 (title + body) per second of analysis; dictionaries are loaded before timing
 (their loading times are printed apart). Each pass runs `--repeat` times, passes taking turns, and the fastest
 run of each counts, so other work on the machine weighs on all of them alike. The report also says on how many
-articles the reference and `count_channels` disagree (service/text/segment.py says where they can).
+articles the reference and `count_channels` disagree (service/text/segment.py says where they can), and on how
+many the two ingest passes' extras differ (they must not).
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from extras_reference import work_out_extras as reference_extras  # noqa: E402
+from service.articles import Article  # noqa: E402
+from service.extras import ExtrasSettings, work_out_extras  # noqa: E402
+from service.keywords import Rarity  # noqa: E402
 from service.ranking import analyze_article, count_channels  # noqa: E402
 from service.text.analyzer import Analyzer, Token  # noqa: E402
 from service.text.ngrams import cjk_bigrams, cjk_unigrams  # noqa: E402
@@ -123,10 +131,13 @@ def read_articles(paths: list[Path], limit: int | None) -> list[tuple[list[str],
     return articles
 
 
+CLOCK = time.perf_counter
+
+
 def timed(step):
-    start = time.perf_counter()
+    start = CLOCK()
     result = step()
-    return time.perf_counter() - start, result
+    return CLOCK() - start, result
 
 
 def main() -> None:
@@ -134,7 +145,12 @@ def main() -> None:
     parser.add_argument("corpora", nargs="+", type=Path)
     parser.add_argument("--limit", type=int, help="at most this many articles, read in order")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each pass; the fastest counts")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time by this process's CPU time rather than the wall clock (on a busy machine)")
     args = parser.parse_args()
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
 
     articles = read_articles(args.corpora, args.limit)
     megabytes = sum(len(h[0].encode("utf-8")) + len(b.encode("utf-8")) for h, b in articles) / 1e6
@@ -150,12 +166,27 @@ def main() -> None:
     jieba.setLogLevel(60)
     jieba.initialize()
 
+    settings = ExtrasSettings()
+    stored = [Article(id=str(i), title=h[0], body=b) for i, (h, b) in enumerate(articles)]
+
+    def ingest(extras):
+        rarity = Rarity()  # one per batch, as in an ingest; its caches start empty in every run
+        results = []
+        for article in stored:
+            analysis = analyze_article(analyzer, [article.title, "", ""], article.body)
+            results.append((analysis.counts, extras(analyzer, settings, article, rarity,
+                                                    body_tokens=analysis.body_words,
+                                                    title_tokens=analysis.headline_words[0])))
+        return results
+
     passes = {
         "reference": lambda: [reference.count_channels(h, b) for h, b in articles],
         "card (jieba.lcut_for_search)": lambda: [jieba.lcut_for_search(h[0]) + jieba.lcut_for_search(b)
                                                  for h, b in articles],
         "count_channels": lambda: [count_channels(analyzer, h, b) for h, b in articles],
         "analyze_article": lambda: [analyze_article(analyzer, h, b) for h, b in articles],
+        "ingest (reference extras)": lambda: ingest(reference_extras),
+        "ingest": lambda: ingest(work_out_extras),
     }
     best = {name: float("inf") for name in passes}
     results = {}
@@ -175,6 +206,10 @@ def main() -> None:
     same_article = sum(a.counts == c for a, c in zip(results["analyze_article"], counts))
     print(f"articles whose counts differ from the reference: {differing} of {len(articles)}; "
           f"analyze_article counts equal to count_channels: {same_article} of {len(articles)}")
+    same_extras = sum(ours == theirs for ours, theirs in zip(results["ingest"], results["ingest (reference extras)"]))
+    print(f"ingest: counts and extras (summary, keywords, summary data bytes) equal to the reference extras' on "
+          f"{same_extras} of {len(articles)} articles; ingest vs ingest (reference extras): "
+          f"{best['ingest (reference extras)'] / best['ingest']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .articles import Article
-from .keywords import Rarity, keywords
+from .keywords import Rarity, keywords, whole_words
 from .summarize import prepare
 from .text.analyzer import Analyzer, Token
 
@@ -143,9 +143,14 @@ def work_out_extras(analyzer: Analyzer, settings: ExtrasSettings, article: Artic
         body_tokens = analyzer.analyze(article.body)
     if title_tokens is None:
         title_tokens = analyzer.analyze(article.title)
-    data = prepare(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens)
+    # The summary and the keywords both read the whole words (search mode's sub-words left out).
+    body_words = whole_words(body_tokens)
+    title_words = whole_words(title_tokens)
+    data = prepare(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens,
+                   words=body_words, title_words=title_words)
     summary = data.summary(article.body, sentences=settings.summary_sentences,
                            max_chars=settings.summary_max_chars)
-    words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, settings.keywords_count)
+    words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, settings.keywords_count,
+                     title_words=title_words, body_words=body_words)
     blob = data.to_bytes()
     return Extras(summary.text, [(k.term, k.text, k.weight) for k in words], b"" if blob is None else blob)

@@ -14,11 +14,13 @@ on general Chinese and a large one on itself.
 
 from __future__ import annotations
 
+import heapq
 import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -57,20 +59,46 @@ def background_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2]
 
 
+_START_END = itemgetter(1, 2)
+_TERM = itemgetter(0)
+
+
 def whole_words(tokens: Iterable[Token]) -> list[Token]:
-    """Tokens that are not inside a longer token: search mode's sub-words dropped, in text order."""
+    """Tokens that are not inside a longer token: search mode's sub-words dropped, in text order.
+
+    A token is kept when it ends beyond every token that starts before it and is the longest of those starting
+    where it starts (of equal ones, the first given). Sorting on (start, end) descending keeps equal tokens in
+    the order given, so read backwards each start's tokens come shortest first and the one kept comes last.
+    """
     kept: list[Token] = []
-    reach = -1
-    for token in sorted(tokens, key=lambda t: (t.start, -t.end)):
-        if token.end <= reach:
-            continue
-        kept.append(token)
-        reach = token.end
+    reach = -1  # the furthest end of the tokens starting before the current start
+    last = None
+    for token in reversed(sorted(tokens, key=_START_END, reverse=True)):
+        if last is not None and token[1] != last[1]:
+            if last[2] > reach:
+                kept.append(last)
+                reach = last[2]
+        last = token
+    if last is not None and last[2] > reach:
+        kept.append(last)
     return kept
 
 
 def is_candidate(term: str) -> bool:
     """Could this word be a keyword: two characters or more, not a number, not a function word."""
+    try:
+        return _CANDIDATE[term]
+    except KeyError:
+        answer = _CANDIDATE[term] = _is_candidate(term)
+        return answer
+
+
+# Whether a word can be a keyword depends on the word alone, and an archive's words repeat from article to
+# article: each is judged once per process.
+_CANDIDATE: dict[str, bool] = {}
+
+
+def _is_candidate(term: str) -> bool:
     if len(term) < 2 or term in STOPWORDS:
         return False
     if all(unicodedata.category(ch)[0] == "N" or ch in ".,%" for ch in term):
@@ -88,6 +116,7 @@ class Rarity:
         # The archive's lookup is a binary search over the index's terms; one Rarity serves a whole batch of
         # articles, and their words repeat.
         self._doc_freqs: dict[str, int] = {}
+        self._idfs: dict[str, float] = {}
 
     def doc_freq(self, term: str) -> int:
         """In how many of the archive's articles the word occurs (0 without an archive)."""
@@ -103,6 +132,13 @@ class Rarity:
         return self.table.get(term, self.median)
 
     def idf(self, term: str) -> float:
+        try:
+            return self._idfs[term]
+        except KeyError:
+            idf = self._idfs[term] = self._idf(term)
+            return idf
+
+    def _idf(self, term: str) -> float:
         share = math.exp(-self.background(term))  # the fraction of general documents holding the word
         df = self.doc_freq(term)
         return math.log((self.n_docs + BACKGROUND_DOCS) / (df + BACKGROUND_DOCS * share + 0.5))
@@ -116,14 +152,35 @@ class Keyword:
 
 
 def keywords(title: str, title_tokens: Sequence[Token], body: str, body_tokens: Sequence[Token],
-             rarity: Rarity, count: int) -> list[Keyword]:
-    """The `count` words with the highest tf x idf; a word in the title counts `TITLE_WEIGHT` times."""
-    tf: Counter[str] = Counter()
-    surface: dict[str, str] = {}
-    for text, tokens, weight in ((title, title_tokens, TITLE_WEIGHT), (body, body_tokens, 1)):
-        for token in whole_words(tokens):
-            if is_candidate(token.term):
-                tf[token.term] += weight
-                surface.setdefault(token.term, text[token.start:token.end])
-    scored = sorted(((freq * rarity.idf(term), term) for term, freq in tf.items()), key=lambda x: (-x[0], x[1]))
-    return [Keyword(term, surface[term], round(weight, 4)) for weight, term in scored[:count]]
+             rarity: Rarity, count: int, *, title_words: Sequence[Token] | None = None,
+             body_words: Sequence[Token] | None = None) -> list[Keyword]:
+    """The `count` words with the highest tf x idf; a word in the title counts `TITLE_WEIGHT` times.
+
+    `title_words` and `body_words` are `whole_words` of the tokens when the caller has them.
+    """
+    if title_words is None:
+        title_words = whole_words(title_tokens)
+    if body_words is None:
+        body_words = whole_words(body_tokens)
+    title_terms = list(map(_TERM, title_words))
+    body_terms = list(map(_TERM, body_words))
+    tf = Counter(body_terms)
+    for term, n in Counter(title_terms).items():
+        tf[term] += TITLE_WEIGHT * n
+    # Each term's first token, the title's before the body's: the last one written of each term wins.
+    first = dict(zip(reversed(body_terms), reversed(body_words)))
+    first_in_title = dict(zip(reversed(title_terms), reversed(title_words)))
+    candidate = _CANDIDATE
+    for term in tf:
+        if term not in candidate:
+            candidate[term] = _is_candidate(term)
+    tf = {term: freq for term, freq in tf.items() if candidate[term]}
+    idf = rarity.idf
+    # Terms are distinct, so the order is total and the first `count` of a full sort are these.
+    scored = heapq.nsmallest(count, ((-(freq * idf(term)), term) for term, freq in tf.items()))
+    found = []
+    for weight, term in scored:
+        token = first_in_title.get(term)
+        _, start, end = token if token is not None else first[term]
+        found.append(Keyword(term, (title if token is not None else body)[start:end], round(-weight, 4)))
+    return found

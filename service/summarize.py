@@ -24,7 +24,7 @@ import itertools
 import math
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -73,58 +73,165 @@ def _letters(text: str) -> int:
     return sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
-def _sentence_of(starts: list[int], sentences: Sequence[Sentence], token: Token) -> int | None:
-    i = bisect_right(starts, token.start) - 1
-    if i >= 0 and token.end <= sentences[i].end:
-        return i
-    return None
+# Whether a character is a letter or a digit, by character: looked up once per process.
+_LETTER: dict[str, bool] = {}
+
+
+def _letter_counts(sentences: Sequence[Sentence]) -> list[int]:
+    """`_letters` of each sentence."""
+    letter = _LETTER
+    for sentence in sentences:
+        for ch in set(sentence.text).difference(letter):
+            letter[ch] = unicodedata.category(ch)[0] in "LN"
+    return [sum(map(letter.__getitem__, sentence.text)) for sentence in sentences]
+
+
+# The features of a word that depend on the word alone, by word: (idf, whether the general-Chinese table
+# lists it, length, single character, holds a digit) as `word_features` gives them.
+_TERM_FEATURES: dict[str, tuple[float, float, float, float, float]] = {}
+# The products of those with their weights, for the weights the summaries use.
+_TERM_PRODUCTS: dict[str, tuple[float, float, float, float, float]] = {}
+
+
+def _term_features(term: str) -> tuple[float, float, float, float, float]:
+    try:
+        return _TERM_FEATURES[term]
+    except KeyError:
+        table, median = background_idf()
+        found = _TERM_FEATURES[term] = (
+            table.get(term, median) / 10,
+            0.0 if term in table else 1.0,
+            min(len(term), 4) / 4,
+            1.0 if len(term) == 1 else 0.0,
+            1.0 if any(ch.isdigit() for ch in term) else 0.0,
+        )
+        return found
+
+
+def _term_products(term: str) -> tuple[float, float, float, float, float]:
+    try:
+        return _TERM_PRODUCTS[term]
+    except KeyError:
+        w = SALIENCE_WEIGHTS
+        idf, unknown, length, single, digit = _term_features(term)
+        found = _TERM_PRODUCTS[term] = (w[3] * idf, w[4] * unknown, w[5] * length, w[6] * single, w[9] * digit)
+        return found
+
+
+def _word_stats(text: str, sentences: Sequence[Sentence], whole: Sequence[Token], every: list[list[str]] | None = None
+                ) -> tuple[dict[str, list], list[dict[str, None]]]:
+    """For each distinct whole word inside a sentence [occurrences, sentences holding it, last such sentence,
+    first sentence, first start, inside quotes], and each sentence's distinct words in order; `every`, when
+    given (a list per sentence), gets each sentence's words as they occur.
+
+    `whole` is `whole_words` of the text's tokens: in text order, so the sentence (and the last quotation
+    opening) before a word is found by moving forward, never by searching.
+    """
+    starts = [s.start for s in sentences] + [math.inf]  # the last start stops every forward search
+    ends = [s.end for s in sentences]
+    quote_starts, quote_ends = [math.inf], [-1]
+    for match in _QUOTED.finditer(text):
+        quote_starts.insert(-1, match.start())
+        quote_ends.insert(-1, match.end())
+    per_sentence: list[dict[str, None]] = [{} for _ in sentences]
+    seen: dict[str, list] = {}
+    i = -1  # the last sentence starting at or before the word
+    next_start, last_end = starts[0], -1
+    words: dict[str, None] = {}
+    listed: list[str] = []
+    q = 0  # how many quotations open before the word
+    for term, start, end in whole:
+        if start >= next_start:
+            i += 1
+            while starts[i + 1] <= start:
+                i += 1
+            next_start, last_end, words = starts[i + 1], ends[i], per_sentence[i]
+            if every is not None:
+                listed = every[i]
+        if end > last_end:
+            continue  # before the first sentence, or across the end of its sentence
+        words[term] = None
+        if every is not None:
+            listed.append(term)
+        info = seen.get(term)
+        if info is None:
+            info = seen[term] = [1, 1, i, i, start, False]
+        else:
+            info[0] += 1
+            if info[2] != i:
+                info[1] += 1
+                info[2] = i
+        if not info[5]:
+            while quote_starts[q] < start:
+                q += 1
+            info[5] = q > 0 and end < quote_ends[q - 1]
+    return seen, per_sentence
+
+
+def _ranks(seen: dict[str, list]) -> dict[str, int]:
+    """Each word's place by tf x idf, highest first (ties by the word)."""
+    table, median = background_idf()
+    get = table.get
+    order = sorted((-(info[0] * get(term, median)), term) for term, info in seen.items())
+    return {term: r for r, (_, term) in enumerate(order)}
 
 
 def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Token]
                   ) -> tuple[dict[str, list[float]], list[list[str]]]:
     """The salience features of each distinct word, and the words of each sentence."""
-    table, median = background_idf()
-    starts = [s.start for s in sentences]
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    quote_starts = [start for start, _ in quoted]
-    per_sentence: list[list[str]] = [[] for _ in sentences]
-    seen: dict[str, dict] = {}
-    for token in whole_words(tokens):
-        i = _sentence_of(starts, sentences, token)
-        if i is None:
-            continue
-        per_sentence[i].append(token.term)
-        info = seen.setdefault(token.term, {"tf": 0, "sentences": set(), "first": i, "at": token.start,
-                                            "quoted": False})
-        info["tf"] += 1
-        info["sentences"].add(i)
-        if not info["quoted"]:
-            q = bisect_left(quote_starts, token.start) - 1  # the last quotation opening before the word
-            info["quoted"] = q >= 0 and token.end < quoted[q][1]
-    tfidf = {term: info["tf"] * table.get(term, median) for term, info in seen.items()}
-    rank = {term: r for r, term in enumerate(sorted(tfidf, key=lambda t: (-tfidf[t], t)))}
+    every: list[list[str]] = [[] for _ in sentences]
+    seen, _ = _word_stats(text, sentences, whole_words(tokens), every)
+    rank = _ranks(seen)
     length = max(len(text), 1)
     features = {}
-    for term, info in seen.items():
-        features[term] = [
-            1.0,
-            math.log(info["tf"]),
-            float(len(info["sentences"]) - 1),
-            table.get(term, median) / 10,
-            0.0 if term in table else 1.0,
-            min(len(term), 4) / 4,
-            1.0 if len(term) == 1 else 0.0,
-            1.0 if info["first"] == 0 else 0.0,
-            info["at"] / length,
-            1.0 if any(ch.isdigit() for ch in term) else 0.0,
-            1 / (1 + rank[term]),
-            1.0 if info["quoted"] else 0.0,
-        ]
-    return features, per_sentence
+    for term, (tf, n_sentences, _, first, at, quoted) in seen.items():
+        idf, unknown, size, single, digit = _term_features(term)
+        features[term] = [1.0, math.log(tf), float(n_sentences - 1), idf, unknown, size, single,
+                          1.0 if first == 0 else 0.0, at / length, digit, 1 / (1 + rank[term]),
+                          1.0 if quoted else 0.0]
+    return features, every
 
 
 def salience(features: dict[str, list[float]], weights: Sequence[float] = SALIENCE_WEIGHTS) -> dict[str, float]:
     return {term: 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, f)))) for term, f in features.items()}
+
+
+def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
+    """`salience(word_features(...)[0])`, without the feature lists.
+
+    The products of weights and features are the same floats, summed by `sum` in the same order, so the result
+    is the same to the last bit; a product that depends on a word alone, or on a count or a rank, is worked
+    out once per process.
+    """
+    rank = _ranks(seen)
+    length = max(len(text), 1)
+    w8 = SALIENCE_WEIGHTS[8]
+    b0, first_yes, first_no, quoted_yes, quoted_no = _CONSTANT_PRODUCTS
+    by_tf, by_sentences, by_rank = _TF_PRODUCTS, _SENTENCES_PRODUCTS, _RANK_PRODUCTS
+    if len(by_rank) < len(rank):
+        w10 = SALIENCE_WEIGHTS[10]
+        by_rank.extend(w10 * (1 / (1 + r)) for r in range(len(by_rank), len(rank)))
+    get_products, products, exp = _TERM_PRODUCTS.get, _term_products, math.exp
+    weight = {}
+    for term, (tf, n_sentences, _, first, at, quoted) in seen.items():
+        p3, p4, p5, p6, p9 = get_products(term) or products(term)
+        p1 = by_tf.get(tf)
+        if p1 is None:
+            p1 = by_tf[tf] = SALIENCE_WEIGHTS[1] * math.log(tf)
+        p2 = by_sentences.get(n_sentences)
+        if p2 is None:
+            p2 = by_sentences[n_sentences] = SALIENCE_WEIGHTS[2] * float(n_sentences - 1)
+        total = sum([b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length), p9,
+                     by_rank[rank[term]], quoted_yes if quoted else quoted_no])
+        weight[term] = 1 / (1 + exp(-total))
+    return weight
+
+
+_W = SALIENCE_WEIGHTS
+_CONSTANT_PRODUCTS = (_W[0] * 1.0, _W[7] * 1.0, _W[7] * 0.0, _W[11] * 1.0, _W[11] * 0.0)
+_TF_PRODUCTS: dict[int, float] = {}  # by occurrences
+_SENTENCES_PRODUCTS: dict[int, float] = {}  # by sentences holding the word
+_RANK_PRODUCTS: list[float] = []  # by rank
 
 
 def sentence_value(expected_chars: float, letters: int, position: int) -> float:
@@ -395,33 +502,42 @@ class _Places(Mapping[str, list[tuple[int, int]]]):
 
 
 def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
-            title_tokens: Sequence[Token] | None = None) -> SummaryData:
+            title_tokens: Sequence[Token] | None = None, words: Sequence[Token] | None = None,
+            title_words: Sequence[Token] | None = None) -> SummaryData:
     """The analysis a summary of `text` needs, whatever the query and budget.
 
-    `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them.
+    `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them;
+    `words` and `title_words` their `whole_words`, when the caller has those too.
     """
     if title and title_tokens is None:
         title_tokens = analyzer.analyze(title)
     title_places: dict[str, list[tuple[int, int]]] = {}
-    for token in (title_tokens or ()) if title else ():
-        title_places.setdefault(token.term, []).append((token.start, token.end))
+    for term, start, end in (title_tokens or ()) if title else ():
+        title_places.setdefault(term, []).append((start, end))
     all_sentences = split_sentences(text)
     if not all_sentences:
         return SummaryData([], {}, [], [], {}, title_places)
     if tokens is None:
         tokens = analyzer.analyze(text)
-    features, words = word_features(text, all_sentences, tokens)
-    weight = salience(features)
+    if words is None:
+        words = whole_words(tokens)
+    seen, per_sentence = _word_stats(text, all_sentences, words)
+    weight = _salience_of(text, seen)
     if title:
-        for term in {t.term for t in whole_words(title_tokens)}:
+        if title_words is None:
+            title_words = whole_words(title_tokens or ())
+        for term in {t[0] for t in title_words}:
             if term in weight:
                 weight[term] = max(weight[term], TITLE_SALIENCE)
-    letters = [_letters(s.text) for s in all_sentences]
     places: dict[str, list[tuple[int, int]]] = {}
-    for token in tokens:
-        places.setdefault(token.term, []).append((token.start, token.end))
-    return SummaryData(all_sentences, weight, [list(dict.fromkeys(w)) for w in words], letters, places,
-                       title_places)
+    for term, start, end in tokens:
+        held = places.get(term)
+        if held is None:
+            places[term] = [(start, end)]
+        else:
+            held.append((start, end))
+    return SummaryData(all_sentences, weight, [list(w) for w in per_sentence], _letter_counts(all_sentences),
+                       places, title_places)
 
 
 def _clip(text: str, marks: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]]]:
