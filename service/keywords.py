@@ -89,6 +89,8 @@ def is_candidate(term: str) -> bool:
     try:
         return _CANDIDATE[term]
     except KeyError:
+        if len(_CANDIDATE) >= _CANDIDATE_LIMIT:
+            _CANDIDATE.clear()  # rare words never stop coming: start again rather than grow without end
         answer = _CANDIDATE[term] = _is_candidate(term)
         return answer
 
@@ -96,6 +98,7 @@ def is_candidate(term: str) -> bool:
 # Whether a word can be a keyword depends on the word alone, and an archive's words repeat from article to
 # article: each is judged once per process.
 _CANDIDATE: dict[str, bool] = {}
+_CANDIDATE_LIMIT = 300_000
 
 
 def _is_candidate(term: str) -> bool:

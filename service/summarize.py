@@ -91,6 +91,9 @@ def _letter_counts(sentences: Sequence[Sentence]) -> list[int]:
 _TERM_FEATURES: dict[str, tuple[float, float, float, float, float]] = {}
 # The products of those with their weights, for the weights the summaries use.
 _TERM_PRODUCTS: dict[str, tuple[float, float, float, float, float]] = {}
+# An archive's rare words never stop coming: past this many words a cache starts again rather than grow
+# through a whole ingest.
+TERM_CACHE_LIMIT = 300_000
 
 
 def _term_features(term: str) -> tuple[float, float, float, float, float]:
@@ -98,6 +101,8 @@ def _term_features(term: str) -> tuple[float, float, float, float, float]:
         return _TERM_FEATURES[term]
     except KeyError:
         table, median = background_idf()
+        if len(_TERM_FEATURES) >= TERM_CACHE_LIMIT:
+            _TERM_FEATURES.clear()
         found = _TERM_FEATURES[term] = (
             table.get(term, median) / 10,
             0.0 if term in table else 1.0,
@@ -114,6 +119,8 @@ def _term_products(term: str) -> tuple[float, float, float, float, float]:
     except KeyError:
         w = SALIENCE_WEIGHTS
         idf, unknown, length, single, digit = _term_features(term)
+        if len(_TERM_PRODUCTS) >= TERM_CACHE_LIMIT:
+            _TERM_PRODUCTS.clear()
         found = _TERM_PRODUCTS[term] = (w[3] * idf, w[4] * unknown, w[5] * length, w[6] * single, w[9] * digit)
         return found
 
