@@ -138,6 +138,8 @@ class Rarity:
         try:
             return self._idfs[term]
         except KeyError:
+            if len(self._idfs) >= _CANDIDATE_LIMIT:
+                self._idfs.clear()
             idf = self._idfs[term] = self._idf(term)
             return idf
 
