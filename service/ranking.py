@@ -283,6 +283,9 @@ class Ranker:
 
     def _score_into(self, scored: list[tuple[str, str]], total: np.ndarray, held: np.ndarray,
                     part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Where every slot is still zero a weight is written rather than added: 0 + x is x for every positive
+        # x and for +0 (a BM25 weight is never negative zero), and the writing skips reading the slots back.
+        empty = True
         for postings, weight, counts in self._by_channel(scored):
             slices = []
             for term, count in counts.items():
@@ -291,16 +294,30 @@ class Ranker:
                     slices.append((docs, weights * count if count != 1 else weights))  # x * 1 is x
             if len(slices) == 1:
                 docs, weights = slices[0]
-                total[docs] += weights * weight if weight != 1.0 else weights
+                weights = weights * weight if weight != 1.0 else weights
+                if empty:
+                    total[docs] = weights
+                else:
+                    total[docs] += weights
                 held[docs] = True
             elif slices:
-                for docs, weights in slices:
-                    part[docs] += weights  # a term's documents are distinct
+                for number, (docs, weights) in enumerate(slices):
+                    if number == 0:
+                        part[docs] = weights
+                    else:
+                        part[docs] += weights  # a term's documents are distinct
                 docs = np.concatenate([d for d, _ in slices])
                 # A repeated number writes the same sum again.
-                total[docs] += part[docs] * weight if weight != 1.0 else part[docs]
+                summed = part[docs] * weight if weight != 1.0 else part[docs]
+                if empty:
+                    total[docs] = summed
+                else:
+                    total[docs] += summed
                 held[docs] = True
                 part[docs] = 0.0
+            else:
+                continue
+            empty = False
         candidates = np.flatnonzero(held)
         scores = total[candidates]
         total[candidates] = 0.0  # the scratch arrays are left all zero for the next query
