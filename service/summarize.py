@@ -355,7 +355,7 @@ class SummaryData:
         if form != cls._FORMAT or width not in (2, 4):
             return None
         at = cls._HEADER + 8 * n_weighed
-        weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=cls._HEADER).tolist()
+        weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=cls._HEADER)
         ints = np.frombuffer(data, dtype="<u4" if width == 4 else "<u2", count=(len(data) - at - blob_size) // width,
                              offset=at)
         joined = data[len(data) - blob_size:].decode("utf-8") if n_terms else ""
@@ -367,14 +367,16 @@ class SummaryData:
         sizes = ints[i:i + n_sentences].tolist()
         i += n_sentences
         total = sum(sizes)
-        words = _Words(terms, ints[i:i + total].tolist(), list(itertools.accumulate(sizes, initial=0)))
+        words = _Words(terms, ints[i:i + total], list(itertools.accumulate(sizes, initial=0)))
         i += total
         numbers = _Numbers(terms, joined)
-        ends = [0] + ints[i:i + n_terms].tolist()
-        title_ends = [0] + ints[i + n_terms:i + 2 * n_terms].tolist()
+        # Where each term's tokens end, read only for the terms looked up: a query's few.
+        ends = ints[i:i + n_terms]
+        title_ends = ints[i + n_terms:i + 2 * n_terms]
         flat = ints[i + 2 * n_terms:]
-        places = _Places(numbers, ends, flat[:ends[-1]])
-        title_places = _Places(numbers, title_ends, flat[ends[-1]:])
+        held = int(ends[-1]) if n_terms else 0
+        places = _Places(numbers, ends, flat[:held])
+        title_places = _Places(numbers, title_ends, flat[held:])
         return cls(sentences, _Weights(numbers, weights), words, letters, places, title_places)
 
 
@@ -426,14 +428,14 @@ class _Sentences(Sequence[Sentence]):
 class _Weights(Mapping[str, float]):
     """`SummaryData.weight` as stored: the weights of the first terms, in term order."""
 
-    def __init__(self, numbers: _Numbers, values: list[float]):
+    def __init__(self, numbers: _Numbers, values: np.ndarray):
         self._numbers, self.values = numbers, values
 
     def __getitem__(self, term: str) -> float:
         i = self._numbers.get(term)
         if i is None or i >= len(self.values):
             raise KeyError(term)
-        return self.values[i]
+        return float(self.values[i])
 
     def __iter__(self):
         return iter(self._numbers.terms[:len(self.values)])
@@ -445,18 +447,18 @@ class _Weights(Mapping[str, float]):
 class _Words(Sequence[list[str]]):
     """`SummaryData.words` as stored: a sentence's words are looked up only when asked for."""
 
-    def __init__(self, terms: list[str], ids: list[int], starts: list[int]):
+    def __init__(self, terms: list[str], ids: np.ndarray, starts: list[int]):
         self._terms, self._ids, self._starts = terms, ids, starts
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return list(map(self._terms.__getitem__, self._ids[self._starts[i]:self._starts[i + 1]]))
+        return list(map(self._terms.__getitem__, self._ids[self._starts[i]:self._starts[i + 1]].tolist()))
 
     def weighed(self, i: int, weights: "_Weights") -> tuple[list[str], list[float]]:
         """Sentence `i`'s words and their weights, by number: no term is looked up by name."""
         ids = self._ids[self._starts[i]:self._starts[i + 1]]
-        return list(map(self._terms.__getitem__, ids)), list(map(weights.values.__getitem__, ids))
+        return list(map(self._terms.__getitem__, ids.tolist())), weights.values[ids].tolist()
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -468,14 +470,17 @@ class _Words(Sequence[list[str]]):
 class _Places(Mapping[str, list[tuple[int, int]]]):
     """`SummaryData.places` as stored: a term's tokens are read out only when asked for."""
 
-    def __init__(self, numbers: _Numbers, ends: list[int], flat: np.ndarray):
-        self._numbers, self._ends, self._flat = numbers, ends, flat
+    def __init__(self, numbers: _Numbers, ends: np.ndarray, flat: np.ndarray):
+        self._numbers, self._ends, self._flat = numbers, ends, flat  # ends: where each term's tokens end
+
+    def _bounds(self, i: int) -> tuple[int, int]:
+        return (int(self._ends[i - 1]) if i else 0), int(self._ends[i])
 
     def __getitem__(self, term: str) -> list[tuple[int, int]]:
         i = self._numbers.get(term)
         if i is None:
             raise KeyError(term)
-        start, end = self._ends[i], self._ends[i + 1]
+        start, end = self._bounds(i)
         if start == end:
             raise KeyError(term)
         flat = self._flat[start:end].tolist()
@@ -483,7 +488,10 @@ class _Places(Mapping[str, list[tuple[int, int]]]):
 
     def __contains__(self, term: object) -> bool:
         i = self._numbers.get(term)
-        return i is not None and self._ends[i + 1] > self._ends[i]
+        if i is None:
+            return False
+        start, end = self._bounds(i)
+        return end > start
 
     def get(self, term: str, default=None):  # type: ignore[override]
         try:
@@ -492,7 +500,7 @@ class _Places(Mapping[str, list[tuple[int, int]]]):
             return default
 
     def __iter__(self):
-        ends = self._ends
+        ends = [0] + self._ends.tolist()
         return (t for i, t in enumerate(self._numbers.terms) if ends[i + 1] > ends[i])
 
     def __len__(self) -> int:
