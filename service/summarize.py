@@ -133,21 +133,14 @@ def sentence_value(expected_chars: float, letters: int, position: int) -> float:
     return 2 * expected_chars / (letters + EXPECTED_OVERLAP_CHARS) / (1 + POSITION_DECAY * position)
 
 
-class _LettersTable(dict):
-    """A `str.translate` table keeping letters and numbers (Unicode categories L and N) and dropping the rest,
-    filled on first sight of each character."""
-
-    def __missing__(self, code: int) -> int | None:
-        value = code if unicodedata.category(chr(code))[0] in "LN" else None
-        self[code] = value
-        return value
-
-
-_LETTERS = _LettersTable()
+# Characters that are not letters or numbers (Unicode categories L and N): in Python's `re`, a word character
+# is one `str.isalnum` holds for, which is exactly categories L and N (tests/test_summarize.py checks every
+# code point), less the underscore.
+_NOT_LETTER = re.compile(r"[\W_]+")
 
 
 def _bigrams(text: str) -> set[str]:
-    chars = text.translate(_LETTERS)
+    chars = _NOT_LETTER.sub("", text)
     return set(map(add, chars, chars[1:])) or set(chars)
 
 
