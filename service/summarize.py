@@ -177,6 +177,10 @@ def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: li
     sentence on top is ever worked out again.
     """
     covered: set[str] = set()
+    if isinstance(sentences, _Sentences):
+        starts, ends = sentences.starts, sentences.ends
+    else:
+        starts, ends = [s.start for s in sentences], [s.end for s in sentences]
     # A sentence's words are distinct and in the order they first occur, so its value is summed in one order.
     lengths = {i: list(map(len, words[i])) for i in pool}
     weigh = weight.__getitem__
@@ -187,7 +191,7 @@ def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: li
 
     def joiner(a: int, b: int) -> int:
         # The text between two sentences next to each other is white space only: they join without a gap mark.
-        return 0 if b == a + 1 and not text[sentences[a].end:sentences[b].start].strip() else len(GAP)
+        return 0 if b == a + 1 and not text[ends[a]:starts[b]].strip() else len(GAP)
 
     chosen: list[int] = []  # in article order
     length = 0
@@ -201,13 +205,13 @@ def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: li
         if current != stored:
             heapq.heappush(heap, (current, i))
             continue
-        bigrams.setdefault(i, _bigrams(sentences[i].text))
+        bigrams.setdefault(i, _bigrams(text[starts[i]:ends[i]]))
         if any(_overlapping(bigrams[i], bigrams[j]) for j in chosen):
             continue
         at = bisect_right(chosen, i)
         before = chosen[at - 1] if at > 0 else None
         after = chosen[at] if at < len(chosen) else None
-        grown = length + len(sentences[i].text)
+        grown = length + ends[i] - starts[i]
         if before is not None:
             grown += joiner(before, i)
         if after is not None:
