@@ -23,9 +23,9 @@ ranked instead (OR), and the result says so.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import reduce
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
@@ -169,6 +169,7 @@ class Ranker:
         self.channels = {"words": words, **side}
         self.weights = weights
         self.and_fallback_below = and_fallback_below
+        self._local = threading.local()
 
     @property
     def n_docs(self) -> int:
@@ -272,31 +273,66 @@ class Ranker:
         Each channel's terms are summed in query order and the channels in turn, as `Postings.score` and a
         sum over the channels' results would: one slot per article instead of sorting every posting.
         """
-        n_docs = self.n_docs
-        total = np.zeros(n_docs, dtype=np.float64)
-        held = np.zeros(n_docs, dtype=bool)
-        part: np.ndarray | None = None
+        total, held, part = self._scratch()
+        try:
+            return self._score_into(scored, total, held, part)
+        except BaseException:
+            self._local.arrays = None  # perhaps left part-filled: never used again
+            raise
+
+    def _score_into(self, scored: list[tuple[str, str]], total: np.ndarray, held: np.ndarray,
+                    part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Where every slot is still zero a weight is written rather than added: 0 + x is x for every positive
+        # x and for +0 (a BM25 weight is never negative zero), and the writing skips reading the slots back.
+        empty = True
         for postings, weight, counts in self._by_channel(scored):
             slices = []
             for term, count in counts.items():
                 docs, weights = postings.term_weights(term)
                 if docs.size:
-                    slices.append((docs, weights * count))
+                    slices.append((docs, weights * count if count != 1 else weights))  # x * 1 is x
             if len(slices) == 1:
                 docs, weights = slices[0]
-                total[docs] += weights * weight
+                weights = weights * weight if weight != 1.0 else weights
+                if empty:
+                    total[docs] = weights
+                else:
+                    total[docs] += weights
                 held[docs] = True
             elif slices:
-                if part is None:
-                    part = np.zeros(n_docs, dtype=np.float64)
-                for docs, weights in slices:
-                    part[docs] += weights  # a term's documents are distinct
+                for number, (docs, weights) in enumerate(slices):
+                    if number == 0:
+                        part[docs] = weights
+                    else:
+                        part[docs] += weights  # a term's documents are distinct
                 docs = np.concatenate([d for d, _ in slices])
-                total[docs] += part[docs] * weight  # a repeated number writes the same sum again
+                # A repeated number writes the same sum again.
+                summed = part[docs] * weight if weight != 1.0 else part[docs]
+                if empty:
+                    total[docs] = summed
+                else:
+                    total[docs] += summed
                 held[docs] = True
                 part[docs] = 0.0
+            else:
+                continue
+            empty = False
         candidates = np.flatnonzero(held)
-        return candidates, total[candidates]
+        scores = total[candidates]
+        total[candidates] = 0.0  # the scratch arrays are left all zero for the next query
+        held[candidates] = False
+        return candidates, scores
+
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Zeroed per-article arrays, this thread's own, reused from query to query: fresh ones of a large
+        archive cost more in page faults than the scoring itself."""
+        arrays = getattr(self._local, "arrays", None)
+        if arrays is None:
+            n_docs = self.n_docs
+            arrays = (np.zeros(n_docs, dtype=np.float64), np.zeros(n_docs, dtype=bool),
+                      np.zeros(n_docs, dtype=np.float64))
+            self._local.arrays = arrays
+        return arrays
 
     def score_among(self, scored: list[tuple[str, str]], docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`score` for the articles among `docs` (ascending) only: those holding a scored term, and theirs."""

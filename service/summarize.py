@@ -23,8 +23,10 @@ import heapq
 import itertools
 import math
 import re
+import struct
 import unicodedata
 from bisect import bisect_right
+from operator import add, mul
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -245,9 +247,15 @@ def sentence_value(expected_chars: float, letters: int, position: int) -> float:
     return 2 * expected_chars / (letters + EXPECTED_OVERLAP_CHARS) / (1 + POSITION_DECAY * position)
 
 
+# Characters that are not letters or numbers (Unicode categories L and N): in Python's `re`, a word character
+# is one `str.isalnum` holds for, which is exactly categories L and N (tests/test_summarize.py checks every
+# code point), less the underscore.
+_NOT_LETTER = re.compile(r"[\W_]+")
+
+
 def _bigrams(text: str) -> set[str]:
-    chars = [ch for ch in text if unicodedata.category(ch)[0] in "LN"]
-    return {a + b for a, b in zip(chars, chars[1:])} or set(chars)
+    chars = _NOT_LETTER.sub("", text)
+    return set(map(add, chars, chars[1:])) or set(chars)
 
 
 def _overlapping(x: set[str], y: set[str]) -> bool:
@@ -274,7 +282,7 @@ def _assemble(text: str, sentences: Sequence[Sentence], chosen: list[int]) -> tu
 
 
 def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: list[set[str]],
-            words: list[set[str]], weight: dict[str, float], letters: list[int], count: int,
+            words: list[list[str]], weight: dict[str, float], letters: list[int], count: int,
             budget: float) -> list[int]:
     """Greedy choice by (new query terms, query terms, value), best first, within the budget.
 
@@ -283,16 +291,21 @@ def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: li
     sentence on top is ever worked out again.
     """
     covered: set[str] = set()
+    if isinstance(sentences, _Sentences):
+        starts, ends = sentences.starts, sentences.ends
+    else:
+        starts, ends = [s.start for s in sentences], [s.end for s in sentences]
+    # A sentence's words are distinct and in the order they first occur, so its value is summed in one order.
+    lengths = {i: list(map(len, words[i])) for i in pool}
+    weigh = weight.__getitem__
 
     def key(i: int) -> tuple:
-        value = sentence_value(sum(weight[w] * len(w) for w in words[i]), letters[i], i)
+        value = sentence_value(sum(map(mul, map(weigh, words[i]), lengths[i])), letters[i], i)
         return (len(found[i] - covered), len(found[i]), value, -i)
 
-    # The text between two sentences next to each other is white space only: then they join without a gap mark.
-    flush = [i > 0 and not text[sentences[i - 1].end:sentences[i].start].strip() for i in range(len(sentences))]
-
     def joiner(a: int, b: int) -> int:
-        return 0 if b == a + 1 and flush[b] else len(GAP)
+        # The text between two sentences next to each other is white space only: they join without a gap mark.
+        return 0 if b == a + 1 and not text[ends[a]:starts[b]].strip() else len(GAP)
 
     chosen: list[int] = []  # in article order
     length = 0
@@ -306,13 +319,13 @@ def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: li
         if current != stored:
             heapq.heappush(heap, (current, i))
             continue
-        bigrams.setdefault(i, _bigrams(sentences[i].text))
+        bigrams.setdefault(i, _bigrams(text[starts[i]:ends[i]]))
         if any(_overlapping(bigrams[i], bigrams[j]) for j in chosen):
             continue
         at = bisect_right(chosen, i)
         before = chosen[at - 1] if at > 0 else None
         after = chosen[at] if at < len(chosen) else None
-        grown = length + len(sentences[i].text)
+        grown = length + ends[i] - starts[i]
         if before is not None:
             grown += joiner(before, i)
         if after is not None:
@@ -368,30 +381,43 @@ class SummaryData:
         all_sentences = self.sentences
         if not all_sentences:
             return Summary("", [], [])
-        count = len(all_sentences) if sentences is None else max(1, sentences)
+        n = len(all_sentences)
+        count = n if sentences is None else max(1, sentences)
         budget = max_chars if max_chars is not None else math.inf
-        starts = [s.start for s in all_sentences]
-        found: list[set[str]] = [set() for _ in all_sentences]
-        spans: list[list[tuple[int, int]]] = [[] for _ in all_sentences]
+        if isinstance(all_sentences, _Sentences):
+            starts, ends = all_sentences.starts, all_sentences.ends
+        else:
+            starts, ends = [s.start for s in all_sentences], [s.end for s in all_sentences]
+        found: list[set[str]] = [_NO_WORDS] * n
+        spans: dict[int, list[tuple[int, int]]] = {}
         # The same tokens the index matched: what is marked is what was found.
         for term in set(query_terms or ()):
             for start, end in self.places.get(term, ()):
                 i = bisect_right(starts, start) - 1
-                if i >= 0 and end <= all_sentences[i].end:
+                if i >= 0 and end <= ends[i]:
+                    if found[i] is _NO_WORDS:
+                        found[i] = set()
                     found[i].add(term)
-                    spans[i].append((start, end))
-        pool = [i for i in range(len(all_sentences)) if found[i]] or list(range(len(all_sentences)))
-        # Only the sentences in the pool are ever weighed or chosen: only their words are needed.
-        words: list[set[str]] = [_NO_WORDS] * len(all_sentences)
-        for i in pool:
-            words[i] = set(self.words[i])
-        chosen = _choose(text, all_sentences, pool, found, words, dict(self.weight), self.letters, count, budget)
+                    spans.setdefault(i, []).append((start, end))
+        pool = sorted(spans) or list(range(n))
+        # Only the sentences in the pool are ever weighed or chosen: only their words and weights are needed.
+        words: list[list[str]] = [_NO_LIST] * n
+        weight: dict[str, float] = {}
+        if isinstance(self.words, _Words) and isinstance(self.weight, _Weights):
+            for i in pool:
+                words[i], values = self.words.weighed(i, self.weight)
+                weight.update(zip(words[i], values))
+        else:
+            for i in pool:
+                words[i] = list(self.words[i])
+                weight.update((w, self.weight[w]) for w in words[i])
+        chosen = _choose(text, all_sentences, pool, found, words, weight, self.letters, count, budget)
 
         summary_text, offsets = _assemble(text, all_sentences, chosen)
         marks = []
         for i, at in zip(sorted(chosen), offsets):
-            shift = at - all_sentences[i].start
-            marks.extend((start + shift, end + shift) for start, end in spans[i])
+            shift = at - starts[i]
+            marks.extend((start + shift, end + shift) for start, end in spans.get(i, ()))
         marks = merge_spans(marks)
         if len(summary_text) > budget:
             summary_text, marks = _clip(summary_text, marks, int(budget))
@@ -436,45 +462,114 @@ class SummaryData:
         """The data again, for the same `text`; None when it is of a form this code does not read."""
         if len(data) < cls._HEADER:
             return None
-        form, n_terms, n_weighed, n_sentences, width, blob_size = np.frombuffer(data, dtype="<u4", count=6).tolist()
+        form, n_terms, n_weighed, n_sentences, width, blob_size = struct.unpack_from("<6I", data)
         if form != cls._FORMAT or width not in (2, 4):
             return None
         at = cls._HEADER + 8 * n_weighed
-        weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=cls._HEADER).tolist()
+        weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=cls._HEADER)
         ints = np.frombuffer(data, dtype="<u4" if width == 4 else "<u2", count=(len(data) - at - blob_size) // width,
                              offset=at)
-        terms = data[len(data) - blob_size:].decode("utf-8").split("\0") if n_terms else []
+        joined = data[len(data) - blob_size:].decode("utf-8") if n_terms else ""
+        terms = joined.split("\0") if n_terms else []
         i = 3 * n_sentences
         bounds = ints[:i].tolist()
-        sentences = [Sentence(text[start:end], start, end) for start, end in zip(bounds[::3], bounds[1::3])]
+        sentences = _Sentences(text, bounds)
         letters = bounds[2::3]
         sizes = ints[i:i + n_sentences].tolist()
         i += n_sentences
         total = sum(sizes)
-        words = _Words(terms, ints[i:i + total].tolist(), list(itertools.accumulate(sizes, initial=0)))
+        words = _Words(terms, ints[i:i + total], list(itertools.accumulate(sizes, initial=0)))
         i += total
-        numbers = dict(zip(terms, range(n_terms)))
-        ends = [0] + ints[i:i + n_terms].tolist()
-        title_ends = [0] + ints[i + n_terms:i + 2 * n_terms].tolist()
+        numbers = _Numbers(terms, joined)
+        # Where each term's tokens end, read only for the terms looked up: a query's few.
+        ends = ints[i:i + n_terms]
+        title_ends = ints[i + n_terms:i + 2 * n_terms]
         flat = ints[i + 2 * n_terms:]
-        places = _Places(numbers, ends, flat[:ends[-1]])
-        title_places = _Places(numbers, title_ends, flat[ends[-1]:])
-        return cls(sentences, dict(zip(terms, weights)), words, letters, places, title_places)
+        held = int(ends[-1]) if n_terms else 0
+        places = _Places(numbers, ends, flat[:held])
+        title_places = _Places(numbers, title_ends, flat[held:])
+        return cls(sentences, _Weights(numbers, weights), words, letters, places, title_places)
 
 
 _NO_WORDS: set[str] = set()
+_NO_LIST: list[str] = []
+
+
+class _Numbers:
+    """Term numbers of stored data, found in the NUL-joined terms without a dictionary of them all: a summary
+    looks up only its query's few terms."""
+
+    def __init__(self, terms: list[str], joined: str):
+        self.terms = terms
+        self._joined = "\0" + joined + "\0"  # `terms` joined by NUL
+        self._all: dict[str, int] | None = None
+
+    def get(self, term: object) -> int | None:
+        if not isinstance(term, str) or not term or "\0" in term:
+            return None
+        at = self._joined.find("\0" + term + "\0")
+        return None if at < 0 else self._joined.count("\0", 0, at)
+
+    def all(self) -> dict[str, int]:
+        if self._all is None:
+            self._all = dict(zip(self.terms, range(len(self.terms))))
+        return self._all
+
+
+class _Sentences(Sequence[Sentence]):
+    """`SummaryData.sentences` as stored: a sentence is made only when asked for."""
+
+    def __init__(self, text: str, bounds: list[int]):
+        self._text = text
+        self.starts, self.ends = bounds[::3], bounds[1::3]
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        start, end = self.starts[i], self.ends[i]
+        return Sentence(self._text[start:end], start, end)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+
+class _Weights(Mapping[str, float]):
+    """`SummaryData.weight` as stored: the weights of the first terms, in term order."""
+
+    def __init__(self, numbers: _Numbers, values: np.ndarray):
+        self._numbers, self.values = numbers, values
+
+    def __getitem__(self, term: str) -> float:
+        i = self._numbers.get(term)
+        if i is None or i >= len(self.values):
+            raise KeyError(term)
+        return float(self.values[i])
+
+    def __iter__(self):
+        return iter(self._numbers.terms[:len(self.values)])
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 class _Words(Sequence[list[str]]):
     """`SummaryData.words` as stored: a sentence's words are looked up only when asked for."""
 
-    def __init__(self, terms: list[str], ids: list[int], starts: list[int]):
+    def __init__(self, terms: list[str], ids: np.ndarray, starts: list[int]):
         self._terms, self._ids, self._starts = terms, ids, starts
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return list(map(self._terms.__getitem__, self._ids[self._starts[i]:self._starts[i + 1]]))
+        return list(map(self._terms.__getitem__, self._ids[self._starts[i]:self._starts[i + 1]].tolist()))
+
+    def weighed(self, i: int, weights: "_Weights") -> tuple[list[str], list[float]]:
+        """Sentence `i`'s words and their weights, by number: no term is looked up by name."""
+        ids = self._ids[self._starts[i]:self._starts[i + 1]]
+        return list(map(self._terms.__getitem__, ids.tolist())), weights.values[ids].tolist()
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -486,23 +581,38 @@ class _Words(Sequence[list[str]]):
 class _Places(Mapping[str, list[tuple[int, int]]]):
     """`SummaryData.places` as stored: a term's tokens are read out only when asked for."""
 
-    def __init__(self, numbers: dict[str, int], ends: list[int], flat: np.ndarray):
-        self._numbers, self._ends, self._flat = numbers, ends, flat
+    def __init__(self, numbers: _Numbers, ends: np.ndarray, flat: np.ndarray):
+        self._numbers, self._ends, self._flat = numbers, ends, flat  # ends: where each term's tokens end
+
+    def _bounds(self, i: int) -> tuple[int, int]:
+        return (int(self._ends[i - 1]) if i else 0), int(self._ends[i])
 
     def __getitem__(self, term: str) -> list[tuple[int, int]]:
-        i = self._numbers[term]
-        start, end = self._ends[i], self._ends[i + 1]
+        i = self._numbers.get(term)
+        if i is None:
+            raise KeyError(term)
+        start, end = self._bounds(i)
         if start == end:
             raise KeyError(term)
         flat = self._flat[start:end].tolist()
         return list(zip(flat[::2], flat[1::2]))
 
     def __contains__(self, term: object) -> bool:
-        i = self._numbers.get(term)  # type: ignore[arg-type]
-        return i is not None and self._ends[i + 1] > self._ends[i]
+        i = self._numbers.get(term)
+        if i is None:
+            return False
+        start, end = self._bounds(i)
+        return end > start
+
+    def get(self, term: str, default=None):  # type: ignore[override]
+        try:
+            return self[term]
+        except KeyError:
+            return default
 
     def __iter__(self):
-        return (t for t in self._numbers if t in self)
+        ends = [0] + self._ends.tolist()
+        return (t for i, t in enumerate(self._numbers.terms) if ends[i + 1] > ends[i])
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

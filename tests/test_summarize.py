@@ -1,3 +1,6 @@
+import sys
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -228,3 +231,11 @@ def test_data_of_an_unknown_form_is_not_read(analyzer):
     blob = prepare(analyzer, TEXT).to_bytes()
     assert SummaryData.from_bytes(b"\x09" + blob[1:], TEXT) is None
     assert SummaryData.from_bytes(b"", TEXT) is None
+
+
+def test_the_letter_pattern_is_unicode_categories_l_and_n():
+    from service.summarize import _NOT_LETTER
+
+    wrong = [hex(code) for code in range(sys.maxunicode + 1)
+             if (_NOT_LETTER.match(chr(code)) is None) != (unicodedata.category(chr(code))[0] in "LN")]
+    assert wrong == []

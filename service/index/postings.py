@@ -91,6 +91,8 @@ class Postings:
     _doc_numbers: dict[str, int] | None = field(init=False, repr=False, default=None)
     _norms: np.ndarray | None = field(init=False, repr=False, default=None)
     _numbers: dict[str, int | None] = field(init=False, repr=False, default_factory=dict)
+    _weights: dict[int, np.ndarray] = field(init=False, repr=False, default_factory=dict)
+    _weights_kept: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
         if isinstance(self.terms, SortedTerms):
@@ -179,7 +181,16 @@ class Postings:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
         lo, hi = int(self.term_offsets[number]), int(self.term_offsets[number + 1])
         docs = self.doc_numbers[lo:hi]
-        return docs, self._weigh(number, self.term_freqs[lo:hi], docs)
+        weights = self._weights.get(number)
+        if weights is None:
+            weights = self._weigh(number, self.term_freqs[lo:hi], docs)
+            # A common term's weights are what most queries spend their time on: kept (read-only, the same
+            # numbers) while the room lasts. The index never changes under a Postings, so they stay right.
+            if hi - lo >= WEIGHTS_KEPT_FROM and self._weights_kept + (hi - lo) <= WEIGHTS_KEPT_MAX:
+                weights.flags.writeable = False
+                self._weights_kept += hi - lo
+                self._weights[number] = weights
+        return docs, weights
 
     def _weigh(self, number: int, tfs: np.ndarray, docs: np.ndarray) -> np.ndarray:
         k1 = self.params.k1
@@ -235,6 +246,10 @@ class Postings:
 
 
 _NUMBERS_KEPT = 100_000  # remembered term numbers per index, forgotten all at once past this
+# Terms in at least this many documents have their BM25 weights kept, up to this many weights per index
+# (8 bytes each): 2,000,000 is 16 MB a channel.
+WEIGHTS_KEPT_FROM = 2048
+WEIGHTS_KEPT_MAX = 2_000_000
 
 
 def intersect(a: np.ndarray, b: np.ndarray, n_docs: int) -> np.ndarray:

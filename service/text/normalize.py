@@ -78,6 +78,11 @@ class Folder:
 
     def _width_fold(self, text: str) -> tuple[str, Sequence[int]]:
         """Each character folded on its own, and for each folded character the index it came from."""
+        if unicodedata.is_normalized("NFKC", text) and not (self.lowercase and text.lower() != text):
+            # The usual case, checked in C: a character NFKC changes on its own has quick-check "No" and so
+            # is never found in normalised text, and a character lower-casing changes makes the whole text's
+            # lower case differ (final sigma included), so every character folds to itself.
+            return text, range(len(text))
         table = self._table
         width_folded = text.translate(table)
         if len(width_folded) == len(text):

@@ -73,7 +73,9 @@ _EVENTFUL = st.sampled_from(list("ＡＢＣａ１２３，。！？＆％＿－�
 
 
 @settings(max_examples=500, deadline=None)
-@given(text=st.lists(st.one_of(_EVENTFUL, st.characters()), max_size=60).map("".join) | st.text(max_size=60),
+# Lone surrogates left out: they cannot come from decoded input, and OpenCC refuses them (both ways alike).
+@given(text=st.lists(st.one_of(_EVENTFUL, st.characters(exclude_categories=("Cs",))), max_size=60).map("".join)
+       | st.text(max_size=60),
        folder_key=st.sampled_from(sorted(FOLDERS)))
 def test_fast_folding_equals_folding_one_character_at_a_time(text, folder_key):
     folder = FOLDERS[folder_key]
