@@ -31,7 +31,7 @@ from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
 from .query import parse as parse_query
-from .indexing import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
+from .indexing import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches, headline
 from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, plan_query, squash
 from .keywords import Rarity, background_idf
 from .store import Store, UpsertCounts
@@ -280,6 +280,11 @@ class Engine:
                 report.index_generation = self.reindex(verify_all=False)
         return report
 
+    @property
+    def _open_hash_limit(self) -> int:
+        """The largest index file whose checksum is verified whenever the index is opened."""
+        return self.config.index_checksum_on_open_max_mb * 1_000_000
+
     def _reusable_generation(self, fingerprint: str, hash_limit: int | None) -> tuple[Path, list[str], list[str]] | None:
         """The live generation, its article ids and content hashes, when a new one can be merged from it:
         made by this analyzer, with the hashes that say which text each article was indexed from."""
@@ -313,7 +318,7 @@ class Engine:
         enough to be hashed on every open, as opening does; a damaged live generation is then found by
         `jiansuo check` and rebuilt by `jiansuo reindex`.
         """
-        hash_limit = None if verify_all else self.config.index_checksum_on_open_max_mb * 1_000_000
+        hash_limit = None if verify_all else self._open_hash_limit
         try:
             return self._rebuild(progress, self._reusable_generation(self.analyzer.fingerprint, hash_limit))
         except DamagedSource:
@@ -491,9 +496,8 @@ class Engine:
             return loaded
         with self._load_lock:
             if self._loaded is None or self._loaded[0] != storage.current_generation(self.index_dir):
-                limit = self.config.index_checksum_on_open_max_mb * 1_000_000
                 name, words, side = storage.load(self.index_dir, self.analyzer.fingerprint, self.params,
-                                                 channels=SIDE_CHANNELS, hash_limit=limit)
+                                                 channels=SIDE_CHANNELS, hash_limit=self._open_hash_limit)
                 self._loaded = (name, words, side, Ranker(words, side, self.weights,
                                                           self.config.ranking_and_fallback_below))
             return self._loaded
@@ -541,7 +545,7 @@ class Engine:
         keep = []
         for number, article_id in zip(docs, ids):
             article = articles.get(article_id)
-            if article is not None and key in squash(self.analyzer, " ".join(_index_texts(article))):
+            if article is not None and key in squash(self.analyzer, " ".join((*headline(article), article.body))):
                 keep.append(number)
         return np.asarray(keep, dtype=docs.dtype)
 
@@ -754,9 +758,3 @@ class Engine:
         return {"articles": self.store.count(), "index_generation": generation, "index_bytes": index_bytes,
                 "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint,
                 "index_current": self.index_is_current()}
-
-
-def _index_texts(article: Article) -> tuple[str, str, str, str]:
-    """What the index counts of an article: headline parts, then the body, in the order the store gives them
-    back (`Reader.documents`)."""
-    return (article.title or "", article.kicker or "", article.subtitle or "", article.body or "")

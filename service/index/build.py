@@ -19,7 +19,7 @@ import os
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -382,14 +382,3 @@ def merged_doc_lists(sources: Sequence[Source]) -> tuple[list[str], list[str] | 
         else:
             hashes = None
     return ids, hashes
-
-
-def count_documents(folder: Path) -> int:
-    reader = NpyReader(folder / "doc_lengths.npy")
-    try:
-        return reader.length
-    finally:
-        reader.close()
-
-
-ProgressCallback = Callable[[int, int], None]
