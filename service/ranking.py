@@ -31,6 +31,11 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 import numpy as np
 
 from .index.postings import Postings, member, union
+
+try:  # the compiled channel accumulator (setup.py); without it the NumPy code below gives the same scores
+    from .index._accumulate import add_channel as _add_channel
+except ImportError:  # pragma: no cover - depends on the install
+    _add_channel = None
 from .query import Clause, ParsedQuery
 from .text.analyzer import Analyzer, Token
 from .text.ngrams import bigram_terms, cjk_runs
@@ -163,6 +168,14 @@ class Ranking:
 CHANNEL_ORDER = ("words", "title", "grams", "chars")
 
 
+class _Scratch(NamedTuple):
+    total: np.ndarray  # float64 per article: the scores being summed
+    held: np.ndarray  # bool per article: reached by some term
+    part: np.ndarray  # float64 per article: one channel's sum before its weight
+    mark: np.ndarray  # bool per article: reached in this channel (the compiled accumulator's)
+    touched: np.ndarray  # int32: the articles reached in this channel, in order (the compiled accumulator's)
+
+
 class Ranker:
     def __init__(self, words: Postings, side: dict[str, Postings], weights: Weights,
                  and_fallback_below: int):
@@ -267,18 +280,41 @@ class Ranker:
             if counts and weight != 0:
                 yield self.channels[channel], weight, counts
 
-    def score(self, scored: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, scored: list[tuple[str, str]], *, native: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Weighted BM25 over the channels for every article holding any scored term, ascending.
 
         Each channel's terms are summed in query order and the channels in turn, as `Postings.score` and a
         sum over the channels' results would: one slot per article instead of sorting every posting.
+        `native` picks the compiled accumulator (True) or the NumPy one (False); by default the compiled one
+        when it is built. Both give the same scores to the last bit.
         """
-        total, held, part = self._scratch()
+        use_native = _add_channel is not None if native is None else native
+        if use_native and _add_channel is None:
+            raise RuntimeError("the compiled accumulator (service/index/_accumulate) is not built")
+        arrays = self._scratch()
         try:
-            return self._score_into(scored, total, held, part)
+            if use_native:
+                return self._score_native(scored, arrays)
+            return self._score_into(scored, arrays.total, arrays.held, arrays.part)
         except BaseException:
             self._local.arrays = None  # perhaps left part-filled: never used again
             raise
+
+    def _score_native(self, scored: list[tuple[str, str]], arrays: "_Scratch") -> tuple[np.ndarray, np.ndarray]:
+        total, held = arrays.total, arrays.held
+        for postings, weight, counts in self._by_channel(scored):
+            slices = []
+            for term, count in counts.items():
+                docs, weights = postings.term_weights(term)
+                if docs.size:
+                    slices.append((docs, weights, count))
+            if slices:
+                _add_channel(total, held, arrays.part, arrays.mark, arrays.touched, slices, weight)
+        candidates = np.flatnonzero(held)
+        scores = total[candidates]
+        total[candidates] = 0.0  # the scratch arrays are left all zero for the next query
+        held[candidates] = False
+        return candidates, scores
 
     def _score_into(self, scored: list[tuple[str, str]], total: np.ndarray, held: np.ndarray,
                     part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -323,14 +359,15 @@ class Ranker:
         held[candidates] = False
         return candidates, scores
 
-    def _scratch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _scratch(self) -> "_Scratch":
         """Zeroed per-article arrays, this thread's own, reused from query to query: fresh ones of a large
         archive cost more in page faults than the scoring itself."""
         arrays = getattr(self._local, "arrays", None)
         if arrays is None:
             n_docs = self.n_docs
-            arrays = (np.zeros(n_docs, dtype=np.float64), np.zeros(n_docs, dtype=bool),
-                      np.zeros(n_docs, dtype=np.float64))
+            arrays = _Scratch(total=np.zeros(n_docs, dtype=np.float64), held=np.zeros(n_docs, dtype=bool),
+                              part=np.zeros(n_docs, dtype=np.float64), mark=np.zeros(n_docs, dtype=bool),
+                              touched=np.zeros(n_docs, dtype=np.int32))
             self._local.arrays = arrays
         return arrays
 

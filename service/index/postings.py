@@ -287,7 +287,13 @@ def union(arrays: list[np.ndarray], n_docs: int) -> np.ndarray:
         return arrays[0]
     total = sum(a.size for a in arrays)
     if total * 8 < n_docs:
-        return np.unique(np.concatenate(arrays))
+        # A stable sort finds the ascending runs and merges them: far cheaper than `np.unique`, which hashes.
+        joined = np.concatenate(arrays)
+        joined.sort(kind="stable")
+        first = np.empty(joined.size, dtype=bool)
+        first[0] = True
+        np.not_equal(joined[1:], joined[:-1], out=first[1:])
+        return joined[first]
     mark = np.zeros(n_docs, dtype=bool)
     for a in arrays:
         mark[a] = True

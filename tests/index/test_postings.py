@@ -1,10 +1,11 @@
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from service.index.bm25 import BM25Params
-from service.index.postings import SortedTerms, build
+from service.index.postings import SortedTerms, build, intersect, member, union
 
 # Any text a term can be: no line breaks (they separate terms on disk), no lone surrogates (not UTF-8).
 TERM = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=6)
@@ -40,3 +41,22 @@ def test_postings_over_sorted_terms_score_as_the_built_ones():
     for query in (["医保"], ["产业", "贫困户", "产业"], ["😀"], ["无"]):
         assert [a.tolist() for a in built.score(query)] == [a.tolist() for a in opened.score(query)]
         assert built.doc_freq(query[0]) == opened.doc_freq(query[0])
+
+
+SETS = st.lists(st.sets(st.integers(0, 199), max_size=60), max_size=5)
+
+
+def ascending(numbers: set[int]) -> np.ndarray:
+    return np.array(sorted(numbers), dtype=np.int32)
+
+
+@given(SETS, st.sampled_from([200, 5000]))
+def test_union_intersect_and_member_are_the_set_operations(sets, n_docs):
+    arrays = [ascending(s) for s in sets]
+    united = union(arrays, n_docs)
+    assert united.tolist() == sorted(set().union(*sets))
+    assert united.dtype == np.int32 or not united.size
+    if len(sets) >= 2:
+        a, b = arrays[0], arrays[1]
+        assert intersect(a, b, n_docs).tolist() == sorted(sets[0] & sets[1])
+        assert member(a, b, n_docs).tolist() == [x in sets[1] for x in sorted(sets[0])]
