@@ -91,7 +91,9 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=1, maximum=100),
     Setting("server", "host", "127.0.0.1", "address `jiansuo serve` binds to"),
     Setting("server", "port", 5000, "port `jiansuo serve` listens on", minimum=1, maximum=65535),
-    Setting("server", "threads", 8, "request threads of the WSGI server", minimum=1, maximum=256),
+    # Searching holds the GIL nearly throughout: more threads than two in a worker only take turns, and
+    # measured fewer requests a second (bench/scale.py's HTTP row, docs/performance.md).
+    Setting("server", "threads", 2, "request threads of each WSGI server worker", minimum=1, maximum=256),
     Setting("server", "workers", 2,
             "worker processes of the WSGI server (gunicorn); each holds its own copy of the index", minimum=1,
             maximum=64),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -406,9 +407,10 @@ class Engine:
 
     # --- summaries and keywords kept per article ---------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def extras_fingerprint(self) -> str:
-        """Changes whenever the stored summaries or keywords would come out differently."""
+        """Changes whenever the stored summaries or keywords would come out differently (worked out once: an
+        engine's config and analyzer never change)."""
         c = self.config
         description = [EXTRAS_VERSION, self.analyzer.fingerprint, c.summary_sentences, c.summary_max_chars,
                        c.keywords_count, summary_module.SALIENCE_WEIGHTS]

@@ -101,10 +101,18 @@ def _read_postings(folder: Path, doc_ids: list[str], params: BM25Params, expecte
 
 
 def current_generation(index_dir: Path) -> str | None:
+    # Read on every search, to follow another process's switch: plain reads, without a text file object.
     try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+        fd = os.open(index_dir / CURRENT, os.O_RDONLY)
     except FileNotFoundError:
         return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    name = b"".join(chunks).decode("utf-8").strip()
     return name or None
 
 

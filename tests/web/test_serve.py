@@ -49,7 +49,7 @@ def test_stopping_the_server_stops_its_workers(live_archive, tmp_path):
         time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     log = (tmp_path / "serve.log").read_text(encoding="utf-8")
-    assert "(2 worker processes, 8 threads each)" in log and "Traceback" not in log
+    assert "(2 worker processes, 2 threads each)" in log and "Traceback" not in log
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "two"])
