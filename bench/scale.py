@@ -272,10 +272,27 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
     for query in queries[:20]:  # first touches of the arrays are not what a serving process sees
         engine.search(query, summaries=False)
     latencies = []
+    answers = []
     for query in queries:
         started = time.perf_counter()
-        engine.search(query, summaries=False)
+        results = engine.search(query, summaries=False)
         latencies.append((time.perf_counter() - started) * 1000)
+        answers.append([(hit.article.id, hit.score) for hit in results.hits])
+    # The same queries with the NumPy accumulator, as where the compiled one is not built: same answers?
+    from service import ranking
+
+    compiled = ranking._add_channel
+    numpy_latencies, numpy_same = [], 0
+    if compiled is not None:
+        ranking._add_channel = None
+        try:
+            for query, answer in zip(queries, answers):
+                started = time.perf_counter()
+                results = engine.search(query, summaries=False)
+                numpy_latencies.append((time.perf_counter() - started) * 1000)
+                numpy_same += answer == [(hit.article.id, hit.score) for hit in results.hits]
+        finally:
+            ranking._add_channel = compiled
 
     from service.indexing import headline
     from service.ranking import count_channels
@@ -304,7 +321,8 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
         theirs = rank(nonzero, scores[nonzero])[0][:10].tolist()
         agree += ours == theirs
     engine.close()
-    return {"latencies_ms": latencies, "agree": agree, "reference_ms": reference_ms}
+    return {"latencies_ms": latencies, "agree": agree, "reference_ms": reference_ms,
+            "numpy_latencies_ms": numpy_latencies, "numpy_same": numpy_same}
 
 
 # --- HTTP -------------------------------------------------------------------------------------------------
@@ -448,6 +466,13 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         else:
             row += "| |"
         rows.append(row)
+    if queried["numpy_latencies_ms"]:
+        numpy_p = percentiles(queried["numpy_latencies_ms"])
+        rows.append(f"| query p50 / p95 / p99 with the NumPy accumulator (an install without a C compiler), same "
+                    f"process | {numpy_p[0]:.2f} / {numpy_p[1]:.2f} / {numpy_p[2]:.2f} ms; same top 10 and scores "
+                    f"for {queried['numpy_same']}/{len(queries)} queries | | |")
+    else:
+        rows.append("| query accumulator | NumPy (service/index/_accumulate is not built) | | |")
     for label, i in (("p50", 0), ("p95", 1), ("p99", 2)):
         rows.append(f"| query {label}, rank-bm25 `get_scores` and top 10 over the index's own words (the parity "
                     f"reference, same process) | {ours_p[i]:.2f} ms | {reference_p[i]:.2f} ms | "
