@@ -31,14 +31,14 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 import numpy as np
 
 from .index.postings import Postings, member, union
-
-try:  # the compiled channel accumulator (setup.py); without it the NumPy code below gives the same scores
-    from .index._accumulate import add_channel as _add_channel
-except ImportError:  # pragma: no cover - depends on the install
-    _add_channel = None
 from .query import Clause, ParsedQuery
 from .text.analyzer import Analyzer, Token
 from .text.ngrams import bigram_terms, cjk_runs
+
+try:  # the compiled channel accumulator (setup.py); without it the NumPy code below gives the same scores
+    from .index._accumulate import add_channel as _add_channel
+except ImportError:  # built only where the install found a C compiler
+    _add_channel = None
 
 SIDE_CHANNELS = ("title", "grams", "chars")
 _NOT_WORD = re.compile(r"[\W_]+")
