@@ -361,8 +361,10 @@ def server_workers(root_pid: int) -> list[int]:
     return found
 
 
-def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path, connections: int) -> dict | None:
-    """`/api/search` (summaries and highlights on, 10 hits) against `jiansuo serve --workers 2` under wrk."""
+def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path, connections: int,
+                 threads: int | None = None) -> dict | None:
+    """`/api/search` (summaries and highlights on, 10 hits) against `jiansuo serve --workers 2` under wrk, its
+    workers of `threads` threads (None: as configured)."""
     import shutil
     import urllib.parse
     import urllib.request
@@ -376,7 +378,12 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
     paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
     script = folder / "search.lua"
     script.write_text(_WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
-    server = RunningServer(data_dir, folder / "serve.log", workers=2)
+    env = None
+    if threads is not None:
+        settings = folder / f"server-{threads}.toml"
+        settings.write_text(f"[server]\nthreads = {threads}\n", encoding="utf-8")
+        env = {"JIANSUO_CONFIG": str(settings)}
+    server = RunningServer(data_dir, folder / "serve.log", workers=2, env=env)
     try:
         for path in paths[:40]:  # both workers open the index and touch its pages before the clock starts
             with urllib.request.urlopen(server.url + path, timeout=30) as response:
@@ -393,22 +400,26 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
         return match.group(1) if match else default
 
     def ms(value: str) -> float:
-        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+        found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+        if found is None:
+            raise RuntimeError(f"wrk's report has no latency where expected ({value!r}):\n{out}")
+        number, unit = found.groups()
         return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
     errors = int(grab(r"Non-2xx or 3xx responses: (\d+)"))
     socket = grab(r"Socket errors: (.*)", "")
     socket_errors = sum(int(n) for n in re.findall(r"\d+", socket))
     return {"rps": float(grab(r"Requests/sec:\s+([\d.]+)")), "requests": int(grab(r"(\d+) requests in")),
-            "p50_ms": ms(grab(r"50%\s+(\S+)")), "p99_ms": ms(grab(r"99%\s+(\S+)")),
+            # Anchored at the start of the line: a Req/Sec spread such as "72.50%" also ends in "50%".
+            "p50_ms": ms(grab(r"(?m)^\s*50%\s+(\S+)")), "p99_ms": ms(grab(r"(?m)^\s*99%\s+(\S+)")),
             "errors": errors + socket_errors, "workers_rss": workers, "connections": connections,
-            "seconds": seconds}
+            "seconds": seconds, "threads": threads}
 
 
 # --- report -----------------------------------------------------------------------------------------------
 
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
-             http_seconds: int, connections: int, card_up_to: int) -> list[str]:
+             http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
@@ -420,7 +431,16 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         card = run_child("card", str(corpus), str(query_file)) if n <= card_up_to else None
         opened = run_child("open", str(data_dir), str(query_file))
         queried = measure_queries(data_dir, queries)
-        http = measure_http(data_dir, queries, http_seconds, Path(folder), connections) if http_seconds else None
+        https, http_failures = [], []
+        for threads in http_threads if http_seconds else []:
+            try:
+                measured = measure_http(data_dir, queries, http_seconds, Path(folder), connections, threads)
+            except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+                # Reported in the table: a failed HTTP run does not throw away the rest of the size's numbers.
+                http_failures.append(f"| HTTP run with {threads or 'configured'} threads failed | {exc} | | |")
+                continue
+            if measured is not None:
+                https.append(measured)
         generation = next(p for p in (data_dir / "index").iterdir() if p.name == (data_dir / "index" / "CURRENT")
                           .read_text(encoding="utf-8").strip())
         index_bytes = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
@@ -492,10 +512,11 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         f"{bare['RssAnon']:.0f} MB) with the analyzer and word tables loaded; "
         f"{opened['rss_before_mb']['VmRSS']:.0f} MB before the engine was made | | |",
     ]
-    if http is not None:
+    for http in https:
         worst = max(http["workers_rss"], key=lambda r: r["VmRSS"]) if http["workers_rss"] else None
+        threads = "" if http["threads"] is None else f" of {http['threads']} threads"
         rows += [
-            f"| HTTP /api/search with summaries, 2 workers, wrk {http['connections']} connections "
+            f"| HTTP /api/search with summaries, 2 workers{threads}, wrk {http['connections']} connections "
             f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
             f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
         ]
@@ -503,6 +524,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
             rows.append(f"| RSS of a serving worker after the HTTP run | {worst['VmRSS']:.0f} MB (private "
                         f"{worst['RssAnon']:.0f} MB, file-backed {worst['RssFile']:.0f} MB); "
                         f"{worst['VmRSS'] / (index_bytes / 1e6):.2f}x the index size | | |")
+    rows += http_failures
     rows.append("")
     return rows
 
@@ -525,12 +547,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--http-seconds", type=int, default=20, help="length of the wrk run; 0 skips it")
     parser.add_argument("--connections", type=int, default=8, help="wrk's keep-alive connections")
+    parser.add_argument("--http-threads", default="",
+                        help="comma-separated server.threads to run the HTTP row with, one row each (default: as "
+                             "configured)")
     parser.add_argument("--card-up-to", type=int, default=300000,
                         help="run the card pipeline only for sizes up to this (its jieba pass takes about half an "
                              "hour at 300,000 articles); rank-bm25's query latency is still measured on the "
                              "parity reference")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    http_threads: list[int | None] = [int(t) for t in args.http_threads.split(",") if t.strip()] or [None]
     if not sizes or any(not 1 <= s <= 300000 for s in sizes):
         parser.error("--sizes takes article counts from 1 to 300000")
 
@@ -541,7 +567,7 @@ def main() -> int:
     failed = False
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
-                        args.card_up_to)
+                        args.card_up_to, http_threads)
         print("\n".join(rows), flush=True)
         failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0
