@@ -23,6 +23,7 @@ ranked instead (OR), and the result says so.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ from .text.ngrams import bigram_terms, cjk_runs
 try:  # the compiled channel accumulator (setup.py); without it the NumPy code below gives the same scores
     from .index._accumulate import add_channel as _add_channel
 except ImportError:  # built only where the install found a C compiler
+    _add_channel = None
+if sys.byteorder != "little":  # it reads numbers in the machine's order; index files are little-endian
     _add_channel = None
 
 SIDE_CHANNELS = ("title", "grams", "chars")
