@@ -95,8 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
     # measured fewer requests a second (bench/scale.py's HTTP row, docs/performance.md).
     Setting("server", "threads", 2, "request threads of each WSGI server worker", minimum=1, maximum=256),
     Setting("server", "workers", 2,
-            "worker processes of the WSGI server (gunicorn); each holds its own copy of the index", minimum=1,
-            maximum=64),
+            "worker processes of the WSGI server (gunicorn); they share the index files through the page cache",
+            minimum=1, maximum=64),
     Setting("server", "max_body_bytes", 1048576,
             "largest request body accepted (POST /api/summarize); a larger one is refused with 413", minimum=1024,
             maximum=1073741824),
