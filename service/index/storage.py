@@ -101,18 +101,11 @@ def _read_postings(folder: Path, doc_ids: list[str], params: BM25Params, expecte
 
 
 def current_generation(index_dir: Path) -> str | None:
-    # Read on every search, to follow another process's switch: plain reads, without a text file object.
+    # Read on every search, to follow another process's switch: as bytes, without a text file object.
     try:
-        fd = os.open(index_dir / CURRENT, os.O_RDONLY)
+        name = (index_dir / CURRENT).read_bytes().decode("utf-8").strip()
     except FileNotFoundError:
         return None
-    try:
-        chunks = []
-        while chunk := os.read(fd, 4096):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    name = b"".join(chunks).decode("utf-8").strip()
     return name or None
 
 
