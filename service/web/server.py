@@ -8,9 +8,43 @@ loaded once before the fork and shared.
 
 from __future__ import annotations
 
+import json
 from typing import Callable
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+
+# The `error.code` of each status gunicorn answers by itself, before the app sees the request.
+_PROTOCOL_ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    414: "request_line_too_long",
+    417: "expectation_failed",
+    431: "request_headers_too_large",
+    500: "internal",
+    501: "not_implemented",
+}
+
+
+def write_json_error(sock, status: int, reason: str, message: str) -> None:
+    """gunicorn's answer to a request it cannot parse, in the app's JSON error shape instead of HTML."""
+    body = json.dumps({"error": {"code": _PROTOCOL_ERROR_CODES.get(status, "bad_request"),
+                                 "message": message or reason}}).encode("ascii")
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    gunicorn_util.write_nonblock(sock, head + body)
+
+
+class JsonErrorWorker(ThreadWorker):
+    """gunicorn's threaded worker, answering malformed requests (a garbled request line, an over-long header)
+    with the same JSON error body as the app's own errors."""
+
+    def init_process(self) -> None:
+        # gunicorn writes those answers through `util.write_error` and offers no hook for their body. This
+        # process only ever serves this app, so its copy of gunicorn answers in JSON.
+        gunicorn_util.write_error = write_json_error
+        super().init_process()
 
 
 class Server(BaseApplication):
@@ -22,7 +56,7 @@ class Server(BaseApplication):
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "service.web.server.JsonErrorWorker",
             # The app writes its own access log line per request.
             "accesslog": None,
             "errorlog": "-",
