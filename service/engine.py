@@ -37,7 +37,7 @@ from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, plan_query, squash
 from .keywords import Rarity, background_idf
 from .store import Store, UpsertCounts
 from . import summarize as summary_module
-from .summarize import Summary, SummaryData, summarize
+from .summarize import Summary, stored_summary, summarize
 from .text.analyzer import Analyzer
 
 STORE_FILE = "articles.sqlite3"
@@ -625,13 +625,14 @@ class Engine:
             if article is None:  # deleted from the store after this index generation was built
                 continue
             extras = stored.get(article_id)
-            data = SummaryData.from_bytes(extras.summary_data, article.body) if extras and extras.summary_data \
-                else None
+            made = stored_summary(extras.summary_data, article.body, sentences=self.config.summary_sentences,
+                                  max_chars=self.config.summary_max_chars, query_terms=terms) \
+                if summaries and extras and extras.summary_data else None
+            title_places = None
             if not summaries:
                 summary, title_spans = Summary("", [], []), []
-            elif data is not None:
-                summary = data.summary(article.body, sentences=self.config.summary_sentences,
-                                       max_chars=self.config.summary_max_chars, query_terms=terms)
+            elif made is not None:
+                summary, title_places = made
             elif time.perf_counter() < deadline:
                 summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
                                     max_chars=self.config.summary_max_chars, query_terms=terms,
@@ -640,7 +641,7 @@ class Engine:
                 extras = extras or self.extras_of([article])[article_id]
                 summary = Summary(extras.summary, [], [])
             title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys,
-                                          data.title_places if data is not None else None) if summaries else []
+                                          title_places) if summaries else []
             if summaries and ranking.keys and summary.text:
                 # Words found through their characters (inside a longer word, an unknown name) are marked too.
                 summary = replace(summary, highlights=merge_spans(

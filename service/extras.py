@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from .articles import Article
 from .keywords import Rarity, keywords, whole_words
-from .summarize import prepare
+from .summarize import prepare, stored_summary
 from .text.analyzer import Analyzer, Token
 
 _SCHEMA = """
@@ -148,9 +148,12 @@ def work_out_extras(analyzer: Analyzer, settings: ExtrasSettings, article: Artic
     title_words = whole_words(title_tokens)
     data = prepare(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens,
                    words=body_words, title_words=title_words)
-    summary = data.summary(article.body, sentences=settings.summary_sentences,
-                           max_chars=settings.summary_max_chars)
+    blob = data.to_bytes()
+    # From the compact form when there is one: the compiled chooser reads it faster than the data is walked.
+    made = stored_summary(blob, article.body, sentences=settings.summary_sentences,
+                          max_chars=settings.summary_max_chars) if blob else None
+    summary = made[0] if made is not None else data.summary(article.body, sentences=settings.summary_sentences,
+                                                            max_chars=settings.summary_max_chars)
     words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, settings.keywords_count,
                      title_words=title_words, body_words=body_words)
-    blob = data.to_bytes()
     return Extras(summary.text, [(k.term, k.text, k.weight) for k in words], b"" if blob is None else blob)

@@ -26,6 +26,7 @@ import re
 import struct
 import unicodedata
 from bisect import bisect_right
+from functools import reduce
 from operator import add, mul
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -36,6 +37,11 @@ from .highlight import merge_spans
 from .keywords import background_idf, whole_words
 from .text.analyzer import Analyzer, Token
 from .text.sentences import Sentence, split_sentences
+
+try:  # the compiled chooser (setup.py); without it the Python code below makes the same summaries
+    from ._summaries import choose as _choose_stored
+except ImportError:  # built only where the install found a C compiler
+    _choose_stored = None
 
 GAP = "……"  # shown between sentences that were not adjacent in the article
 ELLIPSIS = "…"  # shown where one over-long sentence was clipped
@@ -268,11 +274,10 @@ def near_duplicates(a: str, b: str) -> bool:
     return _overlapping(_bigrams(a), _bigrams(b))
 
 
-def _assemble(text: str, sentences: Sequence[Sentence], chosen: list[int]) -> tuple[str, list[int]]:
-    """The summary text of `chosen` (in article order) and where each chosen sentence starts in it."""
+def _assemble(text: str, chosen: Sequence[Sentence]) -> tuple[str, list[int]]:
+    """The summary text of the `chosen` sentences (in article order) and where each starts in it."""
     pieces, offsets, length, previous_end = [], [], 0, None
-    for i in sorted(chosen):
-        sentence = sentences[i]
+    for sentence in chosen:
         joiner = "" if previous_end is None or not text[previous_end:sentence.start].strip() else GAP
         offsets.append(length + len(joiner))
         pieces.append(joiner + sentence.text)
@@ -300,7 +305,9 @@ def _choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: li
     weigh = weight.__getitem__
 
     def key(i: int) -> tuple:
-        value = sentence_value(sum(map(mul, map(weigh, words[i]), lengths[i])), letters[i], i)
+        # Added left to right from 0.0, as in the compiled chooser, whatever the Python version (`sum`
+        # compensates its float additions from Python 3.12 on).
+        value = sentence_value(reduce(add, map(mul, map(weigh, words[i]), lengths[i]), 0.0), letters[i], i)
         return (len(found[i] - covered), len(found[i]), value, -i)
 
     def joiner(a: int, b: int) -> int:
@@ -411,17 +418,8 @@ class SummaryData:
             for i in pool:
                 words[i] = list(self.words[i])
                 weight.update((w, self.weight[w]) for w in words[i])
-        chosen = _choose(text, all_sentences, pool, found, words, weight, self.letters, count, budget)
-
-        summary_text, offsets = _assemble(text, all_sentences, chosen)
-        marks = []
-        for i, at in zip(sorted(chosen), offsets):
-            shift = at - starts[i]
-            marks.extend((start + shift, end + shift) for start, end in spans.get(i, ()))
-        marks = merge_spans(marks)
-        if len(summary_text) > budget:
-            summary_text, marks = _clip(summary_text, marks, int(budget))
-        return Summary(summary_text, marks, [all_sentences[i] for i in sorted(chosen)])
+        chosen = sorted(_choose(text, all_sentences, pool, found, words, weight, self.letters, count, budget))
+        return _finish(text, [all_sentences[i] for i in chosen], [spans.get(i, ()) for i in chosen], budget)
 
     # A compact form for the article store: little-endian arrays behind a header of six uint32 (format,
     # terms, weighed terms, sentences, bytes of each integer, bytes of the terms), then the weights (float64,
@@ -616,6 +614,46 @@ class _Places(Mapping[str, list[tuple[int, int]]]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def _finish(text: str, chosen: list[Sentence], spans: list[Sequence[tuple[int, int]]], budget: float) -> Summary:
+    """The summary of the `chosen` sentences (article order), each with the spans of query words it holds."""
+    summary_text, offsets = _assemble(text, chosen)
+    marks = []
+    for sentence, at, held in zip(chosen, offsets, spans):
+        shift = at - sentence.start
+        marks.extend((start + shift, end + shift) for start, end in held)
+    marks = merge_spans(marks)
+    if len(summary_text) > budget:
+        summary_text, marks = _clip(summary_text, marks, int(budget))
+    return Summary(summary_text, marks, chosen)
+
+
+def stored_summary(data: bytes, text: str, *, sentences: int | None = 2, max_chars: int | None = 160,
+                   query_terms: Iterable[str] | None = None, native: bool | None = None
+                   ) -> tuple[Summary, Mapping[str, list[tuple[int, int]]]] | None:
+    """`SummaryData.from_bytes(data, text)`'s summary for `query_terms`, and its title places: by the compiled
+    chooser when it is built (`native=None`), straight from the bytes. None when `data` is not of a form this
+    code reads.
+    """
+    use_native = _choose_stored is not None if native is None else native
+    if not use_native:
+        stored = SummaryData.from_bytes(data, text)
+        if stored is None:
+            return None
+        return (stored.summary(text, sentences=sentences, max_chars=max_chars, query_terms=query_terms),
+                stored.title_places)
+    if _choose_stored is None:
+        raise RuntimeError("the compiled summary chooser (service/_summaries) is not built")
+    budget = max_chars if max_chars is not None else math.inf
+    picked = _choose_stored(data, text, list(set(query_terms or ())), -1 if sentences is None else max(1, sentences),
+                            budget, REPEAT_DISCOUNT, EXPECTED_OVERLAP_CHARS, POSITION_DECAY, NEAR_DUPLICATE, len(GAP))
+    if picked is None:
+        return None
+    chosen, title_places = picked
+    summary = _finish(text, [Sentence(text[start:end], start, end) for _, start, end, _ in chosen],
+                      [spans or () for *_, spans in chosen], budget)
+    return summary, title_places
 
 
 def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
