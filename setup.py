@@ -1,15 +1,22 @@
-"""The one compiled part of Jiansuo: the channel accumulator of the query path (service/index/_accumulate.c).
+"""Jiansuo's compiled parts, each standing in for Python or NumPy code that gives the same results.
 
-It is optional: where no C compiler or Python headers are found the install goes on without it, and
-searches take the NumPy path, with the same results.
+- service/index/_accumulate.c: the channel accumulator of the query path.
+- service/text/_counting.c: an article's `grams` and `chars` channel counts, at ingest.
+
+They are optional: where no C compiler or Python headers are found the install goes on without them, and
+the Python and NumPy code they stand in for is used, with the same results.
 """
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension(
-    "service.index._accumulate",
-    sources=["service/index/_accumulate.c"],
-    # NumPy rounds after every multiplication and addition: so must this, for the same scores.
-    extra_compile_args=["-O2", "-ffp-contract=off"],
-    optional=True,
-)])
+setup(ext_modules=[
+    Extension(
+        "service.index._accumulate",
+        sources=["service/index/_accumulate.c"],
+        # NumPy rounds after every multiplication and addition: so must this, for the same scores.
+        extra_compile_args=["-O2", "-ffp-contract=off"],
+        optional=True,
+    ),
+    Extension("service.text._counting", sources=["service/text/_counting.c"], extra_compile_args=["-O2"],
+              optional=True),
+])
