@@ -2,6 +2,7 @@
 
 - service/index/_accumulate.c: the channel accumulator of the query path.
 - service/text/_counting.c: an article's `grams` and `chars` channel counts, at ingest.
+- service/index/_vocabulary.c: a run's term numbering, at ingest.
 
 They are optional: where no C compiler or Python headers are found the install goes on without them, and
 the Python and NumPy code they stand in for is used, with the same results.
@@ -18,5 +19,7 @@ setup(ext_modules=[
         optional=True,
     ),
     Extension("service.text._counting", sources=["service/text/_counting.c"], extra_compile_args=["-O2"],
+              optional=True),
+    Extension("service.index._vocabulary", sources=["service/index/_vocabulary.c"], extra_compile_args=["-O2"],
               optional=True),
 ])
