@@ -42,6 +42,10 @@ except ImportError:  # built only where the install found a C compiler
     _add_channel = None
 if sys.byteorder != "little":  # it reads numbers in the machine's order; index files are little-endian
     _add_channel = None
+try:  # the compiled grams and chars counting (setup.py); without it `_cjk_counted_in_python` gives the same
+    from .text._counting import count_cjk as _count_cjk
+except ImportError:
+    _count_cjk = None
 
 SIDE_CHANNELS = ("title", "grams", "chars")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -73,8 +77,7 @@ def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words:
     fold = analyzer.fold_with_origins
     words: list[str] = []
     title: list[str] = []
-    grams: list[str] = []
-    runs: list[str] = []
+    folded_texts: list[str] = []
     headline_words: list[list[Token]] = []
     body_words: list[Token] = []
     texts = [(text, True) for text in headline]
@@ -97,12 +100,24 @@ def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words:
         words += terms
         if in_headline:
             title += terms
+        folded_texts.append(folded)
+    grams, chars = _cjk_counted(folded_texts, analyzer.stopwords)
+    counted = {"words": _counted(words), "title": _counted(title), "grams": grams, "chars": chars}
+    return ArticleAnalysis(counted, headline_words, body_words)
+
+
+def _cjk_counted_in_python(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tuple[list, list]:
+    """The `grams` and `chars` channels of these texts, each as `_counted` gives it."""
+    grams: list[str] = []
+    runs: list[str] = []
+    for folded in folded_texts:
         text_runs = cjk_runs(folded)
         grams += bigram_terms(text_runs)
         runs += text_runs
-    counted = {"words": _counted(words), "title": _counted(title),
-               "grams": _counted(grams, analyzer.stopwords), "chars": _counted("".join(runs), analyzer.stopwords)}
-    return ArticleAnalysis(counted, headline_words, body_words)
+    return _counted(grams, stopwords), _counted("".join(runs), stopwords)
+
+
+_cjk_counted = _count_cjk if _count_cjk is not None else _cjk_counted_in_python
 
 
 def _counted(terms: Iterable[str], stopwords: frozenset[str] = frozenset()) -> list:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from service import config as config_module
 
@@ -15,6 +19,23 @@ SEED_GOLD = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.gold.json"
 CMRC_SAMPLE = FIXTURES / "collections" / "cmrc2018_sample.jsonl"
 DRCD_SAMPLE = FIXTURES / "collections" / "drcd_sample.jsonl"
 DATED_ARCHIVE = FIXTURES / "archive" / "dated.jsonl"
+
+
+def compiled(module: str, fallback: str):
+    """A compiled part of the package (setup.py) and the mark that skips a test file where it is not built.
+
+    It is left out where the install found no C compiler or Python headers; with JIANSUO_REQUIRE_NATIVE=1 (as
+    in CI) that is an error naming the module. `fallback` says what runs instead.
+    """
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        if os.environ.get("JIANSUO_REQUIRE_NATIVE") == "1":
+            raise RuntimeError(f"JIANSUO_REQUIRE_NATIVE=1 but {module} is not built "
+                               "(it needs a C compiler and the Python headers: pip install -e . again)")
+        found = None
+    return found, pytest.mark.skipif(found is None, reason=f"{module} is not built (no C compiler or Python "
+                                                           f"headers at install); {fallback}")
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -1,26 +1,16 @@
 """The compiled summary chooser (service/_summaries.c) against the Python code it stands in for: the same
 summaries and title places from the same stored data, and no crash on damaged data."""
 
-import os
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import CMRC_SAMPLE, DRCD_SAMPLE, read_jsonl
+from helpers import CMRC_SAMPLE, DRCD_SAMPLE, compiled, read_jsonl
 from service.summarize import prepare, stored_summary
 
-try:
-    from service import _summaries
-except ImportError:  # not built: no C compiler or Python headers where it was installed
-    _summaries = None
-    if os.environ.get("JIANSUO_REQUIRE_NATIVE") == "1":
-        raise RuntimeError("JIANSUO_REQUIRE_NATIVE=1 but service/_summaries is not built "
-                           "(it needs a C compiler and the Python headers: pip install -e . again)")
-
-pytestmark = pytest.mark.skipif(_summaries is None, reason="service/_summaries is not built (no C compiler or "
-                                                           "Python headers at install); the Python path is used")
+_summaries, pytestmark = compiled("service._summaries", "the Python path is used")
 
 BUDGETS = [(2, 160), (1, 30), (3, None), (None, 80), (1, 5), (None, None)]
 

@@ -23,6 +23,11 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+try:  # the compiled term numbering (setup.py); without it `RunBuilder.add` numbers the terms in Python, alike
+    from ._vocabulary import term_ids as _term_ids
+except ImportError:
+    _term_ids = None
+
 CHANNELS_DIR = "channels"
 _POSTINGS_PER_BLOCK = 4_000_000
 _INT32 = np.dtype("<i4")
@@ -167,7 +172,10 @@ class RunBuilder:
             length, term_counts = counts[name]
             buffer = self._buffers[name]
             vocabulary = buffer.vocabulary
-            buffer.term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
+            if _term_ids is not None:
+                buffer.term_ids.frombytes(_term_ids(vocabulary, term_counts))
+            else:
+                buffer.term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
             buffer.freqs.extend(term_counts.values())
             buffer.sizes.append(len(term_counts))
             buffer.lengths.append(length)

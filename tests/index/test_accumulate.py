@@ -1,7 +1,5 @@
 """The compiled channel accumulator against the NumPy one it stands in for: the same scores, bit for bit."""
 
-import os
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,16 +9,9 @@ from service.index.bm25 import BM25Params
 from service.index.postings import build
 from service.ranking import Ranker, Weights
 
-try:
-    from service.index import _accumulate
-except ImportError:  # not built: no C compiler or Python headers where it was installed
-    _accumulate = None
-    if os.environ.get("JIANSUO_REQUIRE_NATIVE") == "1":
-        raise RuntimeError("JIANSUO_REQUIRE_NATIVE=1 but service/index/_accumulate is not built "
-                           "(it needs a C compiler and the Python headers: pip install -e . again)")
+from helpers import compiled
 
-pytestmark = pytest.mark.skipif(_accumulate is None, reason="service/index/_accumulate is not built (no C compiler "
-                                                           "or Python headers at install); the NumPy path is used")
+_accumulate, pytestmark = compiled("service.index._accumulate", "the NumPy path is used")
 
 VOCABULARY = [f"t{i}" for i in range(12)]
 DOCUMENTS = st.lists(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=12), min_size=1, max_size=40)

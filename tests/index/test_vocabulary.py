@@ -1,0 +1,98 @@
+"""The compiled term numbering of a run against the Python it stands in for: the same numbers, the same runs."""
+
+from array import array
+from collections import Counter
+from collections.abc import Mapping
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.index import build
+from service.index.build import RunBuilder
+
+from helpers import compiled
+
+_vocabulary, pytestmark = compiled("service.index._vocabulary", "RunBuilder numbers terms in Python")
+
+CHANNELS = ("words", "grams")
+# No line breaks: a run's terms.txt refuses them.
+TERMS = st.sampled_from(["中国", "足球", "中", "a", "", "x" * 40, "\U00020000", "比赛", "灵芝", "t1", "t2"]) | st.text(
+    st.characters(blacklist_characters="\n\r"), max_size=4)
+TERM_COUNTS = st.dictionaries(TERMS, st.integers(1, 2**40), max_size=12)
+DOCUMENTS = st.lists(st.tuples(TERM_COUNTS, TERM_COUNTS), max_size=25)
+
+
+def numbered_in_python(vocabulary: dict, terms) -> array:
+    return array("q", [vocabulary.setdefault(term, len(vocabulary)) for term in terms])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TERM_COUNTS, max_size=25), st.dictionaries(TERMS, st.integers(0, 50), max_size=5))
+def test_native_numbers_are_pythons(documents, start):
+    native, python = dict(start), dict(start)
+    for terms in documents:
+        ids = array("q")
+        ids.frombytes(_vocabulary.term_ids(native, terms))
+        assert ids == numbered_in_python(python, terms)
+        assert list(native.items()) == list(python.items())
+
+
+class Terms(Mapping):
+    def __init__(self, counts: dict):
+        self._counts = counts
+
+    def __getitem__(self, term):
+        return self._counts[term]
+
+    def __iter__(self):
+        return iter(self._counts)
+
+    def __len__(self):
+        return len(self._counts)
+
+
+@pytest.mark.parametrize("terms", [Counter("中国中国人"), Terms({"中": 1, "a": 2, "中国": 3}), ["x", "中", "x"], ()])
+def test_any_sized_collection_of_terms(terms):
+    native, python = {"中": 0}, {"中": 0}
+    assert array("q", _vocabulary.term_ids(native, terms)) == numbered_in_python(python, terms)
+    assert list(native.items()) == list(python.items())
+
+
+@pytest.mark.parametrize("vocabulary, terms, error", [
+    ([], ["a"], TypeError),
+    ({}, (t for t in ["a"]), TypeError),
+    ({"a": "zero"}, ["a"], TypeError),
+    ({}, [["unhashable"]], TypeError),
+])
+def test_wrong_arguments_are_refused(vocabulary, terms, error):
+    with pytest.raises(error):
+        _vocabulary.term_ids(vocabulary, terms)
+
+
+def test_the_vocabulary_cannot_number_itself():
+    vocabulary = {"a": 0}
+    with pytest.raises(ValueError):
+        _vocabulary.term_ids(vocabulary, vocabulary)
+
+
+def run_files(folder, documents) -> dict[str, bytes]:
+    builder = RunBuilder(folder, CHANNELS, max_postings=40)
+    for number, (words, grams) in enumerate(documents):
+        builder.add(f"d{number}", f"h{number}", {"words": [sum(words.values()), words],
+                                                 "grams": [sum(grams.values()), grams]})
+    builder.flush()
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(DOCUMENTS)
+def test_runs_are_the_same_either_way(tmp_path_factory, documents):
+    assert build._term_ids is _vocabulary.term_ids
+    native = run_files(tmp_path_factory.mktemp("native"), documents)
+    build._term_ids = None
+    try:
+        python = run_files(tmp_path_factory.mktemp("python"), documents)
+    finally:
+        build._term_ids = _vocabulary.term_ids
+    assert native == python
