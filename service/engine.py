@@ -617,17 +617,17 @@ class Engine:
         # (stored before it was kept) is analysed while the time budget lasts; hits past it show the summary
         # stored at ingest, so a page of long articles cannot hold the answer up.
         deadline = started + self.config.summary_query_budget_ms / 1000
-        stored = self.extras.get_many(ids, self.extras_fingerprint) if summaries and ids else {}
+        stored = self.extras.summaries_many(ids, self.extras_fingerprint) if summaries and ids else {}
         hits = []
         for position, (number, article_id, score) in enumerate(zip(candidates[page], ids, scores[page]),
                                                             start=offset + 1):
             article = articles.get(article_id)
             if article is None:  # deleted from the store after this index generation was built
                 continue
-            extras = stored.get(article_id)
-            made = stored_summary(extras.summary_data, article.body, sentences=self.config.summary_sentences,
+            generic, summary_data = stored.get(article_id, (None, None))
+            made = stored_summary(summary_data, article.body, sentences=self.config.summary_sentences,
                                   max_chars=self.config.summary_max_chars, query_terms=terms) \
-                if summaries and extras and extras.summary_data else None
+                if summaries and summary_data else None
             title_places = None
             if not summaries:
                 summary, title_spans = Summary("", [], []), []
@@ -638,8 +638,9 @@ class Engine:
                                     max_chars=self.config.summary_max_chars, query_terms=terms,
                                     title=article.title)
             else:
-                extras = extras or self.extras_of([article])[article_id]
-                summary = Summary(extras.summary, [], [])
+                if generic is None:
+                    generic = self.extras_of([article])[article_id].summary
+                summary = Summary(generic, [], [])
             title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys,
                                           title_places) if summaries else []
             if summaries and ranking.keys and summary.text:

@@ -101,21 +101,28 @@ class ExtrasStore:
             cursor = conn.execute("DELETE FROM article_extras WHERE id NOT IN (SELECT id FROM articles)")
         return cursor.rowcount
 
-    def get_many(self, article_ids: list[str], fingerprint: str) -> dict[str, Extras]:
-        """The current extras of those articles that have them."""
-        found: dict[str, Extras] = {}
-        conn = self._connect()
+    def _current_rows(self, columns: str, article_ids: list[str], fingerprint: str) -> Iterable[tuple]:
+        """(id, *columns) of the current extras rows of those articles, as plain tuples."""
+        cursor = self._connect().cursor()
+        cursor.row_factory = None
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start:start + 500]
-            rows = conn.execute(
-                "SELECT x.id, x.summary, x.keywords, x.summary_data FROM article_extras x "
-                "JOIN articles a ON a.id = x.id "
+            yield from cursor.execute(
+                f"SELECT x.id, {columns} FROM article_extras x JOIN articles a ON a.id = x.id "
                 f"WHERE x.id IN ({', '.join('?' * len(chunk))}) AND x.content_hash = a.content_hash "
                 "AND x.fingerprint = ?", (*chunk, fingerprint)).fetchall()
-            for row in rows:
-                found[row["id"]] = Extras(row["summary"], [tuple(k) for k in json.loads(row["keywords"])],
-                                          row["summary_data"])
-        return found
+
+    def get_many(self, article_ids: list[str], fingerprint: str) -> dict[str, Extras]:
+        """The current extras of those articles that have them."""
+        rows = self._current_rows("x.summary, x.keywords, x.summary_data", article_ids, fingerprint)
+        return {id_: Extras(summary, [tuple(k) for k in json.loads(keywords)], summary_data)
+                for id_, summary, keywords, summary_data in rows}
+
+    def summaries_many(self, article_ids: list[str], fingerprint: str) -> dict[str, tuple[str, bytes | None]]:
+        """(generic summary, summary data) of the current extras of those articles: what a page of hits needs,
+        without reading their keywords."""
+        rows = self._current_rows("x.summary, x.summary_data", article_ids, fingerprint)
+        return {id_: (summary, summary_data) for id_, summary, summary_data in rows}
 
 
 @dataclass(frozen=True)

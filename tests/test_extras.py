@@ -17,10 +17,12 @@ def test_rows_are_current_only_for_the_same_content_and_fingerprint(tmp_path):
     extras.put_many([("a", a.content_hash, "f1", Extras("医保。", [("医保", "医保", 1.5)], b"data"))])
     assert extras.stale_ids("f1") == ["b"] and extras.stale_ids("f2") == ["a", "b"]
     assert extras.get_many(["a", "b"], "f1") == {"a": Extras("医保。", [("医保", "医保", 1.5)], b"data")}
-    assert extras.get_many(["a"], "f2") == {}
+    assert extras.summaries_many(["a", "b"], "f1") == {"a": ("医保。", b"data")}
+    assert extras.get_many(["a"], "f2") == {} and extras.summaries_many(["a"], "f2") == {}
     store.upsert([Article(id="a", title="甲", body="医保报销。")])  # changed content: the row no longer counts
     # The replaced article moved to the end of ingest order.
     assert extras.stale_ids("f1") == ["b", "a"] and extras.get_many(["a"], "f1") == {}
+    assert extras.summaries_many(["a"], "f1") == {}
 
 
 def test_rows_of_articles_gone_from_the_store_are_pruned(tmp_path):
