@@ -21,7 +21,9 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
 - HTTP: requests a second and p50/p99 latency of `/api/search` (summaries and highlights on, 10 hits, the same
   queries in turn) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
   `--connections` keep-alive connections for `--http-seconds`, after the workers have answered 40 searches;
-  errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards.
+  errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards. Then
+  the same server is run as long on a path it answers with the app's JSON 404: the rate of the stack without
+  any search (gunicorn, Flask, the access log, wrk), the ceiling of the search rate on this machine.
 """
 
 from __future__ import annotations
@@ -416,8 +418,6 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
     from helpers import RunningServer
 
     paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
-    script = folder / "search.lua"
-    script.write_text(_WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
     env = None
     if threads is not None:
         settings = folder / f"server-{threads}.toml"
@@ -428,11 +428,22 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
         for path in paths[:40]:  # both workers open the index and touch its pages before the clock starts
             with urllib.request.urlopen(server.url + path, timeout=30) as response:
                 response.read()
-        result = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-                                 server.url], capture_output=True, text=True, check=True)
+        searched = run_wrk(server.url, paths, seconds, connections, folder / "search.lua")
         workers = [process_rss(pid) for pid in server_workers(server.process.pid)]
+        # The same server answering the app's JSON 404 to every request: what gunicorn, Flask, the access log
+        # and wrk cost without any search, the ceiling of the rate above.
+        bare = run_wrk(server.url, ["/api/no-such-path"], seconds, connections, folder / "bare.lua")
     finally:
         server.stop()
+    return {**searched, "workers_rss": workers, "connections": connections, "seconds": seconds, "threads": threads,
+            "bare_rps": bare["rps"], "bare_p99_ms": bare["p99_ms"], "bare_answers": bare["requests"]}
+
+
+def run_wrk(url: str, paths: list[str], seconds: int, connections: int, script: Path) -> dict:
+    """wrk's rate, latency percentiles and errors (non-2xx answers and socket errors) over `paths` in turn."""
+    script.write_text(_WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
+    result = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+                            capture_output=True, text=True, check=True)
     out = result.stdout
 
     def grab(pattern: str, default: str = "0") -> str:
@@ -452,8 +463,7 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
     return {"rps": float(grab(r"Requests/sec:\s+([\d.]+)")), "requests": int(grab(r"(\d+) requests in")),
             # Anchored at the start of the line: a Req/Sec spread such as "72.50%" also ends in "50%".
             "p50_ms": ms(grab(r"(?m)^\s*50%\s+(\S+)")), "p99_ms": ms(grab(r"(?m)^\s*99%\s+(\S+)")),
-            "errors": errors + socket_errors, "workers_rss": workers, "connections": connections,
-            "seconds": seconds, "threads": threads}
+            "errors": errors + socket_errors}
 
 
 # --- report -----------------------------------------------------------------------------------------------
@@ -559,6 +569,9 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
             f"| HTTP /api/search with summaries, 2 workers{threads}, wrk {http['connections']} connections "
             f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
             f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
+            f"| the same server answering a JSON 404 to every request (gunicorn, Flask, access log and wrk alone) | "
+            f"{http['bare_rps']:.0f} requests/s, p99 {http['bare_p99_ms']:.2f} ms | | search with summaries at "
+            f"{http['rps'] / http['bare_rps']:.2f}x this rate |",
         ]
         if worst is not None:
             rows.append(f"| RSS of a serving worker after the HTTP run | {worst['VmRSS']:.0f} MB (private "
