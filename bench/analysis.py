@@ -9,6 +9,8 @@ Every article is analysed the way ingest analyses it, headline `[title]` and bod
 - reference: the analyzer before jieba-rs, copied below: folding character by character in Python, jieba's
   search mode, `Token`s for words, bigrams and characters, then `Counter`s (what `count_channels` was);
 - card: `jieba.lcut_for_search` of title and body, the design card's literal pipeline (segmentation only);
+- fold and segment only: the analyzer's folding (NFKC, OpenCC) and jieba-rs's cut of title and body, no
+  counting or tokens of ours: what the libraries alone cost, the floor under every other pass;
 - count_channels: today's `service.ranking.count_channels`;
 - analyze_article: today's `service.ranking.analyze_article` (the counts and the word tokens of every text);
 - ingest (reference extras): an ingest's whole work on one article, `analyze_article` then the extras as they
@@ -183,6 +185,8 @@ def main() -> None:
         "reference": lambda: [reference.count_channels(h, b) for h, b in articles],
         "card (jieba.lcut_for_search)": lambda: [jieba.lcut_for_search(h[0]) + jieba.lcut_for_search(b)
                                                  for h, b in articles],
+        "fold and segment only": lambda: [analyzer.segmenter.tokenize(analyzer.fold(text))
+                                          for h, b in articles for text in (*h, b) if text],
         "count_channels": lambda: [count_channels(analyzer, h, b) for h, b in articles],
         "analyze_article": lambda: [analyze_article(analyzer, h, b) for h, b in articles],
         "ingest (reference extras)": lambda: ingest(reference_extras),
