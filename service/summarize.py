@@ -208,14 +208,15 @@ def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Tok
 
 
 def salience(features: dict[str, list[float]], weights: Sequence[float] = SALIENCE_WEIGHTS) -> dict[str, float]:
-    return {term: 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, f)))) for term, f in features.items()}
+    # Added left to right from 0.0 whatever the Python version (`sum` compensates float additions from 3.12 on).
+    return {term: 1 / (1 + math.exp(-reduce(add, map(mul, weights, f), 0.0))) for term, f in features.items()}
 
 
 def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
     """`salience(word_features(...)[0])`, without the feature lists.
 
-    The products of weights and features are the same floats, summed by `sum` in the same order, so the result
-    is the same to the last bit; a product that depends on a word alone, or on a count or a rank, is worked
+    The products of weights and features are the same floats, added in the same order, so the result is the
+    same to the last bit; a product that depends on a word alone, or on a count or a rank, is worked
     out once per process.
     """
     rank = _ranks(seen)
@@ -236,8 +237,10 @@ def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
         p2 = by_sentences.get(n_sentences)
         if p2 is None:
             p2 = by_sentences[n_sentences] = SALIENCE_WEIGHTS[2] * float(n_sentences - 1)
-        total = sum([b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length), p9,
-                     by_rank[rank[term]], quoted_yes if quoted else quoted_no])
+        # Added left to right from 0.0, as in `salience`, whatever the Python version
+        # (`sum` compensates its float additions from Python 3.12 on).
+        total = reduce(add, [b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length),
+                             p9, by_rank[rank[term]], quoted_yes if quoted else quoted_no], 0.0)
         weight[term] = 1 / (1 + exp(-total))
     return weight
 
