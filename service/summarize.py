@@ -42,6 +42,10 @@ try:  # the compiled chooser (setup.py); without it the Python code below makes 
     from ._summaries import choose as _choose_stored
 except ImportError:  # built only where the install found a C compiler
     _choose_stored = None
+try:  # the compiled salience (setup.py); without it `_word_stats` and `_salience_of` give the same weights
+    from ._salience import weigh as _weigh_compiled
+except ImportError:
+    _weigh_compiled = None
 
 GAP = "……"  # shown between sentences that were not adjacent in the article
 ELLIPSIS = "…"  # shown where one over-long sentence was clipped
@@ -237,12 +241,23 @@ def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
         p2 = by_sentences.get(n_sentences)
         if p2 is None:
             p2 = by_sentences[n_sentences] = SALIENCE_WEIGHTS[2] * float(n_sentences - 1)
-        # Added left to right from 0.0, as in `salience`, whatever the Python version
+        # Added left to right from 0.0, as in `salience` and the compiled weighing, whatever the Python version
         # (`sum` compensates its float additions from Python 3.12 on).
         total = reduce(add, [b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length),
                              p9, by_rank[rank[term]], quoted_yes if quoted else quoted_no], 0.0)
         weight[term] = 1 / (1 + exp(-total))
     return weight
+
+
+def _weigh_words(text: str, sentences: Sequence[Sentence], whole: Sequence[Token]
+                 ) -> tuple[dict[str, float], list[dict[str, None]] | list[list[str]]]:
+    """`_salience_of` the text's words and each sentence's distinct words (`_word_stats`): compiled when built."""
+    if _weigh_compiled is None:
+        seen, per_sentence = _word_stats(text, sentences, whole)
+        return _salience_of(text, seen), per_sentence
+    table, median = background_idf()
+    return _weigh_compiled(whole, sentences, [match.span() for match in _QUOTED.finditer(text)], len(text), table,
+                           median, SALIENCE_WEIGHTS)
 
 
 _W = SALIENCE_WEIGHTS
@@ -679,8 +694,7 @@ def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: 
         tokens = analyzer.analyze(text)
     if words is None:
         words = whole_words(tokens)
-    seen, per_sentence = _word_stats(text, all_sentences, words)
-    weight = _salience_of(text, seen)
+    weight, per_sentence = _weigh_words(text, all_sentences, words)
     if title:
         if title_words is None:
             title_words = whole_words(title_tokens or ())
