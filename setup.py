@@ -2,6 +2,7 @@
 
 - service/index/_accumulate.c: the channel accumulator of the query path.
 - service/_summaries.c: the choice of a hit's summary sentences, straight from its stored summary data.
+- service/_salience.c: each word's salience in an article, for its summary data, at ingest.
 - service/text/_counting.c: an article's `grams` and `chars` channel counts, at ingest.
 - service/index/_vocabulary.c: a run's term numbering, at ingest.
 
@@ -19,6 +20,8 @@ setup(ext_modules=[
     Extension("service.index._accumulate", sources=["service/index/_accumulate.c"], extra_compile_args=_EXACT_FLOATS,
               optional=True),
     Extension("service._summaries", sources=["service/_summaries.c"], extra_compile_args=_EXACT_FLOATS,
+              optional=True),
+    Extension("service._salience", sources=["service/_salience.c"], extra_compile_args=_EXACT_FLOATS,
               optional=True),
     Extension("service.text._counting", sources=["service/text/_counting.c"], extra_compile_args=["-O2"],
               optional=True),

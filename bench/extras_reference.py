@@ -12,6 +12,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from functools import reduce
+from operator import add
 from typing import Iterable, Sequence
 
 from service.extras import Extras, ExtrasSettings
@@ -109,7 +111,10 @@ def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Tok
 
 
 def salience(features: dict[str, list[float]], weights: Sequence[float] = SALIENCE_WEIGHTS) -> dict[str, float]:
-    return {term: 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, f)))) for term, f in features.items()}
+    # Added left to right from 0.0, as `summarize` adds them, whatever the Python version (`sum` compensates
+    # float additions from 3.12 on).
+    return {term: 1 / (1 + math.exp(-reduce(add, (w * x for w, x in zip(weights, f)), 0.0)))
+            for term, f in features.items()}
 
 
 def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,

@@ -42,6 +42,10 @@ try:  # the compiled chooser (setup.py); without it the Python code below makes 
     from ._summaries import choose as _choose_stored
 except ImportError:  # built only where the install found a C compiler
     _choose_stored = None
+try:  # the compiled salience (setup.py); without it `_word_stats` and `_salience_of` give the same weights
+    from ._salience import weigh as _weigh_compiled
+except ImportError:
+    _weigh_compiled = None
 
 GAP = "……"  # shown between sentences that were not adjacent in the article
 ELLIPSIS = "…"  # shown where one over-long sentence was clipped
@@ -208,14 +212,15 @@ def word_features(text: str, sentences: Sequence[Sentence], tokens: Sequence[Tok
 
 
 def salience(features: dict[str, list[float]], weights: Sequence[float] = SALIENCE_WEIGHTS) -> dict[str, float]:
-    return {term: 1 / (1 + math.exp(-sum(w * x for w, x in zip(weights, f)))) for term, f in features.items()}
+    # Added left to right from 0.0 whatever the Python version (`sum` compensates float additions from 3.12 on).
+    return {term: 1 / (1 + math.exp(-reduce(add, map(mul, weights, f), 0.0))) for term, f in features.items()}
 
 
 def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
     """`salience(word_features(...)[0])`, without the feature lists.
 
-    The products of weights and features are the same floats, summed by `sum` in the same order, so the result
-    is the same to the last bit; a product that depends on a word alone, or on a count or a rank, is worked
+    The products of weights and features are the same floats, added in the same order, so the result is the
+    same to the last bit; a product that depends on a word alone, or on a count or a rank, is worked
     out once per process.
     """
     rank = _ranks(seen)
@@ -236,10 +241,23 @@ def _salience_of(text: str, seen: dict[str, list]) -> dict[str, float]:
         p2 = by_sentences.get(n_sentences)
         if p2 is None:
             p2 = by_sentences[n_sentences] = SALIENCE_WEIGHTS[2] * float(n_sentences - 1)
-        total = sum([b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length), p9,
-                     by_rank[rank[term]], quoted_yes if quoted else quoted_no])
+        # Added left to right from 0.0, as in `salience` and the compiled weighing, whatever the Python version
+        # (`sum` compensates its float additions from Python 3.12 on).
+        total = reduce(add, [b0, p1, p2, p3, p4, p5, p6, first_yes if first == 0 else first_no, w8 * (at / length),
+                             p9, by_rank[rank[term]], quoted_yes if quoted else quoted_no], 0.0)
         weight[term] = 1 / (1 + exp(-total))
     return weight
+
+
+def _weigh_words(text: str, sentences: Sequence[Sentence], whole: Sequence[Token]
+                 ) -> tuple[dict[str, float], list[dict[str, None]] | list[list[str]]]:
+    """`_salience_of` the text's words and each sentence's distinct words (`_word_stats`): compiled when built."""
+    if _weigh_compiled is None:
+        seen, per_sentence = _word_stats(text, sentences, whole)
+        return _salience_of(text, seen), per_sentence
+    table, median = background_idf()
+    return _weigh_compiled(whole, sentences, [match.span() for match in _QUOTED.finditer(text)], len(text), table,
+                           median, SALIENCE_WEIGHTS)
 
 
 _W = SALIENCE_WEIGHTS
@@ -676,8 +694,7 @@ def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: 
         tokens = analyzer.analyze(text)
     if words is None:
         words = whole_words(tokens)
-    seen, per_sentence = _word_stats(text, all_sentences, words)
-    weight = _salience_of(text, seen)
+    weight, per_sentence = _weigh_words(text, all_sentences, words)
     if title:
         if title_words is None:
             title_words = whole_words(title_tokens or ())
