@@ -7,11 +7,14 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from .errors import InputError
+from .errors import InputError, QueryError
 
 MAX_ID_CHARS = 200
 # Ids appear in URLs and in one-id-a-line index files: no whitespace, no path separators.
-_ID_FORBIDDEN = re.compile(r"[\s/\\\x00-\x1f\x7f?#%]")
+_ID_FORBIDDEN = re.compile(r"[\s/\\\x00-\x1f\x7f?#%\ud800-\udfff]")
+# Half of a UTF-16 surrogate pair on its own: JSON can spell one (`"\ud800"`), but it is not text, and no
+# UTF-8 file, SQLite string or hash can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,17 @@ def check_id(article_id: object) -> str:
         raise InputError(f"article id {article_id!r} contains whitespace, a slash or another character "
                          "ids may not hold, or is . or ..", code="bad_id")
     return article_id
+
+
+def check_text(text: str, what: str, code: str = "bad_text", error: type[InputError | QueryError] = InputError
+               ) -> str:
+    """`text`, unless it holds a lone surrogate: then `error` naming `what` and where."""
+    found = _LONE_SURROGATE.search(text)
+    if found is not None:
+        raise error(f"{what} holds U+{ord(found.group()):04X} at character {found.start() + 1}, half of a "
+                         "UTF-16 surrogate pair on its own, which is not text (a JSON escape such as \\ud800 "
+                         "without its other half?)", code=code)
+    return text
 
 
 def content_id(prefix: str, *parts: str) -> str:

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import config as config_module
-from .articles import Article, check_id
+from .articles import Article, check_id, check_text
 from .display import Display, check_script
 from .errors import IndexUnusable, InputError, NotFound, QueryError
 from .extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
@@ -555,6 +555,7 @@ class Engine:
         if not isinstance(query, str) or not query.strip():
             raise QueryError("query is empty: give one or more words to search for", code="empty_query")
         query = query.strip()
+        check_text(query, "the query", code="bad_query", error=QueryError)
         limit = self.config.search_max_query_chars
         if len(query) > limit:
             raise QueryError(f"query is {len(query)} characters long; the limit is {limit} "
@@ -697,7 +698,8 @@ class Engine:
     def highlight(self, text: str, query: str | None) -> list[tuple[int, int]]:
         if not query or not query.strip():
             return []
-        return highlight_spans(self.analyzer, text, *self.marks_for(query))
+        return highlight_spans(self.analyzer, check_text(text, "the text to highlight"),
+                               *self.marks_for(self.check_query(query)))
 
     def summarize(self, text: str, *, sentences: int | None = None, query: str | None = None,
                   max_chars: int | None = None, title: str | None = None) -> Summary:
@@ -709,8 +711,11 @@ class Engine:
         """
         if not isinstance(text, str):
             raise InputError("text to summarize must be a string", code="bad_text")
+        check_text(text, "the text to summarize", code="bad_text")
         if title is not None and not isinstance(title, str):
             raise InputError("title must be a string", code="bad_title")
+        if title is not None:
+            check_text(title, "the title", code="bad_title")
         if sentences is None and max_chars is None:
             sentences = self.config.summary_sentences
         if sentences is not None and (not isinstance(sentences, int) or isinstance(sentences, bool)
@@ -723,6 +728,8 @@ class Engine:
                              code="bad_max_chars")
         if query is not None and not isinstance(query, str):
             raise QueryError("query must be a string", code="bad_query")
+        if query:
+            check_text(query, "the query", code="bad_query", error=QueryError)
         terms = self.analyzer.terms(query) if query else []
         return summarize(self.analyzer, text, sentences=sentences, max_chars=max_chars, query_terms=terms,
                          title=title or None)

@@ -67,6 +67,16 @@ def test_search_json_ranks_the_medical_article_first_in_both_scripts(archive):
                                              "summary", "highlights"}
 
 
+def test_a_query_argument_that_is_not_utf8_exits_2_naming_the_byte(archive):
+    """Bytes that are not UTF-8 reach Python's argv as lone surrogates (U+DCxx): refused, not a traceback."""
+    done = subprocess.run([os.fsencode(sys.executable), b"-m", b"service", b"--index", os.fsencode(archive),
+                           b"search", "医保".encode("utf-8") + b"\xff"], capture_output=True, cwd=PROJECT,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+    assert done.returncode == 2
+    message = done.stderr.decode("utf-8")
+    assert "U+DCFF at character 3" in message and "Traceback" not in message
+
+
 def test_search_text_output(archive):
     out = jiansuo("search", "灵芝", data_dir=archive).stdout
     assert "青州———冠县东西协作扶贫成效显著" in out and "【灵芝】" in out

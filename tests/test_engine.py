@@ -8,7 +8,7 @@ from helpers import CMRC_SAMPLE, SEED_PAGE, make_config
 from service.articles import Article
 from service.engine import Engine
 from service.text.analyzer import Analyzer
-from service.errors import IndexUnusable, NotFound, QueryError
+from service.errors import IndexUnusable, InputError, NotFound, QueryError
 from service.index import storage
 from service.text.sentences import split_sentences
 from service.highlight import highlight_spans, merge_spans
@@ -168,12 +168,14 @@ def test_stats(seed_engine):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=300))
+@given(st.text(st.characters(blacklist_categories=()), max_size=300))  # lone surrogates included
 def test_search_never_crashes_on_any_text(seed_engine, text):
     try:
         results = seed_engine.search(text)
     except QueryError as error:
-        assert not text.strip() or len(text.strip()) > 256 or error.code == "too_many_terms"
+        holds_surrogate = any("\ud800" <= ch <= "\udfff" for ch in text)
+        assert (not text.strip() or len(text.strip()) > 256 or error.code == "too_many_terms"
+                or (error.code == "bad_query" and holds_surrogate))
         return
     assert results.total >= len(results.hits)
     for hit in results.hits:
@@ -446,3 +448,20 @@ def test_keywords_of_a_stored_article(seed_engine):
     medical = seed_engine.search("医保").hits[0].article
     words = seed_engine.keywords(medical.id)
     assert "医保" in words[:3] and len(words) == seed_engine.config.keywords_count
+
+
+def test_text_holding_a_lone_surrogate_is_refused_naming_where(seed_engine):
+    """JSON can spell half a surrogate pair ("\\ud800"); it is not text, and no UTF-8 encoder takes it."""
+    with pytest.raises(QueryError) as info:
+        seed_engine.search("医保\ud800")
+    assert info.value.code == "bad_query" and "U+D800 at character 3" in info.value.message
+    with pytest.raises(InputError) as info:
+        seed_engine.summarize("第一句。\udc80第二句。")
+    assert info.value.code == "bad_text" and "U+DC80" in info.value.message
+    with pytest.raises(QueryError):
+        seed_engine.summarize("第一句。", query="\udc80")
+    with pytest.raises(InputError) as info:
+        seed_engine.summarize("第一句。", title="\udc80")
+    assert info.value.code == "bad_title"
+    with pytest.raises(QueryError):
+        seed_engine.read(seed_engine.search("医保").hits[0].article.id, query="医保\ud800")

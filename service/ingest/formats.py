@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from ..articles import Article, check_id, content_id
+from ..articles import Article, check_id, check_text, content_id
 from ..errors import InputError
 
 _TEXT_FIELDS = ("title", "date", "section", "page", "source", "kicker", "subtitle")
@@ -53,6 +53,9 @@ def record_to_article(record: object, source: str) -> Article:
     kind = record.get("kind", "article")
     if kind not in ("article", "photo"):
         raise InputError(f"field `kind` must be article or photo, got {kind!r}", code="bad_record")
+    for name, value in [("body", body), *values.items(), *(("authors", a) for a in authors)]:
+        if isinstance(value, str):
+            check_text(value, f"field `{name}`", code="bad_record")
     title = values["title"] or ""
     if "id" in record and record["id"] is not None:
         raw_id = record["id"]

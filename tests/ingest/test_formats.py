@@ -132,3 +132,22 @@ def test_text_article_with_blank_lines_joins_wrapped_lines_into_paragraphs():
 def test_text_article_without_a_body_is_a_problem(text, message):
     article, problem = read_text_article(text, "a.txt")
     assert article is None and message in problem.message
+
+
+@pytest.mark.parametrize("record, field", [
+    ('{"id": "s1", "body": "正文\\ud800内容。"}', "body"),
+    ('{"id": "s1", "title": "\\udc80标题", "body": "正文。"}', "title"),
+    ('{"id": "s1", "body": "正文。", "authors": ["张\\ud83d"]}', "authors"),
+    ('{"id": "s1", "body": "正文。", "section": "\\udfff"}', "section"),
+])
+def test_a_record_holding_a_lone_surrogate_is_skipped_naming_the_field(record, field):
+    """JSON can spell half a surrogate pair on its own; it is not text, and UTF-8 (SQLite, hashes) refuses it."""
+    articles, problems = read_jsonl(lines(record, {"id": "s2", "body": "正常的文章。"}), "a.jsonl")
+    assert [a.id for a in articles] == ["s2"]
+    assert len(problems) == 1 and problems[0].line == 1
+    assert f"field `{field}`" in problems[0].message and "surrogate" in problems[0].message
+
+
+def test_an_id_holding_a_lone_surrogate_is_refused():
+    articles, problems = read_jsonl(lines('{"id": "a\\udc80", "body": "正文。"}'), "a.jsonl")
+    assert articles == [] and len(problems) == 1 and "id" in problems[0].message
