@@ -295,11 +295,20 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_summarize(args: argparse.Namespace) -> int:
     engine = _engine(args)
     if args.batch:
-        for record in _read_jsonl_records(args.batch):
-            summary = engine.summarize(record["text"], sentences=args.sentences, query=args.query,
-                                       max_chars=args.max_chars, title=record.get("title") or args.title)
+        records = _read_jsonl_records(args.batch)
+        failed: list[JiansuoError] = []
+        for record in records:
+            try:
+                summary = engine.summarize(record["text"], sentences=args.sentences, query=args.query,
+                                           max_chars=args.max_chars, title=record.get("title") or args.title)
+            except (InputError, QueryError) as exc:
+                # One bad text does not cost the others their summaries.
+                print(f"record {record['id']}: {exc.message}", file=sys.stderr)
+                failed.append(exc)
+                continue
             _dump({"id": str(record["id"]), "summary": summary.text}, sys.stdout, indent=None)
-        return 0
+        print(f"{len(records) - len(failed)} texts summarized, {len(failed)} refused", file=sys.stderr)
+        return max((exc.exit_code for exc in failed), default=0)
     source = args.file or "-"
     raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     summary = engine.summarize(decode(raw, source), sentences=args.sentences, query=args.query,

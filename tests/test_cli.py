@@ -134,6 +134,15 @@ def test_summarize_batch_names_a_bad_line(tmp_path):
     assert f"{batch}:2" in done.stderr and "`text`" in done.stderr
 
 
+def test_summarize_batch_refuses_a_bad_text_and_summarizes_the_rest(tmp_path):
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": "a", "text": "正文\\ud800。"}\n{"id": "b", "text": "县医院新建病房楼一座。"}\n',
+                     encoding="utf-8")
+    done = jiansuo("summarize", "--batch", str(batch), check_code=4)
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["b"]
+    assert "record a:" in done.stderr and "U+D800" in done.stderr and "1 texts summarized, 1 refused" in done.stderr
+
+
 def test_show_json_carries_keywords(archive):
     first = json.loads(jiansuo("search", "医保", "--json", data_dir=archive).stdout)["results"][0]
     shown = json.loads(jiansuo("show", first["id"], "--json", data_dir=archive).stdout)
