@@ -1,7 +1,8 @@
 """Jiansuo's compiled parts, each standing in for Python or NumPy code that gives the same results.
 
 - service/index/_accumulate.c: the channel accumulator of the query path.
-- service/_summaries.c: the choice of a hit's summary sentences, straight from its stored summary data.
+- service/_summaries.c: the choice of a hit's summary sentences, straight from its stored summary data,
+  and the packing of that data at ingest.
 - service/_salience.c: each word's salience in an article, for its summary data, at ingest.
 - service/text/_counting.c: an article's `grams` and `chars` channel counts, at ingest.
 - service/index/_vocabulary.c: a run's term numbering, at ingest.

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from .articles import Article
 from .keywords import Rarity, keywords, whole_words
-from .summarize import prepare, stored_summary
+from .summarize import packed, prepare, stored_summary
 from .text.analyzer import Analyzer, Token
 
 _SCHEMA = """
@@ -153,14 +153,18 @@ def work_out_extras(analyzer: Analyzer, settings: ExtrasSettings, article: Artic
     # The summary and the keywords both read the whole words (search mode's sub-words left out).
     body_words = whole_words(body_tokens)
     title_words = whole_words(title_tokens)
-    data = prepare(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens,
-                   words=body_words, title_words=title_words)
-    blob = data.to_bytes()
-    # From the compact form when there is one: the compiled chooser reads it faster than the data is walked.
+    blob = packed(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens,
+                  words=body_words, title_words=title_words)
+    # The generic summary from the compact form, as a search makes a hit's: its compiled chooser reads it faster
+    # than the summary data is walked.
     made = stored_summary(blob, article.body, sentences=settings.summary_sentences,
                           max_chars=settings.summary_max_chars) if blob else None
-    summary = made[0] if made is not None else data.summary(article.body, sentences=settings.summary_sentences,
-                                                            max_chars=settings.summary_max_chars)
+    if made is not None:
+        summary = made[0]
+    else:  # the rare text the compact form cannot hold (a term with a NUL in it)
+        summary = prepare(analyzer, article.body, title=article.title, tokens=body_tokens,
+                          title_tokens=title_tokens, words=body_words, title_words=title_words).summary(
+            article.body, sentences=settings.summary_sentences, max_chars=settings.summary_max_chars)
     words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, settings.keywords_count,
                      title_words=title_words, body_words=body_words)
     return Extras(summary.text, [(k.term, k.text, k.weight) for k in words], b"" if blob is None else blob)

@@ -46,6 +46,10 @@ try:  # the compiled salience (setup.py); without it `_word_stats` and `_salienc
     from ._salience import weigh as _weigh_compiled
 except ImportError:
     _weigh_compiled = None
+try:  # the compiled packer of summary data at ingest; without it `prepare(...).to_bytes()` makes the same bytes
+    from ._summaries import pack as _pack
+except ImportError:
+    _pack = None
 
 GAP = "……"  # shown between sentences that were not adjacent in the article
 ELLIPSIS = "…"  # shown where one over-long sentence was clipped
@@ -443,7 +447,8 @@ class SummaryData:
     # terms, weighed terms, sentences, bytes of each integer, bytes of the terms), then the weights (float64,
     # of the first terms), the integers (each sentence's start, end and letters; how many words each
     # sentence has, then their term numbers; where each term's tokens end in the text's and in the title's
-    # starts and ends, then those) and the terms in UTF-8, NUL between them.
+    # starts and ends, then those) and the terms in UTF-8, NUL between them. service/_summaries.c writes
+    # the same bytes (`pack`, for `packed`) and reads them (`choose`): a change of form is a change there too.
     _FORMAT = 1
     _HEADER = 24
 
@@ -676,16 +681,17 @@ def stored_summary(data: bytes, text: str, *, sentences: int | None = 2, max_cha
 
 def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
             title_tokens: Sequence[Token] | None = None, words: Sequence[Token] | None = None,
-            title_words: Sequence[Token] | None = None) -> SummaryData:
+            title_words: Sequence[Token] | None = None, with_places: bool = True) -> SummaryData:
     """The analysis a summary of `text` needs, whatever the query and budget.
 
     `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them;
-    `words` and `title_words` their `whole_words`, when the caller has those too.
+    `words` and `title_words` their `whole_words`, when the caller has those too. Without `with_places`,
+    `places` and `title_places` are left empty, for a caller that takes them from the tokens (`packed`).
     """
     if title and title_tokens is None:
         title_tokens = analyzer.analyze(title)
     title_places: dict[str, list[tuple[int, int]]] = {}
-    for term, start, end in (title_tokens or ()) if title else ():
+    for term, start, end in (title_tokens or ()) if title and with_places else ():
         title_places.setdefault(term, []).append((start, end))
     all_sentences = split_sentences(text)
     if not all_sentences:
@@ -702,7 +708,7 @@ def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: 
             if term in weight:
                 weight[term] = max(weight[term], TITLE_SALIENCE)
     places: dict[str, list[tuple[int, int]]] = {}
-    for term, start, end in tokens:
+    for term, start, end in tokens if with_places else ():
         held = places.get(term)
         if held is None:
             places[term] = [(start, end)]
@@ -710,6 +716,29 @@ def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: 
             held.append((start, end))
     return SummaryData(all_sentences, weight, [list(w) for w in per_sentence], _letter_counts(all_sentences),
                        places, title_places)
+
+
+def packed(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
+           title_tokens: Sequence[Token] | None = None, words: Sequence[Token] | None = None,
+           title_words: Sequence[Token] | None = None, native: bool | None = None) -> bytes | None:
+    """`prepare(...).to_bytes()` of the same arguments, byte for byte: by the compiled packer when it is built
+    (`native=None`), which takes the places straight from the tokens rather than gathering them by term.
+    """
+    use_native = _pack is not None if native is None else native
+    if not use_native:
+        return prepare(analyzer, text, title=title, tokens=tokens, title_tokens=title_tokens, words=words,
+                       title_words=title_words).to_bytes()
+    if _pack is None:
+        raise RuntimeError("the compiled summary packer (service/_summaries) is not built")
+    if tokens is None:
+        tokens = analyzer.analyze(text)
+    if title and title_tokens is None:
+        title_tokens = analyzer.analyze(title)
+    data = prepare(analyzer, text, title=title, tokens=tokens, title_tokens=title_tokens, words=words,
+                   title_words=title_words, with_places=False)
+    # As `prepare` keeps them: no places of a text without sentences, none of an empty title.
+    return _pack(data.sentences, data.letters, data.weight, data.words, tokens if data.sentences else (),
+                 (title_tokens or ()) if title else ())
 
 
 def _clip(text: str, marks: list[tuple[int, int]], max_chars: int) -> tuple[str, list[tuple[int, int]]]:

@@ -1,14 +1,22 @@
-"""The compiled summary chooser (service/_summaries.c) against the Python code it stands in for: the same
-summaries and title places from the same stored data, and no crash on damaged data."""
+"""The compiled summary chooser and packer (service/_summaries.c) against the Python code they stand in for:
+the same summaries and title places from the same stored data, no crash on damaged data, and the same bytes
+as `SummaryData.to_bytes` from the same analysis."""
 
 from pathlib import Path
+
+import math
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import CMRC_SAMPLE, DRCD_SAMPLE, compiled, read_jsonl
-from service.summarize import prepare, stored_summary
+from service import summarize
+from service.articles import Article
+from service.extras import ExtrasSettings, work_out_extras
+from service.keywords import Rarity
+from service.summarize import SummaryData, packed, prepare, stored_summary
+from service.text.sentences import Sentence
 
 _summaries, pytestmark = compiled("service._summaries", "the Python path is used")
 
@@ -118,3 +126,170 @@ def test_damaged_data_never_crashes_the_chooser(analyzer, data):
     if made is not None:
         summary, _ = made
         assert all(0 <= start < end <= len(summary.text) for start, end in summary.highlights)
+
+
+def assert_packed_as_python(analyzer, text, title, **given):
+    data = prepare(analyzer, text, title=title, **given)
+    expected = data.to_bytes()
+    assert packed(analyzer, text, title=title, native=True, **given) == expected
+    assert packed(analyzer, text, title=title, native=False, **given) == expected
+    if expected is not None:
+        assert SummaryData.from_bytes(expected, text) == data
+
+
+@pytest.mark.parametrize("title, text", fixture_texts())
+def test_the_compiled_packer_packs_the_fixtures_as_python_does(analyzer, title, text):
+    assert_packed_as_python(analyzer, text, title)
+
+
+PACKED_TEXTS = [
+    (None, ""),
+    ("", ""),
+    ("灵芝", "。！？"),
+    ("醫保新制", "臺灣醫保新制今年上路，民眾報銷更方便。醫保局表示，新制將減少等候時間。"),
+    (None, "第一段。\n\n第二段，有“医保”。\n"),
+    ("灵芝", "冠县灵芝产业发展迅速，产品远销各地。" * 4000),  # offsets past 65,535: four-byte integers
+    (None, "𠀀𠀁医保𠀂。医保𠀃𠀄，灵芝。"),  # characters outside the Basic Multilingual Plane
+    ("Apple 2024", "Apple公司于2024年发布iPhone 16，售价7999元。ABC abc Abc！"),
+]
+
+
+@pytest.mark.parametrize("title, text", PACKED_TEXTS)
+def test_the_compiled_packer_packs_special_texts_as_python_does(analyzer, title, text):
+    assert_packed_as_python(analyzer, text, title)
+
+
+@pytest.mark.parametrize("title, text", PACKED_TEXTS)
+def test_the_compiled_packer_takes_the_callers_tokens_as_prepare_does(analyzer, title, text):
+    """Given tokens are used as given: a title's only when there is a title, a text's only with sentences."""
+    assert_packed_as_python(analyzer, text, title, tokens=analyzer.analyze(text),
+                            title_tokens=analyzer.analyze("灵芝产业" + (title or "")))
+
+
+PACKED_ALPHABET = list("医保贫困户灵芝產業冠縣今年资金的了是1361.，。！？；\n “”《》「」 abcAB𠀀𠀁")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(PACKED_ALPHABET), max_size=300),
+       st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("医保灵芝冠县產業 a1𠀀，")), max_size=10)))
+def test_the_compiled_packer_packs_any_text_as_python_does(analyzer, text, title):
+    assert_packed_as_python(analyzer, text, title)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.text(alphabet=st.sampled_from(PACKED_ALPHABET), min_size=20, max_size=200),
+       st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("医保灵芝冠县產業 ")), max_size=8)))
+def test_the_compiled_packer_packs_long_texts_as_python_does(analyzer, piece, title):
+    text = piece * (70_000 // len(piece) + 1)  # offsets past 65,535
+    assert_packed_as_python(analyzer, text, title)
+
+
+def places_of(tokens):
+    places = {}
+    for term, start, end in tokens:
+        places.setdefault(term, []).append((start, end))
+    return places
+
+
+def python_packed(sentences, letters, weight, words, tokens, title_tokens):
+    return SummaryData(sentences, weight, words, letters, places_of(tokens), places_of(title_tokens)).to_bytes()
+
+
+TERMS = st.text(alphabet=st.sampled_from(list("医保a1𠀀\0")), max_size=3)
+SPANS = st.tuples(st.integers(0, 70_000), st.integers(0, 70_000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_compiled_packer_packs_any_data_as_to_bytes_does(data):
+    """Terms with NUL in them, empty terms, terms only in the title, weights of any bits, small and large
+    integers: the same bytes, or None alike."""
+    weight = data.draw(st.dictionaries(TERMS, st.floats(allow_nan=True, allow_infinity=True), max_size=8))
+    terms = list(weight)
+    n = data.draw(st.integers(0, 5))
+    sentences = [Sentence("", *data.draw(SPANS)) for _ in range(n)]
+    letters = [data.draw(st.integers(0, 70_000)) for _ in range(n)]
+    words = [data.draw(st.lists(st.sampled_from(terms), unique=True)) if terms else [] for _ in range(n)]
+    tokens = [(term, *data.draw(SPANS)) for term in data.draw(st.lists(TERMS, max_size=12))]
+    title_tokens = [(term, *data.draw(SPANS)) for term in data.draw(st.lists(TERMS, max_size=6))]
+    expected = python_packed(sentences, letters, weight, words, tokens, title_tokens)
+    assert _summaries.pack(sentences, letters, weight, words, tokens, title_tokens) == expected
+    every_term = [*weight, *(t[0] for t in tokens), *(t[0] for t in title_tokens)]
+    # The stored form's lookups never find the empty term, which no analyzer makes.
+    if expected is not None and "" not in every_term and not any(math.isnan(w) for w in weight.values()):
+        kept = SummaryData.from_bytes(expected, "")
+        assert dict(kept.weight) == weight and list(kept.words) == words
+        assert dict(kept.places) == places_of(tokens) and dict(kept.title_places) == places_of(title_tokens)
+
+
+def test_a_term_holding_nul_is_not_packed():
+    for weight, tokens, title in (({"a\0": 0.5}, [], []), ({}, [("\0", 0, 1)], []), ({}, [], [("x\0y", 0, 3)])):
+        assert python_packed([], [], weight, [], tokens, title) is None
+        assert _summaries.pack([], [], weight, [], tokens, title) is None
+
+
+def test_a_term_with_a_lone_surrogate_fails_as_to_bytes_does():
+    with pytest.raises(UnicodeEncodeError):
+        python_packed([], [], {}, [], [("医\ud800", 0, 1)], [])
+    with pytest.raises(UnicodeEncodeError):
+        _summaries.pack([], [], {}, [], [("医\ud800", 0, 1)], [])
+
+
+class TermSubclass(str):
+    def __hash__(self):
+        raise AssertionError("the packer runs no Python code")
+
+    def __eq__(self, other):
+        raise AssertionError("the packer runs no Python code")
+
+
+def test_str_subclasses_are_packed_as_their_text():
+    tokens = [(TermSubclass("医保"), 0, 2), ("医保", 3, 5), (TermSubclass("灵芝"), 6, 8)]
+    expected = SummaryData([], {"灵芝": 0.25}, [], [], {"医保": [(0, 2), (3, 5)], "灵芝": [(6, 8)]}, {}).to_bytes()
+    assert _summaries.pack([], [], {"灵芝": 0.25}, [], tokens, []) == expected
+
+
+GOOD = ([Sentence("医保", 0, 2)], [2], {"医保": 0.5}, [["医保"]], [("医保", 0, 2)], [("医保", 0, 2)])
+
+
+@pytest.mark.parametrize("position, bad", [
+    (0, None), (0, [("医保", 0)]), (0, [["医保", 0, 2]]), (0, [("医保", 0.0, 2)]), (0, [("医保", "0", 2)]),
+    (1, None), (1, ["2"]), (1, [2.0]),
+    (2, None), (2, [("医保", 0.5)]), (2, {"医保": "0.5"}), (2, {3: 0.5}), (2, {"医保": None}),
+    (3, None), (3, [None]), (3, [[3]]),
+    (4, None), (4, [("医保", 0, 2, 3)]), (4, ["医保"]), (4, [(b"\xe5", 0, 2)]), (4, [(None, 0, 2)]),
+    (4, [("医保", 0, None)]),
+    (5, 3), (5, [("医保", 0)]), (5, [(1, 0, 2)]),
+])
+def test_wrong_types_raise_type_error(position, bad):
+    arguments = list(GOOD)
+    arguments[position] = bad
+    with pytest.raises(TypeError):
+        _summaries.pack(*arguments)
+
+
+def test_inconsistent_data_raises_instead_of_packing():
+    assert _summaries.pack(*GOOD) == python_packed(*GOOD)
+    with pytest.raises(ValueError):
+        _summaries.pack(GOOD[0], [], *GOOD[2:])  # fewer letters than sentences
+    with pytest.raises(ValueError):
+        _summaries.pack(GOOD[0], GOOD[1], GOOD[2], [], *GOOD[4:])  # fewer word lists than sentences
+    with pytest.raises(KeyError):
+        _summaries.pack(GOOD[0], GOOD[1], GOOD[2], [["不在"]], *GOOD[4:])
+    for wrong in (-1, 2 ** 32, 2 ** 70):
+        with pytest.raises(OverflowError):
+            _summaries.pack(GOOD[0], GOOD[1], GOOD[2], GOOD[3], [("医保", 0, wrong)], [])
+    with pytest.raises(TypeError):
+        _summaries.pack(*GOOD[:5])
+
+
+def test_ingest_extras_are_the_same_with_and_without_the_compiled_packer(analyzer, monkeypatch):
+    settings_ = ExtrasSettings(summary_sentences=2, summary_max_chars=160, keywords_count=10)
+    articles = [Article(id=str(i), title=title or "", body=text)
+                for i, (title, text) in enumerate(fixture_texts() + PACKED_TEXTS)]
+    compiled_made = [work_out_extras(analyzer, settings_, article, Rarity()) for article in articles]
+    monkeypatch.setattr(summarize, "_pack", None)
+    python_made = [work_out_extras(analyzer, settings_, article, Rarity()) for article in articles]
+    assert compiled_made == python_made
+    for article, made in zip(articles, python_made):
+        assert packed(analyzer, article.body, title=article.title) == (made.summary_data or None)

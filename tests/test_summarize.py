@@ -153,7 +153,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import CMRC_SAMPLE, DRCD_SAMPLE, read_jsonl  # noqa: E402
-from service.summarize import SummaryData, prepare  # noqa: E402
+from service.summarize import SummaryData, packed, prepare  # noqa: E402
 
 BUDGETS = [(2, 160), (1, 30), (3, None), (None, 80), (1, 5)]
 
@@ -225,6 +225,13 @@ def test_kept_data_round_trips_long_texts_in_wide_integers(analyzer):
     blob = data.to_bytes()
     assert blob[16:20] == (4).to_bytes(4, "little")
     assert SummaryData.from_bytes(blob, text) == data
+
+
+def test_packed_data_is_the_prepared_data_in_its_compact_form(analyzer):
+    for title, text in ((None, TEXT), ("灵芝", "冠县灵芝产业发展迅速，产品远销各地。"), ("灵芝", "。"), (None, "")):
+        expected = prepare(analyzer, text, title=title).to_bytes()
+        assert packed(analyzer, text, title=title) == expected
+        assert packed(analyzer, text, title=title, native=False) == expected
 
 
 def test_data_of_an_unknown_form_is_not_read(analyzer):
