@@ -21,9 +21,12 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
 - HTTP: requests a second and p50/p99 latency of `/api/search` (summaries and highlights on, 10 hits, the same
   queries in turn) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
   `--connections` keep-alive connections for `--http-seconds`, after the workers have answered 40 searches;
-  errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards. Then
-  the same server is run as long on a path it answers with the app's JSON 404: the rate of the stack without
-  any search (gunicorn, Flask, the access log, wrk), the ceiling of the search rate on this machine.
+  errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards. Just
+  before, the same server is run as long on a path it answers with the app's JSON 404: the rate of the stack
+  without any search (gunicorn, Flask, the access log, wrk), the ceiling of the search rate on this machine.
+
+`--http-archive DATA_DIR` runs the HTTP rows alone against an archive already built, e.g. by `jiansuo ingest` of
+the files `write_corpus` writes for a size (the same seed gives the same articles and queries).
 """
 
 from __future__ import annotations
@@ -428,11 +431,13 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
         for path in paths[:40]:  # both workers open the index and touch its pages before the clock starts
             with urllib.request.urlopen(server.url + path, timeout=30) as response:
                 response.read()
+        # The same server answering the app's JSON 404 to every request: what gunicorn, Flask, the access log
+        # and wrk cost without any search, the ceiling of the search rate. Run first: right after a search run
+        # over a large index the kernel is still reclaiming memory for a while, which halved this rate at
+        # 300,000 articles.
+        bare = run_wrk(server.url, ["/api/no-such-path"], seconds, connections, folder / "bare.lua")
         searched = run_wrk(server.url, paths, seconds, connections, folder / "search.lua")
         workers = [process_rss(pid) for pid in server_workers(server.process.pid)]
-        # The same server answering the app's JSON 404 to every request: what gunicorn, Flask, the access log
-        # and wrk cost without any search, the ceiling of the rate above.
-        bare = run_wrk(server.url, ["/api/no-such-path"], seconds, connections, folder / "bare.lua")
     finally:
         server.stop()
     return {**searched, "workers_rss": workers, "connections": connections, "seconds": seconds, "threads": threads,
@@ -563,23 +568,44 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         f"{opened['rss_before_mb']['VmRSS']:.0f} MB before the engine was made | | |",
     ]
     for http in https:
-        worst = max(http["workers_rss"], key=lambda r: r["VmRSS"]) if http["workers_rss"] else None
-        threads = "" if http["threads"] is None else f" of {http['threads']} threads"
-        rows += [
-            f"| HTTP /api/search with summaries, 2 workers{threads}, wrk {http['connections']} connections "
-            f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
-            f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
-            f"| the same server answering a JSON 404 to every request (gunicorn, Flask, access log and wrk alone) | "
-            f"{http['bare_rps']:.0f} requests/s, p99 {http['bare_p99_ms']:.2f} ms | | search with summaries at "
-            f"{http['rps'] / http['bare_rps']:.2f}x this rate |",
-        ]
-        if worst is not None:
-            rows.append(f"| RSS of a serving worker after the HTTP run | {worst['VmRSS']:.0f} MB (private "
-                        f"{worst['RssAnon']:.0f} MB, file-backed {worst['RssFile']:.0f} MB); "
-                        f"{worst['VmRSS'] / (index_bytes / 1e6):.2f}x the index size | | |")
+        rows += http_rows(http, index_bytes)
     rows += http_failures
     rows.append("")
     return rows
+
+
+def http_rows(http: dict, index_bytes: int) -> list[str]:
+    worst = max(http["workers_rss"], key=lambda r: r["VmRSS"]) if http["workers_rss"] else None
+    threads = "" if http["threads"] is None else \
+        f" of {http['threads']} thread{'' if http['threads'] == 1 else 's'}"
+    rows = [
+        f"| HTTP /api/search with summaries, 2 workers{threads}, wrk {http['connections']} connections "
+        f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
+        f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
+        f"| the same server answering a JSON 404 to every request, just before (gunicorn, Flask, access log and "
+        f"wrk alone) | {http['bare_rps']:.0f} requests/s, p99 {http['bare_p99_ms']:.2f} ms | | search with "
+        f"summaries at {http['rps'] / http['bare_rps']:.2f}x this rate |",
+    ]
+    if worst is not None:
+        rows.append(f"| RSS of a serving worker after the HTTP run | {worst['VmRSS']:.0f} MB (private "
+                    f"{worst['RssAnon']:.0f} MB, file-backed {worst['RssFile']:.0f} MB); "
+                    f"{worst['VmRSS'] / (index_bytes / 1e6):.2f}x the index size | | |")
+    return rows
+
+
+def http_on_archive(data_dir: Path, queries: list[str], seconds: int, connections: int,
+                    http_threads: list[int | None]) -> list[str]:
+    """The HTTP rows alone, against an archive already built (by `jiansuo ingest` of `write_corpus`'s files)."""
+    generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text(encoding="utf-8").strip()
+    index_bytes = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+    rows = [f"## HTTP against {data_dir} ({index_bytes / 1e6:.1f} MB index)", "",
+            "| measure | Jiansuo | | ratio |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory(prefix="jiansuo-http-") as folder:
+        for threads in http_threads:
+            measured = measure_http(data_dir, queries, seconds, Path(folder), connections, threads)
+            if measured is not None:
+                rows += http_rows(measured, index_bytes)
+    return rows + [""]
 
 
 def main() -> int:
@@ -607,6 +633,9 @@ def main() -> int:
                         help="run the card pipeline only for sizes up to this (its jieba pass takes about half an "
                              "hour at 300,000 articles); rank-bm25's query latency is still measured on the "
                              "parity reference")
+    parser.add_argument("--http-archive", type=Path, metavar="DATA_DIR",
+                        help="only the HTTP rows, against this archive already built (e.g. by `jiansuo ingest` "
+                             "of the files `write_corpus` makes); the queries are made from the sources as usual")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     http_threads: list[int | None] = [int(t) for t in args.http_threads.split(",") if t.strip()] or [None]
@@ -617,6 +646,10 @@ def main() -> int:
     queries = make_queries(sentences, args.queries, args.seed)
     print(f"source: {len(sentences)} sentences, {len(titles)} titles from {len(args.sources)} file(s); "
           f"{len(queries)} queries, seed {args.seed}", flush=True)
+    if args.http_archive is not None:
+        rows = http_on_archive(args.http_archive, queries, args.http_seconds, args.connections, http_threads)
+        print("\n".join(rows), flush=True)
+        return 1 if re.search(r"requests, [1-9]\d* errors", "".join(rows)) else 0
     failed = False
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
