@@ -496,9 +496,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
                 continue
             if measured is not None:
                 https.append(measured)
-        generation = next(p for p in (data_dir / "index").iterdir() if p.name == (data_dir / "index" / "CURRENT")
-                          .read_text(encoding="utf-8").strip())
-        index_bytes = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+        index_bytes = live_index_bytes(data_dir)
 
     mb = text_bytes / 1e6
     ours_p = percentiles(queried["latencies_ms"])
@@ -574,6 +572,12 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
     return rows
 
 
+def live_index_bytes(data_dir: Path) -> int:
+    """The size on disk of the archive's live index generation (the one CURRENT names)."""
+    generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text(encoding="utf-8").strip()
+    return sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+
+
 def http_rows(http: dict, index_bytes: int) -> list[str]:
     worst = max(http["workers_rss"], key=lambda r: r["VmRSS"]) if http["workers_rss"] else None
     threads = "" if http["threads"] is None else \
@@ -596,8 +600,7 @@ def http_rows(http: dict, index_bytes: int) -> list[str]:
 def http_on_archive(data_dir: Path, queries: list[str], seconds: int, connections: int,
                     http_threads: list[int | None]) -> list[str]:
     """The HTTP rows alone, against an archive already built (by `jiansuo ingest` of `write_corpus`'s files)."""
-    generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text(encoding="utf-8").strip()
-    index_bytes = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+    index_bytes = live_index_bytes(data_dir)
     rows = [f"## HTTP against {data_dir} ({index_bytes / 1e6:.1f} MB index)", "",
             "| measure | Jiansuo | | ratio |", "|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="jiansuo-http-") as folder:

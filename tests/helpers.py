@@ -42,6 +42,15 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def summary_texts(cmrc: int, drcd: int, corpus: int | None = None) -> list[tuple[str | None, str]]:
+    """(title, text) to summarize: the first `cmrc` CMRC and `drcd` DRCD (Traditional) fixture records, then the
+    embedded corpus's articles (the first `corpus` of them; None: all), untitled."""
+    records = read_jsonl(CMRC_SAMPLE)[:cmrc] + read_jsonl(DRCD_SAMPLE)[:drcd]
+    texts = [(r.get("title"), r.get("text") or r.get("body") or "") for r in records]
+    files = sorted((PROJECT / "corpus").glob("*.txt"))[:corpus]
+    return texts + [(None, path.read_text(encoding="utf-8")) for path in files]
+
+
 def make_config(data_dir: Path, **overrides) -> config_module.Config:
     return config_module.defaults().with_overrides(paths_data_dir=data_dir, **overrides)
 

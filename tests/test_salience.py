@@ -10,13 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import service.summarize as summarize
-from helpers import compiled
+from helpers import compiled, summary_texts
 from service.keywords import background_idf, whole_words
 from service.summarize import (_QUOTED, SALIENCE_WEIGHTS, _salience_of, _word_stats, prepare, salience,
                                word_features)
 from service.text.analyzer import Token
 from service.text.sentences import Sentence, split_sentences
-from test_summaries import fixture_texts
 
 _salience, pytestmark = compiled("service._salience", "the Python path is used")
 
@@ -71,12 +70,12 @@ def check_text(analyzer, text, title):
     assert_same_summary_data(analyzer, text, title)
 
 
-@pytest.mark.parametrize("title, text", fixture_texts())
+@pytest.mark.parametrize("title, text", summary_texts(cmrc=20, drcd=10, corpus=10))
 def test_the_fixtures_weigh_as_in_python(analyzer, title, text):
     check_text(analyzer, text, title)
 
 
-@pytest.mark.parametrize("title, text", fixture_texts()[:10])
+@pytest.mark.parametrize("title, text", summary_texts(cmrc=20, drcd=10, corpus=10)[:10])
 def test_the_weights_are_those_of_the_plain_feature_model(analyzer, title, text):
     sentences = split_sentences(text)
     tokens = analyzer.analyze(text)

@@ -2,15 +2,13 @@
 the same summaries and title places from the same stored data, no crash on damaged data, and the same bytes
 as `SummaryData.to_bytes` from the same analysis."""
 
-from pathlib import Path
-
 import math
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import CMRC_SAMPLE, DRCD_SAMPLE, compiled, read_jsonl
+from helpers import compiled, summary_texts
 from service import summarize
 from service.articles import Article
 from service.extras import ExtrasSettings, work_out_extras
@@ -45,10 +43,7 @@ def query_sets(analyzer, text, title):
 
 
 def fixture_texts():
-    records = read_jsonl(CMRC_SAMPLE)[:20] + read_jsonl(DRCD_SAMPLE)[:10]  # DRCD is Traditional
-    texts = [(r.get("title"), r.get("text") or r.get("body") or "") for r in records]
-    corpus = sorted((Path(__file__).parent.parent / "corpus").glob("*.txt"))
-    return texts + [(None, path.read_text(encoding="utf-8")) for path in corpus[:10]]
+    return summary_texts(cmrc=20, drcd=10, corpus=10)
 
 
 @pytest.mark.parametrize("title, text", fixture_texts())

@@ -148,11 +148,9 @@ def test_summary_is_made_of_input_sentences_in_order_within_budget(analyzer, par
 
 # --- summaries from the data kept at ingest --------------------------------------------------------------
 
-from pathlib import Path  # noqa: E402
-
 import pytest  # noqa: E402
 
-from helpers import CMRC_SAMPLE, DRCD_SAMPLE, read_jsonl  # noqa: E402
+from helpers import summary_texts  # noqa: E402
 from service.summarize import SummaryData, packed, prepare  # noqa: E402
 
 BUDGETS = [(2, 160), (1, 30), (3, None), (None, 80), (1, 5)]
@@ -179,15 +177,7 @@ def _assert_kept_data_summarizes_alike(analyzer, text, title=None):
             assert data.summary(text, sentences=count, max_chars=max_chars, query_terms=query) == expected
 
 
-def _fixture_texts():
-    records = read_jsonl(CMRC_SAMPLE)[:25] + read_jsonl(DRCD_SAMPLE)[:15]  # DRCD is Traditional
-    texts = [(r.get("title"), r.get("text") or r.get("body") or "") for r in records]
-    corpus = sorted((Path(__file__).parent.parent / "corpus").glob("*.txt"))
-    texts += [(None, path.read_text(encoding="utf-8")) for path in corpus]
-    return texts
-
-
-@pytest.mark.parametrize("title, text", _fixture_texts())
+@pytest.mark.parametrize("title, text", summary_texts(cmrc=25, drcd=15))
 def test_kept_data_summarizes_the_fixtures_as_summarize_does(analyzer, title, text):
     _assert_kept_data_summarizes_alike(analyzer, text, title)
 
