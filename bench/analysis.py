@@ -11,11 +11,11 @@ Every article is analysed the way ingest analyses it, headline `[title]` and bod
 - card: `jieba.lcut_for_search` of title and body, the design card's literal pipeline (segmentation only);
 - fold and segment only: the analyzer's folding (NFKC, OpenCC) and jieba-rs's cut of title and body, no
   counting or tokens of ours: what the libraries alone cost, the floor under every other pass;
-- count_channels: today's `service.ranking.count_channels`;
-- analyze_article: today's `service.ranking.analyze_article` (the counts and the word tokens of every text);
+- count_channels: today's `service.search.ranker.count_channels`;
+- analyze_article: today's `service.search.ranker.analyze_article` (the counts and the word tokens of every text);
 - ingest (reference extras): an ingest's whole work on one article, `analyze_article` then the extras as they
   were (`bench/extras_reference.py`: the summary, keywords and summary data before they were made faster);
-- ingest: `analyze_article` then today's `service.extras.work_out_extras`, as `service/indexing.py` does it.
+- ingest: `analyze_article` then today's `service.summaries.extras.work_out_extras`, as `service/indexing.py` does it.
 
 Rates are megabytes of UTF-8 (title + body) per second of analysis; dictionaries are loaded before timing
 (their loading times are printed apart). Each pass runs `--repeat` times, passes taking turns, and the fastest
@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extras_reference import work_out_extras as reference_extras  # noqa: E402
 from service.articles import Article  # noqa: E402
-from service.extras import ExtrasSettings, work_out_extras  # noqa: E402
-from service.keywords import Rarity  # noqa: E402
-from service.ranking import analyze_article, count_channels  # noqa: E402
+from service.summaries.extras import ExtrasSettings, work_out_extras  # noqa: E402
+from service.summaries.keywords import Rarity  # noqa: E402
+from service.search.ranker import analyze_article, count_channels  # noqa: E402
 from service.text.analyzer import Analyzer, Token  # noqa: E402
 from service.text.ngrams import cjk_bigrams, cjk_unigrams  # noqa: E402
 

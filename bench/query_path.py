@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.index.bm25 import BM25Params, term_weights  # noqa: E402
 from service.index.postings import Postings  # noqa: E402
-from service.query import Clause  # noqa: E402
-from service.ranking import ClauseTerms, Ranker, Weights  # noqa: E402
+from service.search.query import Clause  # noqa: E402
+from service.search.ranker import ClauseTerms, Ranker, Weights  # noqa: E402
 
 # (vocabulary, distinct terms per document, Zipf exponent) of each channel, roughly those of news text.
 CHANNELS = {"words": (150_000, 120, 1.0), "title": (40_000, 8, 0.9), "grams": (250_000, 220, 0.95),

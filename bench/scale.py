@@ -269,8 +269,8 @@ def child_open(data_dir: Path, queries: list[str]) -> dict:
     from service import config
     from service.engine import Engine
     from service.index import storage
-    from service.keywords import background_idf
-    from service.ranking import SIDE_CHANNELS
+    from service.summaries.keywords import background_idf
+    from service.search.ranker import SIDE_CHANNELS
 
     before = current_rss_mb()
     engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
@@ -339,8 +339,8 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
     finally:
         ranking._add_channel = compiled
 
-    from service.indexing import headline
-    from service.ranking import count_channels
+    from service.index.workers import headline
+    from service.search.ranker import count_channels
 
     postings = engine.postings()
     stored = {}

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.keywords import whole_words  # noqa: E402
+from service.summaries.keywords import whole_words  # noqa: E402
 from service.text.analyzer import Analyzer  # noqa: E402
 from service.text.sentences import split_sentences  # noqa: E402
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service import config  # noqa: E402
 from service.engine import Engine  # noqa: E402
 from service.index import storage  # noqa: E402
-from service.ranking import SIDE_CHANNELS  # noqa: E402
+from service.search.ranker import SIDE_CHANNELS  # noqa: E402
 
 
 def best_of(repeat: int, run) -> float:

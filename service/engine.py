@@ -18,11 +18,11 @@ import numpy as np
 
 from . import config as config_module
 from .articles import Article, check_id, check_text
-from .display import Display, check_script
+from .search.display import Display, check_script
 from .errors import IndexUnusable, InputError, NotFound, QueryError
-from .extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
-from .facets import DocumentFields, Facets, Filters, check_filters
-from .highlight import highlight_spans, merge_spans
+from .summaries.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
+from .search.facets import DocumentFields, Facets, Filters, check_filters
+from .search.highlight import highlight_spans, merge_spans
 from .index import storage
 from .index.bm25 import BM25Params
 from .index.build import DamagedSource, Source, channel_folder, merge_channel, merged_doc_lists, read_lines, write_lines
@@ -31,13 +31,15 @@ from .ingest.formats import Problem, read_records
 from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
-from .query import parse as parse_query
-from .indexing import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches, headline
-from .ranking import SIDE_CHANNELS, Ranker, Ranking, Weights, plan_query, squash
-from .keywords import Rarity, background_idf
+from .search.query import parse as parse_query
+from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches, headline
+from .index.channels import SIDE_CHANNELS
+from .search.ranker import Ranker, Ranking, Weights, plan_query, squash
+from .summaries.keywords import Rarity, background_idf
 from .store import Store, UpsertCounts
-from . import summarize as summary_module
-from .summarize import Summary, stored_summary, summarize
+from .summaries.choice import Summary
+from .summaries.data import stored_summary, summarize
+from .summaries.salience import SALIENCE_WEIGHTS
 from .text.analyzer import Analyzer
 
 STORE_FILE = "articles.sqlite3"
@@ -413,7 +415,7 @@ class Engine:
         engine's config and analyzer never change)."""
         c = self.config
         description = [EXTRAS_VERSION, self.analyzer.fingerprint, c.summary_sentences, c.summary_max_chars,
-                       c.keywords_count, summary_module.SALIENCE_WEIGHTS]
+                       c.keywords_count, SALIENCE_WEIGHTS]
         return hashlib.sha256(json.dumps(description).encode("utf-8")).hexdigest()[:16]
 
     def _rarity(self) -> Rarity:

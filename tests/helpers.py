@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from pathlib import Path
 
 import pytest
 
-from service import config as config_module
+from service import native
+from service.testing import PROJECT, RunningServer, free_port, in_pure_python, make_config  # noqa: F401
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
-PROJECT = TESTS.parent
 SEED_PAGE = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.txt"
 SEED_GOLD = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.gold.json"
 CMRC_SAMPLE = FIXTURES / "collections" / "cmrc2018_sample.jsonl"
@@ -21,21 +20,19 @@ DRCD_SAMPLE = FIXTURES / "collections" / "drcd_sample.jsonl"
 DATED_ARCHIVE = FIXTURES / "archive" / "dated.jsonl"
 
 
-def compiled(module: str, fallback: str):
-    """A compiled part of the package (setup.py) and the mark that skips a test file where it is not built.
+def compiled(name: str, fallback: str):
+    """A compiled part (`service.native`, e.g. "_summaries") and the mark that skips a test file where it is not
+    built.
 
     It is left out where the install found no C compiler or Python headers; with JIANSUO_REQUIRE_NATIVE=1 (as
     in CI) that is an error naming the module. `fallback` says what runs instead.
     """
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        if os.environ.get("JIANSUO_REQUIRE_NATIVE") == "1":
-            raise RuntimeError(f"JIANSUO_REQUIRE_NATIVE=1 but {module} is not built "
-                               "(it needs a C compiler and the Python headers: pip install -e . again)")
-        found = None
-    return found, pytest.mark.skipif(found is None, reason=f"{module} is not built (no C compiler or Python "
-                                                           f"headers at install); {fallback}")
+    found = native.built(name)
+    if found is None and os.environ.get("JIANSUO_REQUIRE_NATIVE") == "1":
+        raise RuntimeError(f"JIANSUO_REQUIRE_NATIVE=1 but service.native.{name} is not built "
+                           "(it needs a C compiler and the Python headers: pip install -e . again)")
+    return found, pytest.mark.skipif(found is None, reason=f"service.native.{name} is not built (no C compiler or "
+                                                           f"Python headers at install); {fallback}")
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -49,10 +46,6 @@ def summary_texts(cmrc: int, drcd: int, corpus: int | None = None) -> list[tuple
     texts = [(r.get("title"), r.get("text") or r.get("body") or "") for r in records]
     files = sorted((PROJECT / "corpus").glob("*.txt"))[:corpus]
     return texts + [(None, path.read_text(encoding="utf-8")) for path in files]
-
-
-def make_config(data_dir: Path, **overrides) -> config_module.Config:
-    return config_module.defaults().with_overrides(paths_data_dir=data_dir, **overrides)
 
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -73,50 +66,37 @@ def multipart(fields: dict[str, tuple[str, bytes]], boundary: str = "jiansuo-tes
 HOSTILE_TITLE = "<script>alert('xss')</script>用药安全问答"
 
 
-def free_port() -> int:
-    import socket
+def channel_counts(stopwords: Path, rows: list[dict]) -> list[dict]:
+    """`count_channels` of each CMRC-style row (title and text), by an analyzer with these stopwords: for
+    comparing the compiled and the pure-Python paths (`in_pure_python`)."""
+    from service.index.channels import count_channels
+    from service.text.analyzer import Analyzer
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    analyzer = Analyzer(stopwords=stopwords)
+    return [count_channels(analyzer, (row["title"], ""), row["text"]) for row in rows]
 
 
-class RunningServer:
-    """A real `jiansuo serve` process on a free loopback port."""
+def run_files(folder: Path) -> dict[str, bytes]:
+    """Every file of the index run that `analyse_batch` writes of the CMRC and DRCD samples into `folder`."""
+    from service.articles import Article
+    from service.index.workers import analyse_batch
+    from service.summaries.keywords import Rarity
+    from service.text.analyzer import Analyzer
 
-    def __init__(self, data_dir: Path, log_path: Path, *, workers: int = 1, env: dict | None = None):
-        import os
-        import subprocess
-        import sys
-        import time
-        import urllib.request
+    rows = read_jsonl(CMRC_SAMPLE) + read_jsonl(DRCD_SAMPLE)
+    articles = [Article(id=row["id"], title=row["title"], body=row["text"]) for row in rows]
+    run = analyse_batch(Analyzer(), make_config(folder / "data"), Rarity(), articles, folder, 0).run
+    return {p.relative_to(run).as_posix(): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
 
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "w", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "service", "--index", str(data_dir), "serve", "--port", str(self.port),
-             "--workers", str(workers)],
-            cwd=PROJECT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})})
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"jiansuo serve did not come up; see {log_path}: "
-                                   + log_path.read_text(encoding="utf-8")[-2000:])
-            time.sleep(0.2)
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except Exception:
-                self.process.kill()
-        self.log.close()
+def summary_data(texts: list[tuple[str | None, str]]) -> list[bytes | None]:
+    """The stored summary data (`packed`) of each (title, text), and `prepare(...).to_bytes()` of it: for
+    comparing the compiled and the pure-Python paths (`in_pure_python`)."""
+    from service.summaries.data import packed, prepare
+    from service.text.analyzer import Analyzer
+
+    analyzer = Analyzer()
+    made = []
+    for title, text in texts:
+        made += [packed(analyzer, text, title=title), prepare(analyzer, text, title=title).to_bytes()]
+    return made

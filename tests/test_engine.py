@@ -11,8 +11,8 @@ from service.text.analyzer import Analyzer
 from service.errors import IndexUnusable, InputError, NotFound, QueryError
 from service.index import storage
 from service.text.sentences import split_sentences
-from service.highlight import highlight_spans, merge_spans
-from service.summarize import summarize
+from service.search.highlight import highlight_spans, merge_spans
+from service.summaries.data import summarize
 
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 COOPERATION = "青州———冠县东西协作扶贫成效显著"

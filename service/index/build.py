@@ -23,10 +23,11 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-try:  # the compiled term numbering (setup.py); without it `RunBuilder.add` numbers the terms in Python, alike
-    from ._vocabulary import term_ids as _term_ids
-except ImportError:
-    _term_ids = None
+from .. import native
+
+# The compiled term numbering (`service.native`); without it `RunBuilder.add` numbers the terms in Python, alike.
+_vocabulary = native.compiled("_vocabulary")
+_term_ids = _vocabulary.term_ids if _vocabulary is not None else None
 
 CHANNELS_DIR = "channels"
 _POSTINGS_PER_BLOCK = 4_000_000

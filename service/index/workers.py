@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .articles import Article
-from .extras import Extras, ExtrasSettings, work_out_extras
-from .index.build import RunBuilder
-from .keywords import Rarity
-from .ranking import SIDE_CHANNELS, analyze_article
-from .text.analyzer import Analyzer
+from ..articles import Article
+from ..summaries.extras import Extras, ExtrasSettings, work_out_extras
+from .build import RunBuilder
+from ..summaries.keywords import Rarity
+from .channels import SIDE_CHANNELS, analyze_article
+from ..text.analyzer import Analyzer
 
 CHANNELS = ("words",) + SIDE_CHANNELS
 # Postings a run may hold before it is written; a batch is written as one run however large.
@@ -68,8 +68,8 @@ def batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
 
 def archive_rarity(index_dir: Path, params, analyzer: Analyzer) -> Rarity:
     """Word rarity from general Chinese and the live index, when this analyzer can read it."""
-    from .errors import IndexUnusable
-    from .index import storage
+    from ..errors import IndexUnusable
+    from . import storage
 
     try:
         _, postings, _ = storage.load(index_dir, analyzer.fingerprint, params, verify_hashes=False)

@@ -4,7 +4,7 @@
  * terms needs its documents gathered again to be weighted and added to the total: about ten passes over
  * every posting. This does the same floating-point operations in the same order (so the scores are the
  * same to the last bit) in one pass over the postings and one over the channel's distinct documents.
- * `service/ranking.py` uses it when it is built and keeps the NumPy code for when it is not.
+ * `service/search/ranker.py` uses it when it is built and keeps the NumPy code for when it is not.
  *
  * Built with -ffp-contract=off: a fused multiply-add would round once where NumPy rounds twice.
  */

@@ -3,7 +3,7 @@
  * In Python every bigram and every character becomes a string before `Counter` sees it: several string
  * allocations and dict look-ups per CJK character of the archive. Here each term is a number (its one or
  * two code points) counted in a small hash table, and only the distinct terms become strings. The result
- * is the one `service/ranking.py` makes in Python, key order included; it uses this when it is built.
+ * is the one `service/index/channels.py` makes in Python, key order included; it uses this when it is built.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -118,7 +118,7 @@ static int tally_add(Tally *tally, uint64_t key) {
     return 0;
 }
 
-/* [total, {term: count}] as `_counted` in service/ranking.py makes it: stopwords left out of both. */
+/* [total, {term: count}] as `_counted` in service/index/channels.py makes it: stopwords left out of both. */
 static PyObject *counted(const Tally *tally, PyObject *stopwords) {
     PyObject *counts = PyDict_New();
     if (counts == NULL) return NULL;

@@ -4,7 +4,7 @@
  * an article. This makes the same walk (forward through the sentences and the quotations) and the same
  * floating-point operations in the same order, with the C library's `log` and `exp` that Python's `math`
  * calls (built with -ffp-contract=off), so the weights are the same to the last bit and in the same order.
- * `service/summarize.py` keeps the Python code for when this is not built, and the tests hold the two to the
+ * `service/summaries/salience.py` keeps the Python code for when this is not built, and the tests hold the two to the
  * same output.
  */
 #define PY_SSIZE_T_CLEAN

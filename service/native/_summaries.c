@@ -5,7 +5,7 @@
  * This reads only what the query needs from the bytes (the query words' places, the pool sentences' words
  * and weights) and makes the same choice as `SummaryData.summary`: the same keys, compared in the same
  * order, the same floating-point operations in the same order (built with -ffp-contract=off), so the same
- * sentences. `service/summarize.py` keeps the Python code for when this is not built, and the tests hold
+ * sentences. `service/summaries/data.py` keeps the Python code for when this is not built, and the tests hold
  * the two to the same output.
  */
 #define PY_SSIZE_T_CLEAN

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .errors import QueryError
+from ..errors import QueryError
 
 # A chart of hits per day is readable for about two months; past that it is drawn per month.
 DAY_FACET_MAX_DAYS = 62

@@ -20,7 +20,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 
-from .errors import QueryError
+from ..errors import QueryError
 
 _FIELD_NAMES = {"title": "title", "标题": "title", "author": "author", "作者": "author",
                 "section": "section", "版面": "section", "date": "date", "日期": "date"}

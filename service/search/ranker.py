@@ -23,109 +23,21 @@ ranked instead (OR), and the result says so.
 from __future__ import annotations
 
 import re
-import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from .index.postings import Postings, member, union
+from .. import native
+from ..index.postings import Postings, member, union
 from .query import Clause, ParsedQuery
-from .text.analyzer import Analyzer, Token
-from .text.ngrams import bigram_terms, cjk_runs
+from ..text.analyzer import Analyzer
 
-try:  # the compiled channel accumulator (setup.py); without it the NumPy code below gives the same scores
-    from .index._accumulate import add_channel as _add_channel
-except ImportError:  # built only where the install found a C compiler
-    _add_channel = None
-if sys.byteorder != "little":  # it reads numbers in the machine's order; index files are little-endian
-    _add_channel = None
-try:  # the compiled grams and chars counting (setup.py); without it `_cjk_counted_in_python` gives the same
-    from .text._counting import count_cjk as _count_cjk
-except ImportError:
-    _count_cjk = None
+_accumulate = native.compiled("_accumulate")
 
-SIDE_CHANNELS = ("title", "grams", "chars")
 _NOT_WORD = re.compile(r"[\W_]+")
-
-
-class ArticleAnalysis(NamedTuple):
-    """One analysis of an article: what the index counts, and the words summaries and keywords start from."""
-
-    counts: dict[str, list]  # what `count_channels` returns
-    headline_words: list[list[Token]]  # `analyzer.analyze` of each headline text
-    body_words: list[Token]  # `analyzer.analyze(body)`
-
-
-def count_channels(analyzer: Analyzer, headline: Iterable[str], body: str) -> dict[str, list]:
-    """An article's terms in every channel: {channel: [length, {term: count}]}.
-
-    Terms are counted in the order they first occur (headline texts, then the body), so the stored counts are
-    the same object, key order included, whichever way they are worked out.
-    """
-    return _analyze(analyzer, headline, body, keep_words=False).counts
-
-
-def analyze_article(analyzer: Analyzer, headline: Sequence[str], body: str) -> ArticleAnalysis:
-    """`count_channels` and the word tokens of every text, from one folding and one segmentation of each."""
-    return _analyze(analyzer, headline, body, keep_words=True)
-
-
-def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words: bool) -> ArticleAnalysis:
-    fold = analyzer.fold_with_origins
-    words: list[str] = []
-    title: list[str] = []
-    folded_texts: list[str] = []
-    headline_words: list[list[Token]] = []
-    body_words: list[Token] = []
-    texts = [(text, True) for text in headline]
-    texts.append((body, False))
-    for text, in_headline in texts:
-        if not text:
-            if keep_words and in_headline:
-                headline_words.append([])
-            continue
-        folded, origins = fold(text)
-        if keep_words:
-            tokens = analyzer.words_of_folded(folded, origins)
-            if in_headline:
-                headline_words.append(tokens)
-            else:
-                body_words = tokens
-            terms = [token[0] for token in tokens]
-        else:
-            terms = analyzer.terms_of_folded(folded)
-        words += terms
-        if in_headline:
-            title += terms
-        folded_texts.append(folded)
-    grams, chars = _cjk_counted(folded_texts, analyzer.stopwords)
-    counted = {"words": _counted(words), "title": _counted(title), "grams": grams, "chars": chars}
-    return ArticleAnalysis(counted, headline_words, body_words)
-
-
-def _cjk_counted_in_python(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tuple[list, list]:
-    """The `grams` and `chars` channels of these texts, each as `_counted` gives it."""
-    grams: list[str] = []
-    runs: list[str] = []
-    for folded in folded_texts:
-        text_runs = cjk_runs(folded)
-        grams += bigram_terms(text_runs)
-        runs += text_runs
-    return _counted(grams, stopwords), _counted("".join(runs), stopwords)
-
-
-_cjk_counted = _count_cjk if _count_cjk is not None else _cjk_counted_in_python
-
-
-def _counted(terms: Iterable[str], stopwords: frozenset[str] = frozenset()) -> list:
-    """[length, {term: count}] with stopwords left out (words come without them already)."""
-    counts = Counter(terms)
-    for term in stopwords.intersection(counts) if stopwords else ():
-        del counts[term]
-    return [counts.total(), dict(counts)]
 
 
 @dataclass(frozen=True)
@@ -298,27 +210,38 @@ class Ranker:
             if counts and weight != 0:
                 yield self.channels[channel], weight, counts
 
-    def score(self, scored: list[tuple[str, str]], *, native: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, scored: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """Weighted BM25 over the channels for every article holding any scored term, ascending.
 
         Each channel's terms are summed in query order and the channels in turn, as `Postings.score` and a
-        sum over the channels' results would: one slot per article instead of sorting every posting.
-        `native` picks the compiled accumulator (True) or the NumPy one (False); by default the compiled one
-        when it is built. Both give the same scores to the last bit.
+        sum over the channels' results would: one slot per article instead of sorting every posting. The
+        compiled accumulator does it where it is built (`service.native`), NumPy otherwise: the same scores to
+        the last bit.
         """
-        use_native = _add_channel is not None if native is None else native
-        if use_native and _add_channel is None:
-            raise RuntimeError("the compiled accumulator (service/index/_accumulate) is not built")
+        return self.score_compiled(scored) if _accumulate is not None else self.score_in_numpy(scored)
+
+    def score_in_numpy(self, scored: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         arrays = self._scratch()
         try:
-            if use_native:
-                return self._score_native(scored, arrays)
             return self._score_into(scored, arrays.total, arrays.held, arrays.part)
         except BaseException:
             self._local.arrays = None  # perhaps left part-filled: never used again
             raise
 
-    def _score_native(self, scored: list[tuple[str, str]], arrays: "_Scratch") -> tuple[np.ndarray, np.ndarray]:
+    def score_compiled(self, scored: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """`score` by the compiled accumulator, whatever the switch says; an error where it is not built."""
+        compiled = native.built("_accumulate")
+        if compiled is None:
+            raise RuntimeError("the compiled accumulator (service.native._accumulate) is not built")
+        arrays = self._scratch()
+        try:
+            return self._score_native(compiled.add_channel, scored, arrays)
+        except BaseException:
+            self._local.arrays = None
+            raise
+
+    def _score_native(self, add_channel: Callable, scored: list[tuple[str, str]], arrays: "_Scratch"
+                      ) -> tuple[np.ndarray, np.ndarray]:
         total, held = arrays.total, arrays.held
         for postings, weight, counts in self._by_channel(scored):
             slices = []
@@ -327,7 +250,7 @@ class Ranker:
                 if docs.size:
                     slices.append((docs, weights, count))
             if slices:
-                _add_channel(total, held, arrays.part, arrays.mark, arrays.touched, slices, weight)
+                add_channel(total, held, arrays.part, arrays.mark, arrays.touched, slices, weight)
         candidates = np.flatnonzero(held)
         scores = total[candidates]
         total[candidates] = 0.0  # the scratch arrays are left all zero for the next query

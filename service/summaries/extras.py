@@ -1,5 +1,5 @@
 """What is worked out once per article at ingest and kept: its generic summary, its keywords, and what a
-summary for any query needs from the article's analysis (`summarize.SummaryData`, in its compact form), so
+summary for any query needs from the article's analysis (`summaries.data.SummaryData`, in its compact form), so
 that a search makes its hits' summaries without analysing their text again.
 
 They live in their own table, `article_extras`, in the article store's SQLite file, next to `articles` but
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .articles import Article
+from ..articles import Article
 from .keywords import Rarity, keywords, whole_words
-from .summarize import packed, prepare, stored_summary
-from .text.analyzer import Analyzer, Token
+from .data import packed, prepare, stored_summary
+from ..text.analyzer import Analyzer, Token
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS article_extras (

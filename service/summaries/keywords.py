@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Sequence
 
 import jieba
 
-from .text.analyzer import Token
+from ..text.analyzer import Token
 
 BACKGROUND_DOCS = 1000
 # A word in the title counts as this many occurrences in the body: the title names the subject.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..facets import DAY_FACET_MAX_DAYS, Facets, date_span, iso_day
+from ..search.facets import DAY_FACET_MAX_DAYS, Facets, date_span, iso_day
 
 # Past ten years of months, bars get too thin to see or to click: the chart is drawn per year.
 MAX_MONTH_BARS = 120

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import __version__
 from ..config import Config
-from ..facets import MAX_SECTION_CHARS
+from ..search.facets import MAX_SECTION_CHARS
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 

@@ -15,9 +15,9 @@ from pathlib import PurePath
 from flask import Blueprint, current_app, g, request, url_for
 from jinja2 import BaseLoader, Environment
 
-from ..display import check_script
+from ..search.display import check_script
 from ..errors import IndexUnusable, QueryError
-from ..facets import date_span, iso_day
+from ..search.facets import date_span, iso_day
 from .chart import timeline
 
 pages = Blueprint("pages", __name__)

@@ -1,17 +1,11 @@
 """Analysis in worker processes builds exactly the index and extras that one process builds."""
 
-from pathlib import Path
-
 import numpy as np
 
-from service import ranking
-from service.articles import Article
 from service.engine import Engine
-from service.index import build, storage
-from service.indexing import analyse_batch
-from service.keywords import Rarity
+from service.index import storage
 
-from helpers import CMRC_SAMPLE, DRCD_SAMPLE, compiled, make_config, read_jsonl
+from helpers import CMRC_SAMPLE, DRCD_SAMPLE, TESTS, compiled, in_pure_python, make_config, run_files
 
 
 def generation_files(engine: Engine) -> dict[str, bytes]:
@@ -59,23 +53,14 @@ def test_an_ingest_merges_the_live_generation_without_analysing_it_again(tmp_pat
     assert np.array_equal(words.term_offsets, fresh.postings().term_offsets)
 
 
-_counting, counting_built = compiled("service.text._counting", "service/ranking.py counts in Python")
-_vocabulary, vocabulary_built = compiled("service.index._vocabulary", "RunBuilder numbers terms in Python")
+_counting, counting_built = compiled("_counting", "index/channels.py counts in Python")
+_vocabulary, vocabulary_built = compiled("_vocabulary", "RunBuilder numbers terms in Python")
 
 
 @counting_built
 @vocabulary_built
-def test_a_batch_makes_the_same_run_with_and_without_the_compiled_counting(tmp_path, analyzer, monkeypatch):
-    rows = read_jsonl(CMRC_SAMPLE) + read_jsonl(DRCD_SAMPLE)
-    articles = [Article(id=row["id"], title=row["title"], body=row["text"]) for row in rows]
-    config = make_config(tmp_path / "data")
-
-    def run_files(folder: Path) -> dict[str, bytes]:
-        run = analyse_batch(analyzer, config, Rarity(), articles, folder, 0).run
-        return {p.relative_to(run).as_posix(): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
-
-    assert ranking._cjk_counted is _counting.count_cjk and build._term_ids is _vocabulary.term_ids
+def test_a_batch_makes_the_same_run_with_and_without_the_compiled_parts(tmp_path):
+    """Every compiled part on, then all of them off by the one switch: the same run, byte for byte."""
     native = run_files(tmp_path / "native")
-    monkeypatch.setattr(ranking, "_cjk_counted", ranking._cjk_counted_in_python)
-    monkeypatch.setattr(build, "_term_ids", None)
-    assert native == run_files(tmp_path / "python")
+    python = in_pure_python("helpers:run_files", tmp_path / "python", path=[TESTS])
+    assert native and native == python

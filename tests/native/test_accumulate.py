@@ -7,11 +7,11 @@ from hypothesis import strategies as st
 
 from service.index.bm25 import BM25Params
 from service.index.postings import build
-from service.ranking import Ranker, Weights
+from service.search.ranker import Ranker, Weights
 
 from helpers import compiled
 
-_accumulate, pytestmark = compiled("service.index._accumulate", "the NumPy path is used")
+_accumulate, pytestmark = compiled("_accumulate", "the NumPy path is used")
 
 VOCABULARY = [f"t{i}" for i in range(12)]
 DOCUMENTS = st.lists(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=12), min_size=1, max_size=40)
@@ -34,16 +34,16 @@ def test_native_scores_are_numpys_to_the_bit(data, title, grams, chars, scored):
     docs = st.lists(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=12), min_size=n, max_size=n)
     channels = {name: data.draw(docs) for name in ("words", "title", "grams", "chars")}
     r = ranker(channels, Weights(title=title, grams=grams, chars=chars))
-    expected = r.score(scored, native=False)
+    expected = r.score_in_numpy(scored)
     for _ in range(2):  # the second time over the scratch arrays the first left behind
-        got = r.score(scored, native=True)
+        got = r.score_compiled(scored)
         assert got[0].tolist() == expected[0].tolist()
         assert got[1].tobytes() == expected[1].tobytes()
 
 
 def test_scratch_arrays_are_left_zero():
     r = ranker({name: [["t1", "t2"], ["t2"], ["t3"]] for name in ("words", "title", "grams", "chars")}, Weights())
-    r.score([("words", "t1"), ("words", "t2"), ("grams", "t2"), ("chars", "t3")], native=True)
+    r.score_compiled([("words", "t1"), ("words", "t2"), ("grams", "t2"), ("chars", "t3")])
     scratch = r._scratch()
     assert not scratch.total.any() and not scratch.held.any() and not scratch.part.any() and not scratch.mark.any()
 

@@ -4,13 +4,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service import ranking
-from service.ranking import _cjk_counted_in_python, count_channels
-from service.text.analyzer import Analyzer
+from service.index import channels
+from service.index.channels import _cjk_counted_in_python
 
-from helpers import CMRC_SAMPLE, compiled, read_jsonl
+from helpers import CMRC_SAMPLE, TESTS, channel_counts, compiled, in_pure_python, read_jsonl
 
-_counting, pytestmark = compiled("service.text._counting", "service/ranking.py counts them in Python")
+_counting, pytestmark = compiled("_counting", "index/channels.py counts them in Python")
 
 # Few characters of each CJK range, so that terms repeat and stopwords hit; the characters on both sides of
 # every range's ends; and text of every string width (ASCII, Latin-1, two bytes, four bytes, a lone surrogate).
@@ -66,15 +65,13 @@ def test_the_total_leaves_stopwords_out_as_the_counts_do():
     assert chars == [4, {"中": 2, "国": 2}]
 
 
-def test_count_channels_is_the_same_either_way(tmp_path, monkeypatch):
-    assert ranking._cjk_counted is _counting.count_cjk
+def test_count_channels_is_the_same_either_way(tmp_path):
+    assert channels._cjk_counted is _counting.count_cjk
     stopwords = tmp_path / "stop.txt"
     stopwords.write_text("\n".join(sorted(COMMON)) + "\n", encoding="utf-8")
-    analyzer = Analyzer(stopwords=stopwords)
     rows = read_jsonl(CMRC_SAMPLE)[:40]
-    native = [count_channels(analyzer, (row["title"], ""), row["text"]) for row in rows]
-    monkeypatch.setattr(ranking, "_cjk_counted", _cjk_counted_in_python)
-    python = [count_channels(analyzer, (row["title"], ""), row["text"]) for row in rows]
+    native = channel_counts(stopwords, rows)
+    python = in_pure_python("helpers:channel_counts", stopwords, rows, path=[TESTS])
     assert not any("的" in counts["chars"][1] or "中国" in counts["grams"][1] for counts in native)
     assert [{c: items(v) for c, v in n.items()} for n in native] == [
         {c: items(v) for c, v in p.items()} for p in python]

@@ -1,23 +1,21 @@
-"""The compiled word salience (service/_salience.c) against the Python code it stands in for (`_word_stats`
+"""The compiled word salience (service/native/_salience.c) against the Python code it stands in for (`_word_stats`
 and `_salience_of`): the same weights, in the same order, to the last bit, the same words in each sentence,
 the same summary data; and a TypeError, never a crash, on input of the wrong form."""
 
 import struct
-from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import service.summarize as summarize
-from helpers import compiled, summary_texts
-from service.keywords import background_idf, whole_words
-from service.summarize import (_QUOTED, SALIENCE_WEIGHTS, _salience_of, _word_stats, prepare, salience,
-                               word_features)
+from helpers import TESTS, compiled, in_pure_python, summary_data, summary_texts
+from service.summaries.keywords import background_idf, whole_words
+from service.summaries.salience import (_QUOTED, SALIENCE_WEIGHTS, _salience_of, _word_stats, salience,
+                                        word_features)
 from service.text.analyzer import Token
 from service.text.sentences import Sentence, split_sentences
 
-_salience, pytestmark = compiled("service._salience", "the Python path is used")
+_salience, pytestmark = compiled("_salience", "the Python path is used")
 
 
 def python_weights(text, sentences, words):
@@ -44,35 +42,20 @@ def assert_same_weighing(text, sentences, words):
     assert sentence_words == python_words
 
 
-@contextmanager
-def python_path():
-    kept = summarize._weigh_compiled
-    summarize._weigh_compiled = None
-    try:
-        yield
-    finally:
-        summarize._weigh_compiled = kept
-
-
-def assert_same_summary_data(analyzer, text, title):
-    with python_path():
-        python = prepare(analyzer, text, title=title)
-    data = prepare(analyzer, text, title=title)
-    assert data == python
-    assert bits(data.weight) == bits(python.weight)
-    assert data.to_bytes() == python.to_bytes()
-
-
 def check_text(analyzer, text, title):
     sentences = split_sentences(text)
     tokens = analyzer.analyze(text)
     assert_same_weighing(text, sentences, whole_words(tokens))
-    assert_same_summary_data(analyzer, text, title)
 
 
 @pytest.mark.parametrize("title, text", summary_texts(cmrc=20, drcd=10, corpus=10))
 def test_the_fixtures_weigh_as_in_python(analyzer, title, text):
     check_text(analyzer, text, title)
+
+
+def test_the_summary_data_is_the_same_with_every_compiled_part_switched_off():
+    texts = summary_texts(cmrc=20, drcd=10, corpus=10) + SPECIAL_TEXTS
+    assert summary_data(texts) == in_pure_python("helpers:summary_data", texts, path=[TESTS])
 
 
 @pytest.mark.parametrize("title, text", summary_texts(cmrc=20, drcd=10, corpus=10)[:10])
@@ -84,7 +67,7 @@ def test_the_weights_are_those_of_the_plain_feature_model(analyzer, title, text)
     assert bits(weight) == bits(salience(features))
 
 
-@pytest.mark.parametrize("title, text", [
+SPECIAL_TEXTS = [
     (None, ""),
     (None, "。！？"),
     ("醫保新制", "臺灣醫保新制今年上路，民眾報銷更方便。醫保局表示，新制將減少等候時間。"),
@@ -93,7 +76,10 @@ def test_the_weights_are_those_of_the_plain_feature_model(analyzer, title, text)
     (None, "第一段。\n\n第二段，有医保。\n2018年GDP增长6.6%，１２３万人。"),
     ("灵芝", "冠县灵芝产业发展迅速，产品远销各地。" * 3000),  # ranks past any small cache
     (None, "𠀀𠀁医保𠀂。医保𠀃𠀄，灵芝。"),  # characters outside the Basic Multilingual Plane
-])
+]
+
+
+@pytest.mark.parametrize("title, text", SPECIAL_TEXTS)
 def test_special_texts_weigh_as_in_python(analyzer, title, text):
     check_text(analyzer, text, title)
 

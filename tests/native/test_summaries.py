@@ -1,4 +1,4 @@
-"""The compiled summary chooser and packer (service/_summaries.c) against the Python code they stand in for:
+"""The compiled summary chooser and packer (service/native/_summaries.c) against the Python code they stand in for:
 the same summaries and title places from the same stored data, no crash on damaged data, and the same bytes
 as `SummaryData.to_bytes` from the same analysis."""
 
@@ -8,15 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import compiled, summary_texts
-from service import summarize
+from helpers import TESTS, compiled, in_pure_python, summary_texts
 from service.articles import Article
-from service.extras import ExtrasSettings, work_out_extras
-from service.keywords import Rarity
-from service.summarize import SummaryData, packed, prepare, stored_summary
+from service.summaries.extras import ExtrasSettings, work_out_extras
+from service.summaries.keywords import Rarity
+from service.summaries.data import (SummaryData, packed, packed_compiled, prepare, stored_summary_compiled,
+                                    stored_summary_in_python)
+from service.text.analyzer import Analyzer
 from service.text.sentences import Sentence
 
-_summaries, pytestmark = compiled("service._summaries", "the Python path is used")
+_summaries, pytestmark = compiled("_summaries", "the Python path is used")
 
 BUDGETS = [(2, 160), (1, 30), (3, None), (None, 80), (1, 5), (None, None)]
 
@@ -24,8 +25,9 @@ BUDGETS = [(2, 160), (1, 30), (3, None), (None, 80), (1, 5), (None, None)]
 def both(blob, text, terms, count, max_chars):
     """(Python, compiled) answers, the title places reduced to the query's terms as the engine reads them."""
     answers = []
-    for native in (False, True):
-        made = stored_summary(blob, text, sentences=count, max_chars=max_chars, query_terms=terms, native=native)
+    for made in (stored_summary_in_python(blob, text, sentences=count, max_chars=max_chars, query_terms=terms),
+                 stored_summary_compiled(_summaries, blob, text, sentences=count, max_chars=max_chars,
+                                         query_terms=terms)):
         if made is not None:
             summary, places = made
             made = (summary, {term: places.get(term) for term in set(terms) if places.get(term)})
@@ -90,15 +92,15 @@ def test_data_of_an_unknown_form_is_not_read(analyzer):
     text = "县医院新建病房楼一座。医保报销更方便。"
     blob = prepare(analyzer, text).to_bytes()
     for damaged in (b"", b"\x09" + blob[1:], blob[:16] + (3).to_bytes(4, "little") + blob[20:]):
-        assert stored_summary(damaged, text, query_terms=["医保"], native=True) is None
-        assert stored_summary(damaged, text, query_terms=["医保"], native=False) is None
+        assert stored_summary_compiled(_summaries, damaged, text, query_terms=["医保"]) is None
+        assert stored_summary_in_python(damaged, text, query_terms=["医保"]) is None
 
 
 def test_query_terms_that_are_not_words_match_nothing(analyzer):
     text = "县医院新建病房楼一座。医保报销更方便。"
     blob = prepare(analyzer, text).to_bytes()
-    expected = stored_summary(blob, text, query_terms=[], native=True)
-    assert stored_summary(blob, text, query_terms=[None, 3, "", "\0", "医\ud800"], native=True) == expected
+    expected = stored_summary_compiled(_summaries, blob, text, query_terms=[])
+    assert stored_summary_compiled(_summaries, blob, text, query_terms=[None, 3, "", "\0", "医\ud800"]) == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -116,8 +118,8 @@ def test_damaged_data_never_crashes_the_chooser(analyzer, data):
             del blob[data.draw(st.integers(0, len(blob))):]
         else:
             blob += bytes(data.draw(st.lists(st.integers(0, 255), max_size=8)))
-    made = stored_summary(bytes(blob), text, query_terms=["灵芝", "医保", "产业"],
-                          sentences=data.draw(st.one_of(st.none(), st.integers(1, 3))), native=True)
+    made = stored_summary_compiled(_summaries, bytes(blob), text, query_terms=["灵芝", "医保", "产业"],
+                                   sentences=data.draw(st.one_of(st.none(), st.integers(1, 3))))
     if made is not None:
         summary, _ = made
         assert all(0 <= start < end <= len(summary.text) for start, end in summary.highlights)
@@ -126,8 +128,7 @@ def test_damaged_data_never_crashes_the_chooser(analyzer, data):
 def assert_packed_as_python(analyzer, text, title, **given):
     data = prepare(analyzer, text, title=title, **given)
     expected = data.to_bytes()
-    assert packed(analyzer, text, title=title, native=True, **given) == expected
-    assert packed(analyzer, text, title=title, native=False, **given) == expected
+    assert packed_compiled(_summaries, analyzer, text, title=title, **given) == expected
     if expected is not None:
         assert SummaryData.from_bytes(expected, text) == data
 
@@ -278,13 +279,17 @@ def test_inconsistent_data_raises_instead_of_packing():
         _summaries.pack(*GOOD[:5])
 
 
-def test_ingest_extras_are_the_same_with_and_without_the_compiled_packer(analyzer, monkeypatch):
+def test_ingest_extras_are_the_same_with_every_compiled_part_switched_off():
+    texts = fixture_texts() + PACKED_TEXTS
+    compiled_made = extras_of(texts)
+    assert compiled_made == in_pure_python("test_summaries:extras_of", texts, path=[TESTS, TESTS / "native"])
+    analyzer = Analyzer()
+    for (title, text), made in zip(texts, compiled_made):
+        assert packed(analyzer, text, title=title or "") == (made.summary_data or None)
+
+
+def extras_of(texts):
     settings_ = ExtrasSettings(summary_sentences=2, summary_max_chars=160, keywords_count=10)
-    articles = [Article(id=str(i), title=title or "", body=text)
-                for i, (title, text) in enumerate(fixture_texts() + PACKED_TEXTS)]
-    compiled_made = [work_out_extras(analyzer, settings_, article, Rarity()) for article in articles]
-    monkeypatch.setattr(summarize, "_pack", None)
-    python_made = [work_out_extras(analyzer, settings_, article, Rarity()) for article in articles]
-    assert compiled_made == python_made
-    for article, made in zip(articles, python_made):
-        assert packed(analyzer, article.body, title=article.title) == (made.summary_data or None)
+    analyzer = Analyzer()
+    return [work_out_extras(analyzer, settings_, Article(id=str(i), title=title or "", body=text), Rarity())
+            for i, (title, text) in enumerate(texts)]

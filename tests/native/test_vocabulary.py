@@ -1,5 +1,6 @@
 """The compiled term numbering of a run against the Python it stands in for: the same numbers, the same runs."""
 
+import random
 from array import array
 from collections import Counter
 from collections.abc import Mapping
@@ -11,9 +12,9 @@ from hypothesis import strategies as st
 from service.index import build
 from service.index.build import RunBuilder
 
-from helpers import compiled
+from helpers import TESTS, compiled, in_pure_python
 
-_vocabulary, pytestmark = compiled("service.index._vocabulary", "RunBuilder numbers terms in Python")
+_vocabulary, pytestmark = compiled("_vocabulary", "RunBuilder numbers terms in Python")
 
 CHANNELS = ("words", "grams")
 # No line breaks (a run's terms.txt refuses them) and no lone surrogates (UTF-8 cannot hold them, and the
@@ -86,14 +87,20 @@ def run_files(folder, documents) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@settings(max_examples=60, deadline=None)
-@given(DOCUMENTS)
-def test_runs_are_the_same_either_way(tmp_path_factory, documents):
+def random_documents(seed: int, count: int) -> list[tuple[dict, dict]]:
+    rng = random.Random(seed)
+    pool = ["中国", "足球", "中", "a", "", "x" * 40, "\U00020000", "比赛", "灵芝", "t1", "t2", "é", "\t", "\0"]
+    pool += [f"w{i}" for i in range(60)]
+    return [tuple({term: rng.randint(1, 2**40) for term in rng.sample(pool, rng.randint(0, 12))} for _ in "wg")
+            for _ in range(count)]
+
+
+def runs_of(folder, seeds) -> list[dict[str, bytes]]:
+    return [run_files(folder / str(seed), random_documents(seed, 25)) for seed in seeds]
+
+
+def test_runs_are_the_same_with_every_compiled_part_switched_off(tmp_path):
     assert build._term_ids is _vocabulary.term_ids
-    native = run_files(tmp_path_factory.mktemp("native"), documents)
-    build._term_ids = None
-    try:
-        python = run_files(tmp_path_factory.mktemp("python"), documents)
-    finally:
-        build._term_ids = _vocabulary.term_ids
-    assert native == python
+    seeds = range(40)
+    native = runs_of(tmp_path / "native", seeds)
+    assert native == in_pure_python("test_vocabulary:runs_of", tmp_path / "python", seeds, path=[TESTS, TESTS / "native"])

@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.articles import Article
-from service.display import Display, check_script, convert_marked
+from service.search.display import Display, check_script, convert_marked
 from service.errors import QueryError
-from service.highlight import highlight_spans
+from service.search.highlight import highlight_spans
 from service.text.normalize import ScriptConverter
 
 from helpers import CMRC_SAMPLE, DRCD_SAMPLE, read_jsonl

@@ -5,7 +5,7 @@ import pytest
 
 from service.engine import Engine
 from service.errors import QueryError
-from service.facets import DocumentFields, Filters, check_filters, date_span
+from service.search.facets import DocumentFields, Filters, check_filters, date_span
 
 from helpers import DATED_ARCHIVE, PROJECT, make_config
 

@@ -1,4 +1,4 @@
-from service.highlight import highlight_spans, merge_spans
+from service.search.highlight import highlight_spans, merge_spans
 
 
 def test_overlapping_and_touching_spans_merge():
@@ -20,7 +20,7 @@ def test_no_terms_no_spans(analyzer):
 
 
 def test_kept_token_places_mark_as_analysing_does(analyzer):
-    from service.summarize import prepare
+    from service.summaries.data import prepare
 
     title = "臺灣醫保新制上路，中华人民共和国医保"
     places = prepare(analyzer, "正文。", title=title).title_places

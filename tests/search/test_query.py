@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.errors import QueryError
-from service.query import Clause, parse
+from service.search.query import Clause, parse
 
 
 def texts(query):

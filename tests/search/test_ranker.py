@@ -9,7 +9,7 @@ from rank_bm25 import BM25Okapi
 from helpers import CMRC_SAMPLE, DRCD_SAMPLE, make_config, read_jsonl
 from service.engine import Engine
 from service.errors import QueryError
-from service.ranking import analyze_article, count_channels
+from service.index.channels import analyze_article, count_channels
 from service.text.analyzer import Analyzer, Token
 
 ARTICLES = [

@@ -4,7 +4,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.summarize import GAP, near_duplicates, summarize
+from service.summaries.choice import GAP, near_duplicates
+from service.summaries.data import summarize
 from service.text.sentences import split_sentences
 
 TEXT = ("1月28日，斜店乡人社所所长任志光把最后12名贫困户的医保信息录入进了系统。"
@@ -146,92 +147,8 @@ def test_summary_is_made_of_input_sentences_in_order_within_budget(analyzer, par
         assert any(term in summary.text[start:end] for term in query)
 
 
-# --- summaries from the data kept at ingest --------------------------------------------------------------
-
-import pytest  # noqa: E402
-
-from helpers import summary_texts  # noqa: E402
-from service.summarize import SummaryData, packed, prepare  # noqa: E402
-
-BUDGETS = [(2, 160), (1, 30), (3, None), (None, 80), (1, 5)]
-
-
-def _query_sets(analyzer, text):
-    tokens = analyzer.analyze(text)
-    terms = [t.term for t in tokens]
-    sets = [[], ["不存在的词"]]
-    if terms:
-        sets += [[terms[len(terms) // 2]], list(dict.fromkeys(terms[:3])), [terms[-1], terms[0], "不存在的词"]]
-    return sets
-
-
-def _assert_kept_data_summarizes_alike(analyzer, text, title=None):
-    data = prepare(analyzer, text, title=title)
-    blob = data.to_bytes()
-    kept = SummaryData.from_bytes(blob, text)
-    assert kept == data
-    for query in _query_sets(analyzer, text):
-        for count, max_chars in BUDGETS:
-            expected = summarize(analyzer, text, sentences=count, max_chars=max_chars, query_terms=query, title=title)
-            assert kept.summary(text, sentences=count, max_chars=max_chars, query_terms=query) == expected
-            assert data.summary(text, sentences=count, max_chars=max_chars, query_terms=query) == expected
-
-
-@pytest.mark.parametrize("title, text", summary_texts(cmrc=25, drcd=15))
-def test_kept_data_summarizes_the_fixtures_as_summarize_does(analyzer, title, text):
-    _assert_kept_data_summarizes_alike(analyzer, text, title)
-
-
-@pytest.mark.parametrize("title, text", [
-    (None, TEXT),
-    ("县医院病房楼建成", "县里今年新修道路三十公里。县医院新建病房楼一座，可容纳病床三百张。"),
-    (None, "冠县灵芝产业发展迅速，产品远销各地。冠县灵芝产业发展迅速，产品远销全国各地。灵芝种植户收入明显增加。"),
-    ("醫保新制", "臺灣醫保新制今年上路，民眾報銷更方便。醫保局表示，新制將減少等候時間。"),
-    (None, "一" + "冠县灵芝产业发展迅速产品远销各地并且带动了当地贫困户脱贫致富" * 12 + "医保。"),  # clipped
-    (None, ""),
-    (None, "。！？"),
-    (None, "第一段。\n\n第二段，有医保。\n"),
-])
-def test_kept_data_summarizes_special_texts_as_summarize_does(analyzer, title, text):
-    _assert_kept_data_summarizes_alike(analyzer, text, title)
-
-
-@settings(max_examples=120, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("医保贫困户灵芝產業冠縣今年资金的了是1361.，。！？；\n “”《》「」 abcAB")),
-               max_size=200),
-       st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("医保灵芝冠县產業 ")), max_size=8)),
-       st.sampled_from([[], ["医保"], ["灵芝", "资金"], ["产业", "冠县", "1361"]]),
-       st.one_of(st.none(), st.integers(1, 4)), st.one_of(st.none(), st.integers(1, 120)))
-def test_kept_data_summarizes_any_text_as_summarize_does(analyzer, text, title, query, count, max_chars):
-    blob = prepare(analyzer, text, title=title).to_bytes()
-    kept = SummaryData.from_bytes(blob, text)
-    assert kept.summary(text, sentences=count, max_chars=max_chars, query_terms=query) == summarize(
-        analyzer, text, sentences=count, max_chars=max_chars, query_terms=query, title=title)
-
-
-def test_kept_data_round_trips_long_texts_in_wide_integers(analyzer):
-    text = "冠县灵芝产业发展迅速，产品远销各地。" * 4000  # offsets past 65,535
-    data = prepare(analyzer, text, title="灵芝")
-    blob = data.to_bytes()
-    assert blob[16:20] == (4).to_bytes(4, "little")
-    assert SummaryData.from_bytes(blob, text) == data
-
-
-def test_packed_data_is_the_prepared_data_in_its_compact_form(analyzer):
-    for title, text in ((None, TEXT), ("灵芝", "冠县灵芝产业发展迅速，产品远销各地。"), ("灵芝", "。"), (None, "")):
-        expected = prepare(analyzer, text, title=title).to_bytes()
-        assert packed(analyzer, text, title=title) == expected
-        assert packed(analyzer, text, title=title, native=False) == expected
-
-
-def test_data_of_an_unknown_form_is_not_read(analyzer):
-    blob = prepare(analyzer, TEXT).to_bytes()
-    assert SummaryData.from_bytes(b"\x09" + blob[1:], TEXT) is None
-    assert SummaryData.from_bytes(b"", TEXT) is None
-
-
 def test_the_letter_pattern_is_unicode_categories_l_and_n():
-    from service.summarize import _NOT_LETTER
+    from service.summaries.choice import _NOT_LETTER
 
     wrong = [hex(code) for code in range(sys.maxunicode + 1)
              if (_NOT_LETTER.match(chr(code)) is None) != (unicodedata.category(chr(code))[0] in "LN")]

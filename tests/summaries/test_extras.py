@@ -1,10 +1,10 @@
 import sqlite3
 
 from service.articles import Article
-from service.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
-from service.keywords import Rarity, keywords
+from service.summaries.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
+from service.summaries.keywords import Rarity, keywords
 from service.store import Store
-from service.summarize import SummaryData, summarize
+from service.summaries.data import SummaryData, summarize
 
 
 def test_rows_are_current_only_for_the_same_content_and_fingerprint(tmp_path):

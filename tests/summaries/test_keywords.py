@@ -1,6 +1,6 @@
 import math
 
-from service.keywords import BACKGROUND_DOCS, Rarity, background_idf, is_candidate, keywords, whole_words
+from service.summaries.keywords import BACKGROUND_DOCS, Rarity, background_idf, is_candidate, keywords, whole_words
 
 
 def test_whole_words_leave_out_search_mode_sub_words(analyzer):

@@ -1,6 +1,6 @@
 """The chart of hits over time: which unit, which bars, where a click leads."""
 
-from service.facets import Facets
+from service.search.facets import Facets
 from service.web.chart import MAX_TICKS, timeline
 
 

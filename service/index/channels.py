@@ -1,0 +1,98 @@
+"""An article's terms in each of the index's four channels, counted at ingest.
+
+The channels (see `search.ranker`) are `words` (jieba search-mode words of the headline and body), `title`
+(the headline block's words), `grams` (CJK bigrams) and `chars` (CJK characters). They are counted from one
+folding and one segmentation of each text; `analyze_article` also keeps the word tokens, so summaries and
+keywords start from the same analysis without making it again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, NamedTuple, Sequence
+
+from .. import native
+from ..text.analyzer import Analyzer, Token
+from ..text.ngrams import bigram_terms, cjk_runs
+
+_counting = native.compiled("_counting")
+
+SIDE_CHANNELS = ("title", "grams", "chars")
+
+
+class ArticleAnalysis(NamedTuple):
+    """One analysis of an article: what the index counts, and the words summaries and keywords start from."""
+
+    counts: dict[str, list]  # what `count_channels` returns
+    headline_words: list[list[Token]]  # `analyzer.analyze` of each headline text
+    body_words: list[Token]  # `analyzer.analyze(body)`
+
+
+def count_channels(analyzer: Analyzer, headline: Iterable[str], body: str) -> dict[str, list]:
+    """An article's terms in every channel: {channel: [length, {term: count}]}.
+
+    Terms are counted in the order they first occur (headline texts, then the body), so the stored counts are
+    the same object, key order included, whichever way they are worked out.
+    """
+    return _analyze(analyzer, headline, body, keep_words=False).counts
+
+
+def analyze_article(analyzer: Analyzer, headline: Sequence[str], body: str) -> ArticleAnalysis:
+    """`count_channels` and the word tokens of every text, from one folding and one segmentation of each."""
+    return _analyze(analyzer, headline, body, keep_words=True)
+
+
+def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words: bool) -> ArticleAnalysis:
+    fold = analyzer.fold_with_origins
+    words: list[str] = []
+    title: list[str] = []
+    folded_texts: list[str] = []
+    headline_words: list[list[Token]] = []
+    body_words: list[Token] = []
+    texts = [(text, True) for text in headline]
+    texts.append((body, False))
+    for text, in_headline in texts:
+        if not text:
+            if keep_words and in_headline:
+                headline_words.append([])
+            continue
+        folded, origins = fold(text)
+        if keep_words:
+            tokens = analyzer.words_of_folded(folded, origins)
+            if in_headline:
+                headline_words.append(tokens)
+            else:
+                body_words = tokens
+            terms = [token[0] for token in tokens]
+        else:
+            terms = analyzer.terms_of_folded(folded)
+        words += terms
+        if in_headline:
+            title += terms
+        folded_texts.append(folded)
+    grams, chars = _cjk_counted(folded_texts, analyzer.stopwords)
+    counted = {"words": _counted(words), "title": _counted(title), "grams": grams, "chars": chars}
+    return ArticleAnalysis(counted, headline_words, body_words)
+
+
+def _cjk_counted_in_python(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tuple[list, list]:
+    """The `grams` and `chars` channels of these texts, each as `_counted` gives it."""
+    grams: list[str] = []
+    runs: list[str] = []
+    for folded in folded_texts:
+        text_runs = cjk_runs(folded)
+        grams += bigram_terms(text_runs)
+        runs += text_runs
+    return _counted(grams, stopwords), _counted("".join(runs), stopwords)
+
+
+# The compiled counting gives the same counts in the same key order (tests/native/test_counting.py).
+_cjk_counted = _counting.count_cjk if _counting is not None else _cjk_counted_in_python
+
+
+def _counted(terms: Iterable[str], stopwords: frozenset[str] = frozenset()) -> list:
+    """[length, {term: count}] with stopwords left out (words come without them already)."""
+    counts = Counter(terms)
+    for term in stopwords.intersection(counts) if stopwords else ():
+        del counts[term]
+    return [counts.total(), dict(counts)]

@@ -1,0 +1,237 @@
+"""Bylines, photo credits and openers, and the names they hold.
+
+At step 3 a byline (``(苏扬帆 周威)``) closes an article and a photo credit (``记者 李军 摄影报道``) a photo
+story; an opener (``本报讯（记者 张三）``) begins an article, its names taken for the authors when no byline
+closes it. A line that is a byline or an opener is no headline (`layout._is_title_like`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .lines import _compact
+
+
+# --- names, bylines and photo credits ------------------------------------------
+
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}(?:[·•・‧][\u4e00-\u9fff]{1,8})+")
+_BYLINE = re.compile(r"^[(（]([^()（）]{2,60})[)）]$")
+# Words that sit in parentheses at an article's end but are not names.
+_NOT_NAMES = frozenset({"待续", "未完", "续完", "未完待续", "全文完", "本文完", "图片", "资料图", "资料图片", "供图",
+                        "待續", "續完", "未完待續", "圖片", "資料圖", "資料圖片", "供圖"})
+# Longest first: a role is stripped from the front of the token it starts.
+_ROLES = ("本报特约记者", "本报见习记者", "本报实习记者", "特约通讯员", "本报记者", "特约记者", "见习记者",
+          "实习记者", "摄影记者", "通讯员", "实习生", "记者", "本报",
+          "本報特約記者", "本報見習記者", "本報實習記者", "特約通訊員", "本報記者", "特約記者", "見習記者",
+          "實習記者", "攝影記者", "通訊員", "實習生", "記者", "本報")
+_PHOTO_ROLES = frozenset({"摄影记者", "攝影記者"})
+_PHOTO_WORDS = frozenset({"摄影报道", "摄影", "摄", "供图", "图", "图文", "文图",
+                          "攝影報道", "攝影", "攝", "供圖", "圖", "圖文", "文圖"})
+_FILLER_WORDS = frozenset({"文", "报道", "報道"})
+_PHOTO_SUFFIXES = ("摄影报道", "摄影", "供图", "摄", "攝影報道", "攝影", "供圖", "攝")
+_CREDIT_SPLIT = re.compile(r"[\s、，,/／:：|]+")
+_MAX_CREDIT_LINES = 3
+_BREAK = "\ue000"  # where a line ended, inside text joined for reading a credit (never in cleaned text)
+
+
+def _strip_role(token: str) -> tuple[str, bool, bool]:
+    """(token without its leading role words, had a role, the role marks a photographer)."""
+    had_role = is_photo = False
+    stripped = True
+    while stripped:
+        stripped = False
+        for role in _ROLES:
+            if token.startswith(role):
+                token = token[len(role):]
+                had_role = True
+                is_photo = is_photo or role in _PHOTO_ROLES
+                stripped = True
+                break
+    return token, had_role, is_photo
+
+
+def _credit_tokens(text: str) -> list[str]:
+    """Tokens of a credit that may run over several lines. A line break between two parts of two or
+    more characters each stood where a space was; one leaving a single character broke a name in two."""
+    tokens = []
+    for token in _CREDIT_SPLIT.split(text):
+        parts = token.split(_BREAK)
+        merged = [parts[0]]
+        for part in parts[1:]:
+            if len(merged[-1]) >= 2 and len(part) >= 2:
+                merged.append(part)
+            else:
+                merged[-1] += part
+        tokens.extend(t for t in merged if t)
+    return tokens
+
+
+def _names_in(credit: str) -> tuple[str, ...] | None:
+    """The names in ``记者 张三 李四``-like text (roles dropped), or None if anything else is in it."""
+    names = []
+    for token in _credit_tokens(credit):
+        token, _, _ = _strip_role(token)
+        if not token:
+            continue
+        if token in _NOT_NAMES or not _NAME.fullmatch(token):
+            return None
+        names.append(token)
+    return tuple(names)
+
+
+def _byline_names(line: str) -> tuple[str, ...] | None:
+    """``(苏扬帆 周威)`` / ``（刘华伟）`` -> the names; None if the line is not a byline."""
+    match = _BYLINE.match(line.strip())
+    if not match:
+        return None
+    names = _names_in(match.group(1))
+    return names if names and 1 <= len(names) <= 4 else None
+
+
+def _byline_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...]] | None:
+    """A byline starting at ``start``: (index of its last line, names). One that wraps onto a second
+    line (``（记者 张三 李四`` / ``王五）``) is read as one."""
+    line = lines[start]
+    if line is None:
+        return None
+    names = _byline_names(line)
+    if names is not None:
+        return start, names
+    text = line.strip()
+    if not text or text[0] not in "(（" or any(ch in text for ch in ")）"):
+        return None
+    following = start + 1
+    if following < len(lines) and lines[following] is None:
+        following += 1
+    if following >= len(lines) or lines[following] is None:
+        return None
+    rest = lines[following].strip()
+    if not rest or rest[-1] not in ")）" or any(ch in rest[:-1] for ch in "()（）"):
+        return None
+    joined = text + _BREAK + rest
+    names = _names_in(joined[1:-1])
+    if names and 1 <= len(names) <= 4 and len(_compact(joined)) <= 40:
+        return following, names
+    return None
+
+
+@dataclass
+class _CreditLine:
+    names: list[str] = field(default_factory=list)
+    has_role: bool = False
+    photo_mark: bool = False  # "摄影报道", "摄", "图" standing as a word, or a photographer's role
+    glued_mark: bool = False  # "李军摄": trusted only after a role word
+
+
+def _parse_credit_line(line: str) -> _CreditLine | None:
+    """``记者 李军 通讯员 陈勇`` / ``相茂弟 摄影报道``: roles, names and photo marks only, or None."""
+    result = _CreditLine()
+    for token in _CREDIT_SPLIT.split(unicodedata.normalize("NFKC", line).strip()):
+        if not token:
+            continue
+        if token in _PHOTO_WORDS:
+            result.photo_mark = True
+            continue
+        if token in _FILLER_WORDS:
+            continue
+        token, had_role, is_photo = _strip_role(token)
+        result.has_role = result.has_role or had_role
+        result.photo_mark = result.photo_mark or is_photo
+        for suffix in _PHOTO_SUFFIXES:
+            if token.endswith(suffix) and len(token) > len(suffix) + 1:
+                token = token[:-len(suffix)]
+                result.glued_mark = True
+                break
+        if not token:
+            continue
+        if not _NAME.fullmatch(token):
+            return None
+        result.names.append(token)
+    return result if result.names or result.photo_mark else None
+
+
+def _credit_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...]] | None:
+    """A photo credit starting at ``start``: (index of its last line, names), or None.
+
+    A credit may wrap, but then its first line opens with a role word and the
+    wrapped part ends with the photo mark (``记者 李军 通讯员 陈勇`` / ``相茂弟 摄影报道``).
+    """
+    names: list[str] = []
+    has_role = False
+    for index in range(start, min(start + _MAX_CREDIT_LINES, len(lines))):
+        line = lines[index]
+        parsed = _parse_credit_line(line) if line is not None else None
+        if parsed is None:
+            return None
+        names.extend(parsed.names)
+        has_role = has_role or parsed.has_role
+        # "张三摄" alone could end a sentence about filming; a role word before it settles it.
+        if parsed.photo_mark or (parsed.glued_mark and has_role):
+            return (index, tuple(names)) if names else None
+        if not has_role:
+            return None
+    return None
+
+
+# --- openers: 本报讯（记者 张三 李四） -------------------------------------------
+
+_OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:本报|本報|新华社|新華社|中新社|中新網|中新网|人民网|人民網)"
+                     r"[^\s（(，,。：:]{0,14}?(?:电|電|讯|訊))")
+
+
+def _opener_lead(compact_text: str) -> re.Match | None:
+    return _OPENER.match(compact_text)
+
+
+@dataclass(frozen=True)
+class _Opener:
+    authors: tuple[str, ...]
+    length: int  # characters it takes at the start of its paragraph, spaces not counted
+
+
+def _opener_at(lines: list[str | None], start: int) -> _Opener | None:
+    """An opener at the start of the paragraph beginning at ``start``, read across line and column breaks."""
+    parts: list[str] = []
+    index = start
+    while index < len(lines) and len(parts) < 4:
+        line = lines[index]
+        index += 1
+        if line is None:
+            continue
+        parts.append(line.strip())
+        if any(ch in line for ch in ")）") or len(_compact("".join(parts))) > 48:
+            break
+    text = _BREAK.join(parts)
+    plain = _compact(text.replace(_BREAK, ""))
+    lead = _opener_lead(plain)
+    if lead is None:
+        return None
+    rest = plain[lead.end():]
+    if rest[:1] in ("(", "（"):
+        close = min((rest.find(ch) for ch in ")）" if ch in rest), default=-1)
+        if 0 < close <= 48:
+            # The credit as printed, spaces and line breaks kept: they separate the names.
+            position = _position_after(text, lead.end() + 1)
+            end = _position_after(text, lead.end() + close)
+            names = _names_in(text[position:end])
+            if names is not None:
+                return _Opener(authors=names, length=lead.end() + close + 1)
+    return _Opener(authors=(), length=lead.end())
+
+
+def _position_after(text: str, count: int) -> int:
+    """Index in ``text`` just past its first ``count`` characters that are not spaces or line breaks."""
+    seen = 0
+    for index, ch in enumerate(text):
+        if seen == count:
+            return index
+        if not ch.isspace() and ch != _BREAK:
+            seen += 1
+    return len(text)
+
+
+def _strip_opener(paragraph: str, opener: _Opener) -> str:
+    rest = paragraph[_position_after(paragraph, opener.length):]
+    return rest.lstrip(" ：:，,")

@@ -1,0 +1,325 @@
+"""How the lines of a page are set, and step 6: the paragraphs they make.
+
+What a line may be (a sentence's or a paragraph's end, a headline, a subtitle), where a word runs on across
+a line break (a private jieba tokenizer's dictionary), the OCR's spacing repaired, the width of the column
+each line was set in, and from these the paragraphs: body lines are joined without separators and
+paragraphs found from the indentation pattern, not from every blank line, since a blank may be only a
+column break.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+import jieba
+
+from .credits import _byline_names, _opener_lead
+from .lines import _compact, _indented, _is_han, _is_word_letter, _width
+
+jieba.setLogLevel(logging.WARNING)
+
+
+# --- words broken across lines ------------------------------------------------
+
+_dictionary: jieba.Tokenizer | None = None
+_dictionary_lock = threading.Lock()
+
+
+def _words(text: str) -> list[str]:
+    """Dictionary words of ``text`` (jieba's precise mode, no guessing of unknown words), on a private
+    tokenizer loaded on first use."""
+    global _dictionary
+    if _dictionary is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _dictionary = tokenizer
+    return list(_dictionary.cut(text, HMM=False))
+
+
+def _joins(upper: str | None, lower: str | None) -> bool:
+    """Whether a line runs on into the next mid-word: a dictionary word (or a number) spans the break.
+
+    A headline ends with a whole word and the body under it starts a new one; a line broken at the
+    column edge often splits a word (``介`` / ``绍``). A word across the break is no proof of the
+    opposite, so this only ever vetoes a headline.
+    """
+    if not upper or not lower:
+        return False
+    left, right = _compact(upper)[-4:], _compact(lower)[:4]
+    if not left or not right:
+        return False
+    if left[-1].isdigit() and right[0].isdigit():
+        return True
+    if not (_is_han(left[-1]) and _is_han(right[0])):
+        return False
+    position = 0
+    for word in _words(left + right):
+        end = position + len(word)
+        if position < len(left) < end:
+            return True
+        position = end
+    return False
+
+
+# --- spacing repair ---------------------------------------------------------
+
+_SPACED_DECIMAL = re.compile(r"(\d)(?: +[.．] *| *[.．] +)(\d)")
+_ASCII_PUNCT_NEAR_WORDS = set(",.;:!?)]}'\"%&([{-/")
+
+
+def _han_run(text: str, start: int, step: int) -> int:
+    count = 0
+    i = start
+    while 0 <= i < len(text) and _is_han(text[i]):
+        count += 1
+        i += step
+    return count
+
+
+def _keep_space(text: str, i: int) -> bool:
+    left, right = text[i - 1], text[i + 1]
+    if _is_word_letter(left) or _is_word_letter(right):
+        # Between words of a spaced script, or a word and its number or punctuation.
+        return all(_is_word_letter(ch) or ch.isdigit() or ch in _ASCII_PUNCT_NEAR_WORDS for ch in (left, right))
+    if _is_han(left) and _is_han(right):
+        # Letter-spaced OCR leaves single characters between spaces; a space between two
+        # phrases of two or more characters each was printed ("绘传统年画 扬文化精粹").
+        return _han_run(text, i - 1, -1) >= 2 and _han_run(text, i + 1, 1) >= 2
+    return False
+
+
+def _repair_spacing(text: str) -> str:
+    text = _SPACED_DECIMAL.sub(r"\1.\2", text.strip())
+    out = []
+    for i, ch in enumerate(text):
+        if ch != " ":
+            out.append(ch)
+        elif 0 < i < len(text) - 1 and text[i - 1] != " " and text[i + 1] != " " and _keep_space(text, i):
+            out.append(" ")
+    return "".join(out)
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Lines of one column run, joined as the words they were broken from."""
+    joined = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if joined and _is_word_letter(joined[-1]) and _is_word_letter(line[0]):
+            joined += " "
+        joined += line
+    return joined
+
+
+# --- line kinds -------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[。！？!?…][\"'”’」』）)]*$")
+_PARAGRAPH_END = re.compile(r"[。！？!?…：:][\"'”’」』）)]*$")
+_CLAUSE_PUNCT = re.compile(r"[，。；;]|,(?!\d)")
+_TITLE_BAD_END = re.compile(r"[！？!?…：:、—-]$")
+_CONTINUATION_START = re.compile(r"^[”’）)》」』、，。；：,.;:!?！？]")
+_SUBTITLE_START = re.compile(r"^\s*(?:—{1,3}|－{1,3}|-{2,3}|─{1,3}|━{1,3})\s*\S")
+_MAX_TITLE_WIDTH = 40
+
+
+def _ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line.rstrip()))
+
+
+def _ends_paragraph(line: str) -> bool:
+    """A sentence end, or the colon a list or a quotation follows."""
+    return bool(_PARAGRAPH_END.search(line.rstrip()))
+
+
+def _is_subtitle(line: str | None) -> bool:
+    return line is not None and bool(_SUBTITLE_START.match(line)) and not _CLAUSE_PUNCT.search(line[-1:])
+
+
+def _is_title_like(line: str | None) -> bool:
+    """Could this line be (part of) a headline: short, and no clause or sentence punctuation."""
+    if line is None or _indented(line):
+        return False
+    text = _compact(line)
+    if not text or _width(text) > _MAX_TITLE_WIDTH or not any(ch.isalpha() for ch in text):
+        return False
+    if _is_subtitle(line):
+        return True
+    if _CLAUSE_PUNCT.search(text) or _TITLE_BAD_END.search(text) or _CONTINUATION_START.match(text):
+        return False
+    return _byline_names(line) is None and _opener_lead(text) is None
+
+
+def _opens_unclosed(line: str) -> bool:
+    """A bracket or quotation mark opened and not closed: the line runs on into the next, as a body line
+    does (``尤金袋鼠（"``); a headline line does not."""
+    text = _compact(line)
+    return any(text.count(a) > text.count(b) for a, b in ("（）", "()", "“”", "「」", "《》"))
+
+
+def _has_phrase_space(line: str) -> bool:
+    """Two phrases set apart by a space (``绿化家园 共建美丽城市``): how kickers are often set."""
+    text = line.strip()
+    return any(text[i] == " " and _han_run(text, i - 1, -1) >= 2 and _han_run(text, i + 1, 1) >= 2
+               for i in range(1, len(text) - 1))
+
+
+def _standalone_title(lines: list[str | None]) -> int:
+    """How many leading lines (0, 1 or 2) form a headline standing alone before a gap."""
+    end = 0
+    while end < len(lines) and lines[end] is not None:
+        end += 1
+    if end == 0 or end > 2 or not all(_is_title_like(line) for line in lines[:end]):
+        return 0
+    return end
+
+
+# --- columns and paragraphs ----------------------------------------------------
+
+# A paragraph's first line is set two characters in; OCR drops the spaces, leaving the line short.
+_INDENT_SHORT = 1.5
+_CLEARLY_SHORT = 3.0
+# ... but not much shorter: a line far shorter than its column is a headline or a paragraph's end.
+_INDENT_AT_MOST = 4.0
+# A full line can fall short of the column when the next word or number did not fit.
+_FOLLOWING_SHORT = 2.0
+
+
+def _column_widths(lines: list[str | None]) -> list[float | None]:
+    """For each line, the width of the column it was set in, from the full lines around it.
+
+    A block's usable widths are those of its lines after the first (which may be a paragraph's indented
+    start) and after any headline lines it opens with. A block with enough of them gives its own
+    estimate (`_column_estimate`); a shorter one pools its widths with the blocks below it (a column
+    often ends a paragraph or two later), then those above, until there are enough.
+    """
+    blocks = []
+    index = 0
+    while index < len(lines):
+        if lines[index] is None:
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and lines[end] is not None:
+            end += 1
+        blocks.append((index, end))
+        index = end
+    own: list[list[float]] = []
+    lent: list[list[float]] = []
+    for start, end in blocks:
+        first = start
+        while first < min(end - 1, start + 4) and _is_title_like(lines[first]):
+            first += 1  # a headline set above the column is not the column
+        own.append([_width(lines[i]) for i in range(first + 1, end)])
+        # Lent to a neighbour, the first line counts too: short or not, it does not raise the estimate.
+        lent.append([_width(lines[i]) for i in range(first, end)])
+    result: list[float | None] = [None] * len(lines)
+    for number, (start, end) in enumerate(blocks):
+        widths = list(own[number])
+        # The blocks below first: they are the same article's columns more often than those above.
+        nearby = list(range(number + 1, len(blocks))) + list(range(number - 1, -1, -1))
+        estimate = _column_estimate(widths)
+        for other in nearby:
+            if estimate is not None:
+                break
+            widths.extend(lent[other])
+            estimate = _column_estimate(widths)
+        for i in range(start, end):
+            result[i] = estimate
+    return result
+
+
+def _column_estimate(widths: list[float]) -> float | None:
+    """The column's width: the widest line but one (the widest may hang a punctuation mark past the
+    edge), when at least three lines come near it."""
+    ordered = sorted(widths)
+    if len(ordered) < 3:
+        return None
+    estimate = ordered[-2] if len(ordered) >= 4 else ordered[-1]
+    # Most lines of a column fill it; without three that do, there is no column to measure against.
+    return estimate if sum(1 for width in ordered if width >= 0.8 * estimate) >= 3 else None
+
+
+def _is_short(line: str, column: float | None, by: float = _INDENT_SHORT) -> bool:
+    return column is not None and _width(line) <= column - by
+
+
+def _strong_start(lines: list[str | None], index: int, columns: list[float | None], explicit: bool) -> bool:
+    """Whether the line at ``index`` surely begins a paragraph: it kept its indent, or it is an indent
+    short of its column, ends no sentence, and the line under it (if the column goes on) is full or
+    ends the paragraph."""
+    line = lines[index]
+    if line is None:
+        return False
+    if explicit or _indented(line):
+        return _indented(line)
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    column = columns[index]
+    # A line an indent short that ends no sentence is no paragraph's last line, and a line inside a
+    # paragraph is full: so it is a first line, whether the column goes on under it or breaks there
+    # (or the paragraph ends on the next line).
+    return (index + 1 < len(lines) and _is_short(line, column) and not _is_short(line, column, _INDENT_AT_MOST)
+            and (following is None or not _is_short(following, column, _FOLLOWING_SHORT)
+                 or _ends_paragraph(following))
+            and not _ends_sentence(line))
+
+
+def _paragraph_starts(lines: list[str | None], columns: list[float | None], explicit: bool) -> set[int]:
+    """Indices of the lines that begin paragraphs.
+
+    With kept indentation, those lines. Otherwise a paragraph ends at a sentence end, and the next
+    begins, when (across a blank) the next line is an indent short or the ending line clearly short;
+    or (with no blank between) when both are short. A blank after a full line that happens to end a
+    sentence is only a column break.
+    """
+    starts: set[int] = set()
+    previous: int | None = None
+    for index, line in enumerate(lines):
+        if line is None:
+            continue
+        if previous is None:
+            starts.add(index)
+        elif explicit:
+            if _indented(line):
+                starts.add(index)
+        elif _ends_paragraph(lines[previous]):
+            gap = previous < index - 1
+            column, previous_column = columns[index], columns[previous]
+            alone = index + 1 >= len(lines) or lines[index + 1] is None
+            if column is None or previous_column is None:
+                if gap:
+                    starts.add(index)
+            elif gap:
+                if (not alone and _is_short(line, column)) or _is_short(lines[previous], previous_column,
+                                                                            _CLEARLY_SHORT):
+                    starts.add(index)
+                elif alone and (_is_short(lines[previous], previous_column)
+                                or (_is_short(line, column) and not _is_short(line, column, _INDENT_AT_MOST)
+                                    and not _ends_sentence(line))):
+                    starts.add(index)
+            elif (_is_short(lines[previous], previous_column) and _is_short(line, column)
+                  and not alone and not _is_short(lines[index + 1], column)):
+                starts.add(index)
+        previous = index
+    return starts
+
+
+def _paragraphs(lines: list[str | None], explicit: bool) -> tuple[str, ...]:
+    columns = _column_widths(lines)
+    starts = _paragraph_starts(lines, columns, explicit)
+    paragraphs: list[str] = []
+    pending: list[str] = []
+    for index, line in enumerate(lines):
+        if line is None:
+            continue
+        if index in starts and pending:
+            paragraphs.append(_repair_spacing(_join_lines(pending)))
+            pending = []
+        pending.append(line)
+    if pending:
+        paragraphs.append(_repair_spacing(_join_lines(pending)))
+    return tuple(p for p in paragraphs if p)

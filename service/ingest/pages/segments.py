@@ -1,0 +1,186 @@
+"""Step 3: the page's text cut into segments, and again where another article visibly begins.
+
+A segment is closed by a byline (an article), a photo credit (a photo story) or nothing (an article that
+runs on to another page, or one taken to end where the next headline begins). A segment is cut again
+where an article opens with ``本报讯（记者 张三）`` or where a headline stands between a finished paragraph
+and a new one; before a photo's credit, only the last paragraph is its caption.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .credits import _byline_at, _credit_at, _opener_at
+from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _has_phrase_space, _is_short, _is_subtitle,
+                     _is_title_like, _joins, _paragraph_starts, _standalone_title, _strong_start)
+from .lines import _indented, _next_line, _trim_blanks
+
+
+@dataclass
+class _Segment:
+    kind: str  # "article" closed by a byline, "photo" closed by a credit, "open" closed by nothing
+    lines: list[str | None]
+    authors: tuple[str, ...] = ()
+    followed: bool = False  # an "open" segment another article visibly follows (not the page's end)
+
+
+def _closed_segments(lines: list[str | None]) -> list[_Segment]:
+    segments = []
+    start = index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line is None:
+            index += 1
+            continue
+        byline = _byline_at(lines, index)
+        if byline is not None:
+            end, authors = byline
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors))
+            start = index = end + 1
+            continue
+        credit = _credit_at(lines, index)
+        if credit is not None:
+            end, names = credit
+            segments.append(_Segment("photo", _trim_blanks(lines[start:index]), names))
+            start = index = end + 1
+            continue
+        index += 1
+    tail = _trim_blanks(lines[start:])
+    if tail:
+        segments.append(_Segment("open", tail))
+    return segments
+
+
+def _title_block_above(lines: list[str | None], body: int, floor: int) -> int:
+    """Where the title block of an article whose body starts at ``body`` begins: up over its headline
+    lines (and a subtitle), a blank between them and the body, and a kicker set apart by a blank."""
+    index = body - 1
+    if index >= floor and lines[index] is None:
+        index -= 1
+    top = body
+    taken = 0
+    while index >= floor and taken < 4 and _is_title_like(lines[index]):
+        top = index
+        taken += 1
+        index -= 1
+    if taken and index - 1 >= floor and lines[index] is None and _is_title_like(lines[index - 1]) \
+            and _has_phrase_space(lines[index - 1]) and (index - 2 < floor or lines[index - 2] is None):
+        top = index - 1
+    return top if taken else body
+
+
+def _after_finished_text(lines: list[str | None], top: int, floor: int, after_photo: bool = False) -> bool:
+    """Whether the text above ``top`` ended (a sentence end, then a gap) so an article may start there."""
+    if top <= floor:
+        return True
+    if lines[top - 1] is not None:
+        return False
+    above = next((lines[i] for i in range(top - 1, floor - 1, -1) if lines[i] is not None), None)
+    if above is None or _ends_paragraph(above):
+        return True
+    # After a photo story, a headline standing alone where the segment begins is that photo's title.
+    before = _trim_blanks(lines[floor:top])
+    return after_photo and floor == 0 and 0 < _standalone_title(before) == len(before)
+
+
+def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
+    """Indices inside a segment where another article begins: an opener (``本报讯（记者 …）``) with
+    the headline above it, or a headline between finished text and a paragraph's indented start."""
+    lines = segment.lines
+    columns = _column_widths(lines)
+    explicit = any(_indented(line) for line in lines)
+    starts: list[int] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line is None or (starts and index <= starts[-1]):
+            index += 1
+            continue
+        floor = starts[-1] + 1 if starts else 0
+        previous = lines[index - 1] if index else None
+        paragraph_start = previous is None or _ends_paragraph(previous) or _is_title_like(previous)
+        if paragraph_start and _opener_at(lines, index) is not None:
+            top = _title_block_above(lines, index, floor)
+            if _after_finished_text(lines, top, floor, after_photo) and (top > floor or not starts and top == 0):
+                starts.append(top)
+                index += 1
+                continue
+        if (index > 0 and _is_title_like(line) and lines[index - 1] is None
+                and _after_finished_text(lines, index, floor)
+                and not _is_subtitle(line)):
+            # The headline may run over a few lines; the body starts under the first of them that
+            # is followed by a paragraph's indented start (or an opener, or a subtitle's end).
+            end = index
+            found = None
+            while end < len(lines) and end - index < 4 and _is_title_like(lines[end]):
+                end += 1
+                if (end == index + 1 and end + 1 < len(lines) and lines[end] is None and _has_phrase_space(line)
+                        and _is_title_like(lines[end + 1])):
+                    end += 1  # a kicker set apart from its headline by a blank
+                    continue
+                body = end + 1 if end < len(lines) and lines[end] is None else end
+                if body < len(lines) and not _joins(lines[end - 1], lines[body]) and (
+                        _strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
+                        or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
+                    found = body
+                    break
+            if found is None and _standalone_headline(lines, index, columns):
+                found = _next_line(lines, index + _standalone_title(lines[index:]))
+            if found is not None:
+                starts.append(index)
+                index = found + 1
+                continue
+        index += 1
+    return starts
+
+
+def _standalone_headline(lines: list[str | None], index: int, columns: list[float | None]) -> bool:
+    """One or two headline lines standing alone between blanks, after finished text, and not an indent
+    short of the columns around them (which a paragraph's first line, alone in its column, would be)."""
+    taken = _standalone_title(lines[index:])
+    if not taken or index + taken >= len(lines) or lines[index + taken] is not None:
+        return False
+    body = _next_line(lines, index + taken)
+    if body >= len(lines) or _joins(lines[index + taken - 1], lines[body]):
+        return False
+    first = lines[index]
+    around = [c for c in (columns[index - 2] if index >= 2 else None, columns[body]) if c is not None]
+    return not any(_is_short(first, c) and not _is_short(first, c, _INDENT_AT_MOST) for c in around)
+
+
+def _segments(lines: list[str | None]) -> list[_Segment]:
+    """Segments closed by bylines and credits, cut again where another article visibly begins."""
+    segments: list[_Segment] = []
+    previous_kind = None
+    for segment in _closed_segments(lines):
+        starts = _article_starts(segment, after_photo=previous_kind == "photo")
+        previous_kind = segment.kind
+        cuts = [start for start in starts if start > 0]
+        if not cuts and not (starts and segment.kind == "photo"):
+            segments.append(segment)
+            continue
+        bounds = [0] + cuts + [len(segment.lines)]
+        pieces = [_trim_blanks(segment.lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+        for piece in pieces[:-1]:
+            if piece:
+                segments.append(_Segment("open", piece, followed=True))
+        last = pieces[-1]
+        if segment.kind == "photo":
+            # A photo's caption is one short paragraph; anything set before it belongs to the article above.
+            caption_start = _caption_start(last)
+            if caption_start > 0:
+                segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True))
+                last = last[caption_start:]
+        segments.append(_Segment(segment.kind, last, segment.authors))
+    return segments
+
+
+def _caption_start(lines: list[str | None]) -> int:
+    """Where the last paragraph (the caption) of lines closed by a photo credit begins: the last
+    paragraph start, or the last line after a gap that follows a finished sentence, whichever is later
+    (a caption set under an article with kept indents is set apart by a gap, not by an indent)."""
+    columns = _column_widths(lines)
+    starts = sorted(_paragraph_starts(lines, columns, any(_indented(line) for line in lines)))
+    after_gaps = [i for i in range(1, len(lines)) if lines[i] is not None and lines[i - 1] is None
+                  and _after_finished_text(lines, i, 0)]
+    return max(starts[-1:] + after_gaps[-1:], default=0)

@@ -1,0 +1,149 @@
+"""Steps 4 and 5: a photo story's title, and an article's title block (kicker, headline, subtitle).
+
+Whether one line could be a headline at all (`layout._is_title_like`, `layout._standalone_title`) is decided
+in layout.py, since measuring a column skips headline lines too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .credits import _opener_at
+from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
+                     _opens_unclosed, _repair_spacing, _standalone_title, _strong_start)
+from .lines import _compact, _indented, _next_line, _trim_blanks, _width
+from .segments import _Segment
+
+
+# --- titles -----------------------------------------------------------------
+
+# A headline set across several columns is wider than the body column under it.
+_SPANNING_TITLE = 1.15
+# A column-set headline's second line, in its larger type, is well short of a body line;
+# a body paragraph's first line is only its indent short.
+_SHORT_SECOND_LINE = 0.8
+_WIDTH_SAMPLE = 12
+
+
+@dataclass
+class _TitleBlock:
+    title: str = ""
+    kicker: str | None = None
+    subtitle: str | None = None
+    body_start: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _column_width(lines: list[str]) -> float | None:
+    """Typical body line width; the upper quartile skips indented first and short last lines."""
+    widths = sorted(_width(line) for line in lines)
+    if len(widths) < 3:
+        return None
+    return widths[int(0.75 * (len(widths) - 1))]
+
+
+def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]:
+    """(indices of the headline lines a segment opens with, where the body starts, warnings)."""
+    candidates: list[int] = []
+    index = 0
+    while index < len(lines) and len(candidates) < 5:
+        line = lines[index]
+        if line is None:
+            # A gap ends the title block, except one setting a kicker apart from the headline.
+            if (len(candidates) == 1 and _has_phrase_space(lines[candidates[0]]) and index + 1 < len(lines)
+                    and _is_title_like(lines[index + 1])):
+                index += 1
+                continue
+            break
+        if not _is_title_like(line):
+            break
+        candidates.append(index)
+        index += 1
+    if not candidates:
+        return [], 0, ["no title found; the text may run on from another page"]
+    after = index + 1 if index < len(lines) and lines[index] is None else index
+    columns = _column_widths(lines)
+    explicit = any(_indented(line) for line in lines)
+    if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
+        # A kicker set apart by a blank from a one-line headline: together they are the title block.
+        return candidates, after, []
+    # A subtitle closes the title block: whatever follows it is body.
+    subtitles = [i for i in candidates if _is_subtitle(lines[i])]
+    if subtitles:
+        last = subtitles[-1]
+        return [i for i in candidates if i <= last], _next_line(lines, last + 1), []
+    # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
+    # candidate that surely begins one (or opens with 本报讯) ends the title block.
+    if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
+            and (_opener_at(lines, after) is not None or _strong_start(lines, after, columns, explicit))):
+        return candidates, after, []
+    for position, line_index in enumerate(candidates[1:], start=1):
+        if _joins(lines[candidates[position - 1]], lines[line_index]):
+            continue  # a word runs across: this line goes on from the one above
+        if (_strong_start(lines, line_index, columns, explicit) or _opener_at(lines, line_index) is not None
+                or _opens_unclosed(lines[line_index])):
+            return candidates[:position], line_index, []
+    # Otherwise the headline is the first line, or the first two, told apart from the body by widths.
+    first = lines[candidates[0]]
+    if len(candidates) == 1:
+        return candidates, _next_line(lines, candidates[0] + 1), []
+    following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
+    column = _column_width(following)
+    second = lines[candidates[1]]
+    guessed = ["title guessed from the first line; the second may belong to it"]
+    if column is None or re.search(r"[、：:]", second):
+        return candidates[:1], candidates[1], guessed if column is None else []
+    if _width(first) > _SPANNING_TITLE * column:
+        return candidates[:1], candidates[1], []
+    if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
+        return candidates[:2], _next_line(lines, candidates[1] + 1), []
+    return candidates[:1], candidates[1], guessed
+
+
+def _title_block(lines: list[str | None]) -> _TitleBlock:
+    indices, body_start, warnings = _headline_lines(lines)
+    block = _TitleBlock(body_start=body_start, warnings=warnings)
+    if not indices:
+        return block
+    subtitle_lines = [i for i in indices if _is_subtitle(lines[i])]
+    heads = [i for i in indices if i not in subtitle_lines]
+    if subtitle_lines:
+        block.subtitle = _title_text([lines[i] for i in subtitle_lines])
+    if len(heads) >= 2:
+        gap_after_first = heads[1] > heads[0] + 1
+        if _has_phrase_space(lines[heads[0]]) or gap_after_first:
+            block.kicker = _title_text([lines[heads[0]]])
+            heads = heads[1:]
+        elif len(heads) >= 3:
+            block.kicker = _title_text([lines[heads[0]]])
+            heads = heads[1:]
+            block.warnings.append("three headline lines: the first taken for a kicker")
+    block.title = _title_text([lines[i] for i in heads])
+    return block
+
+
+def _title_text(lines: list[str | None]) -> str:
+    return _repair_spacing(_join_lines([line for line in lines if line is not None]))
+
+
+# --- a photo's title ---------------------------------------------------------
+
+def _photo_title(caption: list[str | None], following: _Segment | None) -> tuple[str, list[str | None], list[str]]:
+    """(title, caption lines, warnings). The layout this was written for puts the title
+    after the credit; a caption that opens with a headline standing alone keeps it instead."""
+    lead = _standalone_title(caption)
+    if lead and lead < len(caption):
+        return (_title_text(caption[:lead]), _trim_blanks(caption[lead:]),
+                ["photo title taken from the line before the caption"])
+    if following is not None:
+        taken = _standalone_title(following.lines)
+        rest = _trim_blanks(following.lines[taken:])
+        # Taking the next article's only headline would leave it untitled: it is not ours.
+        steals_headline = ((following.kind == "article" and (not rest or not _is_title_like(rest[0])))
+                           or (following.kind == "open" and bool(rest) and not _is_title_like(rest[0])))
+        if taken and not steals_headline:
+            title = _title_text(following.lines[:taken])
+            following.lines = rest
+            return title, caption, []
+    return "", caption, ["photo title not found"]
