@@ -5,15 +5,29 @@ They are optional: where no C compiler or Python headers are found the install g
 the Python and NumPy code they stand in for is used, with the same results.
 """
 
+from pathlib import Path
+
 from setuptools import Extension, setup
 
+NATIVE = Path("service/native")
 # NumPy and Python round after every multiplication and addition: so must the parts that compute with
 # floating-point numbers, for the same scores and the same summaries.
 _EXACT_FLOATS = ["-O2", "-ffp-contract=off"]
 _FLOATS = {"_accumulate": True, "_summaries": True, "_salience": True, "_counting": False, "_vocabulary": False}
 
-setup(ext_modules=[
-    Extension(f"service.native.{name}", sources=[f"service/native/{name}.c"],
-              extra_compile_args=_EXACT_FLOATS if exact else ["-O2"], optional=True)
-    for name, exact in _FLOATS.items()
-])
+
+def _source(name: str) -> str:
+    pyx = NATIVE / f"{name}.pyx"
+    return (pyx if pyx.exists() else NATIVE / f"{name}.c").as_posix()
+
+
+extensions = [Extension(f"service.native.{name}", sources=[_source(name)],
+                        extra_compile_args=_EXACT_FLOATS if exact else ["-O2"], optional=True)
+              for name, exact in _FLOATS.items()]
+if any(source.endswith(".pyx") for extension in extensions for source in extension.sources):
+    from Cython.Build import cythonize
+
+    # The C that Cython writes goes to build/, apart from the sources.
+    extensions = cythonize(extensions, build_dir="build/cython", language_level=3, quiet=True)
+
+setup(ext_modules=extensions)
