@@ -6,13 +6,12 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -25,7 +24,8 @@ from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans
 from .index import storage
 from .index.bm25 import BM25Params
-from .index.build import DamagedSource, Source, channel_folder, merge_channel, merged_doc_lists, read_lines, write_lines
+from .index import generations
+from .index.build import DamagedSource
 from .index.postings import Postings, rank
 from .ingest.formats import Problem, read_records
 from .ingest.pages import Page, split_page
@@ -173,6 +173,20 @@ class DeleteReport:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
+def _check_whole_number(name: str, value: object, low: int, high: int, code: str) -> None:
+    """The one check of every count a caller passes (k, offset, sentences, ...): True is not a number here."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise QueryError(f"{name} must be a whole number from {low} to {high}, got {value!r}", code=code)
+
+
+class LiveIndex(NamedTuple):
+    """The live generation as this engine opened it."""
+
+    generation: str
+    words: Postings
+    ranker: Ranker  # all four channels, weighted as configured
+
+
 def _ignore_progress(progress: IngestProgress) -> None:
     pass
 
@@ -187,7 +201,7 @@ class Engine:
         self.store = Store(config.data_dir / STORE_FILE)
         self.extras = ExtrasStore(config.data_dir / STORE_FILE)
         self.index_dir = config.data_dir / INDEX_DIR
-        self._loaded: tuple[str, Postings] | None = None
+        self._loaded: LiveIndex | None = None
         self._load_lock = threading.Lock()
         self._fields: tuple[Postings, DocumentFields] | None = None
         self._fields_lock = threading.Lock()
@@ -288,29 +302,6 @@ class Engine:
         """The largest index file whose checksum is verified whenever the index is opened."""
         return self.config.index_checksum_on_open_max_mb * 1_000_000
 
-    def _reusable_generation(self, fingerprint: str, hash_limit: int | None) -> tuple[Path, list[str], list[str]] | None:
-        """The live generation, its article ids and content hashes, when a new one can be merged from it:
-        made by this analyzer, with the hashes that say which text each article was indexed from."""
-        try:
-            name, manifest = storage.read_manifest(self.index_dir)
-            if (manifest.get("analyzer_fingerprint") != fingerprint
-                    or manifest.get("format") != storage.FORMAT or manifest.get("format_version") != storage.FORMAT_VERSION):
-                return None
-            generation = self.index_dir / name
-            storage.verify(self.index_dir, name, manifest, hashes=True, hash_limit=hash_limit)
-            if storage.DOC_HASHES not in manifest.get("files", {}):
-                return None
-            channels = manifest.get("channels", {})
-            if any(c not in channels for c in SIDE_CHANNELS):
-                return None
-            ids = read_lines(generation / "doc_ids.txt")
-            hashes = read_lines(generation / storage.DOC_HASHES)
-        except (IndexUnusable, OSError, ValueError):
-            return None
-        if len(ids) != len(hashes) or len(ids) != manifest.get("documents"):
-            return None
-        return generation, ids, hashes
-
     def reindex(self, progress: ProgressCallback | None = None, *, verify_all: bool = True) -> str:
         """Make a new index generation that holds every stored article as it is now, and make it live.
 
@@ -323,44 +314,20 @@ class Engine:
         """
         hash_limit = None if verify_all else self._open_hash_limit
         try:
-            return self._rebuild(progress, self._reusable_generation(self.analyzer.fingerprint, hash_limit))
+            return self._rebuild(progress, generations.reusable(self.index_dir, self.analyzer.fingerprint, hash_limit))
         except DamagedSource:
             return self._rebuild(progress, None)
 
-    def _rebuild(self, progress: ProgressCallback | None, live: tuple[Path, list[str], list[str]] | None) -> str:
+    def _rebuild(self, progress: ProgressCallback | None, live: generations.LiveGeneration | None) -> str:
         notify = progress or _ignore_progress
-        fingerprint = self.analyzer.fingerprint
-        name, staging = storage.new_staging(self.index_dir)
-        runs_folder = staging / "runs"
         extras_fingerprint = self.extras_fingerprint
-        try:
-            with self.store.reading() as reader:
-                revision = reader.revision()
-                stored = reader.id_hashes()
-                sources: list[Source] = []
-                indexed: set[str] = set()
-                if live is not None:
-                    generation, ids, hashes = live
-                    wanted = dict(stored)
-                    keep = np.fromiter((wanted.get(i) == h for i, h in zip(ids, hashes)), dtype=bool,
-                                       count=len(ids))
-                    indexed = {i for i, k in zip(ids, keep.tolist()) if k}
-                    sources.append(Source(generation, keep))
-                missing = {i for i, _ in stored if i not in indexed}
-                total = len(stored)
-                done = len(indexed)
-                notify(IngestProgress("index", done, total))
-                for batch in self._analyse(reader.articles(missing) if missing else iter(()), len(missing),
-                                           runs_folder):
-                    if batch.run is not None:
-                        sources.append(Source(batch.run))
-                    self.extras.put_many((i, h, extras_fingerprint, x) for i, h, x in batch.extras)
-                    done += batch.articles
-                    notify(IngestProgress("index", done, total))
-            generation = self._write_generation(name, staging, sources, fingerprint, revision)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+
+        def analysed(batch: AnalysedBatch) -> None:
+            self.extras.put_many((i, h, extras_fingerprint, x) for i, h, x in batch.extras)
+
+        generation = generations.rebuild(self.index_dir, self.store.reading, live, self.analyzer.fingerprint,
+                                         self.params, self._analyse, analysed,
+                                         lambda done, total: notify(IngestProgress("index", done, total)))
         self.refresh_extras()
         return generation
 
@@ -376,27 +343,6 @@ class Engine:
         rarity = self._rarity()
         for number, batch in enumerate(batches(articles, size)):
             yield analyse_batch(self.analyzer, self.config, rarity, batch, folder, number)
-
-    def _write_generation(self, name: str, staging: Path, sources: list[Source], fingerprint: str,
-                          revision: int) -> str:
-        files: dict[str, tuple[int, str]] = {}
-        ids, hashes = merged_doc_lists(sources)
-        files["doc_ids.txt"] = write_lines(staging / "doc_ids.txt", ids)
-        files[storage.DOC_HASHES] = write_lines(staging / storage.DOC_HASHES, hashes or [])
-        info = {}
-        for channel in ("words",) + SIDE_CHANNELS:
-            out = channel_folder(staging, channel)
-            merged = merge_channel(sources, channel, out)
-            prefix = out.relative_to(staging).as_posix()
-            for file_name, value in merged.files.items():
-                files[file_name if prefix == "." else f"{prefix}/{file_name}"] = value
-            info[channel] = {"terms": merged.terms, "postings": merged.postings,
-                             "total_length": merged.total_length}
-        shutil.rmtree(staging / "runs", ignore_errors=True)
-        words = info.pop("words")
-        manifest = storage.manifest_core(fingerprint, self.params, len(ids), words, info,
-                                         {"store_revision": revision})
-        return storage.publish(self.index_dir, name, staging, manifest, files)
 
     def index_is_current(self) -> bool:
         """Whether the live index can be opened with this configuration and holds the store as it is now."""
@@ -460,9 +406,7 @@ class Engine:
         """The articles most like this one (its keywords as a BM25 query), itself left out."""
         article = self.article(article_id)
         k = self.config.related_default_k if k is None else k
-        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= self.config.search_max_k:
-            raise QueryError(f"k must be a whole number from 1 to {self.config.search_max_k}, got {k!r}",
-                             code="bad_k")
+        _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
         terms = [term for term, _, _ in self.extras_of([article])[article.id].keywords]
         if not terms:
             return []
@@ -487,23 +431,23 @@ class Engine:
 
     def postings(self) -> Postings:
         """The live words index, reopened when another process has switched generations."""
-        return self._live()[1]
+        return self._live().words
 
     def ranker(self) -> Ranker:
         """The live index's channels, weighted as configured."""
-        return self._live()[3]
+        return self._live().ranker
 
-    def _live(self) -> tuple:
+    def _live(self) -> LiveIndex:
         live = storage.current_generation(self.index_dir)
         loaded = self._loaded
-        if loaded is not None and loaded[0] == live:
+        if loaded is not None and loaded.generation == live:
             return loaded
         with self._load_lock:
-            if self._loaded is None or self._loaded[0] != storage.current_generation(self.index_dir):
+            if self._loaded is None or self._loaded.generation != storage.current_generation(self.index_dir):
                 name, words, side = storage.load(self.index_dir, self.analyzer.fingerprint, self.params,
                                                  channels=SIDE_CHANNELS, hash_limit=self._open_hash_limit)
-                self._loaded = (name, words, side, Ranker(words, side, self.weights,
-                                                          self.config.ranking_and_fallback_below))
+                self._loaded = LiveIndex(name, words, Ranker(words, side, self.weights,
+                                                             self.config.ranking_and_fallback_below))
             return self._loaded
 
     def document_fields(self, postings: Postings) -> DocumentFields:
@@ -587,17 +531,13 @@ class Engine:
         script = check_script(script)
         filters = check_filters(date_from, date_to, section)
         k = self.config.search_default_k if k is None else k
-        if not isinstance(k, int) or not 1 <= k <= self.config.search_max_k:
-            raise QueryError(f"k must be a whole number from 1 to {self.config.search_max_k}, got {k!r}",
-                             code="bad_k")
-        if not isinstance(offset, int) or not 0 <= offset <= self.config.search_max_offset:
-            raise QueryError(f"offset must be a whole number from 0 to {self.config.search_max_offset}, "
-                             f"got {offset!r}", code="bad_offset")
+        _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
+        _check_whole_number("offset", offset, 0, self.config.search_max_offset, "bad_offset")
         parsed = parse_query(query)
         if parsed.date_from or parsed.date_to or parsed.sections:
             filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
                                     section or (parsed.sections[0] if parsed.sections else None))
-        generation, postings, _, ranker = self._live()
+        generation, postings, ranker = self._live()
         groups, excluded = plan_query(self.analyzer, parsed)
         self._check_term_count(parsed, groups, excluded)
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
@@ -720,14 +660,10 @@ class Engine:
             check_text(title, "the title", code="bad_title")
         if sentences is None and max_chars is None:
             sentences = self.config.summary_sentences
-        if sentences is not None and (not isinstance(sentences, int) or isinstance(sentences, bool)
-                                      or not 1 <= sentences <= 100):
-            raise QueryError(f"sentences must be a whole number from 1 to 100, got {sentences!r}",
-                             code="bad_sentences")
-        if max_chars is not None and (not isinstance(max_chars, int) or isinstance(max_chars, bool)
-                                      or not 1 <= max_chars <= MAX_SUMMARY_CHARS):
-            raise QueryError(f"max_chars must be a whole number from 1 to {MAX_SUMMARY_CHARS}, got {max_chars!r}",
-                             code="bad_max_chars")
+        if sentences is not None:
+            _check_whole_number("sentences", sentences, 1, 100, "bad_sentences")
+        if max_chars is not None:
+            _check_whole_number("max_chars", max_chars, 1, MAX_SUMMARY_CHARS, "bad_max_chars")
         if query is not None and not isinstance(query, str):
             raise QueryError("query must be a string", code="bad_query")
         if query:
