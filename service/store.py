@@ -20,12 +20,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .articles import Article
 from .errors import IndexUnusable, NotFound
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -64,7 +64,15 @@ CREATE TABLE IF NOT EXISTS ingests (
 
 # _MIGRATIONS[n] takes a store from version n to n + 1. Append a step to change the schema;
 # never edit a step that has shipped, stores out there have already run it.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {
+def _add_column_if_missing(table: str, column: str, kind: str) -> Callable[[sqlite3.Connection], None]:
+    """A step that adds a column a table may already have (it was once added outside these migrations)."""
+    def step(conn: sqlite3.Connection) -> None:
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    return step
+
+
+_MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
     1: (
         "ALTER TABLE articles ADD COLUMN kicker TEXT",
         "ALTER TABLE articles ADD COLUMN subtitle TEXT",
@@ -86,6 +94,20 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     # indexed, and a new generation is merged from the live one without analysing its articles again.
     2: (
         "DROP TABLE IF EXISTS terms",
+    ),
+    # Each article's generic summary, keywords and summary data (`summaries.extras`), kept beside it and
+    # never altering `articles`. Stores of version 3 may have the table already, made by the extras store
+    # itself, with or without its summary_data column.
+    3: (
+        """CREATE TABLE IF NOT EXISTS article_extras (
+            id TEXT PRIMARY KEY,          -- articles.id
+            content_hash TEXT NOT NULL,   -- articles.content_hash when this row was made
+            fingerprint TEXT NOT NULL,    -- analyzer and settings that made it
+            summary TEXT NOT NULL,
+            keywords TEXT NOT NULL,       -- JSON list of [term, text, weight]
+            summary_data BLOB             -- SummaryData.to_bytes() (b"" when the text could not be kept so)
+        )""",
+        _add_column_if_missing("article_extras", "summary_data", "BLOB"),
     ),
 }
 
@@ -245,8 +267,11 @@ class Store:
                 raise IndexUnusable(f"article store {self.path} has schema version {version}, newer than this "
                                     f"Jiansuo reads ({SCHEMA_VERSION}); use a newer Jiansuo", code="store_schema")
             while version < SCHEMA_VERSION:
-                for statement in _MIGRATIONS[version]:
-                    conn.execute(statement)
+                for step in _MIGRATIONS[version]:
+                    if isinstance(step, str):
+                        conn.execute(step)
+                    else:
+                        step(conn)
                 version += 1
             conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
             conn.commit()

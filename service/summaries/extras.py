@@ -2,10 +2,10 @@
 summary for any query needs from the article's analysis (`summaries.data.SummaryData`, in its compact form), so
 that a search makes its hits' summaries without analysing their text again.
 
-They live in their own table, `article_extras`, in the article store's SQLite file, next to `articles` but
-never altering it. A row is current while the article's content hash and the fingerprint of what produced
-it (analyzer, summary and keyword settings) are unchanged; anything else is recomputed at the next ingest or
-reindex, and until then worked out when asked for.
+They live in their own table, `article_extras`, in the article store's SQLite file (made by the store's
+migrations), next to `articles` but never altering it. A row is current while the article's content hash and
+the fingerprint of what produced it (analyzer, summary and keyword settings) are unchanged; anything else is
+recomputed at the next ingest or reindex, and until then worked out when asked for.
 """
 
 from __future__ import annotations
@@ -22,20 +22,6 @@ from .keywords import Rarity, keywords, whole_words
 from .data import packed, prepare, stored_summary
 from ..text.analyzer import Analyzer, Token
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS article_extras (
-    id TEXT PRIMARY KEY,          -- articles.id
-    content_hash TEXT NOT NULL,   -- articles.content_hash when this row was made
-    fingerprint TEXT NOT NULL,    -- analyzer and settings that made it
-    summary TEXT NOT NULL,
-    keywords TEXT NOT NULL        -- JSON list of [term, text, weight]
-);
-"""
-# Added later, SummaryData.to_bytes() (b"" when the text could not be kept so). Rows made before it have
-# NULL there: they count as stale for `refresh_extras` and stay usable meanwhile.
-_SUMMARY_DATA = "ALTER TABLE article_extras ADD COLUMN summary_data BLOB"
-
-
 @dataclass(frozen=True)
 class Extras:
     summary: str
@@ -50,15 +36,7 @@ class Extras:
 class ExtrasStore:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._local = threading.local()
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
-            columns = {row["name"] for row in conn.execute("PRAGMA table_info(article_extras)")}
-            if "summary_data" not in columns:
-                try:
-                    conn.execute(_SUMMARY_DATA)
-                except sqlite3.OperationalError:  # another process added it first
-                    pass
+        self._local = threading.local()  # the table is made by the store's migrations (`store.Store`)
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

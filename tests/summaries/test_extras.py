@@ -46,13 +46,47 @@ def test_a_row_without_summary_data_is_usable_but_made_again(tmp_path):
     assert extras.stale_ids("f1") == ["a"]
 
 
+def as_version_3(path, extras_columns: str | None):
+    """The store at `path` as version 3 left it: the extras table made outside the migrations, or none."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE article_extras")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        if extras_columns:
+            conn.execute(f"CREATE TABLE article_extras ({extras_columns})")
+
+
+def test_a_version_3_store_without_the_extras_table_gains_it(tmp_path):
+    path = tmp_path / "articles.sqlite3"
+    Store(path).upsert([Article(id="a", title="甲", body="医保。")])
+    as_version_3(path, None)
+    Store(path).close()
+    extras = ExtrasStore(path)
+    extras.put_many([("a", "h", "f1", Extras("医保。", [], b"data"))])
+    assert extras.get_many(["a"], "f1") == {}  # another content hash
+    assert extras.stale_ids("f1") == ["a"]
+
+
+def test_a_version_3_store_keeps_its_extras_rows_and_their_summary_data(tmp_path):
+    path = tmp_path / "articles.sqlite3"
+    a = Article(id="a", title="甲", body="医保。")
+    Store(path).upsert([a])
+    as_version_3(path, "id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+                       "summary TEXT NOT NULL, keywords TEXT NOT NULL, summary_data BLOB")
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO article_extras VALUES ('a', ?, 'f1', 'kept', '[]', x'01')", (a.content_hash,))
+    Store(path).close()
+    assert ExtrasStore(path).get_many(["a"], "f1") == {"a": Extras("kept", [], b"\x01")}
+
+
 def test_a_store_made_before_summary_data_gains_the_column(tmp_path):
     path = tmp_path / "articles.sqlite3"
     Store(path).upsert([Article(id="a", title="甲", body="医保。")])
+    as_version_3(path, None)
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE article_extras (id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, "
                      "fingerprint TEXT NOT NULL, summary TEXT NOT NULL, keywords TEXT NOT NULL)")
         conn.execute("INSERT INTO article_extras SELECT id, content_hash, 'f1', 'old', '[]' FROM articles")
+    Store(path).close()
     extras = ExtrasStore(path)
     assert extras.get_many(["a"], "f1") == {"a": Extras("old", [], None)}
     assert extras.stale_ids("f1") == ["a"]
