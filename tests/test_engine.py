@@ -465,3 +465,14 @@ def test_text_holding_a_lone_surrogate_is_refused_naming_where(seed_engine):
     assert info.value.code == "bad_title"
     with pytest.raises(QueryError):
         seed_engine.read(seed_engine.search("医保").hits[0].article.id, query="医保\ud800")
+
+
+def test_counts_are_checked_alike_everywhere_and_true_is_not_a_count(seed_engine):
+    article_id = next(seed_engine.store.iter_articles()).id
+    for call in (lambda: seed_engine.search("医保", k=True), lambda: seed_engine.search("医保", offset=True),
+                 lambda: seed_engine.related(article_id, k=True), lambda: seed_engine.summarize("医保。", sentences=True),
+                 lambda: seed_engine.search("医保", k=0), lambda: seed_engine.related(article_id, k=0)):
+        with pytest.raises(QueryError) as raised:
+            call()
+        assert raised.value.code in {"bad_k", "bad_offset", "bad_sentences"}
+        assert "must be a whole number" in raised.value.message
