@@ -49,6 +49,7 @@ def test_split_of_the_seed_page_equals_its_gold():
         assert squash(got["body"]) == squash(want["body"]), want["title"]
 
 
+@pytest.mark.slow
 def test_ingest_prints_what_it_added(tmp_path):
     done = jiansuo("ingest", "corpus/", data_dir=tmp_path / "data")
     assert done.stdout.startswith("added 10, replaced 0, unchanged 0, skipped 0 from 1 file(s)")
@@ -57,6 +58,7 @@ def test_ingest_prints_what_it_added(tmp_path):
     assert again.stdout.startswith("added 0, replaced 0, unchanged 10")
 
 
+@pytest.mark.slow
 def test_search_json_ranks_the_medical_article_first_in_both_scripts(archive):
     simplified = json.loads(jiansuo("search", "医保", "--json", data_dir=archive).stdout)
     traditional = json.loads(jiansuo("search", "醫保", "--json", data_dir=archive).stdout)
@@ -67,6 +69,7 @@ def test_search_json_ranks_the_medical_article_first_in_both_scripts(archive):
                                              "summary", "highlights"}
 
 
+@pytest.mark.slow
 def test_a_query_argument_that_is_not_utf8_exits_2_naming_the_byte(archive):
     """Bytes that are not UTF-8 reach Python's argv as lone surrogates (U+DCxx): refused, not a traceback."""
     done = subprocess.run([os.fsencode(sys.executable), b"-m", b"service", b"--index", os.fsencode(archive),
@@ -82,6 +85,7 @@ def test_search_text_output(archive):
     assert "青州———冠县东西协作扶贫成效显著" in out and "【灵芝】" in out
 
 
+@pytest.mark.slow
 def test_batch_search_writes_a_trec_run(archive, tmp_path):
     queries = tmp_path / "q.jsonl"
     queries.write_text('{"id": "q1", "text": "医保"}\n{"id": "q2", "text": "灵芝 产业"}\n', encoding="utf-8")
@@ -97,6 +101,7 @@ def test_batch_search_writes_a_trec_run(archive, tmp_path):
     assert [r[2] for r in q1] == [r["id"] for r in single["results"]]
 
 
+@pytest.mark.slow
 def test_summarize_from_stdin_with_a_query_a_title_or_a_character_budget():
     text = "这是一个好消息。冠县灵芝产业发展迅速，灵芝产品远销各地。大家都很高兴。"
     done = jiansuo("summarize", "--sentences", "1", "--query", "灵芝", "--json", stdin=text)
@@ -230,6 +235,7 @@ def test_ingest_draws_a_progress_bar_on_a_terminal(tmp_path):
     assert shown.rstrip().splitlines()[-1].startswith("\x1b[Kingest done: 1 file(s) read; 1 added")
 
 
+@pytest.mark.slow
 def test_delete_removes_articles_and_names_the_ids_it_did_not_find(tmp_path):
     data = tmp_path / "data"
     jiansuo("ingest", str(SEED_PAGE), data_dir=data)
@@ -268,6 +274,7 @@ def test_split_json_lists_every_page_of_a_file(tmp_path):
 
 # --- an ingest killed part-way ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
     import signal
 
@@ -304,6 +311,7 @@ def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
     assert json.loads(jiansuo("stats", data_dir=data).stdout)["articles"] == 2010
 
 
+@pytest.mark.slow
 def test_check_finds_a_damaged_index_file_and_reindex_repairs_it(tmp_path):
     data = tmp_path / "data"
     jiansuo("ingest", str(SEED_PAGE), data_dir=data)
@@ -329,6 +337,7 @@ def _start_ingest(data, folder):
                             env={**os.environ, "PYTHONIOENCODING": "utf-8"})
 
 
+@pytest.mark.slow
 def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path, analyzer):
     """SIGKILL lands anywhere in reading, storing, analysing, writing the index or switching it."""
     import random

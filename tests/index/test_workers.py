@@ -1,6 +1,7 @@
 """Analysis in worker processes builds exactly the index and extras that one process builds."""
 
 import numpy as np
+import pytest
 
 from service.engine import Engine
 from service.index import storage
@@ -15,6 +16,7 @@ def generation_files(engine: Engine) -> dict[str, bytes]:
             if p.is_file() and p.name != "manifest.json"}
 
 
+@pytest.mark.slow
 def test_workers_build_the_same_generation_and_extras_as_one_process(tmp_path, analyzer):
     alone = Engine(make_config(tmp_path / "alone"), analyzer=analyzer)
     alone.ingest([CMRC_SAMPLE, DRCD_SAMPLE])
@@ -57,6 +59,7 @@ _counting, counting_built = compiled("_counting", "index/channels.py counts in P
 _vocabulary, vocabulary_built = compiled("_vocabulary", "RunBuilder numbers terms in Python")
 
 
+@pytest.mark.slow
 @counting_built
 @vocabulary_built
 def test_a_batch_makes_the_same_run_with_and_without_the_compiled_parts(tmp_path):

@@ -455,6 +455,7 @@ _FUZZ_LINES = st.one_of(_PAGE_LINES, _HOSTILE_PIECES, st.text(max_size=30),
                         st.lists(_HOSTILE_PIECES, max_size=6).map("".join))
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(_FUZZ_LINES, max_size=60), st.sampled_from(["utf-8", "gb18030", "utf-16"]))
 def test_any_uploaded_page_gives_articles_or_problems_never_an_exception(lines, encoding):

@@ -102,6 +102,7 @@ _QUERY_PIECES = st.sampled_from([
 ])
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.one_of(_QUERY_PIECES, st.text(max_size=8)), max_size=14),
        st.lists(st.sampled_from([" ", "", "\u3000"]), min_size=14, max_size=14))

@@ -145,6 +145,7 @@ def test_traditional_text_is_marked_in_its_own_characters(archive):
     assert [hit.article.title[s:e] for s, e in hit.title_highlights] == ["醫保"]
 
 
+@pytest.mark.slow
 def test_words_channel_alone_equals_rank_bm25(tmp_path, analyzer):
     """With the other channels weighted 0 and OR ranking, scores are rank-bm25's on title and body words."""
     engine = Engine(make_config(tmp_path / "d", ranking_title_weight=0.0, ranking_grams_weight=0.0,

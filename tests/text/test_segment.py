@@ -42,6 +42,7 @@ def segmenter() -> Segmenter:
     return Segmenter()
 
 
+@pytest.mark.slow
 def test_same_tokens_as_jieba_on_every_fixture_text(segmenter):
     texts = fixture_texts()
     assert len(texts) > 800

@@ -36,6 +36,7 @@ def check_answer(response, allowed):
         assert set(error) == {"code", "message"} and error["code"] != "internal" and error["message"]
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(SEARCH_NAMES), VALUES), max_size=6))
 def test_search_parameters_never_make_a_500(client, pairs):
@@ -44,6 +45,7 @@ def test_search_parameters_never_make_a_500(client, pairs):
     check_answer(client.get(f"/search?{query}"), {200, 400})
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(min_size=1, max_size=60), st.lists(st.tuples(st.sampled_from(["q", "script", "x"]), VALUES),
                                                   max_size=3))

@@ -1,5 +1,6 @@
 """Searches against a real server while ingests swap its index: no failures, no answer from two generations."""
 
+import pytest
 import json
 import threading
 import urllib.error
@@ -27,6 +28,7 @@ def request(server, path, method="GET", data=None, headers=None):
         return response.status, json.loads(response.read().decode("utf-8"))
 
 
+@pytest.mark.slow
 def test_searches_during_index_swaps_never_fail_and_each_sees_one_generation(tmp_path, analyzer):
     data = tmp_path / "data"
     engine = Engine(make_config(data), analyzer=analyzer)

@@ -1,5 +1,6 @@
 """The HTML pages against a real `jiansuo serve` process."""
 
+import pytest
 import re
 import subprocess
 import sys
@@ -71,6 +72,7 @@ def test_hostile_text_is_shown_as_text(live_server):
     assert HOSTILE_TITLE not in page
 
 
+@pytest.mark.slow
 def test_page_json_and_cli_give_the_same_ranking(live_server, live_archive):
     import json
 
