@@ -192,7 +192,7 @@ class CountingAnalyzer:
         self.texts = 0
 
     def fold_with_origins(self, text):
-        # Where the index's analysis of each text starts (ranking.count_channels, analyze_article).
+        # Where the index's analysis of each text starts (index.channels.count_channels, analyze_article).
         self.texts += 1
         return self._inner.fold_with_origins(text)
 

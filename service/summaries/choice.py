@@ -49,8 +49,8 @@ def sentence_value(expected_chars: float, letters: int, position: int) -> float:
 
 
 # Characters that are not letters or numbers (Unicode categories L and N): in Python's `re`, a word character
-# is one `str.isalnum` holds for, which is exactly categories L and N (tests/test_summarize.py checks every
-# code point), less the underscore.
+# is one `str.isalnum` holds for, which is exactly categories L and N (tests/summaries/test_choice.py checks
+# every code point), less the underscore.
 _NOT_LETTER = re.compile(r"[\W_]+")
 
 
