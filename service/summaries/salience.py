@@ -199,7 +199,19 @@ def weigh_words(text: str, sentences: Sequence[Sentence], whole: Sequence[Token]
 
 def weigh_words_in_python(text: str, sentences: Sequence[Sentence], whole: Sequence[Token]
                           ) -> tuple[dict[str, float], list[dict[str, None]]]:
+    # Non-finite weights, median or idf would give weights that hang on how NaN sorts: a ValueError instead,
+    # the same (and in the same order) as the compiled weighing's.
+    table, median = background_idf()
+    for k, w in enumerate(SALIENCE_WEIGHTS):
+        if not math.isfinite(w):
+            raise ValueError(f"the salience weights must be finite; weight {k} is {float(w)!r}")
+    if not math.isfinite(median):
+        raise ValueError(f"the median idf must be finite, not {float(median)!r}")
     seen, per_sentence = _word_stats(text, sentences, whole)
+    for term in seen:
+        idf = table.get(term, median)
+        if not math.isfinite(idf):
+            raise ValueError(f"the idf of {term!r} is not finite: {float(idf)!r}")
     return _salience_of(text, seen), per_sentence
 
 
