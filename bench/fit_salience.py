@@ -1,6 +1,7 @@
-"""Fit the word salience weights of `service/summarize.py` and choose its two sentence constants.
+"""Fit the word salience weights of `service/summaries/salience.py` and choose the two sentence constants of
+`service/summaries/choice.py`.
 
-    python bench/fit_salience.py TRAIN.jsonl [MORE.jsonl ...] [--exclude HELD_OUT.jsonl ...]
+    python -m bench.fit_salience TRAIN.jsonl [MORE.jsonl ...] [--exclude HELD_OUT.jsonl ...]
 
 TRAIN files hold `{"text", "summary"}` lines (a text and a headline written for it). The weights were fitted on
 LCSTS part II (../shared/data/lcsts_part2_clge/val.jsonl and test.jsonl) with `--exclude
@@ -11,36 +12,26 @@ summaries are measured on; part III itself is never read for anything else.
    regression (L2, on standardised features) gives SALIENCE_WEIGHTS.
 2. EXPECTED_OVERLAP_CHARS and POSITION_DECAY are chosen on a small grid by two-fold cross-fitting (weights
    fitted on one half choose sentences on the other), by mean ROUGE-L of the one chosen sentence.
-Paste the printed constants into service/summarize.py.
+Paste the printed constants into service/summaries/salience.py (SALIENCE_FEATURES, SALIENCE_WEIGHTS) and
+service/summaries/choice.py (EXPECTED_OVERLAP_CHARS, POSITION_DECAY). Needs rouge-chinese, as bench.summaries
+does.
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 import random
 import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from summaries import rouge  # noqa: E402
-
-from service import summarize as summary_module  # noqa: E402
-from service.text.analyzer import Analyzer  # noqa: E402
-from service.text.sentences import split_sentences  # noqa: E402
-
-
-def read(paths: list[Path]) -> list[dict]:
-    records = []
-    for path in paths:
-        with open(path, encoding="utf-8") as lines:
-            records.extend(json.loads(line) for line in lines if line.strip())
-    return records
+from bench.common import parser_for, read_jsonl
+from bench.summaries import rouge
+from service.summaries import salience as salience_model
+from service.summaries.data import _letters
+from service.text.analyzer import Analyzer
+from service.text.sentences import split_sentences
 
 
 def prepare(analyzer: Analyzer, record: dict) -> dict | None:
@@ -48,11 +39,11 @@ def prepare(analyzer: Analyzer, record: dict) -> dict | None:
     sentences = split_sentences(text)
     if not sentences:
         return None
-    features, words = summary_module.word_features(text, sentences, analyzer.analyze(text))
+    features, words = salience_model.word_features(text, sentences, analyzer.analyze(text))
     headline = analyzer.fold(record["summary"])
     return {"features": features, "words": words, "sentences": sentences,
             "labels": {term: float(term in headline) for term in features},
-            "letters": [summary_module._letters(s.text) for s in sentences],
+            "letters": [_letters(s.text) for s in sentences],
             "rouge_l": [rouge(s.text, record["summary"])["rouge-l"] for s in sentences]}
 
 
@@ -74,7 +65,7 @@ def fit(items: list[dict], l2: float = 1e-3, iterations: int = 3000, rate: float
 def chosen_rouge(items: list[dict], weights: np.ndarray, overlap: float, decay: float) -> float:
     total = 0.0
     for item in items:
-        weight = summary_module.salience(item["features"], weights)
+        weight = salience_model.salience(item["features"], weights)
         values = [2 * sum(weight[w] * len(w) for w in set(words)) / (letters + overlap) / (1 + decay * i)
                   for i, (words, letters) in enumerate(zip(item["words"], item["letters"]))]
         total += item["rouge_l"][int(np.argmax(values))]
@@ -82,13 +73,13 @@ def chosen_rouge(items: list[dict], weights: np.ndarray, overlap: float, decay: 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("train", nargs="+", type=Path)
     parser.add_argument("--exclude", nargs="*", type=Path, default=[], help="drop texts that occur in these files")
     args = parser.parse_args()
 
-    held_out = {r["text"] for r in read(args.exclude)}
-    everything = read(args.train)
+    held_out = {r["text"] for r in read_jsonl(*args.exclude)}
+    everything = read_jsonl(*args.train)
     records = [r for r in everything if r["text"] not in held_out]
     analyzer = Analyzer()
     items = [item for item in (prepare(analyzer, r) for r in records) if item is not None]
@@ -96,7 +87,7 @@ def main() -> int:
           file=sys.stderr)
 
     weights = fit(items)
-    print("SALIENCE_FEATURES =", summary_module.SALIENCE_FEATURES)
+    print("SALIENCE_FEATURES =", salience_model.SALIENCE_FEATURES)
     print("SALIENCE_WEIGHTS = (" + ", ".join(f"{w:.4f}" for w in weights) + ")")
 
     random.seed(0)

@@ -1,6 +1,6 @@
 """A long load on `jiansuo serve`: errors, latency and whether its memory stays flat.
 
-    python bench/load.py [PATH ...] [--connections 64] [--seconds 60] [--warmup 10] [--workers 2]
+    python -m bench.load [PATH ...] [--connections 64] [--seconds 60] [--warmup 10] [--workers 2]
 
 PATHs are ingested into a temporary archive (default: the embedded corpus). `--connections` client threads,
 each on its own keep-alive connection to 127.0.0.1, send a mix of requests without pause: searches (the
@@ -8,7 +8,8 @@ articles' titles cut to their first words, some paged, some in Traditional scrip
 page and /healthz. After `--warmup` seconds of the same load, the resident memory of the server (gunicorn's
 arbiter and its workers, from /proc) is taken as the baseline; the load then runs `--seconds` more, and the
 report gives requests, errors (any answer other than 200, any broken connection), throughput, latency
-percentiles, and RSS at the end against the baseline (the goal: within 10 %). Linux only (/proc).
+percentiles (bench/common.py defines them), and RSS at the end against the baseline (the goal: within 10 %).
+Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -16,48 +17,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
-import os
 import random
 import shutil
-import statistics
-import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from helpers import PROJECT, RunningServer, make_config  # noqa: E402
-from service.engine import Engine  # noqa: E402
-
-
-def process_tree_rss(root_pid: int) -> int:
-    """Resident bytes of `root_pid` and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        stack.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+from bench.common import add_ingest_paths, parser_for, percentiles, process_tree_rss
+from service.engine import Engine
+from service.testing import RunningServer, make_config
 
 
 class Load:
@@ -123,8 +93,8 @@ def request_mix(engine: Engine) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", type=Path, default=[PROJECT / "corpus"])
+    parser = parser_for(__doc__)
+    add_ingest_paths(parser)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=10.0)
@@ -160,17 +130,12 @@ def run(args: argparse.Namespace, root: Path) -> None:
         load.finish()
     finally:
         server.stop()
-    latencies = sorted(load.latencies)
-    requests = len(latencies) + len(load.errors)
-
-    def percentile(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
-
+    requests = len(load.latencies) + len(load.errors)
+    median, p95, p99, most = (seconds * 1000 for seconds in percentiles(load.latencies, (0.5, 0.95, 0.99, 1.0)))
     print(f"{articles} articles, {len(paths)} distinct requests, {args.connections} connections, "
           f"{args.workers} workers, {args.warmup:.0f} s warm-up + {elapsed:.1f} s measured")
     print(f"requests {requests}, errors {len(load.errors)}, {requests / elapsed:.1f} requests/s")
-    print(f"latency ms: median {statistics.median(latencies) * 1000 if latencies else float('nan'):.1f}, "
-          f"p95 {percentile(0.95):.1f}, p99 {percentile(0.99):.1f}, max {percentile(1.0):.1f}")
+    print(f"latency ms: median {median:.1f}, p95 {p95:.1f}, p99 {p99:.1f}, max {most:.1f}")
     print(f"server RSS: after warm-up {baseline / 2**20:.1f} MiB, at the end {end / 2**20:.1f} MiB "
           f"(x{end / baseline:.3f}); samples every 5 s: "
           + ", ".join(f"{s / 2**20:.1f}" for s in samples))

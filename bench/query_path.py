@@ -5,14 +5,13 @@ this builds the four channels' postings directly from Zipf-distributed document 
 and times `Ranker.rank` for the top `offset + k` against the reference it replaced (every candidate scored
 with `np.unique`/`np.add.at` and lexsorted), checking that both give the same top `k`, scores and totals.
 
-    python bench/query_path.py --docs 300000 --queries 300
+    python -m bench.query_path --docs 300000 --queries 300 [--cache DIR]
+
+p50 and p95 are as bench/common.py defines them.
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import sys
 import time
 from collections import Counter
 from functools import reduce
@@ -20,12 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service.index.bm25 import BM25Params, term_weights  # noqa: E402
-from service.index.postings import Postings  # noqa: E402
-from service.search.query import Clause  # noqa: E402
-from service.search.ranker import ClauseTerms, Ranker, Weights  # noqa: E402
+from bench.common import each_in_turn, parser_for, percentiles
+from service.index.bm25 import BM25Params, term_weights
+from service.index.postings import Postings
+from service.search.query import Clause
+from service.search.ranker import ClauseTerms, Ranker, Weights
 
 # (vocabulary, distinct terms per document, Zipf exponent) of each channel, roughly those of news text.
 CHANNELS = {"words": (150_000, 120, 1.0), "title": (40_000, 8, 0.9), "grams": (250_000, 220, 0.95),
@@ -163,13 +161,8 @@ def reference_rank(ranker: Ranker, groups, n_docs: int):
     return candidates[order], scores[order]
 
 
-def percentiles(values):
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--docs", type=int, default=300_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--k", type=int, default=10)
@@ -189,17 +182,13 @@ def main() -> int:
     for groups in queries[:20]:  # first touches
         ranker.rank(groups, [], none, None, args.docs, limit=args.k)
         reference_rank(ranker, groups, args.docs)
-    ours, theirs, same = [], [], 0
-    for groups in queries:
-        t0 = time.perf_counter()
-        ranking = ranker.rank(groups, [], none, None, args.docs, limit=args.k)
-        t1 = time.perf_counter()
-        docs, scores = reference_rank(ranker, groups, args.docs)
-        t2 = time.perf_counter()
-        ours.append((t1 - t0) * 1000)
-        theirs.append((t2 - t1) * 1000)
-        same += (ranking.candidates[:args.k].tolist() == docs[:args.k].tolist()
-                 and np.array_equal(ranking.scores[:args.k], scores[:args.k]) and ranking.total == docs.size)
+    (ours, theirs), agreed = each_in_turn(queries, [
+        lambda groups: ranker.rank(groups, [], none, None, args.docs, limit=args.k),
+        lambda groups: reference_rank(ranker, groups, args.docs)],
+        outcome=lambda ranking, reference: (ranking.candidates[:args.k].tolist() == reference[0][:args.k].tolist()
+                                            and np.array_equal(ranking.scores[:args.k], reference[1][:args.k])
+                                            and ranking.total == reference[0].size))
+    same = sum(agreed)
     (p50, p95), (r50, r95) = percentiles(ours), percentiles(theirs)
     print(f"Ranker.rank, top {args.k}: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     print(f"reference:       p50 {r50:.2f} ms, p95 {r95:.2f} ms   ({r50 / p50:.1f}x at p50, {r95 / p95:.1f}x at p95)")

@@ -1,6 +1,6 @@
 """Retrieval quality of Jiansuo against two baselines, in one run.
 
-    python bench/retrieval.py DATASET_DIR [--split test] [--query-script t2s] [--limit N]
+    python -m bench.retrieval DATASET_DIR [--split test] [--query-script t2s] [--limit N]
 
 DATASET_DIR is in BEIR layout: corpus.jsonl (`id`, `title`, `text`), queries.jsonl (`id`, `text`, optional
 `split`), qrels.tsv (`query-id`, `corpus-id`, `score`, with a header line). Systems:
@@ -16,7 +16,6 @@ with OpenCC first (a Simplified reader searching a Traditional archive).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
@@ -29,12 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import add_dataset, parser_for, read_jsonl
+
 DEPTH = 100
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -155,8 +151,8 @@ def run_jiansuo(corpus_path: Path, queries: list[dict], jiansuo: list[str]) -> d
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("dataset", type=Path)
+    parser = parser_for(__doc__)
+    add_dataset(parser)
     parser.add_argument("--split", help="only queries whose `split` field is this (e.g. test, trial, dev)")
     parser.add_argument("--query-script", choices=["t2s", "s2t"], help="convert queries with OpenCC first")
     parser.add_argument("--limit", type=int, help="only the first N queries")

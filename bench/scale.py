@@ -1,6 +1,6 @@
 """Jiansuo at archive scale beside the card pipeline (jieba + rank-bm25), on the same articles, in one run.
 
-    python bench/scale.py SOURCE.jsonl... [--sizes 10000,100000] [--queries 200] [--seed 7]
+    python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000] [--queries 200] [--seed 7]
 
 SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
 ../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
@@ -12,8 +12,9 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
 `rank_bm25.BM25Okapi`, `get_scores` and the top 10):
 - ingest throughput (MB of article text a second, articles a second) of `Engine.ingest` of the `.jsonl` files,
   against the card pipeline's tokenising and building, and each one's peak RSS (separate processes);
-- query latency p50/p95/p99 of `Engine.search(..., summaries=False)` in-process over 200 queries of 1 to 4
-  words (common and rare words mixed), against `get_scores` and the top 10, and the ratio of the medians;
+- query latency p50/p95/p99 (bench/common.py defines them) of `Engine.search(..., summaries=False)`
+  in-process over 200 queries of 1 to 4 words (common and rare words mixed), against `get_scores` and the top
+  10, and the ratio of the medians;
 - top-10 agreement of the words channel alone (`Postings.score` and `rank`) with rank-bm25 on the same tokens
   (the terms the engine stored for each article): it must be 100 %;
 - index size on disk, the time to open it (`storage.load` with every checksum verified, and with sizes only),
@@ -31,13 +32,10 @@ the files `write_corpus` writes for a size (the same seed gives the same article
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
 import random
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,12 +43,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import (ChildrenPeak, add_corpora, article_fields, children_of, each_in_turn, iter_jsonl, parser_for,
+                          peak_rss_mb, percentiles, rss_mb)
+from service.testing import PROJECT, make_config
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 MEAN_CHARS = 500
+P50_P95_P99 = (0.5, 0.95, 0.99)
 
 
 # --- corpus and queries ----------------------------------------------------------------------------------
@@ -59,15 +59,11 @@ def read_source(paths: list[Path]) -> tuple[list[str], list[str]]:
     """(sentences, titles) of the source files, in file order."""
     sentences, titles = [], []
     for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                record = json.loads(line)
-                if record.get("title"):
-                    titles.append(record["title"].strip())
-                text = record.get("text") or record.get("body") or ""
-                sentences.extend(s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 4)
+        for _, record in iter_jsonl(path):
+            title, text = article_fields(record)
+            if title:
+                titles.append(title.strip())
+            sentences.extend(s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 4)
     return sentences, titles
 
 
@@ -137,79 +133,12 @@ def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
     return queries
 
 
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(values)
-
-    def at(fraction: float) -> float:
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-    return statistics.median(ordered), at(0.95), at(0.99)
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """The process's own peak RSS since it started its program (VmHWM).
-
-    Not `getrusage`'s ru_maxrss: Linux carries into it the RSS the process had when it was forked, before its
-    program replaced the forked copy, so a child of a large parent would report the parent's size.
-    """
-    with open(f"/proc/{pid}/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class ChildrenPeak:
-    """The largest peak RSS of this process's child processes, sampled until stopped (workers of a pool come
-    and go: each is read while it runs)."""
-
-    def __init__(self, interval: float = 0.25):
-        import threading
-
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, args=(interval,), daemon=True)
-        self._thread.start()
-
-    def _watch(self, interval: float) -> None:
-        me = os.getpid()
-        while not self._stop.wait(interval):
-            for task in os.listdir(f"/proc/{me}/task"):
-                try:
-                    with open(f"/proc/{me}/task/{task}/children", encoding="ascii") as f:
-                        children = f.read().split()
-                except OSError:
-                    continue
-                for child in children:
-                    try:
-                        self.peak = max(self.peak, peak_rss_mb(child))
-                    except OSError:  # it ended meanwhile
-                        pass
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
-def current_rss_mb() -> dict[str, float]:
-    """VmRSS and how much of it is private (anonymous) or file pages the page cache can share."""
-    values = {}
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "RssFile"):
-                values[key] = int(rest.split()[0]) / 1024
-    return values
-
-
 # --- the measured runs, each in its own process so peak RSS is its own -----------------------------------
 
 def child_ingest(data_dir: Path, corpus: Path) -> dict:
-    from service import config
     from service.engine import Engine
 
-    engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
+    engine = Engine(make_config(data_dir))
     started = time.perf_counter()
     phases = {}
 
@@ -246,8 +175,7 @@ def child_card(corpus: Path, queries: list[str]) -> dict:
     started = time.perf_counter()
     tokens = []
     for path in corpus_files(corpus):
-        with open(path, encoding="utf-8") as f:
-            tokens += [card_tokens(json.loads(line)) for line in f]
+        tokens += [card_tokens(record) for _, record in iter_jsonl(path)]
     tokenise_s = time.perf_counter() - started
     started = time.perf_counter()
     reference = BM25Okapi(tokens)
@@ -266,17 +194,16 @@ def child_card(corpus: Path, queries: list[str]) -> dict:
 
 
 def child_open(data_dir: Path, queries: list[str]) -> dict:
-    from service import config
     from service.engine import Engine
     from service.index import storage
+    from service.index.channels import SIDE_CHANNELS
     from service.summaries.keywords import background_idf
-    from service.search.ranker import SIDE_CHANNELS
 
-    before = current_rss_mb()
-    engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
+    before = rss_mb()
+    engine = Engine(make_config(data_dir))
     engine.analyzer.terms("预热")
     background_idf()
-    without_index = current_rss_mb()
+    without_index = rss_mb()
     open_args = (engine.index_dir, engine.analyzer.fingerprint, engine.params)
     timings = {}
     limit = engine.config.index_checksum_on_open_max_mb * 1_000_000
@@ -292,14 +219,15 @@ def child_open(data_dir: Path, queries: list[str]) -> dict:
     engine.warm_up()
     for query in queries:
         engine.search(query, summaries=False)
-    after = current_rss_mb()
+    after = rss_mb()
     engine.close()
     return {"open_s": timings, "rss_before_mb": before, "rss_without_index_mb": without_index,
             "rss_after_mb": after}
 
 
 def run_child(kind: str, *args: str) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "bench.scale", "--child", kind, *args], cwd=PROJECT,
+                            capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{kind} run failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -311,36 +239,38 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from service import config
     from service.engine import Engine
     from service.index.postings import rank
+    from service.search import ranker as ranker_module
 
-    engine = Engine(config.defaults().with_overrides(paths_data_dir=data_dir))
+    engine = Engine(make_config(data_dir))
     engine.warm_up()
     for query in queries[:20]:  # first touches of the arrays are not what a serving process sees
         engine.search(query, summaries=False)
     # Each query is answered with the compiled accumulator and with the NumPy one (as where it is not built),
     # in turn, the first of the two alternating: both meet the same state of caches, and must agree.
-    from service import ranking
+    compiled = ranker_module._accumulate
 
-    compiled = ranking._add_channel
-    latencies, numpy_latencies, numpy_same = [], [], 0
+    def search_with(accumulator):
+        def search(query: str) -> list:
+            ranker_module._accumulate = accumulator
+            return [(hit.article.id, hit.score) for hit in engine.search(query, summaries=False).hits]
+        return search
+
     try:
-        for i, query in enumerate(queries):
-            answers = []
-            for use_compiled in ((True, False) if i % 2 == 0 else (False, True)) if compiled else (False,):
-                ranking._add_channel = compiled if use_compiled else None
-                started = time.perf_counter()
-                results = engine.search(query, summaries=False)
-                elapsed = (time.perf_counter() - started) * 1000
-                (latencies if use_compiled or compiled is None else numpy_latencies).append(elapsed)
-                answers.append([(hit.article.id, hit.score) for hit in results.hits])
-            numpy_same += len(answers) == 2 and answers[0] == answers[1]
+        if compiled is not None:
+            (latencies, numpy_latencies), agreed = each_in_turn(
+                queries, [search_with(compiled), search_with(None)], alternate_first=True,
+                outcome=lambda ours, numpys: ours == numpys)
+            numpy_same = sum(agreed)
+        else:
+            (latencies,), _ = each_in_turn(queries, [search_with(None)], outcome=lambda answer: None)
+            numpy_latencies, numpy_same = [], 0
     finally:
-        ranking._add_channel = compiled
+        ranker_module._accumulate = compiled
 
+    from service.index.channels import count_channels
     from service.index.workers import headline
-    from service.search.ranker import count_channels
 
     postings = engine.postings()
     stored = {}
@@ -382,30 +312,6 @@ end
 """
 
 
-def process_rss(pid: int) -> dict[str, float]:
-    values = {}
-    with open(f"/proc/{pid}/status", encoding="ascii") as f:
-        for line in f:
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "RssAnon", "RssFile"):
-                values[key] = int(rest.split()[0]) / 1024
-    return values
-
-
-def server_workers(root_pid: int) -> list[int]:
-    """gunicorn's worker processes: the children of the arbiter."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == root_pid:
-                found.append(int(entry.name))
-    return found
-
-
 def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path, connections: int,
                  threads: int | None = None) -> dict | None:
     """`/api/search` (summaries and highlights on, 10 hits) against `jiansuo serve --workers 2` under wrk, its
@@ -417,8 +323,7 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt install wrk): no HTTP measurement", file=sys.stderr)
         return None
-    sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import RunningServer
+    from service.testing import RunningServer
 
     paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
     env = None
@@ -437,7 +342,7 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
         # 300,000 articles.
         bare = run_wrk(server.url, ["/api/no-such-path"], seconds, connections, folder / "bare.lua")
         searched = run_wrk(server.url, paths, seconds, connections, folder / "search.lua")
-        workers = [process_rss(pid) for pid in server_workers(server.process.pid)]
+        workers = [rss_mb(pid) for pid in children_of(server.process.pid)]  # gunicorn's workers
     finally:
         server.stop()
     return {**searched, "workers_rss": workers, "connections": connections, "seconds": seconds, "threads": threads,
@@ -499,8 +404,8 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         index_bytes = live_index_bytes(data_dir)
 
     mb = text_bytes / 1e6
-    ours_p = percentiles(queried["latencies_ms"])
-    reference_p = percentiles(queried["reference_ms"])
+    ours_p = percentiles(queried["latencies_ms"], P50_P95_P99)
+    reference_p = percentiles(queried["reference_ms"], P50_P95_P99)
     rss, bare = opened["rss_after_mb"], opened["rss_without_index_mb"]
     o = opened["open_s"]
     rows = [
@@ -511,7 +416,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
     ]
     if card is not None:
         card_s = card["tokenise_s"] + card["build_s"]
-        card_p = percentiles(card["latencies_ms"])
+        card_p = percentiles(card["latencies_ms"], P50_P95_P99)
         rows += [
             f"| ingest MB/s | {mb / ingest['seconds']:.3f} ({ingest['seconds']:.1f} s) | "
             f"{mb / card_s:.3f} ({card_s:.1f} s) | {card_s / ingest['seconds']:.2f}x |",
@@ -540,7 +445,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
             row += "| |"
         rows.append(row)
     if queried["numpy_latencies_ms"]:
-        numpy_p = percentiles(queried["numpy_latencies_ms"])
+        numpy_p = percentiles(queried["numpy_latencies_ms"], P50_P95_P99)
         rows.append(f"| query p50 / p95 / p99 with the NumPy accumulator (an install without a C compiler): each query "
                     f"answered by both, alternately first | {numpy_p[0]:.2f} / {numpy_p[1]:.2f} / {numpy_p[2]:.2f} ms; same top 10 and scores "
                     f"for {queried['numpy_same']}/{len(queries)} queries | | |")
@@ -622,8 +527,8 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sources", nargs="+", type=Path)
+    parser = parser_for(__doc__)
+    add_corpora(parser, "sources", help="article .jsonl files whose sentences make the articles")
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts (up to 300000)")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)

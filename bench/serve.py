@@ -1,6 +1,6 @@
 """Search throughput of `jiansuo serve` with one worker process against several, in one run.
 
-    python bench/serve.py [PATH ...] [--workers 2] [--clients 8] [--seconds 10] [--queries QUERIES.jsonl]
+    python -m bench.serve [PATH ...] [--workers 2] [--clients 8] [--seconds 10] [--queries QUERIES.jsonl]
 
 PATHs are ingested into a temporary archive (default: the embedded corpus); QUERIES.jsonl has one
 {"id", "text"} a line (default: the titles of the ingested articles, cut to their first words). The same
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import shutil
-import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -24,11 +21,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from helpers import PROJECT, RunningServer, make_config  # noqa: E402
-from service.engine import Engine  # noqa: E402
+from bench.common import add_ingest_paths, parser_for, percentile, read_jsonl
+from service.engine import Engine
+from service.testing import RunningServer, make_config
 
 
 def load(server: RunningServer, queries: list[str], clients: int, seconds: float) -> tuple[float, float]:
@@ -54,12 +49,12 @@ def load(server: RunningServer, queries: list[str], clients: int, seconds: float
         t.start()
     for t in threads:
         t.join()
-    return len(latencies) / (time.monotonic() - began), statistics.median(latencies) * 1000
+    return len(latencies) / (time.monotonic() - began), percentile(latencies, 0.5) * 1000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="*", type=Path, default=[PROJECT / "corpus"])
+    parser = parser_for(__doc__)
+    add_ingest_paths(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -77,8 +72,7 @@ def run(args: argparse.Namespace, root: Path) -> None:
     engine = Engine(make_config(root / "data"))
     engine.ingest(args.paths)
     if args.queries:
-        queries = [json.loads(line)["text"] for line in args.queries.read_text(encoding="utf-8").splitlines()
-                   if line.strip()]
+        queries = [record["text"] for record in read_jsonl(args.queries)]
     else:
         queries = [a.title[:6] for a in engine.store.iter_articles() if a.title.strip()]
     articles = engine.store.count()

@@ -1,6 +1,6 @@
 """ROUGE of one-sentence summaries: Lead-1, TextRank, the best single sentence, and Jiansuo, in one run.
 
-    python bench/summaries.py SET.jsonl [--min-label 3] [--jiansuo .venv/bin/jiansuo] [--limit N]
+    python -m bench.summaries SET.jsonl [--min-label 3] [--jiansuo .venv/bin/jiansuo] [--limit N]
 
 SET.jsonl holds one `{"id", "text", "summary"}` object a line (`summary` is the reference). Records with a
 `human_label` field (LCSTS part III: ../shared/data/lcsts_part3/lcsts_part3.jsonl) are kept only when it is at
@@ -18,7 +18,6 @@ splitter):
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import subprocess
@@ -26,16 +25,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service.summaries.keywords import whole_words  # noqa: E402
-from service.text.analyzer import Analyzer  # noqa: E402
-from service.text.sentences import split_sentences  # noqa: E402
+from bench.common import iter_jsonl, parser_for
+from service.summaries.keywords import whole_words
+from service.text.analyzer import Analyzer
+from service.text.sentences import split_sentences
 
 try:
     from rouge_chinese import Rouge
 except ImportError:  # pragma: no cover - a message instead of a traceback
-    sys.exit("bench/summaries.py needs rouge-chinese: .venv/bin/pip install -e '.[bench]'")
+    sys.exit("bench.summaries (and bench.fit_salience) need rouge-chinese: .venv/bin/pip install -e '.[bench]'")
 
 METRICS = ("rouge-1", "rouge-2", "rouge-l")
 _ROUGE = Rouge(metrics=list(METRICS))
@@ -43,17 +41,13 @@ _ROUGE = Rouge(metrics=list(METRICS))
 
 def read_set(path: Path, min_label: int | None = None) -> list[dict]:
     records = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            if not isinstance(record.get("text"), str) or not isinstance(record.get("summary"), str):
-                sys.exit(f"{path}:{number}: each line needs string fields `text` and `summary`")
-            if min_label is not None and "human_label" in record and record["human_label"] < min_label:
-                continue
-            record["id"] = str(record.get("id", number))
-            records.append(record)
+    for number, record in iter_jsonl(path):
+        if not isinstance(record.get("text"), str) or not isinstance(record.get("summary"), str):
+            sys.exit(f"{path}:{number}: each line needs string fields `text` and `summary`")
+        if min_label is not None and "human_label" in record and record["human_label"] < min_label:
+            continue
+        record["id"] = str(record.get("id", number))
+        records.append(record)
     return records
 
 
@@ -127,7 +121,7 @@ def run_jiansuo(command: list[str], records: list[dict]) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("set", type=Path, metavar="SET.jsonl")
     parser.add_argument("--min-label", type=int, default=None,
                         help="keep records whose human_label is at least this (LCSTS part III: 3)")

@@ -1,6 +1,6 @@
 """What checking an index generation's checksums costs when a process opens it, in one run.
 
-    python bench/verify.py FILE_OR_FOLDER... [--repeat 5]
+    python -m bench.verify FILE_OR_FOLDER... [--repeat 5]
 
 Ingests the given article files into a temporary archive, then opens the index (words and side channels)
 `--repeat` times with sizes checked only and with every file's sha256 checked too; reports the best time of
@@ -9,36 +9,24 @@ each and their ratio.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service import config  # noqa: E402
-from service.engine import Engine  # noqa: E402
-from service.index import storage  # noqa: E402
-from service.search.ranker import SIDE_CHANNELS  # noqa: E402
-
-
-def best_of(repeat: int, run) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
+from bench.common import add_ingest_paths, add_repeat, best_of, parser_for
+from service.engine import Engine
+from service.index import storage
+from service.index.channels import SIDE_CHANNELS
+from service.testing import make_config
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="+", type=Path)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = parser_for(__doc__)
+    add_ingest_paths(parser, required=True)
+    add_repeat(parser, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = Engine(config.defaults().with_overrides(paths_data_dir=Path(folder)))
+        engine = Engine(make_config(Path(folder)))
         engine.ingest(args.paths)
         generation = engine.index_dir / storage.current_generation(engine.index_dir)
         size = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())

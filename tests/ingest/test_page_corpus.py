@@ -2,7 +2,8 @@
 
 The generator is deterministic and the committed pages are its output; the corpus covers every layout
 the splitter is meant to read; the hand-made pages and the seed split exactly as their gold; and the
-generated corpus as a whole scores above a floor (bench/pages.py prints the same numbers).
+generated corpus as a whole scores above a floor (`service.ingest.pages.scoring`, whose numbers
+`python -m bench.pages` prints).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, PROJECT
+from helpers import FIXTURES
 from service.ingest.pages import split_pages
+from service.ingest.pages.scoring import gold_pages, score_files
 from service.ingest.sources import read_text_file
 
 PAGES = FIXTURES / "pages"
@@ -33,17 +35,8 @@ def _load_module(path: Path, name: str):
     return module
 
 
-@pytest.fixture(scope="module")
-def bench():
-    return _load_module(PROJECT / "bench" / "pages.py", "bench_pages")
-
-
 def _golds(folder: Path) -> list[tuple[Path, dict]]:
     return [(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.gold.json"))]
-
-
-def _gold_pages(gold: dict) -> list[dict]:
-    return gold["pages"] if "pages" in gold else [gold]
 
 
 def test_the_committed_corpus_is_what_the_generator_makes(capsys):
@@ -53,7 +46,7 @@ def test_the_committed_corpus_is_what_the_generator_makes(capsys):
 
 def test_the_corpus_covers_every_layout_it_is_meant_to():
     golds = _golds(CORPUS)
-    pages = [page for _, gold in golds for page in _gold_pages(gold)]
+    pages = [page for _, gold in golds for page in gold_pages(gold)]
     items = [item for page in pages for item in page["items"]]
     raw = {gold["source"]: (path.parent / gold["source"]).read_bytes() for path, gold in golds}
     texts = {name: read_text_file(CORPUS / name) for name in raw}
@@ -114,7 +107,7 @@ def _set_over_two_lines(title: str, texts: dict[str, str]) -> bool:
 def test_hand_made_pages_and_the_seed_split_exactly_as_their_gold(gold_path):
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     pages = [page for _, page in split_pages(read_text_file(gold_path.parent / gold["source"]))]
-    wanted = _gold_pages(gold)
+    wanted = gold_pages(gold)
     assert [(p.code, p.section, p.date, p.editor, p.layout) for p in pages] == \
         [(w["page"], w["section"], w["date"], w["editor"], w["layout"]) for w in wanted]
     for page, want in zip(pages, wanted):
@@ -127,16 +120,10 @@ def test_hand_made_pages_and_the_seed_split_exactly_as_their_gold(gold_path):
                 assert (item.kicker, item.subtitle) == (w["kicker"], w["subtitle"]), w["title"]
 
 
-def test_the_generated_corpus_scores_above_its_floor(bench):
-    tally, details = bench.Tally(), []
-    gold = got = paired = 0
-    for path in sorted(CORPUS.glob("*.gold.json")):
-        g, p, m = bench.score_file(path, tally, details)
-        gold, got, paired = gold + g, got + p, paired + m
-    precision, recall = paired / got, paired / gold
-    f1 = 2 * precision * recall / (precision + recall)
+def test_the_generated_corpus_scores_above_its_floor():
+    tally, totals, details = score_files(sorted(CORPUS.glob("*.gold.json")))
     report = "\n".join(details)
-    assert f1 >= 0.97, report
+    assert totals.f1 >= 0.97, report
     assert tally.rate("title") >= 0.92, report
     assert tally.rate("authors") >= 0.92, report
     assert tally.rate("body similarity") >= 0.95, report
