@@ -450,7 +450,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
                     f"answered by both, alternately first | {numpy_p[0]:.2f} / {numpy_p[1]:.2f} / {numpy_p[2]:.2f} ms; same top 10 and scores "
                     f"for {queried['numpy_same']}/{len(queries)} queries | | |")
     else:
-        rows.append("| query accumulator | NumPy (service/index/_accumulate is not built) | | |")
+        rows.append("| query accumulator | NumPy (service/native/_accumulate is not built) | | |")
     for label, i in (("p50", 0), ("p95", 1), ("p99", 2)):
         rows.append(f"| query {label}, rank-bm25 `get_scores` and top 10 over the index's own words (the parity "
                     f"reference, same process) | {ours_p[i]:.2f} ms | {reference_p[i]:.2f} ms | "
