@@ -18,13 +18,43 @@ typedef struct {
     double count;
 } Slice;
 
-static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, int writable, const char *name) {
+/* The kinds of numbers the accumulator reads and writes, as buffer format characters (struct module syntax). */
+#define FLOAT64 'd'
+#define INT32 'i'  /* any signed integer format whose items are 4 bytes */
+#define BOOL '?'
+
+static const char *kind_name(char kind) {
+    return kind == FLOAT64 ? "float64" : kind == INT32 ? "int32" : "bool";
+}
+
+/* Whether a buffer's format is one item of `kind` in this machine's byte order: the item size alone would
+ * let int64 weights be read as float64, or float32 documents as int32. */
+static int format_is(const char *format, char kind) {
+    if (format == NULL) return 0;  /* the exporter gave none: unsigned bytes, never what is wanted */
+    const int little = PY_LITTLE_ENDIAN;
+    if (*format == '@' || *format == '=' || (*format == '<' && little) ||
+        ((*format == '>' || *format == '!') && !little)) {
+        format++;
+    }
+    if (format[0] == '\0' || format[1] != '\0') return 0;
+    switch (kind) {
+    case INT32:
+        return format[0] == 'b' || format[0] == 'h' || format[0] == 'i' || format[0] == 'l' || format[0] == 'q';
+    default:
+        return format[0] == kind;
+    }
+}
+
+static int get_buffer(PyObject *obj, Py_buffer *view, char kind, Py_ssize_t itemsize, int writable,
+                      const char *name) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) != 0) {
         return -1;
     }
-    if (view->itemsize != itemsize || view->ndim != 1) {
-        PyErr_Format(PyExc_TypeError, "%s: a one-dimensional array of %zd-byte items is needed", name, itemsize);
+    if (view->itemsize != itemsize || view->ndim != 1 || !format_is(view->format, kind)) {
+        PyErr_Format(PyExc_TypeError, "%s: a one-dimensional array of %s in native byte order is needed, not "
+                     "format '%s' in %zd dimension(s)", name, kind_name(kind), view->format ? view->format : "B",
+                     (Py_ssize_t)view->ndim);
         PyBuffer_Release(view);
         return -1;
     }
@@ -57,11 +87,11 @@ static PyObject *add_channel(PyObject *self, PyObject *args) {
         return NULL;
     }
     Py_buffer total, held, part, mark, touched;
-    if (get_buffer(total_obj, &total, 8, 1, "total") != 0) return NULL;
-    if (get_buffer(held_obj, &held, 1, 1, "held") != 0) goto fail_total;
-    if (get_buffer(part_obj, &part, 8, 1, "part") != 0) goto fail_held;
-    if (get_buffer(mark_obj, &mark, 1, 1, "mark") != 0) goto fail_part;
-    if (get_buffer(touched_obj, &touched, 4, 1, "touched") != 0) goto fail_mark;
+    if (get_buffer(total_obj, &total, FLOAT64, 8, 1, "total") != 0) return NULL;
+    if (get_buffer(held_obj, &held, BOOL, 1, 1, "held") != 0) goto fail_total;
+    if (get_buffer(part_obj, &part, FLOAT64, 8, 1, "part") != 0) goto fail_held;
+    if (get_buffer(mark_obj, &mark, BOOL, 1, 1, "mark") != 0) goto fail_part;
+    if (get_buffer(touched_obj, &touched, INT32, 4, 1, "touched") != 0) goto fail_mark;
     Py_ssize_t n = total.shape[0];
     if (held.shape[0] != n || part.shape[0] != n || mark.shape[0] != n || touched.shape[0] != n) {
         PyErr_SetString(PyExc_ValueError, "total, held, part, mark and touched must be of one length");
@@ -81,8 +111,8 @@ static PyObject *add_channel(PyObject *self, PyObject *args) {
         PyObject *docs_obj, *weights_obj;
         long long count;
         if (!PyArg_ParseTuple(item, "OOL", &docs_obj, &weights_obj, &count)) goto fail_slices;
-        if (get_buffer(docs_obj, &slices[ready].docs, 4, 0, "docs") != 0) goto fail_slices;
-        if (get_buffer(weights_obj, &slices[ready].weights, 8, 0, "weights") != 0) {
+        if (get_buffer(docs_obj, &slices[ready].docs, INT32, 4, 0, "docs") != 0) goto fail_slices;
+        if (get_buffer(weights_obj, &slices[ready].weights, FLOAT64, 8, 0, "weights") != 0) {
             PyBuffer_Release(&slices[ready].docs);
             goto fail_slices;
         }
