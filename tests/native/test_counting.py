@@ -1,11 +1,14 @@
 """The compiled grams and chars counting against the Python it stands in for: the same counts, in the same order."""
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.index import channels
 from service.index.channels import _cjk_counted_in_python
+from service.native import pure_python
 
 from helpers import CMRC_SAMPLE, TESTS, channel_counts, compiled, in_pure_python, read_jsonl
 
@@ -66,7 +69,8 @@ def test_the_total_leaves_stopwords_out_as_the_counts_do():
 
 
 def test_count_channels_is_the_same_either_way(tmp_path):
-    assert channels._cjk_counted is _counting.count_cjk
+    # The package counts with the compiled part, unless the switch asks for Python everywhere.
+    assert channels._cjk_counted is (_cjk_counted_in_python if pure_python() else _counting.count_cjk)
     stopwords = tmp_path / "stop.txt"
     stopwords.write_text("\n".join(sorted(COMMON)) + "\n", encoding="utf-8")
     rows = read_jsonl(CMRC_SAMPLE)[:40]
@@ -85,3 +89,78 @@ def test_count_channels_is_the_same_either_way(tmp_path):
 def test_wrong_arguments_are_refused(texts, stopwords, message):
     with pytest.raises(TypeError, match=message):
         _counting.count_cjk(texts, stopwords)
+
+
+# --- fuzzing: arbitrary texts and stopwords, never a crash, and Python's counts wherever they are right -------
+
+class Text(str):
+    pass
+
+
+class Hostile:
+    """Hashable, equal to nothing, and unlike any string."""
+
+    def __hash__(self):
+        return hash("中")
+
+    def __eq__(self, other):
+        return False
+
+
+MOSTLY_CJK = st.text(st.sampled_from(CJK + OTHER[:4]), min_size=1, max_size=30)
+ANY_TEXT = TEXT | MOSTLY_CJK | st.text(max_size=200) | st.builds(Text, TEXT)
+NOT_TEXT = st.sampled_from([None, 3, 3.5, b"\xe4\xb8\xad", bytearray(b"x"), ["中国"], Hostile()])
+HASHABLE = TERM | st.text(max_size=3) | st.integers() | st.builds(Text, TERM) | st.just(Hostile()) | st.tuples(TERM)
+
+
+@st.composite
+def fuzzed_texts(draw):
+    texts = draw(st.lists(ANY_TEXT | NOT_TEXT if draw(st.integers(0, 5)) == 0 else ANY_TEXT, max_size=5))
+    container = draw(st.sampled_from(["list"] * 6 + ["tuple", "iterator", "str", "number", "none", "dict"]))
+    if container == "tuple":
+        return tuple(texts)
+    if container == "iterator":
+        return iter(texts)
+    if container == "str":
+        return "".join(t for t in texts if isinstance(t, str))  # a string is a sequence of strings
+    if container == "number":
+        return 7
+    if container == "none":
+        return None
+    if container == "dict":
+        return {t: 1 for t in texts if isinstance(t, str)}  # its keys are the texts
+    return texts
+
+
+@st.composite
+def fuzzed_stopwords(draw):
+    words = draw(st.lists(HASHABLE, max_size=8))
+    kind = draw(st.sampled_from(["frozenset"] * 6 + ["set", "set subclass", "list", "dict", "none", "str"]))
+    return {"frozenset": frozenset, "set": set, "set subclass": type("Words", (set,), {}), "list": list,
+            "dict": dict.fromkeys, "none": lambda _: None, "str": lambda w: "".join(map(str, w))}[kind](words)
+
+
+def call(function, *args):
+    try:
+        return function(*args), None
+    except (TypeError, ValueError) as error:
+        return None, type(error)
+
+
+@pytest.mark.timeout(60)
+@settings(max_examples=500, deadline=None)
+@given(fuzzed_texts(), fuzzed_stopwords())
+def test_fuzzed_texts_and_stopwords_never_crash_and_count_as_python_does(texts, stopwords):
+    right = isinstance(stopwords, (set, frozenset)) and not isinstance(texts, (int, type(None)))
+    if right:
+        if isinstance(texts, Iterator):
+            texts = list(texts)  # read once: the same items for both
+        right = all(isinstance(t, str) for t in texts)
+    got, error = call(_counting.count_cjk, texts, stopwords)
+    if not right:
+        assert error is TypeError
+        return
+    assert error is None
+    expected = _cjk_counted_in_python(texts, stopwords)
+    assert [items(c) for c in got] == [items(c) for c in expected]
+    assert all(type(term) is str for _, counts in got for term in counts)
