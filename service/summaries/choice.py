@@ -6,7 +6,7 @@ essentials first). With query terms, sentences holding them come first (most dis
 without, or when no sentence holds one, the most valuable sentences. Sentences are added while the budget
 (in sentences, in characters, or both) allows; a sentence that nearly repeats one already chosen is never
 added, and the words of a chosen sentence count for less afterwards, so a second sentence brings something
-new. `service/native/_summaries.c` makes the same choice straight from the stored summary data.
+new. `service/native/_summaries.pyx` makes the same choice straight from the stored summary data.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ class SummaryData:
 
     def to_bytes(self) -> bytes | None:
         """The compact form the article store keeps (`summaries.packed`); None for the rare text with a NUL
-        inside a word, which it cannot hold."""
+        inside a word, which it cannot hold, and for a weight that is not finite, which it does not."""
         return packed_form.pack(self)
 
     @classmethod

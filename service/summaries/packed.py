@@ -5,13 +5,23 @@ Little-endian arrays behind a header of six uint32 (format, terms, weighed terms
 integer, bytes of the terms), then the weights (float64, of the first terms), the integers (each sentence's
 start, end and letters; how many words each sentence has, then their term numbers; where each term's tokens
 end in the text's and in the title's starts and ends, then those) and the terms in UTF-8, NUL between them.
-`service/native/_summaries.c` writes the same bytes (`pack`) and reads them (`choose`): a change of form is
+`service/native/_summaries.pyx` writes the same bytes (`pack`) and reads them (`choose`): a change of form is
 a change there too.
+
+Data is read only when it is whole and consistent (`unpack`, and `choose` alike, which return None otherwise):
+sizes in the header that fit the bytes, weights finite and not negative (nor -0.0), terms in UTF-8 and the weighed
+ones distinct, sentences in order within the text, word numbers of weighed terms, each term's place ends even and
+rising and accounting for every integer, and no empty place. A lying count is caught before anything of its size is
+made, and no weight can make a summary value NaN (whose key never equals itself: the lazy choice would never end).
+Data packed from an analysis always passes: `pack` writes no weight that is not finite (None instead), and salience
+is never negative.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import operator
 import struct
 from typing import Mapping, Sequence
 
@@ -21,12 +31,14 @@ from ..text.sentences import Sentence
 
 FORMAT = 1
 HEADER = 24
+FINITE_BITS = 0x7FF0000000000000  # the bits of inf: a weight read is a float of fewer
 
 def pack(data) -> bytes | None:
-    """`SummaryData` `data` in the compact form; None for the rare text with a NUL inside a word, which it cannot hold."""
+    """`SummaryData` `data` in the compact form; None for the rare text with a NUL inside a word, which it cannot
+    hold, and for a weight that is not finite (NaN or infinite), which it does not."""
     terms = list(data.weight) + [t for t in data.places if t not in data.weight]
     terms += [t for t in data.title_places if t not in data.weight and t not in data.places]
-    if any("\0" in t for t in terms):
+    if any("\0" in t for t in terms) or not all(map(math.isfinite, data.weight.values())):
         return None
     number = {term: i for i, term in enumerate(terms)}
     ints: list[int] = []
@@ -51,34 +63,73 @@ def pack(data) -> bytes | None:
 
 def unpack(data: bytes, text: str) -> tuple | None:
     """The fields of `SummaryData` again, as views of `data`, for the same `text`; None when `data` is not of a form
-    this code reads."""
+    this code reads (the module's docstring says what it reads, as `_summaries.choose` does)."""
     if len(data) < HEADER:
         return None
     form, n_terms, n_weighed, n_sentences, width, blob_size = struct.unpack_from("<6I", data)
-    if form != FORMAT or width not in (2, 4):
+    if form != FORMAT or width not in (2, 4) or n_weighed > n_terms:
         return None
     at = HEADER + 8 * n_weighed
+    size = len(data) - at - blob_size  # the integers' bytes
+    if size < 0 or size % width:
+        return None
     weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=HEADER)
-    ints = np.frombuffer(data, dtype="<u4" if width == 4 else "<u2", count=(len(data) - at - blob_size) // width,
-                         offset=at)
-    joined = data[len(data) - blob_size:].decode("utf-8") if n_terms else ""
+    # Finite with the sign bit clear (not NaN, infinite, negative nor -0.0): their bits as integers are below
+    # those of inf, which no float of a set sign bit is.
+    if n_weighed and int(weights.view("<u8").max()) >= FINITE_BITS:
+        return None
+    blob = data[len(data) - blob_size:]
+    if (blob.count(b"\0") != n_terms - 1) if n_terms else blob:  # NUL between the terms; no terms, no bytes
+        return None
+    try:
+        joined = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
     terms = joined.split("\0") if n_terms else []
-    i = 3 * n_sentences
+    # Weighed terms are keyed by their text in a summary's choice: two of one text would be one.
+    if len(set(terms[:n_weighed])) != n_weighed:
+        return None
+    count = size // width
+    ints = np.frombuffer(data, dtype="<u4" if width == 4 else "<u2", count=count, offset=at)
+    n = n_sentences
+    i = 3 * n
+    if 4 * n > count:
+        return None
+    # Each check is as cheap as it can be made: a sentence's few numbers as a list, a term's many in NumPy.
     bounds = ints[:i].tolist()
     sentences = _Sentences(text, bounds)
-    letters = bounds[2::3]
-    sizes = ints[i:i + n_sentences].tolist()
-    i += n_sentences
-    total = sum(sizes)
-    words = _Words(terms, ints[i:i + total], list(itertools.accumulate(sizes, initial=0)))
+    starts, ends = sentences.starts, sentences.ends
+    if n and (not all(map(operator.le, starts, ends)) or not all(map(operator.le, ends, starts[1:]))
+              or ends[-1] > len(text)):  # in order within the text
+        return None
+    word_starts = list(itertools.accumulate(ints[i:i + n].tolist(), initial=0))
+    i += n
+    total = word_starts[-1]
+    if i + total + 2 * n_terms > count:
+        return None
+    ids = ints[i:i + total]
+    if total and int(ids.max()) >= n_weighed:  # words are weighed terms
+        return None
     i += total
-    numbers = _Numbers(terms, joined)
-    # Where each term's tokens end, read only for the terms looked up: a query's few.
-    ends = ints[i:i + n_terms]
-    title_ends = ints[i + n_terms:i + 2 * n_terms]
+    # Where each term's tokens end, in the text then in the title: rising, two integers a place, and then the
+    # places, all the integers left.
+    ends_at = ints[i:i + 2 * n_terms]
+    place_ends, title_ends = ends_at[:n_terms], ends_at[n_terms:]
+    held, title_held = (int(place_ends[-1]), int(title_ends[-1])) if n_terms else (0, 0)
+    if i + 2 * n_terms + held + title_held != count:
+        return None
+    if n_terms:
+        falls = ends_at[1:] < ends_at[:-1]
+        falls[n_terms - 1] = False  # the title's ends start again from 0
+        if falls.any() or int(np.bitwise_or.reduce(ends_at)) & 1:
+            return None
     flat = ints[i + 2 * n_terms:]
-    held = int(ends[-1]) if n_terms else 0
-    places = _Places(numbers, ends, flat[:held])
+    if (flat[0::2] >= flat[1::2]).any():  # a token is never empty
+        return None
+    letters = bounds[2::3]
+    words = _Words(terms, ids, word_starts)
+    numbers = _Numbers(terms, joined)
+    places = _Places(numbers, place_ends, flat[:held])
     title_places = _Places(numbers, title_ends, flat[held:])
     return sentences, _Weights(numbers, weights), words, letters, places, title_places
 
