@@ -13,7 +13,7 @@ NATIVE = Path("service/native")
 # NumPy and Python round after every multiplication and addition: so must the parts that compute with
 # floating-point numbers, for the same scores and the same summaries.
 _EXACT_FLOATS = ["-O2", "-ffp-contract=off"]
-_FLOATS = {"_accumulate": True, "_summaries": True, "_salience": True, "_counting": False, "_vocabulary": False}
+_PARTS = ("_accumulate", "_summaries", "_salience")
 
 
 def _source(name: str) -> str:
@@ -21,9 +21,9 @@ def _source(name: str) -> str:
     return (pyx if pyx.exists() else NATIVE / f"{name}.c").as_posix()
 
 
-extensions = [Extension(f"service.native.{name}", sources=[_source(name)],
-                        extra_compile_args=_EXACT_FLOATS if exact else ["-O2"], optional=True)
-              for name, exact in _FLOATS.items()]
+extensions = [Extension(f"service.native.{name}", sources=[_source(name)], extra_compile_args=_EXACT_FLOATS,
+                        optional=True)
+              for name in _PARTS]
 if any(source.endswith(".pyx") for extension in extensions for source in extension.sources):
     from Cython.Build import cythonize
 

@@ -22,9 +22,6 @@ Python twin on the very calls those wholes make (recorded while they run once mo
 take turns, `--repeat` passes over all the calls each, the fastest pass counting, and every answer must be the
 same (keys in order, floats to the last bit):
 
-- `_counting.count_cjk` against `service.index.channels._cjk_counted_in_python` (an article's grams and chars);
-- `_vocabulary.term_ids` against `RunBuilder.add`'s numbering in Python (`vocabulary.setdefault(term,
-  len(vocabulary))` into `array('q')`), a call per article and channel;
 - `_salience.weigh` by `service.summaries.salience.weigh_words_compiled` against `weigh_words_in_python`;
 - `_summaries.pack` by `service.summaries.data.packed_compiled` against `prepare(...).to_bytes()`, both
   given the words' weights worked out beforehand, so that the row holds no weighing (that is the row above);
@@ -45,7 +42,6 @@ import json
 import math
 import shutil
 import tempfile
-from array import array
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Callable
@@ -57,9 +53,6 @@ from service import native
 from service.articles import Article
 from service.engine import Engine
 from service.errors import JiansuoError
-from service.index import channels as channels_module
-from service.index.build import RunBuilder
-from service.index.channels import _cjk_counted_in_python
 from service.index.workers import analyse_batch
 from service.summaries import data as data_module
 from service.summaries import extras as extras_module
@@ -155,16 +148,12 @@ def recording(owner: Any, name: str, calls: list, record: Callable[..., Any] = l
 
 
 def ingest_calls(corpora: list[str], limit: int | None) -> dict[str, list]:
-    calls: dict[str, list] = {"count_cjk": [], "term_ids": [], "weigh": [], "pack": [], "choose": []}
+    calls: dict[str, list] = {"weigh": [], "pack": [], "choose": []}
     with ExitStack() as stack:
-        stack.enter_context(recording(channels_module, "_cjk_counted", calls["count_cjk"]))
-        stack.enter_context(recording(RunBuilder, "add", calls["term_ids"], lambda builder, doc_id, content_hash,
-                                      counts: [(name, counts[name][1]) for name in builder.channels]))
         stack.enter_context(recording(data_module, "weigh_words", calls["weigh"]))
         stack.enter_context(recording(extras_module, "packed", calls["pack"]))
         stack.enter_context(recording(extras_module, "stored_summary", calls["choose"]))
         ingest_once(corpora, limit)
-    calls["term_ids"] = [channel for article in calls["term_ids"] for channel in article]
     return calls
 
 
@@ -179,36 +168,6 @@ def search_calls(engine: Engine, queries: list[str], k: int) -> dict[str, list]:
 
 
 # --- each entry point and its twin ----------------------------------------------------------------------------
-
-def count_cjk_pair(module, calls):
-    return (lambda: [_cjk_counted_in_python(*a, **kw) for a, kw in calls],
-            lambda: [module.count_cjk(*a, **kw) for a, kw in calls],
-            lambda python, compiled: [repr(p) == repr(c) for p, c in zip(python, compiled)])
-
-
-def term_ids_pair(module, calls):
-    names = list(dict.fromkeys(name for name, _ in calls))
-    term_ids = module.term_ids
-
-    def in_python():
-        vocabularies, numbers = {n: {} for n in names}, {n: array("q") for n in names}
-        for name, term_counts in calls:
-            vocabulary = vocabularies[name]
-            numbers[name].extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
-        return vocabularies, numbers
-
-    def compiled():
-        vocabularies, numbers = {n: {} for n in names}, {n: array("q") for n in names}
-        for name, term_counts in calls:
-            numbers[name].frombytes(term_ids(vocabularies[name], term_counts))
-        return vocabularies, numbers
-
-    def same(python, compiled):
-        return [list(python[0][n].items()) == list(compiled[0][n].items()) and python[1][n] == compiled[1][n]
-                for n in names]
-
-    return in_python, compiled, same
-
 
 def weigh_pair(module, calls):
     def same(python, compiled):
@@ -322,8 +281,6 @@ def main() -> int:
         asked = search_calls(engine, queries, args.k)
         weighed = {id(a[0]): data_module.weigh_words(*a, **kw) for a, kw in made["weigh"]}
         rows = [
-            ("_counting.count_cjk", "_counting", count_cjk_pair, made["count_cjk"], "ingest"),
-            ("_vocabulary.term_ids", "_vocabulary", term_ids_pair, made["term_ids"], "ingest"),
             ("_salience.weigh", "_salience", weigh_pair, made["weigh"], "ingest"),
             ("_summaries.pack", "_summaries", lambda module, calls: pack_pair(module, calls, weighed), made["pack"],
              "ingest"),

@@ -66,18 +66,9 @@ def multipart(fields: dict[str, tuple[str, bytes]], boundary: str = "jiansuo-tes
 HOSTILE_TITLE = "<script>alert('xss')</script>用药安全问答"
 
 
-def channel_counts(stopwords: Path, rows: list[dict]) -> list[dict]:
-    """`count_channels` of each CMRC-style row (title and text), by an analyzer with these stopwords: for
-    comparing the compiled and the pure-Python paths (`in_pure_python`)."""
-    from service.index.channels import count_channels
-    from service.text.analyzer import Analyzer
-
-    analyzer = Analyzer(stopwords=stopwords)
-    return [count_channels(analyzer, (row["title"], ""), row["text"]) for row in rows]
-
-
-def run_files(folder: Path) -> dict[str, bytes]:
-    """Every file of the index run that `analyse_batch` writes of the CMRC and DRCD samples into `folder`."""
+def run_files(folder: Path) -> tuple[dict[str, bytes], list]:
+    """Every file of the index run that `analyse_batch` writes of the CMRC and DRCD samples into `folder`, and
+    the extras it works out (summaries, keywords, summary data)."""
     from service.articles import Article
     from service.index.workers import analyse_batch
     from service.summaries.keywords import Rarity
@@ -85,8 +76,9 @@ def run_files(folder: Path) -> dict[str, bytes]:
 
     rows = read_jsonl(CMRC_SAMPLE) + read_jsonl(DRCD_SAMPLE)
     articles = [Article(id=row["id"], title=row["title"], body=row["text"]) for row in rows]
-    run = analyse_batch(Analyzer(), make_config(folder / "data"), Rarity(), articles, folder, 0).run
-    return {p.relative_to(run).as_posix(): p.read_bytes() for p in sorted(run.rglob("*")) if p.is_file()}
+    batch = analyse_batch(Analyzer(), make_config(folder / "data"), Rarity(), articles, folder, 0)
+    files = {p.relative_to(batch.run).as_posix(): p.read_bytes() for p in sorted(batch.run.rglob("*")) if p.is_file()}
+    return files, batch.extras
 
 
 def summary_data(texts: list[tuple[str | None, str]]) -> list[bytes | None]:

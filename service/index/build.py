@@ -23,11 +23,6 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .. import native
-
-# The compiled term numbering (`service.native`); without it `RunBuilder.add` numbers the terms in Python, alike.
-_vocabulary = native.compiled("_vocabulary")
-_term_ids = _vocabulary.term_ids if _vocabulary is not None else None
 
 CHANNELS_DIR = "channels"
 _POSTINGS_PER_BLOCK = 4_000_000
@@ -173,10 +168,7 @@ class RunBuilder:
             length, term_counts = counts[name]
             buffer = self._buffers[name]
             vocabulary = buffer.vocabulary
-            if _term_ids is not None:
-                buffer.term_ids.frombytes(_term_ids(vocabulary, term_counts))
-            else:
-                buffer.term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
+            buffer.term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
             buffer.freqs.extend(term_counts.values())
             buffer.sizes.append(len(term_counts))
             buffer.lengths.append(length)

@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, NamedTuple, Sequence
 
-from .. import native
 from ..text.analyzer import Analyzer, Token
 from ..text.ngrams import bigram_terms, cjk_runs
-
-_counting = native.compiled("_counting")
 
 SIDE_CHANNELS = ("title", "grams", "chars")
 
@@ -75,7 +72,7 @@ def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words:
     return ArticleAnalysis(counted, headline_words, body_words)
 
 
-def _cjk_counted_in_python(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tuple[list, list]:
+def _cjk_counted(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tuple[list, list]:
     """The `grams` and `chars` channels of these texts, each as `_counted` gives it."""
     grams: list[str] = []
     runs: list[str] = []
@@ -85,9 +82,6 @@ def _cjk_counted_in_python(folded_texts: Sequence[str], stopwords: frozenset[str
         runs += text_runs
     return _counted(grams, stopwords), _counted("".join(runs), stopwords)
 
-
-# The compiled counting gives the same counts in the same key order (tests/native/test_counting.py).
-_cjk_counted = _counting.count_cjk if _counting is not None else _cjk_counted_in_python
 
 
 def _counted(terms: Iterable[str], stopwords: frozenset[str] = frozenset()) -> list:

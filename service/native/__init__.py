@@ -6,9 +6,10 @@ to and as the path taken where the module is not there, with the same results to
 - `_accumulate`: a query's channel sums over the postings (`search.ranker.Ranker.score`);
 - `_summaries`: a hit's summary sentences straight from its stored summary data (`choose`), and the packing
   of that data at ingest (`pack`) (`summaries.data`);
-- `_salience`: each word's salience in an article, for its summary data (`summaries.salience`);
-- `_counting`: an article's `grams` and `chars` channel counts at ingest (`index.channels`);
-- `_vocabulary`: a run's term numbering at ingest (`index.build`).
+- `_salience`: each word's salience in an article, for its summary data (`summaries.salience`).
+
+A part is kept only where `python -m bench.native` shows it pays for itself (docs/performance.md says how
+much each buys).
 
 `setup.py` builds them where it finds a C compiler and the Python headers, and goes on without them where it
 does not. Setting `JIANSUO_PURE_PYTHON=1` makes every process that reads it take the Python paths
@@ -23,7 +24,7 @@ import sys
 from types import ModuleType
 
 SWITCH = "JIANSUO_PURE_PYTHON"
-MODULES = ("_accumulate", "_summaries", "_salience", "_counting", "_vocabulary")
+MODULES = ("_accumulate", "_summaries", "_salience")
 
 
 def pure_python() -> bool:

@@ -55,15 +55,16 @@ def test_an_ingest_merges_the_live_generation_without_analysing_it_again(tmp_pat
     assert np.array_equal(words.term_offsets, fresh.postings().term_offsets)
 
 
-_counting, counting_built = compiled("_counting", "index/channels.py counts in Python")
-_vocabulary, vocabulary_built = compiled("_vocabulary", "RunBuilder numbers terms in Python")
+_salience, salience_built = compiled("_salience", "summaries/salience.py weighs words in Python")
+_summaries, summaries_built = compiled("_summaries", "summaries/data.py packs summary data in Python")
 
 
 @pytest.mark.slow
-@counting_built
-@vocabulary_built
+@salience_built
+@summaries_built
 def test_a_batch_makes_the_same_run_with_and_without_the_compiled_parts(tmp_path):
-    """Every compiled part on, then all of them off by the one switch: the same run, byte for byte."""
+    """Every compiled part on, then all of them off by the one switch: the same run, byte for byte, and the
+    same summaries, keywords and summary data."""
     native = run_files(tmp_path / "native")
     python = in_pure_python("helpers:run_files", tmp_path / "python", path=[TESTS])
-    assert native and native == python
+    assert native[0] and native[1] and native == python

@@ -417,7 +417,7 @@ def test_terms_are_read_as_strict_utf8_by_both_paths(utf8, valid):
     """A weighed term's bytes replaced by as many others, ending where the term ends (a character cut short runs
     into the NUL after it): read alike where they are UTF-8, by neither where not."""
     blob = stored_blob()
-    n_terms, n_weighed, blob_size = header(blob)[1], header(blob)[2], header(blob)[5]
+    n_weighed, blob_size = header(blob)[2], header(blob)[5]
     terms = blob[len(blob) - blob_size:].split(b"\0")
     longest = max(range(n_weighed), key=lambda j: len(terms[j]))
     assert len(terms[longest]) >= len(utf8)
