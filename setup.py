@@ -29,5 +29,7 @@ if any(source.endswith(".pyx") for extension in extensions for source in extensi
 
     # The C that Cython writes goes to build/, apart from the sources.
     extensions = cythonize(extensions, build_dir="build/cython", language_level=3, quiet=True)
+    for extension in extensions:
+        extension.optional = True  # cythonize makes new Extensions without it
 
 setup(ext_modules=extensions)
