@@ -1,27 +1,53 @@
-"""The `jiansuo` command, run as a real process the way users and scripts run it."""
+"""The `jiansuo` command, run as a real process the way users and scripts run it.
+
+Each command runs in a process of its own: its own pid (SIGKILL ends an ingest part-way), real file
+descriptors for stdin, stdout and stderr, its own argv, working directory and environment, its own exit
+status. Most are forked from a fork server (`forkserver.py`), not started with `python -m service`: a fresh
+interpreter spends about a second importing and loading dictionaries before milliseconds of work, and this
+file runs some eighty commands. The server does that start-up once per test process and forks a child
+per command, which sets itself up as `python -m service` would (fds 0-2, cwd, environment, sys.argv,
+standard streams, SIGINT) and ends with the interpreter's exit status.
+
+What only a fresh interpreter does is still run with `subprocess`: the installed console script, argv bytes
+that are not UTF-8 (the interpreter decodes them), a terminal as stderr, and one ordinary command run both
+ways, which must give the same output.
+"""
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import forkserver
 from helpers import CMRC_SAMPLE, PROJECT, SEED_GOLD, SEED_PAGE
 
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fork_server():
+    """This test process's fork server (started on first use) ends with the session."""
+    yield
+    forkserver.stop()
+
+
 def jiansuo(*args, data_dir=None, stdin=None, check_code=0, timeout=120):
-    command = [sys.executable, "-m", "service"]
+    command = []
     if data_dir is not None:
         command += ["--index", str(data_dir)]
-    done = subprocess.run(command + list(args), input=stdin, capture_output=True, text=True, cwd=PROJECT,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=timeout)
+    done = forkserver.run(command + list(args), stdin=stdin, cwd=PROJECT, timeout=timeout)
     if check_code is not None:
         assert done.returncode == check_code, done.stderr
     return done
+
+
+def _real_env():
+    return {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +96,34 @@ def test_search_json_ranks_the_medical_article_first_in_both_scripts(archive):
 
 
 @pytest.mark.slow
+def test_a_forked_run_gives_what_a_real_process_gives(archive):
+    """The fork server's check: one ordinary command run both ways, the same output but for its timing."""
+    args = ["--index", str(archive), "search", "医保", "--json"]
+    real = subprocess.run([sys.executable, "-m", "service", *args], capture_output=True, text=True, cwd=PROJECT,
+                          env=_real_env(), timeout=120)
+    forked = forkserver.run(args, cwd=PROJECT)
+    took = re.compile(r'"took_ms": [0-9.e+-]+')
+    assert real.returncode == 0 and json.loads(real.stdout)["results"][0]["title"] == MEDICAL, real.stderr
+    assert (forked.returncode, took.sub("", forked.stdout), forked.stderr) == \
+        (real.returncode, took.sub("", real.stdout), real.stderr)
+
+
+def test_a_forked_run_past_its_timeout_is_killed(tmp_path):
+    """A command that hangs (here opening a FIFO no one writes) is SIGKILLed at its timeout, and the next runs."""
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    with pytest.raises(subprocess.TimeoutExpired):
+        jiansuo("summarize", str(fifo), timeout=1)
+    assert forkserver.server().current.returncode == -signal.SIGKILL
+    assert jiansuo("--version").stdout.startswith("jiansuo ")
+
+
+@pytest.mark.slow
 def test_a_query_argument_that_is_not_utf8_exits_2_naming_the_byte(archive):
     """Bytes that are not UTF-8 reach Python's argv as lone surrogates (U+DCxx): refused, not a traceback."""
     done = subprocess.run([os.fsencode(sys.executable), b"-m", b"service", b"--index", os.fsencode(archive),
                            b"search", "医保".encode("utf-8") + b"\xff"], capture_output=True, cwd=PROJECT,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=120)
+                          env=_real_env(), timeout=120)
     assert done.returncode == 2
     message = done.stderr.decode("utf-8")
     assert "U+DCFF at character 3" in message and "Traceback" not in message
@@ -215,7 +264,7 @@ def test_ingest_draws_a_progress_bar_on_a_terminal(tmp_path):
     main, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "service", "--index", str(tmp_path / "data"), "ingest",
                                 str(tmp_path / "a.jsonl")], cwd=PROJECT, stdout=subprocess.PIPE, stderr=terminal,
-                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+                               env=_real_env())
     os.close(terminal)
     output = b""
     while True:
@@ -274,10 +323,14 @@ def test_split_json_lists_every_page_of_a_file(tmp_path):
 
 # --- an ingest killed part-way ------------------------------------------------------------------------------
 
+def _start_ingest(data, folder):
+    """`jiansuo ingest` running, its stderr a text pipe read as it writes."""
+    return forkserver.start(["--index", str(data), "ingest", str(folder)], cwd=PROJECT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 @pytest.mark.slow
 def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
-    import signal
-
     data = tmp_path / "data"
     jiansuo("ingest", str(SEED_PAGE), data_dir=data)
     before = json.loads(jiansuo("stats", data_dir=data).stdout)
@@ -288,9 +341,7 @@ def test_an_ingest_killed_part_way_leaves_the_old_archive_searchable(tmp_path):
         _write_jsonl(folder / f"{number:03d}.jsonl",
                      [{"id": f"{number}-{r['id']}", "title": r["title"], "text": r["text"]}
                       for r in records[(number * 50) % 200:(number * 50) % 200 + 50]])
-    process = subprocess.Popen([sys.executable, "-m", "service", "--index", str(data), "ingest", str(folder)],
-                               cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    process = _start_ingest(data, folder)
     try:
         for line in process.stderr:
             if line.startswith("read ") and not line.startswith("read 40/40"):
@@ -331,17 +382,10 @@ def test_check_finds_a_damaged_index_file_and_reindex_repairs_it(tmp_path):
     assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL
 
 
-def _start_ingest(data, folder):
-    return subprocess.Popen([sys.executable, "-m", "service", "--index", str(data), "ingest", str(folder)],
-                            cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-
-
 @pytest.mark.slow
 def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path, analyzer):
     """SIGKILL lands anywhere in reading, storing, analysing, writing the index or switching it."""
     import random
-    import signal
     import time
 
     from service.engine import Engine
