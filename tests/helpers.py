@@ -92,3 +92,25 @@ def summary_data(texts: list[tuple[str | None, str]]) -> list[bytes | None]:
     for title, text in texts:
         made += [packed(analyzer, text, title=title), prepare(analyzer, text, title=title).to_bytes()]
     return made
+
+
+def announce_only(server, method: str, path: str, length: int, headers: dict | None = None
+                  ) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of a request that announces a body of `length` bytes and sends none of it.
+
+    A server answers an oversized body (413) from its announced length and closes the connection: a client
+    still writing the body then races that close and may fail with a broken pipe. Sending no body asks the
+    same question without the race.
+    """
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.putrequest(method, path)
+        for name, value in {**(headers or {}), "Content-Length": str(length)}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.headers), response.read()
+    finally:
+        connection.close()

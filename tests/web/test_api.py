@@ -7,6 +7,8 @@ import urllib.request
 
 import pytest
 
+from helpers import announce_only
+
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 
 
@@ -162,7 +164,10 @@ def test_summarize_refuses_bad_bodies_naming_the_problem(live_server, payload, c
 
 def test_oversized_body_is_413(live_server):
     text = "很长的文章。" * 200_000  # 3.6 MB of UTF-8, over the 1 MiB default
-    status, _, body = post_json(live_server, "/api/summarize", {"text": text})
+    length = len(json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"))
+    status, _, body = announce_only(live_server, "POST", "/api/summarize", length,
+                                    {"Content-Type": "application/json"})
+    body = json.loads(body.decode("utf-8"))
     assert status == 413 and body["error"]["code"] == "body_too_large"
     assert "1048576 bytes (server.max_body_bytes)" in body["error"]["message"]
 
@@ -208,23 +213,12 @@ def assert_error_shape(status, headers, body):
 
 
 def test_an_oversized_body_is_413_in_the_one_shape_before_it_is_read(live_server):
-    """The server answers from the announced length and closes; the client sends no body, so there is no
-    race between its writing and the server's closing (the answer is the same either way)."""
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=30)
-    try:
-        connection.putrequest("POST", "/api/summarize")
-        connection.putheader("Content-Type", "application/json")
-        connection.putheader("Content-Length", "2000000")
-        connection.endheaders()
-        response = connection.getresponse()
-        body = json.loads(response.read().decode("utf-8"))
-        assert response.status == 413
-        assert_error_shape(response.status, response.headers, body)
-        assert "server.max_body_bytes" in body["error"]["message"]
-    finally:
-        connection.close()
+    status, headers, body = announce_only(live_server, "POST", "/api/summarize", 2_000_000,
+                                          {"Content-Type": "application/json"})
+    body = json.loads(body.decode("utf-8"))
+    assert status == 413
+    assert_error_shape(status, headers, body)
+    assert "server.max_body_bytes" in body["error"]["message"]
 
 
 
