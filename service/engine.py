@@ -17,28 +17,27 @@ import numpy as np
 
 from . import config as config_module
 from .articles import Article, check_id, check_text
-from .search.display import Display, check_script
 from .errors import IndexUnusable, InputError, NotFound, QueryError
-from .summaries.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
-from .search.facets import DocumentFields, Facets, Filters, check_filters
-from .search.highlight import highlight_spans, merge_spans
-from .index import storage
+from .index import generations, storage
 from .index.bm25 import BM25Params
-from .index import generations
 from .index.build import DamagedSource
+from .index.channels import SIDE_CHANNELS
 from .index.postings import Postings, rank
+from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches, headline
 from .ingest.formats import Problem, read_records
 from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
+from .search.display import Display, check_script
+from .search.facets import DocumentFields, Facets, Filters, check_filters
+from .search.highlight import highlight_spans, merge_spans
 from .search.query import parse as parse_query
-from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches, headline
-from .index.channels import SIDE_CHANNELS
 from .search.ranker import Ranker, Ranking, Weights, plan_query, squash
-from .summaries.keywords import Rarity, background_idf
 from .store import Store, UpsertCounts
 from .summaries.choice import Summary
 from .summaries.data import stored_summary, summarize
+from .summaries.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
+from .summaries.keywords import Rarity, background_idf
 from .summaries.salience import SALIENCE_WEIGHTS
 from .text.analyzer import Analyzer
 

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS ingests (
 );
 """
 
+
 # _MIGRATIONS[n] takes a store from version n to n + 1. Append a step to change the schema;
 # never edit a step that has shipped, stores out there have already run it.
 def _add_column_if_missing(table: str, column: str, kind: str) -> Callable[[sqlite3.Connection], None]:

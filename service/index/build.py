@@ -23,7 +23,6 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-
 CHANNELS_DIR = "channels"
 _POSTINGS_PER_BLOCK = 4_000_000
 _INT32 = np.dtype("<i4")

@@ -83,7 +83,6 @@ def _cjk_counted(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tupl
     return _counted(grams, stopwords), _counted("".join(runs), stopwords)
 
 
-
 def _counted(terms: Iterable[str], stopwords: frozenset[str] = frozenset()) -> list:
     """[length, {term: count}] with stopwords left out (words come without them already)."""
     counts = Counter(terms)

@@ -39,8 +39,8 @@ def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveG
     hashes that say which text each article was indexed from; None otherwise."""
     try:
         name, manifest = storage.read_manifest(index_dir)
-        if (manifest.get("analyzer_fingerprint") != fingerprint
-                or manifest.get("format") != storage.FORMAT or manifest.get("format_version") != storage.FORMAT_VERSION):
+        if (manifest.get("analyzer_fingerprint") != fingerprint or manifest.get("format") != storage.FORMAT
+                or manifest.get("format_version") != storage.FORMAT_VERSION):
             return None
         generation = index_dir / name
         storage.verify(index_dir, name, manifest, hashes=True, hash_limit=hash_limit)

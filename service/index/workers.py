@@ -17,10 +17,10 @@ from typing import Callable, Iterable, Iterator
 
 from ..articles import Article
 from ..summaries.extras import Extras, ExtrasSettings, work_out_extras
-from .build import RunBuilder
 from ..summaries.keywords import Rarity
-from .channels import SIDE_CHANNELS, analyze_article
 from ..text.analyzer import Analyzer
+from .build import RunBuilder
+from .channels import SIDE_CHANNELS, analyze_article
 
 CHANNELS = ("words",) + SIDE_CHANNELS
 # Postings a run may hold before it is written; a batch is written as one run however large.

@@ -11,9 +11,9 @@ from dataclasses import replace
 
 from ..articles import Article
 from ..errors import QueryError
-from .highlight import highlight_spans
 from ..text.analyzer import Analyzer
 from ..text.normalize import ScriptConverter
+from .highlight import highlight_spans
 
 SCRIPTS = ("simplified", "traditional")
 SIMPLIFIED_CONFIG = "t2s"

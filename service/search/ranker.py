@@ -32,8 +32,8 @@ import numpy as np
 
 from .. import native
 from ..index.postings import Postings, member, union
-from .query import Clause, ParsedQuery
 from ..text.analyzer import Analyzer
+from .query import Clause, ParsedQuery
 
 _accumulate = native.compiled("_accumulate")
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..articles import Article
-from .keywords import Rarity, keywords, whole_words
-from .data import packed, prepare, stored_summary
 from ..text.analyzer import Analyzer, Token
+from .data import packed, prepare, stored_summary
+from .keywords import Rarity, keywords, whole_words
+
 
 @dataclass(frozen=True)
 class Extras:

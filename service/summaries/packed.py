@@ -33,6 +33,7 @@ FORMAT = 1
 HEADER = 24
 FINITE_BITS = 0x7FF0000000000000  # the bits of inf: a weight read is a float of fewer
 
+
 def pack(data) -> bytes | None:
     """`SummaryData` `data` in the compact form; None for the rare text with a NUL inside a word, which it cannot
     hold, and for a weight that is not finite (NaN or infinite), which it does not."""

@@ -7,8 +7,8 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..errors import Forbidden, NotFound, QueryError, Unauthorized
 from ..articles import check_id
+from ..errors import Forbidden, NotFound, QueryError, Unauthorized
 from .openapi import document
 
 api = Blueprint("api", __name__)

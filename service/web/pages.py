@@ -15,8 +15,8 @@ from pathlib import PurePath
 from flask import Blueprint, current_app, g, request, url_for
 from jinja2 import BaseLoader, Environment
 
-from ..search.display import check_script
 from ..errors import IndexUnusable, QueryError
+from ..search.display import check_script
 from ..search.facets import date_span, iso_day
 from .chart import timeline
 

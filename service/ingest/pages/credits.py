@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from .lines import _compact
 
-
 # --- names, bylines and photo credits ------------------------------------------
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}(?:[·•・‧][\u4e00-\u9fff]{1,8})+")

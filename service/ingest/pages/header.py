@@ -8,7 +8,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-
 # The header is looked for only this far down: further on, a dated line is prose.
 _HEADER_SEARCH_LINES = 3
 _CODE_AT_START = re.compile(r"^([A-Z]{1,2}\s?\d{1,3})(?:版)?(?![\d年./-])")
