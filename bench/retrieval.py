@@ -1,9 +1,11 @@
 """Retrieval quality of Jiansuo against two baselines, in one run.
 
-    python -m bench.retrieval DATASET_DIR [--split test] [--query-script t2s] [--limit N]
+    python -m bench.retrieval DATASET_DIR [--split test[,trial...]] [--query-script t2s] [--limit N]
+        [--systems card,bigram,jiansuo] [--save-run RUN.trec]
 
 DATASET_DIR is in BEIR layout: corpus.jsonl (`id`, `title`, `text`), queries.jsonl (`id`, `text`, optional
-`split`), qrels.tsv (`query-id`, `corpus-id`, `score`, with a header line). Systems:
+`split`), qrels.tsv (`query-id`, `corpus-id`, `score`, with a header line). `--split` keeps the queries of one
+split or of several, comma-separated. Systems:
 
 - card:    rank-bm25 BM25Okapi (k1 1.5, b 0.75) over jieba.lcut_for_search of title and text, raw script;
 - bigram:  BM25 over overlapping character bigrams of CJK runs (single characters for one-character runs,
@@ -11,7 +13,9 @@ DATASET_DIR is in BEIR layout: corpus.jsonl (`id`, `title`, `text`), queries.jso
 - jiansuo: the `jiansuo` command: `ingest` of the corpus into a fresh folder, then `search --batch --trec`.
 
 Reports nDCG@10, Recall@100 and MRR@10 for each. `--query-script t2s` converts the queries to Simplified
-with OpenCC first (a Simplified reader searching a Traditional archive).
+with OpenCC first (a Simplified reader searching a Traditional archive). `--save-run RUN.trec` keeps each
+system's ranking as a TREC run file (`qid Q0 docid rank score system`): RUN.trec itself for one system, else
+RUN.SYSTEM.trec. bench/tune.py reuses the metrics and the jiansuo steps to tune settings on a dev split.
 """
 
 from __future__ import annotations
@@ -128,43 +132,99 @@ def run_bigram(corpus: list[dict], queries: list[dict], k1: float = 0.9, b: floa
 
 def run_jiansuo(corpus_path: Path, queries: list[dict], jiansuo: list[str]) -> dict[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir, query_file, run_file = Path(tmp) / "data", Path(tmp) / "q.jsonl", Path(tmp) / "run.txt"
-        ingest = subprocess.run(jiansuo + ["--index", str(data_dir), "ingest", str(corpus_path)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if ingest.returncode != 0:
-            raise SystemExit(f"jiansuo ingest failed ({ingest.returncode}): {ingest.stderr[-2000:]}")
-        query_file.write_text("".join(json.dumps({"id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n"
-                                      for q in queries), encoding="utf-8")
-        # Exit code 2 means some queries were refused (each named on stderr); the rest are in the run file.
-        done = subprocess.run(jiansuo + ["--index", str(data_dir), "search", "--batch", str(query_file), "-k", str(DEPTH),
-                                  "--trec", str(run_file)], check=False, stderr=subprocess.PIPE, text=True)
-        if done.returncode not in (0, 2):
-            raise SystemExit(f"jiansuo search --batch failed ({done.returncode}): {done.stderr[-2000:]}")
-        refused = [line for line in done.stderr.splitlines() if line.startswith("query ")]
-        if refused:
-            print(f"jiansuo refused {len(refused)} queries, e.g. {refused[0]}", file=sys.stderr)
-        runs: dict[str, list[str]] = defaultdict(list)
-        for line in run_file.read_text(encoding="utf-8").splitlines():
-            query_id, _, doc_id, _, _, _ = line.split()
-            runs[query_id].append(doc_id)
-        return runs
+        command = jiansuo + ["--index", str(Path(tmp) / "data")]
+        jiansuo_ingest(command, corpus_path)
+        return jiansuo_search(command, queries, Path(tmp))
+
+
+def jiansuo_run(command: list[str], what: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+    """Run one jiansuo command (stdout discarded); stop, quoting its stderr, when it exits with another code."""
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    if done.returncode not in ok:
+        raise SystemExit(f"jiansuo {what} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return done
+
+
+def jiansuo_ingest(jiansuo: list[str], corpus_path: Path) -> None:
+    """`jiansuo ingest` of a corpus; `jiansuo` is the command up to the subcommand (with --index or --config)."""
+    jiansuo_run(jiansuo + ["ingest", str(corpus_path)], "ingest")
+
+
+def jiansuo_search(jiansuo: list[str], queries: list[dict], folder: Path) -> dict[str, list[str]]:
+    """The top DEPTH ids for each query from `jiansuo search --batch --trec` (its files are kept in `folder`)."""
+    query_file, run_file = folder / "q.jsonl", folder / "run.txt"
+    query_file.write_text("".join(json.dumps({"id": q["id"], "text": q["text"]}, ensure_ascii=False) + "\n"
+                                  for q in queries), encoding="utf-8")
+    # Exit code 2 means some queries were refused (each named on stderr); the rest are in the run file.
+    done = jiansuo_run(jiansuo + ["search", "--batch", str(query_file), "-k", str(DEPTH), "--trec", str(run_file)],
+                       "search --batch", ok=(0, 2))
+    refused = [line for line in done.stderr.splitlines() if line.startswith("query ")]
+    if refused:
+        print(f"jiansuo refused {len(refused)} queries, e.g. {refused[0]}", file=sys.stderr)
+    return read_trec(run_file)
+
+
+# --- run files ------------------------------------------------------------------------------------------------
+
+def read_trec(path: Path) -> dict[str, list[str]]:
+    """A TREC run file's ranked ids by query, in the order of the file (rank order, as jiansuo writes it)."""
+    runs: dict[str, list[str]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        query_id, _, doc_id, _, _, _ = line.split()
+        runs[query_id].append(doc_id)
+    return runs
+
+
+def write_trec(path: Path, runs: dict[str, list[str]], tag: str) -> None:
+    """Rankings as a TREC run file; the score column is 1/rank (the order is what counts)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as out:
+        for query_id, ranked in runs.items():
+            out.writelines(f"{query_id} Q0 {doc_id} {rank} {1 / rank:.6f} {tag}\n"
+                           for rank, doc_id in enumerate(ranked, start=1))
+
+
+def run_path(save_run: Path, system: str, systems: list[str]) -> Path:
+    """Where --save-run keeps a system's run: the file itself for one system, else with .SYSTEM before the suffix."""
+    return save_run if len(systems) == 1 else save_run.with_name(f"{save_run.stem}.{system}{save_run.suffix}")
+
+
+# --- queries --------------------------------------------------------------------------------------------------
+
+def split_names(text: str | None) -> set[str] | None:
+    """`dev` or `cmrc-dev,drcd-dev` as a set of names; None (every split) for nothing."""
+    names = {name.strip() for name in (text or "").split(",") if name.strip()}
+    return names or None
+
+
+def select_queries(dataset: Path, qrels: dict[str, dict[str, int]], splits: set[str] | None,
+                   limit: int | None) -> list[dict]:
+    """The judged queries of DATASET_DIR in those splits (all for None), the first `limit` of them."""
+    return [q for q in read_jsonl(dataset / "queries.jsonl")
+            if q["id"] in qrels and (splits is None or q.get("split") in splits)][:limit]
 
 
 def main() -> int:
     parser = parser_for(__doc__)
     add_dataset(parser)
-    parser.add_argument("--split", help="only queries whose `split` field is this (e.g. test, trial, dev)")
+    parser.add_argument("--split", help="only queries whose `split` field is this, or one of these "
+                                        "comma-separated names (e.g. test, trial, dev or cmrc-dev,drcd-dev)")
     parser.add_argument("--query-script", choices=["t2s", "s2t"], help="convert queries with OpenCC first")
     parser.add_argument("--limit", type=int, help="only the first N queries")
     parser.add_argument("--systems", default="card,bigram,jiansuo")
     parser.add_argument("--jiansuo", default=f"{sys.executable} -m service",
                         help="how to run the jiansuo command (default: this Python's `-m service`)")
+    parser.add_argument("--save-run", type=Path, metavar="RUN.trec",
+                        help="keep each system's ranking as a TREC run file (RUN.SYSTEM.trec for several)")
     args = parser.parse_args()
 
+    systems = args.systems.split(",")
+    unknown = [s for s in systems if s not in ("card", "bigram", "jiansuo")]
+    if unknown:
+        parser.error(f"unknown system {unknown[0]!r}")
     corpus = read_jsonl(args.dataset / "corpus.jsonl")
     qrels = read_qrels(args.dataset / "qrels.tsv")
-    queries = [q for q in read_jsonl(args.dataset / "queries.jsonl")
-               if q["id"] in qrels and (not args.split or q.get("split") == args.split)][: args.limit]
+    queries = select_queries(args.dataset, qrels, split_names(args.split), args.limit)
     if not queries:
         parser.error("no queries with relevance judgements in that selection")
     if args.query_script:
@@ -178,19 +238,19 @@ def main() -> int:
           f"{' (split ' + args.split + ')' if args.split else ''}"
           f"{' (queries ' + args.query_script + ')' if args.query_script else ''}")
     print(f"{'system':10} {'nDCG@10':>8} {'Recall@100':>11} {'MRR@10':>8} {'seconds':>8}")
-    for system in args.systems.split(","):
+    for system in systems:
         started = time.perf_counter()
         if system == "card":
             runs = run_card(corpus, queries)
         elif system == "bigram":
             runs = run_bigram(corpus, queries)
-        elif system == "jiansuo":
-            runs = run_jiansuo(args.dataset / "corpus.jsonl", queries, args.jiansuo.split())
         else:
-            parser.error(f"unknown system {system!r}")
+            runs = run_jiansuo(args.dataset / "corpus.jsonl", queries, args.jiansuo.split())
         scores = evaluate(runs, qrels, query_ids)
         print(f"{system:10} {scores['nDCG@10']:8.4f} {scores['Recall@100']:11.4f} {scores['MRR@10']:8.4f} "
               f"{time.perf_counter() - started:8.1f}")
+        if args.save_run:
+            write_trec(run_path(args.save_run, system, systems), runs, system)
     return 0
 
 
