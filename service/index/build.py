@@ -19,11 +19,14 @@ import os
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .positions import codes_of_lines, doc_starts, lines_of_codes, position_dtype, terms_and_positions
+
 CHANNELS_DIR = "channels"
+POSITIONS_FILE = "positions.npy"
 _POSTINGS_PER_BLOCK = 4_000_000
 _INT32 = np.dtype("<i4")
 _INT64 = np.dtype("<i8")
@@ -140,11 +143,17 @@ class _ChannelBuffer:
 
 
 class RunBuilder:
-    """Gathers analysed documents and writes them as numbered runs under `folder`."""
+    """Gathers analysed documents and writes them as numbered runs under `folder`.
 
-    def __init__(self, folder: Path, channels: Sequence[str], max_postings: int = 8_000_000, first_run: int = 0):
+    With `positional` (the `pairs` part, `index.positions`), `counts[positional]` is (length, squashed text)
+    rather than term counts: its terms and their positions are worked out from the texts when the run is written.
+    """
+
+    def __init__(self, folder: Path, channels: Sequence[str], max_postings: int = 8_000_000, first_run: int = 0,
+                 positional: str | None = None):
         self.folder = Path(folder)
         self.channels = tuple(channels)
+        self.positional = positional
         self.max_postings = max_postings
         self.next_run = first_run
         self.written: list[Path] = []
@@ -152,6 +161,7 @@ class RunBuilder:
 
     def _reset(self) -> None:
         self._buffers = {name: _ChannelBuffer() for name in self.channels}
+        self._squashed: list[str] = []
         self._doc_ids: list[str] = []
         self._doc_hashes: list[str] = []
         self._postings = 0
@@ -172,6 +182,10 @@ class RunBuilder:
             buffer.sizes.append(len(term_counts))
             buffer.lengths.append(length)
             self._postings += len(term_counts)
+        if self.positional is not None:
+            text = counts[self.positional][1]
+            self._squashed.append(text)
+            self._postings += len(text)
         if self._postings >= self.max_postings:
             self.flush()
 
@@ -186,6 +200,8 @@ class RunBuilder:
         write_lines(run / "doc_hashes.txt", self._doc_hashes, sync=False)
         for name, buffer in self._buffers.items():
             _write_run_channel(channel_folder(run, name), buffer)
+        if self.positional is not None:
+            _write_run_positions(channel_folder(run, self.positional), self._squashed)
         self.written.append(run)
         self._reset()
         return run
@@ -209,6 +225,26 @@ def _write_run_channel(folder: Path, buffer: _ChannelBuffer) -> None:
     write_npy(folder / "term_freqs.npy", np.frombuffer(buffer.freqs, dtype=np.int64)[order].astype(_INT32),
               sync=False)
     write_npy(folder / "doc_lengths.npy", np.frombuffer(buffer.lengths, dtype=np.int64).astype(_INT32), sync=False)
+
+
+def _write_run_positions(folder: Path, texts: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    codes, positions = terms_and_positions(texts)
+    # The codes are sorted: each term starts where its code differs from the one before.
+    starts_term = np.ones(codes.size, dtype=bool)
+    np.not_equal(codes[1:], codes[:-1], out=starts_term[1:])
+    first = np.flatnonzero(starts_term)
+    del starts_term
+    terms = codes[first]
+    del codes
+    offsets = np.append(first, positions.size).astype(_INT64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    out = HashingFile(folder / "terms.txt")
+    out.write(lines_of_codes(terms))
+    out.close(sync=False)
+    write_npy(folder / "term_offsets.npy", offsets, sync=False)
+    write_npy(folder / POSITIONS_FILE, positions.astype(position_dtype(int(doc_starts(lengths)[-1]))), sync=False)
+    write_npy(folder / "doc_lengths.npy", lengths.astype(_INT32), sync=False)
 
 
 # --- merging ------------------------------------------------------------------------------------------------
@@ -289,11 +325,6 @@ def _merge_parts(parts: list[dict], doc_lengths: np.ndarray, out: Path, sync: bo
                                         count=len(part["terms"]))
         part["terms"] = None  # the strings are needed no more; the union list holds them
     del number_of
-    # Postings per union term, summed over the sources before filtering: where the blocks are cut.
-    upper = np.zeros(len(union) + 1, dtype=np.int64)
-    for part in parts:
-        upper[part["union_ids"] + 1] += np.diff(part["offsets"])  # a part holds each term once
-    np.cumsum(upper, out=upper)
     total = _kept_postings(parts)
 
     docs_out = HashingFile(out / "doc_numbers.npy")
@@ -301,23 +332,13 @@ def _merge_parts(parts: list[dict], doc_lengths: np.ndarray, out: Path, sync: bo
     docs_out.write(npy_header(_INT32, total))
     freqs_out.write(npy_header(_INT32, total))
     counts = np.zeros(len(union), dtype=np.int64)
-    start = 0
-    while start < len(union):
-        # The block ends where the running total passes the block size (at least one term).
-        stop = int(np.searchsorted(upper, upper[start] + block_postings, side="right")) - 1
-        stop = min(max(stop, start + 1), len(union))
+    for start, stop in _blocks(parts, len(union), block_postings):
         block_ids, block_docs, block_freqs = [], [], []
-        for part in parts:
-            ids = part["union_ids"]
-            a, b = np.searchsorted(ids, [start, stop])
-            if a == b:
-                continue
-            lo, hi = int(part["offsets"][a]), int(part["offsets"][b])
+        for part, term_of, lo, hi in _slices(parts, start, stop):
             docs = part["docs"].read(lo, hi).astype(np.int64)
             freqs = part["freqs"].read(lo, hi)
             if docs.size and (int(docs.min()) < 0 or int(docs.max()) >= part["n_docs"]):
                 raise DamagedSource(f"document numbers in {part['folder']} are out of range")
-            term_of = np.repeat(ids[a:b], np.diff(part["offsets"][a:b + 1]))
             if part["renumber"] is None:
                 docs = docs + part["base"]
             else:
@@ -334,7 +355,6 @@ def _merge_parts(parts: list[dict], doc_lengths: np.ndarray, out: Path, sync: bo
             docs_out.write(np.concatenate(block_docs)[order].astype(_INT32).tobytes())
             freqs_out.write(np.concatenate(block_freqs)[order].astype(_INT32).tobytes())
             counts[start:stop] = np.bincount(term_of - start, minlength=stop - start)
-        start = stop
     files = {"doc_numbers.npy": (docs_out.size, docs_out.close(sync)),
              "term_freqs.npy": (freqs_out.size, freqs_out.close(sync))}
     present = np.flatnonzero(counts)  # a term whose every document was dropped is no term any more
@@ -347,6 +367,136 @@ def _merge_parts(parts: list[dict], doc_lengths: np.ndarray, out: Path, sync: bo
     files["doc_lengths.npy"] = write_npy(out / "doc_lengths.npy", doc_lengths.astype(_INT32), sync)
     return MergedChannel(terms=int(present.size), postings=total,
                          total_length=int(doc_lengths.sum(dtype=np.int64)), files=files)
+
+
+def merge_positions(sources: Sequence[Source], channel: str, out: Path, sync: bool = True,
+                    block_postings: int = _POSTINGS_PER_BLOCK) -> MergedChannel:
+    """Merge the positional part `channel` (`index.positions`) of `sources` (in order) into `out`: each kept
+    document's positions moved to where its text now begins, the dropped documents' left out.
+
+    Every character of a document's text is one position, so what the output holds is known before the merge
+    (the kept documents' lengths), and a source whose positions do not add up to its lengths is damaged.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    parts: list[dict] = []
+    lengths = []
+    base = 0  # where the next source's first kept document begins in the merged positions
+    try:
+        for source in sources:
+            folder = channel_folder(source.root, channel)
+            positions = NpyReader(folder / POSITIONS_FILE)
+            part = {"folder": folder, "positions": positions, "base": base}
+            parts.append(part)
+            try:
+                codes = codes_of_lines((folder / "terms.txt").read_bytes())
+            except ValueError as exc:  # UnicodeDecodeError included
+                raise DamagedSource(f"terms in {folder} cannot be read ({exc})") from exc
+            offsets = NpyReader(folder / "term_offsets.npy")
+            part["offsets"] = offsets.all().astype(np.int64)
+            offsets.close()
+            doc_lengths_reader = NpyReader(folder / "doc_lengths.npy")
+            doc_lengths = doc_lengths_reader.all().astype(np.int64)
+            doc_lengths_reader.close()
+            offsets = part["offsets"]
+            if (offsets.size != codes.size + 1 or offsets[0] != 0 or np.any(np.diff(offsets) <= 0)
+                    or np.any(np.diff(codes) <= 0)):
+                raise DamagedSource(f"term offsets in {folder} do not fit its terms")
+            if not positions.length == int(offsets[-1]) == int(doc_lengths.sum()) or np.any(doc_lengths < 0):
+                raise DamagedSource(f"positions in {folder} do not fit its term offsets and document lengths")
+            if source.keep is not None and source.keep.size != doc_lengths.size:
+                raise DamagedSource(f"{folder} holds {doc_lengths.size} documents, {source.keep.size} were listed")
+            keep = np.ones(doc_lengths.size, dtype=bool) if source.keep is None else source.keep.astype(bool)
+            starts = doc_starts(doc_lengths)
+            dropped = np.flatnonzero(~keep)
+            part.update(codes=codes, span=int(starts[-1]), dropped_starts=starts[dropped],
+                        dropped_ends=starts[dropped] + doc_lengths[dropped],
+                        removed_before=np.concatenate(([0], np.cumsum(doc_lengths[dropped] + 1))))
+            lengths.append(doc_lengths[keep])
+            base += part["span"] - int(part["removed_before"][-1])
+        kept_lengths = np.concatenate(lengths) if lengths else np.empty(0, dtype=np.int64)
+        return _merge_position_parts(parts, kept_lengths, position_dtype(base), out, sync, block_postings)
+    finally:
+        for part in parts:
+            part["positions"].close()
+
+
+def _moved(part: dict, found: np.ndarray) -> np.ndarray:
+    """A source's positions (int64) where the merged generation has them; -1 for those of dropped documents."""
+    if part["dropped_starts"].size == 0:
+        return found + part["base"]
+    # Dropped documents starting at or before each position: its own (when it lies inside one) and the earlier.
+    before = np.searchsorted(part["dropped_starts"], found, side="right")
+    inside = (before > 0) & (found < part["dropped_ends"][np.maximum(before - 1, 0)])
+    moved = found - part["removed_before"][before] + part["base"]
+    moved[inside] = -1
+    return moved
+
+
+def _merge_position_parts(parts: list[dict], doc_lengths: np.ndarray, dtype: np.dtype, out: Path, sync: bool,
+                          block_postings: int) -> MergedChannel:
+    union = np.unique(np.concatenate([part["codes"] for part in parts])) if parts else np.empty(0, np.int64)
+    for part in parts:
+        part["union_ids"] = np.searchsorted(union, part["codes"])
+        part["codes"] = None
+    total = int(doc_lengths.sum())
+    positions_out = HashingFile(out / POSITIONS_FILE)
+    positions_out.write(npy_header(dtype, total))
+    counts = np.zeros(union.size, dtype=np.int64)
+    for start, stop in _blocks(parts, union.size, block_postings):
+        block_ids, block_positions = [], []
+        for part, term_of, lo, hi in _slices(parts, start, stop):
+            found = part["positions"].read(lo, hi).astype(np.int64)
+            if found.size and (int(found.min()) < 0 or int(found.max()) >= part["span"]):
+                raise DamagedSource(f"positions in {part['folder']} are out of range")
+            moved = _moved(part, found)
+            kept = moved >= 0
+            block_ids.append(term_of[kept])
+            block_positions.append(moved[kept])
+        term_of = np.concatenate(block_ids)
+        # Sorted by term and, within a term, source by source: the positions stay ascending.
+        order = np.argsort(term_of, kind="stable")
+        positions_out.write(np.concatenate(block_positions)[order].astype(dtype).tobytes())
+        counts[start:stop] = np.bincount(term_of - start, minlength=stop - start)
+    written = int(counts.sum())
+    files = {POSITIONS_FILE: (positions_out.size, positions_out.close(sync))}
+    if written != total:
+        raise DamagedSource(f"the sources' positions ({written}) do not add up to their kept lengths ({total})")
+    present = np.flatnonzero(counts)
+    offsets = np.zeros(present.size + 1, dtype=np.int64)
+    np.cumsum(counts[present], out=offsets[1:])
+    terms_out = HashingFile(out / "terms.txt")
+    terms_out.write(lines_of_codes(union[present]))
+    files["terms.txt"] = (terms_out.size, terms_out.close(sync))
+    files["term_offsets.npy"] = write_npy(out / "term_offsets.npy", offsets, sync)
+    files["doc_lengths.npy"] = write_npy(out / "doc_lengths.npy", doc_lengths.astype(_INT32), sync)
+    return MergedChannel(terms=int(present.size), postings=total, total_length=total, files=files)
+
+
+def _blocks(parts: list[dict], terms: int, block_postings: int) -> Iterator[tuple[int, int]]:
+    """The merge's blocks of union term numbers [start, stop): each ends where the postings of all the sources
+    (before any are dropped) pass `block_postings`, and holds at least one term."""
+    upper = np.zeros(terms + 1, dtype=np.int64)
+    for part in parts:
+        upper[part["union_ids"] + 1] += np.diff(part["offsets"])  # a part holds each term once
+    np.cumsum(upper, out=upper)
+    start = 0
+    while start < terms:
+        stop = int(np.searchsorted(upper, upper[start] + block_postings, side="right")) - 1
+        stop = min(max(stop, start + 1), terms)
+        yield start, stop
+        start = stop
+
+
+def _slices(parts: list[dict], start: int, stop: int) -> Iterator[tuple[dict, np.ndarray, int, int]]:
+    """Each part holding terms of the block [start, stop): the part, the union term number of each of its
+    postings there, and where those postings lie in its files [lo, hi)."""
+    for part in parts:
+        ids = part["union_ids"]
+        a, b = np.searchsorted(ids, [start, stop])
+        if a == b:
+            continue
+        lo, hi = int(part["offsets"][a]), int(part["offsets"][b])
+        yield part, np.repeat(ids[a:b], np.diff(part["offsets"][a:b + 1])), lo, hi
 
 
 def _kept_postings(parts: list[dict]) -> int:

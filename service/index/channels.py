@@ -1,7 +1,8 @@
-"""An article's terms in each of the index's four channels, counted at ingest.
+"""An article's terms in each of the index's five channels and its positions, counted at ingest.
 
 The channels (see `search.ranker`) are `words` (jieba search-mode words of the headline and body), `title`
-(the headline block's words), `grams` (CJK bigrams) and `chars` (CJK characters). They are counted from one
+(the headline block's words), `lede` (the words of the body's lede, `text.lede`), `grams` (CJK bigrams) and
+`chars` (CJK characters). They are counted from one
 folding and one segmentation of each text; `analyze_article` also keeps the word tokens, so summaries and
 keywords start from the same analysis without making it again.
 """
@@ -12,9 +13,11 @@ from collections import Counter
 from typing import Iterable, NamedTuple, Sequence
 
 from ..text.analyzer import Analyzer, Token
+from ..text.lede import lede_spans
 from ..text.ngrams import bigram_terms, cjk_runs
+from .positions import PAIRS, squashed
 
-SIDE_CHANNELS = ("title", "grams", "chars")
+SIDE_CHANNELS = ("title", "grams", "chars", "lede")
 
 
 class ArticleAnalysis(NamedTuple):
@@ -54,7 +57,7 @@ def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words:
                 headline_words.append([])
             continue
         folded, origins = fold(text)
-        if keep_words:
+        if keep_words or not in_headline:  # the body's words are placed, to tell which lie in the lede
             tokens = analyzer.words_of_folded(folded, origins)
             if in_headline:
                 headline_words.append(tokens)
@@ -68,8 +71,23 @@ def _analyze(analyzer: Analyzer, headline: Iterable[str], body: str, keep_words:
             title += terms
         folded_texts.append(folded)
     grams, chars = _cjk_counted(folded_texts, analyzer.stopwords)
-    counted = {"words": _counted(words), "title": _counted(title), "grams": grams, "chars": chars}
-    return ArticleAnalysis(counted, headline_words, body_words)
+    counted = {"words": _counted(words), "title": _counted(title), "grams": grams, "chars": chars,
+               "lede": _counted(_lede_words(body, body_words))}
+    # The positions are kept as the text they come from: the run builder works out every document's pairs
+    # and their places at once, far cheaper than a list of places per pair and article here.
+    pairs_text = squashed("".join(folded_texts))
+    counted[PAIRS] = [len(pairs_text), pairs_text]
+    return ArticleAnalysis(counted, headline_words, body_words if keep_words else [])
+
+
+def _lede_words(body: str, body_words: list[Token]) -> list[str]:
+    """The body's words that begin inside its lede, in the body's order."""
+    spans = lede_spans(body) if body_words else []
+    if not spans:
+        return []
+    last = spans[-1][1]
+    return [token[0] for token in body_words
+            if token[1] < last and any(start <= token[1] < end for start, end in spans)]
 
 
 def _cjk_counted(folded_texts: Sequence[str], stopwords: frozenset[str]) -> tuple[list, list]:

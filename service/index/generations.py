@@ -5,7 +5,8 @@ A new generation holds every stored article as it is now. The live one, when thi
 files match their checksums, is the start: its articles still stored with the same text (its
 `doc_hashes.txt` says which text each was indexed from) are kept without being analysed again, the others
 are dropped, and the articles it lacks are analysed into runs (`index.workers`) merged after it, channel by
-channel, term block by term block (`index.build`). The new generation records the store revision it was
+channel, term block by term block (`index.build`), and so are the positions (`index.positions`). A live
+generation lacking a channel or the positions is no start: the new one is built from the article store. The new generation records the store revision it was
 built from and is switched in atomically (`index.storage`).
 """
 
@@ -21,8 +22,9 @@ from ..articles import Article
 from ..errors import IndexUnusable
 from . import storage
 from .bm25 import BM25Params
-from .build import Source, channel_folder, merge_channel, merged_doc_lists, read_lines, write_lines
+from .build import Source, channel_folder, merge_channel, merge_positions, merged_doc_lists, read_lines, write_lines
 from .channels import SIDE_CHANNELS
+from .positions import PAIRS
 from .workers import AnalysedBatch
 
 
@@ -47,7 +49,7 @@ def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveG
         if storage.DOC_HASHES not in manifest.get("files", {}):
             return None
         channels = manifest.get("channels", {})
-        if any(c not in channels for c in SIDE_CHANNELS):
+        if any(c not in channels for c in (*SIDE_CHANNELS, PAIRS)):
             return None
         ids = read_lines(generation / "doc_ids.txt")
         hashes = read_lines(generation / storage.DOC_HASHES)
@@ -123,6 +125,11 @@ def _write(index_dir: Path, name: str, staging: Path, sources: list[Source], fin
             files[file_name if prefix == "." else f"{prefix}/{file_name}"] = value
         info[channel] = {"terms": merged.terms, "postings": merged.postings,
                          "total_length": merged.total_length}
+    out = channel_folder(staging, PAIRS)
+    merged = merge_positions(sources, PAIRS, out)
+    prefix = out.relative_to(staging).as_posix()
+    files.update({f"{prefix}/{file_name}": value for file_name, value in merged.files.items()})
+    info[PAIRS] = {"terms": merged.terms, "postings": merged.postings, "total_length": merged.total_length}
     shutil.rmtree(staging / "runs", ignore_errors=True)
     words = info.pop("words")
     manifest = storage.manifest_core(fingerprint, params, len(ids), words, info, {"store_revision": revision})

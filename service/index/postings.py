@@ -63,6 +63,16 @@ class SortedTerms(Sequence[str]):
             key = term.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate cannot have been written, so it is not held
             return None
+        at = self._lower_bound(key)
+        if at < self._ends.size and self._data[int(self._starts[at]):int(self._ends[at])] == key:
+            return at
+        return None
+
+    def first_at_or_after(self, term: str) -> int:
+        """The number of the first term not sorting before `term` (`len(self)` when every term does)."""
+        return self._lower_bound(term.encode("utf-8", "surrogatepass"))
+
+    def _lower_bound(self, key: bytes) -> int:
         data, starts, ends = self._data, self._starts, self._ends
         lo, hi = 0, int(ends.size)
         while lo < hi:
@@ -71,9 +81,30 @@ class SortedTerms(Sequence[str]):
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < ends.size and data[int(starts[lo]):int(ends[lo])] == key:
-            return lo
-        return None
+        return lo
+
+
+class TermNumbers:
+    """Term numbers of a term list, remembered: over `SortedTerms` each lookup is a binary search in Python.
+    Forgotten all at once past `_NUMBERS_KEPT`, so a long-running server's memory stays bounded."""
+
+    def __init__(self, terms: Sequence[str]):
+        if isinstance(terms, SortedTerms):
+            self._lookup: Callable[[str], int | None] = terms.number
+        else:
+            self._lookup = {term: i for i, term in enumerate(terms)}.get
+        self._numbers: dict[str, int | None] = {}
+
+    def __call__(self, term: str) -> int | None:
+        try:
+            return self._numbers[term]
+        except KeyError:
+            pass
+        number = self._lookup(term)
+        if len(self._numbers) >= _NUMBERS_KEPT:
+            self._numbers.clear()
+        self._numbers[term] = number
+        return number
 
 
 @dataclass
@@ -85,20 +116,16 @@ class Postings:
     doc_lengths: np.ndarray  # int32, one per document
     doc_ids: list[str]
     params: BM25Params
-    _term_number: Callable[[str], int | None] = field(init=False, repr=False)
+    _term_number: TermNumbers = field(init=False, repr=False)
     _idf: np.ndarray = field(init=False, repr=False)
     _avgdl: float = field(init=False, repr=False)
     _doc_numbers: dict[str, int] | None = field(init=False, repr=False, default=None)
     _norms: np.ndarray | None = field(init=False, repr=False, default=None)
-    _numbers: dict[str, int | None] = field(init=False, repr=False, default_factory=dict)
     _weights: dict[int, np.ndarray] = field(init=False, repr=False, default_factory=dict)
     _weights_kept: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
-        if isinstance(self.terms, SortedTerms):
-            self._term_number = self.terms.number
-        else:
-            self._term_number = {term: i for i, term in enumerate(self.terms)}.get
+        self._term_number = TermNumbers(self.terms)
         self._idf = okapi_idf(np.diff(self.term_offsets), len(self.doc_ids), self.params.epsilon)
         total = int(self.doc_lengths.sum(dtype=np.int64))
         self._avgdl = total / len(self.doc_ids) if self.doc_ids else 0.0
@@ -112,16 +139,8 @@ class Postings:
         return self._avgdl
 
     def number(self, term: str) -> int | None:
-        """The term's number, remembered: over `SortedTerms` each lookup is a binary search in Python."""
-        try:
-            return self._numbers[term]
-        except KeyError:
-            pass
-        number = self._term_number(term)
-        if len(self._numbers) >= _NUMBERS_KEPT:
-            self._numbers.clear()
-        self._numbers[term] = number
-        return number
+        """The term's number (remembered), or None where the index does not hold it."""
+        return self._term_number(term)
 
     def idf(self, term: str) -> float:
         number = self.number(term)

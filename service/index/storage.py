@@ -7,6 +7,8 @@
         terms.txt        one term a line, sorted; line i is term number i
         doc_ids.txt      one article id a line; line i is document number i
         term_offsets.npy, doc_numbers.npy, term_freqs.npy, doc_lengths.npy
+        channels/<name>/ the other channels in the same files; channels/pairs/ the positions (`index.positions`):
+                         terms.txt, term_offsets.npy, positions.npy, doc_lengths.npy
 
 A generation is written completely and fsynced before CURRENT names it, so a
 reader sees either the old or the new index, never a half-written one, and a
@@ -27,7 +29,8 @@ import numpy as np
 
 from ..errors import IndexUnusable
 from .bm25 import BM25Params
-from .build import CHANNELS_DIR, write_lines, write_npy
+from .build import CHANNELS_DIR, POSITIONS_FILE, write_lines, write_npy
+from .positions import PAIRS, Positions
 from .postings import Postings, SortedTerms
 
 FORMAT = "jiansuo-bm25-postings"
@@ -98,6 +101,24 @@ def _read_postings(folder: Path, doc_ids: list[str], params: BM25Params, expecte
         raise IndexUnusable(f"index files in {folder} do not match the manifest; {REBUILD_HINT}",
                             code="index_damaged")
     return Postings(terms=terms, doc_ids=doc_ids, params=params, **arrays)
+
+
+def _read_positions(folder: Path, doc_count: int, expected: dict) -> Positions:
+    try:
+        terms = _map_terms(folder / "terms.txt")
+        offsets = _map_array(folder / "term_offsets.npy")
+        positions = _map_array(folder / POSITIONS_FILE)
+        doc_lengths = _map_array(folder / "doc_lengths.npy")
+    except (OSError, ValueError) as exc:
+        raise IndexUnusable(f"index files in {folder} are damaged ({exc}); {REBUILD_HINT}",
+                            code="index_damaged") from exc
+    if (len(terms) != expected.get("terms") or offsets.size != len(terms) + 1
+            or positions.size != expected.get("postings") or positions.size != expected.get("total_length")
+            or int(offsets[-1]) != positions.size or doc_lengths.size != doc_count
+            or positions.dtype.kind not in "iu"):
+        raise IndexUnusable(f"index files in {folder} do not match the manifest; {REBUILD_HINT}",
+                            code="index_damaged")
+    return Positions(terms, offsets, positions, doc_lengths)
 
 
 def current_generation(index_dir: Path) -> str | None:
@@ -295,8 +316,9 @@ def verify_live(index_dir: Path, *, hashes: bool = True) -> tuple[str, dict]:
 
 def load(index_dir: Path, fingerprint: str, params: BM25Params,
          channels: tuple[str, ...] = (), *, verify_hashes: bool = True,
-         hash_limit: int | None = None) -> tuple[str, Postings, dict[str, Postings]]:
-    """Open the live generation: the words index and the named side channels.
+         hash_limit: int | None = None) -> tuple[str, Postings, dict[str, Postings | Positions]]:
+    """Open the live generation: the words index and the named side channels (`PAIRS`, the positions, as
+    `Positions`).
 
     A generation this configuration cannot read correctly, one lacking a channel asked for, or one whose
     files differ from the sizes (always) or checksums (with `verify_hashes`) in its manifest is refused.
@@ -307,8 +329,9 @@ def load(index_dir: Path, fingerprint: str, params: BM25Params,
     generation = index_dir / name
     missing = [c for c in channels if c not in manifest.get("channels", {})]
     if missing:
-        raise IndexUnusable(f"index at {index_dir} has no {', '.join(missing)} channel; {REBUILD_HINT}",
-                            code="index_format")
+        parts = " and ".join(f"{c} channel" for c in missing)
+        raise IndexUnusable(f"index at {index_dir} was written by an older version (it has no {parts}); "
+                            f"{REBUILD_HINT}", code="index_format")
     try:
         doc_ids = _read_lines(generation / "doc_ids.txt")
     except OSError as exc:
@@ -318,6 +341,9 @@ def load(index_dir: Path, fingerprint: str, params: BM25Params,
         raise IndexUnusable(f"index generation {generation} does not match its manifest; {REBUILD_HINT}",
                             code="index_damaged")
     words = _read_postings(generation, doc_ids, params, manifest)
-    side = {c: _read_postings(generation / CHANNELS_DIR / c, doc_ids, params, manifest["channels"][c])
-            for c in channels}
+    side: dict[str, Postings | Positions] = {}
+    for c in channels:
+        folder, expected = generation / CHANNELS_DIR / c, manifest["channels"][c]
+        side[c] = (_read_positions(folder, len(doc_ids), expected) if c == PAIRS
+                   else _read_postings(folder, doc_ids, params, expected))
     return name, words, side

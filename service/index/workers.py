@@ -21,6 +21,7 @@ from ..summaries.keywords import Rarity
 from ..text.analyzer import Analyzer
 from .build import RunBuilder
 from .channels import SIDE_CHANNELS, analyze_article
+from .positions import PAIRS
 
 CHANNELS = ("words",) + SIDE_CHANNELS
 # Postings a run may hold before it is written; a batch is written as one run however large.
@@ -42,7 +43,7 @@ def headline(article: Article) -> tuple[str, str, str]:
 def analyse_batch(analyzer: Analyzer, config, rarity: Rarity, articles: list[Article], folder: Path,
                   number: int) -> AnalysedBatch:
     """Analyse `articles` into run number `number` under `folder`, with their extras."""
-    builder = RunBuilder(folder, CHANNELS, max_postings=_RUN_POSTINGS, first_run=number)
+    builder = RunBuilder(folder, CHANNELS, max_postings=_RUN_POSTINGS, first_run=number, positional=PAIRS)
     settings = ExtrasSettings.from_config(config)
     extras = []
     for article in articles:

@@ -1,4 +1,4 @@
-"""An article's four channels counted at ingest: the same counts, in the same key order, as counting every
+"""An article's channels counted at ingest: the same counts, in the same key order, as counting every
 token of the analyzer's channels, and the same words the analyzer gives."""
 
 import json
@@ -6,7 +6,9 @@ from collections import Counter
 
 from helpers import CMRC_SAMPLE, DRCD_SAMPLE, read_jsonl
 from service.index.channels import analyze_article, count_channels
+from service.search.ranker import squash
 from service.text.analyzer import Analyzer, Token
+from service.text.lede import lede_spans
 
 # Headlines and bodies of the kinds the index meets: Simplified and Traditional, full-width, digits, a name.
 ARTICLES = [
@@ -20,7 +22,7 @@ ARTICLES = [
 
 def reference_count_channels(analyzer: Analyzer, headline, body: str) -> dict[str, list]:
     """count_channels as first written, from `analyzer.channels`: what the counting path must equal."""
-    words, title, grams, chars = [], [], [], []
+    words, title, grams, chars, lede = [], [], [], [], []
     for text, in_headline in [(t, True) for t in headline] + [(body, False)]:
         if not text:
             continue
@@ -31,8 +33,17 @@ def reference_count_channels(analyzer: Analyzer, headline, body: str) -> dict[st
             title.extend(terms)
         grams.extend(t.term for t in channels.grams)
         chars.extend(t.term for t in channels.chars)
-    return {name: [len(terms), dict(Counter(terms))]
-            for name, terms in (("words", words), ("title", title), ("grams", grams), ("chars", chars))}
+        if not in_headline:
+            spans = lede_spans(text)
+            lede.extend(t.term for t in channels.words if any(start <= t.start < end for start, end in spans))
+    counted = {name: [len(terms), dict(Counter(terms))]
+               for name, terms in (("words", words), ("title", title), ("grams", grams), ("chars", chars),
+                                   ("lede", lede))}
+    # The positions' text is what a phrase was looked for in when it was checked by reading the article: the
+    # texts joined by spaces, folded as one, squashed.
+    whole = squash(analyzer, " ".join((*headline, body)))
+    counted["pairs"] = [len(whole), whole]
+    return counted
 
 
 def counting_cases() -> list[tuple[list[str], str]]:

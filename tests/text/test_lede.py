@@ -1,0 +1,50 @@
+"""The lede: the opening sentences a news story puts its essence in, without the line saying who sent it."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.text.lede import LEDE_MAX_CHARS, lede, lede_spans, opener_length
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("本报讯（记者 张三）昨天，市政府召开会议。", "昨天，市政府召开会议。"),
+    ("本报讯 昨天，市政府召开会议。", "昨天，市政府召开会议。"),
+    ("新华社北京3月5日电（记者 李四）十三届全国人大一次会议5日上午开幕。", "十三届全国人大一次会议5日上午开幕。"),
+    ("新華社台北3月5日電 台灣地區", "台灣地區"),
+    ("中新网12月6日电 据外媒报道，", "据外媒报道，"),
+    ("央视网消息：今天上午，", "今天上午，"),
+    ("本报北京12月6日电 (记者 王五) 记者从教育部获悉，", "记者从教育部获悉，"),
+    ("（记者 王五）近日，", "近日，"),
+])
+def test_openers_are_not_lede(text, rest):
+    assert text[opener_length(text):] == rest
+
+
+@pytest.mark.parametrize("text", ["社区电动车充电难问题有了解决办法。", "据新华社报道，", "网上电商促销开始。",
+                                  "日报电子版上线。", "北京时间3月5日，", "（一）加强领导。"])
+def test_ordinary_openings_are_kept(text):
+    assert opener_length(text) == 0
+
+
+def test_a_short_first_paragraph_takes_the_next():
+    body = "图为会议现场\n本报讯（记者 张三）昨天下午，市政府召开会议，研究部署冬季供暖工作。会议要求落实责任。\n第三段。"
+    assert lede(body, min_chars=20) == "图为会议现场\n昨天下午，市政府召开会议，研究部署冬季供暖工作。会议要求落实责任。"
+
+
+def test_a_long_lede_ends_with_the_sentence_that_reaches_the_limit():
+    body = "第一句话说了很多事情。" * 30
+    text = lede(body)
+    assert text.endswith("。") and LEDE_MAX_CHARS <= len(text) < LEDE_MAX_CHARS + len("第一句话说了很多事情。")
+
+
+def test_a_body_without_text_has_no_lede():
+    assert lede("") == "" and lede("\n \n") == "" and lede("本报讯（记者 张三）") == ""
+
+
+@given(st.text(alphabet="本报讯新华社电（）() 记者张三。，\n中国农业银行今年", max_size=300))
+def test_spans_lie_inside_the_body_in_order(body):
+    spans = lede_spans(body)
+    assert all(0 <= start < end <= len(body) for start, end in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    assert all("\n" not in body[start:end] for start, end in spans)
