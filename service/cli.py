@@ -209,7 +209,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     tty = sys.stdout.isatty()
     shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "0"
-    mode = {"or": ", no article holds every word: ranking those with any", "filter": ", filters only"}
+    mode = {"or": ", no article holds every word: ranking those with any", "filter": ", filters only",
+            "most": f", a long query: articles holding any of its {results.match_words} words, those with more first"
+            if results.min_match == 1 else
+            f", a long query: articles holding at least {results.min_match} of its {results.match_words} words"}
     print(f"{results.total} hits for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
           f"{mode.get(results.mode, '')}")
     for hit in results.hits:
@@ -224,6 +227,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             for channel, terms in hit.explain["channels"].items():
                 parts = "  ".join(f"{term} {value:.4f}" for term, value in terms.items())
                 print(f"   {channel} (weight {hit.explain['weights'][channel]}): {parts}")
+            if hit.explain.get("proximity"):
+                print(f"   proximity (weight {hit.explain['weights']['proximity']}): {hit.explain['proximity']:.4f}")
     return 0
 
 

@@ -63,6 +63,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ranking", "chars_weight", 0.5,
             "weight of BM25 over single characters, used for one-character query words", minimum=0.0,
             maximum=20.0),
+    Setting("ranking", "lede_weight", 0.5,
+            "weight of BM25 over the words of each article's lede (its opening sentences, without the dateline)",
+            minimum=0.0, maximum=20.0),
+    Setting("ranking", "lede_for_questions", False,
+            "whether the lede weight also counts for a query asked as a question (什么, 谁, 如何, a closing ？): "
+            "what a question asks may stand anywhere in an article"),
+    Setting("ranking", "soft_match_from", 5,
+            "queries of at least this many words (headlines, questions) match articles holding a share of them, "
+            "not all; 0 = every query needs all its words", minimum=0, maximum=1000),
+    Setting("ranking", "soft_match_fraction", 0.0,
+            "the share of a long query's words an article must hold (rounded up, at least one): 0 ranks every "
+            "article holding any of them", minimum=0.0, maximum=1.0),
+    Setting("ranking", "proximity_weight", 1.0,
+            "weight of the closeness of the query's words in an article (BM25TP), added to the best articles' "
+            "scores", minimum=0.0, maximum=20.0),
+    Setting("ranking", "proximity_depth", 100,
+            "how many of the best articles the closeness of the query's words is weighed for",
+            minimum=1, maximum=10000),
     Setting("ranking", "and_fallback_below", 1,
             "when fewer articles than this hold every query word, rank articles holding any of them instead",
             minimum=0, maximum=1000),
@@ -142,6 +160,12 @@ class Config:
     ranking_title_weight: float
     ranking_grams_weight: float
     ranking_chars_weight: float
+    ranking_lede_weight: float
+    ranking_lede_for_questions: bool
+    ranking_soft_match_from: int
+    ranking_soft_match_fraction: float
+    ranking_proximity_weight: float
+    ranking_proximity_depth: int
     ranking_and_fallback_below: int
     bm25_k1: float
     bm25_b: float

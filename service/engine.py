@@ -22,8 +22,9 @@ from .index import generations, storage
 from .index.bm25 import BM25Params
 from .index.build import DamagedSource
 from .index.channels import SIDE_CHANNELS
+from .index.positions import PAIRS
 from .index.postings import Postings, rank
-from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches, headline
+from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
 from .ingest.formats import Problem, read_records
 from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
@@ -31,8 +32,8 @@ from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect
 from .search.display import Display, check_script
 from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans
-from .search.query import parse as parse_query
-from .search.ranker import Ranker, Ranking, Weights, plan_query, squash
+from .search.query import is_question, parse as parse_query
+from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
 from .store import Store, UpsertCounts
 from .summaries.choice import Summary
 from .summaries.data import stored_summary, summarize
@@ -48,7 +49,9 @@ EXTRAS_VERSION = 1
 MAX_SUMMARY_CHARS = 100_000
 # Articles analysed together and written as one run of the index: large enough that a big archive makes few
 # runs (merging reads every run's term list), small enough that a worker's batch stays well under a gigabyte.
-ANALYSIS_BATCH = 10000
+# 7,500 rather than 10,000 since the runs hold positions, sorted a batch at a time: 86 MB less at each worker's
+# peak for the same ingest time (bench.scale at 40,000 articles).
+ANALYSIS_BATCH = 7500
 
 
 @dataclass(frozen=True)
@@ -83,15 +86,20 @@ class SearchResults:
     script: str | None = None  # the script titles, summaries and sections are shown in; None: as stored
     filters: Filters = field(default_factory=Filters)
     facets: Facets | None = None  # counts of all `total` matches, when asked for
-    mode: str = "and"  # "and": every query word matched; "or": too few did, any word counts; "filter": no words
+    # "and": every query word matched; "most": a long query, `min_match` of its words matched; "or": too few
+    # articles held them, any word counts; "filter": no words
+    mode: str = "and"
     index_generation: str | None = None  # the one index generation the whole answer comes from
+    min_match: int | None = None  # mode "most": how many of the query's `match_words` words each match holds
+    match_words: int = 0
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
                 "took_ms": round(self.took_ms, 3), "terms": self.terms, "mode": self.mode,
                 "results": [hit.to_dict() for hit in self.hits],
                 "script": self.script, "filters": self.filters.to_dict(),
-                "index_generation": self.index_generation}
+                "index_generation": self.index_generation, "min_match": self.min_match,
+                "match_words": self.match_words}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data
@@ -183,7 +191,7 @@ class LiveIndex(NamedTuple):
 
     generation: str
     words: Postings
-    ranker: Ranker  # all four channels, weighted as configured
+    ranker: Ranker  # all five channels and the positions, weighted as configured
 
 
 def _ignore_progress(progress: IngestProgress) -> None:
@@ -195,7 +203,9 @@ class Engine:
         self.config = config
         self.analyzer = analyzer or Analyzer.from_config(config)
         self.weights = Weights(title=config.ranking_title_weight, grams=config.ranking_grams_weight,
-                               chars=config.ranking_chars_weight)
+                               chars=config.ranking_chars_weight, lede=config.ranking_lede_weight)
+        self.soft_match = SoftMatch(config.ranking_soft_match_from, config.ranking_soft_match_fraction)
+        self.proximity = ProximityRanking(config.ranking_proximity_weight, config.ranking_proximity_depth)
         self.params = BM25Params(k1=config.bm25_k1, b=config.bm25_b, epsilon=config.bm25_epsilon)
         self.store = Store(config.data_dir / STORE_FILE)
         self.extras = ExtrasStore(config.data_dir / STORE_FILE)
@@ -444,9 +454,13 @@ class Engine:
         with self._load_lock:
             if self._loaded is None or self._loaded.generation != storage.current_generation(self.index_dir):
                 name, words, side = storage.load(self.index_dir, self.analyzer.fingerprint, self.params,
-                                                 channels=SIDE_CHANNELS, hash_limit=self._open_hash_limit)
+                                                 channels=(*SIDE_CHANNELS, PAIRS), hash_limit=self._open_hash_limit)
+                positions = side.pop(PAIRS)
                 self._loaded = LiveIndex(name, words, Ranker(words, side, self.weights,
-                                                             self.config.ranking_and_fallback_below))
+                                                             self.config.ranking_and_fallback_below,
+                                                             soft=self.soft_match, proximity=self.proximity,
+                                                             positions=positions,
+                                                             lede_for_questions=self.config.ranking_lede_for_questions))
             return self._loaded
 
     def document_fields(self, postings: Postings) -> DocumentFields:
@@ -484,17 +498,6 @@ class Engine:
             return mask
 
         return keep
-
-    def _phrase_ok(self, postings: Postings, docs: np.ndarray, key: str) -> np.ndarray:
-        """The documents among `docs` whose text holds `key` with its words adjacent."""
-        ids = [postings.doc_ids[int(n)] for n in docs]
-        articles = self.store.get_many(ids)
-        keep = []
-        for number, article_id in zip(docs, ids):
-            article = articles.get(article_id)
-            if article is not None and key in squash(self.analyzer, " ".join((*headline(article), article.body))):
-                keep.append(number)
-        return np.asarray(keep, dtype=docs.dtype)
 
     def check_query(self, query: object) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -542,8 +545,8 @@ class Engine:
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
         keep = self._keeper(postings, fields, filters, parsed.sections[1:], parsed.authors)
         if groups or parsed.has_filters:
-            ranking = ranker.rank(groups, excluded, lambda docs, key: self._phrase_ok(postings, docs, key), keep,
-                                  postings.n_docs, limit=offset + k)
+            ranking = ranker.rank(groups, excluded, lambda docs, key: ranker.positions.docs_with(key, docs), keep,
+                                  postings.n_docs, limit=offset + k, question=is_question(self.analyzer.fold(query)))
         else:  # nothing searchable in the query: punctuation only
             ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
@@ -594,13 +597,15 @@ class Engine:
                 text, spans = self.display.marked(summary.text, summary.highlights, script, terms)
                 summary = replace(summary, text=text, highlights=spans)
                 article = self.display.article(article, script, title=title, body=False)
-            why = ranker.explain(ranking.scored, int(number)) if explain else None
+            why = ranker.explain(ranking.scored, int(number), ranking.proximity.get(int(number), 0.0)) \
+                if explain else None
             hits.append(Hit(rank=position, score=float(score), article=article, summary=summary,
                             title_highlights=title_spans, explain=why))
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(query=query, terms=terms, total=ranking.total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
-                             facets=counts, mode=ranking.mode, index_generation=generation)
+                             facets=counts, mode=ranking.mode, index_generation=generation,
+                             min_match=ranking.min_match, match_words=ranking.units)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""

@@ -27,6 +27,10 @@ _FIELD_NAMES = {"title": "title", "标题": "title", "author": "author", "作者
 _FIELD = re.compile(r"^(" + "|".join(map(re.escape, _FIELD_NAMES)) + r")[:：](.*)$", re.IGNORECASE)
 _QUOTES = {'"': '"', "＂": "＂"}
 _DATE_PART = re.compile(r"^(\d{4})(?:[-./](\d{1,2})(?:[-./](\d{1,2}))?)?$")
+# A question asks for a fact that may stand anywhere in an article; a headline or a topic names what the
+# article is about. Read on the folded text (Simplified, lower case), so Traditional questions are found too.
+_QUESTION = re.compile(r"[?？]\s*$|什么|哪|谁|多少|几[个年次岁天种位名人]|怎么|怎样|如何|为何|为什么|是否|何时|何地|何人"
+                       r"|[吗呢]\s*$")
 
 
 @dataclass(frozen=True)
@@ -173,3 +177,8 @@ def parse(text: str) -> ParsedQuery:
         join_next = False
     return ParsedQuery(raw=text, groups=tuple(tuple(g) for g in groups), excluded=tuple(excluded),
                        authors=tuple(authors), sections=tuple(sections), date_from=date_from, date_to=date_to)
+
+
+def is_question(folded: str) -> bool:
+    """Whether a query, folded as the analyzer folds it, is asked as a question (`…是谁？`, `如何…`)."""
+    return bool(_QUESTION.search(folded))

@@ -76,7 +76,10 @@ def _schemas() -> dict:
                             "description": "the weight of each channel in the score"},
                 "channels": {"type": "object", "additionalProperties": {
                     "type": "object", "additionalProperties": {"type": "number"}},
-                    "description": "channel -> term -> weighted BM25 contribution; they add up to `score`"},
+                    "description": "channel -> term -> weighted BM25 contribution; with `proximity` they add "
+                                   "up to `score`"},
+                "proximity": {"type": "number", "minimum": 0,
+                              "description": "the weighted closeness of the query's words in the article (BM25TP)"},
             }, description="with explain=1: the score taken apart"),
         }),
         "SearchResults": _object({
@@ -85,9 +88,15 @@ def _schemas() -> dict:
             "offset": {"type": "integer", "minimum": 0}, "k": {"type": "integer", "minimum": 1},
             "took_ms": {"type": "number", "minimum": 0},
             "terms": {**string_list, "description": "the query as analysed (Simplified, segmented)"},
-            "mode": {"type": "string", "enum": ["and", "or", "filter"],
-                     "description": "and: every query word matched; or: too few articles held them all, so "
-                                    "articles holding any are ranked; filter: the query held only filters"},
+            "mode": {"type": "string", "enum": ["and", "most", "or", "filter"],
+                     "description": "and: every query word matched; most: a long query (ranking.soft_match_from "
+                                    "words or more), each match holds at least `min_match` of its `match_words` "
+                                    "words; or: too few articles held them all, so articles holding any are "
+                                    "ranked; filter: the query held only filters"},
+            "min_match": _nullable("integer", description="mode most: how many of the query's words each match "
+                                                          "holds; null otherwise"),
+            "match_words": {"type": "integer", "minimum": 0,
+                            "description": "mode most: the words of the query counted; 0 otherwise"},
             "results": {"type": "array", "items": _ref("Hit")},
             "script": _nullable("string", enum=["simplified", "traditional", None],
                                 description="the script of the returned texts; null: as stored"),

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.errors import QueryError
-from service.search.query import Clause, parse
+from service.search.query import Clause, is_question, parse
 
 
 def texts(query):
@@ -118,3 +118,19 @@ def test_queries_built_from_operators_parse_or_name_the_bad_date(pieces, gaps):
     assert all(group for group in query.groups)
     for date in (query.date_from, query.date_to):
         assert date is None or (len(date) == 10 and date[4] == date[7] == "-")
+
+
+@pytest.mark.parametrize("folded, question", [
+    ("《战国无双3》是由哪两个公司合作开发的？", True),
+    ("谁是第一位登上月球的人", True),
+    ("北京到上海有多少公里", True),
+    ("如何申请医保报销", True),
+    ("冬季供暖明天开始吗", True),
+    ("小米模式能走多远?", True),
+    ("银行投放贷款支持农民春耕备耕", False),  # a headline names what the article is about
+    ("医保 报销", False),
+    ("李嘉诚回应撤资质疑", False),
+    ("哈哈镜", False),
+])
+def test_questions_are_told_from_headlines_and_topics(folded, question):
+    assert is_question(folded) is question

@@ -8,6 +8,7 @@ from rank_bm25 import BM25Okapi
 from helpers import CMRC_SAMPLE, make_config, read_jsonl
 from service.engine import Engine
 from service.errors import QueryError
+from service.search.ranker import SoftMatch
 from service.text.analyzer import Analyzer
 
 ARTICLES = [
@@ -129,8 +130,8 @@ def test_bad_date_filter_names_itself(archive):
 def test_explain_adds_up_to_the_score(archive):
     for hit in archive.search("农业 银行", explain=True).hits:
         parts = sum(v for terms in hit.explain["channels"].values() for v in terms.values())
-        assert parts == pytest.approx(hit.score, abs=1e-9)
-        assert set(hit.explain["channels"]) <= {"words", "title", "grams", "chars"}
+        assert parts + hit.explain["proximity"] == pytest.approx(hit.score, abs=1e-9)
+        assert set(hit.explain["channels"]) <= {"words", "title", "lede", "grams", "chars"}
 
 
 def test_marks_cover_words_found_through_characters(archive):
@@ -147,7 +148,8 @@ def test_traditional_text_is_marked_in_its_own_characters(archive):
 def test_words_channel_alone_equals_rank_bm25(tmp_path, analyzer):
     """With the other channels weighted 0 and OR ranking, scores are rank-bm25's on title and body words."""
     engine = Engine(make_config(tmp_path / "d", ranking_title_weight=0.0, ranking_grams_weight=0.0,
-                                ranking_chars_weight=0.0, ranking_and_fallback_below=1000), analyzer=analyzer)
+                                ranking_chars_weight=0.0, ranking_lede_weight=0.0, ranking_proximity_weight=0.0,
+                                ranking_soft_match_from=0, ranking_and_fallback_below=1000), analyzer=analyzer)
     engine.ingest([CMRC_SAMPLE])
     records = read_jsonl(CMRC_SAMPLE)
     reference = BM25Okapi([analyzer.terms(r["title"]) + analyzer.terms(r["text"]) for r in records],
@@ -202,3 +204,121 @@ def test_reading_marks_searched_words_not_operators_or_excluded_words(archive):
 def test_summary_marks_a_word_found_inside_a_longer_word(archive):
     hit = next(h for h in archive.search("农业").hits if h.article.id == "bank")
     assert "农业" in [hit.summary.text[s:e] for s, e in hit.summary.highlights]
+
+
+LONG_QUERY_ARTICLES = [
+    {"id": "spring", "title": "", "body": "全省春耕生产全面展开，农民忙着播种和施肥。"},
+    {"id": "bank-loans", "title": "", "body": "银行今年投放贷款支持春耕生产，农民购买种子和化肥更方便。"},
+    {"id": "more-loans", "title": "", "body": "银行今年投放贷款支持春耕生产，农民购买种子更方便。"},
+    {"id": "weather", "title": "", "body": "气象台预报明天有雨，请注意出行安全。"},
+]
+
+
+@pytest.fixture(scope="module")
+def long_query_archive(tmp_path_factory, analyzer):
+    root = tmp_path_factory.mktemp("long-queries")
+    source = root / "articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in LONG_QUERY_ARTICLES),
+                      encoding="utf-8")
+    engines = {}
+    for name, settings in {"soft": {"ranking_soft_match_from": 4, "ranking_soft_match_fraction": 0.6},
+                           "strict": {"ranking_soft_match_from": 0}}.items():
+        engine = Engine(make_config(root / name, **settings), analyzer=analyzer)
+        engine.ingest([source])
+        engines[name] = engine
+    return engines
+
+
+HEADLINE = "银行投放贷款支持农民春耕备耕"  # the loans articles lack 备耕: one word of seven
+
+
+def test_a_long_query_finds_the_article_lacking_one_of_its_words(long_query_archive):
+    results = long_query_archive["soft"].search(HEADLINE)
+    assert results.mode == "most" and set(ids(results)) == {"bank-loans", "more-loans"}
+    assert results.match_words == 7 and results.min_match == 5
+    assert results.to_dict()["min_match"] == 5
+
+
+def test_with_soft_matching_off_every_word_is_needed(long_query_archive):
+    results = long_query_archive["strict"].search(HEADLINE)
+    assert results.mode == "or"  # no article holds all six: the fallback ranks any
+    assert results.to_dict()["min_match"] is None
+
+
+@pytest.mark.parametrize("from_words, fraction, words, needed", [
+    (5, 0.0, 9, 1),      # the default: any of a long query's words
+    (5, 0.0, 4, None),   # a short query needs every word
+    (4, 0.6, 7, 5),      # 4.2 rounded up
+    (4, 0.5, 4, 2),
+    (4, 1.0, 9, None),   # every word: no soft matching
+    (0, 0.5, 20, None),  # off
+])
+def test_how_many_words_a_long_query_needs(from_words, fraction, words, needed):
+    assert SoftMatch(from_words, fraction).needed(words) == needed
+
+
+def test_the_default_ranks_every_article_holding_any_word_of_a_long_query(tmp_path, analyzer):
+    source = tmp_path / "articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in LONG_QUERY_ARTICLES),
+                      encoding="utf-8")
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    engine.ingest([source])
+    results = engine.search(HEADLINE)
+    assert results.mode == "most" and results.min_match == 1 and results.match_words == 7
+    # (In four articles most of these words' idf is about zero, so the order says little.)
+    assert set(ids(results)) == {"spring", "bank-loans", "more-loans"}  # "weather" holds none of the words
+
+
+def test_short_queries_still_need_every_word(long_query_archive):
+    results = long_query_archive["soft"].search("春耕 种子 施肥")
+    assert results.mode == "or" and results.min_match is None
+    assert set(ids(long_query_archive["soft"].search("春耕 种子"))) == {"bank-loans", "more-loans"}
+
+
+def test_a_phrase_in_a_long_query_is_still_required(long_query_archive):
+    loose = long_query_archive["soft"].search("化肥 银行 投放 贷款 农民 春耕 备耕")
+    assert loose.mode == "most" and set(ids(loose)) == {"bank-loans", "more-loans"}
+    results = long_query_archive["soft"].search('"化肥" 银行 投放 贷款 农民 春耕 备耕')
+    assert results.mode == "most" and ids(results) == ["bank-loans"] and results.match_words == 6
+
+    # A phrase no article holds leaves nothing: neither soft matching nor the fallback drops it.
+    for engine in long_query_archive.values():
+        for query in ('"化肥 贷款" 银行 投放 贷款 农民 春耕 备耕', '"化肥 贷款"', '"化肥 贷款" 银行'):
+            assert engine.search(query).total == 0, query
+
+
+def heating_articles(folder):
+    """Two articles of the same sentences in another order: equal in every channel but the lede."""
+    filler = "会上还讨论了其他事项，包括道路维修、学校建设和公园绿化等。" * 8
+    articles = [{"id": "mentioned", "title": "", "body": "市政府召开常务会议。" + filler + "冬季供暖明天开始。"},
+                {"id": "about", "title": "", "body": "冬季供暖明天开始。" + filler + "市政府召开常务会议。"},
+                {"id": "other", "title": "", "body": "气象台预报明天有雨。"}, {"id": "more", "title": "", "body": "公园开放。"}]
+    source = folder / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    return source
+
+
+def test_the_lede_lifts_an_article_about_the_query(tmp_path, analyzer):
+    source = heating_articles(tmp_path)
+    order = {}
+    for weight in (0.0, 1.0):
+        engine = Engine(make_config(tmp_path / f"d{weight}", ranking_lede_weight=weight), analyzer=analyzer)
+        engine.ingest([source])
+        results = engine.search("冬季供暖", explain=True)
+        order[weight] = ids(results)
+        if weight:
+            assert set(results.hits[0].explain["channels"]["lede"]) == {"冬季", "供暖"}
+    assert order == {0.0: ["mentioned", "about"], 1.0: ["about", "mentioned"]}
+
+
+def test_a_question_does_not_weigh_the_lede_unless_asked_to(tmp_path, analyzer):
+    source = heating_articles(tmp_path)
+    for lede_for_questions in (False, True):
+        engine = Engine(make_config(tmp_path / f"d{lede_for_questions}", ranking_lede_weight=1.0,
+                                    ranking_lede_for_questions=lede_for_questions), analyzer=analyzer)
+        engine.ingest([source])
+        question = engine.search("冬季供暖什么时候开始？", explain=True).hits[0].explain
+        statement = engine.search("冬季供暖开始", explain=True).hits[0].explain
+        assert "lede" in statement["channels"] and statement["weights"]["lede"] == 1.0
+        assert ("lede" in question["channels"]) is lede_for_questions
+        assert question["weights"]["lede"] == (1.0 if lede_for_questions else 0.0)

@@ -45,6 +45,23 @@ def test_nothing_found_suggests_what_to_try(live_server):
     assert "换用繁体书写" in html and ">火星探測器</a>" in html  # the query in the other script, one click away
 
 
+def test_a_pasted_headline_is_ranked_and_the_page_says_how_it_matched(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote(MEDICAL))
+    assert status == 200 and 'id="match-mode"' in html and "查询较长，列出含其中任一词的文章" in html
+    assert MEDICAL in html.split('<h2><a href="/articles/', 2)[1]  # the article with that headline first
+    _, short = get(live_server, "/search?q=" + urllib.parse.quote("医保"))
+    assert 'id="match-mode"' not in short
+
+
+def test_a_phrase_nobody_wrote_finds_nothing_and_offers_the_words_apart(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote('"冠县 医保"'))
+    assert status == 200 and "没有找到" in html and result_ids(html) == []
+    link = re.search(r'<a id="unquoted" href="([^"]+)">([^<]+)</a>', html)
+    assert link and link.group(2) == "冠县 医保"
+    _, words = get(live_server, link.group(1).replace("&amp;", "&"))
+    assert "斜店乡" in words and result_ids(words)
+
+
 def test_empty_query_is_400_with_a_message(live_server):
     status, html = get(live_server, "/search?q=")
     assert status == 400 and "请输入要检索的词语" in html
