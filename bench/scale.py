@@ -1,6 +1,7 @@
 """Jiansuo at archive scale beside the card pipeline (jieba + rank-bm25), on the same articles, in one run.
 
-    python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000] [--queries 200] [--seed 7]
+    python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000] [--queries 200] [--phrases 200]
+        [--long-queries 100] [--seed 7]
 
 SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
 ../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
@@ -17,8 +18,16 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
   10, and the ratio of the medians;
 - top-10 agreement of the words channel alone (`Postings.score` and `rank`) with rank-bm25 on the same tokens
   (the terms the engine stored for each article): it must be 100 %;
-- index size on disk, the time to open it (`storage.load` with every checksum verified, and with sizes only),
-  and the RSS of a fresh process once it has opened the index and answered the queries;
+- quoted phrases: `--phrases` phrases of 2 to 4 neighbouring jieba words of the source (each a word of two or
+  more CJK characters, as `"经济 发展"` is typed), each searched quoted and as the same words unquoted
+  (`summaries=False`, the two in turn, alternately first): p50/p95 of each and the ratio of quoted to
+  unquoted, and how many articles each finds;
+- long queries: `--long-queries` headline-long queries (12 to 30 characters of a source sentence), each
+  searched as configured and with every word needed and no proximity (the ranking before soft matching), in
+  turn: p50/p95/p99 of each and their ratio;
+- index size on disk, and of it the positions phrases are verified from (`channels/pairs/`) against the rest;
+  the time to open it (`storage.load` with every checksum verified, and with sizes only), and the RSS of a
+  fresh process once it has opened the index and answered the queries;
 - HTTP: requests a second and p50/p99 latency of `/api/search` (summaries and highlights on, 10 hits, the same
   queries in turn) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
   `--connections` keep-alive connections for `--http-seconds`, after the workers have answered 40 searches;
@@ -45,6 +54,7 @@ from pathlib import Path
 
 from bench.common import (ChildrenPeak, add_corpora, article_fields, children_of, each_in_turn, iter_jsonl, parser_for,
                           peak_rss_mb, percentiles, rss_mb)
+from service.index.positions import PAIRS
 from service.testing import PROJECT, make_config
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
@@ -133,6 +143,44 @@ def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
     return queries
 
 
+def make_phrases(sentences: list[str], count: int, seed: int) -> list[str]:
+    """`count` phrases of 2 to 4 neighbouring jieba words of the source's sentences, each word of two or more
+    CJK characters (nothing between them), joined by spaces as a reader types `"经济 发展"`."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    rng = random.Random(seed)
+    phrases: list[str] = []
+    seen: set[str] = set()
+    for _ in range(count * 50):
+        if len(phrases) == count:
+            break
+        words = jieba.lcut(rng.choice(sentences))
+        length = rng.randint(2, 4)
+        starts = [i for i in range(len(words) - length + 1) if all(_CJK_WORD.match(w) for w in words[i:i + length])]
+        if starts:
+            start = rng.choice(starts)
+            phrase = " ".join(words[start:start + length])
+            if phrase not in seen:
+                seen.add(phrase)
+                phrases.append(phrase)
+    return phrases
+
+
+def make_long_queries(sentences: list[str], count: int, seed: int) -> list[str]:
+    """`count` headline-long queries: the first 12 to 30 characters of source sentences, punctuation dropped,
+    as a reader pastes a headline or asks a question."""
+    rng = random.Random(seed)
+    queries: list[str] = []
+    for _ in range(count * 50):
+        if len(queries) == count:
+            break
+        text = re.sub(r"[\W_]+", "", rng.choice(sentences))[:rng.randint(12, 30)]
+        if len(text) >= 12 and text not in queries:
+            queries.append(text)
+    return queries
+
+
 # --- the measured runs, each in its own process so peak RSS is its own -----------------------------------
 
 def child_ingest(data_dir: Path, corpus: Path) -> dict:
@@ -197,6 +245,7 @@ def child_open(data_dir: Path, queries: list[str]) -> dict:
     from service.engine import Engine
     from service.index import storage
     from service.index.channels import SIDE_CHANNELS
+    from service.index.positions import PAIRS
     from service.summaries.keywords import background_idf
 
     before = rss_mb()
@@ -210,7 +259,7 @@ def child_open(data_dir: Path, queries: list[str]) -> dict:
     for label, hashes, hash_limit in (("checked", True, None), ("sizes_only", False, None),
                                       ("checked_again", True, None), ("as_served", True, limit)):
         started = time.perf_counter()
-        storage.load(*open_args, channels=SIDE_CHANNELS, verify_hashes=hashes, hash_limit=hash_limit)
+        storage.load(*open_args, channels=(*SIDE_CHANNELS, PAIRS), verify_hashes=hashes, hash_limit=hash_limit)
         timings[label] = time.perf_counter() - started
     started = time.perf_counter()
     name, manifest = storage.read_manifest(engine.index_dir)
@@ -300,6 +349,75 @@ def measure_queries(data_dir: Path, queries: list[str]) -> dict:
             "numpy_latencies_ms": numpy_latencies, "numpy_same": numpy_same}
 
 
+def measure_phrases(data_dir: Path, phrases: list[str]) -> dict:
+    """Each phrase searched quoted and as the same words unquoted, in turn (alternately first), after 20 of
+    each to warm up; milliseconds and totals of both."""
+    from service.engine import Engine
+
+    engine = Engine(make_config(data_dir))
+    engine.warm_up()
+
+    def total_of(query: str) -> int:
+        return engine.search(query, summaries=False).total
+
+    for phrase in phrases[:20]:
+        total_of(phrase)
+        total_of(f'"{phrase}"')
+    (quoted_ms, unquoted_ms), totals = each_in_turn(phrases, [lambda p: total_of(f'"{p}"'), total_of],
+                                                    alternate_first=True, outcome=lambda *found: found)
+    engine.close()
+    return {"quoted_ms": quoted_ms, "unquoted_ms": unquoted_ms, "quoted_totals": [q for q, _ in totals],
+            "unquoted_totals": [u for _, u in totals]}
+
+
+def measure_long_queries(data_dir: Path, queries: list[str]) -> dict:
+    """Each long query searched as configured (ranked over every article holding any of its words) and with
+    every word needed (`ranking.soft_match_from = 0`, no proximity: the ranking before soft matching), in turn,
+    alternately first, after 20 of each to warm up."""
+    from service.engine import Engine
+
+    ranked = Engine(make_config(data_dir))
+    every_word = Engine(make_config(data_dir, ranking_soft_match_from=0, ranking_proximity_weight=0.0))
+    for engine in (ranked, every_word):
+        engine.warm_up()
+        for query in queries[:20]:
+            engine.search(query, summaries=False)
+    (ranked_ms, every_ms), _ = each_in_turn(queries, [lambda q: ranked.search(q, summaries=False),
+                                                      lambda q: every_word.search(q, summaries=False)],
+                                            alternate_first=True, outcome=lambda *found: None)
+    ranked.close()
+    every_word.close()
+    return {"ranked_ms": ranked_ms, "every_word_ms": every_ms}
+
+
+def long_query_rows(measured: dict) -> list[str]:
+    ranked = percentiles(measured["ranked_ms"], P50_P95_P99)
+    every = percentiles(measured["every_word_ms"], P50_P95_P99)
+    return [
+        f"| {len(measured['ranked_ms'])} long queries (12 to 30 characters of a sentence), ranked over any of their "
+        f"words, p50 / p95 / p99 | {ranked[0]:.2f} / {ranked[1]:.2f} / {ranked[2]:.2f} ms | | "
+        f"{ranked[0] / every[0]:.2f}x / {ranked[1] / every[1]:.2f}x / {ranked[2] / every[2]:.2f}x every word needed |",
+        f"| the same with every word needed and no proximity, p50 / p95 / p99 | {every[0]:.2f} / {every[1]:.2f} / "
+        f"{every[2]:.2f} ms | | |",
+    ]
+
+
+def phrase_rows(phrased: dict) -> list[str]:
+    quoted = percentiles(phrased["quoted_ms"], P50_P95_P99)
+    unquoted = percentiles(phrased["unquoted_ms"], P50_P95_P99)
+    count = len(phrased["quoted_ms"])
+    found = sorted(phrased["quoted_totals"])
+    return [
+        f"| {count} quoted phrases of 2 to 4 words, p50 / p95 / p99 | {quoted[0]:.2f} / {quoted[1]:.2f} / "
+        f"{quoted[2]:.2f} ms | | {quoted[0] / unquoted[0]:.2f}x / {quoted[1] / unquoted[1]:.2f}x / "
+        f"{quoted[2] / unquoted[2]:.2f}x the same words unquoted |",
+        f"| the same words unquoted, p50 / p95 / p99 | {unquoted[0]:.2f} / {unquoted[1]:.2f} / {unquoted[2]:.2f} ms "
+        f"| | |",
+        f"| articles found, quoted: median / fewest / most (unquoted: median) | {found[len(found) // 2]} / {found[0]} / "
+        f"{found[-1]} ({sorted(phrased['unquoted_totals'])[count // 2]}) | | |",
+    ]
+
+
 # --- HTTP -------------------------------------------------------------------------------------------------
 
 _WRK_SCRIPT = """
@@ -379,7 +497,8 @@ def run_wrk(url: str, paths: list[str], seconds: int, connections: int, script: 
 # --- report -----------------------------------------------------------------------------------------------
 
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
-             http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None]) -> list[str]:
+             http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None],
+             phrases: list[str], long_queries: list[str]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
@@ -391,6 +510,8 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         card = run_child("card", str(corpus), str(query_file)) if n <= card_up_to else None
         opened = run_child("open", str(data_dir), str(query_file))
         queried = measure_queries(data_dir, queries)
+        phrased = measure_phrases(data_dir, phrases) if phrases else None
+        lengthy = measure_long_queries(data_dir, long_queries) if long_queries else None
         https, http_failures = [], []
         for threads in http_threads if http_seconds else []:
             try:
@@ -402,6 +523,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
             if measured is not None:
                 https.append(measured)
         index_bytes = live_index_bytes(data_dir)
+        positions_bytes = live_index_bytes(data_dir, f"channels/{PAIRS}")
 
     mb = text_bytes / 1e6
     ours_p = percentiles(queried["latencies_ms"], P50_P95_P99)
@@ -458,7 +580,11 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
     rows += [
         f"| top-10 agreement, words channel vs rank-bm25 | {queried['agree']}/{len(queries)} "
         f"({100 * queried['agree'] / len(queries):.1f} %) | | |",
-        f"| index size on disk | {index_bytes / 1e6:.1f} MB | | |",
+        *(phrase_rows(phrased) if phrased else []),
+        *(long_query_rows(lengthy) if lengthy else []),
+        f"| index size on disk | {index_bytes / 1e6:.1f} MB, of which the positions (channels/{PAIRS}/) "
+        f"{positions_bytes / 1e6:.1f} MB: the rest {(index_bytes - positions_bytes) / 1e6:.1f} MB, and "
+        f"{100 * positions_bytes / max(1, index_bytes - positions_bytes):.1f} % more with the positions | | |",
         f"| open index as a server does (checksums of files up to index.checksum_on_open_max_mb, sizes of the "
         f"rest) | {o['as_served'] * 1000:.0f} ms | | |",
         f"| open index, every checksum verified | {o['checked'] * 1000:.0f} ms (again: {o['checked_again'] * 1000:.0f} ms) | | |",
@@ -477,10 +603,10 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
     return rows
 
 
-def live_index_bytes(data_dir: Path) -> int:
-    """The size on disk of the archive's live index generation (the one CURRENT names)."""
+def live_index_bytes(data_dir: Path, part: str = ".") -> int:
+    """The size on disk of the archive's live index generation (the one CURRENT names), or of one folder of it."""
     generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text(encoding="utf-8").strip()
-    return sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+    return sum(p.stat().st_size for p in (generation / part).rglob("*") if p.is_file())
 
 
 def http_rows(http: dict, index_bytes: int) -> list[str]:
@@ -531,6 +657,10 @@ def main() -> int:
     add_corpora(parser, "sources", help="article .jsonl files whose sentences make the articles")
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts (up to 300000)")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--phrases", type=int, default=200, help="quoted phrases timed against the same words "
+                                                                  "unquoted; 0 skips them")
+    parser.add_argument("--long-queries", type=int, default=100, help="headline-long queries timed as ranked "
+                                                                       "against every word needed; 0 skips them")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--http-seconds", type=int, default=20, help="length of the wrk run; 0 skips it")
     parser.add_argument("--connections", type=int, default=8, help="wrk's keep-alive connections")
@@ -552,8 +682,10 @@ def main() -> int:
 
     sentences, titles = read_source(args.sources)
     queries = make_queries(sentences, args.queries, args.seed)
+    phrases = make_phrases(sentences, args.phrases, args.seed) if args.phrases else []
+    long_queries = make_long_queries(sentences, args.long_queries, args.seed) if args.long_queries else []
     print(f"source: {len(sentences)} sentences, {len(titles)} titles from {len(args.sources)} file(s); "
-          f"{len(queries)} queries, seed {args.seed}", flush=True)
+          f"{len(queries)} queries, {len(phrases)} phrases, seed {args.seed}", flush=True)
     if args.http_archive is not None:
         rows = http_on_archive(args.http_archive, queries, args.http_seconds, args.connections, http_threads)
         print("\n".join(rows), flush=True)
@@ -561,7 +693,7 @@ def main() -> int:
     failed = False
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
-                        args.card_up_to, http_threads)
+                        args.card_up_to, http_threads, phrases, long_queries)
         print("\n".join(rows), flush=True)
         failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0
