@@ -178,12 +178,11 @@ def main() -> int:
           f"{time.perf_counter() - started:.1f} s")
     ranker = Ranker(channels["words"], {n: channels[n] for n in ("title", "grams", "chars")}, Weights(), 3)
     queries = make_queries(channels, args.queries, np.random.default_rng(args.seed + 1))
-    none = lambda docs, key: docs  # noqa: E731
     for groups in queries[:20]:  # first touches
-        ranker.rank(groups, [], none, None, args.docs, limit=args.k)
+        ranker.rank(groups, [], None, args.docs, limit=args.k)
         reference_rank(ranker, groups, args.docs)
     (ours, theirs), agreed = each_in_turn(queries, [
-        lambda groups: ranker.rank(groups, [], none, None, args.docs, limit=args.k),
+        lambda groups: ranker.rank(groups, [], None, args.docs, limit=args.k),
         lambda groups: reference_rank(ranker, groups, args.docs)],
         outcome=lambda ranking, reference: (ranking.candidates[:args.k].tolist() == reference[0][:args.k].tolist()
                                             and np.array_equal(ranking.scores[:args.k], reference[1][:args.k])

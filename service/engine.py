@@ -545,8 +545,8 @@ class Engine:
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
         keep = self._keeper(postings, fields, filters, parsed.sections[1:], parsed.authors)
         if groups or parsed.has_filters:
-            ranking = ranker.rank(groups, excluded, lambda docs, key: ranker.positions.docs_with(key, docs), keep,
-                                  postings.n_docs, limit=offset + k, question=is_question(self.analyzer.fold(query)))
+            ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=offset + k,
+                                  question=is_question(self.analyzer.fold(query)))
         else:  # nothing searchable in the query: punctuation only
             ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms

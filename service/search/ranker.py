@@ -218,7 +218,6 @@ class Ranker:
         return bound
 
     def rank(self, groups: list[list[ClauseTerms]], excluded: list[ClauseTerms],
-             phrase_ok: Callable[[np.ndarray, str], np.ndarray],
              keep: Callable[[np.ndarray], np.ndarray] | None, n_docs: int, limit: int | None = None,
              question: bool = False) -> Ranking:
         """Matches in order (score descending, then document number); only the first `limit` of them are
@@ -241,7 +240,7 @@ class Ranker:
         def matched(plan: ClauseTerms, within: np.ndarray | None) -> np.ndarray:
             # Phrases are checked only among the articles every other group left.
             docs = self.clause_docs(plan, within)
-            return phrase_ok(docs, plan.key) if plan.clause.phrase and docs.size else docs
+            return self._holding_phrase(docs, plan.key) if plan.clause.phrase and docs.size else docs
 
         def all_of(required: list[list[ClauseTerms]]) -> np.ndarray | None:
             # Each group is looked for only among the articles the smaller ones left.
@@ -303,6 +302,12 @@ class Ranker:
             return Ranking(candidates[order], scores[order], mode, terms, keys, scored, **extra)
         best = top(candidates, scores, limit)
         return Ranking(candidates[best], scores[best], mode, terms, keys, scored, matches=candidates, **extra)
+
+    def _holding_phrase(self, docs: np.ndarray, key: str) -> np.ndarray:
+        """The articles among `docs` whose squashed text holds `key`, from the index's positions."""
+        if self.positions is None:
+            raise ValueError("a quoted phrase needs the index's positions, and this ranker has none")
+        return self.positions.docs_with(key, docs)
 
     def _proximity_words(self, groups: list[list[ClauseTerms]]) -> list[ProximityWord]:
         """The words whose closeness counts: each outermost word of the plain clauses, each phrase whole."""
