@@ -6,8 +6,8 @@ files match their checksums, is the start: its articles still stored with the sa
 `doc_hashes.txt` says which text each was indexed from) are kept without being analysed again, the others
 are dropped, and the articles it lacks are analysed into runs (`index.workers`) merged after it, channel by
 channel, term block by term block (`index.build`), and so are the positions (`index.positions`). A live
-generation lacking a channel or the positions is no start: the new one is built from the article store. The new generation records the store revision it was
-built from and is switched in atomically (`index.storage`).
+generation lacking a channel or the positions is no start: the new one is built from the article store. The
+new generation records the store revision it was built from and is switched in atomically (`index.storage`).
 """
 
 from __future__ import annotations

@@ -295,7 +295,7 @@ class Ranker:
         near = self._proximity_words(groups) if mode != "filter" else []
         added: dict[int, float] = {}
         if near and candidates.size:
-            scores, added = self._add_proximity(near, candidates, scores, limit)
+            scores, added = self._add_proximity(near, candidates, scores)
         extra = {"min_match": min_match, "units": len(units) if min_match else 0, "proximity": added}
         if limit is None or candidates.size <= limit:
             order = np.lexsort((candidates, -scores))
@@ -328,10 +328,11 @@ class Ranker:
                 near[unit.key] = ProximityWord(unit.key, idf)
         return list(near.values()) if len(near) >= 2 else []
 
-    def _add_proximity(self, near: list[ProximityWord], candidates: np.ndarray, scores: np.ndarray,
-                       limit: int | None) -> tuple[np.ndarray, dict[int, float]]:
-        """Scores with the proximity signal added to the best `proximity.depth` (at least `limit`) of them."""
-        depth = max(self.proximity.depth, limit or 0)
+    def _add_proximity(self, near: list[ProximityWord], candidates: np.ndarray,
+                       scores: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """Scores with the proximity signal added to the best `proximity.depth` of them. The depth is fixed, not
+        the page's: every page of one query is then cut from the same ranking."""
+        depth = self.proximity.depth
         picked = top(candidates, scores, depth) if candidates.size > depth else np.arange(candidates.size)
         picked = picked[np.argsort(candidates[picked], kind="stable")]
         docs = candidates[picked]

@@ -21,6 +21,7 @@ _SENDER = (r"(?:(?:本报|本報)(?:讯|訊)"
 _CREDIT = r"(?:\s*[（(][^（）()]{0,40}[）)])?"
 _OPENER = re.compile(rf"^\s*(?:{_SENDER}{_CREDIT}|[（(](?:本报|本報)?(?:记者|記者|通讯员|通訊員)[^（）()]{{0,40}}[）)])"
                      r"[\s:：，,]*")
+_SENDER_ALONE = re.compile(rf"^\s*{_SENDER}")
 # A dateline must end at a break, not run into the sentence: `新华社电` is one, `报电子` is not.
 _AFTER_SENDER = re.compile(r"[\s:：，,（(]|$")
 
@@ -35,7 +36,7 @@ def opener_length(text: str) -> int:
         return 0
     sender_end = match.end()
     # The sender alone must be followed by a break (space, colon, comma, bracket) or the end.
-    credit_free = re.match(rf"^\s*{_SENDER}", text)
+    credit_free = _SENDER_ALONE.match(text)
     if credit_free is not None and not _AFTER_SENDER.match(text, credit_free.end()):
         return 0
     return sender_end

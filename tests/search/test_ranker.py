@@ -322,3 +322,20 @@ def test_a_question_does_not_weigh_the_lede_unless_asked_to(tmp_path, analyzer):
         assert "lede" in statement["channels"] and statement["weights"]["lede"] == 1.0
         assert ("lede" in question["channels"]) is lede_for_questions
         assert question["weights"]["lede"] == (1.0 if lede_for_questions else 0.0)
+
+
+def test_pages_beyond_the_proximity_depth_rank_as_one_long_page(tmp_path, analyzer):
+    filler = "会上还讨论了道路维修、学校建设和公园绿化等其他事项。" * 3
+    articles = [{"id": "apart", "title": "", "body": "春耕春耕开始。" + filler + "农民农民忙碌。"},
+                {"id": "together", "title": "", "body": filler + "春耕农民忙碌。" + filler},
+                {"id": "once", "title": "", "body": "春耕开始。" + filler + "农民忙碌。" + filler},
+                *({"id": f"other{i}", "title": "", "body": f"气象台预报明天有雨，第{i}号公园开放。"} for i in range(30))]
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    engine = Engine(make_config(tmp_path / "data", ranking_proximity_depth=1, ranking_proximity_weight=20.0),
+                    analyzer=analyzer)
+    engine.ingest([source])
+    whole = [(h.article.id, h.score) for h in engine.search("春耕 农民", k=3, summaries=False).hits]
+    paged = [(h.article.id, h.score) for offset in range(3)
+             for h in engine.search("春耕 农民", k=1, offset=offset, summaries=False).hits]
+    assert len(whole) == 3 and paged == whole
