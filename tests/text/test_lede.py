@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.text.lede import LEDE_MAX_CHARS, lede, lede_spans, opener_length
+from service.text.lede import LEDE_MAX_CHARS, closing_credit_length, lede, lede_spans, opener_length
 
 
 @pytest.mark.parametrize("text, rest", [
@@ -16,6 +16,13 @@ from service.text.lede import LEDE_MAX_CHARS, lede, lede_spans, opener_length
     ("央视网消息：今天上午，", "今天上午，"),
     ("本报北京12月6日电 (记者 王五) 记者从教育部获悉，", "记者从教育部获悉，"),
     ("（记者 王五）近日，", "近日，"),
+    ("本报波士顿１１月１日电记者陈特安、李云飞报道：江泽民主席", "江泽民主席"),
+    ("本报北京３月２２日讯记者贾西平报道：中共中央", "中共中央"),
+    ("据新华社北京３月３日电人事部", "人事部"),
+    ("又讯中国国家主席", "中国国家主席"),
+    ("本报讯市政府召开会议。", "市政府召开会议。"),
+    ("本台消息，今天", "今天"),
+    ("央视新闻客户端消息，今天", "今天"),
 ])
 def test_openers_are_not_lede(text, rest):
     assert text[opener_length(text):] == rest
@@ -25,6 +32,17 @@ def test_openers_are_not_lede(text, rest):
                                   "日报电子版上线。", "北京时间3月5日，", "（一）加强领导。"])
 def test_ordinary_openings_are_kept(text):
     assert opener_length(text) == 0
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("游客在公园赏花。（新华社记者 李贺 摄）", "游客在公园赏花。"),
+    ("游客在公园赏花。本报记者 王五摄", "游客在公园赏花。"),
+    ("志愿者采访市民。（记者 李军 陈勇 摄）", "志愿者采访市民。"),
+    ("他们正在进行拍摄。", "他们正在进行拍摄。"),
+    ("市民参观展览。", "市民参观展览。"),
+])
+def test_closing_photo_credits(text, rest):
+    assert text[:len(text) - closing_credit_length(text)] == rest
 
 
 def test_a_short_first_paragraph_takes_the_next():
