@@ -3,6 +3,7 @@ and bench/tune.py (tune on the dev splits, report on the test splits).
 
     python -m bench.devsets headlines --data ../shared/data --out DIR [--distractors CORPUS.jsonl...]
     python -m bench.devsets sentences --data ../shared/data --out DIR
+    python -m bench.devsets news --data ../shared/data --out DIR
 
 Each set is written in BEIR layout into DIR: corpus.jsonl (`id`, `title`, `text`), queries.jsonl (`id`, `text`,
 `split`), qrels.tsv (`query-id`, `corpus-id`, `score`, with a header line). The data stays in ../shared/data
@@ -27,6 +28,20 @@ in its PROVENANCE.md there (`DATA/*/PROVENANCE.md`).
   the sentences of the question's relevant passage that hold one of its answers as written (a question none
   of whose answers stands within one sentence is left out). Splits are prefixed by the set: cmrc-dev,
   cmrc-trial, drcd-dev, drcd-test.
+- news: real newspaper articles with their headlines, for bench/summaries.py (news.jsonl: `id`, `text`,
+  `summary`, `split`; the headline is the `summary`, so no `title` is given). The MSRA NER test sentences (msra_ner_test) are People's Daily text of 1997-98, line by
+  line in the order printed. Lines wholly in brackets (bylines, datelines, `（全文另发）`) are dropped; then a line
+  without end punctuation (。！？；：…, or a comma, and the closing quotes or brackets after
+  them) of at most 40 characters, followed by such a line or by a sentence, starts an article; its headline is the
+  first of those lines (the ones after it are subtitles; a trailing `（附图片１张）` is dropped) and its text every sentence up to the next headline,
+  as one paragraph. An article is kept when its text has at least three sentences and 120 characters. The
+  `summary` (the reference) is the headline: a headline is not an editor's brief, but, like it, it says what the
+  story is, written by the paper's editors, not by this project. Split `dev` for the first half of the
+  articles, `test` for the rest. news_briefs.jsonl: the dev articles again (`id`, `title`, `text`, `summary`),
+  the `summary` now an editor's brief written for this project (bench/data/news_briefs.jsonl keeps the briefs
+  by article id, not the text, which stays in ../shared): one sentence of 48 to 77 characters saying who did what,
+  where and when, in its own words; the headline as `title` (some headlines of this rebuilt set belong to a
+  neighbouring article, as an archive's OCR can leave them).
 """
 
 from __future__ import annotations
@@ -132,9 +147,56 @@ def build_sentences(data: Path, out: Path) -> None:
           f"one sentence) {dict(skipped)}")
 
 
+BRIEFS = Path(__file__).parent / "data" / "news_briefs.jsonl"
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_PICTURES = re.compile(r"[（(]附?图片\S{1,4}[）)]$")
+_UNFINISHED = re.compile(r"[。！？；：:!?…，,][”’\"'」』）)\]】〕》〉]*$")
+
+
+def build_news(data: Path, out: Path) -> None:
+    lines = [r["text"].strip() for r in read_jsonl(data / "msra_ner_test" / "test.jsonl")]
+    # A line wholly in brackets (a byline, `（新华社北京１１月１日电）`, `（全文另发）`) is neither headline nor text.
+    credit = [bool(_BRACKETED.fullmatch(line)) for line in lines]
+    lines = [line for line, dropped in zip(lines, credit) if not dropped]
+    heading = [bool(line) and len(line) <= 40 and not _UNFINISHED.search(line) for line in lines]
+    articles: list[dict] = []
+    i = 0
+    while i < len(lines):
+        if not heading[i]:
+            i += 1
+            continue
+        title = _PICTURES.sub("", lines[i])
+        i += 1
+        while i < len(lines) and heading[i]:
+            i += 1  # subtitles, or a run of headings with no text under them
+        body = []
+        while i < len(lines) and not heading[i]:
+            body.append(lines[i])
+            i += 1
+        text = "".join(body)
+        if len(body) >= 3 and len(text) >= 120:
+            articles.append({"id": f"msra-news-{len(articles)}", "text": text, "summary": title})
+    half = len(articles) // 2
+    briefs = {b["id"]: b["summary"] for b in read_jsonl(BRIEFS)}
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "news_briefs.jsonl", "w", encoding="utf-8") as f:
+        for article in articles[:half]:
+            if article["id"] in briefs:
+                f.write(json.dumps({"id": article["id"], "title": article["summary"], "text": article["text"],
+                                    "summary": briefs[article["id"]]}, ensure_ascii=False) + "\n")
+    with open(out / "news.jsonl", "w", encoding="utf-8") as f:
+        for n, article in enumerate(articles):
+            f.write(json.dumps({**article, "split": "dev" if n < half else "test"}, ensure_ascii=False) + "\n")
+    missing = [i for i in briefs if i not in {a["id"] for a in articles[:half]}]
+    if missing:
+        raise SystemExit(f"{len(missing)} briefs are for no dev article (e.g. {missing[0]}): the rebuilt set differs")
+    print(f"news: {len(articles)} articles ({half} dev, {len(articles) - half} test), "
+          f"{sum(len(a['text']) for a in articles) / max(1, len(articles)):.0f} characters on average")
+
+
 def main() -> int:
     parser = parser_for(__doc__)
-    parser.add_argument("kind", choices=("headlines", "sentences"))
+    parser.add_argument("kind", choices=("headlines", "sentences", "news"))
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder (../shared/data)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the set into")
     parser.add_argument("--distractors", type=Path, nargs="+", default=[], metavar="CORPUS.jsonl",
@@ -144,6 +206,8 @@ def main() -> int:
         build_headlines(args.data, args.out, args.distractors)
     elif args.distractors:
         parser.error("--distractors goes with headlines")
+    elif args.kind == "news":
+        build_news(args.data, args.out)
     else:
         build_sentences(args.data, args.out)
     return 0

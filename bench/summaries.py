@@ -1,19 +1,27 @@
-"""ROUGE of one-sentence summaries: Lead-1, TextRank, the best single sentence, and Jiansuo, in one run.
+"""ROUGE of N-sentence summaries: Lead-N, TextRank, the best single sentence, and Jiansuo, in one run.
 
-    python -m bench.summaries SET.jsonl [--min-label 3] [--jiansuo .venv/bin/jiansuo] [--limit N]
+    python -m bench.summaries SET.jsonl [--min-label 3] [--sentences N] [--jiansuo .venv/bin/jiansuo] [--limit N]
 
-SET.jsonl holds one `{"id", "text", "summary"}` object a line (`summary` is the reference). Records with a
+SET.jsonl holds one `{"id", "text", "summary"[, "title"][, "kind"]}` object a line (`summary` is the reference;
+`kind` is an article's kind as an archive stores it, `article` or `photo`). Where records have a `title`,
+Jiansuo is run twice: without the titles and given them (`"title"` in the batch), as an archive that has them
+would. News sets: bench/devsets.py's `news` (news.jsonl: People's Daily articles against their headlines;
+news_briefs.jsonl: its dev articles against briefs written for them) and bench/data/seed_briefs.jsonl (the
+embedded corpus's seed page, its ten items against briefs written for them). Records with a
 `human_label` field (LCSTS part III: ../shared/data/lcsts_part3/lcsts_part3.jsonl) are kept only when it is at
-least `--min-label`; the standard LCSTS test set is `--min-label 3` (725 texts).
+least `--min-label`; the standard LCSTS test set is `--min-label 3` (725 texts). `--split` keeps the records of
+one split (bench/devsets.py's news set has `dev` and `test`).
 
 Scores are ROUGE-1/2/L F1 from `rouge-chinese` (`pip install -e '.[bench]'`) at character level: every
 character but white space is a token, punctuation included. All systems pick from the same sentences (Jiansuo's
-splitter):
-- Lead-1: the first sentence;
-- TextRank: the sentence with the highest PageRank in the graph of sentences joined by shared words
-  (Mihalcea and Tarau 2004: overlap / (log |Si| + log |Sj|), damping 0.85);
-- oracle: the sentence with the best ROUGE-L against the reference (an upper bound for one sentence);
-- Jiansuo: `jiansuo summarize --batch SET --sentences 1`, run as a separate process.
+splitter), `--sentences` of them (default 1):
+- Lead-N: the first N sentences, as written (a dateline or credit opening the text stays in);
+- TextRank: the N sentences with the highest PageRank in the graph of sentences joined by shared words
+  (Mihalcea and Tarau 2004: overlap / (log |Si| + log |Sj|), damping 0.85), in text order;
+- oracle: the sentence with the best ROUGE-L against the reference (an upper bound for one sentence; shown for
+  N = 1 only);
+- Jiansuo: `jiansuo summarize --batch SET --sentences N`, run as a separate process (`--jiansuo` names another
+  command, e.g. an older checkout's, to compare).
 """
 
 from __future__ import annotations
@@ -39,12 +47,14 @@ METRICS = ("rouge-1", "rouge-2", "rouge-l")
 _ROUGE = Rouge(metrics=list(METRICS))
 
 
-def read_set(path: Path, min_label: int | None = None) -> list[dict]:
+def read_set(path: Path, min_label: int | None = None, split: str | None = None) -> list[dict]:
     records = []
     for number, record in iter_jsonl(path):
         if not isinstance(record.get("text"), str) or not isinstance(record.get("summary"), str):
             sys.exit(f"{path}:{number}: each line needs string fields `text` and `summary`")
         if min_label is not None and "human_label" in record and record["human_label"] < min_label:
+            continue
+        if split is not None and record.get("split") != split:
             continue
         record["id"] = str(record.get("id", number))
         records.append(record)
@@ -72,7 +82,7 @@ def mean_rouge(hypotheses: list[str], references: list[str]) -> dict[str, float]
     return {m: totals[m] / max(1, len(references)) for m in METRICS}
 
 
-def textrank(analyzer: Analyzer, text: str, damping: float = 0.85, iterations: int = 50) -> str:
+def textrank(analyzer: Analyzer, text: str, damping: float = 0.85, iterations: int = 50, count: int = 1) -> str:
     sentences = split_sentences(text)
     if not sentences:
         return ""
@@ -90,8 +100,8 @@ def textrank(analyzer: Analyzer, text: str, damping: float = 0.85, iterations: i
     for _ in range(iterations):
         rank = [(1 - damping) + damping * sum(weights[j][i] / out[j] * rank[j] for j in range(n) if out[j])
                 for i in range(n)]
-    best = max(range(n), key=lambda i: (rank[i], -i))  # ties go to the earlier sentence
-    return sentences[best].text
+    best = sorted(range(n), key=lambda i: (-rank[i], i))[:count]  # ties go to the earlier sentence
+    return "".join(sentences[i].text for i in sorted(best))
 
 
 def oracle(text: str, reference: str) -> str:
@@ -101,12 +111,15 @@ def oracle(text: str, reference: str) -> str:
     return max(sentences, key=lambda s: rouge(s.text, reference)["rouge-l"]).text
 
 
-def run_jiansuo(command: list[str], records: list[dict]) -> list[str]:
+def run_jiansuo(command: list[str], records: list[dict], count: int = 1, titles: bool = False) -> list[str]:
     with tempfile.TemporaryDirectory() as scratch:
         batch = Path(scratch) / "in.jsonl"
-        batch.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n"
+        batch.write_text("".join(json.dumps({"id": r["id"], "text": r["text"],
+                                             **({"title": r["title"]} if titles and r.get("title") else {}),
+                                             **({"kind": r["kind"]} if r.get("kind") else {})},
+                                            ensure_ascii=False) + "\n"
                                  for r in records), encoding="utf-8")
-        done = subprocess.run([*command, "summarize", "--batch", str(batch), "--sentences", "1"],
+        done = subprocess.run([*command, "summarize", "--batch", str(batch), "--sentences", str(count)],
                               capture_output=True, text=True, encoding="utf-8")
     if done.returncode != 0:
         sys.exit(f"jiansuo summarize failed ({done.returncode}): {done.stderr.strip()}")
@@ -128,26 +141,33 @@ def main() -> int:
     parser.add_argument("--jiansuo", default=None,
                         help="the jiansuo command (default: this Python running `-m service`)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N records")
+    parser.add_argument("--sentences", type=int, default=1, help="sentences in each summary (default 1)")
+    parser.add_argument("--split", default=None, help="keep records whose `split` field is this (e.g. dev, test)")
     args = parser.parse_args()
 
-    records = read_set(args.set, args.min_label)[: args.limit]
+    records = read_set(args.set, args.min_label, args.split)[: args.limit]
     references = [r["summary"] for r in records]
     analyzer = Analyzer()
     command = [args.jiansuo] if args.jiansuo else [sys.executable, "-m", "service"]
 
+    n = args.sentences
     split_texts = [split_sentences(r["text"]) for r in records]
+    lead_name = f"Lead-{n}"
     systems: dict[str, list[str]] = {
-        "Lead-1": [sentences[0].text if sentences else "" for sentences in split_texts],
-        "TextRank": [textrank(analyzer, r["text"]) for r in records],
-        "Jiansuo": run_jiansuo(command, records),
-        "oracle (best sentence)": [oracle(r["text"], r["summary"]) for r in records],
+        lead_name: ["".join(s.text for s in sentences[:n]) for sentences in split_texts],
+        "TextRank": [textrank(analyzer, r["text"], count=n) for r in records],
+        "Jiansuo": run_jiansuo(command, records, n),
     }
+    if any(r.get("title") for r in records):
+        systems["Jiansuo given titles"] = run_jiansuo(command, records, n, titles=True)
+    if n == 1:
+        systems["oracle (best sentence)"] = [oracle(r["text"], r["summary"]) for r in records]
 
     print(f"{args.set}: {len(records)} texts"
           + (f" with human_label >= {args.min_label}" if args.min_label is not None else "")
-          + "; ROUGE F1, character level (rouge-chinese)")
-    print(f"{'system':<24} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'same as Lead-1':>15}")
-    lead = systems["Lead-1"]
+          + f"; {n} sentence{'s' if n > 1 else ''}; ROUGE F1, character level (rouge-chinese)")
+    print(f"{'system':<24} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'same as ' + lead_name:>15}")
+    lead = systems[lead_name]
     for name, hypotheses in systems.items():
         scores = mean_rouge(hypotheses, references)
         same = sum(h == first for h, first in zip(hypotheses, lead)) / max(1, len(records))
