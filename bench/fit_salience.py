@@ -1,5 +1,5 @@
 """Fit the word salience weights of `service/summaries/salience.py` and choose the two sentence constants of
-`service/summaries/choice.py`.
+`service/summaries/choice.py` and `service/summaries/kinds.py`.
 
     python -m bench.fit_salience TRAIN.jsonl [MORE.jsonl ...] [--exclude HELD_OUT.jsonl ...]
 
@@ -13,8 +13,9 @@ summaries are measured on; part III itself is never read for anything else.
 2. EXPECTED_OVERLAP_CHARS and POSITION_DECAY are chosen on a small grid by two-fold cross-fitting (weights
    fitted on one half choose sentences on the other), by mean ROUGE-L of the one chosen sentence.
 Paste the printed constants into service/summaries/salience.py (SALIENCE_FEATURES, SALIENCE_WEIGHTS) and
-service/summaries/choice.py (EXPECTED_OVERLAP_CHARS, POSITION_DECAY). Needs rouge-chinese, as bench.summaries
-does.
+service/summaries/choice.py (EXPECTED_OVERLAP_CHARS) and service/summaries/kinds.py (POSITION_DECAY, the decay of
+a post's sentences). The news lede's bonus is learned on news, by bench/fit_lede.py. Needs rouge-chinese, as
+bench.summaries does.
 """
 
 from __future__ import annotations

@@ -305,7 +305,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         for record in records:
             try:
                 summary = engine.summarize(record["text"], sentences=args.sentences, query=args.query,
-                                           max_chars=args.max_chars, title=record.get("title") or args.title)
+                                           max_chars=args.max_chars, title=record.get("title") or args.title,
+                                           kind=record.get("kind"))
             except (InputError, QueryError) as exc:
                 # One bad text does not cost the others their summaries.
                 print(f"record {record['id']}: {exc.message}", file=sys.stderr)

@@ -45,7 +45,7 @@ from .text.analyzer import Analyzer
 STORE_FILE = "articles.sqlite3"
 INDEX_DIR = "index"
 # Bump when a change to summaries or keywords should redo the ones stored.
-EXTRAS_VERSION = 1
+EXTRAS_VERSION = 2
 MAX_SUMMARY_CHARS = 100_000
 # Articles analysed together and written as one run of the index: large enough that a big archive makes few
 # runs (merging reads every run's term list), small enough that a worker's batch stays well under a gigabyte.
@@ -581,7 +581,7 @@ class Engine:
             elif time.perf_counter() < deadline:
                 summary = summarize(self.analyzer, article.body, sentences=self.config.summary_sentences,
                                     max_chars=self.config.summary_max_chars, query_terms=terms,
-                                    title=article.title)
+                                    title=article.title, kind=article.kind)
             else:
                 if generic is None:
                     generic = self.extras_of([article])[article_id].summary
@@ -648,12 +648,13 @@ class Engine:
                                *self.marks_for(self.check_query(query)))
 
     def summarize(self, text: str, *, sentences: int | None = None, query: str | None = None,
-                  max_chars: int | None = None, title: str | None = None) -> Summary:
+                  max_chars: int | None = None, title: str | None = None, kind: str | None = None) -> Summary:
         """An extractive summary of any text.
 
         The budget is `sentences`, `max_chars`, or both; with neither, `summary.sentences` sentences. With a
         query, sentences holding its terms are preferred and the terms marked; a title, when given, steers
-        the choice towards what it names.
+        the choice towards what it names. How the text is summarised follows its kind (`summaries.kinds`): `kind`
+        is an article's kind as stored (`photo` for a photo story).
         """
         if not isinstance(text, str):
             raise InputError("text to summarize must be a string", code="bad_text")
@@ -662,6 +663,8 @@ class Engine:
             raise InputError("title must be a string", code="bad_title")
         if title is not None:
             check_text(title, "the title", code="bad_title")
+        if kind is not None and kind not in ("article", "photo"):
+            raise InputError(f"kind must be article or photo, got {str(kind)[:40]!r}", code="bad_kind")
         if sentences is None and max_chars is None:
             sentences = self.config.summary_sentences
         if sentences is not None:
@@ -674,7 +677,7 @@ class Engine:
             check_text(query, "the query", code="bad_query", error=QueryError)
         terms = self.analyzer.terms(query) if query else []
         return summarize(self.analyzer, text, sentences=sentences, max_chars=max_chars, query_terms=terms,
-                         title=title or None)
+                         title=title or None, kind=kind)
 
     def split_file(self, path: Path) -> Page:
         return split_page(read_text_file(Path(path)))

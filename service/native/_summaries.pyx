@@ -45,7 +45,7 @@ cdef extern from *:
     int __builtin_popcountll(unsigned long long) nogil
 
 cdef enum:
-    FORMAT = 1  # `packed.FORMAT`
+    FORMAT = 2  # `packed.FORMAT`
     HEADER = 24  # `packed.HEADER`: six uint32
 cdef uint64_t FINITE_BITS = 0x7FF0000000000000ULL  # `packed.FINITE_BITS`: the bits of inf
 
@@ -323,6 +323,7 @@ cdef struct Work:
     uint64_t *found_bits
     uint64_t *covered
     double *weight
+    double *priors
     Pairs *pairs
     Py_ssize_t n_pairs
     Entry *queue
@@ -338,6 +339,7 @@ cdef void free_work(Work *work) noexcept:
     PyMem_Free(work.queue)
     PyMem_Free(work.chosen)
     PyMem_Free(work.weight)
+    PyMem_Free(work.priors)
     PyMem_Free(work.found_bits)
     PyMem_Free(work.covered)
     PyMem_Free(work.found_count)
@@ -354,7 +356,7 @@ cdef void free_work(Work *work) noexcept:
 cdef inline bint key_of(Entry *entry, Py_ssize_t i, const uint64_t *found_bits, const uint64_t *covered,
                         Py_ssize_t words_per_set, const Py_ssize_t *found_count, const Py_ssize_t *word_start,
                         const Ints *ints, const double *weight, const Py_ssize_t *term_chars,
-                        double overlap_chars, double position_decay) noexcept nogil:
+                        double overlap_chars, const double *priors) noexcept nogil:
     """Sentence i's key now (`choice.choose`'s `key`), its value summed left to right from 0.0; False when the
     value is NaN, which no data that is read makes."""
     cdef Py_ssize_t fresh = 0, w, k, term
@@ -367,7 +369,7 @@ cdef inline bint key_of(Entry *entry, Py_ssize_t i, const uint64_t *found_bits, 
         total = total + weight[term] * <double>term_chars[term]
     entry.fresh = fresh
     entry.found = found_count[i]
-    entry.value = 2.0 * total / (<double>int_at(ints, 3 * i + 2) + overlap_chars) / (1.0 + position_decay * <double>i)
+    entry.value = 2.0 * total / (<double>int_at(ints, 3 * i + 2) + overlap_chars) * priors[i]
     entry.sentence = i
     return entry.value == entry.value
 
@@ -376,7 +378,7 @@ cdef inline void memset_work(Work *work) noexcept nogil:
     work.starts = work.ends = work.word_start = work.places_end = work.title_end = NULL
     work.chosen = work.found_count = NULL
     work.found_bits = work.covered = NULL
-    work.weight = NULL
+    work.weight = work.priors = NULL
     work.pairs = NULL
     work.n_pairs = 0
     work.queue = NULL
@@ -386,9 +388,9 @@ cdef inline void memset_work(Work *work) noexcept nogil:
 
 
 def choose(data, str text not None, query_terms, Py_ssize_t count, double budget, double repeat_discount,
-           double overlap_chars, double position_decay, double near_duplicate, Py_ssize_t gap_length):
-    """choose(data, text, query_terms, count, budget, repeat_discount, overlap_chars, position_decay,
-    near_duplicate, gap_length) -> ([(sentence, start, end, spans or None), ...] in article order,
+           double overlap_chars, double near_duplicate, Py_ssize_t gap_length):
+    """choose(data, text, query_terms, count, budget, repeat_discount, overlap_chars, near_duplicate,
+    gap_length) -> ([(sentence, start, end, spans or None), ...] in article order,
     {query term: title spans}), or None when `data` is not summary data this reads (`packed.unpack` None)."""
     cdef Py_buffer view
     cdef Work work
@@ -396,7 +398,7 @@ def choose(data, str text not None, query_terms, Py_ssize_t count, double budget
     memset_work(&work)
     try:
         return _choose(&work, <const unsigned char *>view.buf, view.len, text, query_terms, count, budget,
-                       repeat_discount, overlap_chars, position_decay, near_duplicate, gap_length)
+                       repeat_discount, overlap_chars, near_duplicate, gap_length)
     finally:
         free_work(&work)
         PyBuffer_Release(&view)
@@ -404,7 +406,7 @@ def choose(data, str text not None, query_terms, Py_ssize_t count, double budget
 
 cdef object _choose(Work *work, const unsigned char *data, Py_ssize_t length, str text, query_terms,
                     Py_ssize_t count, double budget, double repeat_discount, double overlap_chars,
-                    double position_decay, double near_duplicate, Py_ssize_t gap_length):
+                    double near_duplicate, Py_ssize_t gap_length):
     cdef Py_ssize_t i, j, k, q, e, c, w, place, top, queued, n_chosen, summary_length, overlong, grown, term
     cdef Py_ssize_t low, high, middle, start, end
     cdef Entry stored, current
@@ -418,7 +420,9 @@ cdef object _choose(Work *work, const unsigned char *data, Py_ssize_t length, st
     cdef Py_ssize_t n = u32_at(data + 12), width = u32_at(data + 16), blob_size = u32_at(data + 20)
     if form != FORMAT or (width != 2 and width != 4) or n_weighed > n_terms:
         return None
-    cdef Py_ssize_t at = HEADER + 8 * n_weighed
+    if n_weighed > (length - HEADER) // 8 or n > (length - HEADER) // 8 - n_weighed:
+        return None
+    cdef Py_ssize_t at = HEADER + 8 * n_weighed + 8 * n
     if at > length or blob_size > length - at or (length - at - blob_size) % width != 0:
         return None
     ints.ints = data + at
@@ -437,6 +441,16 @@ cdef object _choose(Work *work, const unsigned char *data, Py_ssize_t length, st
         if bits_of >= FINITE_BITS:
             return None
         memcpy(&weight[j], &bits_of, sizeof(double))
+    # Each sentence's prior, after the weights: finite and not negative alike.
+    work.priors = <double *>PyMem_Malloc(sizeof(double) * (n + 1))
+    if work.priors == NULL:
+        raise MemoryError()
+    cdef double *priors = work.priors
+    for j in range(n):
+        bits_of = u64_at(data + HEADER + 8 * n_weighed + 8 * j)
+        if bits_of >= FINITE_BITS:
+            return None
+        memcpy(&priors[j], &bits_of, sizeof(double))
 
     # The terms, NUL between them: no more of them than the bytes hold, in UTF-8, the weighed ones distinct.
     if n_terms > 0 and n_terms - 1 > blob_size:
@@ -584,7 +598,7 @@ cdef object _choose(Work *work, const unsigned char *data, Py_ssize_t length, st
     # unchanged; otherwise it goes back with its new key.
     for e in range(queued):
         if not key_of(&queue[e], queue[e].sentence, found_bits, covered, words_per_set, found_count, word_start,
-                      &ints, weight, terms.chars, overlap_chars, position_decay):
+                      &ints, weight, terms.chars, overlap_chars, priors):
             raise ValueError("a summary value is NaN: the choice's parameters are not numbers it can use")
     n_chosen = 0
     summary_length = 0
@@ -601,7 +615,7 @@ cdef object _choose(Work *work, const unsigned char *data, Py_ssize_t length, st
         stored = queue[top]
         i = stored.sentence
         if not key_of(&current, i, found_bits, covered, words_per_set, found_count, word_start, &ints, weight,
-                      terms.chars, overlap_chars, position_decay):
+                      terms.chars, overlap_chars, priors):
             raise ValueError("a summary value is NaN: the choice's parameters are not numbers it can use")
         if current.fresh != stored.fresh or current.found != stored.found or current.value != stored.value:
             queue[top] = current
@@ -841,12 +855,13 @@ cdef struct Packing:
     Py_ssize_t *title_at
     uint32_t *ints
     double *weights
+    double *priors
 
 
-def pack(sentences, letters, weight, words, tokens, title_tokens):
-    """pack(sentences, letters, weight, words, tokens, title_tokens) -> SummaryData(sentences, weight, words,
-    letters, places, title_places).to_bytes(), where places and title_places are the (term, start, end) tokens'
-    places by term: the same bytes, or None when a term holds a NUL or a weight is not finite."""
+def pack(sentences, letters, weight, words, tokens, title_tokens, priors):
+    """pack(sentences, letters, weight, words, tokens, title_tokens, priors) -> SummaryData(sentences, weight,
+    words, letters, places, title_places, priors).to_bytes(), where places and title_places are the (term, start, end) tokens'
+    places by term: the same bytes, or None when a term holds a NUL or a weight or prior is not finite."""
     if not isinstance(weight, dict):
         raise TypeError(f"pack() argument 3 must be dict, not {type(weight).__name__:.100s}")
     cdef Packing work
@@ -855,9 +870,9 @@ def pack(sentences, letters, weight, words, tokens, title_tokens):
     work.table.number = NULL
     work.token_term = work.title_term = work.places_at = work.title_at = NULL
     work.ints = NULL
-    work.weights = NULL
+    work.weights = work.priors = NULL
     try:
-        return _pack(&work, sentences, letters, weight, words, tokens, title_tokens)
+        return _pack(&work, sentences, letters, weight, words, tokens, title_tokens, priors)
     finally:
         table_free(&work.table)
         PyMem_Free(work.token_term)
@@ -866,10 +881,11 @@ def pack(sentences, letters, weight, words, tokens, title_tokens):
         PyMem_Free(work.title_at)
         PyMem_Free(work.ints)
         PyMem_Free(work.weights)
+        PyMem_Free(work.priors)
 
 
 cdef object _pack(Packing *work, sentences_given, letters_given, dict weight, words_given, tokens_given,
-                  title_given):
+                  title_given, priors_given):
     cdef Py_ssize_t i, j, k, t, number, at, size, position
     cdef PyObject *key
     cdef PyObject *value
@@ -878,12 +894,26 @@ cdef object _pack(Packing *work, sentences_given, letters_given, dict weight, wo
     # Every sequence first: from here on no Python code runs (a list's items are read as they are).
     cdef object sentences = PySequence_Fast(sentences_given, "sentences must be a sequence")
     cdef object letters = PySequence_Fast(letters_given, "letters must be a sequence")
+    cdef object priors_seq = PySequence_Fast(priors_given, "priors must be a sequence")
     cdef object words = PySequence_Fast(words_given, "words must be a sequence")
     cdef object tokens = PySequence_Fast(tokens_given, "tokens must be a sequence")
     cdef object title = PySequence_Fast(title_given, "title tokens must be a sequence")
     cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(sentences)
-    if PySequence_Fast_GET_SIZE(letters) != n or PySequence_Fast_GET_SIZE(words) != n:
-        raise ValueError("sentences, letters and words must be as many")
+    if (PySequence_Fast_GET_SIZE(letters) != n or PySequence_Fast_GET_SIZE(words) != n
+            or PySequence_Fast_GET_SIZE(priors_seq) != n):
+        raise ValueError("sentences, letters, priors and words must be as many")
+    work.priors = <double *>PyMem_Malloc(sizeof(double) * <size_t>(n + 1))
+    if work.priors == NULL:
+        raise MemoryError()
+    cdef object given_prior
+    for i in range(n):
+        given_prior = <object>PySequence_Fast_GET_ITEM(priors_seq, i)
+        if isinstance(given_prior, float):
+            work.priors[i] = PyFloat_AS_DOUBLE(given_prior)
+        elif isinstance(given_prior, int):
+            work.priors[i] = PyLong_AsDouble(given_prior)
+        else:
+            raise TypeError(f"a prior must be a float, not {type(given_prior).__name__:.100s}")
     cdef list sentence_words = [PySequence_Fast(<object>PySequence_Fast_GET_ITEM(words, i),
                                                 "a sentence's words must be a sequence") for i in range(n)]
     cdef Py_ssize_t n_weighed = PyDict_Size(weight)
@@ -924,6 +954,9 @@ cdef object _pack(Packing *work, sentences_given, letters_given, dict weight, wo
     for j in range(n_weighed):
         if not isfinite(weights[j]):
             return None  # nor is it written: no reader would read it
+    for i in range(n):
+        if not isfinite(work.priors[i]):
+            return None
 
     # The integers, as to_bytes lists them.
     cdef Py_ssize_t total_words = 0
@@ -996,9 +1029,10 @@ cdef object _pack(Packing *work, sentences_given, letters_given, dict weight, wo
         blob_size += size
     if <uint64_t>blob_size > 0xFFFFFFFFULL:
         raise OverflowError("the summary data is too large for its header")
-    if n_ints > (PY_SSIZE_T_MAX - HEADER - blob_size) // 4 - 2 * n_weighed:
+    if n_ints > (PY_SSIZE_T_MAX - HEADER - blob_size) // 4 - 2 * n_weighed - 2 * n:
         raise MemoryError()
-    cdef bytes result = PyBytes_FromStringAndSize(NULL, HEADER + 8 * n_weighed + width * n_ints + blob_size)
+    cdef bytes result = PyBytes_FromStringAndSize(NULL, HEADER + 8 * n_weighed + 8 * n + width * n_ints
+                                                  + blob_size)
     cdef unsigned char *out = <unsigned char *>PyBytes_AS_STRING(result)
     out = put_u32(out, FORMAT)
     out = put_u32(out, <uint32_t>n_terms)
@@ -1010,6 +1044,11 @@ cdef object _pack(Packing *work, sentences_given, letters_given, dict weight, wo
     cdef int b
     for k in range(n_weighed):
         memcpy(&bits, &weights[k], sizeof(bits))
+        for b in range(8):
+            out[b] = <unsigned char>(bits >> (8 * b))
+        out += 8
+    for k in range(n):
+        memcpy(&bits, &work.priors[k], sizeof(bits))
         for b in range(8):
             out[b] = <unsigned char>(bits >> (8 * b))
         out += 8

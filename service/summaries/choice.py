@@ -1,8 +1,8 @@
 """The choice of a summary's sentences: a few of the article's own, kept in article order.
 
 A sentence is worth the salience its words carry per character (`summaries.salience`), as an estimate of how
-well it alone would stand for the text, with a mild preference for earlier sentences (news puts the
-essentials first). With query terms, sentences holding them come first (most distinct terms, then value);
+well it alone would stand for the text, times what it is worth for where it stands in a text of its kind
+(`summaries.kinds`: a news story's lede first, a post's earlier sentences slightly). With query terms, sentences holding them come first (most distinct terms, then value);
 without, or when no sentence holds one, the most valuable sentences. Sentences are added while the budget
 (in sentences, in characters, or both) allows; a sentence that nearly repeats one already chosen is never
 added, and the words of a chosen sentence count for less afterwards, so a second sentence brings something
@@ -25,11 +25,10 @@ from ..text.sentences import Sentence
 GAP = "……"  # shown between sentences that were not adjacent in the article
 ELLIPSIS = "…"  # shown where one over-long sentence was clipped
 
-# Sentence value = 2 * expected headline characters / (sentence characters + EXPECTED_OVERLAP_CHARS),
-# divided by (1 + POSITION_DECAY * sentence number): a ROUGE-style F-measure against an imagined
-# headline, chosen on the same texts as the weights.
+# Sentence value = 2 * expected headline characters / (sentence characters + EXPECTED_OVERLAP_CHARS), times the
+# sentence's prior (`summaries.kinds.sentence_priors`): a ROUGE-style F-measure against an imagined headline,
+# chosen on the same texts as the weights.
 EXPECTED_OVERLAP_CHARS = 6.0
-POSITION_DECAY = 0.08
 REPEAT_DISCOUNT = 0.3  # salience left to a word once a chosen sentence holds it
 NEAR_DUPLICATE = 0.7  # share of the shorter sentence's character pairs found in the other
 
@@ -44,8 +43,8 @@ class Summary:
         return {"summary": self.text, "highlights": [list(span) for span in self.highlights]}
 
 
-def sentence_value(expected_chars: float, letters: int, position: int) -> float:
-    return 2 * expected_chars / (letters + EXPECTED_OVERLAP_CHARS) / (1 + POSITION_DECAY * position)
+def sentence_value(expected_chars: float, letters: int, prior: float) -> float:
+    return 2 * expected_chars / (letters + EXPECTED_OVERLAP_CHARS) * prior
 
 
 # Characters that are not letters or numbers (Unicode categories L and N): in Python's `re`, a word character
@@ -82,8 +81,8 @@ def _assemble(text: str, chosen: Sequence[Sentence]) -> tuple[str, list[int]]:
 
 
 def choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: list[set[str]],
-            words: list[list[str]], weight: dict[str, float], letters: list[int], count: int,
-            budget: float) -> list[int]:
+            words: list[list[str]], weight: dict[str, float], letters: list[int], priors: Sequence[float],
+            count: int, budget: float) -> list[int]:
     """Greedy choice by (new query terms, query terms, value), best first, within the budget.
 
     Every part of a sentence's key can only fall as sentences are chosen (terms get covered, words
@@ -102,7 +101,7 @@ def choose(text: str, sentences: Sequence[Sentence], pool: list[int], found: lis
     def key(i: int) -> tuple:
         # Added left to right from 0.0, as in the compiled chooser, whatever the Python version (`sum`
         # compensates its float additions from Python 3.12 on).
-        value = sentence_value(reduce(add, map(mul, map(weigh, words[i]), lengths[i]), 0.0), letters[i], i)
+        value = sentence_value(reduce(add, map(mul, map(weigh, words[i]), lengths[i]), 0.0), letters[i], priors[i])
         return (len(found[i] - covered), len(found[i]), value, -i)
 
     def joiner(a: int, b: int) -> int:

@@ -17,9 +17,9 @@ from .. import native
 from ..text.analyzer import Analyzer, Token
 from ..text.sentences import Sentence, split_sentences
 from . import packed as packed_form
-from .choice import (EXPECTED_OVERLAP_CHARS, GAP, NEAR_DUPLICATE, POSITION_DECAY, REPEAT_DISCOUNT, Summary, choose,
-                     finish)
+from .choice import EXPECTED_OVERLAP_CHARS, GAP, NEAR_DUPLICATE, REPEAT_DISCOUNT, Summary, choose, finish
 from .keywords import whole_words
+from .kinds import kind_of, sentence_priors, trim_credits
 from .packed import _Sentences, _Weights, _Words
 from .salience import TITLE_SALIENCE, weigh_words
 
@@ -28,12 +28,13 @@ _summaries = native.compiled("_summaries")
 
 def summarize(analyzer: Analyzer, text: str, *, sentences: int | None = 2, max_chars: int | None = 160,
               query_terms: list[str] | None = None, title: str | None = None,
-              tokens: Sequence[Token] | None = None) -> Summary:
+              tokens: Sequence[Token] | None = None, kind: str | None = None) -> Summary:
     """Up to `sentences` sentences (None: no limit) in at most `max_chars` characters (None: no limit).
 
-    `tokens` are the analyzer's tokens of `text` when the caller already has them.
+    `tokens` are the analyzer's tokens of `text` when the caller already has them; `kind` is an article's kind
+    as stored (`photo` for a photo story).
     """
-    return prepare(analyzer, text, title=title, tokens=tokens).summary(
+    return prepare(analyzer, text, title=title, tokens=tokens, kind=kind).summary(
         text, sentences=sentences, max_chars=max_chars, query_terms=query_terms)
 
 
@@ -43,8 +44,9 @@ class SummaryData:
     article at ingest, it makes the summary for any query without the analyzer.
 
     `weight` is each whole word's salience (the title's words raised), `words` the distinct whole words of
-    each sentence in the order they first occur, `places` every token's (start, end) by term, in text order;
-    `title_places` the same of the title's tokens, for marking the title without analysing it.
+    each sentence in the order they first occur, `priors` what each sentence is worth for where it stands
+    (`summaries.kinds`), `places` every token's (start, end) by term, in text order; `title_places` the same of
+    the title's tokens, for marking the title without analysing it.
     """
 
     sentences: list[Sentence]
@@ -53,6 +55,11 @@ class SummaryData:
     letters: list[int]
     places: Mapping[str, list[tuple[int, int]]]
     title_places: Mapping[str, list[tuple[int, int]]] = field(default_factory=dict)
+    priors: Sequence[float] | None = None  # None: a post's (`kinds.sentence_priors`)
+
+    def __post_init__(self) -> None:
+        if self.priors is None:
+            self.priors = sentence_priors("post", "", self.sentences)
 
     def holds_any(self, query_terms: Iterable[str]) -> bool:
         return any(term in self.places for term in query_terms)
@@ -93,7 +100,8 @@ class SummaryData:
             for i in pool:
                 words[i] = list(self.words[i])
                 weight.update((w, self.weight[w]) for w in words[i])
-        chosen = sorted(choose(text, all_sentences, pool, found, words, weight, self.letters, count, budget))
+        chosen = sorted(choose(text, all_sentences, pool, found, words, weight, self.letters, self.priors,
+                              count, budget))
         return finish(text, [all_sentences[i] for i in chosen], [spans.get(i, ()) for i in chosen], budget)
 
     def to_bytes(self) -> bytes | None:
@@ -158,7 +166,7 @@ def stored_summary_compiled(module, data: bytes, text: str, *, sentences: int | 
                             ) -> tuple[Summary, Mapping[str, list[tuple[int, int]]]] | None:
     budget = max_chars if max_chars is not None else math.inf
     picked = module.choose(data, text, list(set(query_terms or ())), -1 if sentences is None else max(1, sentences),
-                            budget, REPEAT_DISCOUNT, EXPECTED_OVERLAP_CHARS, POSITION_DECAY, NEAR_DUPLICATE, len(GAP))
+                            budget, REPEAT_DISCOUNT, EXPECTED_OVERLAP_CHARS, NEAR_DUPLICATE, len(GAP))
     if picked is None:
         return None
     chosen, title_places = picked
@@ -169,8 +177,13 @@ def stored_summary_compiled(module, data: bytes, text: str, *, sentences: int | 
 
 def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
             title_tokens: Sequence[Token] | None = None, words: Sequence[Token] | None = None,
-            title_words: Sequence[Token] | None = None, with_places: bool = True) -> SummaryData:
+            title_words: Sequence[Token] | None = None, with_places: bool = True, kind: str | None = None
+            ) -> SummaryData:
     """The analysis a summary of `text` needs, whatever the query and budget.
+
+    The sentences are the text's without their openers and closing photo credits (`kinds.trim_credits`), each
+    worth what its place in a text of its kind makes it (`kinds.sentence_priors`; `kind` is an article's kind as
+    stored).
 
     `tokens` and `title_tokens` are the analyzer's tokens of `text` and `title` when the caller has them;
     `words` and `title_words` their `whole_words`, when the caller has those too. Without `with_places`,
@@ -181,9 +194,9 @@ def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: 
     title_places: dict[str, list[tuple[int, int]]] = {}
     for term, start, end in (title_tokens or ()) if title and with_places else ():
         title_places.setdefault(term, []).append((start, end))
-    all_sentences = split_sentences(text)
+    all_sentences = trim_credits(text, split_sentences(text))
     if not all_sentences:
-        return SummaryData([], {}, [], [], {}, title_places)
+        return SummaryData([], {}, [], [], {}, title_places, [])
     if tokens is None:
         tokens = analyzer.analyze(text)
     if words is None:
@@ -202,33 +215,34 @@ def prepare(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: 
             places[term] = [(start, end)]
         else:
             held.append((start, end))
+    priors = sentence_priors(kind_of(text, title, kind), text, all_sentences)
     return SummaryData(all_sentences, weight, [list(w) for w in per_sentence], _letter_counts(all_sentences),
-                       places, title_places)
+                       places, title_places, priors)
 
 
 def packed(analyzer: Analyzer, text: str, *, title: str | None = None, tokens: Sequence[Token] | None = None,
            title_tokens: Sequence[Token] | None = None, words: Sequence[Token] | None = None,
-           title_words: Sequence[Token] | None = None) -> bytes | None:
+           title_words: Sequence[Token] | None = None, kind: str | None = None) -> bytes | None:
     """`prepare(...).to_bytes()` of the same arguments, byte for byte: by the compiled packer where it is built
     (`service.native`), which takes the places straight from the tokens rather than gathering them by term.
     """
     if _summaries is None:
         return prepare(analyzer, text, title=title, tokens=tokens, title_tokens=title_tokens, words=words,
-                       title_words=title_words).to_bytes()
+                       title_words=title_words, kind=kind).to_bytes()
     return packed_compiled(_summaries, analyzer, text, title=title, tokens=tokens, title_tokens=title_tokens,
-                           words=words, title_words=title_words)
+                           words=words, title_words=title_words, kind=kind)
 
 
 def packed_compiled(module, analyzer: Analyzer, text: str, *, title: str | None = None,
                     tokens: Sequence[Token] | None = None, title_tokens: Sequence[Token] | None = None,
-                    words: Sequence[Token] | None = None, title_words: Sequence[Token] | None = None
-                    ) -> bytes | None:
+                    words: Sequence[Token] | None = None, title_words: Sequence[Token] | None = None,
+                    kind: str | None = None) -> bytes | None:
     if tokens is None:
         tokens = analyzer.analyze(text)
     if title and title_tokens is None:
         title_tokens = analyzer.analyze(title)
     data = prepare(analyzer, text, title=title, tokens=tokens, title_tokens=title_tokens, words=words,
-                   title_words=title_words, with_places=False)
+                   title_words=title_words, with_places=False, kind=kind)
     # As `prepare` keeps them: no places of a text without sentences, none of an empty title.
     return module.pack(data.sentences, data.letters, data.weight, data.words, tokens if data.sentences else (),
-                 (title_tokens or ()) if title else ())
+                       (title_tokens or ()) if title else (), data.priors)

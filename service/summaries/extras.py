@@ -133,7 +133,7 @@ def work_out_extras(analyzer: Analyzer, settings: ExtrasSettings, article: Artic
     body_words = whole_words(body_tokens)
     title_words = whole_words(title_tokens)
     blob = packed(analyzer, article.body, title=article.title, tokens=body_tokens, title_tokens=title_tokens,
-                  words=body_words, title_words=title_words)
+                  words=body_words, title_words=title_words, kind=article.kind)
     # The generic summary from the compact form, as a search makes a hit's: its compiled chooser reads it faster
     # than the summary data is walked.
     made = stored_summary(blob, article.body, sentences=settings.summary_sentences,
@@ -142,7 +142,8 @@ def work_out_extras(analyzer: Analyzer, settings: ExtrasSettings, article: Artic
         summary = made[0]
     else:  # the rare text the compact form cannot hold (a term with a NUL in it)
         summary = prepare(analyzer, article.body, title=article.title, tokens=body_tokens,
-                          title_tokens=title_tokens, words=body_words, title_words=title_words).summary(
+                          title_tokens=title_tokens, words=body_words, title_words=title_words,
+                          kind=article.kind).summary(
             article.body, sentences=settings.summary_sentences, max_chars=settings.summary_max_chars)
     words = keywords(article.title, title_tokens, article.body, body_tokens, rarity, settings.keywords_count,
                      title_words=title_words, body_words=body_words)

@@ -2,14 +2,15 @@
 of it that decode only what a summary asks for.
 
 Little-endian arrays behind a header of six uint32 (format, terms, weighed terms, sentences, bytes of each
-integer, bytes of the terms), then the weights (float64, of the first terms), the integers (each sentence's
+integer, bytes of the terms), then the weights (float64, of the first terms), each sentence's prior (float64,
+`summaries.kinds`; from format 2 on), the integers (each sentence's
 start, end and letters; how many words each sentence has, then their term numbers; where each term's tokens
 end in the text's and in the title's starts and ends, then those) and the terms in UTF-8, NUL between them.
 `service/native/_summaries.pyx` writes the same bytes (`pack`) and reads them (`choose`): a change of form is
 a change there too.
 
 Data is read only when it is whole and consistent (`unpack`, and `choose` alike, which return None otherwise):
-sizes in the header that fit the bytes, weights finite and not negative (nor -0.0), terms in UTF-8 and the weighed
+sizes in the header that fit the bytes, weights and priors finite and not negative (nor -0.0), terms in UTF-8 and the weighed
 ones distinct, sentences in order within the text, word numbers of weighed terms, each term's place ends even and
 rising and accounting for every integer, and no empty place. A lying count is caught before anything of its size is
 made, and no weight can make a summary value NaN (whose key never equals itself: the lazy choice would never end).
@@ -29,7 +30,7 @@ import numpy as np
 
 from ..text.sentences import Sentence
 
-FORMAT = 1
+FORMAT = 2  # 1 had no priors: its data is not read (a summary is made from the text instead)
 HEADER = 24
 FINITE_BITS = 0x7FF0000000000000  # the bits of inf: a weight read is a float of fewer
 
@@ -39,7 +40,8 @@ def pack(data) -> bytes | None:
     hold, and for a weight that is not finite (NaN or infinite), which it does not."""
     terms = list(data.weight) + [t for t in data.places if t not in data.weight]
     terms += [t for t in data.title_places if t not in data.weight and t not in data.places]
-    if any("\0" in t for t in terms) or not all(map(math.isfinite, data.weight.values())):
+    if any("\0" in t for t in terms) or not all(map(math.isfinite, data.weight.values())) \
+            or not all(map(math.isfinite, data.priors)):
         return None
     number = {term: i for i, term in enumerate(terms)}
     ints: list[int] = []
@@ -59,6 +61,7 @@ def pack(data) -> bytes | None:
     header = np.array([FORMAT, len(terms), len(data.weight), len(data.sentences), 4 if wide else 2,
                        len(blob)], dtype="<u4")
     return (header.tobytes() + np.array(list(data.weight.values()), dtype="<f8").tobytes()
+            + np.array(list(data.priors), dtype="<f8").reshape(len(data.sentences)).tobytes()
             + np.array(ints, dtype="<u4" if wide else "<u2").tobytes() + blob)
 
 
@@ -70,14 +73,17 @@ def unpack(data: bytes, text: str) -> tuple | None:
     form, n_terms, n_weighed, n_sentences, width, blob_size = struct.unpack_from("<6I", data)
     if form != FORMAT or width not in (2, 4) or n_weighed > n_terms:
         return None
-    at = HEADER + 8 * n_weighed
+    at = HEADER + 8 * n_weighed + 8 * n_sentences
     size = len(data) - at - blob_size  # the integers' bytes
     if size < 0 or size % width:
         return None
     weights = np.frombuffer(data, dtype="<f8", count=n_weighed, offset=HEADER)
+    priors = np.frombuffer(data, dtype="<f8", count=n_sentences, offset=HEADER + 8 * n_weighed)
     # Finite with the sign bit clear (not NaN, infinite, negative nor -0.0): their bits as integers are below
     # those of inf, which no float of a set sign bit is.
     if n_weighed and int(weights.view("<u8").max()) >= FINITE_BITS:
+        return None
+    if n_sentences and int(priors.view("<u8").max()) >= FINITE_BITS:
         return None
     blob = data[len(data) - blob_size:]
     if (blob.count(b"\0") != n_terms - 1) if n_terms else blob:  # NUL between the terms; no terms, no bytes
@@ -132,7 +138,7 @@ def unpack(data: bytes, text: str) -> tuple | None:
     numbers = _Numbers(terms, joined)
     places = _Places(numbers, place_ends, flat[:held])
     title_places = _Places(numbers, title_ends, flat[held:])
-    return sentences, _Weights(numbers, weights), words, letters, places, title_places
+    return sentences, _Weights(numbers, weights), words, letters, places, title_places, priors.tolist()
 
 
 class _Numbers:

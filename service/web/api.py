@@ -15,7 +15,7 @@ api = Blueprint("api", __name__)
 
 SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain")
 ARTICLE_PARAMETERS = ("q", "script")
-SUMMARIZE_FIELDS = {"text": str, "sentences": int, "query": str, "max_chars": int}
+SUMMARIZE_FIELDS = {"text": str, "sentences": int, "query": str, "max_chars": int, "title": str, "kind": str}
 
 
 class UnsupportedBody(QueryError):
@@ -106,7 +106,7 @@ def summarize():
     if body.get("max_chars") is not None and body["max_chars"] < 1:
         raise QueryError(f"field max_chars must be at least 1, got {body['max_chars']}", code="bad_max_chars")
     summary = engine().summarize(body["text"], sentences=body.get("sentences"), query=body.get("query"),
-                                 max_chars=body.get("max_chars"))
+                                 max_chars=body.get("max_chars"), title=body.get("title"), kind=body.get("kind"))
     return jsonify(summary.to_dict())
 
 

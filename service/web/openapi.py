@@ -141,7 +141,11 @@ def _schemas() -> dict:
             {"sentences": {"type": "integer", "minimum": 1, "maximum": 100,
                            "description": "sentences to keep (default: summary.sentences)"},
              "query": {"type": "string", "description": "prefer sentences with these words and mark them"},
-             "max_chars": {"type": "integer", "minimum": 1, "description": "character budget (default: none)"}}),
+             "max_chars": {"type": "integer", "minimum": 1, "description": "character budget (default: none)"},
+             "title": {"type": "string", "description": "the text's title: steers the choice towards what it names, "
+                                                         "and tells commentary and briefs columns by their titles"},
+             "kind": {"type": "string", "enum": ["article", "photo"],
+                      "description": "an article's kind as stored: a photo story is summarised by its caption"}}),
         "Summary": _object({"summary": {"type": "string"},
                             "highlights": {**spans, "description": "terms of `query` in `summary`"}}),
         "Stats": _object({

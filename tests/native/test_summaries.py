@@ -17,7 +17,8 @@ from service.summaries.extras import ExtrasSettings, work_out_extras
 from service.summaries.keywords import Rarity
 from service.summaries.data import (SummaryData, packed, packed_compiled, prepare, stored_summary,
                                     stored_summary_compiled, stored_summary_in_python)
-from service.summaries.packed import HEADER
+from service.summaries.kinds import sentence_priors
+from service.summaries.packed import FORMAT, HEADER
 from service.text.analyzer import Analyzer
 from service.text.sentences import Sentence
 
@@ -174,8 +175,16 @@ def places_of(tokens):
     return places
 
 
-def python_packed(sentences, letters, weight, words, tokens, title_tokens):
-    return SummaryData(sentences, weight, words, letters, places_of(tokens), places_of(title_tokens)).to_bytes()
+def python_packed(sentences, letters, weight, words, tokens, title_tokens, priors=None):
+    return SummaryData(sentences, weight, words, letters, places_of(tokens), places_of(title_tokens),
+                       priors).to_bytes()
+
+
+def compiled_pack(sentences, letters, weight, words, tokens, title_tokens, priors=None):
+    """`_summaries.pack`, with a post's priors (`SummaryData`'s own when none are given) by default."""
+    if priors is None:
+        priors = sentence_priors("post", "", sentences)
+    return _summaries.pack(sentences, letters, weight, words, tokens, title_tokens, priors)
 
 
 TERMS = st.text(alphabet=st.sampled_from(list("医保a1𠀀\0")), max_size=3)
@@ -211,7 +220,7 @@ def test_the_compiled_packer_packs_any_data_as_to_bytes_does(data):
     tokens = [(term, *data.draw(SPANS)) for term in data.draw(st.lists(TERMS, max_size=12))]
     title_tokens = [(term, *data.draw(SPANS)) for term in data.draw(st.lists(TERMS, max_size=6))]
     expected = python_packed(sentences, letters, weight, words, tokens, title_tokens)
-    assert _summaries.pack(sentences, letters, weight, words, tokens, title_tokens) == expected
+    assert compiled_pack(sentences, letters, weight, words, tokens, title_tokens) == expected
     every_term = [*weight, *(t[0] for t in tokens), *(t[0] for t in title_tokens)]
     if not all(map(math.isfinite, weight.values())) and not any("\0" in t for t in every_term):
         assert expected is None
@@ -227,14 +236,14 @@ def test_the_compiled_packer_packs_any_data_as_to_bytes_does(data):
 def test_a_term_holding_nul_is_not_packed():
     for weight, tokens, title in (({"a\0": 0.5}, [], []), ({}, [("\0", 0, 1)], []), ({}, [], [("x\0y", 0, 3)])):
         assert python_packed([], [], weight, [], tokens, title) is None
-        assert _summaries.pack([], [], weight, [], tokens, title) is None
+        assert compiled_pack([], [], weight, [], tokens, title) is None
 
 
 def test_a_term_with_a_lone_surrogate_fails_as_to_bytes_does():
     with pytest.raises(UnicodeEncodeError):
         python_packed([], [], {}, [], [("医\ud800", 0, 1)], [])
     with pytest.raises(UnicodeEncodeError):
-        _summaries.pack([], [], {}, [], [("医\ud800", 0, 1)], [])
+        compiled_pack([], [], {}, [], [("医\ud800", 0, 1)], [])
 
 
 class TermSubclass(str):
@@ -248,10 +257,10 @@ class TermSubclass(str):
 def test_str_subclasses_are_packed_as_their_text():
     tokens = [(TermSubclass("医保"), 0, 2), ("医保", 3, 5), (TermSubclass("灵芝"), 6, 8)]
     expected = SummaryData([], {"灵芝": 0.25}, [], [], {"医保": [(0, 2), (3, 5)], "灵芝": [(6, 8)]}, {}).to_bytes()
-    assert _summaries.pack([], [], {"灵芝": 0.25}, [], tokens, []) == expected
+    assert compiled_pack([], [], {"灵芝": 0.25}, [], tokens, []) == expected
 
 
-GOOD = ([Sentence("医保", 0, 2)], [2], {"医保": 0.5}, [["医保"]], [("医保", 0, 2)], [("医保", 0, 2)])
+GOOD = ([Sentence("医保", 0, 2)], [2], {"医保": 0.5}, [["医保"]], [("医保", 0, 2)], [("医保", 0, 2)], [1.0])
 
 
 @pytest.mark.parametrize("position, bad", [
@@ -262,6 +271,7 @@ GOOD = ([Sentence("医保", 0, 2)], [2], {"医保": 0.5}, [["医保"]], [("医�
     (4, None), (4, [("医保", 0, 2, 3)]), (4, ["医保"]), (4, [(b"\xe5", 0, 2)]), (4, [(None, 0, 2)]),
     (4, [("医保", 0, None)]),
     (5, 3), (5, [("医保", 0)]), (5, [(1, 0, 2)]),
+    (6, None), (6, ["1.0"]), (6, [None]),
 ])
 def test_wrong_types_raise_type_error(position, bad):
     arguments = list(GOOD)
@@ -272,17 +282,20 @@ def test_wrong_types_raise_type_error(position, bad):
 
 def test_inconsistent_data_raises_instead_of_packing():
     assert _summaries.pack(*GOOD) == python_packed(*GOOD)
+    assert compiled_pack(*GOOD[:6], [math.nan]) is None and python_packed(*GOOD[:6], [math.inf]) is None
     with pytest.raises(ValueError):
-        _summaries.pack(GOOD[0], [], *GOOD[2:])  # fewer letters than sentences
+        compiled_pack(GOOD[0], [], *GOOD[2:])  # fewer letters than sentences
     with pytest.raises(ValueError):
-        _summaries.pack(GOOD[0], GOOD[1], GOOD[2], [], *GOOD[4:])  # fewer word lists than sentences
+        _summaries.pack(*GOOD[:6], [])  # fewer priors than sentences
+    with pytest.raises(ValueError):
+        compiled_pack(GOOD[0], GOOD[1], GOOD[2], [], *GOOD[4:])  # fewer word lists than sentences
     with pytest.raises(KeyError):
-        _summaries.pack(GOOD[0], GOOD[1], GOOD[2], [["不在"]], *GOOD[4:])
+        compiled_pack(GOOD[0], GOOD[1], GOOD[2], [["不在"]], *GOOD[4:])
     for wrong in (-1, 2 ** 32, 2 ** 70):
         with pytest.raises(OverflowError):
-            _summaries.pack(GOOD[0], GOOD[1], GOOD[2], GOOD[3], [("医保", 0, wrong)], [])
+            compiled_pack(GOOD[0], GOOD[1], GOOD[2], GOOD[3], [("医保", 0, wrong)], [])
     with pytest.raises(TypeError):
-        _summaries.pack(*GOOD[:5])
+        _summaries.pack(*GOOD[:6])
 
 
 def test_ingest_extras_are_the_same_with_every_compiled_part_switched_off():
@@ -438,20 +451,21 @@ def test_a_weight_that_is_not_finite_is_not_packed_by_either_path(analyzer, bad)
         weight[term] = bad
         assert SummaryData(data.sentences, weight, data.words, data.letters, data.places,
                            data.title_places).to_bytes() is None
-        assert _summaries.pack(data.sentences, data.letters, weight, data.words, tokens, title_tokens) is None
+        assert compiled_pack(data.sentences, data.letters, weight, data.words, tokens, title_tokens) is None
     for weight in ({"医保": bad}, {"医保": 0.5, "灵芝": bad, "a": -1.0}):
         arguments = ([Sentence("医保灵芝", 0, 4)], [4], weight, [list(weight)], [("医保", 0, 2)], [("灵芝", 0, 2)])
         assert python_packed(*arguments) is None
-        assert _summaries.pack(*arguments) is None
+        assert compiled_pack(*arguments) is None
 
 
-# Packed by the code before weights were checked (`git show 7ae8828:service/summaries/packed.py`): finite
-# weights, negative, negative zero, subnormal and huge among them, are packed as they always were.
+# Packed by the code before weights were checked (`git show 7ae8828:service/summaries/packed.py`), in format 2
+# (the two sentences' priors after the weights): finite weights, negative, negative zero, subnormal and huge among
+# them, are packed as they always were.
 GOLDEN = bytes.fromhex(
-    "010000000700000005000000020000000200000021000000000000000000e03f00000000000000800100000000000000a0c8eb85f3cce17f"
-    "00000000000004c0000004000400050008000300020002000000030001000200020004000600080008000a000a0002000200020002000200"
-    "020004000000020005000700070008000200040009000a000000020002000300e58cbbe4bf9d00e781b5e88a9d006100e68aa5e99480006200"
-    "f0a0808000e9a298")
+    "020000000700000005000000020000000200000021000000000000000000e03f00000000000000800100000000000000a0c8eb85f3cce17f"
+    "00000000000004c0000000000000f03f12da4b682fa1ed3f0000040004000500080003000200020000000300010002000200040006000800"
+    "08000a000a0002000200020002000200020004000000020005000700070008000200040009000a000000020002000300e58cbbe4bf9d00e7"
+    "81b5e88a9d006100e68aa5e99480006200f0a0808000e9a298")
 
 
 def test_finite_weights_are_packed_to_the_same_bytes_as_before():
@@ -461,7 +475,7 @@ def test_finite_weights_are_packed_to_the_same_bytes_as_before():
     tokens = [("医保", 0, 2), ("报销", 2, 4), ("灵芝", 5, 7), ("a", 7, 8), ("𠀀", 9, 10)]
     title_tokens = [("医保", 0, 2), ("题", 2, 3)]
     assert python_packed(sentences, letters, weight, words, tokens, title_tokens) == GOLDEN
-    assert _summaries.pack(sentences, letters, weight, words, tokens, title_tokens) == GOLDEN
+    assert compiled_pack(sentences, letters, weight, words, tokens, title_tokens) == GOLDEN
     assert SummaryData.from_bytes(GOLDEN, "医保报销 灵芝a𠀀") is None  # negative weights: packed, not read
     weight.update({"灵芝": 0.0, "b": 2.5})
     kept = SummaryData.from_bytes(python_packed(sentences, letters, weight, words, tokens, title_tokens),
@@ -485,7 +499,7 @@ def assert_read_alike(blob, text, terms, count, max_chars):
 
 
 # Bytes behind a header that passes its first checks, so that the checks after it are reached.
-HEADED = st.builds(lambda counts, body: struct.pack("<6I", 1, *counts) + body,
+HEADED = st.builds(lambda counts, body: struct.pack("<6I", FORMAT, *counts) + body,
                    st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(0, 4), st.sampled_from([2, 4]),
                              st.integers(0, 24)),
                    st.binary(max_size=200))
@@ -562,7 +576,7 @@ def test_any_data_that_is_read_is_read_alike_by_both_paths(data, count, max_char
     tokens = data.draw(places(20)) if terms else []
     title_tokens = data.draw(places(4)) if terms else []
     blob = python_packed(sentences, letters, weight, words, tokens, title_tokens)
-    assert _summaries.pack(sentences, letters, weight, words, tokens, title_tokens) == blob
+    assert compiled_pack(sentences, letters, weight, words, tokens, title_tokens) == blob
     query = data.draw(st.lists(st.sampled_from(terms + ["不存在"]) if terms else st.just("不存在"), max_size=4))
     python, compiled = both(blob, text, query, count, max_chars)
     assert python is not None and compiled == python
@@ -595,18 +609,18 @@ def test_the_compiled_packer_packs_anything_as_to_bytes_does(data):
     tokens = data.draw(st.lists(st.tuples(ANY_TERMS, numbers, numbers), max_size=10))
     title_tokens = data.draw(st.lists(st.tuples(ANY_TERMS, numbers, numbers), max_size=4))
     arguments = (sentences, letters, weight, words, tokens, title_tokens)
-    assert outcome(_summaries.pack, *arguments) == outcome(python_packed, *arguments)
+    assert outcome(compiled_pack, *arguments) == outcome(python_packed, *arguments)
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("position", [6, 7], ids=["overlap_chars", "position_decay"])
+@pytest.mark.parametrize("position", [6], ids=["overlap_chars"])
 def test_choice_parameters_that_make_a_value_nan_raise_instead_of_hanging(position):
     """No data that is read makes a summary value NaN; a caller's parameter still could (the wrappers pass the
     constants of `summaries.choice`), and is refused rather than looped on."""
-    from service.summaries.choice import EXPECTED_OVERLAP_CHARS, GAP, NEAR_DUPLICATE, POSITION_DECAY, REPEAT_DISCOUNT
+    from service.summaries.choice import EXPECTED_OVERLAP_CHARS, GAP, NEAR_DUPLICATE, REPEAT_DISCOUNT
 
-    arguments = [stored_blob(), TEXT, [], 3, math.inf, REPEAT_DISCOUNT, EXPECTED_OVERLAP_CHARS, POSITION_DECAY,
-                 NEAR_DUPLICATE, len(GAP)]
+    arguments = [stored_blob(), TEXT, [], 3, math.inf, REPEAT_DISCOUNT, EXPECTED_OVERLAP_CHARS, NEAR_DUPLICATE,
+                 len(GAP)]
     assert _summaries.choose(*arguments) is not None
     arguments[position] = math.nan
     with pytest.raises(ValueError):

@@ -145,7 +145,23 @@ def test_summarize_a_posted_text(live_server):
     assert [body["summary"][s:e] for s, e in body["highlights"]] == ["资金"]
 
 
+def test_summarize_takes_the_title_and_kind(live_server):
+    # Two topics: the title says which one the text is about.
+    text = ("冠县举办首届灵芝文化节，展出灵芝产品三百余种，灵芝种植户纷纷参展。"
+            "同日，县医保局公布今年医保报销新政策，医保报销比例提高到七成。")
+    status, _, body = post_json(live_server, "/api/summarize", {"text": text, "sentences": 1, "title": "医保报销比例提高"})
+    assert status == 200 and body["summary"] == "同日，县医保局公布今年医保报销新政策，医保报销比例提高到七成。"
+    status, _, body = post_json(live_server, "/api/summarize", {"text": text, "sentences": 1, "title": "灵芝文化节开幕"})
+    assert status == 200 and body["summary"].startswith("冠县举办首届灵芝文化节")
+    caption = "游客在冠县灵芝文化节上参观灵芝产品。（记者 李军 摄）"
+    status, _, body = post_json(live_server, "/api/summarize", {"text": caption, "kind": "photo"})
+    assert status == 200 and body["summary"] == "游客在冠县灵芝文化节上参观灵芝产品。"
+
+
 @pytest.mark.parametrize("payload, content_type, status, code, names", [
+    ({"text": "一句话。", "title": 5}, "application/json", 400, "bad_title", "field title"),
+    (b'{"text": "x", "title": "\\ud800"}', "application/json", 400, "bad_title", "title"),
+    ({"text": "一句话。", "kind": "video"}, "application/json", 400, "bad_kind", "kind must be article or photo"),
     (b"text=hello", "application/x-www-form-urlencoded", 415, "unsupported_media_type", "application/json"),
     ("纯文本".encode(), "text/plain", 415, "unsupported_media_type", "text/plain"),
     (b"{not json", "application/json", 400, "bad_json", "not valid"),
