@@ -39,6 +39,7 @@ from .summaries.choice import Summary
 from .summaries.data import stored_summary, summarize
 from .summaries.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
 from .summaries.keywords import Rarity, background_idf
+from .summaries.kinds import KINDS
 from .summaries.salience import SALIENCE_WEIGHTS
 from .text.analyzer import Analyzer
 
@@ -663,8 +664,9 @@ class Engine:
             raise InputError("title must be a string", code="bad_title")
         if title is not None:
             check_text(title, "the title", code="bad_title")
-        if kind is not None and kind not in ("article", "photo"):
-            raise InputError(f"kind must be article or photo, got {str(kind)[:40]!r}", code="bad_kind")
+        if kind is not None and kind != "article" and kind not in KINDS:
+            raise InputError(f"kind must be article (recognise it), {', '.join(KINDS)}; got {str(kind)[:40]!r}",
+                             code="bad_kind")
         if sentences is None and max_chars is None:
             sentences = self.config.summary_sentences
         if sentences is not None:

@@ -13,6 +13,9 @@ are summarised their own way:
 - a briefs column (`简讯`, `快讯`, three items or more each opened by `■` or by a dateline of its own) packs
   several stories: each item's lede is worth as much as a news story's, earlier items first.
 
+Beyond a post, a heading, a byline or a label standing as a sentence (`本报评论员`, `【小标题】`) is worth nothing
+while the text has a statement: it is found by a query that it holds, never chosen for its words.
+
 Where each sentence stands is worked out once, at ingest, and kept with the summary data (`summaries.packed`),
 so a search's summaries and the one stored at ingest agree. Openers (`本报讯（记者 张三）`, `新华社北京3月5日电`)
 and closing photo credits never open or close a summary: they are cut from the sentences a summary is made of
@@ -36,9 +39,14 @@ POST_MAX_CHARS = 150  # a microblog post: 140 characters and a little room
 ITEM_MIN_CHARS = 30  # a briefs item tells a story; a bulleted point of a story is shorter
 PHOTO_MAX_CHARS = 400  # a caption longer than this is a story with a photo, not a photo story
 
-_COMMENTARY_TITLE = re.compile(r"评论员|評論員|社论|社論|短评|短評|时评|時評|述评|述評|快评|快評|锐评|銳評|微评|微評"
-                               r"|杂谈|雜談|随笔|隨筆|来论|來論|言论|言論")
-_COMMENTARY_BYLINE = re.compile(r"评论员|評論員|社论|社論")
+_COMMENTARY_WORDS = (r"(?:[\u4e00-\u9fff]{0,6}(?:评论员|評論員)(?:文章)?|社论|社論|短评|短評|时评|時評|述评|述評|快评|快評"
+                     r"|锐评|銳評|微评|微評|杂谈|雜談|随笔|隨筆|来论|來論|言论|言論)")
+# A commentary's title names it as one: `本报评论员：…`, `社论：…`, `人民日报社论`, `…（短评）`, `【时评】…`. A story's
+# title that only mentions one (`外交部回应美媒社论`) does not.
+_COMMENTARY_TITLE = re.compile(rf"^\s*[\u4e00-\u9fff]{{0,6}}{_COMMENTARY_WORDS}\s*(?:[：:｜|丨·]|$)"
+                               rf"|[（(【〔]{_COMMENTARY_WORDS}[）)】〕]")
+# A commentary's text may open on its byline: `本报评论员`, `本报评论员 李明`, `社论：`.
+_COMMENTARY_BYLINE = re.compile(rf"^\s*[\u4e00-\u9fff]{{0,6}}{_COMMENTARY_WORDS}(?:\s+[\u4e00-\u9fff·]{{2,5}})?\s*(?:[：:\n]|$)")
 _BRIEFS_TITLE = re.compile(r"简讯|簡訊|快讯|快訊|简报|簡報|速递|速遞|速览|速覽|一句话新闻|一句話新聞|集锦|集錦"
                            r"|短波|新闻串串烧|新聞串串燒|要闻速|要聞速|动态|動態|播报|播報")
 _PHOTO_OPENING = re.compile(r"^\s*(?:图为|圖為|上图|上圖|下图|下圖|左图|左圖|右图|右圖|图[：:]|圖[：:])")
@@ -46,14 +54,19 @@ _PHOTO_OPENING = re.compile(r"^\s*(?:图为|圖為|上图|上圖|下图|下圖|�
 # (`【标题】`): a long story's subheadings look the same.
 _ITEM_MARK = re.compile(r"^\s*[■□●○◆◇▲△★☆▶►•]")
 _LETTER = re.compile(r"[^\W_]")
+_BULLETS = " \t\u3000■□●○◆◇▲△★☆▶►•·"
+# A sentence that ends a statement; a line without one of these at its end is a heading, a byline or a label.
+_STATEMENT_END = re.compile(r"[。！？!?…；;．.][”’」』）)\]】〕》\"']*$")
+_BRACKETED = re.compile(r"[（(【〔［\[][^\n]*[）)】〕］\]]")
 
 
 def kind_of(text: str, title: str | None = None, stored_kind: str | None = None) -> str:
     """The kind of `text` (one of `KINDS`), from its title, its shape and, for an article as stored, its kind
-    (`photo` for a photo story)."""
+    (`photo` for a photo story; one of `KINDS` is taken as it is)."""
+    if stored_kind in KINDS:
+        return stored_kind
     title = title or ""
-    head = text.lstrip()[:40]
-    if _COMMENTARY_TITLE.search(title) or _COMMENTARY_BYLINE.search(head):
+    if _COMMENTARY_TITLE.search(title) or _COMMENTARY_BYLINE.match(text):
         return "commentary"
     paragraphs = [line for line in text.split("\n") if line.strip()]
     items = item_starts(text)
@@ -88,52 +101,75 @@ def trim_credits(text: str, sentences: Sequence[Sentence]) -> list[Sentence]:
     trimmed = []
     for sentence in sentences:
         start, end = sentence.start, sentence.end
+        start += len(text[start:end]) - len(text[start:end].lstrip(_BULLETS))
         # An opener or a credit is far shorter than these reaches: only the ends of a sentence are read.
         start += opener_length(text[start:min(end, start + 240)])
         end -= closing_credit_length(text[max(start, end - 120):end])
-        while start < end and not _LETTER.match(text[start]) and text[start] in " \t\u3000，,：:、":
+        while start < end and text[start] in _BULLETS + "，,：:、":
             start += 1
         if start == sentence.start and end == sentence.end:
             trimmed.append(sentence)
         elif _LETTER.search(text, start, end) if end > start else False:
             trimmed.append(Sentence(text[start:end], start, end))
-    return trimmed
+    # A text that is nothing but an opener is summarised by it, rather than by nothing.
+    return trimmed if trimmed or not sentences else list(sentences)
 
 
 def _letters_at_least(sentence: Sentence, count: int) -> bool:
     return len(_LETTER.findall(sentence.text)) >= count
 
 
+def is_heading(text: str, sentence: Sentence) -> bool:
+    """Whether a sentence is a heading, a byline or a label rather than a statement: a whole line that does not end
+    as a statement does (`本报评论员`, `本报记者 张三 通讯员 李四`, a subheading), or a bracketed group standing as a
+    sentence of its own (`【生态宜居：村容村貌焕然一新】`)."""
+    if _BRACKETED.fullmatch(sentence.text):
+        return True
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    line_end = text.find("\n", sentence.end)
+    line_end = len(text) if line_end < 0 else line_end
+    whole_line = not text[line_start:sentence.start].strip() and not text[sentence.end:line_end].strip()
+    return whole_line and not _STATEMENT_END.search(sentence.text)
+
+
 def sentence_priors(kind: str, text: str, sentences: Sequence[Sentence]) -> list[float]:
     """What each sentence is worth for where it stands, by the kind of text (a factor of its salience)."""
     n = len(sentences)
     decayed = [1 / (1 + POSITION_DECAY * i) for i in range(n)]
-    if kind == "commentary":
-        return [1.0] * n
     if kind == "post" or n == 0:
         return decayed
+    # Beyond a post, a heading or byline is no summary sentence while the text has a statement.
+    headings = [is_heading(text, sentence) for sentence in sentences]
+    if all(headings):
+        headings = [False] * n
+    if kind == "commentary":
+        return [0.0 if heading else 1.0 for heading in headings]
     if kind == "briefs":
         starts = item_starts(text) or [line_start for line_start in _paragraph_starts(text)]
-        priors = list(decayed)
+        priors = [0.0 if heading else p for heading, p in zip(headings, decayed)]
         item = 0
         for i, sentence in enumerate(sentences):
-            # The first sentence at or after an item's start is its lede.
+            # The first statement at or after an item's start is its lede.
             while item < len(starts) and starts[item] <= sentence.start:
-                if _letters_at_least(sentence, LEDE_MIN_LETTERS):
+                if _letters_at_least(sentence, LEDE_MIN_LETTERS) and not headings[i]:
                     priors[i] = (1 + LEDE_BONUS) / (1 + POSITION_DECAY * item)
-                item += 1
+                    item += 1
+                else:
+                    break
         return priors
     # News and photo stories: the lede first.
-    priors = list(decayed)
-    lede = lede_index(sentences)
+    priors = [0.0 if heading else p for heading, p in zip(headings, decayed)]
+    lede = lede_index(sentences, headings)
     if lede is not None:
         priors[lede] = (1 + LEDE_BONUS) * decayed[lede]
     return priors
 
 
-def lede_index(sentences: Sequence[Sentence]) -> int | None:
-    """Which sentence is a news story's lede: the first long enough to say something (None: no such sentence)."""
-    return next((i for i, sentence in enumerate(sentences) if _letters_at_least(sentence, LEDE_MIN_LETTERS)), None)
+def lede_index(sentences: Sequence[Sentence], headings: Sequence[bool] | None = None) -> int | None:
+    """Which sentence is a news story's lede: the first statement long enough to say something (None: no such
+    sentence). `headings` marks the sentences that are headings or bylines (`is_heading`)."""
+    return next((i for i, sentence in enumerate(sentences)
+                 if _letters_at_least(sentence, LEDE_MIN_LETTERS) and not (headings and headings[i])), None)
 
 
 def _paragraph_starts(text: str) -> list[int]:

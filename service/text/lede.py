@@ -12,27 +12,36 @@ import re
 
 from .sentences import split_sentences
 
-# Who sent the story: a paper's own (`本报讯`, `又讯`, `本报北京3月5日电`, `本报北京3月22日讯`), an agency or site's
-# dateline (`新华社北京3月5日电`, `据新华社北京3月5日电`, `中新网3月5日电`, `人民网北京电`), or a site's `消息` line
-# (`央视网消息：`, `本台消息`, `央视新闻客户端消息`).
+# Who sent the story: a paper's own (`本报讯`, `又讯`, `本报北京3月5日电`, `本报北京3月22日讯`), an agency, paper or
+# site's dateline (`新华社北京3月5日电`, `据新华社北京3月5日电`, `中新网3月5日电`, `人民网北京电`, `中央社东京8日专电`,
+# `北京晚报讯`), or a site's `消息` line (`央视网消息：`, `本台消息`, `央视新闻客户端消息`). A sender is `本报` or a
+# name of two to six characters ending as agencies, papers, sites and stations do; what follows it is a place of a
+# few characters and a date: `合作社传来喜讯` and `国家电网公司今天宣布停电` are no datelines.
+_DATE = r"(?:[0-9０-９一二三四五六七八九十]{1,2}月)?[0-9０-９一二三四五六七八九十]{1,3}日"
 _SENDER = (r"(?:(?:本报|本報|又|本报专|本報專)(?:讯|訊)"
-           r"|(?:据|據)?[\u4e00-\u9fff]{0,6}(?:社|网|網|报|報|台|站)[\u4e00-\u9fff0-9０-９]{0,12}?(?:日|月)?"
-           r"(?:电|電|讯|訊)"
+           r"|(?:据|據)?(?:本报|本報|[\u4e00-\u9fff]{2,6}(?:社|网|網|报|報|台))"
+           rf"(?:[\u4e00-\u9fff]{{0,7}}{_DATE}(?:电|電|讯|訊|专电|專電)|[\u4e00-\u9fff]{{0,4}}(?:电|電)|(?:讯|訊))"
            r"|[\u4e00-\u9fff]{1,6}(?:网|網|台|报|報|社|客户端|客戶端)(?:消息|讯|訊))")
 # The credit that often follows it, in brackets (`（记者 张三 通讯员 李四）`, `(记者 张三)`), or as older papers
 # print it, run on: `记者陈特安、李云飞报道：`.
-_RUN_ON_CREDIT = r"[\u4e00-\u9fff]{0,4}(?:记者|記者|通讯员|通訊員)[^：:。！？\n（）()]{1,40}?(?:报道|報導|报导)[：:]"
+_RUN_ON_CREDIT = r"[\u4e00-\u9fff]{0,6}(?:记者|記者|通讯员|通訊員)[^：:。！？；;\n（）()]{0,40}?(?:报道|報導|报导)[：:]"
 _CREDIT = rf"(?:\s*[（(][^（）()]{{0,40}}[）)]|\s*{_RUN_ON_CREDIT})?"
-_OPENER = re.compile(rf"^\s*(?:{_SENDER}{_CREDIT}|[（(](?:本报|本報)?(?:记者|記者|通讯员|通訊員)[^（）()]{{0,40}}[）)])"
-                     r"[\s:：，,]*")
+# A credit standing alone: bracketed (`（记者 王五）`, `（中央社記者陳家倫台北15日電）`, `（新华社北京3月5日电）`,
+# `【环球网报道 记者 张三】`) or run on (`总台央视记者 王五 报道：`, `本报通讯员 李四 记者 王五 报道：`).
+_CREDIT_ALONE = (r"[（(【〔][^（）()【】〔〕\n]{0,20}(?:记者|記者|通讯员|通訊員)[^（）()【】〔〕\n]{0,40}[）)】〕]"
+                 rf"|[（(【〔][^（）()【】〔〕\n]{{0,20}}{_DATE}?(?:电|電|专电|專電)[）)】〕]"
+                 r"|【[^【】\n]{0,20}(?:报道|報導)[^【】\n]{0,20}】"
+                 rf"|{_RUN_ON_CREDIT}")
+_OPENER = re.compile(rf"^\s*(?:{_SENDER}{_CREDIT}|{_CREDIT_ALONE})[\s:：，,]*")
 _SENDER_ALONE = re.compile(rf"^\s*{_SENDER}")
 # A dateline must end at a break or a run-on credit, not run into the sentence: `新华社电` is one, `报电子` is not.
 _AFTER_SENDER = re.compile(rf"[\s:：，,（(]|$|{_RUN_ON_CREDIT}")
 # A dateline with its date (`新华社北京３月３日电`), `本报讯` or `又讯` may run straight into the story, as older text
 # has it.
-_DATED = re.compile(r"(?:月[0-9０-９一二三四五六七八九十]{1,3}日(?:电|電|讯|訊)|^\s*(?:又|本报|本報|本报专|本報專)(?:讯|訊))$")
-# A photographer's credit closing a caption: `（新华社记者 李四 摄）`, `本报记者 王五摄`, `(张三 摄)`.
-_CLOSING_CREDIT = re.compile(r"\s*(?:[（(][^（）()]{1,40}?(?:摄|攝)[）)]"
+_DATED = re.compile(r"(?:日(?:电|電|讯|訊|专电|專電)|^\s*(?:又|本报|本報|本报专|本報專)(?:讯|訊))$")
+# A photographer's credit closing a caption (`（新华社记者 李四 摄）`, `本报记者 王五摄`, `(张三 摄)`), or the mark
+# closing a report (`（完）`, `（全文完）`).
+_CLOSING_CREDIT = re.compile(r"\s*(?:[（(][^（）()]{1,40}?(?:摄|攝)[）)]|[（(](?:全文|本文)?完[）)]"
                              r"|(?:新华社|新華社|本报|本報|中新社)?(?:记者|記者|通讯员|通訊員|摄影|攝影)\s*"
                              r"[\u4e00-\u9fff·]{2,5}(?:[\s、]+[\u4e00-\u9fff·]{2,5}){0,3}\s*(?:摄|攝))"
                              r"[\s。.]*$")
@@ -44,7 +53,7 @@ LEDE_MAX_CHARS = 160  # sentences past this are the story's body, not its lede
 
 # Every opener holds one of these within its first characters: most text can be passed over without the
 # full pattern.
-_OPENER_MARKS = re.compile("电|電|讯|訊|消息|记者|記者|通讯员|通訊員")
+_OPENER_MARKS = re.compile("电|電|讯|訊|消息|记者|記者|通讯员|通訊員|报道|報導")
 _OPENER_REACH = 48  # past the longest sender (`据` and 6 + 12 characters) and a bracketed credit's start
 
 
@@ -65,9 +74,10 @@ def opener_length(text: str) -> int:
 
 
 def closing_credit_length(text: str) -> int:
-    """How many characters at the end of `text` are a photographer's credit (0 when it has none)."""
+    """How many characters at the end of `text` are a photographer's credit or a closing `（完）` (0 when it has
+    none)."""
     tail = text[-_CREDIT_REACH:]
-    if "摄" not in tail and "攝" not in tail:
+    if "摄" not in tail and "攝" not in tail and "完" not in tail:
         return 0
     match = _CLOSING_CREDIT.search(text, max(0, len(text.rstrip(" \t\n\u3000。.")) - _CREDIT_REACH))
     return 0 if match is None else len(text) - match.start()

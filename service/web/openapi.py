@@ -144,8 +144,9 @@ def _schemas() -> dict:
              "max_chars": {"type": "integer", "minimum": 1, "description": "character budget (default: none)"},
              "title": {"type": "string", "description": "the text's title: steers the choice towards what it names, "
                                                          "and tells commentary and briefs columns by their titles"},
-             "kind": {"type": "string", "enum": ["article", "photo"],
-                      "description": "an article's kind as stored: a photo story is summarised by its caption"}}),
+             "kind": {"type": "string", "enum": ["article", "news", "post", "commentary", "photo", "briefs"],
+                      "description": "the kind of text: article (the default) has it recognised; photo is a photo "
+                                     "story, summarised by its caption; the others say which kind it is"}}),
         "Summary": _object({"summary": {"type": "string"},
                             "highlights": {**spans, "description": "terms of `query` in `summary`"}}),
         "Stats": _object({

@@ -33,7 +33,11 @@ BRIEFS = ("■ 冠县举办首届灵芝文化节，吸引游客两万余人次�
 def test_kinds_are_told_apart_by_title_shape_and_stored_kind():
     assert kind_of(NEWS) == "news"
     assert kind_of(COMMENTARY, "本报评论员：" + COMMENTARY_TITLE) == "commentary"
-    assert kind_of("人民日报社论 " + COMMENTARY) == "commentary"
+    assert kind_of("人民日报社论\n" + COMMENTARY) == "commentary"
+    assert kind_of("本报评论员 李明\n" + COMMENTARY) == "commentary"
+    # A story about an editorial or a commentator is news.
+    assert kind_of("人民日报1日发表元旦社论，题为《奋进新时代》。" + COMMENTARY, "人民日报发表元旦社论") == "news"
+    assert kind_of("本报讯（记者 张三）昨日，央视著名评论员杨禹来我市讲座。" + COMMENTARY, "外交部回应美媒社论") == "news"
     assert kind_of(COMMENTARY, "社论：" + COMMENTARY_TITLE) == "commentary"
     assert kind_of(PHOTO) == "photo"
     assert kind_of("图为游客在公园赏花。", "春色") == "photo"
@@ -145,3 +149,32 @@ def test_a_story_with_bulleted_points_or_subheadings_is_news_and_opens_on_its_le
         text = lede + "\n" + body
         assert kind_of(text) == "news"
         assert summarize(analyzer, text, sentences=1, max_chars=None).text == lede
+
+
+def test_bylines_and_subheadings_are_no_summary_sentences(analyzer):
+    commentary = "本报评论员\n" + COMMENTARY
+    for title in ("本报评论员：" + COMMENTARY_TITLE, None):
+        summary = summarize(analyzer, commentary, sentences=1, max_chars=None, title=title)
+        assert "政绩观" in summary.text and not summary.text.startswith("本报评论员")
+    story = ("本报记者 欧阳晓明 通讯员 司马小红\n" + NEWS + "\n【供暖面积再扩大】\n今年新增供暖面积30万平方米。（完）")
+    summary = summarize(analyzer, story, sentences=3, max_chars=None)
+    assert summary.text.startswith("12月6日，冠县召开")
+    assert "欧阳晓明" not in summary.text and "【" not in summary.text and "（完）" not in summary.text
+    # A heading holding the query is still found.
+    assert "供暖面积再扩大" in summarize(analyzer, story, sentences=1, max_chars=None, query_terms=["扩大"]).text
+
+
+def test_a_text_that_is_only_an_opener_is_summarised_by_it(analyzer):
+    assert summarize(analyzer, "新华社北京3月5日电", sentences=1, max_chars=None).text == "新华社北京3月5日电"
+
+
+def test_the_kind_can_be_said_instead_of_recognised(analyzer):
+    assert kind_of(NEWS, stored_kind="commentary") == "commentary"
+    assert kind_of(COMMENTARY, "本报评论员", stored_kind="article") == "commentary"
+    said = summarize(analyzer, COMMENTARY, sentences=1, max_chars=None, kind="commentary")
+    assert "政绩观" in said.text
+
+
+def test_a_briefs_column_drops_its_bullets():
+    sentences = trim_credits(BRIEFS, split_sentences(BRIEFS))
+    assert [s.text[:4] for s in sentences[:1]] == ["冠县举办"]

@@ -161,7 +161,7 @@ def test_summarize_takes_the_title_and_kind(live_server):
 @pytest.mark.parametrize("payload, content_type, status, code, names", [
     ({"text": "一句话。", "title": 5}, "application/json", 400, "bad_title", "field title"),
     (b'{"text": "x", "title": "\\ud800"}', "application/json", 400, "bad_title", "title"),
-    ({"text": "一句话。", "kind": "video"}, "application/json", 400, "bad_kind", "kind must be article or photo"),
+    ({"text": "一句话。", "kind": "video"}, "application/json", 400, "bad_kind", "kind must be article"),
     (b"text=hello", "application/x-www-form-urlencoded", 415, "unsupported_media_type", "application/json"),
     ("纯文本".encode(), "text/plain", 415, "unsupported_media_type", "text/plain"),
     (b"{not json", "application/json", 400, "bad_json", "not valid"),
