@@ -11,7 +11,7 @@ are summarised their own way:
   stands equal, and the words decide;
 - a photo story's caption is the story: its first sentence, the photographer's credit cut;
 - a briefs column (`简讯`, `快讯`, three items or more each opened by `■` or by a dateline of its own) packs
-  several stories: each item's lede is worth as much as a news story's, earlier items first.
+  several stories: each item's lede is worth as much as a news story's, earlier items slightly preferred.
 
 Beyond a post, a heading, a byline or a label standing as a sentence (`本报评论员`, `【小标题】`) is worth nothing
 while the text has a statement: it is found by a query that it holds, never chosen for its words.
@@ -25,6 +25,7 @@ and closing photo credits never open or close a summary: they are cut from the s
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Sequence
 
 from ..text.lede import closing_credit_length, opener_length
@@ -68,12 +69,11 @@ def kind_of(text: str, title: str | None = None, stored_kind: str | None = None)
     title = title or ""
     if _COMMENTARY_TITLE.search(title) or _COMMENTARY_BYLINE.match(text):
         return "commentary"
-    paragraphs = [line for line in text.split("\n") if line.strip()]
+    paragraphs = _paragraphs(text)
     items = item_starts(text)
     if len(items) >= 3 or (len(paragraphs) >= 2 and _BRIEFS_TITLE.search(title)):
         return "briefs"
-    if stored_kind == "photo" or (len(text.strip()) <= PHOTO_MAX_CHARS
-                                  and (closing_credit_length(text.rstrip()) or _PHOTO_OPENING.match(text))):
+    if len(text.strip()) <= PHOTO_MAX_CHARS and (closing_credit_length(text.rstrip()) or _PHOTO_OPENING.match(text)):
         return "photo"
     if len(paragraphs) <= 1 and len(text.strip()) <= POST_MAX_CHARS and not opener_length(text.lstrip()):
         return "post"
@@ -84,11 +84,8 @@ def item_starts(text: str) -> list[int]:
     """Where the items of a briefs column start: each paragraph opened by a bullet or by a dateline of its own
     that is long enough to tell a story (a story's bulleted list of points is not a column), and the text before
     the first of them, an introduction, as an item too. Empty unless there are two items."""
-    starts, position = [], 0
-    for line in text.split("\n"):
-        if len(line.strip()) >= ITEM_MIN_CHARS and (_ITEM_MARK.match(line) or opener_length(line.lstrip())):
-            starts.append(position + len(line) - len(line.lstrip()))
-        position += len(line) + 1
+    starts = [start for start, line in _paragraphs(text)
+              if len(line.strip()) >= ITEM_MIN_CHARS and (_ITEM_MARK.match(line) or opener_length(line))]
     if len(starts) < 2:
         return []
     first = len(text) - len(text.lstrip())
@@ -119,17 +116,21 @@ def _letters_at_least(sentence: Sentence, count: int) -> bool:
     return len(_LETTER.findall(sentence.text)) >= count
 
 
-def is_heading(text: str, sentence: Sentence) -> bool:
-    """Whether a sentence is a heading, a byline or a label rather than a statement: a whole line that does not end
-    as a statement does (`本报评论员`, `本报记者 张三 通讯员 李四`, a subheading), or a bracketed group standing as a
+def headings_of(text: str, sentences: Sequence[Sentence]) -> list[bool]:
+    """Which sentences are headings, bylines or labels rather than statements: a whole line that does not end as
+    a statement does (`本报评论员`, `本报记者 张三 通讯员 李四`, a subheading), or a bracketed group standing as a
     sentence of its own (`【生态宜居：村容村貌焕然一新】`)."""
-    if _BRACKETED.fullmatch(sentence.text):
-        return True
-    line_start = text.rfind("\n", 0, sentence.start) + 1
-    line_end = text.find("\n", sentence.end)
-    line_end = len(text) if line_end < 0 else line_end
-    whole_line = not text[line_start:sentence.start].strip() and not text[sentence.end:line_end].strip()
-    return whole_line and not _STATEMENT_END.search(sentence.text)
+    breaks = [-1, *(match.start() for match in re.finditer("\n", text)), len(text)]
+    headings = []
+    for sentence in sentences:
+        if _BRACKETED.fullmatch(sentence.text):
+            headings.append(True)
+            continue
+        line = bisect_right(breaks, sentence.start) - 1  # the line break before the sentence
+        line_start, line_end = breaks[line] + 1, breaks[bisect_left(breaks, sentence.end, line + 1)]
+        whole_line = not text[line_start:sentence.start].strip() and not text[sentence.end:line_end].strip()
+        headings.append(whole_line and not _STATEMENT_END.search(sentence.text))
+    return headings
 
 
 def sentence_priors(kind: str, text: str, sentences: Sequence[Sentence]) -> list[float]:
@@ -139,13 +140,13 @@ def sentence_priors(kind: str, text: str, sentences: Sequence[Sentence]) -> list
     if kind == "post" or n == 0:
         return decayed
     # Beyond a post, a heading or byline is no summary sentence while the text has a statement.
-    headings = [is_heading(text, sentence) for sentence in sentences]
+    headings = headings_of(text, sentences)
     if all(headings):
         headings = [False] * n
     if kind == "commentary":
         return [0.0 if heading else 1.0 for heading in headings]
     if kind == "briefs":
-        starts = item_starts(text) or [line_start for line_start in _paragraph_starts(text)]
+        starts = item_starts(text) or [start for start, _ in _paragraphs(text)]
         priors = [0.0 if heading else p for heading, p in zip(headings, decayed)]
         item = 0
         for i, sentence in enumerate(sentences):
@@ -167,16 +168,18 @@ def sentence_priors(kind: str, text: str, sentences: Sequence[Sentence]) -> list
 
 def lede_index(sentences: Sequence[Sentence], headings: Sequence[bool] | None = None) -> int | None:
     """Which sentence is a news story's lede: the first statement long enough to say something (None: no such
-    sentence). `headings` marks the sentences that are headings or bylines (`is_heading`)."""
+    sentence). `headings` marks the sentences that are headings or bylines (`headings_of`)."""
     return next((i for i, sentence in enumerate(sentences)
                  if _letters_at_least(sentence, LEDE_MIN_LETTERS) and not (headings and headings[i])), None)
 
 
-def _paragraph_starts(text: str) -> list[int]:
-    starts, position = [], 0
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """Each line that is not blank, without its leading white space, and where that starts."""
+    paragraphs, position = [], 0
     for line in text.split("\n"):
         if line.strip():
-            starts.append(position + len(line) - len(line.lstrip()))
+            stripped = line.lstrip()
+            paragraphs.append((position + len(line) - len(stripped), stripped))
         position += len(line) + 1
-    return starts
+    return paragraphs
 
