@@ -384,6 +384,26 @@ def test_a_line_running_on_mid_word_is_no_headline():
     assert [i.title for i in page.items] == ["学校食堂用上智能结算"]
 
 
+def test_a_long_headline_wrapped_over_three_lines_is_one_title():
+    # Unseen layouts, kind 1: no gap or phrase space sets the first line apart, so it is no kicker.
+    item = _only_item(_page("十三届全国人大四次会议在京\n闭幕 表决通过关于国民经济和社\n会发展第十四个五年规划纲要的决议",
+                            "本报北京3月11日电（记者 张三）十三届全国人大四次\n会议11日下午在人民大会堂闭\n"
+                            "幕。会议表决通过了规划纲要。", "（王五）"))
+    assert item.kicker is None
+    assert item.title == "十三届全国人大四次会议在京闭幕 表决通过关于国民经济和社会发展第十四个五年规划纲要的决议"
+    assert any("wrapped headline" in warning for warning in item.warnings)
+
+
+def test_a_headline_with_no_gap_before_its_body_keeps_the_body_out_of_the_title():
+    # Unseen layouts, kind 2: the body's first line, set full and with no punctuation, opens as a lede does.
+    page = split_page(_page("大气十条改善目标顺利完成\n记者从生态环境部了解\n到，全国空气质量总体改善，重点\n"
+                            "区域改善明显，治理成效显著，\n各项指标全部达到预期目标。", "（王五）",
+                            "冬奥会筹办工作进入冲刺阶段\n记者从北京冬奥组委了解到，\n各项筹办工作已进入冲刺阶段。",
+                            "（李四）"))
+    assert [(i.title, i.body[:6]) for i in page.items] == [("大气十条改善目标顺利完成", "记者从生态环"),
+                                                           ("冬奥会筹办工作进入冲刺阶段", "记者从北京冬")]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -154,6 +154,16 @@ def _is_title_like(line: str | None) -> bool:
     return _byline_names(line) is None and _opener_lead(text) is None
 
 
+# How a news story's first sentence opens, and a headline's line hardly does: the reporter's source
+# (`记者从生态环境部了解到`) or a time (`近日，`). A line so opening under a headline is the body's first.
+_LEDE_OPENING = re.compile(r"^(?:(?:本报)?记者(?:从|在|近日|日前|今天|昨天|昨日|获悉|了解|采访|走访|来到|看到|注意到|调查)"
+                           r"|近日[，,]|日前[，,]|近期[，,]|连日来|今年以来|入冬以来|入夏以来|当地时间)")
+
+
+def _opens_lede(line: str | None) -> bool:
+    return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
+
+
 def _opens_unclosed(line: str) -> bool:
     """A bracket or quotation mark opened and not closed: the line runs on into the next, as a body line
     does (``尤金袋鼠（"``); a headline line does not."""

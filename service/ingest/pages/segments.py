@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .credits import _byline_at, _credit_at, _opener_at
 from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _has_phrase_space, _is_short, _is_subtitle,
-                     _is_title_like, _joins, _paragraph_starts, _standalone_title, _strong_start)
+                     _is_title_like, _joins, _opens_lede, _paragraph_starts, _standalone_title, _strong_start)
 from .lines import _indented, _next_line, _trim_blanks
 
 
@@ -121,6 +121,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                 body = end + 1 if end < len(lines) and lines[end] is None else end
                 if body < len(lines) and not _joins(lines[end - 1], lines[body]) and (
                         _strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
+                        or _opens_lede(lines[body])
                         or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
                     found = body
                     break

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .credits import _opener_at
 from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
-                     _opens_unclosed, _repair_spacing, _standalone_title, _strong_start)
+                     _opens_lede, _opens_unclosed, _repair_spacing, _standalone_title, _strong_start)
 from .lines import _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _Segment
 
@@ -76,13 +76,14 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
-            and (_opener_at(lines, after) is not None or _strong_start(lines, after, columns, explicit))):
+            and (_opener_at(lines, after) is not None or _strong_start(lines, after, columns, explicit)
+                 or _opens_lede(lines[after]))):
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
         if _joins(lines[candidates[position - 1]], lines[line_index]):
             continue  # a word runs across: this line goes on from the one above
         if (_strong_start(lines, line_index, columns, explicit) or _opener_at(lines, line_index) is not None
-                or _opens_unclosed(lines[line_index])):
+                or _opens_unclosed(lines[line_index]) or _opens_lede(lines[line_index])):
             return candidates[:position], line_index, []
     # Otherwise the headline is the first line, or the first two, told apart from the body by widths.
     first = lines[candidates[0]]
@@ -116,9 +117,9 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
         elif len(heads) >= 3:
-            block.kicker = _title_text([lines[heads[0]]])
-            heads = heads[1:]
-            block.warnings.append("three headline lines: the first taken for a kicker")
+            # Three lines with no gap or phrase space setting the first apart: one long headline wrapped.
+            block.warnings.append("three headline lines taken for one wrapped headline (no gap or phrase space "
+                                  "sets a kicker apart)")
     block.title = _title_text([lines[i] for i in heads])
     return block
 
