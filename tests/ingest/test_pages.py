@@ -404,6 +404,19 @@ def test_a_headline_with_no_gap_before_its_body_keeps_the_body_out_of_the_title(
                                                            ("冬奥会筹办工作进入冲刺阶段", "记者从北京冬")]
 
 
+def test_list_points_and_a_quotation_on_lines_of_their_own_are_no_headlines():
+    # Unseen layouts, kind 3: short lines inside a body, after a finished paragraph and a gap.
+    page = split_page(_page(
+        "冠县部署春季农业生产\n本报讯（记者 张三）3月5日，冠县召开\n春季农业生产工作会议，对全年农业\n生产作出部署。",
+        "一是抓好春耕备耕",
+        "  各乡镇要及早调运化肥、种子等农\n资，确保春耕生产顺利进行。",
+        "“一年之计在于春”",
+        "  会议强调，各级各部门要抓住有利\n时机，全力以赴抓好春季农业生产。",
+        "（李四）"))
+    assert [i.title for i in page.items] == ["冠县部署春季农业生产"]
+    assert "一是抓好春耕备耕" in page.items[0].body and "一年之计在于春" in page.items[0].body
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from .credits import _byline_at, _credit_at, _opener_at
 from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _has_phrase_space, _is_short, _is_subtitle,
-                     _is_title_like, _joins, _opens_lede, _paragraph_starts, _standalone_title, _strong_start)
+                     _inside_a_story, _is_title_like, _joins, _opens_lede, _paragraph_starts, _standalone_title,
+                     _strong_start)
 from .lines import _indented, _next_line, _trim_blanks
 
 
@@ -107,7 +108,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                 continue
         if (index > 0 and _is_title_like(line) and lines[index - 1] is None
                 and _after_finished_text(lines, index, floor)
-                and not _is_subtitle(line)):
+                and not _is_subtitle(line) and not _inside_a_story(line)):
             # The headline may run over a few lines; the body starts under the first of them that
             # is followed by a paragraph's indented start (or an opener, or a subtitle's end).
             end = index
