@@ -417,6 +417,22 @@ def test_list_points_and_a_quotation_on_lines_of_their_own_are_no_headlines():
     assert "一是抓好春耕备耕" in page.items[0].body and "一年之计在于春" in page.items[0].body
 
 
+def test_a_labelled_headline_keeps_its_label_line():
+    # Unseen layouts, kind 5: the label, on a line of its own, ends in a colon.
+    page = split_page(_page("全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。",
+                            "（王强）", "人民日报社论：\n将改革开放进行到底",
+                            "今天，我们隆重庆祝改革开放40周\n年。40年来，中国人民用双手书写\n了壮丽史诗。", "（新华）"))
+    assert [i.title for i in page.items] == ["全市重点项目集中开工", "人民日报社论：将改革开放进行到底"]
+    assert page.items[1].body.startswith("今天，我们")
+
+
+def test_a_body_line_introducing_speech_is_no_label():
+    page = split_page(_page("全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。",
+                            "会议指出：", "要为项目建设提供“保姆式”服\n务，确保项目早建成、早见效。", "（王强）"))
+    assert [i.title for i in page.items] == ["全市重点项目集中开工"]
+    assert "会议指出：" in page.items[0].body
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -125,6 +125,11 @@ _TITLE_BAD_END = re.compile(r"[！？!?…：:、—-]$")
 _CONTINUATION_START = re.compile(r"^[”’）)》」』、，。；：,.;:!?！？]")
 _SUBTITLE_START = re.compile(r"^\s*(?:—{1,3}|－{1,3}|-{2,3}|─{1,3}|━{1,3})\s*\S")
 _MAX_TITLE_WIDTH = 40
+# A headline's label on a line of its own (`人民日报社论：`, `真相调查：`, `新华时评：`) ends in a colon, as a body
+# line introducing speech does (`会议指出：`, `他说：`); the label names a thing, the body line says who spoke.
+_LABEL_LINE = re.compile(r"^[\u4e00-\u9fff]{2,8}[：:]$")
+_SAYING = re.compile(r"(?:说|道|指出|表示|强调|认为|介绍|提出|要求|获悉|了解到|发现|称|问|答|如下|写道|透露|宣布|坦言|告诉记者"
+                     r"|提醒|呼吁|建议|承诺|回应|显示|包括|分别是|是|为|有)[：:]$")
 
 
 def _ends_sentence(line: str) -> bool:
@@ -148,6 +153,8 @@ def _is_title_like(line: str | None) -> bool:
     if not text or _width(text) > _MAX_TITLE_WIDTH or not any(ch.isalpha() for ch in text):
         return False
     if _is_subtitle(line):
+        return True
+    if _LABEL_LINE.match(text) and not _SAYING.search(text):
         return True
     if _CLAUSE_PUNCT.search(text) or _TITLE_BAD_END.search(text) or _CONTINUATION_START.match(text):
         return False
