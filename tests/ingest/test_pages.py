@@ -433,6 +433,16 @@ def test_a_body_line_introducing_speech_is_no_label():
     assert "会议指出：" in page.items[0].body
 
 
+def test_a_compound_kicker_set_apart_by_a_gap_stays_with_its_headline():
+    # Unseen layouts, kind 4: a kicker joined by a dash, a gap, then the main headline.
+    page = split_page(_page("全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。",
+                            "（王强）", "伟大的变革——庆祝改革开放40周年大型展览", '小"家"变化见证国家发展',
+                            "本报讯（记者 张三）走进国家博物\n馆，展览吸引了众多观众。", "（张三）"))
+    assert [(i.kicker, i.title) for i in page.items] == [
+        (None, "全市重点项目集中开工"), ("伟大的变革——庆祝改革开放40周年大型展览", '小"家"变化见证国家发展')]
+    assert page.items[1].body.startswith("走进国家博物馆")
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

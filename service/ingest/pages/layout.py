@@ -196,6 +196,15 @@ def _has_phrase_space(line: str) -> bool:
                for i in range(1, len(text) - 1))
 
 
+def _kicker_like(line: str) -> bool:
+    """A line that can stand over its headline, set apart by a gap: two phrases set apart by a space, or a
+    compound of two joined by a dash (``伟大的变革——庆祝改革开放40周年大型展览``)."""
+    return _has_phrase_space(line) or bool(_INNER_DASH.search(_compact(line)))
+
+
+_INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}[^—－─━-]")
+
+
 def _standalone_title(lines: list[str | None]) -> int:
     """How many leading lines (0, 1 or 2) form a headline standing alone before a gap."""
     end = 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .credits import _byline_at, _credit_at, _opener_at
-from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _has_phrase_space, _is_short, _is_subtitle,
-                     _inside_a_story, _is_title_like, _joins, _opens_lede, _paragraph_starts, _standalone_title,
+from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _inside_a_story, _is_short, _is_subtitle,
+                     _is_title_like, _joins, _kicker_like, _opens_lede, _paragraph_starts, _standalone_title,
                      _strong_start)
 from .lines import _indented, _next_line, _trim_blanks
 
@@ -65,7 +65,7 @@ def _title_block_above(lines: list[str | None], body: int, floor: int) -> int:
         taken += 1
         index -= 1
     if taken and index - 1 >= floor and lines[index] is None and _is_title_like(lines[index - 1]) \
-            and _has_phrase_space(lines[index - 1]) and (index - 2 < floor or lines[index - 2] is None):
+            and _kicker_like(lines[index - 1]) and (index - 2 < floor or lines[index - 2] is None):
         top = index - 1
     return top if taken else body
 
@@ -115,7 +115,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             found = None
             while end < len(lines) and end - index < 4 and _is_title_like(lines[end]):
                 end += 1
-                if (end == index + 1 and end + 1 < len(lines) and lines[end] is None and _has_phrase_space(line)
+                if (end == index + 1 and end + 1 < len(lines) and lines[end] is None and _kicker_like(line)
                         and _is_title_like(lines[end + 1])):
                     end += 1  # a kicker set apart from its headline by a blank
                     continue

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _opener_at
-from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
+from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins, _kicker_like,
                      _opens_lede, _opens_unclosed, _repair_spacing, _standalone_title, _strong_start)
 from .lines import _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _Segment
@@ -51,7 +51,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         line = lines[index]
         if line is None:
             # A gap ends the title block, except one setting a kicker apart from the headline.
-            if (len(candidates) == 1 and _has_phrase_space(lines[candidates[0]]) and index + 1 < len(lines)
+            if (len(candidates) == 1 and _kicker_like(lines[candidates[0]]) and index + 1 < len(lines)
                     and _is_title_like(lines[index + 1])):
                 index += 1
                 continue
