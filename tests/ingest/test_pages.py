@@ -400,6 +400,7 @@ def test_a_headline_with_no_gap_before_its_body_keeps_the_body_out_of_the_title(
                             "区域改善明显，治理成效显著，\n各项指标全部达到预期目标。", "（王五）",
                             "冬奥会筹办工作进入冲刺阶段\n记者从北京冬奥组委了解到，\n各项筹办工作已进入冲刺阶段。",
                             "（李四）"))
+    assert any("opens as a story's first sentence" in warning for warning in page.items[0].warnings)
     assert [(i.title, i.body[:6]) for i in page.items] == [("大气十条改善目标顺利完成", "记者从生态环"),
                                                            ("冬奥会筹办工作进入冲刺阶段", "记者从北京冬")]
 

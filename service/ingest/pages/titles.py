@@ -83,8 +83,13 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         if _joins(lines[candidates[position - 1]], lines[line_index]):
             continue  # a word runs across: this line goes on from the one above
         if (_strong_start(lines, line_index, columns, explicit) or _opener_at(lines, line_index) is not None
-                or _opens_unclosed(lines[line_index]) or _opens_lede(lines[line_index])):
+                or _opens_unclosed(lines[line_index])):
             return candidates[:position], line_index, []
+        if _opens_lede(lines[line_index]):
+            # Only the wording decided: a headline line can open so too.
+            return candidates[:position], line_index, [
+                f"the headline ends above {_compact(lines[line_index])[:12]!r}, which opens as a story's first "
+                "sentence does; nothing in the layout set it apart"]
     # Otherwise the headline is the first line, or the first two, told apart from the body by widths.
     first = lines[candidates[0]]
     if len(candidates) == 1:
