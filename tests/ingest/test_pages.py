@@ -444,6 +444,18 @@ def test_a_compound_kicker_set_apart_by_a_gap_stays_with_its_headline():
     assert page.items[1].body.startswith("走进国家博物馆")
 
 
+@pytest.mark.parametrize("closing", ["（王强）", ""])
+def test_a_gap_inside_a_headline_broken_mid_word_stays_inside_it(closing):
+    # Unseen layouts, kind 1: the OCR saw a gap between the lines of a long headline broken in a word.
+    first = "全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。"
+    page = split_page(_page(*[block for block in (first, closing) if block], "十二届全国人大常",
+                            "委会委员长会议在京举行 张德江主持",
+                            "本报北京3月17日电（记者 张三）十\n二届全国人大常委会委员长会议17日\n在人民大会堂举行。",
+                            "（张三）"))
+    assert [(i.kicker, i.title) for i in page.items] == [
+        (None, "全市重点项目集中开工"), (None, "十二届全国人大常委会委员长会议在京举行 张德江主持")]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -115,9 +115,9 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             found = None
             while end < len(lines) and end - index < 4 and _is_title_like(lines[end]):
                 end += 1
-                if (end == index + 1 and end + 1 < len(lines) and lines[end] is None and _kicker_like(line)
-                        and _is_title_like(lines[end + 1])):
-                    end += 1  # a kicker set apart from its headline by a blank
+                if (end == index + 1 and end + 1 < len(lines) and lines[end] is None and _is_title_like(lines[end + 1])
+                        and (_kicker_like(line) or _joins(line, lines[end + 1]))):
+                    end += 1  # a kicker set apart from its headline by a blank, or a gap inside a broken word
                     continue
                 body = end + 1 if end < len(lines) and lines[end] is None else end
                 if body < len(lines) and not _joins(lines[end - 1], lines[body]) and (

@@ -50,9 +50,10 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     while index < len(lines) and len(candidates) < 5:
         line = lines[index]
         if line is None:
-            # A gap ends the title block, except one setting a kicker apart from the headline.
-            if (len(candidates) == 1 and _kicker_like(lines[candidates[0]]) and index + 1 < len(lines)
-                    and _is_title_like(lines[index + 1])):
+            # A gap ends the title block, except one setting a kicker apart from the headline, and one the
+            # OCR saw inside a headline broken mid-word (`十二届全国人大常` / `委会委员长会议…`).
+            if (len(candidates) == 1 and index + 1 < len(lines) and _is_title_like(lines[index + 1])
+                    and (_kicker_like(lines[candidates[0]]) or _joins(lines[candidates[0]], lines[index + 1]))):
                 index += 1
                 continue
             break
@@ -117,7 +118,8 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     if subtitle_lines:
         block.subtitle = _title_text([lines[i] for i in subtitle_lines])
     if len(heads) >= 2:
-        gap_after_first = heads[1] > heads[0] + 1
+        # A gap that a word runs across is inside the headline, not under a kicker.
+        gap_after_first = heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
         if _has_phrase_space(lines[heads[0]]) or gap_after_first:
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
