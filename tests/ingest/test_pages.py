@@ -149,6 +149,7 @@ def test_a_dated_headline_is_not_taken_for_a_header():
     ("责任编辑：王强 美编：赵敏", "王强", "赵敏"),
     ("编辑：陈晨 校对：刘洋", "陈晨", None),
     ("编辑:陈晨  组版:周一", "陈晨", "周一"),
+    ("编辑 姜鑫红  组版 尹刚建", "姜鑫红", "尹刚建"),
 ])
 def test_editor_line_variants(line, editor, layout):
     page = split_page(f"A01 要闻 2019年3月1日 星期五\n\n{line}\n\n测试标题\n正文一句。\n\n（王五）\n")
@@ -163,6 +164,7 @@ def test_editor_line_variants(line, editor, layout):
     ("(苏扬帆 周威)", ("苏扬帆", "周威")),
     ("（张三、李四、王五）", ("张三", "李四", "王五")),
     ("（本报记者 赵六）", ("赵六",)),
+    ("（记者龙欣实习生孔伟平）", ("龙欣", "孔伟平")),
 ])
 def test_byline_closes_the_article_and_gives_its_authors(byline, authors):
     page = split_page(_page("第一篇标题\n第一篇正文。", byline, "第二篇标题\n第二篇正文。", "(钱七)"))
@@ -454,6 +456,24 @@ def test_a_gap_inside_a_headline_broken_mid_word_stays_inside_it(closing):
                             "（张三）"))
     assert [(i.kicker, i.title) for i in page.items] == [
         (None, "全市重点项目集中开工"), (None, "十二届全国人大常委会委员长会议在京举行 张德江主持")]
+
+
+@pytest.mark.parametrize("ending, authors", [
+    ("整改不到位的取消补贴\n资格。(记者 何墨)", ("何墨",)),
+    ("整改不到位的取消补贴资\n格。（记者 龙欣 实习\n生 孔伟平）", ("龙欣", "孔伟平")),
+    ("整改不到位的取消补贴\n资格。(苏扬帆 周威)", ("苏扬帆", "周威")),
+])
+def test_a_byline_run_on_after_the_last_sentence_closes_the_article(ending, authors):
+    page = split_page(_page("社区食堂同时开业\n全市首批32家社区食堂同时开业，\n" + ending,
+                            "冬季供暖准备就绪\n全市供热管网改造全部完工，各项\n准备工作已经就绪。", "（李四）"))
+    assert [(i.title, i.authors) for i in page.items] == [("社区食堂同时开业", authors),
+                                                          ("冬季供暖准备就绪", ("李四",))]
+    assert page.items[0].body.endswith("取消补贴资格。")
+
+
+def test_words_in_brackets_after_a_sentence_are_no_run_on_byline():
+    page = split_page(_page("泰国民主纪念碑\n纪念碑基座有浮雕，主题：「军队争取民主」（图四）\n显示军队作战为民主。", "（雷勇）"))
+    assert [(i.title, i.authors) for i in page.items] == [("泰国民主纪念碑", ("雷勇",))]
 
 
 # --- pages in one file, and Traditional script -------------------------------------------------------------

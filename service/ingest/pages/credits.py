@@ -67,10 +67,14 @@ def _credit_tokens(text: str) -> list[str]:
     return tokens
 
 
+# A role set without spaces between names (`记者龙欣实习生孔伟平`) still separates them.
+_INNER_ROLE = re.compile("|".join(sorted(map(re.escape, _ROLES), key=len, reverse=True)))
+
+
 def _names_in(credit: str) -> tuple[str, ...] | None:
     """The names in ``记者 张三 李四``-like text (roles dropped), or None if anything else is in it."""
     names = []
-    for token in _credit_tokens(credit):
+    for token in _credit_tokens(_INNER_ROLE.sub(lambda role: f" {role.group()} ", credit)):
         token, _, _ = _strip_role(token)
         if not token:
             continue
@@ -114,6 +118,38 @@ def _byline_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
     if names and 1 <= len(names) <= 4 and len(_compact(joined)) <= 40:
         return following, names
     return None
+
+
+# A byline run on after the last sentence (`…取消补贴资格。(记者 何墨)`), whole or wrapping onto the next line
+# (`…第三名。（记者 龙欣 实习` / `生 孔伟平）`).
+_RUN_ON_BYLINE = re.compile(r"^(.*[。！？!?…”’」』])\s*([(（][^()（）]{2,40})$")
+
+
+def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
+    """A byline run on at the end of the line at ``start``: (index of its last line, the text before it,
+    names). Words in brackets after a sentence (`（图四）`) are one only with a role in them (`记者`) or two
+    names, and where a gap or the page's end follows, as it follows an article's end."""
+    line = lines[start]
+    if line is None or ("（" not in line and "(" not in line):
+        return None
+    text = line.strip()
+    whole = re.match(r"^(.*[。！？!?…”’」』])\s*([(（][^()（）]{2,40}[)）])$", text)
+    if whole:
+        end, before, inside = start, whole.group(1), whole.group(2)[1:-1]
+    else:
+        opened = _RUN_ON_BYLINE.match(text)
+        if not opened or start + 1 >= len(lines) or lines[start + 1] is None:
+            return None
+        rest = lines[start + 1].strip()
+        if not rest.endswith((")", "）")) or any(ch in rest[:-1] for ch in "()（）") or len(rest) > 12:
+            return None
+        end, before, inside = start + 1, opened.group(1), opened.group(2)[1:] + _BREAK + rest[:-1]
+    if end + 1 < len(lines) and lines[end + 1] is not None:
+        return None
+    names = _names_in(inside)
+    if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))):
+        return None
+    return end, before, names
 
 
 @dataclass

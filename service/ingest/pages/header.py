@@ -18,9 +18,12 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|禮拜|周|週)[一二三四五六日�
 _SECTION = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·・]{0,7}")
 _SECTION_TRIM = " :：|｜·・-—/"
 
-_STAFF_KEY = re.compile(
-    r"(?:本版)?(美术编辑|美術編輯|责任编辑|責任編輯|责编|責編|美编|美編|编辑|編輯|组版|組版|排版|版式|校对|校對|审校|審校|"
-    r"审读|審讀|制图|製圖|视觉|視覺)\s*[:：]\s*")
+_STAFF_KEYS = (r"(?:本版)?(美术编辑|美術編輯|责任编辑|責任編輯|责编|責編|美编|美編|编辑|編輯|组版|組版|排版|版式|校对|校對|"
+               r"审校|審校|审读|審讀|制图|製圖|视觉|視覺)")
+_STAFF_KEY = re.compile(_STAFF_KEYS + r"\s*[:：]\s*")
+# Some pages print the line without colons (`编辑 姜鑫红  组版 尹刚建`): then two keys at least, each before a
+# space and a name.
+_STAFF_KEY_SPACED = re.compile(_STAFF_KEYS + r"\s+(?=[\u4e00-\u9fff·]{2,5}(?:\s|$))")
 _EDITOR_KEYS = ("责任编辑", "責任編輯", "责编", "責編", "编辑", "編輯")
 _LAYOUT_KEYS = ("组版", "組版", "排版", "版式", "美编", "美編", "美术编辑", "美術編輯")
 
@@ -100,7 +103,11 @@ def _parse_staff(line: str) -> dict[str, str] | None:
     """``编辑：李璇 组版：叶成虎`` -> {"编辑": "李璇", "组版": "叶成虎"}; None if the line is anything else."""
     text = unicodedata.normalize("NFKC", line).strip()
     keys = list(_STAFF_KEY.finditer(text))
-    if not keys or keys[0].start() != 0:
+    if not keys:
+        keys = list(_STAFF_KEY_SPACED.finditer(text))
+        if len(keys) < 2:
+            return None
+    if keys[0].start() != 0:
         return None
     fields: dict[str, str] = {}
     for key, following in zip(keys, keys[1:] + [None]):

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .credits import _byline_at, _credit_at, _opener_at
+from .credits import _byline_at, _credit_at, _opener_at, _run_on_byline_at
 from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _inside_a_story, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _opens_lede, _paragraph_starts, _standalone_title,
                      _strong_start)
-from .lines import _indented, _next_line, _trim_blanks
+from .lines import _indented, _line, _next_line, _trim_blanks
 
 
 @dataclass
@@ -37,6 +37,13 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
         if byline is not None:
             end, authors = byline
             segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors))
+            start = index = end + 1
+            continue
+        run_on = _run_on_byline_at(lines, index)
+        if run_on is not None:
+            end, text, authors = run_on
+            last = _line(text, _indented(line))
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + [last], authors))
             start = index = end + 1
             continue
         credit = _credit_at(lines, index)
