@@ -178,6 +178,21 @@ def _inside_a_story(line: str | None) -> bool:
     return line is not None and bool(_INSIDE_A_STORY.search(_compact(line)))
 
 
+# A briefs column marks each item's headline with a bullet; its head (`简讯`, `新闻速览`) is page furniture.
+_BULLETS = "■□●○◆◇▲△★☆▶►•"
+_COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|短讯|短訊|速览|速覽|速递|速遞|简报|簡報)"
+                          r"|一句话新闻|一句話新聞|新闻速览|新聞速覽|本地新闻|本地新聞|新闻集锦|新聞集錦)$")
+
+
+def _bulleted(line: str | None) -> bool:
+    """A headline marked with a bullet, as a briefs column sets each item's."""
+    return line is not None and line.strip()[:1] in _BULLETS and _is_title_like(line) and not _is_column_head(line)
+
+
+def _is_column_head(line: str | None) -> bool:
+    return line is not None and bool(_COLUMN_HEAD.match(_compact(line)))
+
+
 def _opens_lede(line: str | None) -> bool:
     return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .credits import _byline_at, _credit_at, _opener_at, _run_on_byline_at
-from .layout import (_INDENT_AT_MOST, _column_widths, _ends_paragraph, _inside_a_story, _is_short, _is_subtitle,
-                     _is_title_like, _joins, _kicker_like, _opens_lede, _paragraph_starts, _standalone_title,
-                     _strong_start)
-from .lines import _indented, _line, _next_line, _trim_blanks
+from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _ends_paragraph, _inside_a_story, _is_column_head,
+                     _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _opens_lede, _paragraph_starts,
+                     _standalone_title, _strong_start)
+from .lines import _collapse_blanks, _indented, _line, _next_line, _trim_blanks
 
 
 @dataclass
@@ -113,6 +113,12 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                 starts.append(top)
                 index += 1
                 continue
+        if (index > floor and _bulleted(line) and (previous is None or _ends_paragraph(previous))
+                and index + 1 < len(lines) and lines[index + 1] is not None and not _is_title_like(lines[index + 1])):
+            # A bullet marks a briefs item's headline, gap or none above it.
+            starts.append(index)
+            index += 1
+            continue
         if (index > 0 and _is_title_like(line) and lines[index - 1] is None
                 and _after_finished_text(lines, index, floor)
                 and not _is_subtitle(line) and not _inside_a_story(line)):
@@ -161,6 +167,8 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
     """Segments closed by bylines and credits, cut again where another article visibly begins."""
     segments: list[_Segment] = []
     previous_kind = None
+    # A briefs column's head standing alone (`■简讯`) heads no item.
+    lines = _collapse_blanks([None if _is_column_head(line) else line for line in lines])
     for segment in _closed_segments(lines):
         starts = _article_starts(segment, after_photo=previous_kind == "photo")
         previous_kind = segment.kind

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _opener_at
-from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins, _kicker_like,
+from .layout import (_BULLETS, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins, _kicker_like,
                      _opens_lede, _opens_unclosed, _repair_spacing, _standalone_title, _strong_start)
 from .lines import _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _Segment
@@ -132,7 +132,8 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
 
 
 def _title_text(lines: list[str | None]) -> str:
-    return _repair_spacing(_join_lines([line for line in lines if line is not None]))
+    # A briefs item's bullet marks the headline; it is not part of it.
+    return _repair_spacing(_join_lines([line for line in lines if line is not None])).lstrip(_BULLETS + " ")
 
 
 # --- a photo's title ---------------------------------------------------------
