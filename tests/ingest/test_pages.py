@@ -436,10 +436,11 @@ def test_a_body_line_introducing_speech_is_no_label():
     assert "会议指出：" in page.items[0].body
 
 
-def test_a_compound_kicker_set_apart_by_a_gap_stays_with_its_headline():
-    # Unseen layouts, kind 4: a kicker joined by a dash, a gap, then the main headline.
+@pytest.mark.parametrize("between", ["\n\n", "\n"], ids=["gap", "no gap"])
+def test_a_compound_kicker_stays_over_its_headline(between):
+    # Unseen layouts, kind 4: a kicker joining two phrases by a dash, then the main headline.
     page = split_page(_page("全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。",
-                            "（王强）", "伟大的变革——庆祝改革开放40周年大型展览", '小"家"变化见证国家发展',
+                            "（王强）", "伟大的变革——庆祝改革开放40周年大型展览" + between + '小"家"变化见证国家发展',
                             "本报讯（记者 张三）走进国家博物\n馆，展览吸引了众多观众。", "（张三）"))
     assert [(i.kicker, i.title) for i in page.items] == [
         (None, "全市重点项目集中开工"), ("伟大的变革——庆祝改革开放40周年大型展览", '小"家"变化见证国家发展')]
@@ -462,6 +463,7 @@ def test_a_gap_inside_a_headline_broken_mid_word_stays_inside_it(closing):
     ("整改不到位的取消补贴\n资格。(记者 何墨)", ("何墨",)),
     ("整改不到位的取消补贴资\n格。（记者 龙欣 实习\n生 孔伟平）", ("龙欣", "孔伟平")),
     ("整改不到位的取消补贴\n资格。(苏扬帆 周威)", ("苏扬帆", "周威")),
+    ("整改不到位的取消补贴\n资格。(本报记者\n徐颖超 杜蓉芳 高明雨 谭\n林平)", ("徐颖超", "杜蓉芳", "高明雨", "谭林平")),
 ])
 def test_a_byline_run_on_after_the_last_sentence_closes_the_article(ending, authors):
     page = split_page(_page("社区食堂同时开业\n全市首批32家社区食堂同时开业，\n" + ending,

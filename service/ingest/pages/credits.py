@@ -138,12 +138,22 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
         end, before, inside = start, whole.group(1), whole.group(2)[1:-1]
     else:
         opened = _RUN_ON_BYLINE.match(text)
-        if not opened or start + 1 >= len(lines) or lines[start + 1] is None:
+        if not opened:
             return None
-        rest = lines[start + 1].strip()
-        if not rest.endswith((")", "）")) or any(ch in rest[:-1] for ch in "()（）") or len(rest) > 12:
-            return None
-        end, before, inside = start + 1, opened.group(1), opened.group(2)[1:] + _BREAK + rest[:-1]
+        # The byline may wrap over up to two more lines, each holding names only, the last closing it.
+        parts, end = [opened.group(2)[1:]], start
+        while True:
+            end += 1
+            if end >= len(lines) or lines[end] is None or end - start >= _MAX_CREDIT_LINES:
+                return None
+            rest = lines[end].strip()
+            if any(ch in rest[:-1] for ch in "()（）") or len(rest) > 16:
+                return None
+            if rest.endswith((")", "）")):
+                parts.append(rest[:-1])
+                break
+            parts.append(rest)
+        before, inside = opened.group(1), _BREAK.join(parts)
     if end + 1 < len(lines) and lines[end + 1] is not None:
         return None
     names = _names_in(inside)

@@ -120,7 +120,10 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     if len(heads) >= 2:
         # A gap that a word runs across is inside the headline, not under a kicker.
         gap_after_first = heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
-        if _has_phrase_space(lines[heads[0]]) or gap_after_first:
+        # A first line joining two phrases by a dash (`伟大的变革——庆祝…展览`) is a kicker too, unless a word runs
+        # on from it into the next line.
+        if (_has_phrase_space(lines[heads[0]]) or gap_after_first
+                or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]]))):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
         elif len(heads) >= 3:
