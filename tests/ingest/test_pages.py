@@ -490,6 +490,22 @@ def test_a_briefs_column_gives_each_bulleted_item_and_drops_its_head():
     assert page.items[1].body == "为期一个月的“书香校园”读书月活动近日落幕。"
 
 
+LONG_HEADLINE = ("清河临川两市开通首条跨市公交线路，两地居\n民今后持一张交通卡即可在两市乘坐公交和地\n"
+                 "铁，并享受与本地居民同等的换乘优惠")
+
+
+@pytest.mark.parametrize("closing", ["（王强）", ""], ids=["after a byline", "inside a segment"])
+def test_a_long_headline_with_clause_commas_is_a_headline(closing):
+    # Unseen layouts, kind 1: a headline of 50 characters over three lines, commas in it.
+    first = "全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。"
+    page = split_page(_page(*[block for block in (first, closing) if block], LONG_HEADLINE,
+                            "9月28日上午，从清河高铁站开往临川市中\n心汽车站的城际公交C1路正式开通运营。", "（李四）"))
+    assert [i.title for i in page.items] == [
+        "全市重点项目集中开工", "清河临川两市开通首条跨市公交线路，两地居民今后持一张交通卡即可在两市乘坐公交和地铁，"
+                         "并享受与本地居民同等的换乘优惠"]
+    assert page.items[1].body.startswith("9月28日上午")
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -193,6 +193,46 @@ def _is_column_head(line: str | None) -> bool:
     return line is not None and bool(_COLUMN_HEAD.match(_compact(line)))
 
 
+# A long headline may hold clause commas (`清河市出台…二十条措施，从市场准入…为企业减负松绑`); it still ends no
+# sentence and stands between gaps, over at most three lines.
+_LONG_HEADLINE_MAX_WIDTH = 64
+_LONG_HEADLINE_MIN_WIDTH = 16
+_SENTENCE_MARK = re.compile(r"[。！？!?；;…]")
+_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日)")
+
+
+def _long_headline(lines: list[str | None], index: int) -> int:
+    """How many lines from ``index`` (one to three, up to a gap) form a long headline with clause commas in
+    it: no sentence mark, no clause left open at its end, and a gap after it; 0 when they do not."""
+    end = index
+    while end < len(lines) and lines[end] is not None:
+        end += 1
+    block = lines[index:end]
+    if not 1 <= len(block) <= 3 or end >= len(lines) or _indented(block[0]):
+        return 0
+    text = _compact("".join(block))
+    if not _LONG_HEADLINE_MIN_WIDTH <= _width(text) <= _LONG_HEADLINE_MAX_WIDTH or _SENTENCE_MARK.search(text):
+        return 0
+    if text[-1] in "，,、：:—-(（“‘《" or _opens_unclosed(text) or _CONTINUATION_START.match(text):
+        return 0
+    if any(_byline_names(line) is not None or _opener_lead(_compact(line)) is not None for line in block):
+        return 0
+    return len(block)
+
+
+# One character and a clause mark (`區，主要…`): the end of a word broken at the line above, not a paragraph's start.
+_BROKEN_WORD_END = re.compile(r"^.[，,、。；;：:]")
+
+
+def _opens_paragraph(lines: list[str | None], index: int, columns: list[float | None], explicit: bool) -> bool:
+    """Whether the line at ``index`` opens a story's first paragraph, by its layout or its words."""
+    line = lines[index]
+    if line is None or _BROKEN_WORD_END.match(_compact(line)):
+        return False
+    return (_strong_start(lines, index, columns, explicit) or _indented(line)
+            or _opener_lead(_compact(line)) is not None or _opens_lede(line) or bool(_DATE_OPENING.match(_compact(line))))
+
+
 def _opens_lede(line: str | None) -> bool:
     return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from .credits import _byline_at, _credit_at, _opener_at, _run_on_byline_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _ends_paragraph, _inside_a_story, _is_column_head,
-                     _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _opens_lede, _paragraph_starts,
-                     _standalone_title, _strong_start)
+                     _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _long_headline, _opens_lede,
+                     _opens_paragraph, _paragraph_starts, _standalone_title, _strong_start)
 from .lines import _collapse_blanks, _indented, _line, _next_line, _trim_blanks
 
 
@@ -144,6 +144,16 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             if found is not None:
                 starts.append(index)
                 index = found + 1
+                continue
+        if (index > 0 and lines[index - 1] is None and not _is_title_like(line)
+                and _after_finished_text(lines, index, floor)):
+            # A long headline with clause commas, between gaps, over a paragraph's start.
+            taken = _long_headline(lines, index)
+            body = _next_line(lines, index + taken) if taken else len(lines)
+            if (body < len(lines) and not _joins(lines[index + taken - 1], lines[body])
+                    and _opens_paragraph(lines, body, columns, explicit)):
+                starts.append(index)
+                index = body + 1
                 continue
         index += 1
     return starts

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _opener_at
-from .layout import (_BULLETS, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins, _kicker_like,
-                     _opens_lede, _opens_unclosed, _repair_spacing, _standalone_title, _strong_start)
+from .layout import (_BULLETS, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
+                     _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
+                     _standalone_title, _strong_start)
 from .lines import _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _Segment
 
@@ -61,11 +62,17 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             break
         candidates.append(index)
         index += 1
-    if not candidates:
-        return [], 0, ["no title found; the text may run on from another page"]
-    after = index + 1 if index < len(lines) and lines[index] is None else index
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
+    if not candidates:
+        taken = _long_headline(lines, 0)
+        body = _next_line(lines, taken) if taken else len(lines)
+        if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and _opens_paragraph(
+                lines, body, columns, explicit):
+            return list(range(taken)), body, ["a long headline read from the lines over the first paragraph, "
+                                              "though they hold clause commas"]
+        return [], 0, ["no title found; the text may run on from another page"]
+    after = index + 1 if index < len(lines) and lines[index] is None else index
     if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
         # A kicker set apart by a blank from a one-line headline: together they are the title block.
         return candidates, after, []
