@@ -165,6 +165,7 @@ def test_editor_line_variants(line, editor, layout):
     ("（张三、李四、王五）", ("张三", "李四", "王五")),
     ("（本报记者 赵六）", ("赵六",)),
     ("（记者龙欣实习生孔伟平）", ("龙欣", "孔伟平")),
+    ("（记者 龚 刚 李四）", ("龚刚", "李四")),
 ])
 def test_byline_closes_the_article_and_gives_its_authors(byline, authors):
     page = split_page(_page("第一篇标题\n第一篇正文。", byline, "第二篇标题\n第二篇正文。", "(钱七)"))
@@ -464,6 +465,7 @@ def test_a_gap_inside_a_headline_broken_mid_word_stays_inside_it(closing):
     ("整改不到位的取消补贴资\n格。（记者 龙欣 实习\n生 孔伟平）", ("龙欣", "孔伟平")),
     ("整改不到位的取消补贴\n资格。(苏扬帆 周威)", ("苏扬帆", "周威")),
     ("整改不到位的取消补贴\n资格。(本报记者\n徐颖超 杜蓉芳 高明雨 谭\n林平)", ("徐颖超", "杜蓉芳", "高明雨", "谭林平")),
+    ("整改不到位的取消补贴\n资格。(本\n报记者 罗倩兰 吴浩芳\n侯振玉 龚 刚)", ("罗倩兰", "吴浩芳", "侯振玉", "龚刚")),
 ])
 def test_a_byline_run_on_after_the_last_sentence_closes_the_article(ending, authors):
     page = split_page(_page("社区食堂同时开业\n全市首批32家社区食堂同时开业，\n" + ending,

@@ -53,8 +53,10 @@ def _strip_role(token: str) -> tuple[str, bool, bool]:
 
 def _credit_tokens(text: str) -> list[str]:
     """Tokens of a credit that may run over several lines. A line break between two parts of two or
-    more characters each stood where a space was; one leaving a single character broke a name in two."""
-    tokens = []
+    more characters each stood where a space was; one leaving a single character broke a name in two. Two
+    single characters in a row are one name padded to the width of three (`龚 刚`), as credits set them."""
+    tokens: list[str] = []
+    single = False  # the last token is a lone character not yet joined to another
     for token in _CREDIT_SPLIT.split(text):
         parts = token.split(_BREAK)
         merged = [parts[0]]
@@ -63,7 +65,13 @@ def _credit_tokens(text: str) -> list[str]:
                 merged.append(part)
             else:
                 merged[-1] += part
-        tokens.extend(t for t in merged if t)
+        for piece in (t for t in merged if t):
+            if single and len(piece) == 1:
+                tokens[-1] += piece
+                single = False
+            else:
+                tokens.append(piece)
+                single = len(piece) == 1
     return tokens
 
 
@@ -122,7 +130,7 @@ def _byline_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
 
 # A byline run on after the last sentence (`…取消补贴资格。(记者 何墨)`), whole or wrapping onto the next line
 # (`…第三名。（记者 龙欣 实习` / `生 孔伟平）`).
-_RUN_ON_BYLINE = re.compile(r"^(.*[。！？!?…”’」』])\s*([(（][^()（）]{2,40})$")
+_RUN_ON_BYLINE = re.compile(r"^(.*[。！？!?…”’」』])\s*([(（][^()（）]{0,40})$")
 
 
 def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
