@@ -416,9 +416,11 @@ def test_list_points_and_a_quotation_on_lines_of_their_own_are_no_headlines():
         "  各乡镇要及早调运化肥、种子等农\n资，确保春耕生产顺利进行。",
         "“一年之计在于春”",
         "  会议强调，各级各部门要抓住有利\n时机，全力以赴抓好春季农业生产。",
+        "【管护：人人都是河长】",
+        "  治河不易，管河更难。全县建立了\n县、乡、村三级河长体系。",
         "（李四）"))
     assert [i.title for i in page.items] == ["冠县部署春季农业生产"]
-    assert "一是抓好春耕备耕" in page.items[0].body and "一年之计在于春" in page.items[0].body
+    assert all(line in page.items[0].body for line in ("一是抓好春耕备耕", "一年之计在于春", "【管护：人人都是河长】"))
 
 
 def test_a_labelled_headline_keeps_its_label_line():

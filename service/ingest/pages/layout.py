@@ -167,11 +167,13 @@ _LEDE_OPENING = re.compile(r"^(?:(?:本报)?记者(?:从|在|近日|日前|今�
                            r"|近日[，,]|日前[，,]|近期[，,]|连日来|今年以来|入冬以来|入夏以来|当地时间)")
 
 
-# A point of a list or a numbered subhead (`一是加强组织领导`, `二、完善制度`, `（三）`, `1.`, `第一，`), or a line
-# that is one quotation (`“绿水青山就是金山银山”`): lines inside a story, never a new story's headline.
+# A point of a list or a numbered subhead (`一是加强组织领导`, `二、完善制度`, `（三）`, `1.`, `第一，`), a line
+# that is one quotation (`“绿水青山就是金山银山”`) or a subhead in brackets (`【截污：把污水挡在河外】`): lines inside
+# a story, never a new story's headline.
 _INSIDE_A_STORY = re.compile(r"^(?:[一二三四五六七八九十]{1,3}(?:是|、|要|来|方面)|[（(][一二三四五六七八九十0-9]{1,2}[）)]"
                              r"|[0-9０-９]{1,2}[.．、]|第[一二三四五六七八九十]{1,3}[，,、：:]|其[一二三四五六七八九十][，,、])"
-                             r"|^[“「『\"][^“”「」『』\"]*[”」』\"]$")
+                             r"|^[“「『\"][^“”「」『』\"]*[”」』\"]$"
+                             r"|^【[^【】]{2,30}】$")
 
 
 def _inside_a_story(line: str | None) -> bool:
