@@ -510,6 +510,13 @@ def test_a_long_headline_with_clause_commas_is_a_headline(closing):
     assert page.items[1].body.startswith("9月28日上午")
 
 
+@pytest.mark.parametrize("byline, authors", [("本报记者 唐航", ("唐航",)), ("◎本报记者 吕楠 钟鑫", ("吕楠", "钟鑫")),
+                                             ("文/本报记者 夏浩明", ("夏浩明",))])
+def test_a_byline_on_a_line_of_its_own_under_the_headline_gives_the_authors(byline, authors):
+    item = _only_item(_page("冬季供暖准备就绪\n" + byline + "\n全市供热管网改造全部完工，各项\n准备工作已经就绪。"))
+    assert (item.title, item.authors, item.body) == ("冬季供暖准备就绪", authors, "全市供热管网改造全部完工，各项准备工作已经就绪。")
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -234,6 +234,27 @@ _OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:本报|本報|新华�
                      r"[^\s（(，,。：:]{0,14}?(?:电|電|讯|訊))")
 
 
+# A byline set on a line of its own under the headline, without brackets: `本报记者 唐航`, `◎本报记者 吕楠 钟鑫`,
+# `文/本报记者 夏浩明`, `记者 张三 通讯员 李四`.
+_BYLINE_LINE_MARK = re.compile(r"^(?:◎|●|文\s*[/／|｜]\s*|图文\s*[/／|｜]\s*|圖文\s*[/／|｜]\s*)")
+
+
+def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
+    """The names of a line that is only a byline, roles in it (`本报记者 唐航`); None for any other line."""
+    if line is None:
+        return None
+    text = line.strip()
+    marked = _BYLINE_LINE_MARK.match(text)
+    rest = text[marked.end():] if marked else text
+    if not rest or len(_compact(rest)) > 30 or re.search(r"[（()）]", rest):
+        return None
+    # Unmarked, it must open with a role and set its names apart by spaces (`记者节到了` is no byline).
+    if not marked and not (_INNER_ROLE.match(rest) and " " in rest):
+        return None
+    names = _names_in(rest)
+    return names if names and 1 <= len(names) <= 4 else None
+
+
 def _opener_lead(compact_text: str) -> re.Match | None:
     return _OPENER.match(compact_text)
 

@@ -15,7 +15,7 @@ import threading
 
 import jieba
 
-from .credits import _byline_names, _opener_lead
+from .credits import _byline_line_names, _byline_names, _opener_lead
 from .lines import _compact, _indented, _is_han, _is_word_letter, _width
 
 jieba.setLogLevel(logging.WARNING)
@@ -158,7 +158,7 @@ def _is_title_like(line: str | None) -> bool:
         return True
     if _CLAUSE_PUNCT.search(text) or _TITLE_BAD_END.search(text) or _CONTINUATION_START.match(text):
         return False
-    return _byline_names(line) is None and _opener_lead(text) is None
+    return _byline_names(line) is None and _opener_lead(text) is None and _byline_line_names(line) is None
 
 
 # How a news story's first sentence opens, and a headline's line hardly does: the reporter's source
