@@ -517,6 +517,16 @@ def test_a_byline_on_a_line_of_its_own_under_the_headline_gives_the_authors(byli
     assert (item.title, item.authors, item.body) == ("冬季供暖准备就绪", authors, "全市供热管网改造全部完工，各项准备工作已经就绪。")
 
 
+def test_a_photo_under_an_article_without_a_byline_leaves_the_article_its_own():
+    page = split_page(_page("全市首批32家社区食堂\n同时开业\n3月1日，我市首批32家社区食堂同时开业，覆盖主\n城区全部18个街道。",
+                            "市民政局建立了星级评定和退出机制。",
+                            "11月9日是全国消防日，消防救援站开展开放日活动。图为孩子们\n在消防员指导下体验水枪射水。",
+                            "本报记者 郭宁丽 摄", "小小消防员"))
+    assert [(i.kind, i.title, i.authors) for i in page.items] == [
+        ("article", "全市首批32家社区食堂同时开业", ()), ("photo", "小小消防员", ("郭宁丽",))]
+    assert page.items[0].body.endswith("星级评定和退出机制。")
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

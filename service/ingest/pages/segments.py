@@ -183,7 +183,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         starts = _article_starts(segment, after_photo=previous_kind == "photo")
         previous_kind = segment.kind
         cuts = [start for start in starts if start > 0]
-        if not cuts and not (starts and segment.kind == "photo"):
+        if not cuts and not (starts and segment.kind == "photo") and not _text_before_caption(segment):
             segments.append(segment)
             continue
         bounds = [0] + cuts + [len(segment.lines)]
@@ -200,6 +200,16 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
                 last = last[caption_start:]
         segments.append(_Segment(segment.kind, last, segment.authors))
     return segments
+
+
+def _text_before_caption(segment: _Segment) -> bool:
+    """Whether a photo's segment holds an article's text before its caption (not just the photo's own title set
+    over the caption)."""
+    if segment.kind != "photo":
+        return False
+    start = _caption_start(segment.lines)
+    before = _trim_blanks(segment.lines[:start])
+    return bool(before) and _standalone_title(before) != len(before)
 
 
 def _caption_start(lines: list[str | None]) -> int:
