@@ -485,10 +485,10 @@ def test_words_in_brackets_after_a_sentence_are_no_run_on_byline():
 def test_a_briefs_column_gives_each_bulleted_item_and_drops_its_head():
     page = split_page(_page(
         "■简讯",
-        "■清河高铁站新增至省城班次\n铁路部门实行新运行图后，清河站每天开往省城的\n动车组列车由18对增加到24对。\n"
+        "■清河高铁站新增至省城班次\n铁路部门实行新运行图后，清河站每天开往省城的\n动车组列车由18对增加到24对。（记者 曹玉）\n"
         "■“书香校园”读书月落幕\n为期一个月的“书香校园”读书月活动近日落幕。",
         "■市民可网上预约婚姻登记\n本报讯(记者 姚思志)市民政局近日上线婚姻登记网\n上预约系统。"))
-    assert [(i.title, i.authors) for i in page.items] == [("清河高铁站新增至省城班次", ()),
+    assert [(i.title, i.authors) for i in page.items] == [("清河高铁站新增至省城班次", ("曹玉",)),
                                                           ("“书香校园”读书月落幕", ()),
                                                           ("市民可网上预约婚姻登记", ("姚思志",))]
     assert page.items[1].body == "为期一个月的“书香校园”读书月活动近日落幕。"

@@ -136,7 +136,7 @@ _RUN_ON_BYLINE = re.compile(r"^(.*[。！？!?…”’」』])\s*([(（][^()（
 def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
     """A byline run on at the end of the line at ``start``: (index of its last line, the text before it,
     names). Words in brackets after a sentence (`（图四）`) are one only with a role in them (`记者`) or two
-    names, and where a gap or the page's end follows, as it follows an article's end."""
+    names, and where a gap, the page's end or a briefs item's bullet follows, as it follows an article's end."""
     line = lines[start]
     if line is None or ("（" not in line and "(" not in line):
         return None
@@ -162,8 +162,8 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
                 break
             parts.append(rest)
         before, inside = opened.group(1), _BREAK.join(parts)
-    if end + 1 < len(lines) and lines[end + 1] is not None:
-        return None
+    if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in "■□●○◆◇▲△★☆▶►•":
+        return None  # an article ends at a gap, the page's end, or the next briefs item's bullet
     names = _names_in(inside)
     if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))):
         return None

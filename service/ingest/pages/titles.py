@@ -84,8 +84,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
-            and (_opener_at(lines, after) is not None or _strong_start(lines, after, columns, explicit)
-                 or _opens_lede(lines[after]))):
+            and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit))):
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
         if _joins(lines[candidates[position - 1]], lines[line_index]):
