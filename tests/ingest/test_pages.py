@@ -527,6 +527,11 @@ def test_a_photo_under_an_article_without_a_byline_leaves_the_article_its_own():
     assert page.items[0].body.endswith("星级评定和退出机制。")
 
 
+def test_brackets_round_a_whole_headline_are_not_part_of_it():
+    item = _only_item(_page("【我市完成首批医保电子凭证激活】\n截至2月底，全市已有62万人激活医保电\n子凭证。", "（王五）"))
+    assert item.title == "我市完成首批医保电子凭证激活"
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

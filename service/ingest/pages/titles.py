@@ -141,8 +141,12 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
 
 
 def _title_text(lines: list[str | None]) -> str:
-    # A briefs item's bullet marks the headline; it is not part of it.
-    return _repair_spacing(_join_lines([line for line in lines if line is not None])).lstrip(_BULLETS + " ")
+    # A briefs item's bullet, or the brackets round its whole headline (`【我市完成首批医保电子凭证激活】`), mark the
+    # headline; they are not part of it.
+    text = _repair_spacing(_join_lines([line for line in lines if line is not None])).lstrip(_BULLETS + " ")
+    if text.startswith("【") and text.endswith("】") and text.count("【") == 1 and text.count("】") == 1:
+        text = text[1:-1].strip()
+    return text
 
 
 # --- a photo's title ---------------------------------------------------------
