@@ -532,6 +532,13 @@ def test_brackets_round_a_whole_headline_are_not_part_of_it():
     assert item.title == "我市完成首批医保电子凭证激活"
 
 
+def test_a_date_running_on_after_a_column_break_ends_no_headline():
+    # 3月26日 continues the sentence the column break cut; it is no lede's date, so 历时… stays body.
+    item = _only_item(_page("全省中学生足球联赛落幕\n历时10天的全省中学生足球联赛",
+                            "3月26日在市体育中心落下帷幕。我市\n代表队获得高中男子组冠军。", "（本报记者 秦秀）"))
+    assert item.title == "全省中学生足球联赛落幕" and item.body.startswith("历时10天")
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():
