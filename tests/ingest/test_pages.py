@@ -539,6 +539,13 @@ def test_a_date_running_on_after_a_column_break_ends_no_headline():
     assert item.title == "全省中学生足球联赛落幕" and item.body.startswith("历时10天")
 
 
+def test_a_byline_line_under_a_headline_sets_the_next_article_apart():
+    page = split_page(_page("读懂“夜经济”背后的城市温度\n◎汤鑫亮\n华灯初上，夜市里人声鼎沸。",
+                            "时评：别让“僵尸共享单车”\n占了人行道\n◎马松国\n走在一些街道上，不难看到成排的共\n享单车倒在人行道上。"))
+    assert [(i.title, i.authors) for i in page.items] == [("读懂“夜经济”背后的城市温度", ("汤鑫亮",)),
+                                                          ("时评：别让“僵尸共享单车”占了人行道", ("马松国",))]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .credits import _byline_at, _credit_at, _opener_at, _run_on_byline_at
+from .credits import _byline_at, _byline_line_names, _credit_at, _opener_at, _run_on_byline_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _ends_paragraph, _inside_a_story, _is_column_head,
                      _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _long_headline, _opens_lede,
                      _opens_paragraph, _paragraph_starts, _standalone_title, _strong_start)
@@ -135,7 +135,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                 body = end + 1 if end < len(lines) and lines[end] is None else end
                 if body < len(lines) and not _joins(lines[end - 1], lines[body]) and (
                         _strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
-                        or _opens_lede(lines[body])
+                        or _opens_lede(lines[body]) or _byline_line_names(lines[body]) is not None
                         or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
                     found = body
                     break

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .credits import _opener_at
+from .credits import _byline_line_names, _opener_at
 from .layout import (_BULLETS, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
                      _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
                      _standalone_title, _strong_start)
@@ -84,7 +84,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
-            and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit))):
+            and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
+                 or _byline_line_names(lines[after]) is not None)):
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
         if _joins(lines[candidates[position - 1]], lines[line_index]):
