@@ -29,6 +29,6 @@ def test_the_second_corpus_scores_no_worse_than_before():
     tally, totals, details = score_files(sorted((PAGES2 / "corpus").glob("*.gold.json")))
     report = "\n".join(details)
     assert totals.f1 >= 0.92, report
-    assert tally.rate("title") >= 0.76, report
-    assert tally.rate("authors") >= 0.79, report
+    assert tally.rate("title") >= 0.77, report
+    assert tally.rate("authors") >= 0.80, report
     assert tally.rate("header date") == 1.0, report

@@ -546,6 +546,23 @@ def test_a_byline_line_under_a_headline_sets_the_next_article_apart():
                                                           ("时评：别让“僵尸共享单车”占了人行道", ("马松国",))]
 
 
+def test_briefs_with_their_headlines_run_in_in_brackets_are_items():
+    page = split_page(_page("快讯",
+                            "　　【市民可网上预约婚姻登记】市民\n政局近日上线婚姻登记网上预约系统。\n"
+                            "【河滨公园樱花进入盛\n花期】本报讯 连日来气温回升，河滨公园\n内600余株樱花进入盛花期。（马宇 杜雪林）",
+                            "■记者 韦林 曹梅薇\n10月18日，地铁2号线一期工程首列车运抵东郊车辆段。"))
+    assert [(i.title, i.authors) for i in page.items][:2] == [("市民可网上预约婚姻登记", ()),
+                                                              ("河滨公园樱花进入盛花期", ("马宇", "杜雪林"))]
+    assert page.items[0].body == "市民政局近日上线婚姻登记网上预约系统。"
+    assert page.items[1].body == "连日来气温回升，河滨公园内600余株樱花进入盛花期。"
+
+
+def test_a_bulleted_byline_with_a_role_is_a_byline():
+    from service.ingest.pages.credits import _byline_line_names
+    assert _byline_line_names("■记者 韦林 曹梅薇 贺凯慧") == ("韦林", "曹梅薇", "贺凯慧")
+    assert _byline_line_names("■雪后清河") is None
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -245,7 +245,7 @@ def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
         return None
     text = line.strip()
     marked = _BYLINE_LINE_MARK.match(text)
-    rest = text[marked.end():] if marked else text
+    rest = text[marked.end():] if marked else text.lstrip("■□●○◆◇▲△★☆▶►• ")
     if not rest or len(_compact(rest)) > 30 or re.search(r"[（()）]", rest):
         return None
     # Unmarked, it must open with a role and set its names apart by spaces (`记者节到了` is no byline).

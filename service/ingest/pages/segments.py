@@ -178,7 +178,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
     segments: list[_Segment] = []
     previous_kind = None
     # A briefs column's head standing alone (`■简讯`) heads no item.
-    lines = _collapse_blanks([None if _is_column_head(line) else line for line in lines])
+    lines = _collapse_blanks([None if _is_column_head(line) else line for line in _run_in_titles(lines)])
     for segment in _closed_segments(lines):
         starts = _article_starts(segment, after_photo=previous_kind == "photo")
         previous_kind = segment.kind
@@ -200,6 +200,36 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
                 last = last[caption_start:]
         segments.append(_Segment(segment.kind, last, segment.authors))
     return segments
+
+
+_RUN_IN_TITLE_MAX = 32
+
+
+def _run_in_titles(lines: list[str | None]) -> list[str | None]:
+    """A briefs item's headline run in at its paragraph's start (`【市民可网上预约婚姻登记】市民政局近日…`, its
+    bracket maybe closing on the next line) set on a line of its own, marked as a bulleted headline is."""
+    result: list[str | None] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        text = line.strip() if line is not None else ""
+        if not text.startswith("【"):
+            result.append(line)
+            index += 1
+            continue
+        taken = 1
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if "】" not in text and following is not None and 0 <= following.find("】") < 16:
+            text, taken = text + following.strip(), 2  # the bracket closes on the next line
+        close = text.find("】")
+        rest = text[close + 1:].strip() if close > 0 else ""
+        if 2 < close <= _RUN_IN_TITLE_MAX and rest and "【" not in text[1:close]:
+            result += [_line("■" + text[1:close]), _line(rest)]
+            index += taken
+        else:
+            result.append(line)
+            index += 1
+    return result
 
 
 def _text_before_caption(segment: _Segment) -> bool:
