@@ -563,6 +563,17 @@ def test_a_bulleted_byline_with_a_role_is_a_byline():
     assert _byline_line_names("■雪后清河") is None
 
 
+def test_a_headline_line_leaving_a_title_mark_open_goes_on_into_the_next():
+    item = _only_item(_page("真情写英魂——《张\n浩传奇》简介\n这部传记记述了张浩烈士的一生，\n史料翔实，文笔生动。",
+                            "（王五）"))
+    assert item.title == "真情写英魂——《张浩传奇》简介"
+
+
+def test_a_column_head_of_its_own_is_no_item():
+    page = split_page(_page("民生快递", "■南环路施工期间部分公交改线\n因南环路雨污分流改造施工，部分公交\n临时绕行。（记者 曹玉）"))
+    assert [i.title for i in page.items] == ["南环路施工期间部分公交改线"]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -88,8 +88,9 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
                  or _byline_line_names(lines[after]) is not None)):
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
-        if _joins(lines[candidates[position - 1]], lines[line_index]):
-            continue  # a word runs across: this line goes on from the one above
+        above = lines[candidates[position - 1]]
+        if _joins(above, lines[line_index]) or _opens_unclosed(above):
+            continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
         if (_strong_start(lines, line_index, columns, explicit) or _opener_at(lines, line_index) is not None
                 or _opens_unclosed(lines[line_index])):
             return candidates[:position], line_index, []
@@ -102,6 +103,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     first = lines[candidates[0]]
     if len(candidates) == 1:
         return candidates, _next_line(lines, candidates[0] + 1), []
+    if _opens_unclosed(first):  # a title mark or quotation left open goes on into the second line
+        return candidates[:2], _next_line(lines, candidates[1] + 1), []
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
     second = lines[candidates[1]]
@@ -129,7 +132,9 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         gap_after_first = heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
         # A first line joining two phrases by a dash (`伟大的变革——庆祝…展览`) is a kicker too, unless a word runs
         # on from it into the next line.
-        if (_has_phrase_space(lines[heads[0]]) or gap_after_first
+        # A line leaving a title mark or quotation open is no kicker: it goes on into the next.
+        if not _opens_unclosed(lines[heads[0]]) and (
+                _has_phrase_space(lines[heads[0]]) or gap_after_first
                 or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]]))):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
