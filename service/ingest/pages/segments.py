@@ -202,7 +202,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
     return segments
 
 
-_RUN_IN_TITLE_MAX = 32
+_RUN_IN_TITLE_MAX = 32  # a bracket closing later than this holds text, not a headline
 
 
 def _run_in_titles(lines: list[str | None]) -> list[str | None]:
