@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .lines import _compact
+from .lines import _BULLETS, _compact
 
 # --- names, bylines and photo credits ------------------------------------------
 
@@ -162,7 +162,7 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
                 break
             parts.append(rest)
         before, inside = opened.group(1), _BREAK.join(parts)
-    if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in "■□●○◆◇▲△★☆▶►•":
+    if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS:
         return None  # an article ends at a gap, the page's end, or the next briefs item's bullet
     names = _names_in(inside)
     if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))):
@@ -245,7 +245,7 @@ def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
         return None
     text = line.strip()
     marked = _BYLINE_LINE_MARK.match(text)
-    rest = text[marked.end():] if marked else text.lstrip("■□●○◆◇▲△★☆▶►• ")
+    rest = text[marked.end():] if marked else text.lstrip(_BULLETS + " ")
     if not rest or len(_compact(rest)) > 30 or re.search(r"[（()）]", rest):
         return None
     # Unmarked, it must open with a role and set its names apart by spaces (`记者节到了` is no byline).

@@ -16,7 +16,7 @@ import threading
 import jieba
 
 from .credits import _byline_line_names, _byline_names, _opener_lead
-from .lines import _compact, _indented, _is_han, _is_word_letter, _width
+from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _width
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -181,7 +181,6 @@ def _inside_a_story(line: str | None) -> bool:
 
 
 # A briefs column marks each item's headline with a bullet; its head (`简讯`, `新闻速览`) is page furniture.
-_BULLETS = "■□●○◆◇▲△★☆▶►•"
 _COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|短讯|短訊|速览|速覽|速递|速遞|简报|簡報"
                           r"|快递|快遞|集萃|短波|一览|一覽)"
                           r"|一句话新闻|一句話新聞|新闻速览|新聞速覽|本地新闻|本地新聞|新闻集锦|新聞集錦)$")

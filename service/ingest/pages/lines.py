@@ -65,6 +65,10 @@ def _next_line(lines: list[str | None], index: int) -> int:
     return index
 
 
+# Bullets a briefs column sets in front of each item's headline (and some papers in front of a byline).
+_BULLETS = "■□●○◆◇▲△★☆▶►•"
+
+
 def _compact(line: str) -> str:
     return re.sub(r"\s+", "", line)
 

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _byline_line_names, _opener_at
-from .layout import (_BULLETS, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
+from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
                      _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
                      _standalone_title, _strong_start)
-from .lines import _compact, _indented, _next_line, _trim_blanks, _width
+from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _Segment
 
 
