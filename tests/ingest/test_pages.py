@@ -574,6 +574,79 @@ def test_a_column_head_of_its_own_is_no_item():
     assert [i.title for i in page.items] == ["南环路施工期间部分公交改线"]
 
 
+def test_a_run_in_headline_leaves_the_paragraph_it_opens_whole():
+    # The bracket closes with one word of the paragraph after it on the line (`本`): that word is no headline line.
+    page = split_page(_page("南环路施工期间部分公交改线\n因南环路雨污分流改造施工，部分公交\n临时绕行。（记者 曹玉）",
+                            "【城乡居民养老金再提标】本\n报讯 从今年1月起，我市城乡\n居民基本养老保险基础养老金\n每人每月提高15元。"))
+    assert [i.title for i in page.items] == ["南环路施工期间部分公交改线", "城乡居民养老金再提标"]
+    assert page.items[1].body == "从今年1月起，我市城乡居民基本养老保险基础养老金每人每月提高15元。"
+
+
+def test_a_byline_line_wrapped_onto_the_next_gives_every_author():
+    item = _only_item(_page("市區新增單車徑\n本報記者 何詠詩 黃文傑 通\n訊員 鄭偉倫",
+                            "　　市區新增三條單車徑，全長十二公里，\n本月起開放。"))
+    assert (item.title, item.authors) == ("市區新增單車徑", ("何詠詩", "黃文傑", "鄭偉倫"))
+    assert item.body == "市區新增三條單車徑，全長十二公里，本月起開放。"
+
+
+def test_a_bulleted_headline_wrapped_onto_a_second_line_starts_a_briefs_item():
+    page = split_page(_page("东湖区新增5处充电站\n年内还将在城郊3个镇\n各建一处快充站。\n■ 河滨公园樱花进入\n盛花期\n"
+                            "连日来气温回升，河滨\n公园内600余株樱花进\n入盛花期。"))
+    assert [i.title for i in page.items] == ["东湖区新增5处充电站", "河滨公园樱花进入盛花期"]
+    assert page.items[1].body == "连日来气温回升，河滨公园内600余株樱花进入盛花期。"
+
+
+@pytest.mark.parametrize("caption_end, authors", [
+    ("（记者 薛琪 摄）", ("薛琪",)), ("（记者 郭伟\n摄）", ("郭伟",)), (" 记者 苏华芳\n摄", ("苏华芳",)),
+    ("（本报记者 叶振 摄）", ("叶振",))], ids=["bracketed", "wrapped", "unbracketed", "with 本报"])
+def test_a_photo_credit_run_on_after_the_caption_closes_a_photo_story(caption_end, authors):
+    page = split_page(_page("全市小麦一喷三防全面展开\n连日来，全市各地抢抓农时。", "（王五）",
+                            "5月20日，面塑艺人在第二实验小\n学向学生展示面塑技艺。" + caption_end + "\n非遗进校园"))
+    assert [(i.kind, i.title, i.authors) for i in page.items] == [
+        ("article", "全市小麦一喷三防全面展开", ("王五",)), ("photo", "非遗进校园", authors)]
+    assert page.items[1].body == "5月20日，面塑艺人在第二实验小学向学生展示面塑技艺。"
+
+
+def test_an_agency_reporter_credit_is_a_photo_credit():
+    page = split_page(_page("6月8日，北岭镇农民驾驶联合收割机在麦田里收获小麦。", "新华社记者 叶明兰 摄", "麦收正忙"))
+    assert [(i.kind, i.title, i.authors) for i in page.items] == [("photo", "麦收正忙", ("叶明兰",))]
+
+
+def test_a_long_headline_with_its_byline_on_the_line_under_it():
+    item = _only_item(_page(LONG_HEADLINE.split("\n")[0] + "\n" + LONG_HEADLINE.split("\n")[1] + "\n■ 记者 梁涛 陆泽",
+                            "　　9月28日上午，从清河高铁站开往临川市中\n心汽车站的城际公交C1路正式开通运营。"))
+    assert item.authors == ("梁涛", "陆泽") and item.body.startswith("9月28日上午")
+    assert "梁涛" not in item.title
+
+
+def test_a_wider_line_under_a_two_line_headline_is_its_subtitle():
+    item = _only_item(_page("地铁2号线一期\n首列车抵达车辆段\n计划明年年底开通初期运营\n"
+                            "本报讯（记者 梁诗佳）10月18日，地铁2号线一期工\n程首列车运抵东郊车辆段。"))
+    assert (item.title, item.subtitle) == ("地铁2号线一期首列车抵达车辆段", "计划明年年底开通初期运营")
+
+
+FEATURE = ("大山里的“云上课堂”",
+           "　　早上8点，位于深山里的石门小学响起了上课铃声。四年级\n的教室里，12名学生坐在大屏幕前，城\n"
+           "里名校的老师正在讲授一节英语课。这是石门小学和市实验小学\n的“同步课堂”，每周两节。",
+           "开不齐课的难题",
+           "　　石门小学位于海拔800多米的山腰上，学校现有学生86人。\n过去学校没有专职的英语老师，英语课\n"
+           "只能由其他老师兼任。三年前，学校建成了智慧教室，城里老师\n的英语课“飞”进了石门小学。")
+
+
+def test_a_subhead_inside_a_long_story_starts_no_new_item():
+    # Unseen layouts, kind 3: the heading's text goes on with the story's own words (石门小学, 英语, 老师).
+    item = _only_item(_page(*FEATURE, "（本报记者 林静）"))
+    assert item.title == "大山里的“云上课堂”"
+    assert "开不齐课的难题" in item.paragraphs and item.body.endswith("石门小学。")
+
+
+def test_a_story_on_another_subject_after_a_story_is_its_own_item():
+    page = split_page(_page(*FEATURE[:2], "全市小麦一喷三防全面展开",
+                            "　　连日来，全市各地抢抓农时，组织农机手开展小麦病虫害\n统防统治，已完成作业面积32万亩。",
+                            "（本报记者 林静）"))
+    assert [i.title for i in page.items] == ["大山里的“云上课堂”", "全市小麦一喷三防全面展开"]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

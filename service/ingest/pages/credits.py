@@ -21,7 +21,9 @@ _BYLINE = re.compile(r"^[(（]([^()（）]{2,60})[)）]$")
 _NOT_NAMES = frozenset({"待续", "未完", "续完", "未完待续", "全文完", "本文完", "图片", "资料图", "资料图片", "供图",
                         "待續", "續完", "未完待續", "圖片", "資料圖", "資料圖片", "供圖"})
 # Longest first: a role is stripped from the front of the token it starts.
-_ROLES = ("本报特约记者", "本报见习记者", "本报实习记者", "特约通讯员", "本报记者", "特约记者", "见习记者",
+_ROLES = ("新华社特约记者", "新华社记者", "人民日报记者", "光明日报记者", "经济日报记者", "中新社记者", "中新网记者",
+          "新華社特約記者", "新華社記者", "人民日報記者", "光明日報記者", "經濟日報記者", "中新社記者", "中新網記者",
+          "本报特约记者", "本报见习记者", "本报实习记者", "特约通讯员", "本报记者", "特约记者", "见习记者",
           "实习记者", "摄影记者", "通讯员", "实习生", "记者", "本报",
           "本報特約記者", "本報見習記者", "本報實習記者", "特約通訊員", "本報記者", "特約記者", "見習記者",
           "實習記者", "攝影記者", "通訊員", "實習生", "記者", "本報")
@@ -170,6 +172,54 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
     return end, before, names
 
 
+# A photo credit run on after a caption's last sentence: `…走进校园。（记者 薛琪 摄）`, maybe wrapping
+# (`…1200余副。（记者 郭伟` / `摄）`), or without brackets after a role (`…前来观赏。 记者 苏华芳` / `摄`).
+_RUN_ON_CREDIT = re.compile(r"^(.*[。！？!?…”’」』])\s*(?:([(（])([^()（）]{0,40}[)）]?)|((?:本报|本報)?(?:摄影记者|攝影記者|记者|記者)"
+                            r"[^()（）。！？]{0,30}))$")
+
+
+def _run_on_credit_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
+    """A photo credit run on at the end of the line at ``start``: (index of its last line, the caption's text
+    before it, names). Unlike a byline it needs no gap after it: its photo mark (`摄`) settles it, and a photo
+    story's title may come straight after its caption."""
+    line = lines[start]
+    if line is None:
+        return None
+    match = _RUN_ON_CREDIT.match(line.strip())
+    if not match:
+        return None
+    bracketed = match.group(2) is not None
+    parts, end = [match.group(3) if bracketed else match.group(4)], start
+    closed = not bracketed
+    if bracketed and parts[0].endswith((")", "）")):
+        parts[0], closed = parts[0][:-1], True
+    while not _credit_complete(parts, bracketed, closed):
+        end += 1
+        if end >= len(lines) or lines[end] is None or end - start >= _MAX_CREDIT_LINES:
+            return None
+        rest = lines[end].strip()
+        if len(_compact(rest)) > 16 or any(ch in rest[:-1] for ch in "()（）"):
+            return None
+        if bracketed and rest.endswith((")", "）")):
+            rest, closed = rest[:-1], True
+        parts.append(rest)
+    credit = ""
+    for part in parts:
+        glued = credit and (len(credit.split(" ")[-1]) == 1 or len(part.split(" ")[0]) == 1)
+        credit += ("" if glued or not credit else " ") + part
+    parsed = _parse_credit_line(credit)
+    if parsed is None or not parsed.names or not (parsed.photo_mark or parsed.glued_mark and parsed.has_role):
+        return None
+    return end, match.group(1), tuple(parsed.names)
+
+
+def _credit_complete(parts: list[str], bracketed: bool, closed: bool) -> bool:
+    if bracketed:
+        return closed
+    last = parts[-1].strip()
+    return any(last.endswith(mark) for mark in _PHOTO_SUFFIXES)
+
+
 @dataclass
 class _CreditLine:
     names: list[str] = field(default_factory=list)
@@ -253,6 +303,19 @@ def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
         return None
     names = _names_in(rest)
     return names if names and 1 <= len(names) <= 4 else None
+
+
+def _rejoined_byline_line(line: str | None, following: str | None) -> str | None:
+    """A byline line under a headline wrapped onto the next line (`本報記者 何詠詩 黃文傑 通` / `訊員 鄭偉倫`)
+    as one line, or None. The break stood for a space unless it left a lone character on either side."""
+    if line is None or following is None or _byline_line_names(line) is not None:
+        return None
+    first, second = line.strip(), following.strip()
+    if len(_compact(second)) > 16 or _byline_line_names(second) is not None:
+        return None
+    glued = len(first.split(" ")[-1]) == 1 or len(second.split(" ")[0]) == 1
+    joined = first + ("" if glued else " ") + second
+    return joined if _byline_line_names(joined) is not None else None
 
 
 def _opener_lead(compact_text: str) -> re.Match | None:

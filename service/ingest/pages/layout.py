@@ -208,11 +208,14 @@ _DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9�
 
 def _long_headline(lines: list[str | None], index: int) -> int:
     """How many lines from ``index`` (one to three, up to a gap) form a long headline with clause commas in
-    it: no sentence mark, no clause left open at its end, and a gap after it; 0 when they do not."""
+    it: no sentence mark, no clause left open at its end, and a gap (or a byline line, then a gap) after it;
+    0 when they do not."""
     end = index
     while end < len(lines) and lines[end] is not None:
         end += 1
     block = lines[index:end]
+    if len(block) >= 2 and _byline_line_names(block[-1]) is not None:
+        block = block[:-1]  # its byline set on the line under it (`■ 记者 梁涛 陆泽`) and then the gap
     if not 1 <= len(block) <= 3 or end >= len(lines) or _indented(block[0]):
         return 0
     text = _compact("".join(block))
@@ -381,7 +384,9 @@ def _paragraph_starts(lines: list[str | None], columns: list[float | None], expl
         if previous is None:
             starts.add(index)
         elif explicit:
-            if _indented(line):
+            # A subhead stands unindented between gaps, after a finished paragraph.
+            if _indented(line) or (previous < index - 1 and _ends_paragraph(lines[previous]) and _is_title_like(line)
+                                   and (index + 1 >= len(lines) or lines[index + 1] is None)):
                 starts.add(index)
         elif _ends_paragraph(lines[previous]):
             gap = previous < index - 1

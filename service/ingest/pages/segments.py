@@ -8,13 +8,16 @@ and a new one; before a photo's credit, only the last paragraph is its caption.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
-from .credits import _byline_at, _byline_line_names, _credit_at, _opener_at, _run_on_byline_at
-from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _ends_paragraph, _inside_a_story, _is_column_head,
-                     _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _long_headline, _opens_lede,
+from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _rejoined_byline_line, _run_on_byline_at,
+                      _run_on_credit_at)
+from .layout import (_INDENT_AT_MOST, _SENTENCE_MARK, _bulleted, _column_widths, _ends_paragraph, _inside_a_story,
+                     _is_column_head, _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _long_headline, _opens_lede,
                      _opens_paragraph, _paragraph_starts, _standalone_title, _strong_start)
-from .lines import _collapse_blanks, _indented, _line, _next_line, _trim_blanks
+from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks
 
 
 @dataclass
@@ -39,11 +42,14 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
             segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors))
             start = index = end + 1
             continue
-        run_on = _run_on_byline_at(lines, index)
+        # A byline or a photo credit run on after the last sentence, on the same line.
+        kind, run_on = "article", _run_on_byline_at(lines, index)
+        if run_on is None:
+            kind, run_on = "photo", _run_on_credit_at(lines, index)
         if run_on is not None:
-            end, text, authors = run_on
+            end, text, names = run_on
             last = _line(text, _indented(line))
-            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + [last], authors))
+            segments.append(_Segment(kind, _trim_blanks(lines[start:index]) + [last], names))
             start = index = end + 1
             continue
         credit = _credit_at(lines, index)
@@ -114,7 +120,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                 index += 1
                 continue
         if (index > floor and _bulleted(line) and (previous is None or _ends_paragraph(previous))
-                and index + 1 < len(lines) and lines[index + 1] is not None and not _is_title_like(lines[index + 1])):
+                and _text_under_bulleted(lines, index)):
             # A bullet marks a briefs item's headline, gap or none above it.
             starts.append(index)
             index += 1
@@ -151,7 +157,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             taken = _long_headline(lines, index)
             body = _next_line(lines, index + taken) if taken else len(lines)
             if (body < len(lines) and not _joins(lines[index + taken - 1], lines[body])
-                    and _opens_paragraph(lines, body, columns, explicit)):
+                    and (_opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None)):
                 starts.append(index)
                 index = body + 1
                 continue
@@ -178,11 +184,12 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
     segments: list[_Segment] = []
     previous_kind = None
     # A briefs column's head standing alone (`■简讯`) heads no item.
-    lines = _collapse_blanks([None if _is_column_head(line) else line for line in _run_in_titles(lines)])
+    lines = _collapse_blanks([None if _is_column_head(line) else line
+                              for line in _run_in_titles(_rejoined_bylines(lines))])
     for segment in _closed_segments(lines):
         starts = _article_starts(segment, after_photo=previous_kind == "photo")
         previous_kind = segment.kind
-        cuts = [start for start in starts if start > 0]
+        cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0])
         if not cuts and not (starts and segment.kind == "photo") and not _text_before_caption(segment):
             segments.append(segment)
             continue
@@ -203,6 +210,66 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
 
 
 _RUN_IN_TITLE_MAX = 32  # a bracket closing later than this holds text, not a headline
+_SENTENCE_ENDS = "。！？!?…”’」』"
+
+
+# Characters that make a bigram say nothing of what a story is about (`的`, `一个`, `他们`).
+_FUNCTION_CHARS = frozenset("的了是在一和有不这也我们他她它为上中人大年月日个到说要会对以就等将与及其从把被让着过而并或已都很还又更最")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Topic bigrams (twice on each side) a new story shares with the one above it at most, on both generators' pages;
+# a subhead inside a long story shares more.
+_SHARED_TOPIC_MAX = 2
+
+
+def _topic_bigrams(lines: list[str | None]) -> Counter:
+    text = "".join(ch for line in lines if line is not None for ch in line if _HAN.match(ch))
+    return Counter(pair for pair in (text[i:i + 2] for i in range(len(text) - 1)) if not set(pair) & _FUNCTION_CHARS)
+
+
+def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]:
+    """The cuts that begin another story: a one-line heading over text that opens with no opener and goes on
+    with the words of the story above (the same people, places and things, each more than once) is a subhead
+    inside that story."""
+    kept: list[int] = []
+    for position, cut in enumerate(cuts):
+        end = cuts[position + 1] if position + 1 < len(cuts) else len(lines)
+        piece = lines[cut:end]
+        heading_alone = len(piece) > 2 and piece[1] is None or len(piece) > 1 and not _is_title_like(piece[1])
+        opened = any(_opener_at(piece, i) is not None for i in range(min(len(piece), 4)) if piece[i] is not None)
+        if heading_alone and not opened:
+            above, below = _topic_bigrams(lines[kept[-1] if kept else 0:cut]), _topic_bigrams(piece[1:])
+            shared = sum(1 for pair, count in below.items() if count >= 2 and above.get(pair, 0) >= 2)
+            if shared > _SHARED_TOPIC_MAX:
+                continue
+        kept.append(cut)
+    return kept
+
+
+def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
+    """Whether text follows the bulleted headline at ``index`` at once, the headline maybe wrapped onto a second
+    line (`■ 河滨公园樱花进入` / `盛花期`)."""
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    if following is None:
+        return False
+    if not _is_title_like(following):
+        return True
+    after = lines[index + 2] if index + 2 < len(lines) else None
+    return (after is not None and not _is_title_like(after) and not _SENTENCE_MARK.search(lines[index])
+            and not following.strip()[:1] in _BULLETS)
+
+
+def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
+    result: list[str | None] = []
+    index = 0
+    while index < len(lines):
+        joined = _rejoined_byline_line(lines[index], lines[index + 1] if index + 1 < len(lines) else None)
+        if joined is None:
+            result.append(lines[index])
+            index += 1
+        else:
+            result.append(_line(joined, _indented(lines[index])))
+            index += 2
+    return result
 
 
 def _run_in_titles(lines: list[str | None]) -> list[str | None]:
@@ -224,8 +291,15 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
         close = text.find("】")
         rest = text[close + 1:].strip() if close > 0 else ""
         if 2 < close <= _RUN_IN_TITLE_MAX and rest and "【" not in text[1:close]:
+            after = index + taken
+            following = lines[after] if after < len(lines) else None
+            # What follows the bracket begins a paragraph the column goes on with; left on a line of its own,
+            # a word of it (`本`, `市民`) would read as a headline's last line.
+            if (following is not None and rest[-1] not in _SENTENCE_ENDS and not _indented(following)
+                    and following.strip()[:1] not in _BULLETS + "【"):
+                rest, after = rest + following.strip(), after + 1
             result += [_line("■" + text[1:close]), _line(rest)]
-            index += taken
+            index = after
         else:
             result.append(line)
             index += 1

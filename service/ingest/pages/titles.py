@@ -67,8 +67,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if not candidates:
         taken = _long_headline(lines, 0)
         body = _next_line(lines, taken) if taken else len(lines)
-        if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and _opens_paragraph(
-                lines, body, columns, explicit):
+        if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and (
+                _opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None):
             return list(range(taken)), body, ["a long headline read from the lines over the first paragraph, "
                                               "though they hold clause commas"]
         return [], 0, ["no title found; the text may run on from another page"]
@@ -138,12 +138,26 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
                 or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]]))):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
+        elif len(heads) >= 3 and not block.subtitle and _set_apart_by_width(lines[heads[-2]], lines[heads[-1]]):
+            block.subtitle = _title_text([lines[heads[-1]]])
+            block.warnings.append("the last of three headline lines taken for a subtitle: it is wider than the "
+                                  "line above, which a wrapped headline fills")
+            heads = heads[:-1]
         elif len(heads) >= 3:
             # Three lines with no gap or phrase space setting the first apart: one long headline wrapped.
             block.warnings.append("three headline lines taken for one wrapped headline (no gap or phrase space "
                                   "sets a kicker apart)")
     block.title = _title_text([lines[i] for i in heads])
     return block
+
+
+def _set_apart_by_width(upper: str, lower: str) -> bool:
+    """A headline wrapped by its width fills every line but its last: a line well narrower than the one under
+    it ended where its phrase ended, not where the column did. (Read as a kicker over its headline this lost
+    on both generators' pages: headlines are broken by meaning as often as by width. Read as a subtitle under
+    a two-line headline it held.)"""
+    return (_width(_compact(upper)) + 3 <= _width(_compact(lower)) and not _joins(upper, lower)
+            and not _opens_unclosed(upper))
 
 
 def _title_text(lines: list[str | None]) -> str:
