@@ -432,6 +432,14 @@ def test_a_labelled_headline_keeps_its_label_line():
     assert page.items[1].body.startswith("今天，我们")
 
 
+def test_a_label_line_goes_on_into_a_headline_as_wide_as_the_column():
+    item = _only_item(_page("本报评论员：\n以钉钉子精神抓好项目建设\n"
+                            "　　项目是经济发展的“压舱石”。\n一季度全市重点项目开工率达到\n76%，为全年经济发展打下了良\n"
+                            "好基础。越是形势向好，越要保\n持清醒。", "（王强）"))
+    assert (item.title, item.kicker) == ("本报评论员：以钉钉子精神抓好项目建设", None)
+    assert item.body.startswith("项目是经济发展")
+
+
 def test_a_body_line_introducing_speech_is_no_label():
     page = split_page(_page("全市重点项目集中开工\n本报讯（记者 王强）1月5日，全市\n2020年第一批重点项目集中开工。",
                             "会议指出：", "要为项目建设提供“保姆式”服\n务，确保项目早建成、早见效。", "（王强）"))
@@ -555,6 +563,16 @@ def test_briefs_with_their_headlines_run_in_in_brackets_are_items():
                                                               ("河滨公园樱花进入盛花期", ("马宇", "杜雪林"))]
     assert page.items[0].body == "市民政局近日上线婚姻登记网上预约系统。"
     assert page.items[1].body == "连日来气温回升，河滨公园内600余株樱花进入盛花期。"
+
+
+def test_a_bulleted_headline_set_apart_from_its_text_by_a_gap_starts_a_briefs_item():
+    page = split_page(_page("简 讯",
+                            "◆新城区第二小学开工\n本报讯（记者 贺磊倩）新城区第\n二小学日前开工建设，预计明\n年秋季投入使用。\n"
+                            "◆第三届青年创业大赛启动报名",
+                            "由团市委、市人社局联合主办的\n第三届青年创业大赛日前启动报名。",
+                            "●全市小麦一喷三防全面展开", "本报讯（记者 吕泽强）眼下正\n值小麦抽穗扬花期。"))
+    assert [(i.title, i.authors) for i in page.items] == [
+        ("新城区第二小学开工", ("贺磊倩",)), ("第三届青年创业大赛启动报名", ()), ("全市小麦一喷三防全面展开", ("吕泽强",))]
 
 
 def test_a_bulleted_byline_with_a_role_is_a_byline():

@@ -115,7 +115,9 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
         paragraph_start = previous is None or _ends_paragraph(previous) or _is_title_like(previous)
         if paragraph_start and _opener_at(lines, index) is not None:
             top = _title_block_above(lines, index, floor)
-            if _after_finished_text(lines, top, floor, after_photo) and (top > floor or not starts and top == 0):
+            # (Not the opener under the headline just taken, across a gap.)
+            text_above = any(lines[i] is not None for i in range(floor, top))
+            if _after_finished_text(lines, top, floor, after_photo) and (text_above or not starts and top == 0):
                 starts.append(top)
                 index += 1
                 continue
@@ -246,14 +248,17 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]
 
 
 def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
-    """Whether text follows the bulleted headline at ``index`` at once, the headline maybe wrapped onto a second
-    line (`■ 河滨公园樱花进入` / `盛花期`)."""
-    following = lines[index + 1] if index + 1 < len(lines) else None
+    """Whether text follows the bulleted headline at ``index``, across a gap or at once, the headline maybe
+    wrapped onto a second line (`■ 河滨公园樱花进入` / `盛花期`)."""
+    below = index + 1
+    if below < len(lines) and lines[below] is None:
+        below += 1  # a gap between a briefs item's headline and its text
+    following = lines[below] if below < len(lines) else None
     if following is None:
         return False
     if not _is_title_like(following):
         return True
-    after = lines[index + 2] if index + 2 < len(lines) else None
+    after = lines[below + 1] if below + 1 < len(lines) else None
     return (after is not None and not _is_title_like(after) and not _SENTENCE_MARK.search(lines[index])
             and not following.strip()[:1] in _BULLETS)
 

@@ -103,7 +103,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     first = lines[candidates[0]]
     if len(candidates) == 1:
         return candidates, _next_line(lines, candidates[0] + 1), []
-    if _opens_unclosed(first):  # a title mark or quotation left open goes on into the second line
+    # A title mark or quotation left open, or a label (`本报评论员：`), goes on into the second line.
+    if _opens_unclosed(first) or _compact(first).endswith(("：", ":")):
         return candidates[:2], _next_line(lines, candidates[1] + 1), []
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
