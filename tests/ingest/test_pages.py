@@ -458,6 +458,12 @@ def test_a_compound_kicker_stays_over_its_headline(between):
     assert page.items[1].body.startswith("走进国家博物馆")
 
 
+def test_a_headline_broken_just_after_its_dash_is_no_kicker():
+    item = _only_item(_page("做与中国合作的先行——记\n希腊船王康斯坦塔科普洛斯",
+                            "本报郑州5月11日电（记者 秦勇）１９９５年５月，希腊船主\n瓦西里斯先生携夫人访问中国。"))
+    assert (item.kicker, item.title) == (None, "做与中国合作的先行——记希腊船王康斯坦塔科普洛斯")
+
+
 @pytest.mark.parametrize("closing", ["（王强）", ""])
 def test_a_gap_inside_a_headline_broken_mid_word_stays_inside_it(closing):
     # Unseen layouts, kind 1: the OCR saw a gap between the lines of a long headline broken in a word.

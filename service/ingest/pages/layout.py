@@ -265,7 +265,8 @@ def _kicker_like(line: str) -> bool:
     return _has_phrase_space(line) or bool(_INNER_DASH.search(_compact(line)))
 
 
-_INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}[^—－─━-]")
+# Two characters at least after the dash: a line ending `…先行——记` broke a headline's `——记…` in two.
+_INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}[^—－─━-]{2}")
 
 
 def _standalone_title(lines: list[str | None]) -> int:
