@@ -671,6 +671,24 @@ def test_a_story_on_another_subject_after_a_story_is_its_own_item():
     assert [i.title for i in page.items] == ["大山里的“云上课堂”", "全市小麦一喷三防全面展开"]
 
 
+def test_a_story_on_the_same_subject_with_its_own_byline_is_its_own_item():
+    # Adjacent stories on one event share its names; a byline under the heading still says a story begins.
+    mourning = "　　邓小平同志逝世后，各国领导人纷纷致电。\n唁电说，邓小平同志是伟大的领导人，\n邓小平同志的逝世是巨大的损失。"
+    page = split_page(_page("各国领导人致电哀悼", mourning, "国际社会深切哀悼邓小平逝世", "本报记者 徐帆",
+                            "　　加勒比共同体秘书长致电，对邓小平\n同志逝世表示哀悼，说邓小平同志\n的逝世是巨大的损失。",
+                            "（徐帆）"))
+    assert [i.title for i in page.items] == ["各国领导人致电哀悼", "国际社会深切哀悼邓小平逝世"]
+
+
+def test_words_every_story_uses_do_not_join_two_stories():
+    first = ("　　国家统计局发布数据，国家经济运行平稳，\n经济工作中的问题正在解决。各地工作扎实，\n"
+             "推动经济发展，在发展中解决问题。")
+    page = split_page(_page("经济运行总体平稳", first, "学习基本法顺利迎回归",
+                            "　　国家有关部门表示，回归前后的工作要提前\n做好，国家将推动经济发展，确保有关问题\n"
+                            "妥善解决，各项工作有序展开，经济发展有问题就解决。", "（王五）"))
+    assert [i.title for i in page.items] == ["经济运行总体平稳", "学习基本法顺利迎回归"]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -40,6 +40,12 @@ def _words(text: str) -> list[str]:
     return list(_dictionary.cut(text, HMM=False))
 
 
+def _word_frequency(word: str) -> int:
+    """How often jieba's dictionary counts ``word`` (0 for a word it does not hold)."""
+    _words("")
+    return _dictionary.FREQ.get(word, 0) if _dictionary is not None else 0
+
+
 def _joins(upper: str | None, lower: str | None) -> bool:
     """Whether a line runs on into the next mid-word: a dictionary word (or a number) spans the break.
 

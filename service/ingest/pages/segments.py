@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _rejoined_byline_line, _run_on_byline_at,
                       _run_on_credit_at)
-from .layout import (_INDENT_AT_MOST, _SENTENCE_MARK, _bulleted, _column_widths, _ends_paragraph, _inside_a_story,
+from .layout import (_INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths, _ends_paragraph, _inside_a_story,
                      _is_column_head, _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _long_headline, _opens_lede,
                      _opens_paragraph, _paragraph_starts, _standalone_title, _strong_start)
 from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks
@@ -219,8 +219,10 @@ _SENTENCE_ENDS = "。！？!?…”’」』"
 _FUNCTION_CHARS = frozenset("的了是在一和有不这也我们他她它为上中人大年月日个到说要会对以就等将与及其从把被让着过而并或已都很还又更最")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Topic bigrams (twice on each side) a new story shares with the one above it at most, on both generators' pages;
-# a subhead inside a long story shares more.
+# a subhead inside a long story shares more. Words every story may use (国家, 问题, 自己, 记者: more often than this
+# in jieba's dictionary counts) are no topic: adjacent news stories share them.
 _SHARED_TOPIC_MAX = 2
+_EVERYDAY_WORD = 20000
 
 
 def _topic_bigrams(lines: list[str | None]) -> Counter:
@@ -229,18 +231,20 @@ def _topic_bigrams(lines: list[str | None]) -> Counter:
 
 
 def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]:
-    """The cuts that begin another story: a one-line heading over text that opens with no opener and goes on
-    with the words of the story above (the same people, places and things, each more than once) is a subhead
-    inside that story."""
+    """The cuts that begin another story: a one-line heading over text that opens with neither an opener nor a
+    byline and goes on with the words of the story above (the same people, places and things, each more than
+    once) is a subhead inside that story."""
     kept: list[int] = []
     for position, cut in enumerate(cuts):
         end = cuts[position + 1] if position + 1 < len(cuts) else len(lines)
         piece = lines[cut:end]
         heading_alone = len(piece) > 2 and piece[1] is None or len(piece) > 1 and not _is_title_like(piece[1])
-        opened = any(_opener_at(piece, i) is not None for i in range(min(len(piece), 4)) if piece[i] is not None)
+        opened = any(_opener_at(piece, i) is not None or _byline_line_names(piece[i]) is not None
+                     for i in range(min(len(piece), 4)) if piece[i] is not None)
         if heading_alone and not opened:
             above, below = _topic_bigrams(lines[kept[-1] if kept else 0:cut]), _topic_bigrams(piece[1:])
-            shared = sum(1 for pair, count in below.items() if count >= 2 and above.get(pair, 0) >= 2)
+            shared = sum(1 for pair, count in below.items() if count >= 2 and above.get(pair, 0) >= 2
+                         and _word_frequency(pair) < _EVERYDAY_WORD)
             if shared > _SHARED_TOPIC_MAX:
                 continue
         kept.append(cut)
