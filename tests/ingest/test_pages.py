@@ -458,6 +458,12 @@ def test_a_compound_kicker_stays_over_its_headline(between):
     assert page.items[1].body.startswith("走进国家博物馆")
 
 
+def test_a_headline_broken_mid_word_keeps_both_lines_over_a_short_column():
+    item = _only_item(_page("李铁映在建立社会主义市场\n经济法律体系座谈会上强调",
+                            "据新华社北京７月９日\n电（记者周亮）在今天召\n开的座谈会上，李铁映\n强调要加快立法。", "（周亮）"))
+    assert item.title == "李铁映在建立社会主义市场经济法律体系座谈会上强调"
+
+
 def test_a_headline_broken_just_after_its_dash_is_no_kicker():
     item = _only_item(_page("做与中国合作的先行——记\n希腊船王康斯坦塔科普洛斯",
                             "本报郑州5月11日电（记者 秦勇）１９９５年５月，希腊船主\n瓦西里斯先生携夫人访问中国。"))

@@ -103,8 +103,9 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     first = lines[candidates[0]]
     if len(candidates) == 1:
         return candidates, _next_line(lines, candidates[0] + 1), []
-    # A title mark or quotation left open, or a label (`本报评论员：`), goes on into the second line.
-    if _opens_unclosed(first) or _compact(first).endswith(("：", ":")):
+    # A title mark or quotation left open, a label (`本报评论员：`), or a word broken at the line's end
+    # (`…社会主义市场` / `经济法律体系…`) goes on into the second line.
+    if _opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]]):
         return candidates[:2], _next_line(lines, candidates[1] + 1), []
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
