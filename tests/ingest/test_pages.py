@@ -502,6 +502,17 @@ def test_words_in_brackets_after_a_sentence_are_no_run_on_byline():
     assert [(i.title, i.authors) for i in page.items] == [("泰国民主纪念碑", ("雷勇",))]
 
 
+@pytest.mark.parametrize("ending, authors", [("（苏萱）", ("苏萱",)), ("（欧阳明）", ("欧阳明",)), ("（待续）", ())])
+def test_one_name_in_brackets_after_the_last_sentence_is_a_byline_when_it_opens_with_a_surname(ending, authors):
+    page = split_page(_page("适应形势需要探索办学新路\n本报讯 近两年苏州市基层党校共举\n办各类培训班近９００期，受到基\n层党员干部的普遍欢迎。"
+                            + ending, "有感于西方老年孤独\n最近，从法国书刊上读到一则报道。", "（王五）"))
+    titles = [(i.title, i.authors) for i in page.items]
+    if authors:
+        assert titles == [("适应形势需要探索办学新路", authors), ("有感于西方老年孤独", ("王五",))]
+    else:
+        assert titles[0][1] != ("待续",)
+
+
 def test_a_briefs_column_gives_each_bulleted_item_and_drops_its_head():
     page = split_page(_page(
         "■简讯",

@@ -135,10 +135,32 @@ def _byline_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
 _RUN_ON_BYLINE = re.compile(r"^(.*[。！？!?…”’」』])\s*([(（][^()（）]{0,40})$")
 
 
+# The common surnames (the first of a name of two or three characters): a single name in brackets after a
+# story's last sentence (`（苏萱）`) is a byline when it opens with one; `（图四）`, `（待续）` do not.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄"
+    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池"
+    "查麻苑迟邝扎"
+    "劉陳楊黃趙吳週孫馬郭鄭梁謝韓馮鄧曹彭曾蕭葉蘇魏呂盧薑鍾譚陸範賈韋鄒閆顧龔萬錢嚴湯樊齊喬龐顏聶魯歐"
+    "關蘭甯紀單裴塗駱藍靳鮑饒穆車婁竇衛")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "歐陽",
+                      "司馬", "諸葛")
+
+
+def _looks_like_a_name(token: str) -> bool:
+    if token.startswith(_COMPOUND_SURNAMES):
+        return 3 <= len(token) <= 4
+    return 2 <= len(token) <= 3 and token[0] in _SURNAMES
+
+
 def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
     """A byline run on at the end of the line at ``start``: (index of its last line, the text before it,
-    names). Words in brackets after a sentence (`（图四）`) are one only with a role in them (`记者`) or two
-    names, and where a gap, the page's end or a briefs item's bullet follows, as it follows an article's end."""
+    names). Words in brackets after a sentence (`（图四）`) are one only with a role in them (`记者`), two names
+    or one opening with a common surname, and where a gap, the page's end or a briefs item's bullet follows, as
+    it follows an article's end."""
     line = lines[start]
     if line is None or ("（" not in line and "(" not in line):
         return None
@@ -167,7 +189,8 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
     if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS:
         return None  # an article ends at a gap, the page's end, or the next briefs item's bullet
     names = _names_in(inside)
-    if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))):
+    if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))
+                                        and not _looks_like_a_name(names[0])):
         return None
     return end, before, names
 
