@@ -41,7 +41,9 @@ in its PROVENANCE.md there (`DATA/*/PROVENANCE.md`).
   the `summary` now an editor's brief written for this project (bench/data/news_briefs.jsonl keeps the briefs
   by article id, not the text, which stays in ../shared): one sentence of 48 to 77 characters saying who did what,
   where and when, in its own words; the headline as `title` (some headlines of this rebuilt set belong to a
-  neighbouring article, as an archive's OCR can leave them).
+  neighbouring article, as an archive's OCR can leave them). news_pages.jsonl: every article as `id`, `title`
+  (the headline), `text` with every three sentences a paragraph (split by newlines), for the page generators'
+  `--articles`.
 """
 
 from __future__ import annotations
@@ -187,6 +189,14 @@ def build_news(data: Path, out: Path) -> None:
     with open(out / "news.jsonl", "w", encoding="utf-8") as f:
         for n, article in enumerate(articles):
             f.write(json.dumps({**article, "split": "dev" if n < half else "test"}, ensure_ascii=False) + "\n")
+    # For the page generators (tests/fixtures/pages*/make_*.py --articles): the headline as title and every
+    # three sentences a paragraph, as a paper sets a story.
+    with open(out / "news_pages.jsonl", "w", encoding="utf-8") as f:
+        for article in articles:
+            parts = sentences(article["text"])
+            text = "\n".join("".join(parts[i:i + 3]) for i in range(0, len(parts), 3))
+            f.write(json.dumps({"id": article["id"], "title": article["summary"], "text": text},
+                               ensure_ascii=False) + "\n")
     missing = [i for i in briefs if i not in {a["id"] for a in articles[:half]}]
     if missing:
         raise SystemExit(f"{len(missing)} briefs are for no dev article (e.g. {missing[0]}): the rebuilt set differs")
