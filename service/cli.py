@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from . import config as config_module
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
 from .ingest.pages import Page
+from .store import sqlite_failure
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
@@ -384,7 +386,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         _dump(report, sys.stdout)
     else:
-        print(f"store: {report['store']} ({report['articles']} articles)")
+        damaged = f", {len(report['damaged_articles'])} damaged" if report["damaged_articles"] else ""
+        print(f"store: {report['store']} ({report['articles']} articles{damaged})")
         print(f"index: {report['index']} ({report['index_generation'] or 'none'})"
               + ("" if report["index_current"] else "; it does not hold the store as it is: `jiansuo reindex`"))
         for problem in report["problems"]:
@@ -494,6 +497,10 @@ def main(argv: list[str] | None = None) -> int:
     except JiansuoError as exc:
         print(f"jiansuo: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.DatabaseError as exc:
+        failure = sqlite_failure(exc)
+        print(f"jiansuo: {failure.message}", file=sys.stderr)
+        return failure.exit_code
     except BrokenPipeError:
         # The reader went away (`jiansuo search ... | head`); nothing left to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -692,11 +692,14 @@ class Engine:
                 "index_generation": storage.current_generation(self.index_dir)}
 
     def check(self) -> dict:
-        """Every stored page of the article store and every index file against its checksum.
+        """Every stored page and every article row of the article store, and every index file, against its
+        checksum.
 
         `problems` is empty when both are sound; each problem names the command that repairs it.
         """
         store_problems = [f"article store {self.store.path}: {m}" for m in self.store.integrity()]
+        damaged = self.store.damaged_rows()  # integrity_check sees pages and structure, not what rows hold
+        store_problems += [row.error(self.store.path).message for row in damaged]
         index_problems = []
         generation = None
         try:
@@ -706,7 +709,8 @@ class Engine:
             index_problems.append(exc.message)
         return {"store": "damaged" if store_problems else "ok", "index": "unusable" if index_problems else "ok",
                 "index_generation": generation, "index_current": self.index_is_current(),
-                "articles": self.store.count(), "problems": store_problems + index_problems}
+                "articles": self.store.count(), "damaged_articles": [row.id for row in damaged],
+                "problems": store_problems + index_problems}
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)
