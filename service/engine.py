@@ -193,6 +193,7 @@ class LiveIndex(NamedTuple):
     generation: str
     words: Postings
     ranker: Ranker  # all five channels and the positions, weighted as configured
+    large_files: storage.LargeFileCheck | None = None  # the checksums of the files too large to hash on open
 
 
 def _ignore_progress(progress: IngestProgress) -> None:
@@ -448,6 +449,17 @@ class Engine:
         return self._live().ranker
 
     def _live(self) -> LiveIndex:
+        """The live generation; refused once the background check of its large files has found one damaged."""
+        loaded = self._open_live()
+        loaded.large_files.raise_if_failed()
+        return loaded
+
+    def index_checked(self, timeout: float | None = None) -> bool:
+        """Whether the background checksum pass over the open generation's large files has ended (waiting up
+        to `timeout` seconds for it); a file that failed it makes every query raise."""
+        return self._open_live().large_files.wait(timeout)
+
+    def _open_live(self) -> LiveIndex:
         live = storage.current_generation(self.index_dir)
         loaded = self._loaded
         if loaded is not None and loaded.generation == live:
@@ -461,7 +473,8 @@ class Engine:
                                                              self.config.ranking_and_fallback_below,
                                                              soft=self.soft_match, proximity=self.proximity,
                                                              positions=positions,
-                                                             lede_for_questions=self.config.ranking_lede_for_questions))
+                                                             lede_for_questions=self.config.ranking_lede_for_questions),
+                                         storage.LargeFileCheck(self.index_dir, name, self._open_hash_limit))
             return self._loaded
 
     def document_fields(self, postings: Postings) -> DocumentFields:
@@ -540,7 +553,7 @@ class Engine:
         if parsed.date_from or parsed.date_to or parsed.sections:
             filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
                                     section or (parsed.sections[0] if parsed.sections else None))
-        generation, postings, ranker = self._live()
+        generation, postings, ranker, _ = self._live()
         groups, excluded = plan_query(self.analyzer, parsed)
         self._check_term_count(parsed, groups, excluded)
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
