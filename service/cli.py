@@ -3,7 +3,7 @@
 Results go to stdout (JSON with --json), messages to stderr. Exit codes:
 0 success, 1 unexpected failure, 2 bad usage or query, 3 not found,
 4 bad input (some files or records skipped), 5 bad configuration,
-6 index missing or unusable.
+6 index missing or unusable, article store damaged.
 """
 
 from __future__ import annotations
@@ -395,6 +395,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     return IndexUnusable.exit_code if report["problems"] else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import check_destination
+
+    check_destination(Path(args.dest))  # before opening the archive: a refusal costs nothing
+    report = _engine(args).backup(Path(args.dest), link=args.link, wait_seconds=args.wait)
+    if args.json:
+        _dump(report.to_dict(), sys.stdout)
+    else:
+        index = f"index {report.index_generation} ({report.files} files {'linked' if report.linked else 'copied'})" \
+            if report.index_generation else "no index"
+        print(f"backed up {report.articles} articles (store revision {report.store_revision}) and {index} to "
+              f"{report.dest}, {report.bytes / 1e6:.1f} MB")
+    if not report.index_current:
+        print(f"warning: the index in the backup does not hold its store as it is (none was written for it in "
+              f"time); run `jiansuo --index {report.dest} reindex` before serving it", file=sys.stderr)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     _dump(_engine(args).stats(), sys.stdout)
     return 0
@@ -484,6 +502,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("check", help="verify the article store and every index file against its checksum")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser("backup", help="copy the article store and its index, consistently, while the archive "
+                                           "is served and written")
+    p.add_argument("dest", metavar="DEST", help="a new or empty folder; `jiansuo --index DEST` opens the copy")
+    p.add_argument("--link", action="store_true",
+                   help="hard-link the index files instead of copying them (same file system; they share the disk "
+                        "blocks, so damage on disk reaches both)")
+    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                   help="longest wait for an index being written for the store as copied (default: 600)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_backup)
 
     p = commands.add_parser("stats", help="article count, index size, last ingest")
     p.set_defaults(run=cmd_stats)

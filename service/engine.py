@@ -15,6 +15,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
+from . import backup as backup_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
 from .errors import IndexUnusable, InputError, NotFound, QueryError
@@ -724,6 +725,11 @@ class Engine:
                 "index_generation": generation, "index_current": self.index_is_current(),
                 "articles": self.store.count(), "damaged_articles": [row.id for row in damaged],
                 "problems": store_problems + index_problems}
+
+    def backup(self, dest: Path, *, link: bool = False, wait_seconds: float = 600.0) -> "backup_module.BackupReport":
+        """A consistent copy of the store and its index generation in `dest`, taken while others read and write
+        (`service.backup`)."""
+        return backup_module.backup(self.store.path, self.index_dir, Path(dest), link=link, wait_seconds=wait_seconds)
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)
