@@ -3,7 +3,7 @@
 Results go to stdout (JSON with --json), messages to stderr. Exit codes:
 0 success, 1 unexpected failure, 2 bad usage or query, 3 not found,
 4 bad input (some files or records skipped), 5 bad configuration,
-6 index missing or unusable.
+6 index missing or unusable, article store damaged.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from . import config as config_module
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
 from .ingest.pages import Page
+from .store import sqlite_failure
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
@@ -384,12 +386,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         _dump(report, sys.stdout)
     else:
-        print(f"store: {report['store']} ({report['articles']} articles)")
+        damaged = f", {len(report['damaged_articles'])} damaged" if report["damaged_articles"] else ""
+        print(f"store: {report['store']} ({report['articles']} articles{damaged})")
         print(f"index: {report['index']} ({report['index_generation'] or 'none'})"
               + ("" if report["index_current"] else "; it does not hold the store as it is: `jiansuo reindex`"))
         for problem in report["problems"]:
             print(f"problem: {problem}", file=sys.stderr)
     return IndexUnusable.exit_code if report["problems"] else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import check_destination
+
+    check_destination(Path(args.dest))  # before opening the archive: a refusal costs nothing
+    report = _engine(args).backup(Path(args.dest), link=args.link, wait_seconds=args.wait)
+    if args.json:
+        _dump(report.to_dict(), sys.stdout)
+    else:
+        index = f"index {report.index_generation} ({report.files} files {'linked' if report.linked else 'copied'})" \
+            if report.index_generation else "no index"
+        print(f"backed up {report.articles} articles (store revision {report.store_revision}) and {index} to "
+              f"{report.dest}, {report.bytes / 1e6:.1f} MB")
+    if not report.index_current:
+        print(f"warning: the index in the backup does not hold its store as it is (none was written for it in "
+              f"time); run `jiansuo --index {report.dest} reindex` before serving it", file=sys.stderr)
+    return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -482,6 +503,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_check)
 
+    p = commands.add_parser("backup", help="copy the article store and its index, consistently, while the archive "
+                                           "is served and written")
+    p.add_argument("dest", metavar="DEST", help="a new or empty folder; `jiansuo --index DEST` opens the copy")
+    p.add_argument("--link", action="store_true",
+                   help="hard-link the index files instead of copying them (same file system; they share the disk "
+                        "blocks, so damage on disk reaches both)")
+    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                   help="longest wait for an index being written for the store as copied (default: 600)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_backup)
+
     p = commands.add_parser("stats", help="article count, index size, last ingest")
     p.set_defaults(run=cmd_stats)
     return parser
@@ -494,6 +526,10 @@ def main(argv: list[str] | None = None) -> int:
     except JiansuoError as exc:
         print(f"jiansuo: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.DatabaseError as exc:
+        failure = sqlite_failure(exc)
+        print(f"jiansuo: {failure.message}", file=sys.stderr)
+        return failure.exit_code
     except BrokenPipeError:
         # The reader went away (`jiansuo search ... | head`); nothing left to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -141,8 +141,8 @@ SETTINGS: tuple[Setting, ...] = (
             "dictionaries, about a second); fewer are analysed in the ingesting process", minimum=1,
             maximum=100_000_000),
     Setting("index", "checksum_on_open_max_mb", 64,
-            "index files up to this size are checked against their sha256 whenever the index is opened; larger "
-            "ones by their size only (`jiansuo check` hashes every file); 0 checks sizes only", minimum=0,
+            "index files up to this size are checked against their sha256 before the index opens; larger ones "
+            "right after, in the background, queries refused once one fails; 0 checks every file so", minimum=0,
             maximum=1_000_000),
 )
 

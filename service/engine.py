@@ -15,6 +15,7 @@ from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
+from . import backup as backup_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
 from .errors import IndexUnusable, InputError, NotFound, QueryError
@@ -193,6 +194,7 @@ class LiveIndex(NamedTuple):
     generation: str
     words: Postings
     ranker: Ranker  # all five channels and the positions, weighted as configured
+    large_files: storage.LargeFileCheck | None = None  # the checksums of the files too large to hash on open
 
 
 def _ignore_progress(progress: IngestProgress) -> None:
@@ -448,6 +450,17 @@ class Engine:
         return self._live().ranker
 
     def _live(self) -> LiveIndex:
+        """The live generation; refused once the background check of its large files has found one damaged."""
+        loaded = self._open_live()
+        loaded.large_files.raise_if_failed()
+        return loaded
+
+    def index_checked(self, timeout: float | None = None) -> bool:
+        """Whether the background checksum pass over the open generation's large files has ended (waiting up
+        to `timeout` seconds for it); a file that failed it makes every query raise."""
+        return self._open_live().large_files.wait(timeout)
+
+    def _open_live(self) -> LiveIndex:
         live = storage.current_generation(self.index_dir)
         loaded = self._loaded
         if loaded is not None and loaded.generation == live:
@@ -461,7 +474,8 @@ class Engine:
                                                              self.config.ranking_and_fallback_below,
                                                              soft=self.soft_match, proximity=self.proximity,
                                                              positions=positions,
-                                                             lede_for_questions=self.config.ranking_lede_for_questions))
+                                                             lede_for_questions=self.config.ranking_lede_for_questions),
+                                         storage.LargeFileCheck(self.index_dir, name, self._open_hash_limit))
             return self._loaded
 
     def document_fields(self, postings: Postings) -> DocumentFields:
@@ -540,7 +554,7 @@ class Engine:
         if parsed.date_from or parsed.date_to or parsed.sections:
             filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
                                     section or (parsed.sections[0] if parsed.sections else None))
-        generation, postings, ranker = self._live()
+        generation, postings, ranker, _ = self._live()
         groups, excluded = plan_query(self.analyzer, parsed)
         self._check_term_count(parsed, groups, excluded)
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
@@ -692,11 +706,14 @@ class Engine:
                 "index_generation": storage.current_generation(self.index_dir)}
 
     def check(self) -> dict:
-        """Every stored page of the article store and every index file against its checksum.
+        """Every stored page and every article row of the article store, and every index file, against its
+        checksum.
 
         `problems` is empty when both are sound; each problem names the command that repairs it.
         """
         store_problems = [f"article store {self.store.path}: {m}" for m in self.store.integrity()]
+        damaged = self.store.damaged_rows()  # integrity_check sees pages and structure, not what rows hold
+        store_problems += [row.error(self.store.path).message for row in damaged]
         index_problems = []
         generation = None
         try:
@@ -706,7 +723,13 @@ class Engine:
             index_problems.append(exc.message)
         return {"store": "damaged" if store_problems else "ok", "index": "unusable" if index_problems else "ok",
                 "index_generation": generation, "index_current": self.index_is_current(),
-                "articles": self.store.count(), "problems": store_problems + index_problems}
+                "articles": self.store.count(), "damaged_articles": [row.id for row in damaged],
+                "problems": store_problems + index_problems}
+
+    def backup(self, dest: Path, *, link: bool = False, wait_seconds: float = 600.0) -> "backup_module.BackupReport":
+        """A consistent copy of the store and its index generation in `dest`, taken while others read and write
+        (`service.backup`)."""
+        return backup_module.backup(self.store.path, self.index_dir, Path(dest), link=link, wait_seconds=wait_seconds)
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)

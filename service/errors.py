@@ -72,3 +72,11 @@ class Forbidden(JiansuoError):
     code = "forbidden"
     http_status = 403
     exit_code = 7
+
+
+class StoreDamaged(JiansuoError):
+    """What the article store holds failed its checksum or could not be read: damage on disk, not a bug."""
+
+    code = "store_damaged"
+    http_status = 503
+    exit_code = 6

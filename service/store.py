@@ -9,6 +9,11 @@ index is noticed and brought up to date by analysing only what changed.
 The schema is versioned. An older store is migrated in place when opened, one
 step per version (``_MIGRATIONS``), inside one transaction: a store is either
 wholly at the old version or wholly at the new one.
+
+Every article row carries a checksum of all its columns (``row_checksum``),
+verified whenever the whole row is read: a byte changed on disk inside a row
+is an error naming the article and its repair (``StoreDamaged``), never a
+wrong article or an exception from SQLite's text decoding.
 """
 
 from __future__ import annotations
@@ -17,15 +22,16 @@ import json
 import sqlite3
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .articles import Article
-from .errors import IndexUnusable, NotFound
+from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -73,6 +79,29 @@ def _add_column_if_missing(table: str, column: str, kind: str) -> Callable[[sqli
     return step
 
 
+def _seal_rows(conn: sqlite3.Connection) -> None:
+    """Give every existing article row its checksum, a thousand rows at a time. A row whose text is not valid
+    UTF-8 is damaged already: it is left without one, so that `jiansuo check` names it."""
+    _add_column_if_missing("articles", "row_checksum", "INTEGER")(conn)
+    last = 0
+    while True:
+        rows = conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE seq > ? ORDER BY seq LIMIT 1000",
+                            (last,)).fetchall()
+        if not rows:
+            return
+        sealed = []
+        for seq, _, *raw in rows:
+            try:
+                for value in raw:
+                    if value is not None:
+                        value.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            sealed.append((row_checksum(raw), seq))
+        conn.executemany("UPDATE articles SET row_checksum = ? WHERE seq = ?", sealed)
+        last = rows[-1][0]
+
+
 _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
     1: (
         "ALTER TABLE articles ADD COLUMN kicker TEXT",
@@ -110,10 +139,21 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
         )""",
         _add_column_if_missing("article_extras", "summary_data", "BLOB"),
     ),
+    # A checksum over every column of each article row (`row_checksum`), worked out for the rows there are.
+    4: (
+        _seal_rows,
+    ),
 }
 
 _COLUMNS = ("id", "title", "body", "date", "section", "page", "authors", "kind", "source", "position", "editor",
             "kicker", "subtitle", "source_page", "warnings")
+# What a row's checksum covers: every column but `seq` (its key, not its content), in this order.
+_CHECKED = _COLUMNS + ("content_hash", "added_at")
+_INTEGER_COLUMNS = frozenset({"position", "source_page"})
+# Every column is read as the bytes it holds: a damaged row comes back as it lies on disk for its checksum to
+# judge, rather than failing inside SQLite's UTF-8 decoding without a word of which article it is.
+_SELECT_CHECKED = "seq, row_checksum, " + ", ".join(f"CAST({c} AS BLOB)" for c in _CHECKED)
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED: another connection holds the store, nothing is damaged
 
 
 @dataclass
@@ -127,12 +167,78 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _row_to_article(row: sqlite3.Row) -> Article:
+def _row_to_article(row) -> Article:
     return Article(id=row["id"], title=row["title"], body=row["body"], date=row["date"], section=row["section"],
                    page=row["page"], authors=tuple(json.loads(row["authors"])), kind=row["kind"],
                    source=row["source"], position=row["position"], editor=row["editor"], kicker=row["kicker"],
                    subtitle=row["subtitle"], source_page=row["source_page"],
                    warnings=tuple(json.loads(row["warnings"])))
+
+
+def row_checksum(raw: Iterable[bytes | None]) -> int:
+    """CRC-32 of a row's columns as stored (text as UTF-8, numbers as their digits), each marked as NULL or
+    prefixed with its length, so that no two different rows run together into the same bytes."""
+    crc = 0
+    for value in raw:
+        if value is None:
+            crc = zlib.crc32(b"N", crc)
+        else:
+            crc = zlib.crc32(value, zlib.crc32(b"V%d:" % len(value), crc))
+    return crc
+
+
+def _as_stored(values: tuple) -> list[bytes | None]:
+    """Row values as `_SELECT_CHECKED` reads them back."""
+    return [None if v is None else b"%d" % v if isinstance(v, int) else v.encode("utf-8") for v in values]
+
+
+def _readable(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class DamagedRow:
+    """An article row that fails its checksum or that SQLite cannot read."""
+
+    seq: int
+    id: str  # as far as it can be read
+    source: str | None  # the file it came from, when that much can be read
+    reason: str
+
+    def error(self, path: Path) -> StoreDamaged:
+        again = f"`jiansuo ingest {self.source}`" if self.source else "`jiansuo ingest` of the file it came from"
+        return StoreDamaged(
+            f"article {self.id!r} is damaged in the article store {path}: its stored row {self.reason}; "
+            f"repair it by ingesting its source again ({again}), remove it with `jiansuo delete {self.id}`, "
+            "or restore the archive from a backup (`jiansuo backup`)", code="article_damaged")
+
+
+def _inspect(row: tuple, known_id: str | None = None) -> tuple[dict | None, DamagedRow | None]:
+    """A `_SELECT_CHECKED` row as (its columns, None) when it matches its checksum, else (None, the damage)."""
+    seq, stored, *raw = row
+    reason = None
+    if stored is None:
+        reason = "has no checksum (it was not valid text when checksums were added)"
+    elif not isinstance(stored, int) or row_checksum(raw) != stored:
+        reason = "does not match its checksum"
+    else:
+        try:
+            return {c: None if v is None else int(v) if c in _INTEGER_COLUMNS else v.decode("utf-8")
+                    for c, v in zip(_CHECKED, raw)}, None
+        except ValueError:  # UnicodeDecodeError too: the checksum held, but what was written is not text
+            reason = "is not valid text"
+    source = _readable(raw[_CHECKED.index("source")]) if len(raw) == len(_CHECKED) else None
+    return None, DamagedRow(seq, known_id or _readable(raw[0]) or f"#{seq}", source, reason)
+
+
+def sqlite_failure(exc: sqlite3.Error, path: Path | None = None) -> JiansuoError:
+    """The error to show for SQLite failing to read the store: busy, or damaged on disk."""
+    where = f" {path}" if path else ""
+    if ((getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF) in _BUSY_CODES:
+        return IndexUnusable(f"article store{where} is busy: another ingest may be running ({exc})",
+                             code="store_busy")
+    return StoreDamaged(f"the article store{where} cannot be read ({exc}): it is damaged on disk; `jiansuo check` "
+                        "names the damaged articles and how to repair them", code="store_damaged")
 
 
 def _values(article: Article) -> tuple:
@@ -164,13 +270,7 @@ class Writer:
     def upsert_many(self, articles: list[Article]) -> list[str]:
         """'added', 'replaced' or 'unchanged' for each article, with one look-up for the lot. A replaced
         article moves to the end of ingest order, keeping when it was first added."""
-        found: dict[str, sqlite3.Row] = {}
-        ids = list(dict.fromkeys(a.id for a in articles))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for row in self._conn.execute(f"SELECT id, content_hash, added_at FROM articles WHERE id IN "
-                                          f"({', '.join('?' * len(chunk))})", chunk):
-                found[row["id"]] = row
+        found = self._stored(list(dict.fromkeys(a.id for a in articles)))
         outcomes: list[str] = []
         pending: dict[str, tuple] = {}  # id -> row to insert, in the order they go to the end
         stored_before = set(found)
@@ -183,17 +283,40 @@ class Writer:
                 continue
             outcomes.append("added" if row is None else "replaced")
             pending.pop(article.id, None)
-            pending[article.id] = (*_values(article), content_hash, row["added_at"] if row is not None else now)
-            found[article.id] = {"content_hash": content_hash, "added_at": pending[article.id][-1]}
+            values = (*_values(article), content_hash, row["added_at"] if row is not None else now)
+            pending[article.id] = (*values, row_checksum(_as_stored(values)))
+            found[article.id] = {"content_hash": content_hash, "added_at": values[-1]}
         moved = [(i,) for i in pending if i in stored_before]
         if moved:
             self._conn.executemany("DELETE FROM articles WHERE id = ?", moved)
         if pending:
             self._conn.executemany(
-                f"INSERT INTO articles({', '.join(_COLUMNS)}, content_hash, added_at) "
-                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", list(pending.values()))
+                f"INSERT INTO articles({', '.join(_CHECKED)}, row_checksum) "
+                f"VALUES ({', '.join('?' * (len(_CHECKED) + 1))})", list(pending.values()))
             self.changed = True
         return outcomes
+
+    def _stored(self, ids: list[str]) -> dict[str, dict]:
+        """Content hash and first-added time of those of `ids` that are stored. A damaged row has no content
+        hash here, so the same article read again replaces it: ingesting its file again repairs it."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            # The ids from the id index (a covering read), the rows by their key: a row whose own id is damaged
+            # is still found under the id it was stored with.
+            seqs = dict(self._conn.execute(f"SELECT seq, id FROM articles WHERE id IN "
+                                           f"({', '.join('?' * len(chunk))})", chunk).fetchall())
+            rows = self._conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE seq IN "
+                                      f"({', '.join('?' * len(seqs))})", list(seqs)).fetchall() if seqs else []
+            for row in rows:
+                values, damage = _inspect(row)
+                if damage is None:
+                    found[seqs[row[0]]] = values
+                else:
+                    added_at = _readable(row[2 + _CHECKED.index("added_at")]) or ""
+                    found[seqs[row[0]]] = {"content_hash": None,
+                                           "added_at": added_at if added_at.isascii() and added_at else _now()}
+        return found
 
     def delete(self, article_ids: Iterable[str]) -> list[str]:
         """Delete these articles; returns the ids that were there."""
@@ -220,8 +343,9 @@ class Writer:
 
 
 class Reader:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, store: "Store"):
         self._conn = conn
+        self._store = store
 
     def revision(self) -> int:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
@@ -229,14 +353,16 @@ class Reader:
 
     def id_hashes(self) -> list[tuple[str, str]]:
         """(id, content hash) of every article, in ingest order."""
-        return [(row[0], row[1]) for row in self._conn.execute("SELECT id, content_hash FROM articles ORDER BY seq")]
+        with self._store.scanning():
+            return [(row[0], row[1]) for row in self._conn.execute("SELECT id, content_hash FROM articles "
+                                                                   "ORDER BY seq")]
 
     def articles(self, article_ids: set[str] | None = None) -> Iterator[Article]:
-        """The articles with these ids (None: all), in ingest order."""
-        cursor = self._conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM articles ORDER BY seq")
-        for row in cursor:
-            if article_ids is None or row["id"] in article_ids:
-                yield _row_to_article(row)
+        """The articles with these ids (None: all), in ingest order; only those are verified."""
+        with self._store.scanning():
+            for row in self._conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles ORDER BY seq"):
+                if article_ids is None or _readable(row[2]) in article_ids:
+                    yield self._store.verified(row)
 
 
 class Store:
@@ -291,6 +417,81 @@ class Store:
             self._local.conn = conn
         return conn
 
+    def verified(self, row: tuple, known_id: str | None = None) -> Article:
+        """The article a `_SELECT_CHECKED` row holds; StoreDamaged naming it when the row is damaged."""
+        values, damage = _inspect(row, known_id)
+        if damage is not None:
+            raise damage.error(self.path)
+        return _row_to_article(values)
+
+    @contextmanager
+    def scanning(self, article_ids: Iterable[str] = ()) -> Iterator[None]:
+        """SQLite failing to read rows (of `article_ids`, when known) becomes an error naming the damaged
+        articles and their repair, or the store as busy."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise self._failure(exc, article_ids) from exc
+
+    def _failure(self, exc: sqlite3.DatabaseError, article_ids: Iterable[str] = ()) -> JiansuoError:
+        failure = sqlite_failure(exc, self.path)
+        if failure.code == "store_damaged":
+            damaged = self._damaged_among(article_ids) if article_ids else self.damaged_rows()
+            if damaged:
+                return damaged[0].error(self.path)
+        return failure
+
+    def _damaged_among(self, article_ids: Iterable[str]) -> list[DamagedRow]:
+        """Which of these articles cannot be read, one at a time."""
+        damaged = []
+        conn = self._connect()
+        for article_id in article_ids:
+            try:
+                row = conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            except sqlite3.DatabaseError as exc:
+                damaged.append(DamagedRow(0, article_id, None, f"cannot be read by SQLite ({exc})"))
+                continue
+            if row is not None and (damage := _inspect(row, article_id)[1]) is not None:
+                damaged.append(damage)
+        return damaged
+
+    def damaged_rows(self) -> list[DamagedRow]:
+        """Every article row that fails its checksum or that SQLite cannot read, in ingest order: what
+        `jiansuo check` reports. Rows are read a few hundred at a time; past a part SQLite cannot read, one at
+        a time, by the keys the id index lists, so that every row still readable is still checked."""
+        conn = self._connect()
+        damaged: list[DamagedRow] = []
+        last = 0
+        while True:
+            try:
+                rows = conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE seq > ? ORDER BY seq LIMIT 500",
+                                    (last,)).fetchall()
+            except sqlite3.DatabaseError:
+                return damaged + self._damaged_one_by_one(last)
+            if not rows:
+                return damaged
+            damaged.extend(d for d in (_inspect(row)[1] for row in rows) if d is not None)
+            last = rows[-1][0]
+
+    def _damaged_one_by_one(self, after: int) -> list[DamagedRow]:
+        conn = self._connect()
+        try:
+            keys = conn.execute("SELECT seq, id FROM articles INDEXED BY sqlite_autoindex_articles_1 "
+                                "WHERE seq > ?", (after,)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [DamagedRow(after + 1, f"#{after + 1}", None,
+                               f"and every row after it cannot be listed by SQLite ({exc})")]
+        damaged = []
+        for seq, article_id in sorted(tuple(key) for key in keys):
+            try:
+                row = conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE seq = ?", (seq,)).fetchone()
+            except sqlite3.DatabaseError as exc:
+                damaged.append(DamagedRow(seq, article_id, None, f"cannot be read by SQLite ({exc})"))
+                continue
+            if row is not None and (damage := _inspect(row, article_id)[1]) is not None:
+                damaged.append(damage)
+        return damaged
+
     def integrity(self) -> list[str]:
         """SQLite's own check of every page and index of the store: empty when it is sound."""
         rows = self._connect().execute("PRAGMA integrity_check").fetchall()
@@ -344,38 +545,46 @@ class Store:
         return row["finished_at"] if row else None
 
     def get(self, article_id: str) -> Article:
-        row = self._connect().execute(f"SELECT {', '.join(_COLUMNS)} FROM articles WHERE id = ?",
-                                      (article_id,)).fetchone()
+        with self.scanning([article_id]):
+            row = self._connect().execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE id = ?",
+                                          (article_id,)).fetchone()
         if row is None:
             raise NotFound(f"no article with id {article_id!r}", code="article_not_found")
-        return _row_to_article(row)
+        return self.verified(row, article_id)
 
     def get_many(self, article_ids: list[str]) -> dict[str, Article]:
         found: dict[str, Article] = {}
         conn = self._connect()
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start:start + 500]
-            rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM articles WHERE id IN "
-                                f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+            with self.scanning(chunk):
+                rows = conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE id IN "
+                                    f"({', '.join('?' * len(chunk))})", chunk).fetchall()
             for row in rows:
-                found[row["id"]] = _row_to_article(row)
+                article = self.verified(row)
+                found[article.id] = article
         return found
 
     def iter_articles(self) -> Iterator[Article]:
         """Every article in ingest order."""
-        cursor = self._connect().execute(f"SELECT {', '.join(_COLUMNS)} FROM articles ORDER BY seq")
-        for row in cursor:
-            yield _row_to_article(row)
+        with self.scanning():
+            for row in self._connect().execute(f"SELECT {_SELECT_CHECKED} FROM articles ORDER BY seq"):
+                yield self.verified(row)
 
     def ids_by_author(self, matches) -> list[str]:
         """Ids of articles with an author for whom `matches(name)` is true."""
-        rows = self._connect().execute("SELECT id, authors FROM articles WHERE authors != '[]'")
-        return [row["id"] for row in rows if any(matches(name) for name in json.loads(row["authors"]))]
+        with self.scanning():
+            rows = self._connect().execute("SELECT id, authors FROM articles WHERE authors != '[]'").fetchall()
+        try:
+            return [row["id"] for row in rows if any(matches(name) for name in json.loads(row["authors"]))]
+        except ValueError as exc:  # authors that are not the JSON list written: the row is damaged
+            raise self._failure(sqlite3.DatabaseError(f"authors that are not a JSON list: {exc}")) from exc
 
     def iter_dates_and_sections(self) -> Iterator[tuple[str, str | None, str | None]]:
         """(id, date, section) of every article, without reading bodies: what filters and facets need."""
-        for row in self._connect().execute("SELECT id, date, section FROM articles"):
-            yield row["id"], row["date"], row["section"]
+        with self.scanning():
+            for row in self._connect().execute("SELECT id, date, section FROM articles"):
+                yield row["id"], row["date"], row["section"]
 
     @contextmanager
     def reading(self) -> Iterator["Reader"]:
@@ -384,7 +593,7 @@ class Store:
         conn.execute("BEGIN")
         try:
             # The first read pins the snapshot the rest of the block sees.
-            yield Reader(conn)
+            yield Reader(conn, self)
         finally:
             conn.rollback()
 

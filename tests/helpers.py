@@ -114,3 +114,48 @@ def announce_only(server, method: str, path: str, length: int, headers: dict | N
         return response.status, dict(response.headers), response.read()
     finally:
         connection.close()
+
+
+def flip_byte_in_file(path: Path, needle: bytes, at: int = 0, mask: int = 0x01) -> int:
+    """XOR one byte of the only place `needle` occurs in the file at `path` (byte `at` of it); its offset.
+
+    What damage on disk does to one row: the file keeps its size and SQLite its structure. A store must be
+    closed first, so that its write-ahead log is folded into the file.
+    """
+    data = bytearray(path.read_bytes())
+    assert data.count(needle) == 1, f"{needle!r} occurs {data.count(needle)} times in {path}"
+    offset = data.index(needle) + at
+    data[offset] ^= mask
+    path.write_bytes(bytes(data))
+    return offset
+
+
+def fetch(server, path: str, method: str = "GET", data: bytes | None = None,
+          headers: dict | None = None) -> tuple[int, str]:
+    """(status, body text) of one request to a `RunningServer`, error statuses included."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(server.url + path, method=method, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def flip_inside_article(store_path: Path, article_id: str) -> str:
+    """Change the second byte of a character in the article's body, where only its row holds that text: the
+    row's bytes are no longer UTF-8, as a sector gone bad leaves them. Returns the article's source file."""
+    import sqlite3
+
+    conn = sqlite3.connect(store_path)
+    body, source = conn.execute("SELECT body, source FROM articles WHERE id = ?", (article_id,)).fetchone()
+    conn.close()
+    data = store_path.read_bytes()
+    for start in range(len(body) - 8, 0, -1):  # from the end: summaries kept beside it repeat the beginning
+        needle = body[start:start + 8].encode("utf-8")
+        if len(needle) == 24 and data.count(needle) == 1:
+            flip_byte_in_file(store_path, needle, at=1, mask=0x40)
+            return source
+    raise AssertionError(f"no stretch of {article_id}'s body is found once in {store_path}")

@@ -450,3 +450,47 @@ def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path
             engine.close()
     # Both outcomes happened: kills before the commit and kills after it.
     assert 0 < committed < kills, committed
+
+
+@pytest.mark.slow
+def test_a_row_damaged_on_disk_is_named_by_cli_and_api_found_by_check_and_repaired_by_ingesting_again(tmp_path):
+    from helpers import RunningServer, fetch, flip_inside_article
+
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    found = json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]
+    article_id = found["id"]
+    assert found["title"] == MEDICAL
+    source = flip_inside_article(data / "articles.sqlite3", article_id)
+    named = f"article {article_id!r} is damaged"
+    for args in (("search", "医保"), ("show", article_id)):
+        done = jiansuo(*args, data_dir=data, check_code=6)
+        assert named in done.stderr and f"jiansuo ingest {source}" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    checked = jiansuo("check", "--json", data_dir=data, check_code=6)
+    report = json.loads(checked.stdout)
+    assert report["store"] == "damaged" and report["damaged_articles"] == [article_id]
+    assert report["index"] == "ok" and any(named in p and f"jiansuo delete {article_id}" in p
+                                           for p in report["problems"])
+    text = jiansuo("check", data_dir=data, check_code=6)
+    assert "store: damaged (10 articles, 1 damaged)" in text.stdout and named in text.stderr
+
+    server = RunningServer(data, tmp_path / "serve.log")
+    try:
+        for path in ("/api/search?q=%E5%8C%BB%E4%BF%9D", f"/api/articles/{article_id}"):
+            status, body = fetch(server, path)
+            assert status == 503, body
+            error = json.loads(body)["error"]
+            assert error["code"] == "article_damaged" and named in error["message"]
+        status, page = fetch(server, "/search?q=%E5%8C%BB%E4%BF%9D")
+        assert status == 503 and article_id in page and "Traceback" not in page
+        status, _ = fetch(server, "/api/search?q=%E7%81%B5%E8%8A%9D")  # a search not showing it still answers
+        assert status == 200
+    finally:
+        server.stop()
+    assert "Traceback" not in (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+    again = jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    assert again.stdout.startswith("added 0, replaced 1, unchanged 9")
+    assert json.loads(jiansuo("check", "--json", data_dir=data).stdout)["problems"] == []
+    assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL

@@ -476,3 +476,31 @@ def test_counts_are_checked_alike_everywhere_and_true_is_not_a_count(seed_engine
             call()
         assert raised.value.code in {"bad_k", "bad_offset", "bad_sentences"}
         assert "must be a whole number" in raised.value.message
+
+
+def test_a_changed_byte_in_a_large_index_file_is_caught_after_opening_and_queries_are_refused(tmp_path, analyzer):
+    """Every file counts as large here (`index.checksum_on_open_max_mb` 0): all are hashed in the background."""
+    config = make_config(tmp_path / "data", index_checksum_on_open_max_mb=0)
+    writer = Engine(config, analyzer=analyzer)
+    writer.ingest([SEED_PAGE])
+    writer.close()
+    generation = writer.index_dir / storage.current_generation(writer.index_dir)
+    damaged = bytearray((generation / "doc_numbers.npy").read_bytes())
+    damaged[-1] ^= 0x01
+    (generation / "doc_numbers.npy").write_bytes(bytes(damaged))
+    engine = Engine(config, analyzer=analyzer)
+    try:
+        try:
+            engine.search("医保")  # opens: sizes match, so it may answer before the pass ends
+        except IndexUnusable:
+            pass
+        assert engine.index_checked(timeout=60)
+        for call in (lambda: engine.search("医保"), engine.health, engine.postings):
+            with pytest.raises(IndexUnusable, match="doc_numbers.npy does not match the checksum.*jiansuo reindex") \
+                    as info:
+                call()
+            assert info.value.code == "index_damaged" and info.value.http_status == 503
+        engine.reindex()  # rebuilt from the store, the new generation passes and answers
+        assert engine.index_checked(timeout=60) and titles(engine.search("医保"))[0] == MEDICAL
+    finally:
+        engine.close()

@@ -5,8 +5,10 @@ import pytest
 
 from service import store as store_module
 from service.articles import Article
-from service.errors import IndexUnusable, NotFound
+from service.errors import IndexUnusable, NotFound, StoreDamaged
 from service.store import SCHEMA_VERSION, Store
+
+from helpers import flip_byte_in_file
 
 
 def article(article_id="a1", title="标题", body="正文。", **extra):
@@ -215,3 +217,90 @@ def test_ids_with_prefix_treats_like_wildcards_literally(tmp_path):
     store.upsert([article("p1_a-01"), article("p1xa-01"), article("p1_a-02"), article("q")])
     with store.writing() as writer:
         assert writer.ids_with_prefix("p1_a-") == ["p1_a-01", "p1_a-02"]
+
+
+# --- row checksums -----------------------------------------------------------------------------------------
+
+def _read_all(store):
+    with store.reading() as reader:
+        return list(reader.articles({"b"}))
+
+
+def _damaged_store(tmp_path, needle: bytes, at: int, mask: int):
+    """A closed store of three articles, one byte of article b's row changed on disk."""
+    path = tmp_path / "s.sqlite3"
+    store = Store(path)
+    store.upsert([article("a", body="第一篇。"), article("b", body="第二篇 unique-marker 文章。", source="pages/b.txt"),
+                  article("c", body="第三篇。")])
+    store.close()
+    assert not (tmp_path / "s.sqlite3-wal").exists()
+    flip_byte_in_file(path, needle, at, mask)
+    return Store(path)
+
+
+@pytest.mark.parametrize("needle, at, mask", [
+    (b"unique-marker", 0, 0x02),  # 'u' -> 'w': still text, only the checksum knows
+    ("第二篇".encode(), 1, 0x40),  # inside a character's UTF-8: no longer text, SQLite cannot decode it
+])
+def test_a_byte_changed_inside_a_row_is_an_error_naming_the_article_and_its_repair(tmp_path, needle, at, mask):
+    store = _damaged_store(tmp_path, needle, at, mask)
+    for read in (lambda: store.get("b"), lambda: store.get_many(["a", "b"]), lambda: list(store.iter_articles()),
+                 lambda: _read_all(store)):
+        with pytest.raises(StoreDamaged) as info:
+            read()
+        assert info.value.code == "article_damaged" and info.value.http_status == 503 and info.value.exit_code == 6
+        assert "article 'b' is damaged" in info.value.message
+        assert "jiansuo ingest pages/b.txt" in info.value.message and "jiansuo delete b" in info.value.message
+    assert store.get("a").body == "第一篇。" and set(store.get_many(["a", "c"])) == {"a", "c"}
+    assert [(d.seq, d.id) for d in store.damaged_rows()] == [(2, "b")]
+    assert store.integrity() == []  # SQLite's own check sees structure only
+
+
+def test_storing_a_damaged_article_again_repairs_it_and_keeps_the_rest(tmp_path):
+    store = _damaged_store(tmp_path, b"unique-marker", 0, 0x02)
+    counts = store.upsert([article("a", body="第一篇。"), article("b", body="第二篇 unique-marker 文章。",
+                                                                   source="pages/b.txt")])
+    assert counts.unchanged == ["a"] and counts.replaced == ["b"]
+    assert store.damaged_rows() == [] and store.get("b").body == "第二篇 unique-marker 文章。"
+
+
+def test_a_row_sqlite_cannot_read_is_named_too(tmp_path):
+    """The page holding the rows loses its header: SQLite itself fails, and the article asked for is named."""
+    store = _damaged_store(tmp_path, b"unique-marker", 0, 0x00)
+    page_size = sqlite3.connect(tmp_path / "s.sqlite3").execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray((tmp_path / "s.sqlite3").read_bytes())
+    page_start = data.index(b"unique-marker") // page_size * page_size
+    data[page_start] = 0x07  # a b-tree page type that does not exist
+    store.close()
+    (tmp_path / "s.sqlite3").write_bytes(bytes(data))
+    store = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(StoreDamaged, match=r"article 'b' is damaged .* cannot be read by SQLite") as info:
+        store.get("b")
+    assert info.value.code == "article_damaged"
+    with pytest.raises(StoreDamaged, match="article 'a' is damaged"):
+        list(store.iter_articles())
+    assert {d.id for d in store.damaged_rows()} >= {"a", "b"}
+
+
+def test_migration_seals_every_stored_row_and_leaves_one_that_is_no_longer_text_to_be_named(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    make_version_1_store(path, [article("a1"), article("a2", body="二。")])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET body = CAST(X'e4b8' AS TEXT) WHERE id = 'a2'")  # half a character
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT id FROM articles WHERE row_checksum IS NULL").fetchall() == [("a2",)]
+    assert store.get("a1").title == "标题"
+    [damaged] = store.damaged_rows()
+    assert damaged.id == "a2" and "has no checksum" in damaged.reason
+    with pytest.raises(StoreDamaged, match="article 'a2' is damaged"):
+        store.get("a2")
+
+
+def test_row_checksums_cover_every_column_and_tell_null_from_empty():
+    row = [b"id", b"", None, b"7"]
+    assert store_module.row_checksum(row) != store_module.row_checksum([b"id", None, b"", b"7"])
+    assert store_module.row_checksum([b"ab", b"c"]) != store_module.row_checksum([b"a", b"bc"])
+    assert len(store_module._CHECKED) == len(store_module._COLUMNS) + 2

@@ -22,6 +22,7 @@ import json
 import mmap
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -279,8 +280,9 @@ def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
 
     A generation is never changed after it is written, so any difference is damage on disk: a truncated,
     overwritten or deleted file. IndexUnusable names the file and the command that rebuilds the index.
-    Files larger than `hash_limit` bytes (when given) are checked by size alone: hashing gigabytes would
-    make every open slow, and `jiansuo check` hashes them all.
+    Files larger than `hash_limit` bytes (when given) are checked by size alone here: hashing gigabytes would
+    make every open slow; a process serving the generation hashes them in the background (`LargeFileCheck`),
+    and `jiansuo check` hashes them all.
     """
     generation = index_dir / name
     files = manifest.get("files")
@@ -297,14 +299,64 @@ def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
             raise IndexUnusable(f"index file {path} is damaged: {size} bytes, its manifest says "
                                 f"{expected.get('bytes')} (truncated or overwritten); {REBUILD_HINT}", code="index_damaged")
         if hashes and (hash_limit is None or size <= hash_limit):
-            try:
-                digest = _sha256(path)
-            except OSError as exc:
-                raise IndexUnusable(f"index file {path} cannot be read ({exc}); {REBUILD_HINT}",
-                                    code="index_damaged") from exc
-            if digest != expected.get("sha256"):
-                raise IndexUnusable(f"index file {path} does not match the checksum in its manifest (damaged "
-                                    f"on disk); {REBUILD_HINT}", code="index_damaged")
+            problem = checksum_problem(path, expected)
+            if problem is not None:
+                raise problem
+
+
+def checksum_problem(path: Path, expected: dict) -> IndexUnusable | None:
+    """What is wrong with the file at `path` by the sha256 its manifest entry records; None when it matches."""
+    try:
+        digest = _sha256(path)
+    except OSError as exc:
+        return IndexUnusable(f"index file {path} cannot be read ({exc}); {REBUILD_HINT}", code="index_damaged")
+    if digest != expected.get("sha256"):
+        return IndexUnusable(f"index file {path} does not match the checksum in its manifest (damaged on disk); "
+                             f"{REBUILD_HINT}", code="index_damaged")
+    return None
+
+
+class LargeFileCheck:
+    """The checksums of a generation's files too large to hash before it opens (over `larger_than` bytes),
+    hashed one after another in a background thread once it has opened.
+
+    Until the pass ends, queries are answered from files whose sizes alone were checked; once a file fails,
+    `raise_if_failed` raises for every later query of this generation, naming the file and the fix.
+    """
+
+    def __init__(self, index_dir: Path, name: str, larger_than: int):
+        generation = index_dir / name
+        try:
+            files = json.loads((generation / "manifest.json").read_text(encoding="utf-8")).get("files", {})
+        except (OSError, ValueError) as exc:  # opened a moment ago: only damage makes this fail now
+            files = {}
+            self.failure: IndexUnusable | None = IndexUnusable(
+                f"index manifest in {generation} cannot be read ({exc}); {REBUILD_HINT}", code="index_damaged")
+        else:
+            self.failure = None
+        self.files = [(generation / f, e) for f, e in files.items() if e.get("bytes", 0) > larger_than]
+        self.done = threading.Event()
+        if self.files and self.failure is None:
+            threading.Thread(target=self._run, name=f"checksums of {name}", daemon=True).start()
+        else:
+            self.done.set()
+
+    def _run(self) -> None:
+        try:
+            for path, expected in self.files:
+                self.failure = checksum_problem(path, expected)
+                if self.failure is not None:
+                    return
+        finally:
+            self.done.set()
+
+    def raise_if_failed(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether the pass has ended, waiting up to `timeout` seconds for it."""
+        return self.done.wait(timeout)
 
 
 def verify_live(index_dir: Path, *, hashes: bool = True) -> tuple[str, dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 
 from flask import Flask, Request, g, jsonify, request
 from markupsafe import Markup, escape
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from .. import config as config_module
 from ..engine import Engine
 from ..errors import JiansuoError
+from ..store import sqlite_failure
 
 
 def mark(text: str | None, spans: list | None) -> Markup:
@@ -103,6 +105,13 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
         if error.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="jiansuo"'
         return response
+
+    @app.errorhandler(sqlite3.DatabaseError)
+    def store_unreadable(error: sqlite3.DatabaseError):
+        # The store reads articles through their checksums; any other read SQLite fails on (the extras beside
+        # them, a damaged page) is still the store's damage or busyness, not an internal error.
+        app.logger.warning("article store read failed on %s: %s", request.path, error)
+        return jiansuo_error(sqlite_failure(error, engine.store.path))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

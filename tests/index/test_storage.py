@@ -205,3 +205,29 @@ def test_every_file_of_a_generation_is_in_its_manifest(tmp_path):
     on_disk = {p.relative_to(tmp_path / name).as_posix() for p in (tmp_path / name).rglob("*") if p.is_file()}
     _, manifest = storage.verify_live(tmp_path)
     assert set(manifest["files"]) == on_disk - {"manifest.json"}
+
+
+def test_a_changed_byte_in_a_file_too_large_to_hash_on_open_is_found_by_the_background_pass(tmp_path):
+    name = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    path = tmp_path / name / "doc_numbers.npy"
+    _flip_last_byte(path)
+    limit = path.stat().st_size - 1  # this file is "large"; the smaller ones are hashed before opening
+    small = [f for f, e in json.loads((tmp_path / name / "manifest.json").read_text())["files"].items()
+             if e["bytes"] <= limit]
+    assert small, "some files must still be hashed on open"
+    opened, _, _ = storage.load(tmp_path, "fp", PARAMS, hash_limit=limit)  # sizes match: it opens
+    check = storage.LargeFileCheck(tmp_path, opened, limit)
+    assert "doc_numbers.npy" in [p.name for p, _ in check.files]
+    assert check.wait(timeout=60)
+    with pytest.raises(IndexUnusable, match="doc_numbers.npy does not match the checksum.*jiansuo reindex") as info:
+        check.raise_if_failed()
+    assert info.value.code == "index_damaged"
+
+
+def test_a_sound_generation_passes_the_background_check_of_every_file(tmp_path):
+    name = storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    check = storage.LargeFileCheck(tmp_path, name, 0)
+    manifest = json.loads((tmp_path / name / "manifest.json").read_text())
+    assert len(check.files) == len([e for e in manifest["files"].values() if e["bytes"] > 0])
+    assert check.wait(timeout=60)
+    check.raise_if_failed()
