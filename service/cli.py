@@ -328,6 +328,40 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_entities(args: argparse.Namespace) -> int:
+    from .articles import check_text
+    from .text.entities import recognize
+
+    def listed(text: str) -> list[dict]:
+        return [entity._asdict() for entity in recognize(text)]
+
+    if args.batch:
+        if args.file:
+            raise QueryError("entities takes a FILE or --batch, not both", code="bad_option")
+        records = _read_jsonl_records(args.batch)
+        refused = 0
+        for record in records:
+            try:
+                text = check_text(record["text"], "the text")
+            except InputError as exc:
+                # One bad text does not cost the others their entities.
+                print(f"record {record['id']}: {exc.message}", file=sys.stderr)
+                refused += 1
+                continue
+            _dump({"id": str(record["id"]), "entities": listed(text)}, sys.stdout, indent=None)
+        print(f"{len(records) - refused} texts read, {refused} refused", file=sys.stderr)
+        return InputError.exit_code if refused else 0
+    source = args.file or "-"
+    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    entities = listed(check_text(decode(raw, source), source))
+    if args.json:
+        _dump({"entities": entities}, sys.stdout)
+    else:
+        for entity in entities:
+            print(f"{entity['type']}\t{entity['start']}\t{entity['end']}\t{entity['text']}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -483,6 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help='summarise {"id", "text"[, "title"]} lines into {"id", "summary"} lines ("-": stdin)')
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_summarize)
+
+    p = commands.add_parser("entities", help="people, places and organisations (PER, LOC, ORG) named in a text")
+    p.add_argument("file", nargs="?", metavar="FILE", help='text file ("-" or nothing: stdin)')
+    p.add_argument("--batch", metavar="IN.jsonl",
+                   help='read {"id", "text"} lines ("-": stdin), write {"id", "entities"} lines')
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_entities)
 
     p = commands.add_parser("serve", help="serve the web page and the JSON API")
     p.add_argument("--host", default=None, help="address to bind (default: server.host, 127.0.0.1)")

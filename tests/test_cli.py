@@ -494,3 +494,33 @@ def test_a_row_damaged_on_disk_is_named_by_cli_and_api_found_by_check_and_repair
     assert again.stdout.startswith("added 0, replaced 1, unchanged 9")
     assert json.loads(jiansuo("check", "--json", data_dir=data).stdout)["problems"] == []
     assert json.loads(jiansuo("search", "医保", "--json", data_dir=data).stdout)["results"][0]["title"] == MEDICAL
+
+
+def test_entities_of_a_file_as_lines_and_as_json(tmp_path):
+    path = tmp_path / "news.txt"
+    path.write_text("記者陳美玲報導，中美兩國元首在舊金山會晤。", encoding="utf-8")
+    assert jiansuo("entities", str(path)).stdout.splitlines() == [
+        "PER\t2\t5\t陳美玲", "LOC\t8\t9\t中", "LOC\t9\t10\t美", "LOC\t15\t18\t舊金山"]
+    as_json = json.loads(jiansuo("entities", "--json", stdin="李明在北京。").stdout)
+    assert as_json == {"entities": [{"text": "李明", "type": "PER", "start": 0, "end": 2},
+                                    {"text": "北京", "type": "LOC", "start": 3, "end": 5}]}
+
+
+def test_entities_batch_gives_one_line_a_record_and_refuses_a_bad_text(tmp_path):
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": 1, "text": "江主席会见了克林顿"}\n{"id": "bad", "text": "正文\\ud800"}\n'
+                     '{"id": "empty", "text": ""}\n', encoding="utf-8")
+    done = jiansuo("entities", "--batch", str(batch), check_code=4)
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [
+        {"id": "1", "entities": [{"text": "江", "type": "PER", "start": 0, "end": 1},
+                                 {"text": "克林顿", "type": "PER", "start": 6, "end": 9}]},
+        {"id": "empty", "entities": []}]
+    assert "record bad:" in done.stderr and "U+D800" in done.stderr and "2 texts read, 1 refused" in done.stderr
+
+
+def test_entities_refuses_bad_input_by_name(tmp_path):
+    batch = tmp_path / "in.jsonl"
+    batch.write_text('{"id": "a", "text": "甲"}\n{"id": "b"}\n', encoding="utf-8")
+    assert f"{batch}:2" in jiansuo("entities", "--batch", str(batch), check_code=4).stderr
+    assert "missing.txt" in jiansuo("entities", str(tmp_path / "missing.txt"), check_code=4).stderr
+    assert "not both" in jiansuo("entities", "a.txt", "--batch", str(batch), check_code=2).stderr
