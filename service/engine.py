@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -44,6 +45,8 @@ from .summaries.keywords import Rarity, background_idf
 from .summaries.kinds import KINDS
 from .summaries.salience import SALIENCE_WEIGHTS
 from .text.analyzer import Analyzer
+
+log = logging.getLogger("jiansuo.write")
 
 STORE_FILE = "articles.sqlite3"
 INDEX_DIR = "index"
@@ -349,8 +352,12 @@ class Engine:
         """The archive's write lock (`storage.WriteLock`) held for the block: one writer at a time, across
         threads and processes, from the store's transaction to the index switch."""
         notify = progress or _ignore_progress
-        lock = storage.WriteLock(self.index_dir, self.config.index_write_wait_seconds, what,
-                                 lambda holder: notify(IngestProgress("wait", 0, 0, current=holder)))
+
+        def waiting(holder: str) -> None:
+            log.info("%s waits for another write to this archive to finish (%s)", what, holder)
+            notify(IngestProgress("wait", 0, 0, current=holder))
+
+        lock = storage.WriteLock(self.index_dir, self.config.index_write_wait_seconds, what, waiting)
         try:
             lock.acquire()
         except OSError as exc:
