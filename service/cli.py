@@ -3,7 +3,9 @@
 Results go to stdout (JSON with --json), messages to stderr. Exit codes:
 0 success, 1 unexpected failure, 2 bad usage or query, 3 not found,
 4 bad input (some files or records skipped), 5 bad configuration,
-6 index missing or unusable, article store damaged.
+6 index or article store missing, unusable or damaged, 7 not allowed, 8 another
+write is in progress (nothing changed), 9 stored but not indexed (`jiansuo
+reindex`), 10 nothing stored (the store could not be written).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TextIO
@@ -22,7 +25,7 @@ from . import config as config_module
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
 from .ingest.pages import Page
-from .store import sqlite_failure
+from .store import sqlite_failure, store_problem
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
@@ -48,6 +51,35 @@ def _engine(args: argparse.Namespace):
     if args.index:
         config = config.with_overrides(paths_data_dir=Path(args.index).resolve())
     return Engine(config)
+
+
+def _warn_if_behind(engine) -> None:
+    """Say so when searches cannot see everything stored: a write stopped between storing and indexing."""
+    lag = engine.index_lag()
+    if lag and engine.has_index():
+        print(f"warning: the index is {lag} store revision(s) behind the article store: articles stored since "
+              "are not found (a write stopped between storing and indexing, or one is running now); "
+              "`jiansuo reindex` brings it up to date", file=sys.stderr)
+
+
+def _catch_up(engine) -> None:
+    """`serve`'s start: an index left behind the store is brought up to date before the first search."""
+    from .errors import NotIndexed, WriteBusy
+
+    if not engine.index_behind():
+        return
+    print(f"the index is {engine.index_lag()} store revision(s) behind the article store (a write stopped "
+          "between storing and indexing): catching up", file=sys.stderr, flush=True)
+    try:
+        generation = engine.catch_up()
+    except WriteBusy as exc:
+        print(f"warning: not catching up: {exc.message}; that write brings the index up to date",
+              file=sys.stderr)
+        return
+    except NotIndexed as exc:
+        print(f"warning: {exc.message}; serving the index as it is (/healthz reports index_lag)", file=sys.stderr)
+        return
+    print(f"caught up: index {generation}", file=sys.stderr, flush=True)
 
 
 def _read_jsonl_records(path: str) -> list[dict]:
@@ -92,7 +124,9 @@ class _Progress:
 
     def __call__(self, progress) -> None:
         now = time.monotonic()
-        if progress.phase == "read":
+        if progress.phase == "wait":
+            self._line(f"waiting for another write to this archive to finish ({progress.current})")
+        elif progress.phase == "read":
             if progress.done == 0:
                 if not self.tty:
                     self._line(f"reading {progress.total} file(s)")
@@ -193,13 +227,18 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    generation = engine.reindex()
+    progress = _Progress(sys.stderr)
+    try:
+        generation = engine.reindex(progress=progress)
+    finally:
+        progress.finish()
     print(f"index rebuilt from {engine.store.count()} articles: {generation}")
     return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     engine = _engine(args)
+    _warn_if_behind(engine)
     if args.batch:
         return _search_batch(engine, args)
     if not args.query:
@@ -376,6 +415,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"no index yet in {engine.index_dir}: building one from {corpus}", file=sys.stderr)
         report = engine.ingest([corpus])
         print(f"indexed {len(report.added)} articles from {report.files} file(s)", file=sys.stderr)
+    _catch_up(engine)
     engine.warm_up()  # also refuses to start on an index this configuration cannot read
     config, analyzer, articles = engine.config, engine.analyzer, engine.store.count()
     engine.close()  # each worker opens its own after the fork
@@ -388,6 +428,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         worker_engine = Engine(config, analyzer=analyzer)
         worker_engine.warm_up()
         worker_engine.archive_facets()  # reads dates and sections now, not on the first search
+        if worker_engine.index_behind():
+            # A worker that replaces one killed mid-write catches up while it serves; waiting 0 s, since a
+            # write holding the lock brings the index up to date by itself.
+            threading.Thread(target=_catch_up_quietly, args=(Engine(config, analyzer=analyzer),),
+                             daemon=True).start()
         return AccessLog(create_app(engine=worker_engine))
 
     print(f"serving {articles} articles at http://{host}:{port}/ "
@@ -395,6 +440,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
           file=sys.stderr, flush=True)
     Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads).run()
     return 0
+
+
+def _catch_up_quietly(engine) -> None:
+    import logging
+
+    log = logging.getLogger("jiansuo.catch_up")
+    try:
+        generation = engine.catch_up(wait_seconds=0)
+        if generation:
+            log.warning("the index was behind the article store; caught up: index %s", generation)
+    except JiansuoError as exc:
+        log.warning("the index is behind the article store and was not caught up: %s", exc.message)
+    finally:
+        engine.close()
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -423,7 +482,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         damaged = f", {len(report['damaged_articles'])} damaged" if report["damaged_articles"] else ""
         print(f"store: {report['store']} ({report['articles']} articles{damaged})")
         print(f"index: {report['index']} ({report['index_generation'] or 'none'})"
-              + ("" if report["index_current"] else "; it does not hold the store as it is: `jiansuo reindex`"))
+              + ("" if report["index_current"] else "; it does not hold the store as it is: `jiansuo reindex`")
+              + (f"; {report['index_lag']} store revision(s) behind" if report["index_lag"] else ""))
         for problem in report["problems"]:
             print(f"problem: {problem}", file=sys.stderr)
     return IndexUnusable.exit_code if report["problems"] else 0
@@ -560,6 +620,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_path(args: argparse.Namespace) -> Path:
+    from .engine import STORE_FILE
+
+    if args.index:
+        return Path(args.index).resolve() / STORE_FILE
+    try:
+        return config_module.load(args.config).data_dir / STORE_FILE
+    except JiansuoError:
+        return Path(STORE_FILE)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -568,8 +639,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jiansuo: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except sqlite3.DatabaseError as exc:
-        failure = sqlite_failure(exc)
-        print(f"jiansuo: {failure.message}", file=sys.stderr)
+        # A store damaged past its first page fails only when that page is read, not when it is opened.
+        failure = sqlite_failure(exc, _store_path(args))
+        message = failure.message if failure.code == "store_busy" else store_problem(_store_path(args), exc)
+        print(f"jiansuo: {message}", file=sys.stderr)
         return failure.exit_code
     except BrokenPipeError:
         # The reader went away (`jiansuo search ... | head`); nothing left to say.

@@ -144,6 +144,10 @@ SETTINGS: tuple[Setting, ...] = (
             "index files up to this size are checked against their sha256 before the index opens; larger ones "
             "right after, in the background, queries refused once one fails; 0 checks every file so", minimum=0,
             maximum=1_000_000),
+    Setting("index", "write_wait_seconds", 300,
+            "how long an ingest, delete or reindex waits for another one writing the same archive to finish "
+            "before giving up (exit code 8, HTTP 503 write_busy); 0 gives up at once", minimum=0,
+            maximum=86400),
 )
 
 
@@ -193,6 +197,7 @@ class Config:
     ingest_workers: int
     ingest_parallel_from: int
     index_checksum_on_open_max_mb: int
+    index_write_wait_seconds: int
     # Not shown in reprs and logs.
     server_admin_token: str = field(default="", repr=False)
     source: Path | None = field(default=None, compare=False)

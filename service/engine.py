@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import os
+import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -18,7 +21,7 @@ import numpy as np
 from . import backup as backup_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
-from .errors import IndexUnusable, InputError, NotFound, QueryError
+from .errors import IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, WriteBusy, disk_full
 from .index import generations, storage
 from .index.bm25 import BM25Params
 from .index.build import DamagedSource
@@ -35,7 +38,7 @@ from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans
 from .search.query import is_question, parse as parse_query
 from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
-from .store import Store, UpsertCounts
+from .store import Store, UpsertCounts, store_problem
 from .summaries.choice import Summary
 from .summaries.data import stored_summary, summarize
 from .summaries.extras import Extras, ExtrasSettings, ExtrasStore, work_out_extras
@@ -43,6 +46,8 @@ from .summaries.keywords import Rarity, background_idf
 from .summaries.kinds import KINDS
 from .summaries.salience import SALIENCE_WEIGHTS
 from .text.analyzer import Analyzer
+
+log = logging.getLogger("jiansuo.write")
 
 STORE_FILE = "articles.sqlite3"
 INDEX_DIR = "index"
@@ -160,7 +165,8 @@ class IngestReport:
 @dataclass(frozen=True)
 class IngestProgress:
     """Where a long ingest is, for a progress display. Phases: "read" (files read and stored; `done` and
-    `total` count files) and "index" (the index rebuilt; they count articles)."""
+    `total` count files), "index" (the index rebuilt; they count articles), and "wait" before them when
+    another write holds the archive (`current` names it)."""
 
     phase: str
     done: int
@@ -194,7 +200,26 @@ class LiveIndex(NamedTuple):
     generation: str
     words: Postings
     ranker: Ranker  # all five channels and the positions, weighted as configured
-    large_files: storage.LargeFileCheck | None = None  # the checksums of the files too large to hash on open
+    large_files: storage.LargeFileCheck | None  # the checksums of the files too large to hash on open
+    store_revision: int | None  # the store revision it was built from (None: a generation from before the key)
+
+
+# What a write can fail on once its input is read: the disk (full, read-only, failing) or memory.
+_WRITE_FAILURES = (OSError, sqlite3.Error, MemoryError)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _failed(error: type, message: str, exc: BaseException):
+    """`error(message)`, answered over HTTP as 507 Insufficient Storage when the disk is full."""
+    failure = error(message)
+    if disk_full(exc):
+        failure.http_status = 507
+    return failure
 
 
 def _ignore_progress(progress: IngestProgress) -> None:
@@ -217,8 +242,8 @@ class Engine:
         self._load_lock = threading.Lock()
         self._fields: tuple[Postings, DocumentFields] | None = None
         self._fields_lock = threading.Lock()
-        # Two rebuilds at once in one process would only do the same work twice.
-        self._write_lock = threading.Lock()
+        self._absent: tuple[tuple[str, int], np.ndarray] | None = None
+        self._absent_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
 
     @classmethod
@@ -273,8 +298,25 @@ class Engine:
         notify = progress or _ignore_progress
         report = IngestReport()
         counts = UpsertCounts(report.added, report.replaced, report.unchanged)
+        with self._writing("ingest", notify):
+            notify(IngestProgress("read", 0, total))
+            try:
+                self._store_reads(reads, total, report, counts, notify)
+            except sqlite3.Error as exc:
+                raise _failed(NotStored, store_problem(self.store.path, exc) + "; nothing of this ingest was "
+                              "stored, the archive is as it was", exc) from exc
+            if report.added or report.replaced or report.removed or not self.index_is_current():
+                changed = len(report.added) + len(report.replaced) + len(report.removed)
+                report.index_generation = self._follow_store(
+                    f"{changed} article(s) were stored ({len(report.added)} added, {len(report.replaced)} "
+                    f"replaced, {len(report.removed)} removed)", notify)
+            else:
+                self.refresh_extras()  # summaries and keywords of articles stored before they were kept
+        return report
+
+    def _store_reads(self, reads: Iterator[FileResult], total: int, report: IngestReport, counts: UpsertCounts,
+                     notify: ProgressCallback) -> None:
         articles_read = 0
-        notify(IngestProgress("read", 0, total))
         with self.store.writing() as writer:
             for read in reads:
                 report.files += 1
@@ -292,22 +334,50 @@ class Engine:
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
             writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
                                  len(report.warnings))
-        if report.added or report.replaced or report.removed or not self.index_is_current():
-            with self._write_lock:
-                report.index_generation = self.reindex(progress=notify, verify_all=False)
-        else:
-            self.refresh_extras()  # summaries and keywords of articles stored before they were kept
-        return report
 
     def delete(self, article_ids: list[str]) -> DeleteReport:
         """Remove articles from the store and the index; ids not stored are reported, not an error here."""
         report = DeleteReport()
-        report.deleted = self.store.delete(article_ids)
-        report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
-        if report.deleted or (self.has_index() and not self.index_is_current()):
-            with self._write_lock:
-                report.index_generation = self.reindex(verify_all=False)
+        with self._writing("delete"):
+            try:
+                report.deleted = self.store.delete(article_ids)
+            except sqlite3.Error as exc:
+                raise _failed(NotStored, store_problem(self.store.path, exc) + "; nothing was deleted", exc) from exc
+            report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
+            if report.deleted or (self.has_index() and not self.index_is_current()):
+                report.index_generation = self._follow_store(
+                    f"{len(report.deleted)} article(s) were deleted from the store (searches leave them out)")
         return report
+
+    @contextmanager
+    def _writing(self, what: str, progress: ProgressCallback | None = None) -> Iterator[None]:
+        """The archive's write lock (`storage.WriteLock`) held for the block: one writer at a time, across
+        threads and processes, from the store's transaction to the index switch."""
+        notify = progress or _ignore_progress
+
+        def waiting(holder: str) -> None:
+            log.info("%s waits for another write to this archive to finish (%s)", what, holder)
+            notify(IngestProgress("wait", 0, 0, current=holder))
+
+        lock = storage.WriteLock(self.index_dir, self.config.index_write_wait_seconds, what, waiting)
+        try:
+            lock.acquire()
+        except OSError as exc:
+            raise _failed(NotStored, f"cannot take the write lock {lock.path} ({_reason(exc)}); nothing was "
+                          "changed", exc) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _follow_store(self, stored: str, progress: ProgressCallback | None = None) -> str:
+        """A new generation for what the store now holds; a failure says what is stored and not indexed."""
+        try:
+            return self._reindex(progress, verify_all=False)
+        except _WRITE_FAILURES as exc:
+            hint = " (free some disk space first)" if disk_full(exc) else ""
+            raise _failed(NotIndexed, f"{stored} but the index could not be written ({_reason(exc)}); searches "
+                          f"do not show the change until `jiansuo reindex` succeeds{hint}", exc) from exc
 
     @property
     def _open_hash_limit(self) -> int:
@@ -324,11 +394,54 @@ class Engine:
         enough to be hashed on every open, as opening does; a damaged live generation is then found by
         `jiansuo check` and rebuilt by `jiansuo reindex`.
         """
+        with self._writing("reindex", progress):
+            try:
+                return self._reindex(progress, verify_all=verify_all)
+            except _WRITE_FAILURES as exc:
+                hint = " (free some disk space first)" if disk_full(exc) else ""
+                raise _failed(NotIndexed, f"the index could not be written ({_reason(exc)}); the article store "
+                              f"is unchanged and the previous index stays live; run `jiansuo reindex` again"
+                              f"{hint}", exc) from exc
+
+    def _reindex(self, progress: ProgressCallback | None, *, verify_all: bool) -> str:
         hash_limit = None if verify_all else self._open_hash_limit
         try:
             return self._rebuild(progress, generations.reusable(self.index_dir, self.analyzer.fingerprint, hash_limit))
         except DamagedSource:
             return self._rebuild(progress, None)
+
+    def index_lag(self) -> int:
+        """How many committed store changes (store revisions) the live index does not hold: 0 when it is
+        current. A write stopped between the store's commit and the index switch leaves it above 0 until the
+        next write, `jiansuo reindex`, or `catch_up()`; during a write it is above 0 for a moment too. With
+        no index, or one from before store revisions were recorded, every revision counts."""
+        return max(self.store.revision() - (storage.live_revision(self.index_dir) or 0), 0)
+
+    def index_behind(self) -> bool:
+        """Whether there is a live index this configuration reads that was built from another store revision
+        than the store's: what `catch_up()` repairs. (An index it cannot read is for `jiansuo reindex`.)"""
+        try:
+            _, manifest = storage.read_manifest(self.index_dir)
+            storage.check_manifest(manifest, self.index_dir, self.analyzer.fingerprint, self.params)
+        except IndexUnusable:
+            return False
+        return manifest.get("store_revision") != self.store.revision()
+
+    def catch_up(self, wait_seconds: float | None = None) -> str | None:
+        """Bring an index that is behind the store up to date; the new generation, or None when it was current.
+
+        The articles the index lacks are analysed and merged in, as an ingest would have done. WriteBusy when
+        another write holds the lock past `wait_seconds` (default `index.write_wait_seconds`): that write
+        brings the index up to date itself. NotIndexed when the index cannot be written.
+        """
+        if not self.index_behind():
+            return None
+        wait = self.config.index_write_wait_seconds if wait_seconds is None else wait_seconds
+        lock = storage.WriteLock(self.index_dir, wait, "catch-up")
+        with lock:
+            if not self.index_behind():  # the write that held the lock did it
+                return None
+            return self._follow_store(f"{self.index_lag()} store revision(s) are not in the index: they are stored")
 
     def _rebuild(self, progress: ProgressCallback | None, live: generations.LiveGeneration | None) -> str:
         notify = progress or _ignore_progress
@@ -475,7 +588,8 @@ class Engine:
                                                              soft=self.soft_match, proximity=self.proximity,
                                                              positions=positions,
                                                              lede_for_questions=self.config.ranking_lede_for_questions),
-                                         storage.LargeFileCheck(self.index_dir, name, self._open_hash_limit))
+                                         storage.LargeFileCheck(self.index_dir, name, self._open_hash_limit),
+                                         storage.generation_revision(self.index_dir, name))
             return self._loaded
 
     def document_fields(self, postings: Postings) -> DocumentFields:
@@ -513,6 +627,35 @@ class Engine:
             return mask
 
         return keep
+
+    def _without_deleted(self, live: LiveIndex, keep):
+        """`keep` that also leaves out the live generation's articles the store no longer holds.
+
+        Between a delete's commit and the switch to the generation without them (seconds, on a large archive)
+        they would be counted in `total` and then missing from the page; left out here, the total, the page
+        and the ranks agree.
+        """
+        revision = self.store.revision()
+        if revision == live.store_revision:
+            return keep
+        key = (live.generation, revision)
+        cached = self._absent
+        if cached is None or cached[0] != key:
+            with self._absent_lock:
+                if self._absent is None or self._absent[0] != key:
+                    stored = {article_id for article_id, _, _ in self.store.iter_dates_and_sections()}
+                    gone = [n for n, article_id in enumerate(live.words.doc_ids) if article_id not in stored]
+                    self._absent = (key, np.asarray(gone, dtype=np.int64))
+                cached = self._absent
+        absent = cached[1]
+        if not absent.size:
+            return keep
+
+        def kept(candidates: np.ndarray) -> np.ndarray:
+            mask = ~np.isin(candidates, absent)
+            return mask if keep is None else mask & keep(candidates)
+
+        return kept
 
     def check_query(self, query: object) -> str:
         if not isinstance(query, str) or not query.strip():
@@ -554,11 +697,13 @@ class Engine:
         if parsed.date_from or parsed.date_to or parsed.sections:
             filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
                                     section or (parsed.sections[0] if parsed.sections else None))
-        generation, postings, ranker, _ = self._live()
+        live = self._live()
+        generation, postings, ranker = live.generation, live.words, live.ranker
         groups, excluded = plan_query(self.analyzer, parsed)
         self._check_term_count(parsed, groups, excluded)
         fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
-        keep = self._keeper(postings, fields, filters, parsed.sections[1:], parsed.authors)
+        keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
+                                                        parsed.authors))
         if groups or parsed.has_filters:
             ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=offset + k,
                                   question=is_question(self.analyzer.fold(query)))
@@ -703,7 +848,7 @@ class Engine:
         self.postings()
         storage.verify_live(self.index_dir, hashes=False)
         return {"status": "ok", "articles": self.store.count(),
-                "index_generation": storage.current_generation(self.index_dir)}
+                "index_generation": storage.current_generation(self.index_dir), "index_lag": self.index_lag()}
 
     def check(self) -> dict:
         """Every stored page and every article row of the article store, and every index file, against its
@@ -721,15 +866,42 @@ class Engine:
             storage.check_manifest(manifest, self.index_dir, self.analyzer.fingerprint, self.params)
         except IndexUnusable as exc:
             index_problems.append(exc.message)
-        return {"store": "damaged" if store_problems else "ok", "index": "unusable" if index_problems else "ok",
+        lag = self._check_lag() if generation and not index_problems else None
+        if lag:
+            index_problems.append(lag)
+        return {"store": "damaged" if store_problems else "ok",
+                "index": "unusable" if index_problems and not lag else "behind" if lag else "ok",
                 "index_generation": generation, "index_current": self.index_is_current(),
                 "articles": self.store.count(), "damaged_articles": [row.id for row in damaged],
-                "problems": store_problems + index_problems}
+                "problems": store_problems + index_problems, "index_lag": self.index_lag()}
 
     def backup(self, dest: Path, *, link: bool = False, wait_seconds: float = 600.0) -> "backup_module.BackupReport":
         """A consistent copy of the store and its index generation in `dest`, taken while others read and write
         (`service.backup`)."""
         return backup_module.backup(self.store.path, self.index_dir, Path(dest), link=link, wait_seconds=wait_seconds)
+
+    def _check_lag(self) -> str | None:
+        """What is wrong when the index does not hold the store as it is, with the command that repairs it;
+        None when it does, or when another write holds the lock (it is bringing the index up to date)."""
+        try:
+            with storage.WriteLock(self.index_dir, 0, "check"):
+                if self.index_is_current():
+                    return None
+                live = storage.live_revision(self.index_dir)
+                revision = self.store.revision()
+                with self.store.reading() as reader:
+                    stored = set(reader.id_hashes())
+                indexed = set(generations.indexed(self.index_dir))
+        except WriteBusy:
+            return None
+        missing, extra = len(stored - indexed), len({i for i, _ in indexed} - {i for i, _ in stored})
+        if live is not None and live > revision:
+            return (f"the index was built from store revision {live} but the article store is at {revision} (the "
+                    f"store was put back from a copy, or lost its last commits): {missing} stored article(s) are "
+                    f"not searchable and {extra} searchable one(s) are no longer stored; run `jiansuo reindex`")
+        return (f"the index is {revision - (live or 0)} store revision(s) behind the article store: {missing} "
+                f"stored article(s) are not searchable and {extra} deleted one(s) still counted (a write stopped "
+                "between storing and indexing); run `jiansuo reindex`")
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)
@@ -738,4 +910,4 @@ class Engine:
             index_bytes = sum(p.stat().st_size for p in (self.index_dir / generation).iterdir())
         return {"articles": self.store.count(), "index_generation": generation, "index_bytes": index_bytes,
                 "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint,
-                "index_current": self.index_is_current()}
+                "index_current": self.index_is_current(), "index_lag": self.index_lag()}

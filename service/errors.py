@@ -57,6 +57,13 @@ class IndexUnusable(JiansuoError):
     exit_code = 6
 
 
+class StoreUnusable(JiansuoError):
+    """The article store cannot be opened or read: damaged, not a SQLite file, or on a disk that refuses it."""
+
+    code = "store_unusable"
+    http_status = 503
+    exit_code = 6
+
 
 class Unauthorized(JiansuoError):
     """A request that changes the archive came without credentials."""
@@ -80,3 +87,37 @@ class StoreDamaged(JiansuoError):
     code = "store_damaged"
     http_status = 503
     exit_code = 6
+
+
+class WriteBusy(JiansuoError):
+    """Another process holds the archive's write lock for longer than this one may wait; nothing was changed."""
+
+    code = "write_busy"
+    http_status = 503
+    exit_code = 8
+
+
+class NotIndexed(JiansuoError):
+    """The article store took the change but the index could not follow (a full disk, an I/O error): the
+    articles are stored, the previous index stays live, and `jiansuo reindex` catches it up."""
+
+    code = "not_indexed"
+    http_status = 500
+    exit_code = 9
+
+
+class NotStored(JiansuoError):
+    """The article store could not take the change (a full disk, an I/O error); the archive is as it was."""
+
+    code = "not_stored"
+    http_status = 500
+    exit_code = 10
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether an OSError or SQLite error says the disk (or the user's quota) is full."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "full" in str(exc).lower()  # SQLITE_FULL: "database or disk is full"

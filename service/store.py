@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .articles import Article
-from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged
+from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged, StoreUnusable, disk_full
 
 SCHEMA_VERSION = 5
 
@@ -154,6 +154,16 @@ _INTEGER_COLUMNS = frozenset({"position", "source_page"})
 # judge, rather than failing inside SQLite's UTF-8 decoding without a word of which article it is.
 _SELECT_CHECKED = "seq, row_checksum, " + ", ".join(f"CAST({c} AS BLOB)" for c in _CHECKED)
 _BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED: another connection holds the store, nothing is damaged
+
+
+def store_problem(path: Path, exc: sqlite3.Error) -> str:
+    """What is wrong with the store, for a person: SQLite's words, what they mean, and what to do."""
+    if disk_full(exc):
+        return f"article store {path} cannot be written: the disk is full ({exc}); free some space and run again"
+    if type(exc) is sqlite3.DatabaseError:  # "file is not a database", "database disk image is malformed"
+        return (f"article store {path} is damaged or is not a Jiansuo store ({exc}); the index cannot rebuild "
+                "it: put back a copy of the file from a backup")
+    return f"article store {path} cannot be used ({exc})"
 
 
 @dataclass
@@ -373,8 +383,13 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
-        conn = self._connect()
-        version = schema_version(conn)
+        try:
+            conn = self._connect()
+            version = schema_version(conn)
+        except sqlite3.DatabaseError as exc:  # a damaged header, not SQLite at all, a full disk
+            if type(exc) is sqlite3.DatabaseError:
+                raise StoreUnusable(store_problem(self.path, exc), code="store_damaged") from exc
+            raise StoreUnusable(store_problem(self.path, exc)) from exc
         if version == SCHEMA_VERSION:
             return
         try:
@@ -413,7 +428,9 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=30)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a commit is on disk (the WAL fsynced) before the index built from it is written, so a power
+            # loss cannot leave the index holding articles the store lost. One fsync per transaction.
+            conn.execute("PRAGMA synchronous=FULL")
             self._local.conn = conn
         return conn
 

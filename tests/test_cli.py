@@ -396,7 +396,7 @@ def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path
     rng = random.Random(8)
     records = [json.loads(line) for line in CMRC_SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
     data = tmp_path / "data"
-    kills, committed, expected = 22, 0, set()
+    kills, committed, gaps, expected = 22, 0, 0, set()
 
     def batch(number):
         folder = tmp_path / f"batch-{number:02d}"
@@ -438,10 +438,15 @@ def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path
             committed += bool(stored & ids)
             expected |= stored & ids
             # The live generation opens, checksums and all; if the kill came between the store's commit and the
-            # index switch, it is the previous one, and the next write (here a reindex) brings it up to date.
+            # index switch, it is the previous one: check names the gap and its repair, and catching up (what
+            # serve does when it starts) closes it.
             storage.load(engine.index_dir, engine.analyzer.fingerprint, engine.params)
             if not engine.index_is_current():
-                engine.reindex()
+                gaps += 1
+                assert engine.index_lag() == 1
+                assert any("`jiansuo reindex`" in p for p in engine.check()["problems"])
+                engine.catch_up()
+            assert engine.index_lag() == 0 and engine.check()["problems"] == []
             assert expected <= set(engine.postings().doc_ids)
             probe = sorted(expected)[number % len(expected)]
             title = engine.article(probe).title
@@ -450,6 +455,7 @@ def test_ingests_killed_at_random_points_never_lose_a_committed_article(tmp_path
             engine.close()
     # Both outcomes happened: kills before the commit and kills after it.
     assert 0 < committed < kills, committed
+    print(f"{kills} kills: {committed} after the store's commit, {gaps} of them before the index switch")
 
 
 @pytest.mark.slow
@@ -524,3 +530,210 @@ def test_entities_refuses_bad_input_by_name(tmp_path):
     assert f"{batch}:2" in jiansuo("entities", "--batch", str(batch), check_code=4).stderr
     assert "missing.txt" in jiansuo("entities", str(tmp_path / "missing.txt"), check_code=4).stderr
     assert "not both" in jiansuo("entities", "a.txt", "--batch", str(batch), check_code=2).stderr
+
+
+# --- writers at once, a write stopped between the store and the index, a full disk, a damaged store -----------
+
+FAULTS = Path(__file__).resolve().parent / "faults.py"
+
+
+def _faulty(fault, data, *args, gate=None, stderr=subprocess.PIPE):
+    """`jiansuo --index DATA ARGS` in a fresh interpreter with `fault` put in (`tests/faults.py`)."""
+    env = {**_real_env(), **({"JIANSUO_TEST_GATE": str(gate)} if gate else {})}
+    return subprocess.Popen([sys.executable, str(FAULTS), fault, "--index", str(data), *args], cwd=PROJECT,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
+
+
+def _wait_paused(process):
+    """Read the paused writer's stderr up to PAUSED: its articles are committed, its index not yet switched."""
+    for line in process.stderr:
+        if line.strip() == "PAUSED":
+            return
+    raise AssertionError(f"the writer ended before the pause (exit {process.wait(timeout=60)})")
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=60)
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            stream.close()
+
+
+def _records(prefix, count, start=0):
+    rows = [json.loads(line) for line in CMRC_SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{"id": f"{prefix}-{n}", "title": rows[n % len(rows)]["title"], "text": rows[n % len(rows)]["text"]}
+            for n in range(start, start + count)]
+
+
+def _searchable(data, ids):
+    """Every one of `ids` is in the live index, and a search for its title finds it."""
+    from service.engine import Engine
+    from helpers import make_config
+
+    engine = Engine(make_config(data))
+    try:
+        assert set(ids) <= set(engine.postings().doc_ids)
+        for article_id in sorted(ids)[:: max(1, len(ids) // 5)]:
+            title = engine.article(article_id).title
+            assert article_id in [h.article.id for h in engine.search(title[:20], k=100, summaries=False).hits]
+        return engine.index_lag()
+    finally:
+        engine.close()
+
+
+@pytest.mark.slow
+def test_a_second_ingest_waits_for_the_first_and_every_article_of_both_is_searchable(tmp_path):
+    """The second ingest starts while the first, its articles committed, is merging from the live generation:
+    it once removed that generation from under the first (FileNotFoundError, exit 4)."""
+    data, gate = tmp_path / "data", tmp_path / "gate"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    _write_jsonl(tmp_path / "first.jsonl", _records("first", 30))
+    _write_jsonl(tmp_path / "second.jsonl", _records("second", 30, start=30))
+    first = _faulty("pause", data, "ingest", str(tmp_path / "first.jsonl"), gate=gate)
+    second = None
+    try:
+        _wait_paused(first)
+        second = subprocess.Popen([sys.executable, "-m", "service", "--index", str(data), "ingest",
+                                   str(tmp_path / "second.jsonl")], cwd=PROJECT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=_real_env())
+        # The first goes on once the second waits for it (or, were there no lock, has run all the way).
+        said = []
+        for line in second.stderr:
+            said.append(line)
+            if line.startswith("waiting for another write to this archive to finish (ingest by process"):
+                break
+        gate.touch()
+        out_first, err_first = first.communicate(timeout=300)
+        out_second, err_second = second.communicate(timeout=300)
+        err_second = "".join(said) + err_second
+    finally:
+        gate.touch()
+        _stop(first)
+        if second is not None:
+            _stop(second)
+    assert first.returncode == 0, err_first
+    assert second.returncode == 0, err_second
+    assert "Traceback" not in err_first + err_second
+    assert out_first.startswith("added 30,") and out_second.startswith("added 30,")
+    lag = _searchable(data, {f"first-{n}" for n in range(30)} | {f"second-{n}" for n in range(30, 60)})
+    assert lag == 0
+
+
+@pytest.mark.slow
+def test_a_writer_that_may_not_wait_fails_cleanly_with_exit_8_and_changes_nothing(tmp_path):
+    data, gate = tmp_path / "data", tmp_path / "gate"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    settings = tmp_path / "impatient.toml"
+    settings.write_text("[index]\nwrite_wait_seconds = 0\n", encoding="utf-8")
+    _write_jsonl(tmp_path / "first.jsonl", _records("first", 5))
+    _write_jsonl(tmp_path / "second.jsonl", _records("second", 5, start=5))
+    first = _faulty("pause", data, "ingest", str(tmp_path / "first.jsonl"), gate=gate)
+    try:
+        _wait_paused(first)
+        refused = jiansuo("--config", str(settings), "--index", str(data), "ingest", str(tmp_path / "second.jsonl"),
+                          check_code=8)
+        deleted = jiansuo("--config", str(settings), "--index", str(data), "delete", "first-0", check_code=8)
+        gate.touch()
+        assert first.wait(timeout=300) == 0
+    finally:
+        gate.touch()
+        _stop(first)
+    for done in (refused, deleted):
+        assert "another write to this archive is in progress (ingest by process" in done.stderr
+        assert "nothing was changed" in done.stderr and "Traceback" not in done.stderr
+    stats = json.loads(jiansuo("stats", data_dir=data).stdout)
+    assert stats["articles"] == 15 and stats["index_lag"] == 0  # the seed page and the first ingest only
+
+
+@pytest.mark.slow
+def test_a_write_killed_between_the_store_commit_and_the_index_switch_is_found_and_caught_up(tmp_path):
+    from helpers import RunningServer
+
+    data, gate = tmp_path / "data", tmp_path / "gate"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    _write_jsonl(tmp_path / "late.jsonl", _records("late", 12))
+    writer = _faulty("pause", data, "ingest", str(tmp_path / "late.jsonl"), gate=gate)
+    try:
+        _wait_paused(writer)
+        writer.send_signal(signal.SIGKILL)
+    finally:
+        _stop(writer)
+    assert writer.returncode == -signal.SIGKILL
+    stats = json.loads(jiansuo("stats", data_dir=data).stdout)
+    assert stats["articles"] == 22 and stats["index_lag"] == 1 and not stats["index_current"]
+    # check fails naming the repair; search answers from the old index and says why it misses articles.
+    checked = jiansuo("check", data_dir=data, check_code=6)
+    assert "1 store revision(s) behind" in checked.stderr and "12 stored article(s) are not searchable" in checked.stderr
+    assert "`jiansuo reindex`" in checked.stderr
+    assert json.loads(jiansuo("check", "--json", data_dir=data, check_code=6).stdout)["index"] == "behind"
+    searched = jiansuo("search", "医保", data_dir=data)
+    assert "the index is 1 store revision(s) behind" in searched.stderr and "jiansuo reindex" in searched.stderr
+    # serve catches up before it answers: the first health check already reports no lag.
+    server = RunningServer(data, tmp_path / "serve.log")
+    try:
+        import urllib.request
+
+        with urllib.request.urlopen(server.url + "/healthz", timeout=60) as response:
+            health = json.loads(response.read().decode("utf-8"))
+    finally:
+        server.stop()
+    assert health["index_lag"] == 0 and health["articles"] == 22
+    assert "catching up" in (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert _searchable(data, {f"late-{n}" for n in range(12)}) == 0
+    assert jiansuo("check", data_dir=data).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_full_disk_while_writing_the_index_exits_9_saying_what_is_stored_and_reindex_repairs_it(tmp_path):
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    _write_jsonl(tmp_path / "more.jsonl", _records("more", 6))
+    full = _faulty("index-full", data, "ingest", str(tmp_path / "more.jsonl"))
+    try:
+        out, err = full.communicate(timeout=300)
+    finally:
+        _stop(full)
+    assert full.returncode == 9, err
+    assert "6 article(s) were stored (6 added, 0 replaced, 0 removed) but the index could not be written" in err
+    assert "No space left on device" in err and "`jiansuo reindex`" in err and "free some disk space" in err
+    assert "Traceback" not in err
+    stats = json.loads(jiansuo("stats", data_dir=data).stdout)
+    assert stats["articles"] == 16 and stats["index_lag"] == 1  # nothing stored was lost
+    assert not list((data / "index").glob("*.partial")), "the failed generation's staging folder is left"
+    reindex = _faulty("index-full", data, "reindex")
+    try:
+        _, err = reindex.communicate(timeout=300)
+    finally:
+        _stop(reindex)
+    assert reindex.returncode == 9 and "the article store is unchanged and the previous index stays live" in err
+    jiansuo("reindex", data_dir=data)
+    assert _searchable(data, {f"more-{n}" for n in range(6)}) == 0
+
+
+@pytest.mark.slow
+def test_a_full_disk_while_storing_exits_10_and_stores_nothing(tmp_path):
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    _write_jsonl(tmp_path / "more.jsonl", _records("more", 3))
+    full = _faulty("store-full", data, "ingest", str(tmp_path / "more.jsonl"))
+    try:
+        _, err = full.communicate(timeout=300)
+    finally:
+        _stop(full)
+    assert full.returncode == 10, err
+    assert "the disk is full" in err and "nothing of this ingest was stored" in err and "Traceback" not in err
+    stats = json.loads(jiansuo("stats", data_dir=data).stdout)
+    assert stats["articles"] == 10 and stats["index_lag"] == 0
+
+
+@pytest.mark.parametrize("command", [("search", "医保"), ("ingest", str(SEED_PAGE)), ("check",), ("stats",),
+                                     ("reindex",), ("delete", "x")])
+def test_a_damaged_store_header_exits_6_naming_the_store_without_a_traceback(tmp_path, command):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "articles.sqlite3").write_bytes(b"\x00" * 16 + b"not a database header" * 300)
+    done = jiansuo(*command, data_dir=data, check_code=6)
+    assert "articles.sqlite3 is damaged or is not a Jiansuo store" in done.stderr
+    assert "backup" in done.stderr and "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -254,7 +255,7 @@ def test_an_ingest_killed_after_the_store_commit_is_finished_by_the_next_one(eng
     def killed(*args, **kwargs):
         raise KeyboardInterrupt  # dies between the store commit and the new index
 
-    monkeypatch.setattr(engine, "reindex", killed)
+    monkeypatch.setattr(engine, "_reindex", killed)
     with pytest.raises(KeyboardInterrupt):
         engine.ingest([extra])
     monkeypatch.undo()
@@ -502,5 +503,156 @@ def test_a_changed_byte_in_a_large_index_file_is_caught_after_opening_and_querie
             assert info.value.code == "index_damaged" and info.value.http_status == 503
         engine.reindex()  # rebuilt from the store, the new generation passes and answers
         assert engine.index_checked(timeout=60) and titles(engine.search("医保"))[0] == MEDICAL
+    finally:
+        engine.close()
+
+
+# --- writes that stop half-way, deletes in progress, one writer at a time ----------------------------------------
+
+def _stop_after_the_store_commit(engine, monkeypatch):
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # dies between the store commit and the new index
+
+    monkeypatch.setattr(engine, "_reindex", killed)
+
+
+def test_an_index_behind_the_store_is_reported_and_caught_up(engine, tmp_path, monkeypatch):
+    engine.ingest([SEED_PAGE])
+    assert engine.index_lag() == 0 and engine.health()["index_lag"] == 0 and engine.catch_up() is None
+    extra = tmp_path / "extra.jsonl"
+    write_jsonl(extra, [{"id": "x1", "title": "芝麻", "body": "芝麻开花节节高。"},
+                        {"id": "x2", "title": "芝麻", "body": "芝麻油。"}])
+    _stop_after_the_store_commit(engine, monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        engine.ingest([extra])
+    monkeypatch.undo()
+    assert engine.index_lag() == 1 and engine.index_behind()
+    assert engine.health()["index_lag"] == 1 and engine.stats()["index_lag"] == 1
+    report = engine.check()
+    assert report["index"] == "behind" and report["index_lag"] == 1
+    assert any("2 stored article(s) are not searchable" in p and "`jiansuo reindex`" in p for p in report["problems"])
+    generation = engine.catch_up()
+    assert generation == storage.current_generation(engine.index_dir)
+    assert engine.index_lag() == 0 and engine.search("芝麻").total == 2 and engine.check()["problems"] == []
+
+
+def test_check_finds_an_index_built_from_a_later_store_than_the_one_there(engine, tmp_path):
+    import shutil
+    import sqlite3
+
+    engine.ingest([SEED_PAGE])
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(copy) as target:
+        sqlite3.connect(engine.store.path).backup(target)
+    write_jsonl(tmp_path / "x.jsonl", [{"id": "x1", "title": "芝麻", "body": "芝麻开花节节高。"}])
+    engine.ingest([tmp_path / "x.jsonl"])
+    engine.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(engine.store.path) + suffix).unlink(missing_ok=True)
+    shutil.copy(copy, engine.store.path)  # the store put back from an older copy
+    problems = engine.check()["problems"]
+    assert any("the index was built from store revision 2 but the article store is at 1" in p
+               and "1 searchable one(s) are no longer stored" in p for p in problems), problems
+    engine.reindex()  # the index follows the store back
+    assert engine.check()["problems"] == [] and engine.search("芝麻").total == 0
+
+
+def test_searches_between_a_deletes_commit_and_its_index_count_only_what_they_show(engine):
+    engine.ingest([SEED_PAGE])
+    before = engine.search("冠县", k=100, summaries=False)
+    gone = before.hits[1].article.id
+    engine.store.delete([gone])  # committed; the index still holds it, as during a delete's rebuild
+    during = engine.search("冠县", k=100, summaries=False)
+    assert during.index_generation == before.index_generation
+    assert during.total == before.total - 1 == len(during.hits)
+    assert [h.rank for h in during.hits] == list(range(1, during.total + 1))
+    assert gone not in [h.article.id for h in during.hits]
+    page = engine.search("冠县", k=2, offset=1, summaries=False)
+    assert page.total == during.total and [h.article.id for h in page.hits] == [h.article.id for h in during.hits[1:3]]
+    facets = engine.search("冠县", k=1, facets=True, summaries=False).facets
+    assert sum(count for _, count in facets.month) + facets.undated == during.total
+
+
+def test_a_full_disk_while_writing_the_index_keeps_what_was_stored_and_says_so(engine, tmp_path, monkeypatch):
+    import errno
+
+    from service.errors import NotIndexed
+    from service.index import generations
+
+    engine.ingest([SEED_PAGE])
+    write_jsonl(tmp_path / "x.jsonl", [{"id": "x1", "title": "芝麻", "body": "芝麻开花节节高。"}])
+
+    def full(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(generations, "write_lines", full)
+    with pytest.raises(NotIndexed) as failed:
+        engine.ingest([tmp_path / "x.jsonl"])
+    assert failed.value.exit_code == 9 and failed.value.http_status == 507 and failed.value.code == "not_indexed"
+    assert failed.value.message.startswith("1 article(s) were stored (1 added, 0 replaced, 0 removed) but the "
+                                           "index could not be written (No space left on device: ")
+    assert "`jiansuo reindex`" in failed.value.message
+    with pytest.raises(NotIndexed) as failed:
+        engine.delete(["x1"])
+    assert failed.value.message.startswith("1 article(s) were deleted from the store (searches leave them out)")
+    monkeypatch.undo()
+    assert engine.store.count() == 10 and engine.index_lag() == 2
+    assert not list(engine.index_dir.glob("*.partial"))
+    engine.reindex()
+    assert engine.index_lag() == 0 and engine.search("芝麻").total == 0
+
+
+def test_a_full_disk_in_the_store_stores_nothing_and_says_so(engine, tmp_path, monkeypatch):
+    import sqlite3
+
+    from service import store as store_module
+    from service.errors import NotStored
+
+    engine.ingest([SEED_PAGE])
+    write_jsonl(tmp_path / "x.jsonl", [{"id": "x1", "title": "芝麻", "body": "芝麻开花节节高。"}])
+
+    def full(self, articles):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store_module.Writer, "upsert_many", full)
+    with pytest.raises(NotStored) as failed:
+        engine.ingest([tmp_path / "x.jsonl"])
+    assert failed.value.exit_code == 10 and failed.value.http_status == 507
+    assert "the disk is full" in failed.value.message and "nothing of this ingest was stored" in failed.value.message
+    monkeypatch.undo()
+    assert engine.store.count() == 10 and engine.index_lag() == 0
+
+
+def test_two_threads_writing_at_once_take_turns(tmp_path, analyzer):
+    import threading
+
+    from service.errors import WriteBusy
+
+    engine = Engine(make_config(tmp_path / "data", index_write_wait_seconds=0), analyzer=analyzer)
+    try:
+        engine.ingest([SEED_PAGE])
+        inside, leave = threading.Event(), threading.Event()
+        reindex = engine._reindex
+
+        def slow(*args, **kwargs):
+            inside.set()
+            leave.wait(timeout=60)
+            return reindex(*args, **kwargs)
+
+        engine._reindex = slow
+        errors = []
+        writer = threading.Thread(target=lambda: engine.delete([engine.search("医保").hits[0].article.id]))
+        writer.start()
+        try:
+            assert inside.wait(timeout=60)
+            with pytest.raises(WriteBusy):
+                engine.reindex()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            leave.set()
+            writer.join(timeout=60)
+        assert not errors and not writer.is_alive()
+        assert engine.index_lag() == 0 and engine.store.count() == 9
     finally:
         engine.close()

@@ -60,6 +60,18 @@ def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveG
     return LiveGeneration(generation, ids, hashes)
 
 
+def indexed(index_dir: Path) -> list[tuple[str, str]]:
+    """(id, content hash) of every article the live generation holds; the hash is "" in a generation from
+    before hashes were kept."""
+    name = storage.current_generation(index_dir)
+    if name is None:
+        return []
+    ids = read_lines(index_dir / name / "doc_ids.txt")
+    hashes_path = index_dir / name / storage.DOC_HASHES
+    hashes = read_lines(hashes_path) if hashes_path.exists() else [""] * len(ids)
+    return list(zip(ids, hashes))
+
+
 class StoreReading(Protocol):
     """What a rebuild reads of the article store, inside one read transaction (`Store.reading()`)."""
 
@@ -104,10 +116,25 @@ def rebuild(index_dir: Path, reading: Callable[[], ContextManager[StoreReading]]
                 analysed(batch)
                 done += batch.articles
                 progress(done, total)
+        if _overtaken(index_dir, reading, revision):
+            shutil.rmtree(staging, ignore_errors=True)
+            return storage.current_generation(index_dir) or name
         return _write(index_dir, name, staging, sources, fingerprint, params, revision)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _overtaken(index_dir: Path, reading: Callable[[], ContextManager[StoreReading]], revision: int) -> bool:
+    """Whether a generation built from a later store revision went live while this one was built from
+    `revision`: switching to this one would take the index back. (The write lock keeps writers apart; this
+    guards a writer that does not take it.) A store that is itself behind the index, restored from a copy, is
+    followed all the same: then `revision` is the store's latest."""
+    live = storage.live_revision(index_dir)
+    if live is None or live <= revision:
+        return False
+    with reading() as reader:
+        return reader.revision() > revision
 
 
 def _write(index_dir: Path, name: str, staging: Path, sources: list[Source], fingerprint: str,

@@ -2,6 +2,7 @@
 
     index/
       CURRENT            name of the live generation (replaced with os.replace)
+      write.lock         flock()ed by the one process writing the archive (`WriteLock`)
       gen-<n>/
         manifest.json    format, version, analyzer fingerprint, BM25 parameters, counts, checksums
         terms.txt        one term a line, sorted; line i is term number i
@@ -17,6 +18,7 @@ killed writer leaves the previous generation live.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import mmap
@@ -25,10 +27,11 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from ..errors import IndexUnusable
+from ..errors import IndexUnusable, WriteBusy
 from .bm25 import BM25Params
 from .build import CHANNELS_DIR, POSITIONS_FILE, write_lines, write_npy
 from .positions import PAIRS, Positions
@@ -41,6 +44,89 @@ _ARRAYS = ("term_offsets", "doc_numbers", "term_freqs", "doc_lengths")
 _KEEP_OLD_GENERATIONS = 1
 DOC_HASHES = "doc_hashes.txt"  # one content hash a line, beside doc_ids.txt (generations from before lack it)
 REBUILD_HINT = "rebuild it from the article store with `jiansuo reindex`"
+WRITE_LOCK = "write.lock"
+_LOCK_POLL_SECONDS = 0.05
+
+
+class WriteLock:
+    """One writer at a time across processes: an exclusive flock() on `index/write.lock`, held from before the
+    store's transaction until the new generation is live (and any clean-up done).
+
+    flock() belongs to the open file, so the kernel drops it when the holder dies however it dies: a killed
+    writer never leaves the archive locked, and there is no stale-lock file to clear by hand. Waiting is
+    bounded: past `wait_seconds` (0: do not wait) WriteBusy names the holder. Two threads of one process
+    open the file separately, so they exclude each other too.
+    """
+
+    def __init__(self, index_dir: Path, wait_seconds: float, what: str,
+                 on_wait: Callable[[str], None] | None = None):
+        self.path = index_dir / WRITE_LOCK
+        self.wait_seconds = wait_seconds
+        self.what = what
+        self.on_wait = on_wait  # told once, of the holder, when this writer has to wait
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.wait_seconds
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if self.on_wait is not None and time.monotonic() < deadline:
+                        self.on_wait(_holder(fd))
+                        self.on_wait = None
+                    if time.monotonic() >= deadline:
+                        raise WriteBusy(
+                            f"another write to this archive is in progress ({_holder(fd)}); waited "
+                            f"{self.wait_seconds:g} s (index.write_wait_seconds); nothing was changed, try again "
+                            "when it has finished") from None
+                    time.sleep(_LOCK_POLL_SECONDS)
+            # Who holds it, for the message another writer gives; the lock, not this text, is what counts.
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {self.what}\n".encode("utf-8"), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the last descriptor of the open file drops the flock
+
+    def __enter__(self) -> "WriteLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _holder(fd: int) -> str:
+    try:
+        pid, _, what = os.pread(fd, 200, 0).decode("utf-8", "replace").strip().partition(" ")
+    except OSError:
+        return "holder unknown"
+    return f"{what or 'a write'} by process {pid}" if pid.isdigit() else "holder unknown"
+
+
+def live_revision(index_dir: Path) -> int | None:
+    """The store revision the live generation was built from; None without a live generation or the key."""
+    name = current_generation(index_dir)
+    return generation_revision(index_dir, name) if name else None
+
+
+def generation_revision(index_dir: Path, name: str) -> int | None:
+    """The store revision generation `name` was built from; None when its manifest lacks it or is unreadable."""
+    try:
+        revision = json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8")).get("store_revision")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return revision if isinstance(revision, int) else None
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -212,8 +298,13 @@ def _counts(postings: Postings) -> dict:
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
-    """Drop generations older than the live one and its predecessor (a reader may still be opening that)."""
-    generations = sorted((p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-")),
+    """Drop generations older than the live one and its predecessor (a reader may still be opening that).
+
+    A staging folder is no generation: counting one would make room for it by removing the generation its
+    writer is merging from.
+    """
+    generations = sorted((p for p in index_dir.iterdir()
+                          if p.is_dir() and p.name.startswith("gen-") and not p.name.endswith(".partial")),
                          key=lambda p: int(p.name.split("-")[1]))
     older = [p for p in generations if p.name != keep]
     for stale in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:

@@ -40,6 +40,12 @@ def _query_parameter(name: str, description: str, schema: dict, required: bool =
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
+_LAG = {"type": "integer", "minimum": 0,
+        "description": "store revisions (committed ingests and deletes) the index does not hold yet: 0 when every "
+                       "stored article is searchable; above 0 during a write, or after one stopped between storing "
+                       "and indexing (the server catches up when it starts; `jiansuo reindex`)"}
+
+
 def _schemas() -> dict:
     string_list = {"type": "array", "items": {"type": "string"}}
     spans = {"type": "array", "items": _ref("Span")}
@@ -156,6 +162,7 @@ def _schemas() -> dict:
             "facets": {**_ref("Facets"), "description": "the whole archive by month, day and section"},
             "index_current": {"type": "boolean",
                               "description": "whether the index holds every stored article (`jiansuo reindex` if not)"},
+            "index_lag": _LAG,
         }),
         "IngestRequest": _object({"articles": {"type": "array", "items": _object(
             {"body": {"type": "string", "minLength": 1, "description": "paragraphs separated by a newline "
@@ -182,7 +189,7 @@ def _schemas() -> dict:
         "DeleteReport": _object({"deleted": string_list, "missing": string_list,
                                  "index_generation": _nullable("string")}),
         "Health": _object({"status": {"type": "string", "enum": ["ok"]}, "articles": {"type": "integer"},
-                           "index_generation": _nullable("string")}),
+                           "index_generation": _nullable("string"), "index_lag": _LAG}),
     }
 
 

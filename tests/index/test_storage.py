@@ -231,3 +231,76 @@ def test_a_sound_generation_passes_the_background_check_of_every_file(tmp_path):
     assert len(check.files) == len([e for e in manifest["files"].values() if e["bytes"] > 0])
     assert check.wait(timeout=60)
     check.raise_if_failed()
+
+
+# --- one writer at a time ----------------------------------------------------------------------------------
+
+def test_the_write_lock_lets_one_holder_in_and_names_it_to_the_next(tmp_path):
+    import os
+
+    from service.errors import WriteBusy
+
+    first = storage.WriteLock(tmp_path, 0, "ingest")
+    waited = []
+    with first:
+        with pytest.raises(WriteBusy) as refused:
+            storage.WriteLock(tmp_path, 0, "delete").acquire()
+        assert f"ingest by process {os.getpid()}" in refused.value.message
+        assert refused.value.exit_code == 8 and refused.value.http_status == 503
+        with pytest.raises(WriteBusy):  # a bounded wait ends too, having said what it waits for
+            storage.WriteLock(tmp_path, 0.2, "reindex", waited.append).acquire()
+    assert waited == [f"ingest by process {os.getpid()}"]
+    with storage.WriteLock(tmp_path, 0, "delete"):
+        pass
+
+
+def test_a_killed_holder_leaves_the_write_lock_free(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from helpers import PROJECT
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from service.index import storage; "
+         "storage.WriteLock(Path(sys.argv[1]), 0, 'ingest').acquire(); print('held', flush=True); "
+         "sys.stdin.read()", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        from service.errors import WriteBusy
+
+        with pytest.raises(WriteBusy):
+            storage.WriteLock(tmp_path, 0, "ingest").acquire()
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=60)
+        holder.stdin.close()
+        holder.stdout.close()
+    with storage.WriteLock(tmp_path, 0, "ingest"):  # no stale lock to clear by hand
+        pass
+
+
+def test_publishing_keeps_the_generation_another_writer_is_merging_from(tmp_path):
+    """A staging folder of a running writer is no generation: counting it made room for it by removing the
+    generation that writer merges from."""
+    import subprocess
+    import sys
+    import time
+
+    storage.save(build(DOCS, PARAMS), tmp_path, "fp")
+    merged_from = storage.current_generation(tmp_path)
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        staging = tmp_path / f"gen-{time.time_ns()}-{other.pid}.partial"  # the other writer's, still running
+        staging.mkdir()
+        storage.save(build(DOCS[:2], PARAMS), tmp_path, "fp")
+        assert (tmp_path / merged_from / "manifest.json").exists() and staging.exists()
+        storage.save(build(DOCS[:1], PARAMS), tmp_path, "fp")  # now the first is two generations back
+        assert not (tmp_path / merged_from).exists() and staging.exists()
+    finally:
+        other.stdin.close()
+        other.wait(timeout=60)

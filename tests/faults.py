@@ -1,0 +1,67 @@
+"""`jiansuo` with a fault put in at one exact point of a write, run as a real process:
+
+    python tests/faults.py FAULT [jiansuo arguments...]
+
+FAULT is one of
+- `pause`: the articles are committed to the store and the new index generation's sources are chosen (the
+  live generation it merges from, its staging folder made); the process writes `PAUSED` to stderr and waits
+  for the file named by $JIANSUO_TEST_GATE to exist (two minutes at most) before it writes and switches the
+  generation. A test kills it there, or lets another writer try to run meanwhile.
+- `index-full`: writing the new generation's files fails with ENOSPC, as on a full disk.
+- `store-full`: the store's transaction fails as SQLite fails on a full disk.
+
+Nothing in the package knows of these faults: they are patched in here, before the command runs.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service import cli  # noqa: E402
+from service import store  # noqa: E402
+from service.index import generations  # noqa: E402
+
+GATE_ENV = "JIANSUO_TEST_GATE"
+_GATE_SECONDS = 120
+
+
+def _pause() -> None:
+    write = generations._write
+
+    def paused(*args, **kwargs):
+        print("PAUSED", file=sys.stderr, flush=True)
+        gate = Path(os.environ[GATE_ENV])
+        deadline = time.monotonic() + _GATE_SECONDS
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return write(*args, **kwargs)
+
+    generations._write = paused
+
+
+def _index_full() -> None:
+    def full(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    generations.write_lines = full
+
+
+def _store_full() -> None:
+    def full(self, articles):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    store.Writer.upsert_many = full
+
+
+FAULTS = {"pause": _pause, "index-full": _index_full, "store-full": _store_full}
+
+if __name__ == "__main__":
+    FAULTS[sys.argv[1]]()
+    sys.exit(cli.main(sys.argv[2:]))
