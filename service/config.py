@@ -146,8 +146,8 @@ SETTINGS: tuple[Setting, ...] = (
             "requests one client address may make at once before the average applies", minimum=1.0,
             maximum=1_000_000.0),
     Setting("server", "rate_limit_cost_ms", 100,
-            "each request counts as one, plus one for every this many milliseconds it took: expensive searches "
-            "and summaries use an allowance up sooner", minimum=1, maximum=600000),
+            "a request counts as one for every this many milliseconds it took (at least one): expensive "
+            "searches and summaries use an allowance up sooner", minimum=1, maximum=600000),
     Setting("server", "rate_limit_loopback", False,
             "whether clients on a loopback address (127.0.0.0/8, ::1) are rate limited too; off, since behind "
             "a reverse proxy on the same machine every client has the proxy's address"),

@@ -87,7 +87,7 @@ def install(app, state: ServerState) -> None:
         if charged is not None:
             address, started = charged
             spent_ms = (time.perf_counter() - started) * 1000
-            state.api_buckets.charge(address, 1 + spent_ms / config.server_rate_limit_cost_ms)
+            state.api_buckets.charge(address, max(1.0, spent_ms / config.server_rate_limit_cost_ms))
 
 
 def check_admin_attempt(state: ServerState) -> None:

@@ -92,6 +92,7 @@ class SharedCounters(_Table):
 
     def __init__(self, memory: SharedMemory, slots: int = 4096):
         super().__init__(memory, slots, [("value", "f8")])
+        self.dropped = memory.take("f8", 1)  # apart from the table, so that a full table can still count
 
     def add(self, name: str, amount: float = 1.0) -> None:
         self.add_many({name: amount})
@@ -102,15 +103,17 @@ class SharedCounters(_Table):
             for key, amount in keys:
                 index = self._find(key, claim=True)
                 if index is None:  # full: counted where it shows, not lost silently
-                    index = self._find(b"jiansuo_metrics_dropped_total", claim=True)
-                    if index is None:
-                        continue
-                self.records["value"][index] += amount
+                    self.dropped[0] += 1
+                else:
+                    self.records["value"][index] += amount
 
     def snapshot(self) -> dict[str, float]:
         with self.memory.locked():
-            keys, values = self.records["key"].copy(), self.records["value"].copy()
-        return {key.decode("utf-8"): float(value) for key, value in zip(keys, values) if key}
+            keys, values, dropped = self.records["key"].copy(), self.records["value"].copy(), float(self.dropped[0])
+        counts = {key.decode("utf-8"): float(value) for key, value in zip(keys, values) if key}
+        if dropped:
+            counts["jiansuo_metrics_dropped_total"] = dropped
+        return counts
 
 
 class TokenBuckets(_Table):
