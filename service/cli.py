@@ -407,9 +407,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .engine import Engine
     from .web import create_app
     from .web.access_log import AccessLog
-    from .web.server import Server
+    from .web.defences import ServerState
+    from .web.server import ReadLimits, Server, check_admin_token_strength, serving_warnings
 
     engine = _engine(args)
+    check_admin_token_strength(engine.config)
     if not engine.has_index():
         corpus = engine.config.corpus_dir
         print(f"no index yet in {engine.index_dir}: building one from {corpus}", file=sys.stderr)
@@ -423,6 +425,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else config.server_port
     workers = args.workers if args.workers is not None else config.server_workers
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    for warning in serving_warnings(host):
+        print(warning, file=sys.stderr, flush=True)
+    state = ServerState(config)  # before the fork: every worker shares its counters and rate limits
 
     def make_app():
         worker_engine = Engine(config, analyzer=analyzer)
@@ -433,12 +438,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # write holding the lock brings the index up to date by itself.
             threading.Thread(target=_catch_up_quietly, args=(Engine(config, analyzer=analyzer),),
                              daemon=True).start()
-        return AccessLog(create_app(engine=worker_engine))
+        return AccessLog(create_app(engine=worker_engine, state=state))
 
     print(f"serving {articles} articles at http://{host}:{port}/ "
           f"({workers} worker process{'es' if workers > 1 else ''}, {config.server_threads} threads each)",
           file=sys.stderr, flush=True)
-    Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads).run()
+    Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads,
+           limits=ReadLimits.of(config), state=state).run()
     return 0
 
 

@@ -124,6 +124,36 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server", "max_upload_bytes", 16777216,
             "largest request body POST /api/ingest accepts (JSON articles or an uploaded file); larger: 413",
             minimum=1024, maximum=1073741824),
+    Setting("server", "header_timeout", 10,
+            "seconds a client has to send a request's line and headers (408 after); a slow client holds no "
+            "request thread meanwhile", minimum=1, maximum=3600),
+    Setting("server", "body_timeout", 60,
+            "seconds a client has to send a request's body once its headers are in (408 after)", minimum=1,
+            maximum=3600),
+    Setting("server", "send_timeout", 30,
+            "seconds an answer may wait for a client that does not read it before the connection is closed",
+            minimum=1, maximum=3600),
+    Setting("server", "request_budget_ms", 5000,
+            "time one search or summary may take; past it the request is stopped and answered 503 over_budget "
+            "(0: no budget)", minimum=0, maximum=600000),
+    Setting("server", "max_summarize_chars", 100000,
+            "longest text POST /api/summarize takes, in characters (413 text_too_long past it)", minimum=100,
+            maximum=100_000_000),
+    Setting("server", "rate_limit_per_second", 10.0,
+            "requests a second one client address may make, on average (a token bucket); 0 turns rate limits "
+            "off", minimum=0.0, maximum=1_000_000.0),
+    Setting("server", "rate_limit_burst", 40.0,
+            "requests one client address may make at once before the average applies", minimum=1.0,
+            maximum=1_000_000.0),
+    Setting("server", "rate_limit_cost_ms", 100,
+            "a request counts as one for every this many milliseconds it took (at least one): expensive "
+            "searches and summaries use an allowance up sooner", minimum=1, maximum=600000),
+    Setting("server", "rate_limit_loopback", False,
+            "whether clients on a loopback address (127.0.0.0/8, ::1) are rate limited too; off, since behind "
+            "a reverse proxy on the same machine every client has the proxy's address"),
+    Setting("server", "admin_failures_per_minute", 10,
+            "wrong admin tokens one address may send a minute; past it every admin request from it is 429 for a "
+            "while", minimum=1, maximum=100000),
     Setting("ingest", "max_file_bytes", 67108864,
             "largest page or article file read; a larger one is skipped and reported", minimum=1,
             maximum=4294967296),
@@ -191,6 +221,16 @@ class Config:
     server_workers: int
     server_max_body_bytes: int
     server_max_upload_bytes: int
+    server_header_timeout: int
+    server_body_timeout: int
+    server_send_timeout: int
+    server_request_budget_ms: int
+    server_max_summarize_chars: int
+    server_rate_limit_per_second: float
+    server_rate_limit_burst: float
+    server_rate_limit_cost_ms: int
+    server_rate_limit_loopback: bool
+    server_admin_failures_per_minute: int
     ingest_max_file_bytes: int
     ingest_max_line_chars: int
     ingest_max_pages_per_file: int

@@ -85,6 +85,13 @@ _worker: dict = {}
 
 
 def _start_worker(config, fingerprint: str, rarity_source: Callable[[Analyzer], Rarity]) -> None:
+    # A killed ingest leaves its pool's workers waiting for work forever unless they end with it.
+    from ..lifetime import die_with_parent, watch_parent
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        die_with_parent(parent.pid)
+        watch_parent(parent.pid)
     analyzer = Analyzer.from_config(config)
     if analyzer.fingerprint != fingerprint:
         # The dictionary or a settings file changed under the ingest: its words would not match the others.

@@ -13,6 +13,12 @@ from .. import config as config_module
 from ..engine import Engine
 from ..errors import JiansuoError
 from ..store import sqlite_failure
+from .defences import ServerState, install
+from .metrics import RecordRequests, metrics_response
+
+# The endpoints whose work grows with the archive or the text sent: each runs within server.request_budget_ms.
+BUDGETED_ENDPOINTS = ("api.search", "api.summarize", "api.related", "api.article", "pages.search",
+                      "pages.article")
 
 
 def mark(text: str | None, spans: list | None) -> Markup:
@@ -68,15 +74,20 @@ class BoundedRequest(Request):
         return io.BytesIO()
 
 
-def create_app(config: config_module.Config | None = None, *, engine: Engine | None = None) -> Flask:
+def create_app(config: config_module.Config | None = None, *, engine: Engine | None = None,
+               state: ServerState | None = None) -> Flask:
+    """The app over `engine`; `state` is the memory its server's worker processes share (counters, rate
+    limits), made before they fork (`jiansuo serve`); without it, this process's own."""
     app = Flask(__name__)
     app.request_class = BoundedRequest
     engine = engine or Engine(config or config_module.load())
+    state = state or ServerState(engine.config)
     app.config["MAX_CONTENT_LENGTH"] = engine.config.server_max_body_bytes
     # The same key order as the CLI's JSON, and Chinese readable as itself.
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["jiansuo"] = engine
+    app.extensions["jiansuo.state"] = state
     app.jinja_env.filters["mark"] = mark
 
     from .api import api
@@ -84,6 +95,11 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    app.add_url_rule("/metrics", "metrics", lambda: metrics_response(state, engine))
+    for endpoint in BUDGETED_ENDPOINTS:
+        app.view_functions[endpoint] = state.watchdog.bounded(app.view_functions[endpoint])
+    install(app, state)
+    app.wsgi_app = RecordRequests(app.wsgi_app, state)
 
     @app.after_request
     def security_headers(response):
@@ -104,6 +120,10 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
             response = app.make_response(error_page(error.http_status, error.message))
         if error.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="jiansuo"'
+        if getattr(error, "retry_after", None) is not None:
+            response.headers["Retry-After"] = str(error.retry_after)
+        if error.code == "over_budget":
+            state.reject("over_budget")
         return response
 
     @app.errorhandler(sqlite3.DatabaseError)

@@ -6,9 +6,12 @@ import hmac
 import json
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from ..articles import check_id
 from ..errors import Forbidden, NotFound, QueryError, Unauthorized
+from .budget import OverBudget
+from .defences import check_admin_attempt, record_wrong_token
 from .openapi import document
 
 api = Blueprint("api", __name__)
@@ -21,6 +24,11 @@ SUMMARIZE_FIELDS = {"text": str, "sentences": int, "query": str, "max_chars": in
 class UnsupportedBody(QueryError):
     code = "unsupported_media_type"
     http_status = 415
+
+
+class TextTooLong(QueryError):
+    code = "text_too_long"
+    http_status = 413
 
 
 def engine():
@@ -74,15 +82,31 @@ def article(article_id: str):
     return jsonify({**view.to_dict(), "keywords": keywords})
 
 
+def read_body(read):
+    """`read()` of the request body; a body the server cannot read as sent (a malformed chunked encoding, a
+    connection closed early) is the client's error, 400, not the server's."""
+    try:
+        return read()
+    except (HTTPException, OverBudget):
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the WSGI server's input stream raises for a bad body
+        raise QueryError(f"the request body could not be read as sent: {exc}", code="bad_body") from None
+
+
 def json_body() -> dict:
     if request.mimetype != "application/json":
         raise UnsupportedBody(f"{request.method} {request.path} takes a JSON body (Content-Type: application/json), "
                               f"got {request.mimetype or 'no Content-Type'!r}")
-    raw = request.get_data(cache=False)  # over server.max_body_bytes: 413 before anything is read
+    raw = read_body(lambda: request.get_data(cache=False))  # over server.max_body_bytes: 413 before any read
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise QueryError(f"the request body is not valid UTF-8 JSON: {exc}", code="bad_json") from None
+    except RecursionError:
+        raise QueryError("the request body is not usable JSON: it nests arrays or objects too deeply",
+                         code="bad_json") from None
+    except ValueError as exc:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise QueryError(f"the request body is not usable JSON: {exc}", code="bad_json") from None
     if not isinstance(body, dict):
         raise QueryError("the request body must be a JSON object", code="bad_json")
     return body
@@ -103,6 +127,10 @@ def summarize():
                              code=f"bad_{name}")
     if not (body.get("text") or "").strip():
         raise QueryError("field text is missing or empty: give the text to summarize", code="bad_text")
+    limit = engine().config.server_max_summarize_chars
+    if len(body["text"]) > limit:
+        raise TextTooLong(f"field text is {len(body['text'])} characters long; the limit is {limit} "
+                          "(server.max_summarize_chars)")
     if body.get("max_chars") is not None and body["max_chars"] < 1:
         raise QueryError(f"field max_chars must be at least 1, got {body['max_chars']}", code="bad_max_chars")
     summary = engine().summarize(body["text"], sentences=body.get("sentences"), query=body.get("query"),
@@ -116,6 +144,8 @@ INGEST_FIELDS = ("articles",)
 def require_admin() -> None:
     """Let the request through only with `Authorization: Bearer <server.admin_token>`."""
     configured = engine().config.server_admin_token
+    state = current_app.extensions["jiansuo.state"]
+    check_admin_attempt(state)
     if not configured:
         raise Forbidden("writing to the archive is turned off on this server; set $JIANSUO_ADMIN_TOKEN or "
                         "server.admin_token to turn it on", code="writes_disabled")
@@ -127,6 +157,7 @@ def require_admin() -> None:
     # compare_digest takes as long for any wrong token of a length, so timing does not reveal the token.
     if scheme.lower() != "bearer" or not given.strip() or not hmac.compare_digest(
             given.strip().encode("utf-8"), configured.encode("utf-8")):
+        record_wrong_token(state)
         raise Forbidden("the admin token is wrong", code="token_wrong")
 
 
@@ -136,7 +167,7 @@ def ingest():
     known_parameters(())
     request.max_content_length = engine().config.server_max_upload_bytes
     if request.mimetype == "multipart/form-data":
-        files = request.files
+        files = read_body(lambda: request.files)
         unknown = [name for name in list(files) + list(request.form) if name != "file"]
         if unknown or len(files.getlist("file")) != 1:
             raise QueryError("the form must hold exactly one field, `file`: a page (.txt) or article "
