@@ -85,24 +85,6 @@ def _family(series: str) -> str:
     return name
 
 
-def index_lag_series(engine) -> list[str]:
-    """Hook for the index's lag behind the article store: series from `engine.index_lag()` when the engine
-    has it (a number, or a mapping of names to numbers, each a gauge `jiansuo_index_lag[_NAME]`); none
-    otherwise."""
-    lag = getattr(engine, "index_lag", None)
-    if lag is None:
-        return []
-    value = lag() if callable(lag) else lag
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return ["# TYPE jiansuo_index_lag gauge", f"jiansuo_index_lag {float(value)!r}"]
-    lines = []
-    for name, number in (value.items() if isinstance(value, dict) else ()):
-        if isinstance(number, (int, float)) and not isinstance(number, bool):
-            metric = "jiansuo_index_lag_" + re.sub(r"[^a-z0-9_]", "_", str(name).lower())
-            lines += [f"# TYPE {metric} gauge", f"{metric} {float(number)!r}"]
-    return lines
-
-
 def render(state: ServerState, engine) -> str:
     counts = state.counters.snapshot()
     # A bucket no request fell into was never written; a histogram shows every one of its buckets.
@@ -126,8 +108,9 @@ def render(state: ServerState, engine) -> str:
               "# HELP jiansuo_index_bytes size of the live index generation on disk",
               "# TYPE jiansuo_index_bytes gauge", f"jiansuo_index_bytes {stats['index_bytes']}",
               "# HELP jiansuo_index_current 1 when the index holds the article store as it is, else 0",
-              "# TYPE jiansuo_index_current gauge", f"jiansuo_index_current {int(bool(stats['index_current']))}"]
-    lines += index_lag_series(engine)
+              "# TYPE jiansuo_index_current gauge", f"jiansuo_index_current {int(bool(stats['index_current']))}",
+              "# HELP jiansuo_index_lag store revisions the index does not hold yet (a write stopped half-way, or "
+              "running)", "# TYPE jiansuo_index_lag gauge", f"jiansuo_index_lag {stats['index_lag']}"]
     return "\n".join(lines) + "\n"
 
 

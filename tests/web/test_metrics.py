@@ -3,7 +3,6 @@
 import re
 import urllib.request
 
-from service.web.metrics import index_lag_series
 
 
 def scrape(server) -> dict[str, float]:
@@ -33,14 +32,7 @@ def test_metrics_count_every_workers_answers_by_endpoint_and_status(live_server)
     assert len(buckets) == 12 and buckets == sorted(buckets)
     assert buckets[-1] == after['jiansuo_http_request_duration_seconds_count{endpoint="api.healthz"}']
     assert after["jiansuo_articles"] > 0 and after["jiansuo_index_current"] in (0, 1)
+    assert after["jiansuo_index_lag"] == 0
     assert any(s.startswith("jiansuo_index_generation_info{generation=\"gen-") for s in after)
 
 
-def test_the_index_lag_hook_reports_what_the_engine_gives():
-    class Engine:
-        def index_lag(self):
-            return {"articles": 3, "seconds": 1.5, "name": "x"}
-
-    assert index_lag_series(Engine()) == ["# TYPE jiansuo_index_lag_articles gauge", "jiansuo_index_lag_articles 3.0",
-                                          "# TYPE jiansuo_index_lag_seconds gauge", "jiansuo_index_lag_seconds 1.5"]
-    assert index_lag_series(object()) == []
