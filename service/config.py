@@ -139,6 +139,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server", "max_summarize_chars", 100000,
             "longest text POST /api/summarize takes, in characters (413 text_too_long past it)", minimum=100,
             maximum=100_000_000),
+    Setting("server", "heavy_at_once", 0,
+            "heavy requests (summaries of posted text, explained searches) each worker "
+            "runs at once; more are refused with 503 `busy` at once. 0: one fewer than server.threads (at least 1)",
+            minimum=0, maximum=256),
     Setting("server", "rate_limit_per_second", 10.0,
             "requests a second one client address may make, on average (a token bucket); 0 turns rate limits "
             "off", minimum=0.0, maximum=1_000_000.0),
@@ -226,6 +230,7 @@ class Config:
     server_send_timeout: int
     server_request_budget_ms: int
     server_max_summarize_chars: int
+    server_heavy_at_once: int
     server_rate_limit_per_second: float
     server_rate_limit_burst: float
     server_rate_limit_cost_ms: int

@@ -6,6 +6,8 @@ answers it."""
 from __future__ import annotations
 
 import ipaddress
+import os
+import threading
 import time
 
 from flask import g, request
@@ -42,6 +44,7 @@ class ServerState:
         per_minute = config.server_admin_failures_per_minute
         self.admin_buckets = TokenBuckets(self.memory, per_minute / 60, per_minute)
         self.watchdog = Watchdog(config.server_request_budget_ms)
+        self.heavy_lane = HeavyLane(config.server_heavy_at_once or max(1, config.server_threads - 1))
 
     def reject(self, reason: str) -> None:
         self.counters.add(f'jiansuo_rejected_total{{reason="{reason}"}}')
@@ -60,6 +63,48 @@ def client_address() -> str:
     return request.remote_addr or "-"
 
 
+class Busy(JiansuoError):
+    code = "busy"
+    http_status = 503
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.retry_after = "1"
+
+
+# Requests whose work grows with what the client sends: a posted text to summarise, a search explained. Each
+# worker runs a few of these at once and refuses more at once (a waiting request would hold a thread too), so
+# one client sending them back to back over several connections leaves a thread for everyone's cheap requests,
+# even from the same address (behind a proxy every client has one).
+HEAVY_ENDPOINTS = frozenset({"api.summarize"})
+SEARCH_ENDPOINTS = frozenset({"api.search", "pages.search"})
+
+
+def is_heavy() -> bool:
+    if request.endpoint in HEAVY_ENDPOINTS:
+        return True
+    if request.endpoint not in SEARCH_ENDPOINTS:
+        return False
+    return request.args.get("explain", "").lower() in ("1", "true", "yes")
+
+
+class HeavyLane:
+    """At most `size` heavy requests at once in this worker process (made anew after a fork)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pid = None
+        self._slots: threading.BoundedSemaphore | None = None
+
+    def try_enter(self) -> bool:
+        if self._pid != os.getpid():
+            self._pid, self._slots = os.getpid(), threading.BoundedSemaphore(self.size)
+        return self._slots.acquire(blocking=False)
+
+    def leave(self) -> None:
+        self._slots.release()
+
+
 def install(app, state: ServerState) -> None:
     """Admit each request against its address's bucket before it runs; charge what it cost after."""
     config = state.config
@@ -67,6 +112,13 @@ def install(app, state: ServerState) -> None:
     @app.before_request
     def admit():
         request.environ["jiansuo.endpoint"] = request.endpoint or "other"
+        if is_heavy():
+            if not state.heavy_lane.try_enter():
+                state.reject("busy")
+                raise Busy(f"the server is running {state.heavy_lane.size} heavy request(s) (a summary of posted "
+                           "text, an explained search) in this worker already (server.heavy_at_once); "
+                           "retry after the Retry-After header's seconds")
+            g.heavy = True
         buckets = state.api_buckets
         address = client_address()
         if buckets is None or request.endpoint in UNLIMITED_ENDPOINTS:
@@ -83,6 +135,8 @@ def install(app, state: ServerState) -> None:
 
     @app.teardown_request
     def charge(_error=None):
+        if g.pop("heavy", False):
+            state.heavy_lane.leave()
         charged = g.pop("charge", None)
         if charged is not None:
             address, started = charged

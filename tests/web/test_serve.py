@@ -225,7 +225,8 @@ def summarize_request():
 
 @pytest.mark.timeout(300)
 def test_a_summarize_flood_is_cut_by_the_time_budget_and_others_are_answered(live_archive, tmp_path):
-    server = server_with(live_archive, tmp_path, "request_budget_ms = 30\n", workers=2)
+    # Every flooding request may run (server.heavy_at_once), so only the budget stops them.
+    server = server_with(live_archive, tmp_path, "request_budget_ms = 30\nheavy_at_once = 8\n", workers=2)
     try:
         threads, statuses = flood(server.url, summarize_request, connections=4, per_connection=5)
         answered = others_answered(server, 20)
@@ -242,9 +243,32 @@ def test_a_summarize_flood_is_cut_by_the_time_budget_and_others_are_answered(liv
 
 
 @pytest.mark.timeout(300)
+def test_heavy_requests_beyond_what_a_worker_runs_at_once_are_refused_and_others_are_answered(live_archive, tmp_path):
+    # Default settings, the flood from the others' own address: nothing but the heavy lane tells them apart.
+    import json
+    import urllib.request
+
+    server = RunningServer(live_archive, tmp_path / "serve.log", workers=2)
+    try:
+        threads, statuses = flood(server.url, summarize_request, connections=4, per_connection=5)
+        answered = others_answered(server, 20)
+        for thread in threads:
+            thread.join(timeout=240)
+        assert all(answered)
+        assert len(statuses) == 20 and 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}
+        request = urllib.request.Request(server.url + "/api/search?q=%E5%8C%BB%E4%BF%9D&explain=1")
+        with urllib.request.urlopen(request, timeout=60) as response:  # one heavy request alone still runs
+            assert response.status == 200 and json.loads(response.read())["results"]
+        with urllib.request.urlopen(server.url + "/metrics", timeout=60) as response:
+            assert 'jiansuo_rejected_total{reason="busy"}' in response.read().decode("utf-8")
+    finally:
+        server.stop()
+
+
+@pytest.mark.timeout(300)
 def test_a_flood_from_one_address_is_rate_limited_and_others_are_answered(live_archive, tmp_path):
     server = server_with(live_archive, tmp_path, "rate_limit_loopback = true\nrate_limit_per_second = 2.0\n"
-                                                 "rate_limit_burst = 8.0\n", workers=2)
+                                                 "rate_limit_burst = 8.0\nheavy_at_once = 8\n", workers=2)
     try:
         threads, statuses = flood(server.url, summarize_request, connections=4, per_connection=6, source="127.0.0.2")
         for thread in threads:
