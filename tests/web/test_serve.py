@@ -223,17 +223,25 @@ def summarize_request():
         {"Content-Type": "application/json"}
 
 
+def summarize_flood_beside_others(server) -> list[int]:
+    """The statuses of 20 summaries sent over 4 connections without pause, once 20 other searches sent meanwhile
+    have all been answered."""
+    threads, statuses = flood(server.url, summarize_request, connections=4, per_connection=5)
+    answered = others_answered(server, 20)
+    for thread in threads:
+        thread.join(timeout=240)
+    assert all(answered)
+    assert len(statuses) == 20
+    return statuses
+
+
 @pytest.mark.timeout(300)
 def test_a_summarize_flood_is_cut_by_the_time_budget_and_others_are_answered(live_archive, tmp_path):
     # Every flooding request may run (server.heavy_at_once), so only the budget stops them.
     server = server_with(live_archive, tmp_path, "request_budget_ms = 30\nheavy_at_once = 8\n", workers=2)
     try:
-        threads, statuses = flood(server.url, summarize_request, connections=4, per_connection=5)
-        answered = others_answered(server, 20)
-        for thread in threads:
-            thread.join(timeout=240)
-        assert all(answered)
-        assert len(statuses) == 20 and 503 in statuses and set(statuses) <= {200, 503}
+        statuses = summarize_flood_beside_others(server)
+        assert 503 in statuses and set(statuses) <= {200, 503}
         status, headers, body = get_json(server.url + "/api/search?q=x")  # the server is itself again
         assert status == 200
     finally:
@@ -250,12 +258,8 @@ def test_heavy_requests_beyond_what_a_worker_runs_at_once_are_refused_and_others
 
     server = RunningServer(live_archive, tmp_path / "serve.log", workers=2)
     try:
-        threads, statuses = flood(server.url, summarize_request, connections=4, per_connection=5)
-        answered = others_answered(server, 20)
-        for thread in threads:
-            thread.join(timeout=240)
-        assert all(answered)
-        assert len(statuses) == 20 and 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}
+        statuses = summarize_flood_beside_others(server)
+        assert 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}
         request = urllib.request.Request(server.url + "/api/search?q=%E5%8C%BB%E4%BF%9D&explain=1")
         with urllib.request.urlopen(request, timeout=60) as response:  # one heavy request alone still runs
             assert response.status == 200 and json.loads(response.read())["results"]
