@@ -27,11 +27,13 @@ weighs them.
 from __future__ import annotations
 
 import functools
+import importlib.machinery
 import importlib.metadata
 import importlib.util
 import logging
 import re
 import threading
+from collections import deque
 from pathlib import Path
 
 # The CJK ranges of jieba-rs's block class, beyond jieba's U+4E00..U+9FD5.
@@ -54,24 +56,59 @@ def _jieba_dictionary() -> Path:
     return Path(spec.origin).parent / "dict.txt"
 
 
+def _rjieba_class():
+    """jieba-rs's `Jieba` class, from its extension module alone.
+
+    Importing the `rjieba` package builds a module-level segmenter from jieba-rs's embedded dictionary (about
+    70 ms), which is never used here: the dictionary loaded is jieba's own. Loading the extension by itself
+    skips that; it is the same module `rjieba` re-exports its class from.
+    """
+    spec = importlib.util.find_spec("rjieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("rjieba is not installed")
+    for folder in spec.submodule_search_locations:
+        for path in sorted(Path(folder).glob("rjieba*.so")) + sorted(Path(folder).glob("rjieba*.pyd")):
+            loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path))
+            module = importlib.util.module_from_spec(importlib.util.spec_from_loader("rjieba.rjieba", loader))
+            loader.exec_module(module)
+            return module.Jieba
+    import rjieba  # a layout this does not know: the package import works everywhere
+
+    return rjieba.Jieba
+
+
+def _add_dictionary(segmenter, path: Path) -> None:
+    """Every `word freq tag` line of jieba's dictionary added in file order, as `add_word` takes them."""
+    text = path.read_text(encoding="utf-8")
+    fields = text.split()
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    try:
+        # Every line a word, its frequency and its tag (jieba's own file is so): fed to add_word by C loops
+        # rather than line by line in Python. A line with fewer or more fields puts a tag where a frequency
+        # should be, which int() refuses before anything is added.
+        frequencies = list(map(int, fields[1::3])) if len(fields) == 3 * lines else None
+    except ValueError:
+        frequencies = None
+    add_word = segmenter.add_word
+    if frequencies is not None:
+        deque(map(add_word, fields[0::3], frequencies, fields[2::3]), maxlen=0)
+        return
+    for line in text.splitlines():
+        parts = line.split()
+        if parts:
+            add_word(parts[0], int(parts[1]), parts[2] if len(parts) > 2 else None)
+
+
 def _rjieba_segmenter():
     """jieba-rs with jieba's `dict.txt`: one per process, shared, never changed after loading."""
     global _rjieba
     if _rjieba is None:
         with _load_lock:
             if _rjieba is None:
-                import rjieba
-
-                segmenter = rjieba.Jieba()
-                # Loading jieba's own dictionary (well under a second) makes the word table jieba's by
-                # construction, whatever copy jieba-rs embeds.
-                segmenter.clear()
-                add_word = segmenter.add_word
-                with _jieba_dictionary().open(encoding="utf-8") as lines:
-                    for line in lines:
-                        fields = line.split()
-                        if fields:
-                            add_word(fields[0], int(fields[1]), fields[2] if len(fields) > 2 else None)
+                # Loading jieba's own dictionary (under a fifth of a second) into an empty segmenter makes the
+                # word table jieba's by construction, whatever copy jieba-rs embeds.
+                segmenter = _rjieba_class().empty()
+                _add_dictionary(segmenter, _jieba_dictionary())
                 _rjieba = segmenter
     return _rjieba
 

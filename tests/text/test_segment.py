@@ -110,3 +110,34 @@ def test_description_names_the_segmenter_and_its_versions(segmenter):
     assert description["segmenter"] == "rjieba+jieba"
     assert description["mode"] == "search"
     assert description["rjieba"] and description["jieba"] == jieba.__version__
+
+
+def _loaded_line_by_line(path):
+    """jieba-rs with `path` added a line at a time, the plain way the dictionary loader must agree with."""
+    from service.text.segment import _rjieba_class
+
+    segmenter = _rjieba_class().empty()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts:
+            segmenter.add_word(parts[0], int(parts[1]), parts[2] if len(parts) > 2 else None)
+    return segmenter
+
+
+@pytest.mark.parametrize("lines", [
+    ["中华 10 ns", "人民 20 n", "共和国 30 n", "中华人民共和国 5 ns"],  # every line whole: the fast path
+    ["中华 10 ns", "人民 20", "共和国 30 n", "中华人民共和国 5 ns"],  # a line without its tag
+    ["中华 10 ns", "", "人民 20 n", "共和国 30 n", "中华人民共和国 5"],  # a blank line, a last line short
+    ["中华 10 ns", "人民 20 n n", "共和国 30"],  # too many fields on one line, too few on another: same count
+])
+def test_the_dictionary_loads_as_added_line_by_line_whatever_its_lines_hold(tmp_path, lines):
+    from service.text.segment import _add_dictionary, _rjieba_class
+
+    path = tmp_path / "dict.txt"
+    path.write_text("\n".join(lines) + ("\n" if len(lines) % 2 else ""), encoding="utf-8")
+    loaded = _rjieba_class().empty()
+    _add_dictionary(loaded, path)
+    plain = _loaded_line_by_line(path)
+    for text in ["中华人民共和国成立了", "人民共和国", "中华人民", "共和国人民中华"]:
+        assert loaded.tokenize(text, "search", True) == plain.tokenize(text, "search", True), text
+        assert loaded.tag(text, True) == plain.tag(text, True), text
