@@ -245,7 +245,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return _search_batch(engine, args)
     if not args.query:
         raise QueryError("give a QUERY, or --batch QUERIES.jsonl", code="empty_query")
-    engine.warm_up(summaries=False)  # took_ms then measures the search, not loading the dictionary
+    engine.warm_up(one_off=True)  # took_ms then measures the search, not loading the dictionary
     results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain)
     if args.json:
         _dump(results.to_dict(), sys.stdout)

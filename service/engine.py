@@ -256,14 +256,17 @@ class Engine:
         self.extras.close()
         self.store.close()
 
-    def warm_up(self, *, summaries: bool = True) -> None:
+    def warm_up(self, *, one_off: bool = False) -> None:
         """Load the dictionary, the word rarity table and the index now, so the first search is not the slow one.
 
-        `summaries=False` leaves the word rarity table until it is needed: summaries stored at ingest do not
-        need it, only those worked out afresh and keywords do (a one-off search saves loading it).
+        `one_off=True` is for a process that runs one search and exits (the command line): it opens the index
+        and readies only what cutting a query takes, not the whole dictionary nor the word rarity table
+        (summaries stored at ingest need neither; what does need them loads them when it comes).
         """
+        if not one_off:
+            self.analyzer.segmenter.load()
         self.analyzer.terms("预热")
-        if summaries:
+        if not one_off:
             background_idf()  # summaries and keywords rank words by it
         self.postings()
 
