@@ -18,14 +18,16 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from . import config as config_module
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
-from .ingest.pages import Page
 from .store import sqlite_failure, store_problem
+
+if TYPE_CHECKING:  # the page splitter is imported by `split` and `ingest`, not by every command
+    from .ingest.pages import Page
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
@@ -243,7 +245,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return _search_batch(engine, args)
     if not args.query:
         raise QueryError("give a QUERY, or --batch QUERIES.jsonl", code="empty_query")
-    engine.warm_up()  # took_ms then measures the search, not loading the dictionary
+    engine.warm_up(one_off=True)  # took_ms then measures the search, not loading the dictionary
     results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain)
     if args.json:
         _dump(results.to_dict(), sys.stdout)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -30,7 +30,6 @@ from .index.positions import PAIRS
 from .index.postings import Postings, rank
 from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
 from .ingest.formats import Problem, read_records
-from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
 from .search.display import Display, check_script
@@ -46,6 +45,9 @@ from .summaries.keywords import Rarity, background_idf
 from .summaries.kinds import KINDS
 from .summaries.salience import SALIENCE_WEIGHTS
 from .text.analyzer import Analyzer
+
+if TYPE_CHECKING:  # the page splitter is imported by what reads pages, not by every command
+    from .ingest.pages import Page
 
 log = logging.getLogger("jiansuo.write")
 
@@ -254,10 +256,18 @@ class Engine:
         self.extras.close()
         self.store.close()
 
-    def warm_up(self) -> None:
-        """Load the dictionary, the word rarity table and the index now, so the first search is not the slow one."""
+    def warm_up(self, *, one_off: bool = False) -> None:
+        """Load the dictionary, the word rarity table and the index now, so the first search is not the slow one.
+
+        `one_off=True` is for a process that runs one search and exits (the command line): it opens the index
+        and readies only what cutting a query takes, not the whole dictionary nor the word rarity table
+        (summaries stored at ingest need neither; what does need them loads them when it comes).
+        """
+        if not one_off:
+            self.analyzer.segmenter.load()
         self.analyzer.terms("预热")
-        background_idf()  # summaries and keywords rank words by it
+        if not one_off:
+            background_idf()  # summaries and keywords rank words by it
         self.postings()
 
     # --- writing -----------------------------------------------------------------------------------------
@@ -841,6 +851,8 @@ class Engine:
                          title=title or None, kind=kind)
 
     def split_file(self, path: Path) -> Page:
+        from .ingest.pages import split_page
+
         return split_page(read_text_file(Path(path)))
 
     def health(self) -> dict:

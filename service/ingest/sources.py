@@ -14,13 +14,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..articles import Article
 from ..errors import InputError
 from .encoding import decode
 from .formats import Problem, read_csv, read_jsonl, read_text_article
-from .pages import Page, looks_like_page, split_pages
+
+if TYPE_CHECKING:  # the page splitter is imported when a file is read as pages, not before
+    from .pages import Page
 
 PAGE_SUFFIXES = (".txt",)
 ARTICLE_SUFFIXES = (".jsonl", ".csv")
@@ -137,6 +139,12 @@ def check_upload_name(name: object) -> str:
     return name
 
 
+def _looks_like_page(text: str) -> bool:
+    from .pages import looks_like_page
+
+    return looks_like_page(text)
+
+
 def page_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -152,6 +160,8 @@ def page_articles(page: Page, text: str, source: str, source_page: int | None = 
 
 
 def _read_pages(text: str, result: FileResult, max_pages: int) -> None:
+    from .pages import split_pages
+
     pages = split_pages(text)
     if len(pages) > max_pages:
         result.problems.append(Problem(result.source, None, f"holds {len(pages)} pages; the limit is {max_pages} "
@@ -216,7 +226,7 @@ def read_text(text: str, path: Path, source: str, options: ReadOptions) -> FileR
     elif suffix == ".csv":
         result.read_as = "csv"
         result.articles, result.problems, result.warnings = read_csv(text, source, options.columns)
-    elif options.txt == "article" or (options.txt == "auto" and not looks_like_page(text)):
+    elif options.txt == "article" or (options.txt == "auto" and not _looks_like_page(text)):
         result.read_as = "article"
         article, problem = read_text_article(text, source)
         if article is not None:

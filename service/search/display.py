@@ -7,6 +7,7 @@ into the text as stored; after conversion they must point at the same words in t
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 from ..articles import Article
@@ -60,23 +61,34 @@ def convert_marked(converter: ScriptConverter, analyzer: Analyzer, text: str, sp
 
 
 class Display:
-    """The converters for both scripts, made once (OpenCC loads its dictionaries per converter)."""
+    """The converters for both scripts, each made once, when first asked for: OpenCC loads its dictionaries per
+    converter (s2t's take about 50 ms), which a search shown as stored never needs."""
 
     def __init__(self, analyzer: Analyzer, traditional_config: str = "s2t"):
         self.analyzer = analyzer
         self.traditional_config = traditional_config
-        self._converters = {"simplified": ScriptConverter(SIMPLIFIED_CONFIG),
-                            "traditional": ScriptConverter(traditional_config)}
+        self._configs = {"simplified": SIMPLIFIED_CONFIG, "traditional": traditional_config}
+        self._converters: dict[str, ScriptConverter] = {}
+        self._lock = threading.Lock()
+
+    def _converter(self, script: str) -> ScriptConverter:
+        converter = self._converters.get(script)
+        if converter is None:
+            with self._lock:
+                converter = self._converters.get(script)
+                if converter is None:
+                    converter = self._converters[script] = ScriptConverter(self._configs[script])
+        return converter
 
     def text(self, text: str | None, script: str | None) -> str | None:
         if script is None or not text:
             return text
-        return self._converters[script].convert(text)
+        return self._converter(script).convert(text)
 
     def marked(self, text: str, spans: Spans, script: str | None, terms: list[str]) -> tuple[str, Spans]:
         if script is None or not text:
             return text, list(spans)
-        return convert_marked(self._converters[script], self.analyzer, text, list(spans), terms)
+        return convert_marked(self._converter(script), self.analyzer, text, list(spans), terms)
 
     def article(self, article: Article, script: str | None, *, title: str | None = None,
                 body: bool = True) -> Article:

@@ -15,6 +15,7 @@ on general Chinese and a large one on itself.
 from __future__ import annotations
 
 import heapq
+import importlib.util
 import math
 import unicodedata
 from collections import Counter
@@ -23,8 +24,6 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
-
-import jieba
 
 from ..text.analyzer import Token
 
@@ -48,7 +47,10 @@ STOPWORDS = frozenset("""
 @lru_cache(maxsize=1)
 def background_idf() -> tuple[dict[str, float], float]:
     """jieba's table of general-Chinese idf, and its median (the idf of a word it does not list)."""
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    # Found, not imported: importing jieba costs a tenth of a second and nothing of it but this file is needed.
+    spec = importlib.util.find_spec("jieba")
+    assert spec is not None and spec.origin is not None
+    path = Path(spec.origin).parent / "analyse" / "idf.txt"
     table: dict[str, float] = {}
     with open(path, encoding="utf-8") as lines:
         for line in lines:

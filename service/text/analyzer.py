@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -26,6 +27,9 @@ class Token(NamedTuple):
     term: str  # folded form, the unit of matching
     start: int  # offsets into the ORIGINAL text
     end: int
+
+
+_token_from_tuple = partial(tuple.__new__, Token)
 
 
 def _is_word(term: str) -> bool:
@@ -94,7 +98,9 @@ class Analyzer:
         searched = self._searched()
         tokens = self.segmenter.tokenize(folded)
         if type(origins) is range:  # the folder's sign that offsets did not move
-            make = Token._make
+            # The segmenter's (word, start, end) tuples become Tokens as they are: tuple.__new__ called from C,
+            # not Token._make's Python frame for each of an article's thousand tokens.
+            make = _token_from_tuple
             return [make(token) for token in tokens if searched[token[0]]]
         return [Token(word, origins[start], origins[end - 1] + 1) for word, start, end in tokens if searched[word]]
 

@@ -114,3 +114,16 @@ def test_unknown_script_is_refused_naming_the_parameter(value):
 
 def test_no_script_means_the_stored_text():
     assert check_script(None) is None and check_script("") is None
+
+
+def test_a_converter_is_made_when_its_script_is_first_asked_for(analyzer, monkeypatch):
+    """OpenCC loads a converter's dictionaries when it is made: a search shown as stored makes none."""
+    made = []
+    monkeypatch.setattr("service.search.display.ScriptConverter",
+                        lambda config: made.append(config) or ScriptConverter(config))
+    display = Display(analyzer, "s2tw")
+    assert display.text("医保", None) == "医保" and display.marked("医保", [(0, 2)], None, ["医保"]) == ("医保", [(0, 2)])
+    assert made == []
+    assert display.text("医保", "traditional") == "醫保" and display.text("醫保", "traditional") == "醫保"
+    assert display.marked("醫保政策", [(0, 2)], "simplified", ["医保"]) == ("医保政策", [(0, 2)])
+    assert made == ["s2tw", "t2s"]

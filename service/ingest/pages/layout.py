@@ -13,17 +13,13 @@ import logging
 import re
 import threading
 
-import jieba
-
 from .credits import _byline_line_names, _byline_names, _opener_lead
 from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _width
-
-jieba.setLogLevel(logging.WARNING)
 
 
 # --- words broken across lines ------------------------------------------------
 
-_dictionary: jieba.Tokenizer | None = None
+_dictionary = None  # a jieba.Tokenizer, imported with jieba when first needed
 _dictionary_lock = threading.Lock()
 
 
@@ -34,6 +30,9 @@ def _words(text: str) -> list[str]:
     if _dictionary is None:
         with _dictionary_lock:
             if _dictionary is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
                 _dictionary = tokenizer
