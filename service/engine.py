@@ -29,7 +29,7 @@ from .index.channels import SIDE_CHANNELS
 from .index.positions import PAIRS
 from .index.postings import Postings, rank
 from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
-from .ingest.formats import Problem, read_records
+from .ingest.formats import FileNotes, Problem, read_records
 from .ingest.pages import Page, split_page
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
@@ -222,6 +222,11 @@ def _failed(error: type, message: str, exc: BaseException):
     return failure
 
 
+def _skipped_everything(report: IngestReport) -> bool:
+    """Whether a run read nothing it could keep and skipped something: such a run changes nothing."""
+    return bool(report.problems) and not (report.added or report.replaced or report.unchanged or report.removed)
+
+
 def _ignore_progress(progress: IngestProgress) -> None:
     pass
 
@@ -290,7 +295,9 @@ class Engine:
         if not isinstance(records, list):
             raise InputError("articles must be a list of article objects", code="bad_articles")
         read = FileResult(path=Path(source), source=source, read_as="jsonl")
-        read.articles, read.problems = read_records(records, source)
+        notes = FileNotes()
+        read.articles, read.problems = read_records(records, source, notes)
+        read.warnings = notes.warnings(source)
         return self._ingest_reads(iter([read]), 1, None)
 
     def _ingest_reads(self, reads: Iterator[FileResult], total: int,
@@ -305,6 +312,8 @@ class Engine:
             except sqlite3.Error as exc:
                 raise _failed(NotStored, store_problem(self.store.path, exc) + "; nothing of this ingest was "
                               "stored, the archive is as it was", exc) from exc
+            if _skipped_everything(report):
+                return report  # nothing was read: the archive is left as it was, no empty index generation
             if report.added or report.replaced or report.removed or not self.index_is_current():
                 changed = len(report.added) + len(report.replaced) + len(report.removed)
                 report.index_generation = self._follow_store(
@@ -332,8 +341,9 @@ class Engine:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
-            writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
-                                 len(report.warnings))
+            if not _skipped_everything(report):
+                writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
+                                     len(report.warnings))
 
     def delete(self, article_ids: list[str]) -> DeleteReport:
         """Remove articles from the store and the index; ids not stored are reported, not an error here."""

@@ -11,6 +11,7 @@ from service.engine import Engine
 from service.text.analyzer import Analyzer
 from service.errors import IndexUnusable, InputError, NotFound, QueryError
 from service.index import storage
+from service.ingest.sources import ReadOptions
 from service.text.sentences import split_sentences
 from service.search.highlight import highlight_spans, merge_spans
 from service.summaries.data import summarize
@@ -656,3 +657,40 @@ def test_two_threads_writing_at_once_take_turns(tmp_path, analyzer):
         assert engine.index_lag() == 0 and engine.store.count() == 9
     finally:
         engine.close()
+
+
+def test_a_run_that_skipped_every_record_leaves_the_archive_as_it_was(engine, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "title": "t"}\n{broken\n', encoding="utf-8")
+    report = engine.ingest([bad])
+    assert len(report.problems) == 2 and report.index_generation is None
+    assert not engine.has_index() and engine.stats()["last_ingest"] is None and engine.store.revision() == 0
+    engine.ingest([SEED_PAGE])
+    generation, last = engine.stats()["index_generation"], engine.stats()["last_ingest"]
+    again = engine.ingest([bad])
+    assert again.index_generation is None and engine.stats()["index_generation"] == generation
+    assert sorted(p.name for p in engine.index_dir.iterdir() if p.name.startswith("g")) == [generation]
+    assert engine.stats()["last_ingest"] == last
+
+
+def test_ids_holding_url_characters_are_stored_indexed_searched_and_read(engine, tmp_path):
+    ids = ["2018-02-28/B03/1", "Q_ANN_TST_003022#00", "50%率", "问?答", "新闻 12"]
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "title": f"灵芝产业{n}", "body": "冠县灵芝产业知名度提升。",
+                                        "date": "2018-02-28 19:06:13", "kind": "item", "category": "城事"},
+                                       ensure_ascii=False) + "\n" for n, i in enumerate(ids)), encoding="utf-8")
+    report = engine.ingest([path], options=ReadOptions(columns={"section": "category"}))
+    assert report.added == ids and report.problems == [] and len(report.warnings) == 1
+    assert "item (5)" in report.warnings[0]
+    assert sorted(h.article.id for h in engine.search("灵芝").hits) == sorted(ids)
+    for article_id in ids:
+        article = engine.article(article_id)
+        assert (article.date, article.section, article.kind) == ("2018-02-28", "城事", "article")
+    assert engine.delete(["问?答"]).deleted == ["问?答"] and engine.search("灵芝").total == 4
+    assert engine.check()["problems"] == []
+
+
+def test_records_given_in_a_request_warn_about_what_they_hold_that_is_not_read(engine):
+    report = engine.ingest_records([{"id": "r", "title": "t", "body": "医保。", "kind": "item", "url": "u"}])
+    assert report.added == ["r"] and any("url (1)" in w for w in report.warnings)
+    assert any("item (1)" in w for w in report.warnings)
