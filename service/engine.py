@@ -99,6 +99,7 @@ class SearchResults:
     index_generation: str | None = None  # the one index generation the whole answer comes from
     min_match: int | None = None  # mode "most": how many of the query's `match_words` words each match holds
     match_words: int = 0
+    sort: str = "relevance"  # the order of the hits: relevance, newest or oldest
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
@@ -106,7 +107,7 @@ class SearchResults:
                 "results": [hit.to_dict() for hit in self.hits],
                 "script": self.script, "filters": self.filters.to_dict(),
                 "index_generation": self.index_generation, "min_match": self.min_match,
-                "match_words": self.match_words}
+                "match_words": self.match_words, "sort": self.sort}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data
@@ -194,6 +195,19 @@ def _check_whole_number(name: str, value: object, low: int, high: int, code: str
         raise QueryError(f"{name} must be a whole number from {low} to {high}, got {value!r}", code=code)
 
 
+SORTS = ("relevance", "newest", "oldest")
+
+
+def check_sort(sort: object) -> str | None:
+    """`sort` when it is one of SORTS (None: the query's default); QueryError naming the values otherwise."""
+    if sort is None or (isinstance(sort, str) and not sort.strip()):
+        return None
+    if not isinstance(sort, str) or sort.strip().lower() not in SORTS:
+        raise QueryError(f"parameter sort must be one of {', '.join(SORTS)}, got {str(sort)[:40]!r}",
+                         code="bad_sort")
+    return sort.strip().lower()
+
+
 class LiveIndex(NamedTuple):
     """The live generation as this engine opened it."""
 
@@ -202,6 +216,17 @@ class LiveIndex(NamedTuple):
     ranker: Ranker  # all five channels and the positions, weighted as configured
     large_files: storage.LargeFileCheck | None  # the checksums of the files too large to hash on open
     store_revision: int | None  # the store revision it was built from (None: a generation from before the key)
+
+
+class Matched(NamedTuple):
+    """A query's matches, in the order asked for, with what they were found under."""
+
+    query: str  # as checked
+    filters: Filters
+    sort: str  # the order `ranking.candidates` are in: relevance, newest or oldest
+    live: LiveIndex
+    ranking: Ranking
+    fields: DocumentFields | None  # dates and sections by document number, when filters, facets or the sort read them
 
 
 # What a write can fail on once its input is read: the disk (full, read-only, failing) or memory.
@@ -689,36 +714,25 @@ class Engine:
 
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
-               section: str | None = None, facets: bool = False, explain: bool = False) -> SearchResults:
+               section: str | None = None, facets: bool = False, explain: bool = False,
+               sort: str | None = None) -> SearchResults:
         """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
 
         `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
         counts all the matches by month, day and section; `script` ("simplified" or "traditional") converts
-        titles, summaries, authors and sections for display, highlight spans moved along.
+        titles, summaries, authors and sections for display, highlight spans moved along. `sort` (`SORTS`):
+        "relevance" (score), "newest" or "oldest" (date, undated articles last, then score); by default
+        relevance, and newest for a query made only of filters (`section:城事`).
         """
         started = time.perf_counter()
         query = self.check_query(query)
         script = check_script(script)
-        filters = check_filters(date_from, date_to, section)
         k = self.config.search_default_k if k is None else k
         _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
         _check_whole_number("offset", offset, 0, self.config.search_max_offset, "bad_offset")
-        parsed = parse_query(query)
-        if parsed.date_from or parsed.date_to or parsed.sections:
-            filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
-                                    section or (parsed.sections[0] if parsed.sections else None))
-        live = self._live()
-        generation, postings, ranker = live.generation, live.words, live.ranker
-        groups, excluded = plan_query(self.analyzer, parsed)
-        self._check_term_count(parsed, groups, excluded)
-        fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
-        keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
-                                                        parsed.authors))
-        if groups or parsed.has_filters:
-            ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=offset + k,
-                                  question=is_question(self.analyzer.fold(query)))
-        else:  # nothing searchable in the query: punctuation only
-            ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
+        matched = self._match(query, date_from, date_to, section, sort, limit=offset + k, facets=facets)
+        query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
+        generation, postings, ranker = matched.live.generation, matched.live.words, matched.live.ranker
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
         counts = None
         if facets:
@@ -775,7 +789,40 @@ class Engine:
         return SearchResults(query=query, terms=terms, total=ranking.total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
                              facets=counts, mode=ranking.mode, index_generation=generation,
-                             min_match=ranking.min_match, match_words=ranking.units)
+                             min_match=ranking.min_match, match_words=ranking.units, sort=matched.sort)
+
+    def _match(self, query: str, date_from: str | None, date_to: str | None, section: str | None,
+               sort: str | None, *, limit: int | None, facets: bool = False) -> "Matched":
+        """Every match of `query` under its filters, in the order `sort` asks for: by score only the first
+        `limit` are put in order (`Ranking.matches` holds them all); by date, all of them."""
+        query = self.check_query(query)
+        sort = check_sort(sort)
+        filters = check_filters(date_from, date_to, section)
+        parsed = parse_query(query)
+        if parsed.date_from or parsed.date_to or parsed.sections:
+            filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
+                                    section or (parsed.sections[0] if parsed.sections else None))
+        live = self._live()
+        postings, ranker = live.words, live.ranker
+        groups, excluded = plan_query(self.analyzer, parsed)
+        self._check_term_count(parsed, groups, excluded)
+        if sort is None:
+            sort = "relevance" if groups or not parsed.has_filters else "newest"
+        by_date = sort != "relevance"
+        fields = self.document_fields(postings) \
+            if filters.active or facets or len(parsed.sections) > 1 or by_date else None
+        keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
+                                                        parsed.authors))
+        if groups or parsed.has_filters:
+            ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=None if by_date else limit,
+                                  question=is_question(self.analyzer.fold(query)))
+        else:  # nothing searchable in the query: punctuation only
+            ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
+        if by_date and ranking.candidates.size:
+            order = fields.date_order(ranking.candidates, ranking.scores, newest=sort == "newest")
+            ranking = replace(ranking, candidates=ranking.candidates[order], scores=ranking.scores[order],
+                              matches=None)
+        return Matched(query, filters, sort, live, ranking, fields)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""
