@@ -12,6 +12,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
@@ -19,6 +20,7 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from . import backup as backup_module
+from . import export as export_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
 from .errors import IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, WriteBusy, disk_full
@@ -59,6 +61,8 @@ MAX_SUMMARY_CHARS = 100_000
 # 7,500 rather than 10,000 since the runs hold positions, sorted a batch at a time: 86 MB less at each worker's
 # peak for the same ingest time (bench.scale at 40,000 articles).
 ANALYSIS_BATCH = 7500
+# Hits an export reads from the store at a time: what it holds at once, however many hits there are.
+EXPORT_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,25 @@ class SearchResults:
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data
+
+
+@dataclass(frozen=True)
+class Export:
+    """A query's hits in an export format: `chunks` yields the text as it is read (iterate it once)."""
+
+    fmt: str
+    total: int  # hits the query has (articles deleted while it runs are left out of `chunks`)
+    sort: str
+    filters: Filters
+    chunks: Iterator[str]
+
+    @property
+    def media_type(self) -> str:
+        return export_module.MEDIA_TYPES[self.fmt]
+
+    @property
+    def extension(self) -> str:
+        return export_module.EXTENSIONS[self.fmt]
 
 
 @dataclass(frozen=True)
@@ -823,6 +846,58 @@ class Engine:
             ranking = replace(ranking, candidates=ranking.candidates[order], scores=ranking.scores[order],
                               matches=None)
         return Matched(query, filters, sort, live, ranking, fields)
+
+    def export(self, query: str, fmt: str, *, date_from: str | None = None, date_to: str | None = None,
+               section: str | None = None, sort: str | None = None, script: str | None = None,
+               base_url: str | None = None, publication: str | None = None,
+               accessed: date | None = None) -> "Export":
+        """Every hit of `query` (the filters and sort of `search`, no `k` or `offset` limit) as `fmt` (csv,
+        jsonl, ris, gbt7714; `service.export`), each hit's link `base_url` followed by its percent-encoded id.
+
+        Everything is checked before this returns (a bad query or format raises here, before a byte is sent);
+        `Export.chunks` then reads the articles `EXPORT_BATCH` at a time as it is iterated, so memory stays
+        flat however many hits there are: only the ranking (document numbers and scores) is held whole.
+        """
+        fmt = export_module.check_format(fmt)
+        script = check_script(script)
+        citing = export_module.Citing(publication=(publication or "").strip() or None,
+                                      base_url=export_module.check_base_url(base_url),
+                                      accessed=accessed or date.today())
+        matched = self._match(query, date_from, date_to, section, sort, limit=None)
+        return Export(fmt=fmt, total=matched.ranking.total, sort=matched.sort, filters=matched.filters,
+                      chunks=self._export_chunks(matched, fmt, script, citing))
+
+    def export_hits(self, matched: "Matched", script: str | None = None) -> Iterator[export_module.ExportHit]:
+        """The hits of a match in order, with their stored summaries, read from the store a batch at a time;
+        an article deleted since the index was built is left out."""
+        ranking, doc_ids = matched.ranking, matched.live.words.doc_ids
+        rank = 0
+        for start in range(0, ranking.candidates.size, EXPORT_BATCH):
+            numbers = ranking.candidates[start:start + EXPORT_BATCH]
+            ids = [doc_ids[int(n)] for n in numbers]
+            articles = self.store.get_many(ids)
+            extras = self.extras_of([articles[i] for i in ids if i in articles])
+            for article_id, score in zip(ids, ranking.scores[start:start + EXPORT_BATCH]):
+                article = articles.get(article_id)
+                if article is None:
+                    continue
+                summary = extras[article_id].summary
+                if script:
+                    article = self.display.article(article, script, body=False)
+                    summary = self.display.text(summary, script)
+                rank += 1
+                yield export_module.ExportHit(rank=rank, score=float(score), article=article, summary=summary)
+
+    def _export_chunks(self, matched: "Matched", fmt: str, script: str | None,
+                       citing: export_module.Citing) -> Iterator[str]:
+        batch: list[str] = []
+        for chunk in export_module.render(self.export_hits(matched, script), fmt, citing):
+            batch.append(chunk)
+            if len(batch) >= EXPORT_BATCH:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""
