@@ -20,6 +20,7 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 
 from . import backup as backup_module
+from . import browse
 from . import export as export_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
@@ -898,6 +899,44 @@ class Engine:
                 batch = []
         if batch:
             yield "".join(batch)
+
+    # --- browsing the paper as printed (`service.browse`) ----------------------------------------------------
+
+    def dates(self, date_from: str | None = None, date_to: str | None = None) -> list[browse.DateCount]:
+        """Every day from `date_from` to `date_to` (YYYY, YYYY-MM or YYYY-MM-DD; either open) that has articles,
+        with how many, in date order. Articles with a partial date or none are on no day."""
+        first, last = browse.check_span(date_from, date_to)
+        return [browse.DateCount(day, count) for day, count in self.store.date_counts(first, last)]
+
+    def pages(self, day: str) -> browse.DayPages:
+        """A day's pages in printed order, each with its articles' ids in printed order, and the days with
+        articles either side; no pages when the day has no articles."""
+        day = browse.check_day(day)
+        before, after = self.store.neighbour_dates(day)
+        return browse.DayPages(day, browse.group_day(self.store.day_rows(day)), before, after)
+
+    def page(self, day: str, page: str, *, script: str | None = None) -> browse.PageView:
+        """One page of a day (`page`: a page code such as B03, or the key of a group of articles without one,
+        `browse.PageGroup.key`): its articles in printed order with their summaries, the day's pages either side
+        and the days either side. NotFound naming the day's pages when it has no such page."""
+        script = check_script(script)
+        listing = self.pages(day)
+        number = browse.find_group(listing.pages, listing.date, page)
+        group = listing.pages[number]
+        found = self.store.get_many(list(group.ids))
+        articles = [found[i] for i in group.ids if i in found]
+        extras = self.extras_of(articles)
+        shown = []
+        for article in articles:
+            summary = extras[article.id].summary
+            if script:
+                article = self.display.article(article, script, body=False)
+                summary = self.display.text(summary, script)
+            shown.append(browse.PageArticle(article, summary))
+        keys = [g.key for g in listing.pages]
+        return browse.PageView(listing.date, group, shown, keys[number - 1] if number > 0 else None,
+                               keys[number + 1] if number + 1 < len(keys) else None, listing.previous_date,
+                               listing.next_date)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""

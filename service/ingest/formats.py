@@ -24,8 +24,9 @@ _DATE = re.compile(r"(\d{4}(?:-\d{2}(?:-\d{2})?)?)"
                    r"|(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?")
 KINDS = ("article", "photo")
 DEFAULT_KIND = "article"
+MAX_POSITION = 1_000_000
 # The fields a `.jsonl` record is read for; any other is named in a warning once per file.
-RECORD_FIELDS = frozenset({"id", "body", "text", "authors", "kind", *_TEXT_FIELDS})
+RECORD_FIELDS = frozenset({"id", "body", "text", "authors", "kind", "position", *_TEXT_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,15 @@ def record_to_article(record: object, source: str, notes: FileNotes | None = Non
         authors = [a for a in _AUTHOR_SEPARATORS.split(authors) if a]
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
         raise InputError("field `authors` must be a list of strings or one string", code="bad_record")
+    position = record.get("position")
+    if isinstance(position, str) and position.strip().isdigit():
+        position = int(position)
+    elif isinstance(position, str) and not position.strip():
+        position = None
+    if position is not None and (not isinstance(position, int) or isinstance(position, bool)
+                                 or not 0 <= position <= MAX_POSITION):
+        raise InputError(f"field `position` (the order on its printed page) must be a whole number, got "
+                         f"{str(position)[:40]!r}", code="bad_record")
     kind = record.get("kind")
     if kind is None or (isinstance(kind, str) and not kind.strip()):
         kind = DEFAULT_KIND
@@ -142,7 +152,8 @@ def record_to_article(record: object, source: str, notes: FileNotes | None = Non
         article_id = content_id("a", title, body)
     return Article(id=article_id, title=title, body=body.strip(), date=values["date"], section=values["section"],
                    page=values["page"], authors=tuple(a.strip() for a in authors if a.strip()), kind=kind,
-                   source=values["source"] or source, kicker=values["kicker"], subtitle=values["subtitle"])
+                   source=values["source"] or source, kicker=values["kicker"], subtitle=values["subtitle"],
+                   position=position)
 
 
 def read_jsonl(text: str | Iterable[str], source: str, columns: dict[str, str] | None = None,
@@ -206,6 +217,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "类型"),
     "kicker": ("kicker", "引题"),
     "subtitle": ("subtitle", "副题", "副标题"),
+    "position": ("position", "位置"),
 }
 
 

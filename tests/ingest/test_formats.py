@@ -222,3 +222,13 @@ def test_a_file_given_as_lines_reads_as_its_whole_text():
     assert read_jsonl(iter(text.split("\n")), "a.jsonl") == read_jsonl(text, "a.jsonl")
     csv_text = "id,title,body\nx,t,\"两行\n正文\"\ny,t,b\n"
     assert read_csv(iter(csv_text.splitlines(keepends=True)), "a.csv") == read_csv(csv_text, "a.csv")
+
+
+def test_a_records_printed_position_is_read_and_checked():
+    articles, problems = read_jsonl(lines({"id": "a", "title": "t", "body": "b", "position": 3},
+                                          {"id": "b", "title": "t", "body": "b", "position": "4"},
+                                          {"id": "c", "title": "t", "body": "b", "position": -1},
+                                          {"id": "d", "title": "t", "body": "b", "position": "first"}), "a.jsonl")
+    assert [(a.id, a.position) for a in articles] == [("a", 3), ("b", 4)]
+    assert [p.line for p in problems] == [3, 4] and "field `position`" in problems[0].message
+    assert read_csv("title,body,位置\n题,文,7\n", "a.csv")[0][0].position == 7
