@@ -39,7 +39,7 @@ from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect
 from .search.display import Display, check_script
 from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans
-from .search.query import is_question, parse as parse_query
+from .search.query import check_sort, is_question, parse as parse_query
 from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
 from .store import Store, UpsertCounts, store_problem
 from .summaries.choice import Summary
@@ -217,19 +217,6 @@ def _check_whole_number(name: str, value: object, low: int, high: int, code: str
     """The one check of every count a caller passes (k, offset, sentences, ...): True is not a number here."""
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise QueryError(f"{name} must be a whole number from {low} to {high}, got {value!r}", code=code)
-
-
-SORTS = ("relevance", "newest", "oldest")
-
-
-def check_sort(sort: object) -> str | None:
-    """`sort` when it is one of SORTS (None: the query's default); QueryError naming the values otherwise."""
-    if sort is None or (isinstance(sort, str) and not sort.strip()):
-        return None
-    if not isinstance(sort, str) or sort.strip().lower() not in SORTS:
-        raise QueryError(f"parameter sort must be one of {', '.join(SORTS)}, got {str(sort)[:40]!r}",
-                         code="bad_sort")
-    return sort.strip().lower()
 
 
 class LiveIndex(NamedTuple):
