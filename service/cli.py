@@ -392,8 +392,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     text = decode(raw, source)
     if not text.strip():
-        # As POST /api/summarize answers an empty text: 400 bad_text there, exit 2 here.
-        raise QueryError(f"the text to summarize ({'stdin' if source == '-' else source}) is missing or empty: "
+        # As POST /api/summarize answers an empty text: bad_text (400 there, exit 4 here, as every bad text).
+        raise InputError(f"the text to summarize ({'stdin' if source == '-' else source}) is missing or empty: "
                          "give the text to summarize", code="bad_text")
     summary = engine.summarize(text, sentences=args.sentences, query=args.query,
                                max_chars=args.max_chars, title=args.title)

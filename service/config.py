@@ -125,7 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
             "largest request body POST /api/ingest accepts (JSON articles or an uploaded file); larger: 413",
             minimum=1024, maximum=1073741824),
     Setting("ingest", "max_file_bytes", 67108864,
-            "largest page or article file read; a larger one is skipped and reported", minimum=1,
+            "largest page file or uploaded file read whole; a larger one is skipped and reported (article files "
+            "on disk, .jsonl and .csv, are read line by line at any size)", minimum=1,
             maximum=4294967296),
     Setting("ingest", "max_line_chars", 1048576,
             "longest line a file may hold (one .jsonl record, one line of a page); a file with a longer one is "

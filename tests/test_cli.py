@@ -806,7 +806,7 @@ def test_show_reads_an_article_whose_id_holds_url_characters(tmp_path):
 
 def test_summarize_of_an_empty_text_is_refused_as_the_api_refuses_it():
     for text in ("", "\n", "  \n\t"):
-        done = jiansuo("summarize", stdin=text, check_code=2)
+        done = jiansuo("summarize", stdin=text, check_code=4)
         assert done.stdout == "" and "missing or empty: give the text to summarize" in done.stderr
 
 
