@@ -58,8 +58,8 @@ class Article:
 def check_id(article_id: object) -> str:
     """An id as archives give them (`2018-02-28/B03/1`, `Q_ANN_TST_003022#00`, `新闻 12?`): any printable text
     up to MAX_ID_CHARS characters. Refused: control characters, line and paragraph separators, other invisible
-    ones (`str.isprintable`), spaces at either end (never told apart when typed), and `.` and `..`, which a
-    URL path resolves away however they are encoded. URLs carry an id percent-encoded (`article_path`); the
+    ones (`str.isprintable`), spaces at either end (never told apart when typed), and `.` or `..` alone or
+    between slashes, which a URL path resolves away. URLs carry an id percent-encoded (`article_path`); the
     index's one-id-a-line files hold no line break."""
     if not isinstance(article_id, str) or not article_id:
         raise InputError(f"article id must be a non-empty string, got {article_id!r}", code="bad_id")
@@ -71,8 +71,10 @@ def check_id(article_id: object) -> str:
                          "or other character that is not printable", code="bad_id")
     if article_id != article_id.strip():
         raise InputError(f"article id {article_id!r} begins or ends with a space", code="bad_id")
-    if article_id in (".", ".."):
-        raise InputError(f"article id may not be {article_id!r}", code="bad_id")
+    if {".", ".."} & set(article_id.split("/")):
+        # `a/../b` is `b` to whatever resolves it as a path or an unencoded URL: never an id of its own.
+        raise InputError(f"article id {article_id!r} is . or .., or has one between slashes (a path step that "
+                         "URLs and paths resolve away)", code="bad_id")
     return article_id
 
 

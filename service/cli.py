@@ -253,7 +253,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain,
                             sort=args.sort)
     if args.json:
-        _dump(results.to_dict(), sys.stdout)
+        _dump({**results.to_dict(), "sort": results.sort}, sys.stdout)
         return 0
     tty = sys.stdout.isatty()
     shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "0"

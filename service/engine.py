@@ -112,7 +112,7 @@ class SearchResults:
                 "results": [hit.to_dict() for hit in self.hits],
                 "script": self.script, "filters": self.filters.to_dict(),
                 "index_generation": self.index_generation, "min_match": self.min_match,
-                "match_words": self.match_words, "sort": self.sort}
+                "match_words": self.match_words}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data

@@ -5,13 +5,13 @@ from service.errors import InputError
 
 
 @pytest.mark.parametrize("good", ["DEV_0", "1147-5", "p3f2-01", "新闻:2018.02", "a" * 200, "2018-02-28/B03/1",
-                                  "Q_ANN_TST_003022#00", "50%", "q?x", "a b", "../etc/passwd", "a\\b", "新闻 12？"])
+                                  "Q_ANN_TST_003022#00", "50%", "q?x", "a b", "a\\b", "新闻 12？", "a..b/c.d", ".x/..y"])
 def test_ids_accepted(good):
     assert check_id(good) == good
 
 
 @pytest.mark.parametrize("bad", ["", " ", " a", "a ", "x\ny", "x\ty", "a\x00", "a\u2028b", "a\u200bb", "a\ud800",
-                                 "a" * 201, ".", "..", None, 5])
+                                 "a" * 201, ".", "..", "../etc/passwd", "a/./b", "a/..", None, 5])
 def test_ids_refused(bad):
     with pytest.raises(InputError) as caught:
         check_id(bad)

@@ -717,7 +717,7 @@ def test_hits_sort_by_date_newest_or_oldest_with_the_undated_last(engine, tmp_pa
     relevance = engine.search("医保", k=10)
     assert relevance.sort == "relevance" and ids(relevance)[0] == "old"
     newest = engine.search("医保", k=10, sort="newest")
-    assert ids(newest) == ["new", "month", "mid", "old", "none"] and newest.to_dict()["sort"] == "newest"
+    assert ids(newest) == ["new", "month", "mid", "old", "none"] and newest.sort == "newest"
     assert ids(engine.search("医保", k=10, sort="oldest")) == ["old", "mid", "month", "new", "none"]
     assert [h.rank for h in newest.hits] == [1, 2, 3, 4, 5]
     assert ids(engine.search("医保", k=2, offset=2, sort="newest")) == ["mid", "old"]
