@@ -6,12 +6,11 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from urllib.parse import quote
 
 from .errors import InputError, QueryError
 
 MAX_ID_CHARS = 200
-# Ids appear in URLs and in one-id-a-line index files: no whitespace, no path separators.
-_ID_FORBIDDEN = re.compile(r"[\s/\\\x00-\x1f\x7f?#%\ud800-\udfff]")
 # Half of a UTF-16 surrogate pair on its own: JSON can spell one (`"\ud800"`), but it is not text, and no
 # UTF-8 file, SQLite string or hash can hold it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -57,14 +56,37 @@ class Article:
 
 
 def check_id(article_id: object) -> str:
+    """An id as archives give them (`2018-02-28/B03/1`, `Q_ANN_TST_003022#00`, `新闻 12?`): any printable text
+    up to MAX_ID_CHARS characters. Refused: control characters, line and paragraph separators, other invisible
+    ones (`str.isprintable`), spaces at either end (never told apart when typed), and `.` or `..` alone or
+    between slashes, which a URL path resolves away. URLs carry an id percent-encoded (`article_path`); the
+    index's one-id-a-line files hold no line break."""
     if not isinstance(article_id, str) or not article_id:
         raise InputError(f"article id must be a non-empty string, got {article_id!r}", code="bad_id")
     if len(article_id) > MAX_ID_CHARS:
         raise InputError(f"article id is longer than {MAX_ID_CHARS} characters", code="bad_id")
-    if _ID_FORBIDDEN.search(article_id) or article_id in (".", ".."):
-        raise InputError(f"article id {article_id!r} contains whitespace, a slash or another character "
-                         "ids may not hold, or is . or ..", code="bad_id")
+    if not article_id.isprintable():
+        bad = next(c for c in article_id if not c.isprintable())
+        raise InputError(f"article id {article_id[:MAX_ID_CHARS]!r} holds U+{ord(bad):04X}, a control, separator "
+                         "or other character that is not printable", code="bad_id")
+    if article_id != article_id.strip():
+        raise InputError(f"article id {article_id!r} begins or ends with a space", code="bad_id")
+    if {".", ".."} & set(article_id.split("/")):
+        # `a/../b` is `b` to whatever resolves it as a path or an unencoded URL: never an id of its own.
+        raise InputError(f"article id {article_id!r} is . or .., or has one between slashes (a path step that "
+                         "URLs and paths resolve away)", code="bad_id")
     return article_id
+
+
+def quote_id(article_id: str) -> str:
+    """The id percent-encoded for one segment of a URL path or a query value: every character but letters,
+    digits and `-._~` (so `/`, `#`, `%`, `?` and spaces too), as UTF-8."""
+    return quote(article_id, safe="")
+
+
+def article_path(article_id: str, prefix: str = "/articles/") -> str:
+    """Where an article is read, its id percent-encoded: `2018-02-28/B03/1` -> `/articles/2018-02-28%2FB03%2F1`."""
+    return prefix + quote_id(article_id)
 
 
 def check_text(text: str, what: str, code: str = "bad_text", error: type[InputError | QueryError] = InputError

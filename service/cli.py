@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from . import config as config_module
+from .export import FORMATS as EXPORT_FORMATS
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
+from .search.query import SORTS
 from .store import sqlite_failure, store_problem
 
 if TYPE_CHECKING:  # the page splitter is imported by `split` and `ingest`, not by every command
@@ -245,10 +247,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         return _search_batch(engine, args)
     if not args.query:
         raise QueryError("give a QUERY, or --batch QUERIES.jsonl", code="empty_query")
+    if args.export:
+        return _export(engine, args)
+    if args.base_url or args.publication:
+        raise QueryError("--base-url and --publication go with --export", code="bad_option")
     engine.warm_up(one_off=True)  # took_ms then measures the search, not loading the dictionary
-    results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain)
+    results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain,
+                            sort=args.sort)
     if args.json:
-        _dump(results.to_dict(), sys.stdout)
+        _dump({**results.to_dict(), "sort": results.sort}, sys.stdout)
         return 0
     tty = sys.stdout.isatty()
     shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "0"
@@ -256,8 +263,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             "most": f", a long query: articles holding any of its {results.match_words} words, those with more first"
             if results.min_match == 1 else
             f", a long query: articles holding at least {results.min_match} of its {results.match_words} words"}
+    order = f", {results.sort} first" if results.sort != "relevance" else ""
     print(f"{results.total} hits for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
-          f"{mode.get(results.mode, '')}")
+          f"{mode.get(results.mode, '')}{order}")
     for hit in results.hits:
         a = hit.article
         where = " ".join(x for x in (a.date, a.section, a.page) if x)
@@ -272,6 +280,20 @@ def cmd_search(args: argparse.Namespace) -> int:
                 print(f"   {channel} (weight {hit.explain['weights'][channel]}): {parts}")
             if hit.explain.get("proximity"):
                 print(f"   proximity (weight {hit.explain['weights']['proximity']}): {hit.explain['proximity']:.4f}")
+    return 0
+
+
+def _export(engine, args: argparse.Namespace) -> int:
+    """Every hit to stdout as it is read; the count to stderr. Refused before a byte is written when bad."""
+    if args.k is not None or args.offset or args.explain:
+        raise QueryError("--export writes every hit: it takes no -k, --offset or --explain", code="bad_option")
+    export = engine.export(" ".join(args.query), args.export, sort=args.sort, base_url=args.base_url,
+                           publication=args.publication)
+    out = sys.stdout.buffer
+    for chunk in export.chunks:
+        out.write(chunk.encode("utf-8"))
+    out.flush()
+    print(f"exported {export.total} hits ({export.sort}) as {export.fmt}", file=sys.stderr)
     return 0
 
 
@@ -314,11 +336,22 @@ def cmd_split(args: argparse.Namespace) -> int:
     from .ingest.pages import split_pages
     from .ingest.sources import read_text_file
 
-    pages = [page for _, page in split_pages(read_text_file(Path(args.page)))]
+    files = [(name, [page for _, page in split_pages(read_text_file(Path(name)))]) for name in args.pages]
     if args.json:
-        # The first page at the top level (the shape single-page files always had), every page in "pages".
-        _dump({**_page_to_dict(pages[0]), "pages": [_page_to_dict(page) for page in pages]}, sys.stdout)
+        # One file: its first page at the top level (the shape single-page files always had), every page in
+        # "pages". Several: that object for each, with its file, in "files".
+        shaped = [{**_page_to_dict(pages[0]), "pages": [_page_to_dict(page) for page in pages]} for _, pages in files]
+        _dump(shaped[0] if len(files) == 1 else
+              {"files": [{"file": name, **one} for (name, _), one in zip(files, shaped)]}, sys.stdout)
         return 0
+    for number, (name, pages) in enumerate(files):
+        if len(files) > 1:
+            print(f"{'' if number == 0 else chr(10)}##### {name}")
+        _print_pages(pages)
+    return 0
+
+
+def _print_pages(pages: list[Page]) -> None:
     for number, page in enumerate(pages, start=1):
         if len(pages) > 1:
             print(f"{'' if number == 1 else chr(10)}=== page {number} of {len(pages)} ===")
@@ -337,7 +370,6 @@ def cmd_split(args: argparse.Namespace) -> int:
             print(f"    {item.body[:60].replace(chr(10), ' / ')}…")
             for warning in item.warnings:
                 print(f"    warning: {warning}")
-    return 0
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
@@ -360,7 +392,12 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         return max((exc.exit_code for exc in failed), default=0)
     source = args.file or "-"
     raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    summary = engine.summarize(decode(raw, source), sentences=args.sentences, query=args.query,
+    text = decode(raw, source)
+    if not text.strip():
+        # As POST /api/summarize answers an empty text: bad_text (400 there, exit 4 here, as every bad text).
+        raise InputError(f"the text to summarize ({'stdin' if source == '-' else source}) is missing or empty: "
+                         "give the text to summarize", code="bad_text")
+    summary = engine.summarize(text, sentences=args.sentences, query=args.query,
                                max_chars=args.max_chars, title=args.title)
     if args.json:
         _dump(summary.to_dict(), sys.stdout)
@@ -520,6 +557,49 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_browse(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if args.date is None or len(args.date.strip()) < 10:
+        if args.page is not None:
+            raise QueryError("a PAGE goes with a day (YYYY-MM-DD)", code="bad_date")
+        days = engine.dates(args.date, args.date)
+        if args.json:
+            _dump({"dates": [d.to_dict() for d in days]}, sys.stdout)
+            return 0
+        month = None
+        for d in days:
+            if d.date[:7] != month:
+                month = d.date[:7]
+                print(f"{'' if d is days[0] else chr(10)}{month}:", end="")
+            print(f"  {d.date[8:]}({d.count})", end="")
+        print(f"{chr(10) if days else ''}{len(days)} day(s), {sum(d.count for d in days)} articles")
+        return 0
+    if args.page is None:
+        day = engine.pages(args.date)
+        if args.json:
+            _dump(day.to_dict(), sys.stdout)
+            return 0
+        print(f"{day.date}: {day.count} articles on {len(day.pages)} page(s)   previous day "
+              f"{day.previous_date or '-'}   next day {day.next_date or '-'}")
+        for group in day.pages:
+            print(f"  {group.key:<10} {group.section or '':<12} {group.count} article(s)")
+        return 0
+    page = engine.page(args.date, args.page)
+    if args.json:
+        _dump(page.to_dict(), sys.stdout)
+        return 0
+    print(f"{page.date} {page.group.key} {page.group.section or ''}: {len(page.articles)} article(s)   "
+          f"previous page {page.previous_page or '-'}   next page {page.next_page or '-'}   previous day "
+          f"{page.previous_date or '-'}   next day {page.next_date or '-'}")
+    for shown in page.articles:
+        a = shown.article
+        print(f"\n[{a.position if a.position is not None else '-'}] {a.title}  id {a.id}")
+        if a.authors:
+            print(f"    {' '.join(a.authors)}")
+        print(f"    {shown.summary}")
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------------------
 
 
@@ -533,14 +613,28 @@ def _positive_int(text: str) -> int:
     return value
 
 
+_CONFIG_HELP = "settings file (default: $JIANSUO_CONFIG or ./config.toml of the project)"
+_INDEX_HELP = "folder holding the article store and the index (default: paths.data_dir in the config)"
+
+
+class _Commands(argparse._SubParsersAction):
+    """Subcommands that take the global options (--config, --index) after the command too: `jiansuo search
+    --index DIR q` as well as `jiansuo --index DIR search q`. Given in both places, the later one counts."""
+
+    def add_parser(self, name, **kwargs):
+        command = super().add_parser(name, **kwargs)
+        # SUPPRESS: when not given after the command, the value given before it (or its default) stands.
+        command.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=_CONFIG_HELP)
+        command.add_argument("--index", metavar="DIR", default=argparse.SUPPRESS, help=_INDEX_HELP)
+        return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jiansuo", description="Search and summarise Chinese newspaper archives.")
     parser.add_argument("--version", action="version", version=f"jiansuo {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="settings file (default: $JIANSUO_CONFIG or ./config.toml "
-                                                         "of the project)")
-    parser.add_argument("--index", metavar="DIR", help="folder holding the article store and the index "
-                                                       "(default: paths.data_dir in the config)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--config", metavar="FILE", help=_CONFIG_HELP)
+    parser.add_argument("--index", metavar="DIR", help=_INDEX_HELP)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", action=_Commands)
 
     p = commands.add_parser("ingest", help="read pages (.txt) and article files (.jsonl, .csv, .txt) into the "
                                            "archive")
@@ -566,12 +660,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="take each hit's score apart by channel and term")
     p.add_argument("--batch", metavar="QUERIES.jsonl", help='run {"id", "text"} queries, one a line ("-": stdin)')
     p.add_argument("--trec", metavar="RUN.txt", help="with --batch: write a TREC run file")
+    p.add_argument("--sort", choices=SORTS, default=None,
+                   help="order of the hits: relevance, newest or oldest (undated last); default relevance, newest "
+                        "for a query of filters only (section:城事)")
+    p.add_argument("--export", choices=EXPORT_FORMATS, metavar="FORMAT", default=None,
+                   help="write every hit (no -k/--offset limit) to stdout as csv (UTF-8 with BOM, for Excel), "
+                        "jsonl, ris (Zotero, EndNote) or gbt7714 (GB/T 7714-2015 references)")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="with --export: each hit's link is URL followed by its percent-encoded id, e.g. "
+                        "http://127.0.0.1:5000/articles/")
+    p.add_argument("--publication", default=None, metavar="NAME",
+                   help="with --export: the newspaper's name, for ris and gbt7714 (e.g. 聊城晚报)")
     p.set_defaults(run=cmd_search)
 
     p = commands.add_parser("split", help="show how a page (or each page of a file) splits into articles, "
                                           "storing nothing")
-    p.add_argument("page", metavar="PAGE.txt")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("pages", nargs="+", metavar="PAGE.txt", help="one or more page files")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (one file: its first page's fields and \"pages\"; several: {\"files\": [...]})")
     p.set_defaults(run=cmd_split)
 
     p = commands.add_parser("summarize", help="extractive summary of a text")
@@ -623,8 +729,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_backup)
 
-    p = commands.add_parser("stats", help="article count, index size, last ingest")
+    p = commands.add_parser("stats", help="article count, index size, last ingest (JSON)")
+    p.add_argument("--json", action="store_true", help="print JSON (what stats always prints)")
     p.set_defaults(run=cmd_stats)
+
+    p = commands.add_parser("browse", help="the paper as printed: the dates with articles, a day's pages, a "
+                                           "page's articles in printed order")
+    p.add_argument("date", nargs="?", metavar="DATE",
+                   help="a day (YYYY-MM-DD): its pages; a year or month (YYYY, YYYY-MM): its days; none: all days")
+    p.add_argument("page", nargs="?", metavar="PAGE",
+                   help="with a day: the page to show (a code such as B03, or a section or `unpaged` for "
+                        "articles without a printed page)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_browse)
     return parser
 
 

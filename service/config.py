@@ -159,7 +159,8 @@ SETTINGS: tuple[Setting, ...] = (
             "wrong admin tokens one address may send a minute; past it every admin request from it is 429 for a "
             "while", minimum=1, maximum=100000),
     Setting("ingest", "max_file_bytes", 67108864,
-            "largest page or article file read; a larger one is skipped and reported", minimum=1,
+            "largest page file or uploaded file read whole; a larger one is skipped and reported (article files "
+            "on disk, .jsonl and .csv, are read line by line at any size)", minimum=1,
             maximum=4294967296),
     Setting("ingest", "max_line_chars", 1048576,
             "longest line a file may hold (one .jsonl record, one line of a page); a file with a longer one is "

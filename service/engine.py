@@ -12,6 +12,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 import numpy as np
 
 from . import backup as backup_module
+from . import browse
+from . import export as export_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
 from .errors import IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, WriteBusy, disk_full
@@ -29,13 +32,13 @@ from .index.channels import SIDE_CHANNELS
 from .index.positions import PAIRS
 from .index.postings import Postings, rank
 from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
-from .ingest.formats import Problem, read_records
+from .ingest.formats import FileNotes, Problem, read_records
 from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
                              read_text_file)
 from .search.display import Display, check_script
 from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans
-from .search.query import is_question, parse as parse_query
+from .search.query import check_sort, is_question, parse as parse_query
 from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
 from .store import Store, UpsertCounts, store_problem
 from .summaries.choice import Summary
@@ -61,6 +64,8 @@ MAX_SUMMARY_CHARS = 100_000
 # 7,500 rather than 10,000 since the runs hold positions, sorted a batch at a time: 86 MB less at each worker's
 # peak for the same ingest time (bench.scale at 40,000 articles).
 ANALYSIS_BATCH = 7500
+# Hits an export reads from the store at a time: what it holds at once, however many hits there are.
+EXPORT_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class SearchResults:
     index_generation: str | None = None  # the one index generation the whole answer comes from
     min_match: int | None = None  # mode "most": how many of the query's `match_words` words each match holds
     match_words: int = 0
+    sort: str = "relevance"  # the order of the hits: relevance, newest or oldest
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
@@ -112,6 +118,25 @@ class SearchResults:
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         return data
+
+
+@dataclass(frozen=True)
+class Export:
+    """A query's hits in an export format: `chunks` yields the text as it is read (iterate it once)."""
+
+    fmt: str
+    total: int  # hits the query has (articles deleted while it runs are left out of `chunks`)
+    sort: str
+    filters: Filters
+    chunks: Iterator[str]
+
+    @property
+    def media_type(self) -> str:
+        return export_module.MEDIA_TYPES[self.fmt]
+
+    @property
+    def extension(self) -> str:
+        return export_module.EXTENSIONS[self.fmt]
 
 
 @dataclass(frozen=True)
@@ -206,6 +231,17 @@ class LiveIndex(NamedTuple):
     store_revision: int | None  # the store revision it was built from (None: a generation from before the key)
 
 
+class Matched(NamedTuple):
+    """A query's matches, in the order asked for, with what they were found under."""
+
+    query: str  # as checked
+    filters: Filters
+    sort: str  # the order `ranking.candidates` are in: relevance, newest or oldest
+    live: LiveIndex
+    ranking: Ranking
+    fields: DocumentFields | None  # dates and sections by document number, when filters, facets or the sort read them
+
+
 # What a write can fail on once its input is read: the disk (full, read-only, failing) or memory.
 _WRITE_FAILURES = (OSError, sqlite3.Error, MemoryError)
 
@@ -222,6 +258,11 @@ def _failed(error: type, message: str, exc: BaseException):
     if disk_full(exc):
         failure.http_status = 507
     return failure
+
+
+def _skipped_everything(report: IngestReport) -> bool:
+    """Whether a run read nothing it could keep and skipped something: such a run changes nothing."""
+    return bool(report.problems) and not (report.added or report.replaced or report.unchanged or report.removed)
 
 
 def _ignore_progress(progress: IngestProgress) -> None:
@@ -300,7 +341,9 @@ class Engine:
         if not isinstance(records, list):
             raise InputError("articles must be a list of article objects", code="bad_articles")
         read = FileResult(path=Path(source), source=source, read_as="jsonl")
-        read.articles, read.problems = read_records(records, source)
+        notes = FileNotes()
+        read.articles, read.problems = read_records(records, source, notes)
+        read.warnings = notes.warnings(source)
         return self._ingest_reads(iter([read]), 1, None)
 
     def _ingest_reads(self, reads: Iterator[FileResult], total: int,
@@ -315,6 +358,8 @@ class Engine:
             except sqlite3.Error as exc:
                 raise _failed(NotStored, store_problem(self.store.path, exc) + "; nothing of this ingest was "
                               "stored, the archive is as it was", exc) from exc
+            if _skipped_everything(report):
+                return report  # nothing was read: the archive is left as it was, no empty index generation
             if report.added or report.replaced or report.removed or not self.index_is_current():
                 changed = len(report.added) + len(report.replaced) + len(report.removed)
                 report.index_generation = self._follow_store(
@@ -342,8 +387,9 @@ class Engine:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
-            writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
-                                 len(report.warnings))
+            if not _skipped_everything(report):
+                writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
+                                     len(report.warnings))
 
     def delete(self, article_ids: list[str]) -> DeleteReport:
         """Remove articles from the store and the index; ids not stored are reported, not an error here."""
@@ -689,36 +735,25 @@ class Engine:
 
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
-               section: str | None = None, facets: bool = False, explain: bool = False) -> SearchResults:
+               section: str | None = None, facets: bool = False, explain: bool = False,
+               sort: str | None = None) -> SearchResults:
         """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
 
         `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
         counts all the matches by month, day and section; `script` ("simplified" or "traditional") converts
-        titles, summaries, authors and sections for display, highlight spans moved along.
+        titles, summaries, authors and sections for display, highlight spans moved along. `sort` (`SORTS`):
+        "relevance" (score), "newest" or "oldest" (date, undated articles last, then score); by default
+        relevance, and newest for a query made only of filters (`section:城事`).
         """
         started = time.perf_counter()
         query = self.check_query(query)
         script = check_script(script)
-        filters = check_filters(date_from, date_to, section)
         k = self.config.search_default_k if k is None else k
         _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
         _check_whole_number("offset", offset, 0, self.config.search_max_offset, "bad_offset")
-        parsed = parse_query(query)
-        if parsed.date_from or parsed.date_to or parsed.sections:
-            filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
-                                    section or (parsed.sections[0] if parsed.sections else None))
-        live = self._live()
-        generation, postings, ranker = live.generation, live.words, live.ranker
-        groups, excluded = plan_query(self.analyzer, parsed)
-        self._check_term_count(parsed, groups, excluded)
-        fields = self.document_fields(postings) if filters.active or facets or len(parsed.sections) > 1 else None
-        keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
-                                                        parsed.authors))
-        if groups or parsed.has_filters:
-            ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=offset + k,
-                                  question=is_question(self.analyzer.fold(query)))
-        else:  # nothing searchable in the query: punctuation only
-            ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
+        matched = self._match(query, date_from, date_to, section, sort, limit=offset + k, facets=facets)
+        query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
+        generation, postings, ranker = matched.live.generation, matched.live.words, matched.live.ranker
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
         counts = None
         if facets:
@@ -775,7 +810,130 @@ class Engine:
         return SearchResults(query=query, terms=terms, total=ranking.total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
                              facets=counts, mode=ranking.mode, index_generation=generation,
-                             min_match=ranking.min_match, match_words=ranking.units)
+                             min_match=ranking.min_match, match_words=ranking.units, sort=matched.sort)
+
+    def _match(self, query: str, date_from: str | None, date_to: str | None, section: str | None,
+               sort: str | None, *, limit: int | None, facets: bool = False) -> "Matched":
+        """Every match of `query` under its filters, in the order `sort` asks for: by score only the first
+        `limit` are put in order (`Ranking.matches` holds them all); by date, all of them."""
+        query = self.check_query(query)
+        sort = check_sort(sort)
+        filters = check_filters(date_from, date_to, section)
+        parsed = parse_query(query)
+        if parsed.date_from or parsed.date_to or parsed.sections:
+            filters = check_filters(date_from or parsed.date_from, date_to or parsed.date_to,
+                                    section or (parsed.sections[0] if parsed.sections else None))
+        live = self._live()
+        postings, ranker = live.words, live.ranker
+        groups, excluded = plan_query(self.analyzer, parsed)
+        self._check_term_count(parsed, groups, excluded)
+        if sort is None:
+            sort = "relevance" if groups or not parsed.has_filters else "newest"
+        by_date = sort != "relevance"
+        fields = self.document_fields(postings) \
+            if filters.active or facets or len(parsed.sections) > 1 or by_date else None
+        keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
+                                                        parsed.authors))
+        if groups or parsed.has_filters:
+            ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=None if by_date else limit,
+                                  question=is_question(self.analyzer.fold(query)))
+        else:  # nothing searchable in the query: punctuation only
+            ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
+        if by_date and ranking.candidates.size:
+            order = fields.date_order(ranking.candidates, ranking.scores, newest=sort == "newest")
+            ranking = replace(ranking, candidates=ranking.candidates[order], scores=ranking.scores[order],
+                              matches=None)
+        return Matched(query, filters, sort, live, ranking, fields)
+
+    def export(self, query: str, fmt: str, *, date_from: str | None = None, date_to: str | None = None,
+               section: str | None = None, sort: str | None = None, script: str | None = None,
+               base_url: str | None = None, publication: str | None = None,
+               accessed: date | None = None) -> "Export":
+        """Every hit of `query` (the filters and sort of `search`, no `k` or `offset` limit) as `fmt` (csv,
+        jsonl, ris, gbt7714; `service.export`), each hit's link `base_url` followed by its percent-encoded id.
+
+        Everything is checked before this returns (a bad query or format raises here, before a byte is sent);
+        `Export.chunks` then reads the articles `EXPORT_BATCH` at a time as it is iterated, so memory stays
+        flat however many hits there are: only the ranking (document numbers and scores) is held whole.
+        """
+        fmt = export_module.check_format(fmt)
+        script = check_script(script)
+        citing = export_module.Citing(publication=(publication or "").strip() or None,
+                                      base_url=export_module.check_base_url(base_url),
+                                      accessed=accessed or date.today())
+        matched = self._match(query, date_from, date_to, section, sort, limit=None)
+        return Export(fmt=fmt, total=matched.ranking.total, sort=matched.sort, filters=matched.filters,
+                      chunks=self._export_chunks(matched, fmt, script, citing))
+
+    def export_hits(self, matched: "Matched", script: str | None = None) -> Iterator[export_module.ExportHit]:
+        """The hits of a match in order, with their stored summaries, read from the store a batch at a time;
+        an article deleted since the index was built is left out."""
+        ranking, doc_ids = matched.ranking, matched.live.words.doc_ids
+        rank = 0
+        for start in range(0, ranking.candidates.size, EXPORT_BATCH):
+            numbers = ranking.candidates[start:start + EXPORT_BATCH]
+            ids = [doc_ids[int(n)] for n in numbers]
+            articles = self.store.get_many(ids)
+            extras = self.extras_of([articles[i] for i in ids if i in articles])
+            for article_id, score in zip(ids, ranking.scores[start:start + EXPORT_BATCH]):
+                article = articles.get(article_id)
+                if article is None:
+                    continue
+                summary = extras[article_id].summary
+                if script:
+                    article = self.display.article(article, script, body=False)
+                    summary = self.display.text(summary, script)
+                rank += 1
+                yield export_module.ExportHit(rank=rank, score=float(score), article=article, summary=summary)
+
+    def _export_chunks(self, matched: "Matched", fmt: str, script: str | None,
+                       citing: export_module.Citing) -> Iterator[str]:
+        batch: list[str] = []
+        for chunk in export_module.render(self.export_hits(matched, script), fmt, citing):
+            batch.append(chunk)
+            if len(batch) >= EXPORT_BATCH:
+                yield "".join(batch)
+                batch = []
+        if batch:
+            yield "".join(batch)
+
+    # --- browsing the paper as printed (`service.browse`) ----------------------------------------------------
+
+    def dates(self, date_from: str | None = None, date_to: str | None = None) -> list[browse.DateCount]:
+        """Every day from `date_from` to `date_to` (YYYY, YYYY-MM or YYYY-MM-DD; either open) that has articles,
+        with how many, in date order. Articles with a partial date or none are on no day."""
+        first, last = browse.check_span(date_from, date_to)
+        return [browse.DateCount(day, count) for day, count in self.store.date_counts(first, last)]
+
+    def pages(self, day: str) -> browse.DayPages:
+        """A day's pages in printed order, each with its articles' ids in printed order, and the days with
+        articles either side; no pages when the day has no articles."""
+        day = browse.check_day(day)
+        before, after = self.store.neighbour_dates(day)
+        return browse.DayPages(day, browse.group_day(self.store.day_rows(day)), before, after)
+
+    def page(self, day: str, page: str, *, script: str | None = None) -> browse.PageView:
+        """One page of a day (`page`: a page code such as B03, or the key of a group of articles without one,
+        `browse.PageGroup.key`): its articles in printed order with their summaries, the day's pages either side
+        and the days either side. NotFound naming the day's pages when it has no such page."""
+        script = check_script(script)
+        listing = self.pages(day)
+        number = browse.find_group(listing.pages, listing.date, page)
+        group = listing.pages[number]
+        found = self.store.get_many(list(group.ids))
+        articles = [found[i] for i in group.ids if i in found]
+        extras = self.extras_of(articles)
+        shown = []
+        for article in articles:
+            summary = extras[article.id].summary
+            if script:
+                article = self.display.article(article, script, body=False)
+                summary = self.display.text(summary, script)
+            shown.append(browse.PageArticle(article, summary))
+        keys = [g.key for g in listing.pages]
+        return browse.PageView(listing.date, group, shown, keys[number - 1] if number > 0 else None,
+                               keys[number + 1] if number + 1 < len(keys) else None, listing.previous_date,
+                               listing.next_date)
 
     def archive_facets(self, script: str | None = None) -> Facets:
         """Counts of the whole archive by month, day and section: what the filters can choose from."""

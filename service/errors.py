@@ -6,12 +6,21 @@ code the CLI ends with. The core raises these; only the adapters translate them.
 """
 
 
+import re
+
+# Half of a UTF-16 surrogate pair on its own: no UTF-8 answer or terminal can carry one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class JiansuoError(Exception):
     code = "error"
     http_status = 500
     exit_code = 1
 
     def __init__(self, message: str, *, code: str | None = None):
+        # A message quoting bad input (`got "\ud800"`) shows a lone surrogate as its escape, so that the answer
+        # or the line printed can be encoded at all.
+        message = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", message)
         super().__init__(message)
         self.message = message
         if code is not None:

@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article
 from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged, StoreUnusable, disk_full
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -142,6 +142,12 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
     # A checksum over every column of each article row (`row_checksum`), worked out for the rows there are.
     4: (
         _seal_rows,
+    ),
+    # Browsing by date and page (`service.browse`): the dates there are, a day's pages, the next day, each
+    # read from this index alone rather than from every row. Only an index is added: a store of version 5
+    # holds the same rows.
+    5: (
+        "CREATE INDEX IF NOT EXISTS articles_by_date ON articles(date, page, position)",
     ),
 }
 
@@ -288,14 +294,16 @@ class Writer:
         for article in articles:
             content_hash = article.content_hash
             row = found.get(article.id)
-            if row is not None and row["content_hash"] == content_hash:
+            # The printed position is no part of the content hash (a page's articles keep their hashes), but an
+            # article file may give it: a new one replaces the row.
+            if row is not None and row["content_hash"] == content_hash and row.get("position") == article.position:
                 outcomes.append("unchanged")
                 continue
             outcomes.append("added" if row is None else "replaced")
             pending.pop(article.id, None)
             values = (*_values(article), content_hash, row["added_at"] if row is not None else now)
             pending[article.id] = (*values, row_checksum(_as_stored(values)))
-            found[article.id] = {"content_hash": content_hash, "added_at": values[-1]}
+            found[article.id] = {"content_hash": content_hash, "added_at": values[-1], "position": article.position}
         moved = [(i,) for i in pending if i in stored_before]
         if moved:
             self._conn.executemany("DELETE FROM articles WHERE id = ?", moved)
@@ -596,6 +604,32 @@ class Store:
             return [row["id"] for row in rows if any(matches(name) for name in json.loads(row["authors"]))]
         except ValueError as exc:  # authors that are not the JSON list written: the row is damaged
             raise self._failure(sqlite3.DatabaseError(f"authors that are not a JSON list: {exc}")) from exc
+
+    def date_counts(self, first: str | None = None, last: str | None = None) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, articles) of every whole date from `first` to `last` (inclusive, either open), in order;
+        partial dates (`2018-02`) are no day of the calendar."""
+        with self.scanning():
+            rows = self._connect().execute(
+                "SELECT date, COUNT(*) FROM articles WHERE date >= ? AND date <= ? AND length(date) = 10 "
+                "GROUP BY date ORDER BY date", (first or "0000-00-00", last or "9999-99-99")).fetchall()
+        return [(row[0], int(row[1])) for row in rows]
+
+    def day_rows(self, day: str) -> list[tuple[str, str | None, str | None, int | None]]:
+        """(id, page, section, position) of every article dated `day`, in ingest order."""
+        with self.scanning():
+            rows = self._connect().execute("SELECT id, page, section, position FROM articles WHERE date = ? "
+                                           "ORDER BY seq", (day,)).fetchall()
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def neighbour_dates(self, day: str) -> tuple[str | None, str | None]:
+        """The whole dates before and after `day` that have articles, or None."""
+        conn = self._connect()
+        with self.scanning():
+            before = conn.execute("SELECT MAX(date) FROM articles WHERE date < ? AND length(date) = 10",
+                                  (day,)).fetchone()[0]
+            after = conn.execute("SELECT MIN(date) FROM articles WHERE date > ? AND length(date) = 10",
+                                 (day,)).fetchone()[0]
+        return before, after
 
     def iter_dates_and_sections(self) -> Iterator[tuple[str, str | None, str | None]]:
         """(id, date, section) of every article, without reading bodies: what filters and facets need."""

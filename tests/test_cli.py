@@ -781,3 +781,86 @@ def test_a_damaged_store_header_exits_6_naming_the_store_without_a_traceback(tmp
     done = jiansuo(*command, data_dir=data, check_code=6)
     assert "articles.sqlite3 is damaged or is not a Jiansuo store" in done.stderr
     assert "backup" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- sort, export, browse, and options in either place ---------------------------------------------------------
+
+def test_global_options_are_taken_after_the_command_too(archive, tmp_path):
+    after = jiansuo("search", "--index", str(archive), "医保", "--json")
+    before = jiansuo("--index", str(archive), "search", "医保", "--json")
+    assert json.loads(after.stdout)["results"] == json.loads(before.stdout)["results"] != []
+    assert json.loads(jiansuo("stats", "--index", str(archive), "--json").stdout)["articles"] == 10
+    # Given in both places, the later one counts.
+    empty = jiansuo("--index", str(archive), "stats", "--index", str(tmp_path / "other")).stdout
+    assert json.loads(empty)["articles"] == 0
+    config = tmp_path / "bad.toml"
+    config.write_text("[search]\nno_such = 1\n", encoding="utf-8")
+    refused = jiansuo("stats", "--config", str(config), check_code=5)
+    assert "no_such" in refused.stderr
+
+
+def test_search_sorts_by_date_and_exports_every_hit(archive):
+    newest = json.loads(jiansuo("search", "section:城事", "--json", "-k", "3", data_dir=archive).stdout)
+    assert newest["sort"] == "newest" and newest["total"] == 10
+    oldest = jiansuo("search", "医保", "--sort", "oldest", data_dir=archive).stdout
+    assert oldest.startswith("1 hits for '医保'") and "oldest first" in oldest.splitlines()[0]
+    done = forkserver.run(["--index", str(archive), "search", "section:城事", "--export", "csv", "--base-url",
+                           "http://127.0.0.1:5000/articles/"], cwd=PROJECT, timeout=120)
+    assert done.returncode == 0 and "exported 10 hits (newest) as csv" in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "\ufeffid,date,section,page,title,authors,score,summary,link" and len(lines) == 11
+    assert lines[1].endswith(",http://127.0.0.1:5000/articles/" + lines[1].split(",")[0])
+    cited = jiansuo("search", "医保", "--export", "gbt7714", "--publication", "聊城晚报", data_dir=archive).stdout
+    assert cited == "刘洪斌. 冠县斜店乡保障贫困户参加医保不落一人[N]. 聊城晚报, 2018-02-28(B03).\n"
+    refused = jiansuo("search", "医保", "--export", "ris", "-k", "5", data_dir=archive, check_code=2)
+    assert "--export writes every hit" in refused.stderr and refused.stdout == ""
+    assert "go with --export" in jiansuo("search", "医保", "--publication", "x", data_dir=archive,
+                                          check_code=2).stderr
+
+
+def test_browse_lists_days_then_a_days_pages_then_a_page(archive):
+    days = json.loads(jiansuo("browse", "--json", data_dir=archive).stdout)
+    assert days == {"dates": [{"date": "2018-02-28", "count": 10}]}
+    assert jiansuo("browse", "2018", data_dir=archive).stdout == "2018-02:  28(10)\n1 day(s), 10 articles\n"
+    assert json.loads(jiansuo("browse", "2019-01", "--json", data_dir=archive).stdout) == {"dates": []}
+    day = json.loads(jiansuo("browse", "2018-02-28", "--json", data_dir=archive).stdout)
+    assert [(p["key"], p["section"], p["count"]) for p in day["pages"]] == [("B03", "城事", 10)]
+    page = json.loads(jiansuo("browse", "2018-02-28", "B03", "--json", data_dir=archive).stdout)
+    assert [a["id"] for a in page["articles"]] == day["pages"][0]["ids"]
+    assert [a["position"] for a in page["articles"]] == list(range(1, 11))
+    shown = jiansuo("browse", "2018-02-28", "B03", data_dir=archive).stdout
+    assert shown.startswith("2018-02-28 B03 城事: 10 article(s)") and "[1] 青州———冠县东西协作扶贫成效显著" in shown
+    missing = jiansuo("browse", "2018-02-28", "C01", data_dir=archive, check_code=3)
+    assert "no page 'C01' on 2018-02-28 (its pages: B03)" in missing.stderr
+    assert "YYYY-MM-DD" in jiansuo("browse", "2018-02-30", data_dir=archive, check_code=2).stderr
+
+
+def test_show_reads_an_article_whose_id_holds_url_characters(tmp_path):
+    data = tmp_path / "data"
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps({"id": "2018-02-28/B03/1 #2?", "title": "灵芝", "body": "冠县灵芝。",
+                                "date": "2018-02-28 19:06:13", "kind": "item", "category": "城事"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    done = jiansuo("ingest", str(path), "--column", "section=category", data_dir=data)
+    assert "kind values not known: item (1)" in done.stderr
+    shown = json.loads(jiansuo("show", "2018-02-28/B03/1 #2?", "--json", data_dir=data).stdout)
+    assert (shown["id"], shown["date"], shown["section"], shown["kind"]) == (
+        "2018-02-28/B03/1 #2?", "2018-02-28", "城事", "article")
+
+
+def test_summarize_of_an_empty_text_is_refused_as_the_api_refuses_it():
+    for text in ("", "\n", "  \n\t"):
+        done = jiansuo("summarize", stdin=text, check_code=4)
+        assert done.stdout == "" and "missing or empty: give the text to summarize" in done.stderr
+
+
+def test_split_takes_several_files(tmp_path):
+    second = tmp_path / "second.txt"
+    second.write_text("A01 要闻 2019年3月1日 星期五\n\n第二页标题\n第二页正文，写在这里。\n\n（王五）\n", encoding="utf-8")
+    both = json.loads(jiansuo("split", str(SEED_PAGE), str(second), "--json").stdout)
+    one = json.loads(jiansuo("split", str(SEED_PAGE), "--json").stdout)
+    assert [f["file"] for f in both["files"]] == [str(SEED_PAGE), str(second)]
+    assert {k: v for k, v in both["files"][0].items() if k != "file"} == one
+    assert both["files"][1]["page"] == "A01"
+    text = jiansuo("split", str(SEED_PAGE), str(second)).stdout
+    assert text.count("##### ") == 2 and f"##### {second}" in text

@@ -11,6 +11,7 @@ from service.engine import Engine
 from service.text.analyzer import Analyzer
 from service.errors import IndexUnusable, InputError, NotFound, QueryError
 from service.index import storage
+from service.ingest.sources import ReadOptions
 from service.text.sentences import split_sentences
 from service.search.highlight import highlight_spans, merge_spans
 from service.summaries.data import summarize
@@ -656,3 +657,90 @@ def test_two_threads_writing_at_once_take_turns(tmp_path, analyzer):
         assert engine.index_lag() == 0 and engine.store.count() == 9
     finally:
         engine.close()
+
+
+def test_a_run_that_skipped_every_record_leaves_the_archive_as_it_was(engine, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "title": "t"}\n{broken\n', encoding="utf-8")
+    report = engine.ingest([bad])
+    assert len(report.problems) == 2 and report.index_generation is None
+    assert not engine.has_index() and engine.stats()["last_ingest"] is None and engine.store.revision() == 0
+    engine.ingest([SEED_PAGE])
+    generation, last = engine.stats()["index_generation"], engine.stats()["last_ingest"]
+    again = engine.ingest([bad])
+    assert again.index_generation is None and engine.stats()["index_generation"] == generation
+    assert sorted(p.name for p in engine.index_dir.iterdir() if p.name.startswith("g")) == [generation]
+    assert engine.stats()["last_ingest"] == last
+
+
+def test_ids_holding_url_characters_are_stored_indexed_searched_and_read(engine, tmp_path):
+    ids = ["2018-02-28/B03/1", "Q_ANN_TST_003022#00", "50%率", "问?答", "新闻 12"]
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "title": f"灵芝产业{n}", "body": "冠县灵芝产业知名度提升。",
+                                        "date": "2018-02-28 19:06:13", "kind": "item", "category": "城事"},
+                                       ensure_ascii=False) + "\n" for n, i in enumerate(ids)), encoding="utf-8")
+    report = engine.ingest([path], options=ReadOptions(columns={"section": "category"}))
+    assert report.added == ids and report.problems == [] and len(report.warnings) == 1
+    assert "item (5)" in report.warnings[0]
+    assert sorted(h.article.id for h in engine.search("灵芝").hits) == sorted(ids)
+    for article_id in ids:
+        article = engine.article(article_id)
+        assert (article.date, article.section, article.kind) == ("2018-02-28", "城事", "article")
+    assert engine.delete(["问?答"]).deleted == ["问?答"] and engine.search("灵芝").total == 4
+    assert engine.check()["problems"] == []
+
+
+def test_records_given_in_a_request_warn_about_what_they_hold_that_is_not_read(engine):
+    report = engine.ingest_records([{"id": "r", "title": "t", "body": "医保。", "kind": "item", "url": "u"}])
+    assert report.added == ["r"] and any("url (1)" in w for w in report.warnings)
+    assert any("item (1)" in w for w in report.warnings)
+
+
+def _dated_archive(engine, tmp_path):
+    """Articles about 医保 on several dates (one twice as relevant, one undated) in the 城事 or 要闻 section."""
+    records = [
+        {"id": "mid", "title": "医保", "body": "医保报销。", "date": "2019-05-01", "section": "城事"},
+        {"id": "old", "title": "医保医保", "body": "医保医保报销。", "date": "2015-01-01", "section": "城事"},
+        {"id": "none", "title": "医保", "body": "医保报销。", "section": "城事"},
+        {"id": "new", "title": "医保", "body": "医保报销。", "date": "2021-12-31", "section": "要闻"},
+        {"id": "month", "title": "医保", "body": "医保报销。", "date": "2019-06", "section": "城事"},
+        {"id": "other", "title": "灵芝", "body": "灵芝产业。", "date": "2022-01-01", "section": "城事"},
+    ]
+    path = tmp_path / "dated.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    engine.ingest([path])
+
+
+def test_hits_sort_by_date_newest_or_oldest_with_the_undated_last(engine, tmp_path):
+    _dated_archive(engine, tmp_path)
+    ids = lambda results: [h.article.id for h in results.hits]  # noqa: E731
+    relevance = engine.search("医保", k=10)
+    assert relevance.sort == "relevance" and ids(relevance)[0] == "old"
+    newest = engine.search("医保", k=10, sort="newest")
+    assert ids(newest) == ["new", "month", "mid", "old", "none"] and newest.sort == "newest"
+    assert ids(engine.search("医保", k=10, sort="oldest")) == ["old", "mid", "month", "new", "none"]
+    assert [h.rank for h in newest.hits] == [1, 2, 3, 4, 5]
+    assert ids(engine.search("医保", k=2, offset=2, sort="newest")) == ["mid", "old"]
+    for sort in ("relevance", "newest", "oldest"):
+        results = engine.search("医保", k=1, sort=sort, facets=True)
+        assert results.total == 5 and results.facets.undated == 1 and dict(results.facets.section)["城事"] == 4
+
+
+def test_a_query_of_filters_only_lists_newest_first(engine, tmp_path):
+    _dated_archive(engine, tmp_path)
+    results = engine.search("section:城事", k=10)
+    assert results.mode == "filter" and results.sort == "newest"
+    assert [h.article.id for h in results.hits] == ["other", "month", "mid", "old", "none"]
+    assert [h.article.id for h in engine.search("section:城事", k=10, sort="oldest").hits][0] == "old"
+    assert [h.article.id for h in engine.search("医保 section:城事", k=10, sort="newest",
+                                                date_from="2019").hits] == ["month", "mid"]
+
+
+@pytest.mark.parametrize("sort", ["date", "NEWEST ", 1, ["newest"]])
+def test_a_bad_sort_is_refused_naming_the_values(seed_engine, sort):
+    if sort == "NEWEST ":
+        assert seed_engine.search("医保", sort=sort).sort == "newest"
+        return
+    with pytest.raises(QueryError) as caught:
+        seed_engine.search("医保", sort=sort)
+    assert caught.value.code == "bad_sort" and "relevance, newest, oldest" in caught.value.message

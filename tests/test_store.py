@@ -304,3 +304,15 @@ def test_row_checksums_cover_every_column_and_tell_null_from_empty():
     assert store_module.row_checksum(row) != store_module.row_checksum([b"id", None, b"", b"7"])
     assert store_module.row_checksum([b"ab", b"c"]) != store_module.row_checksum([b"a", b"bc"])
     assert len(store_module._CHECKED) == len(store_module._COLUMNS) + 2
+
+
+def test_a_new_printed_position_alone_replaces_the_stored_article(tmp_path):
+    from service.articles import Article
+
+    store = Store(tmp_path / "s.sqlite3")
+    first = Article(id="a", title="t", body="b", page="A1", position=2)
+    assert store.upsert([first]).added == ["a"]
+    assert store.upsert([first]).unchanged == ["a"]
+    assert store.upsert([Article(id="a", title="t", body="b", page="A1", position=1)]).replaced == ["a"]
+    assert store.get("a").position == 1
+    store.close()

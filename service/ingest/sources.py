@@ -5,7 +5,9 @@
 - `.jsonl`, `.csv`: article records (see `formats`).
 
 Files are read one at a time (`iter_files`), so a caller can store each file's articles and report progress
-before the next file is read.
+before the next file is read. Article files on disk are read as they stream by, a line at a time, whatever
+their size: only their articles are kept, never the file's whole text. Pages, split a whole file at a time,
+and files that arrive in memory (uploads) are held to `max_file_bytes`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..articles import Article
 from ..errors import InputError
-from .encoding import decode
-from .formats import Problem, read_csv, read_jsonl, read_text_article
+from .encoding import decode, file_encoding
+from .formats import FileNotes, Problem, check_columns, read_csv, read_jsonl, read_text_article
 
 if TYPE_CHECKING:  # the page splitter is imported when a file is read as pages, not before
     from .pages import Page
@@ -36,7 +38,7 @@ TXT_MODES = ("auto", "page", "article")
 class ReadOptions:
     txt: str = "auto"  # how `.txt` files are read: "page", "article" or "auto"
     columns: dict[str, str] = field(default_factory=dict)  # CSV field -> header name, overriding the defaults
-    max_file_bytes: int = MAX_FILE_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES  # pages and uploads; article files on disk are streamed, of any size
     max_line_chars: int = MAX_LINE_CHARS
     max_pages_per_file: int = MAX_PAGES_PER_FILE
 
@@ -184,9 +186,71 @@ def _read_pages(text: str, result: FileResult, max_pages: int) -> None:
             result.articles.append(article)
 
 
+class _LineTooLong(Exception):
+    def __init__(self, number: int, length: int):
+        super().__init__(number, length)
+        self.number, self.length = number, length
+
+
+def _bounded_lines(stream, limit: int) -> Iterator[str]:
+    """The stream's lines; _LineTooLong at the first longer than `limit`, read no further than its end."""
+    number = 0
+    while True:
+        line = stream.readline(limit + 2)
+        if not line:
+            return
+        number += 1
+        length = len(line.rstrip("\n"))
+        if length > limit:
+            while not line.endswith("\n"):
+                line = stream.readline(1 << 20)
+                length += len(line.rstrip("\n"))
+                if not line:
+                    break
+            raise _LineTooLong(number, length)
+        yield line
+
+
+def _read_records(lines, suffix: str, result: FileResult, options: ReadOptions) -> None:
+    """A `.jsonl` or `.csv` file's articles, problems and warnings, from its whole text or its lines."""
+    if suffix == ".jsonl":
+        result.read_as = "jsonl"
+        notes = FileNotes()
+        try:
+            check_columns(options.columns)
+        except InputError as exc:
+            result.problems.append(Problem(result.source, None, exc.message))
+            return
+        result.articles, result.problems = read_jsonl(lines, result.source, options.columns, notes)
+        result.warnings.extend(notes.warnings(result.source, options.columns))
+    else:
+        result.read_as = "csv"
+        result.articles, result.problems, result.warnings = read_csv(lines, result.source, options.columns)
+
+
+def _stream_records(path: Path, source: str, options: ReadOptions) -> FileResult:
+    result = FileResult(path=path, source=source)
+    try:
+        encoding = file_encoding(path, source)
+    except InputError as exc:
+        result.problems.append(Problem(source, None, exc.message.removeprefix(f"{source}: ")))
+        return result
+    with open(path, encoding=encoding, newline=None) as stream:
+        try:
+            _read_records(_bounded_lines(stream, options.max_line_chars), path.suffix.lower(), result, options)
+        except _LineTooLong as exc:
+            # The JSON and CSV readers work a line at a time; one huge line is not a record.
+            result = FileResult(path=path, source=source, read_as=result.read_as)
+            result.problems.append(Problem(source, exc.number, f"line is {exc.length} characters long; the limit "
+                                                               f"is {options.max_line_chars} (ingest.max_line_chars)"))
+    return result
+
+
 def read_file(path: Path, options: ReadOptions | None = None) -> FileResult:
     options = options or ReadOptions()
     source = path.as_posix()
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        return _stream_records(path, source, options)
     try:
         text = read_text_file(path, options.max_file_bytes)
     except InputError as exc:
@@ -220,12 +284,8 @@ def read_text(text: str, path: Path, source: str, options: ReadOptions) -> FileR
                                                            f"{options.max_line_chars} (ingest.max_line_chars)"))
             return result
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        result.read_as = "jsonl"
-        result.articles, result.problems = read_jsonl(text, source)
-    elif suffix == ".csv":
-        result.read_as = "csv"
-        result.articles, result.problems, result.warnings = read_csv(text, source, options.columns)
+    if suffix in ARTICLE_SUFFIXES:
+        _read_records(text, suffix, result, options)
     elif options.txt == "article" or (options.txt == "auto" and not _looks_like_page(text)):
         result.read_as = "article"
         article, problem = read_text_article(text, source)

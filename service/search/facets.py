@@ -193,6 +193,13 @@ class DocumentFields:
                 keep &= self.section[candidates] == code
         return keep
 
+    def date_order(self, candidates: np.ndarray, scores: np.ndarray, newest: bool) -> np.ndarray:
+        """Positions of `candidates` by date (newest or oldest first, a partial date as its first day), the
+        undated last; within a date by score, then document number (ingest order)."""
+        day = self.first_day[candidates].astype(np.int64)
+        undated = day == NONE
+        return np.lexsort((candidates, -scores, -day if newest else day, undated))
+
     def count(self, candidates: np.ndarray) -> Facets:
         first_days = self.first_day[candidates]
         dated = first_days != NONE

@@ -182,3 +182,16 @@ def parse(text: str) -> ParsedQuery:
 def is_question(folded: str) -> bool:
     """Whether a query, folded as the analyzer folds it, is asked as a question (`…是谁？`, `如何…`)."""
     return bool(_QUESTION.search(folded))
+
+
+SORTS = ("relevance", "newest", "oldest")
+
+
+def check_sort(sort: object) -> str | None:
+    """`sort` when it is one of SORTS (None: the query's default); QueryError naming the values otherwise."""
+    if sort is None or (isinstance(sort, str) and not sort.strip()):
+        return None
+    if not isinstance(sort, str) or sort.strip().lower() not in SORTS:
+        raise QueryError(f"parameter sort must be one of {', '.join(SORTS)}, got {str(sort)[:40]!r}",
+                         code="bad_sort")
+    return sort.strip().lower()

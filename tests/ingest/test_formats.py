@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from service.ingest.formats import read_csv, read_jsonl, read_text_article
+from service.ingest.formats import FileNotes, read_csv, read_jsonl, read_text_article
 
 
 def lines(*records):
@@ -33,7 +33,7 @@ def test_bad_lines_are_reported_with_their_line_number_and_skipped():
         {"id": "ok1", "title": "t", "body": "b"},
         "{not json",
         {"id": "nobody", "title": "t"},
-        {"id": "bad date", "title": "t", "body": "b"},
+        {"id": "bad\tid", "title": "t", "body": "b"},
         {"id": "d", "title": "t", "body": "b", "date": "28/02/2018"},
         ["a", "list"],
         {"id": "ok2", "title": "t", "body": "b", "authors": [1, 2]},
@@ -151,3 +151,84 @@ def test_a_record_holding_a_lone_surrogate_is_skipped_naming_the_field(record, f
 def test_an_id_holding_a_lone_surrogate_is_refused():
     articles, problems = read_jsonl(lines('{"id": "a\\udc80", "body": "正文。"}'), "a.jsonl")
     assert articles == [] and len(problems) == 1 and "id" in problems[0].message
+
+
+# --- what common JSON-lines exports hold -------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, kept", [
+    ("2012-07-02 19:06:13", "2012-07-02"),
+    ("2012-07-02T19:06:13+08:00", "2012-07-02"),
+    ("2012-07-02T19:06:13Z", "2012-07-02"),
+    ("2012-07-02 19:06", "2012-07-02"),
+    ("2012-07-02T19:06:13.250-0500", "2012-07-02"),
+    ("2012-07", "2012-07"),
+])
+def test_a_date_with_a_time_of_day_keeps_its_date(written, kept):
+    articles, problems = read_jsonl(lines({"id": "d", "title": "t", "body": "b", "date": written}), "a.jsonl")
+    assert problems == [] and articles[0].date == kept
+
+
+@pytest.mark.parametrize("written", ["2012-07 19:06", "2012-07-02 at noon", "02/07/2012 19:06", "2012-07-02T"])
+def test_a_date_that_is_no_date_is_still_refused(written):
+    articles, problems = read_jsonl(lines({"id": "d", "title": "t", "body": "b", "date": written}), "a.jsonl")
+    assert articles == [] and "field `date`" in problems[0].message
+
+
+def test_an_unknown_kind_keeps_the_article_as_the_default_kind_and_warns_once_per_file():
+    notes = FileNotes()
+    articles, problems = read_jsonl(lines(*({"id": f"i{n}", "title": "t", "body": "b", "kind": "item"}
+                                            for n in range(3)),
+                                          {"id": "p", "title": "t", "body": "b", "kind": "photo"}), "a.jsonl",
+                                    notes=notes)
+    assert problems == [] and [a.kind for a in articles] == ["article"] * 3 + ["photo"]
+    warnings = notes.warnings("a.jsonl")
+    assert warnings == ["a.jsonl: kind values not known: item (3); those records were kept as article (kinds are "
+                        "article, photo)"]
+
+
+def test_unknown_fields_are_named_once_per_file_and_can_be_mapped():
+    records = [{"id": f"c{n}", "title": "t", "body": "b", "category": "城事", "url": "x"} for n in range(2)]
+    notes = FileNotes()
+    articles, _ = read_jsonl(lines(*records), "a.jsonl", notes=notes)
+    assert [a.section for a in articles] == [None, None]
+    [warning] = notes.warnings("a.jsonl")
+    assert "fields not read: category (2), url (2)" in warning and "--column" in warning
+
+    notes = FileNotes()
+    articles, _ = read_jsonl(lines(*records), "a.jsonl", {"section": "category"}, notes)
+    assert [a.section for a in articles] == ["城事", "城事"]
+    assert notes.warnings("a.jsonl", {"section": "category"}) == ["a.jsonl: fields not read: url (2); read one "
+                                                                  "as a field with --column FIELD=NAME (e.g. "
+                                                                  "--column section=url)"]
+
+
+def test_a_mapping_overrides_the_records_own_field_and_a_name_no_record_has_is_said():
+    notes = FileNotes()
+    articles, _ = read_jsonl(lines({"title": "t", "body": "b", "section": "旧", "lanmu": "新"}), "a.jsonl",
+                             {"section": "lanmu", "page": "banci"}, notes)
+    assert articles[0].section == "新"
+    assert notes.warnings("a.jsonl", {"section": "lanmu", "page": "banci"}) == [
+        "a.jsonl: no record has the field 'banci' given for page (--column)"]
+
+
+def test_ids_archives_use_are_kept():
+    ids = ["2018-02-28/B03/1", "Q_ANN_TST_003022#00", "50%", "a?b", "新闻 12"]
+    articles, problems = read_jsonl(lines(*({"id": i, "title": "t", "body": "b"} for i in ids)), "a.jsonl")
+    assert problems == [] and [a.id for a in articles] == ids
+
+
+def test_a_file_given_as_lines_reads_as_its_whole_text():
+    text = lines({"id": "a", "title": "t", "body": "b"}, "{bad", {"id": "c", "title": "t", "body": "b"})
+    assert read_jsonl(iter(text.split("\n")), "a.jsonl") == read_jsonl(text, "a.jsonl")
+    csv_text = "id,title,body\nx,t,\"两行\n正文\"\ny,t,b\n"
+    assert read_csv(iter(csv_text.splitlines(keepends=True)), "a.csv") == read_csv(csv_text, "a.csv")
+
+
+def test_a_records_printed_position_is_read_and_checked():
+    articles, problems = read_jsonl(lines({"id": "a", "title": "t", "body": "b", "position": 3},
+                                          {"id": "b", "title": "t", "body": "b", "position": "4"},
+                                          {"id": "c", "title": "t", "body": "b", "position": -1},
+                                          {"id": "d", "title": "t", "body": "b", "position": "first"}), "a.jsonl")
+    assert [(a.id, a.position) for a in articles] == [("a", 3), ("b", 4)]
+    assert [p.line for p in problems] == [3, 4] and "field `position`" in problems[0].message
+    assert read_csv("title,body,位置\n题,文,7\n", "a.csv")[0][0].position == 7

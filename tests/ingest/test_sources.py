@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from helpers import SEED_PAGE
@@ -129,3 +131,35 @@ def test_hidden_files_and_folders_are_not_collected(tmp_path):
     (tmp_path / ".draft.txt").write_text("x", encoding="utf-8")
     (tmp_path / "page.txt").write_text("x", encoding="utf-8")
     assert collect_files([tmp_path]) == [tmp_path / "page.txt"]
+
+
+def test_an_article_file_on_disk_of_any_size_is_read_line_by_line(tmp_path):
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps({"id": f"2012-07-02/A{n:02d}#{n}", "title": "题", "body": "正文。" * 40,
+                                        "date": "2012-07-02 19:06:13"}, ensure_ascii=False) + "\n"
+                            for n in range(50)), encoding="utf-8")
+    options = ReadOptions(max_file_bytes=1000)  # the cap is for pages and uploads
+    result = read_file(path, options)
+    assert result.problems == [] and len(result.articles) == 50
+    assert result.articles[3].id == "2012-07-02/A03#3" and result.articles[3].date == "2012-07-02"
+    csv_path = tmp_path / "big.csv"
+    csv_path.write_text("id,title,body\n" + "".join(f"c{n},题,\"正文\n第二段\"\n" for n in range(200)),
+                        encoding="gb18030")
+    read = read_file(csv_path, options)
+    assert read.problems == [] and len(read.articles) == 200 and read.articles[0].paragraphs == ["正文", "第二段"]
+    uploaded = sources.read_bytes(path.read_bytes(), "big.jsonl", "upload:big.jsonl", options)
+    assert uploaded.articles == [] and "ingest.max_file_bytes" in str(uploaded.problems[0])
+
+
+def test_a_jsonl_files_warnings_and_column_mapping_come_with_its_read(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps({"id": f"x{n}", "title": "题", "body": "文。", "kind": "item",
+                                        "category": "城事"}, ensure_ascii=False) + "\n" for n in range(3)),
+                    encoding="utf-8")
+    plain = read_file(path)
+    assert len(plain.articles) == 3 and len(plain.warnings) == 2
+    assert "fields not read: category (3)" in plain.warnings[0] and "item (3)" in plain.warnings[1]
+    mapped = read_file(path, ReadOptions(columns={"section": "category"}))
+    assert [a.section for a in mapped.articles] == ["城事"] * 3 and len(mapped.warnings) == 1
+    wrong = read_file(path, ReadOptions(columns={"colour": "category"}))
+    assert wrong.articles == [] and "unknown field 'colour'" in str(wrong.problems[0])
