@@ -71,7 +71,7 @@ def search():
     return jsonify(results.to_dict())
 
 
-@api.get("/api/articles/<article_id>")
+@api.get("/api/articles/<path:article_id>")
 def article(article_id: str):
     known_parameters(ARTICLE_PARAMETERS)
     e = engine()
@@ -184,7 +184,7 @@ def ingest():
     return jsonify(report.to_dict())
 
 
-@api.delete("/api/articles/<article_id>")
+@api.delete("/api/articles/<path:article_id>")
 def delete_article(article_id: str):
     require_admin()
     known_parameters(())
@@ -208,7 +208,7 @@ def openapi():
     return jsonify(document(engine().config, current_app.config["MAX_CONTENT_LENGTH"]))
 
 
-@api.get("/api/articles/<article_id>/related")
+@api.get("/api/articles/<path:article_id>/related")
 def related(article_id: str):
     known_parameters(("k",))
     hits = engine().related(article_id, k=int_param("k", None))

@@ -141,7 +141,7 @@ def search():
                   other_script=other_script, other_query=e.display.text(results.query, other_script))
 
 
-@pages.get("/articles/<article_id>")
+@pages.get("/articles/<path:article_id>")
 def article(article_id: str):
     script = _page_script()
     query = request.args.get("q", "")

@@ -271,3 +271,36 @@ def test_related_refuses_a_bad_k(live_server, k):
 def test_related_of_an_unknown_article_is_404(live_server):
     status, _, body = call(live_server, "/api/articles/no-such-id/related")
     assert status == 404 and body["error"]["code"] == "article_not_found"
+
+
+def test_ids_as_archives_give_them_are_reachable_percent_encoded(tmp_path, analyzer):
+    """Ids holding `/`, `#`, `?`, `%` or spaces (`2018-02-28/B03/1`) are read, related and linked at their
+    percent-encoded paths, on the API and on the pages."""
+    import re
+
+    import json
+
+    from helpers import make_config
+
+    from service.articles import article_path
+    from service.engine import Engine
+    from service.web import create_app
+
+    ids = ["2018-02-28/B03/1", "Q_ANN_TST_003022#00", "第 3 版", "why?", "50%"]
+    (tmp_path / "a.jsonl").write_text("".join(
+        json.dumps({"id": i, "title": f"冠县医保{n}", "body": "冠县医保改革顺利。" * 3}, ensure_ascii=False) + "\n"
+        for n, i in enumerate(ids)), encoding="utf-8")
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    try:
+        engine.ingest([tmp_path / "a.jsonl"])
+        client = create_app(engine=engine).test_client()
+        for article_id in ids:
+            answer = client.get(article_path(article_id, "/api/articles/"))
+            assert answer.status_code == 200 and answer.json["id"] == article_id
+            assert client.get(article_path(article_id, "/api/articles/") + "/related").status_code == 200
+            assert client.get(article_path(article_id)).status_code == 200
+        page = client.get("/search?q=%E5%86%A0%E5%8E%BF").get_data(as_text=True)
+        links = re.findall(r'href="(/articles/[^"?]+)', page)
+        assert len(links) == len(ids) and all(client.get(link).status_code == 200 for link in links)
+    finally:
+        engine.close()
