@@ -28,27 +28,35 @@ def _wsgi_text(value: str) -> str:
     return value.encode("latin-1", "replace").decode("utf-8", "backslashreplace")
 
 
+def answered(app, environ, start_response, finished):
+    """`app`'s answer passed through; once it is sent (or the client went away), `finished(status code or None,
+    seconds)`."""
+    started = time.perf_counter()
+    status = {}
+
+    def recording_start_response(line, headers, exc_info=None):
+        status["code"] = line.split(" ", 1)[0]
+        return start_response(line, headers, exc_info)
+
+    body = app(environ, recording_start_response)
+    try:
+        yield from body
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+        finished(status.get("code"), time.perf_counter() - started)
+
+
 class AccessLog:
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        status_holder = {}
-
-        def recording_start_response(status, headers, exc_info=None):
-            status_holder["status"] = status.split(" ", 1)[0]
-            return start_response(status, headers, exc_info)
-
-        body = self.app(environ, recording_start_response)
-        try:
-            yield from body
-        finally:
-            if hasattr(body, "close"):
-                body.close()
+        def write(code, seconds):
             path = _wsgi_text(environ.get("PATH_INFO", ""))
             if environ.get("QUERY_STRING"):
                 path += "?" + _wsgi_text(environ["QUERY_STRING"])
             log.info("%s %s %s %s %.1fms", loggable(environ.get("REMOTE_ADDR", "-")),
-                     loggable(environ.get("REQUEST_METHOD", "-")), loggable(path),
-                     status_holder.get("status", "-"), (time.perf_counter() - started) * 1000)
+                     loggable(environ.get("REQUEST_METHOD", "-")), loggable(path), code or "-", seconds * 1000)
+
+        return answered(self.app, environ, start_response, write)

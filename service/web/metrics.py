@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from collections import defaultdict
 
 from flask import Response
 
+from .access_log import answered
 from .defences import ServerState
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, math.inf)
@@ -38,21 +38,9 @@ class RecordRequests:
         self.app, self.state = app, state
 
     def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        status = {}
-
-        def recording_start_response(line, headers, exc_info=None):
-            status["code"] = line.split(" ", 1)[0]
-            return start_response(line, headers, exc_info)
-
-        body = self.app(environ, recording_start_response)
-        try:
-            yield from body
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-            self.record(environ.get("jiansuo.endpoint", "other"), status.get("code", "000"),
-                        time.perf_counter() - started)
+        return answered(self.app, environ, start_response,
+                        lambda code, seconds: self.record(environ.get("jiansuo.endpoint", "other"), code or "000",
+                                                          seconds))
 
     def record(self, endpoint: str, code: str, seconds: float) -> None:
         series = {f'jiansuo_http_requests_total{{endpoint="{endpoint}",status="{code}"}}': 1.0,
