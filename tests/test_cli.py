@@ -596,6 +596,16 @@ def _wait_paused(process):
     raise AssertionError(f"the writer ended before the pause (exit {process.wait(timeout=60)})")
 
 
+def _run_faulty(fault, data, *args) -> tuple[int, str]:
+    """(exit code, stderr) of `jiansuo --index DATA ARGS` run to its end with `fault` put in."""
+    process = _faulty(fault, data, *args)
+    try:
+        _, err = process.communicate(timeout=300)
+    finally:
+        _stop(process)
+    return process.returncode, err
+
+
 def _stop(process):
     if process.poll() is None:
         process.kill()
@@ -734,24 +744,16 @@ def test_a_full_disk_while_writing_the_index_exits_9_saying_what_is_stored_and_r
     data = tmp_path / "data"
     jiansuo("ingest", str(SEED_PAGE), data_dir=data)
     _write_jsonl(tmp_path / "more.jsonl", _records("more", 6))
-    full = _faulty("index-full", data, "ingest", str(tmp_path / "more.jsonl"))
-    try:
-        out, err = full.communicate(timeout=300)
-    finally:
-        _stop(full)
-    assert full.returncode == 9, err
+    code, err = _run_faulty("index-full", data, "ingest", str(tmp_path / "more.jsonl"))
+    assert code == 9, err
     assert "6 article(s) were stored (6 added, 0 replaced, 0 removed) but the index could not be written" in err
     assert "No space left on device" in err and "`jiansuo reindex`" in err and "free some disk space" in err
     assert "Traceback" not in err
     stats = json.loads(jiansuo("stats", data_dir=data).stdout)
     assert stats["articles"] == 16 and stats["index_lag"] == 1  # nothing stored was lost
     assert not list((data / "index").glob("*.partial")), "the failed generation's staging folder is left"
-    reindex = _faulty("index-full", data, "reindex")
-    try:
-        _, err = reindex.communicate(timeout=300)
-    finally:
-        _stop(reindex)
-    assert reindex.returncode == 9 and "the article store is unchanged and the previous index stays live" in err
+    code, err = _run_faulty("index-full", data, "reindex")
+    assert code == 9 and "the article store is unchanged and the previous index stays live" in err
     jiansuo("reindex", data_dir=data)
     assert _searchable(data, {f"more-{n}" for n in range(6)}) == 0
 
@@ -761,12 +763,8 @@ def test_a_full_disk_while_storing_exits_10_and_stores_nothing(tmp_path):
     data = tmp_path / "data"
     jiansuo("ingest", str(SEED_PAGE), data_dir=data)
     _write_jsonl(tmp_path / "more.jsonl", _records("more", 3))
-    full = _faulty("store-full", data, "ingest", str(tmp_path / "more.jsonl"))
-    try:
-        _, err = full.communicate(timeout=300)
-    finally:
-        _stop(full)
-    assert full.returncode == 10, err
+    code, err = _run_faulty("store-full", data, "ingest", str(tmp_path / "more.jsonl"))
+    assert code == 10, err
     assert "the disk is full" in err and "nothing of this ingest was stored" in err and "Traceback" not in err
     stats = json.loads(jiansuo("stats", data_dir=data).stdout)
     assert stats["articles"] == 10 and stats["index_lag"] == 0
