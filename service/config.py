@@ -140,7 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
             "longest text POST /api/summarize takes, in characters (413 text_too_long past it)", minimum=100,
             maximum=100_000_000),
     Setting("server", "heavy_at_once", 0,
-            "heavy requests (summaries of posted text, explained searches) each worker "
+            "heavy requests (summaries of posted text, explained searches, exports) each worker "
             "runs at once; more are refused with 503 `busy` at once. 0: one fewer than server.threads (at least 1)",
             minimum=0, maximum=256),
     Setting("server", "rate_limit_per_second", 10.0,

@@ -17,8 +17,9 @@ from .defences import ServerState, install
 from .metrics import RecordRequests, metrics_response
 
 # The endpoints whose work grows with the archive or the text sent: each runs within server.request_budget_ms.
+# An export is left out: it streams for as long as its hits take (a heavy request instead, `defences.py`).
 BUDGETED_ENDPOINTS = ("api.search", "api.summarize", "api.related", "api.article", "pages.search",
-                      "pages.article")
+                      "pages.article", "api.dates", "api.pages", "api.page")
 
 
 def mark(text: str | None, spans: list | None) -> Markup:

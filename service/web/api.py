@@ -5,18 +5,24 @@ from __future__ import annotations
 import hmac
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from datetime import date
+
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..articles import check_id
+from ..articles import article_path, check_id
 from ..errors import Forbidden, NotFound, QueryError, Unauthorized
 from .budget import OverBudget
-from .defences import check_admin_attempt, record_wrong_token
+from .defences import check_admin_attempt, held_until_closed, record_wrong_token
 from .openapi import document
 
 api = Blueprint("api", __name__)
 
-SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain")
+SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort")
+EXPORT_PARAMETERS = ("q", "format", "sort", "script", "date_from", "date_to", "section", "publication")
+DATES_PARAMETERS = ("from", "to")
+PAGES_PARAMETERS = ("date",)
+PAGE_PARAMETERS = ("script",)
 ARTICLE_PARAMETERS = ("q", "script")
 SUMMARIZE_FIELDS = {"text": str, "sentences": int, "query": str, "max_chars": int, "title": str, "kind": str}
 
@@ -67,8 +73,72 @@ def search():
     results = engine().search(args.get("q", ""), k=int_param("k", None), offset=int_param("offset", 0),
                               script=args.get("script"), date_from=args.get("date_from"),
                               date_to=args.get("date_to"), section=args.get("section"), facets=True,
-                              explain=flag_param("explain"))
-    return jsonify(results.to_dict())
+                              explain=flag_param("explain"), sort=args.get("sort"))
+    return jsonify({**results.to_dict(), "sort": results.sort})
+
+
+class _Streamed:
+    """An export's chunks as UTF-8 bytes; closing it (the server does, at the end or when the client goes)
+    settles what the request holds, even if not a byte was taken."""
+
+    def __init__(self, chunks, release):
+        self.chunks, self.release = chunks, release
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            yield chunk.encode("utf-8")
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.release()
+
+
+@api.get("/api/export")
+def export():
+    known_parameters(EXPORT_PARAMETERS)
+    args = request.args
+    if not args.get("format"):
+        raise QueryError("parameter format is missing: give csv, jsonl, ris or gbt7714", code="bad_format")
+    # Every check (query, filters, sort, format, script) is made here, before the first byte is sent.
+    result = engine().export(args.get("q", ""), args["format"], date_from=args.get("date_from"),
+                             date_to=args.get("date_to"), section=args.get("section"), sort=args.get("sort"),
+                             script=args.get("script"), base_url=request.url_root.rstrip("/") + article_path(""),
+                             publication=args.get("publication"))
+    # Not under server.request_budget_ms: a budget would cut a long download short, leaving a file that looks
+    # whole. It is a heavy request instead, its slot held and its time charged until the stream is closed.
+    body = _Streamed(result.chunks, held_until_closed(current_app.extensions["jiansuo.state"]))
+    response = Response(body, content_type=result.media_type)
+    response.headers["Content-Disposition"] = (f'attachment; filename="jiansuo-{date.today():%Y%m%d}.'
+                                               f'{result.extension}"')
+    response.headers["X-Total-Count"] = str(result.total)
+    response.headers["X-Sort"] = result.sort
+    return response
+
+
+@api.get("/api/dates")
+def dates():
+    known_parameters(DATES_PARAMETERS)
+    days = engine().dates(request.args.get("from"), request.args.get("to"))
+    return jsonify({"dates": [day.to_dict() for day in days]})
+
+
+@api.get("/api/pages")
+def pages():
+    known_parameters(PAGES_PARAMETERS)
+    day = request.args.get("date")
+    if not day:
+        raise QueryError("parameter date is missing: give a day as YYYY-MM-DD", code="bad_date")
+    return jsonify(engine().pages(day).to_dict())
+
+
+@api.get("/api/pages/<day>/<path:page>")
+def page(day: str, page: str):
+    known_parameters(PAGE_PARAMETERS)
+    return jsonify(engine().page(day, page, script=request.args.get("script")).to_dict())
 
 
 @api.get("/api/articles/<path:article_id>")

@@ -76,7 +76,8 @@ class Busy(JiansuoError):
 # worker runs a few of these at once and refuses more at once (a waiting request would hold a thread too), so
 # one client sending them back to back over several connections leaves a thread for everyone's cheap requests,
 # even from the same address (behind a proxy every client has one).
-HEAVY_ENDPOINTS = frozenset({"api.summarize"})
+# An export is heavy too: it ranks every match and reads every hit, for as long as the download lasts.
+HEAVY_ENDPOINTS = frozenset({"api.summarize", "api.export"})
 SEARCH_ENDPOINTS = frozenset({"api.search", "pages.search"})
 
 
@@ -135,13 +136,31 @@ def install(app, state: ServerState) -> None:
 
     @app.teardown_request
     def charge(_error=None):
-        if g.pop("heavy", False):
-            state.heavy_lane.leave()
-        charged = g.pop("charge", None)
-        if charged is not None:
-            address, started = charged
-            spent_ms = (time.perf_counter() - started) * 1000
-            state.api_buckets.charge(address, max(1.0, spent_ms / config.server_rate_limit_cost_ms))
+        settle(state, g.pop("heavy", False), g.pop("charge", None))
+
+
+def settle(state: ServerState, heavy: bool, charged: tuple[str, float] | None) -> None:
+    """Give back a request's heavy-lane slot and charge its address for the time it took."""
+    if heavy:
+        state.heavy_lane.leave()
+    if charged is not None:
+        address, started = charged
+        spent_ms = (time.perf_counter() - started) * 1000
+        state.api_buckets.charge(address, max(1.0, spent_ms / state.config.server_rate_limit_cost_ms))
+
+
+def held_until_closed(state: ServerState):
+    """For a streamed answer: what the request holds (its heavy-lane slot) and owes (its time) is settled when
+    the stream is closed, not when the view returns, so a long download counts for all of its length. The
+    returned function settles it, once."""
+    heavy, charged = g.pop("heavy", False), g.pop("charge", None)
+    done = []
+
+    def release() -> None:
+        if not done:
+            done.append(True)
+            settle(state, heavy, charged)
+    return release
 
 
 def check_admin_attempt(state: ServerState) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .. import __version__
 from ..config import Config
+from ..export import FORMATS as EXPORT_FORMATS, MEDIA_TYPES as EXPORT_MEDIA_TYPES
+from ..search.query import SORTS
 from ..search.facets import MAX_SECTION_CHARS
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -111,6 +113,33 @@ def _schemas() -> dict:
             "facets": _ref("Facets"),
             "index_generation": _nullable("string", description="the index generation that answered; one "
                                                                  "answer never mixes two"),
+            "sort": {"type": "string", "enum": list(SORTS), "description": "the order of the hits"},
+        }),
+        "Dates": _object({"dates": {"type": "array", "items": _object({
+            "date": {"type": "string", "description": "YYYY-MM-DD"}, "count": {"type": "integer", "minimum": 1}})}}),
+        "DayPages": _object({
+            "date": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+            "pages": {"type": "array", "description": "printed pages as they are turned (A2 before A10), then the "
+                                                      "day's articles without a page by section, then the unpaged",
+                      "items": _object({
+                          "key": {"type": "string", "description": "what /api/pages/{date}/{page} takes"},
+                          "page": _nullable("string", description="the printed page code; null without one"),
+                          "section": _nullable("string"), "count": {"type": "integer", "minimum": 1},
+                          "ids": {**string_list, "description": "in printed order"}})},
+            "previous_date": _nullable("string", description="the day with articles before it"),
+            "next_date": _nullable("string", description="the day with articles after it"),
+        }),
+        "PageView": _object({
+            "date": {"type": "string"}, "key": {"type": "string"}, "page": _nullable("string"),
+            "section": _nullable("string"), "count": {"type": "integer", "minimum": 0},
+            "articles": {"type": "array", "description": "in printed order", "items": _object({
+                "id": {"type": "string"}, "title": {"type": "string"}, "kicker": _nullable("string"),
+                "subtitle": _nullable("string"), "authors": string_list, "position": _nullable("integer"),
+                "kind": {"type": "string", "enum": ["article", "photo"]}, "section": _nullable("string"),
+                "page": _nullable("string"), "summary": {"type": "string"}})},
+            "previous_page": _nullable("string", description="the key of the day's page before"),
+            "next_page": _nullable("string", description="the key of the day's page after"),
+            "previous_date": _nullable("string"), "next_date": _nullable("string"),
         }),
         "Article": _object({
             "id": {"type": "string"}, "title": {"type": "string"},
@@ -200,6 +229,17 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
     unusable = _error("no usable index (missing, damaged, or built by another analyzer); the message says "
                       "which command fixes it")
     bad = _error("a parameter cannot be used; `message` names it")
+    filters = [
+        _query_parameter("date_from", "earliest date kept (YYYY-MM-DD, YYYY-MM or YYYY); an article is kept when "
+                                      "all of its date lies in the range", {"type": "string", "pattern": DATE_PATTERN}),
+        _query_parameter("date_to", "latest date kept (YYYY-MM-DD, YYYY-MM or YYYY)",
+                         {"type": "string", "pattern": DATE_PATTERN}),
+        _query_parameter("section", "keep only this section (either script)",
+                         {"type": "string", "maxLength": MAX_SECTION_CHARS}),
+    ]
+    sort = _query_parameter("sort", "relevance (by score), newest or oldest (by date, undated articles last); "
+                                    "default relevance, newest for a query made only of filters",
+                            {"type": "string", "enum": list(SORTS)})
     return {
         "openapi": "3.1.0",
         "info": {"title": "Jiansuo (检索)", "version": __version__,
@@ -220,18 +260,75 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                                      {"type": "integer", "minimum": 0, "maximum": config.search_max_offset,
                                       "default": 0}),
                     script,
-                    _query_parameter("date_from", "earliest date kept (YYYY-MM-DD, YYYY-MM or YYYY); an article "
-                                                  "is kept when all of its date lies in the range",
-                                     {"type": "string", "pattern": DATE_PATTERN}),
-                    _query_parameter("date_to", "latest date kept (YYYY-MM-DD, YYYY-MM or YYYY)",
-                                     {"type": "string", "pattern": DATE_PATTERN}),
-                    _query_parameter("section", "keep only this section (either script)",
-                                     {"type": "string", "maxLength": MAX_SECTION_CHARS}),
+                    *filters,
                     _query_parameter("explain", "1: take each hit's score apart by channel and term",
                                      {"type": "string", "enum": ["0", "1"]}),
+                    sort,
                 ],
                 "responses": {"200": _json(_ref("SearchResults"), "the page of results asked for"),
                               "400": bad, "503": unusable, "default": _error("any other failure")},
+            }},
+            "/api/export": {"get": {
+                "operationId": "export",
+                "summary": "every hit of a query, streamed as CSV, JSON lines, RIS or GB/T 7714 references",
+                "description": "The filters and sort of /api/search without `k` or `offset`: every hit, in ranked or "
+                               "sorted order. Each hit's link is this server's `/articles/` followed by its "
+                               "percent-encoded id. Everything is checked before the first byte; the answer is "
+                               "then streamed (no Content-Length) and is not cut by server.request_budget_ms.",
+                "parameters": [
+                    _query_parameter("q", "the query, as for /api/search", {"type": "string", "minLength": 1},
+                                     required=True),
+                    _query_parameter("format", "csv (UTF-8 with a byte-order mark, for Excel), jsonl, ris (type "
+                                               "NEWS, for Zotero) or gbt7714 (GB/T 7714-2015 [N] references)",
+                                     {"type": "string", "enum": list(EXPORT_FORMATS)}, required=True),
+                    sort, script, *filters,
+                    _query_parameter("publication", "the newspaper's name, for ris and gbt7714", {"type": "string"}),
+                ],
+                "responses": {"200": {
+                    "description": "the hits, a line (a record for ris) each; headers `X-Total-Count` (hits of the "
+                                   "query) and `X-Sort` (the order), and a Content-Disposition file name",
+                    "headers": {"X-Total-Count": {"schema": {"type": "integer", "minimum": 0}},
+                                "X-Sort": {"schema": {"type": "string", "enum": list(SORTS)}}},
+                    "content": {EXPORT_MEDIA_TYPES[fmt].split(";")[0]: {"schema": {"type": "string"}}
+                                for fmt in EXPORT_FORMATS}},
+                    "400": bad, "503": _error("no usable index, or the worker already runs its heavy requests "
+                                              "(`busy`, server.heavy_at_once)"),
+                    "default": _error("any other failure")},
+            }},
+            "/api/dates": {"get": {
+                "operationId": "dates",
+                "summary": "the days that have articles, with how many, in date order",
+                "parameters": [
+                    _query_parameter("from", "first day (YYYY-MM-DD, YYYY-MM or YYYY; a month or year from its "
+                                             "first day)", {"type": "string", "pattern": DATE_PATTERN}),
+                    _query_parameter("to", "last day (a month or year to its last day)",
+                                     {"type": "string", "pattern": DATE_PATTERN}),
+                ],
+                "responses": {"200": _json(_ref("Dates"), "the days"), "400": bad,
+                              "default": _error("any other failure")},
+            }},
+            "/api/pages": {"get": {
+                "operationId": "pages",
+                "summary": "a day's pages in printed order, each with its articles' ids in printed order",
+                "parameters": [_query_parameter("date", "the day", {"type": "string",
+                                                                    "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                                                required=True)],
+                "responses": {"200": _json(_ref("DayPages"), "the day's pages (none when it has no articles)"),
+                              "400": bad, "default": _error("any other failure")},
+            }},
+            "/api/pages/{date}/{page}": {"get": {
+                "operationId": "page",
+                "summary": "one page of a day: its articles in printed order, with the pages and days either side",
+                "parameters": [
+                    {"name": "date", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "page", "in": "path", "required": True, "schema": {"type": "string"},
+                     "description": "a page's `key` from /api/pages: its code (B03), else its section, else "
+                                    "`unpaged`; matched without case"},
+                    script,
+                ],
+                "responses": {"200": _json(_ref("PageView"), "the page"), "400": bad,
+                              "404": _error("the day has no page by that key; the message lists its pages"),
+                              "default": _error("any other failure")},
             }},
             "/api/articles/{id}": {"get": {
                 "operationId": "article",
