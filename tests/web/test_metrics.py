@@ -5,7 +5,6 @@ import time
 import urllib.request
 
 
-
 def scrape(server) -> dict[str, float]:
     with urllib.request.urlopen(server.url + "/metrics", timeout=60) as response:
         assert response.status == 200
