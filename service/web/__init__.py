@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import urllib.parse
 
 from flask import Flask, Request, g, jsonify, request
 from markupsafe import Markup, escape
@@ -11,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from .. import config as config_module
 from ..engine import Engine
-from ..errors import JiansuoError
+from ..errors import JiansuoError, QueryError
 from ..store import sqlite_failure
 from .defences import ServerState, install
 from .metrics import RecordRequests, metrics_response
@@ -107,6 +108,22 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    @app.before_request
+    def refuse_undecodable_parameters():
+        # A percent-escape that is no UTF-8 (`%ED%A0%80`, `%FF`) is left in the value as it was sent, and would be
+        # searched as the text `ed% a0% 80`: refuse it, naming the parameter.
+        raw = request.environ.get("QUERY_STRING", "")
+        if "%" not in raw and raw.isascii():
+            return
+        for pair in raw.split("&"):
+            name, _, value = pair.partition("=")
+            try:
+                urllib.parse.unquote_to_bytes(value.replace("+", " ").encode("latin-1")).decode("utf-8")
+            except UnicodeError:
+                shown = urllib.parse.unquote(name.encode("latin-1", "replace").decode("utf-8", "replace"))
+                raise QueryError(f"parameter {shown!r} is not UTF-8 once its percent-escapes are decoded "
+                                 f"({value[:40]!r}); send the text UTF-8 encoded", code="bad_encoding") from None
 
     def error_page(status: int, message: str):
         # The page of a failed request keeps the reader's script when that much of the request was readable.

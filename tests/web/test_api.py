@@ -304,3 +304,19 @@ def test_ids_as_archives_give_them_are_reachable_percent_encoded(tmp_path, analy
         assert len(links) == len(ids) and all(client.get(link).status_code == 200 for link in links)
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("path, name", [("/api/search?q=%ED%A0%80", "q"),
+                                        ("/api/search?q=%E5%8C%BB%E4%BF%9D&section=%FF", "section")])
+def test_a_parameter_that_is_not_utf8_once_decoded_is_400_naming_it(live_server, path, name):
+    status, _, body = call(live_server, path)
+    assert status == 400
+    assert body["error"]["code"] == "bad_encoding" and f"parameter {name!r}" in body["error"]["message"]
+
+
+def test_the_results_page_refuses_a_query_that_is_not_utf8_once_decoded(live_server):
+    try:
+        urllib.request.urlopen(live_server.url + "/search?q=%C3", timeout=30)
+        raise AssertionError("answered 200")
+    except urllib.error.HTTPError as error:
+        assert error.code == 400 and "UTF-8" in error.read().decode("utf-8")
