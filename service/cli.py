@@ -447,10 +447,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web import create_app
     from .web.access_log import AccessLog
     from .web.defences import ServerState
-    from .web.server import ReadLimits, Server, check_admin_token_strength, serving_warnings
+    from .web.server import ReadLimits, Server, check_admin_token_strength, check_port_free, serving_warnings
 
     engine = _engine(args)
     check_admin_token_strength(engine.config)
+    check_port_free(args.host or engine.config.server_host,
+                    args.port if args.port is not None else engine.config.server_port)
     if not engine.has_index():
         corpus = engine.config.corpus_dir
         print(f"no index yet in {engine.index_dir}: building one from {corpus}", file=sys.stderr)

@@ -862,3 +862,17 @@ def test_split_takes_several_files(tmp_path):
     assert both["files"][1]["page"] == "A01"
     text = jiansuo("split", str(SEED_PAGE), str(second)).stdout
     assert text.count("##### ") == 2 and f"##### {second}" in text
+
+
+def test_serve_on_a_port_in_use_says_so_before_anything_else_and_exits_5(tmp_path):
+    import socket
+
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = jiansuo("serve", "--host", "127.0.0.1", "--port", str(port), data_dir=data, check_code=5, timeout=60)
+    assert f"port {port} on 127.0.0.1 is in use" in done.stderr and "--port" in done.stderr
+    assert "serving" not in done.stderr and "Traceback" not in done.stderr

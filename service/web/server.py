@@ -287,6 +287,26 @@ def serving_warnings(host: str) -> list[str]:
             "docs/reliability.md"]
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, before anything is printed or built, a port another program already listens on: gunicorn would
+    retry it for five seconds and then fail with a traceback."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot serve on {host!r}: {exc.strerror}; give an address with --host",
+                          code="bad_host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: a closed socket's wait is fine
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(f"port {port} on {host} is in use by another program; serve on another one with "
+                                  "--port (or server.port in config.toml)", code="port_in_use") from None
+            raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror}", code="bad_host") from None
+
+
 def check_admin_token_strength(config: Config) -> None:
     token = config.server_admin_token
     if token and len(token) < MIN_ADMIN_TOKEN_CHARS:
