@@ -217,3 +217,14 @@ def test_article_page_lists_keywords_as_searches_and_related_articles(live_serve
     assert f'<a href="/search?q={urllib.parse.quote("医保")}">医保</a>' in page
     related = re.findall(r'<h3><a href="/articles/([^"?]+)">', page)
     assert related and article_id not in related and "相关文章" in page
+
+
+def test_a_page_past_the_last_says_so_and_offers_the_last_page(live_server):
+    import re
+
+    status, html = get(live_server, "/search?q=%E5%8E%BF&page=600")
+    assert status == 200
+    assert "这一页没有结果了" in html and "page=" in html and "最后一页" in html
+    for first, last in re.findall(r"这是第 (\d+)–(\d+) 篇", html):
+        assert int(first) <= int(last)
+    assert not re.search(r"第 600 / \d+ 页", html)
