@@ -157,5 +157,7 @@ def article(article_id: str):
         keywords = [e.display.text(word, view.script) for word in keywords]
         related = [replace(item, article=e.display.article(item.article, view.script, body=False),
                            summary=e.display.text(item.summary, view.script)) for item in related]
+    # The way back to the results keeps the filters and the page the reader came from.
+    back = {name: request.args[name] for name in ("date_from", "date_to", "section", "page") if request.args.get(name)}
     return render("article.html", view=view, article=view.article, query=query, source_name=source_name,
-                  keywords=keywords, related=related)
+                  keywords=keywords, related=related, back=back)

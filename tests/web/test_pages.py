@@ -228,3 +228,17 @@ def test_a_page_past_the_last_says_so_and_offers_the_last_page(live_server):
     for first, last in re.findall(r"这是第 (\d+)–(\d+) 篇", html):
         assert int(first) <= int(last)
     assert not re.search(r"第 600 / \d+ 页", html)
+
+
+def test_the_way_back_from_an_article_keeps_the_filters_and_the_page(live_server):
+    import html as html_module
+    import re
+
+    status, page = get(live_server, "/search?q=%E5%8E%BF&page=2")
+    assert status == 200
+    links = [html_module.unescape(link) for link in re.findall(r'href="(/articles/[^"]+)"', page)]
+    assert links and all("page=2" in link for link in links)
+    status, article = get(live_server, links[0] + "&section=%E5%9F%8E%E4%BA%8B")
+    assert status == 200
+    back = html_module.unescape(re.search(r'<p class="back"><a href="([^"]+)"', article).group(1))
+    assert back.startswith("/search?") and "page=2" in back and "section=" in back and "q=" in back
