@@ -23,9 +23,8 @@ _dictionary = None  # a jieba.Tokenizer, imported with jieba when first needed
 _dictionary_lock = threading.Lock()
 
 
-def _words(text: str) -> list[str]:
-    """Dictionary words of ``text`` (jieba's precise mode, no guessing of unknown words), on a private
-    tokenizer loaded on first use."""
+def _tokenizer():
+    """A private jieba tokenizer, loaded on first use."""
     global _dictionary
     if _dictionary is None:
         with _dictionary_lock:
@@ -36,13 +35,17 @@ def _words(text: str) -> list[str]:
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
                 _dictionary = tokenizer
-    return list(_dictionary.cut(text, HMM=False))
+    return _dictionary
+
+
+def _words(text: str) -> list[str]:
+    """Dictionary words of ``text`` (jieba's precise mode, no guessing of unknown words)."""
+    return list(_tokenizer().cut(text, HMM=False))
 
 
 def _word_frequency(word: str) -> int:
     """How often jieba's dictionary counts ``word`` (0 for a word it does not hold)."""
-    _words("")
-    return _dictionary.FREQ.get(word, 0) if _dictionary is not None else 0
+    return _tokenizer().FREQ.get(word, 0)
 
 
 def _joins(upper: str | None, lower: str | None) -> bool:
