@@ -606,6 +606,14 @@ def _run_faulty(fault, data, *args) -> tuple[int, str]:
     return process.returncode, err
 
 
+def _seed_page_and_more(tmp_path, count: int):
+    """An archive of the seed page, and a file of `count` more articles (`more-N`) not yet ingested."""
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    _write_jsonl(tmp_path / "more.jsonl", _records("more", count))
+    return data, tmp_path / "more.jsonl"
+
+
 def _stop(process):
     if process.poll() is None:
         process.kill()
@@ -741,10 +749,8 @@ def test_a_write_killed_between_the_store_commit_and_the_index_switch_is_found_a
 
 @pytest.mark.slow
 def test_a_full_disk_while_writing_the_index_exits_9_saying_what_is_stored_and_reindex_repairs_it(tmp_path):
-    data = tmp_path / "data"
-    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
-    _write_jsonl(tmp_path / "more.jsonl", _records("more", 6))
-    code, err = _run_faulty("index-full", data, "ingest", str(tmp_path / "more.jsonl"))
+    data, more = _seed_page_and_more(tmp_path, 6)
+    code, err = _run_faulty("index-full", data, "ingest", str(more))
     assert code == 9, err
     assert "6 article(s) were stored (6 added, 0 replaced, 0 removed) but the index could not be written" in err
     assert "No space left on device" in err and "`jiansuo reindex`" in err and "free some disk space" in err
@@ -760,10 +766,8 @@ def test_a_full_disk_while_writing_the_index_exits_9_saying_what_is_stored_and_r
 
 @pytest.mark.slow
 def test_a_full_disk_while_storing_exits_10_and_stores_nothing(tmp_path):
-    data = tmp_path / "data"
-    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
-    _write_jsonl(tmp_path / "more.jsonl", _records("more", 3))
-    code, err = _run_faulty("store-full", data, "ingest", str(tmp_path / "more.jsonl"))
+    data, more = _seed_page_and_more(tmp_path, 3)
+    code, err = _run_faulty("store-full", data, "ingest", str(more))
     assert code == 10, err
     assert "the disk is full" in err and "nothing of this ingest was stored" in err and "Traceback" not in err
     stats = json.loads(jiansuo("stats", data_dir=data).stdout)
