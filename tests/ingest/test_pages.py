@@ -706,6 +706,22 @@ def test_words_every_story_uses_do_not_join_two_stories():
     assert [i.title for i in page.items] == ["经济运行总体平稳", "学习基本法顺利迎回归"]
 
 
+@pytest.mark.parametrize("jump", ["(下转2版)", "（下转第A3版）", "（转A4版）", "（續第二版）"])
+@pytest.mark.parametrize("run_on", [False, True])
+def test_a_jump_line_ends_the_part_set_here_and_is_no_text(jump, run_on):
+    # The story going on elsewhere ends mid-sentence: only the jump line says the next headline starts a story.
+    first = "　　老百姓看戏曲，图的是开心。最开心的事\n是看除恶扬善的戏。包公有所耳闻，便微服去陈"
+    page = split_page(_page("包公赶驴", first + jump if run_on else first + "\n\n" + jump, "最后十分钟",
+                            "　　平日爱看足球，尤其是踢到最后十分钟。", "（王五）"))
+    assert [i.title for i in page.items] == ["包公赶驴", "最后十分钟"]
+    assert page.items[0].body.endswith("便微服去陈")
+
+
+def test_a_continuation_note_is_no_text():
+    page = split_page(_page("包公赶驴", "（上接第1版）\n　　老百姓看戏曲，图的是开心。", "（王五）"))
+    assert [(i.title, i.body) for i in page.items] == [("包公赶驴", "老百姓看戏曲，图的是开心。")]
+
+
 # --- pages in one file, and Traditional script -------------------------------------------------------------
 
 def test_pages_in_one_file_are_told_apart():

@@ -28,6 +28,15 @@ class _Segment:
     followed: bool = False  # an "open" segment another article visibly follows (not the page's end)
 
 
+# A jump line: the article goes on on another page (`（下转第2版）`, `(转A4版)`), on its own line or run on after
+# the last words set here. Where it stands the article's part on this page ends; it is no text of the article.
+_JUMP_ON = re.compile(r"\s*[（(]\s*(?:下\s*)?(?:转|轉|续|續)\s*(?:第\s*)?[A-Za-z]?\s*[0-9０-９一二三四五六七八九十]{1,3}"
+                      r"\s*版\s*[）)]\s*$")
+# Where an article's continuation begins (`（上接第1版）`): a note to the reader, no text of the article.
+_JUMP_FROM = re.compile(r"^\s*[（(]\s*(?:上\s*)?(?:接|承)\s*(?:第\s*)?[A-Za-z]?\s*[0-9０-９一二三四五六七八九十]{1,3}"
+                        r"\s*版\s*[）)]\s*")
+
+
 def _closed_segments(lines: list[str | None]) -> list[_Segment]:
     segments = []
     start = index = 0
@@ -35,6 +44,13 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
         line = lines[index]
         if line is None:
             index += 1
+            continue
+        jump = _JUMP_ON.search(line)
+        if jump is not None:
+            last = line[:jump.start()].rstrip()
+            kept = [_line(last, _indented(line))] if last else []
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + kept))
+            start = index = index + 1
             continue
         byline = _byline_at(lines, index)
         if byline is not None:
@@ -187,7 +203,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
     previous_kind = None
     # A briefs column's head standing alone (`■简讯`) heads no item.
     lines = _collapse_blanks([None if _is_column_head(line) else line
-                              for line in _run_in_titles(_rejoined_bylines(lines))])
+                              for line in _run_in_titles(_rejoined_bylines(_without_jumps_from(lines)))])
     for segment in _closed_segments(lines):
         starts = _article_starts(segment, after_photo=previous_kind == "photo")
         previous_kind = segment.kind
@@ -223,6 +239,17 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # in jieba's dictionary counts) are no topic: adjacent news stories share them.
 _SHARED_TOPIC_MAX = 2
 _EVERYDAY_WORD = 20000
+
+
+def _without_jumps_from(lines: list[str | None]) -> list[str | None]:
+    kept: list[str | None] = []
+    for line in lines:
+        jump = _JUMP_FROM.match(line) if line is not None else None
+        if jump is not None:
+            rest = line[jump.end():].strip()
+            line = _line(rest, _indented(line)) if rest else None
+        kept.append(line)
+    return kept
 
 
 def _topic_bigrams(lines: list[str | None]) -> Counter:
