@@ -464,6 +464,16 @@ def test_a_headline_broken_mid_word_keeps_both_lines_over_a_short_column():
     assert item.title == "李铁映在建立社会主义市场经济法律体系座谈会上强调"
 
 
+@pytest.mark.parametrize("first, second", [("古城有位好警察——记全国", "特级优秀人民警察王炳奎"),
+                                           ("做与中国合作的先行——记希腊船王康斯坦塔", "科普洛斯"),
+                                           ("古城有位好警察——訪全國", "特級優秀人民警察王炳奎")])
+def test_a_features_portrait_line_broken_after_its_dash_is_no_kicker(first, second):
+    # `——记…` says whom a feature portrays: it ends the headline, so a line holding part of it is no kicker.
+    item = _only_item(_page(first + "\n" + second, "　　前不久，公安部公布了一批“全国特级优秀人民\n警察”的名单。",
+                            "（王五）"))
+    assert (item.kicker, item.title) == (None, first + second)
+
+
 def test_a_headline_broken_just_after_its_dash_is_no_kicker():
     item = _only_item(_page("做与中国合作的先行——记\n希腊船王康斯坦塔科普洛斯",
                             "本报郑州5月11日电（记者 秦勇）１９９５年５月，希腊船主\n瓦西里斯先生携夫人访问中国。"))

@@ -273,8 +273,10 @@ def _kicker_like(line: str) -> bool:
     return _has_phrase_space(line) or bool(_INNER_DASH.search(_compact(line)))
 
 
-# Two characters at least after the dash: a line ending `…先行——记` broke a headline's `——记…` in two.
-_INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}[^—－─━-]{2}")
+# Two characters at least after the dash: a line ending `…先行——记` broke a headline's `——记…` in two. A feature's
+# `——记…` / `——访…` (whom it portrays) is the end of its headline, never a kicker's second phrase: a line holding
+# one and broken before the next (`古城有位好警察——记全国` / `特级优秀人民警察王炳奎`) is a headline wrapped.
+_INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}(?![记記訪访])[^—－─━-]{2}")
 
 
 def _standalone_title(lines: list[str | None]) -> int:
