@@ -172,6 +172,18 @@ def test_byline_closes_the_article_and_gives_its_authors(byline, authors):
     assert [(i.title, i.authors) for i in page.items] == [("第一篇标题", authors), ("第二篇标题", ("钱七",))]
 
 
+@pytest.mark.parametrize("ending, authors", [
+    ("干杯！（记者 孟丹 通讯\n员   丁 振 帆 ）", ("孟丹", "丁振帆")),  # a role broken over two lines; a letter-spaced name
+    ("成员国？（记者 段\n\n远）", ("段远",)),  # a column break inside the byline
+    ("所在。\n\n(记者 郭思凯 见习记者 木合塔尔·\n依明)", ("郭思凯", "木合塔尔·依明")),  # broken after a name's dot
+    ("所在。\n\n（龚 刚 李 明）", ("龚刚", "李明")),
+])
+def test_bylines_broken_or_letter_spaced_still_give_their_names(ending, authors):
+    page = split_page(_page("第一篇标题\n　　为在座各位的健康" + ending, "第二篇标题\n　　第二篇正文。", "(钱七)"))
+    assert [(i.title, i.authors) for i in page.items] == [("第一篇标题", authors), ("第二篇标题", ("钱七",))]
+    assert "记者" not in page.items[0].body
+
+
 def test_words_in_parentheses_are_not_a_byline():
     page = split_page(_page("连载标题\n故事讲到这里。", "（待续）"))
     assert page.items[0].authors == ()

@@ -56,34 +56,50 @@ def _strip_role(token: str) -> tuple[str, bool, bool]:
 def _credit_tokens(text: str) -> list[str]:
     """Tokens of a credit that may run over several lines. A line break between two parts of two or
     more characters each stood where a space was; one leaving a single character broke a name in two. Two
-    single characters in a row are one name padded to the width of three (`龚 刚`), as credits set them."""
-    tokens: list[str] = []
-    single = False  # the last token is a lone character not yet joined to another
+    single characters in a row are one name padded to the width of three (`龚 刚`), as credits set them; three are
+    one name letter-spaced (`丁 振 帆`)."""
+    pieces: list[str] = []
     for token in _CREDIT_SPLIT.split(text):
         parts = token.split(_BREAK)
         merged = [parts[0]]
         for part in parts[1:]:
-            if len(merged[-1]) >= 2 and len(part) >= 2:
+            # A name broken after its dot (`木合塔尔·` / `依明`) goes on.
+            if len(merged[-1]) >= 2 and len(part) >= 2 and not merged[-1].endswith(_NAME_DOTS):
                 merged.append(part)
             else:
                 merged[-1] += part
-        for piece in (t for t in merged if t):
-            if single and len(piece) == 1:
-                tokens[-1] += piece
-                single = False
-            else:
-                tokens.append(piece)
-                single = len(piece) == 1
+        pieces.extend(t for t in merged if t)
+    tokens: list[str] = []
+    run: list[str] = []  # lone characters in a row: letter-spaced names, two or three characters each
+    for piece in pieces + [""]:
+        if len(piece) == 1:
+            run.append(piece)
+            continue
+        while run:
+            take = 3 if len(run) in (3, 5) else 2  # `丁 振 帆`; `龚 刚 李 明` is two names
+            tokens.append("".join(run[:take]))
+            run = run[take:]
+        if piece:
+            tokens.append(piece)
     return tokens
+
+
+_NAME_DOTS = ("·", "•", "・", "‧")
 
 
 # A role set without spaces between names (`记者龙欣实习生孔伟平`) still separates them.
 _INNER_ROLE = re.compile("|".join(sorted(map(re.escape, _ROLES), key=len, reverse=True)))
 
 
+# A role broken over two lines (`通讯` / `员 丁 振 帆`) is still a role.
+_ROLE_BROKEN = re.compile("|".join(sorted((re.escape(role[:i]) + _BREAK + re.escape(role[i:])
+                                           for role in _ROLES for i in range(1, len(role))), key=len, reverse=True)))
+
+
 def _names_in(credit: str) -> tuple[str, ...] | None:
     """The names in ``记者 张三 李四``-like text (roles dropped), or None if anything else is in it."""
     names = []
+    credit = _ROLE_BROKEN.sub(lambda broken: broken.group().replace(_BREAK, ""), credit)
     for token in _credit_tokens(_INNER_ROLE.sub(lambda role: f" {role.group()} ", credit)):
         token, _, _ = _strip_role(token)
         if not token:
@@ -174,9 +190,12 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
             return None
         # The byline may wrap over up to two more lines, each holding names only, the last closing it.
         parts, end = [opened.group(2)[1:]], start
+        gap = 0
         while True:
             end += 1
-            if end >= len(lines) or lines[end] is None or end - start >= _MAX_CREDIT_LINES:
+            if end == start + 1 and end + 1 < len(lines) and lines[end] is None:
+                end, gap = end + 1, 1  # a column break inside the byline (`…成员国？（记者 段` / gap / `远）`)
+            if end >= len(lines) or lines[end] is None or end - start - gap >= _MAX_CREDIT_LINES:
                 return None
             rest = lines[end].strip()
             if any(ch in rest[:-1] for ch in "()（）") or len(rest) > 16:
