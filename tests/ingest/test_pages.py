@@ -719,6 +719,15 @@ def test_a_story_on_the_same_subject_with_its_own_byline_is_its_own_item():
     assert [i.title for i in page.items] == ["各国领导人致电哀悼", "国际社会深切哀悼邓小平逝世"]
 
 
+def test_a_second_dateline_without_a_headline_goes_on_with_the_story():
+    # A roundup (综合消息) gives each dispatch its own dateline under one headline.
+    page = split_page(_page("国际社会深切哀悼邓小平逝世\n新华社北京３月３日电加勒比共同体秘书长\n卡林顿日前致电江泽民主席。",
+                            "新华社北京３月３日电以色列国议会议长\n２月２６日致函乔石委员长，表示哀悼。", "（王五）",
+                            "第二篇标题\n　　第二篇正文。", "(钱七)"))
+    assert [i.title for i in page.items] == ["国际社会深切哀悼邓小平逝世", "第二篇标题"]
+    assert "以色列国议会议长" in page.items[0].body
+
+
 def test_words_every_story_uses_do_not_join_two_stories():
     first = ("　　国家统计局发布数据，国家经济运行平稳，\n经济工作中的问题正在解决。各地工作扎实，\n"
              "推动经济发展，在发展中解决问题。")

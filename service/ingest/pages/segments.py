@@ -133,7 +133,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             top = _title_block_above(lines, index, floor)
             # (Not the opener under the headline just taken, across a gap.)
             text_above = any(lines[i] is not None for i in range(floor, top))
-            if _after_finished_text(lines, top, floor, after_photo) and (text_above or not starts and top == 0):
+            if _after_finished_text(lines, top, floor, after_photo) and (text_above and top < index or not starts and top == 0):
                 starts.append(top)
                 index += 1
                 continue
