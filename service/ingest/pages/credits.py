@@ -208,6 +208,8 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
     if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS:
         return None  # an article ends at a gap, the page's end, or the next briefs item's bullet
     names = _names_in(inside)
+    if names and _PHOTO_WORDS.intersection(names):
+        return None  # a photo's credit (`（记者 吕鹏 通讯员 姚强 摄影报道）`), read as one
     if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))
                                         and not _looks_like_a_name(names[0])):
         return None
