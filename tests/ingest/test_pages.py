@@ -671,6 +671,15 @@ def test_a_photo_credit_run_on_after_the_caption_closes_a_photo_story(caption_en
     assert page.items[1].body == "5月20日，面塑艺人在第二实验小学向学生展示面塑技艺。"
 
 
+def test_a_caption_of_two_paragraphs_after_another_photo_stays_one_caption():
+    page = split_page(_page("5月20日，面塑艺人在第二实验小学向学生展示面塑技艺。", "本报记者 钱芳 摄影报道", "非 遗 进 校 园",
+                            "近日，上千只候鸟飞抵清河湿地越冬，在水\n面上觅食嬉戏。\n　　近年来，随着生态环境持续改善，来这\n"
+                            "里越冬的候鸟种类和数量逐年增加。 记者\n范桂   摄", "湿地迎来“老朋友”"))
+    assert [(i.kind, i.title, i.authors) for i in page.items] == [
+        ("photo", "非遗进校园", ("钱芳",)), ("photo", "湿地迎来“老朋友”", ("范桂",))]
+    assert page.items[1].body.startswith("近日，上千只候鸟")
+
+
 def test_an_agency_reporter_credit_is_a_photo_credit():
     page = split_page(_page("6月8日，北岭镇农民驾驶联合收割机在麦田里收获小麦。", "新华社记者 叶明兰 摄", "麦收正忙"))
     assert [(i.kind, i.title, i.authors) for i in page.items] == [("photo", "麦收正忙", ("叶明兰",))]

@@ -205,7 +205,8 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
     lines = _collapse_blanks([None if _is_column_head(line) else line
                               for line in _run_in_titles(_rejoined_bylines(_without_jumps_from(lines)))])
     for segment in _closed_segments(lines):
-        starts = _article_starts(segment, after_photo=previous_kind == "photo")
+        after_photo = previous_kind == "photo"
+        starts = _article_starts(segment, after_photo=after_photo)
         previous_kind = segment.kind
         cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0])
         if not cuts and not (starts and segment.kind == "photo") and not _text_before_caption(segment):
@@ -220,7 +221,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         if segment.kind == "photo":
             # A photo's caption is one short paragraph; anything set before it belongs to the article above.
             caption_start = _caption_start(last)
-            if caption_start > 0:
+            if caption_start > 0 and not (after_photo and _caption_opening(last[:caption_start])):
                 segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True))
                 last = last[caption_start:]
         segments.append(_Segment(segment.kind, last, segment.authors))
@@ -350,6 +351,20 @@ def _text_before_caption(segment: _Segment) -> bool:
     start = _caption_start(segment.lines)
     before = _trim_blanks(segment.lines[:start])
     return bool(before) and _standalone_title(before) != len(before)
+
+
+def _caption_opening(before: list[str | None]) -> bool:
+    """Whether the text above a caption's last paragraph, right after another photo's credit, is that other
+    photo's title and this caption's first paragraph: a headline alone, then one short finished paragraph. (An
+    article's text set above a caption runs longer, or has no headline of its own there.)"""
+    before = _trim_blanks(before)
+    taken = _standalone_title(before)
+    rest = _trim_blanks(before[taken:])
+    return (0 < taken and 0 < len(rest) <= _CAPTION_OPENING_LINES and None not in rest
+            and rest[-1] is not None and _ends_paragraph(rest[-1]))
+
+
+_CAPTION_OPENING_LINES = 3
 
 
 def _caption_start(lines: list[str | None]) -> int:
