@@ -661,8 +661,9 @@ def test_a_bulleted_headline_wrapped_onto_a_second_line_starts_a_briefs_item():
 
 @pytest.mark.parametrize("caption_end, authors", [
     ("（记者 薛琪 摄）", ("薛琪",)), ("（记者 郭伟\n摄）", ("郭伟",)), (" 记者 苏华芳\n摄", ("苏华芳",)),
-    ("（本报记者 叶振 摄）", ("叶振",)), ("（记者 吕鹏 通讯员 姚强 吕\n国梓 摄影报道）\n", ("吕鹏", "姚强", "吕国梓"))],
-    ids=["bracketed", "wrapped", "unbracketed", "with 本报", "wrapped, 摄影报道, a gap after"])
+    ("（本报记者 叶振 摄）", ("叶振",)), ("（记者 吕鹏 通讯员 姚强 吕\n国梓 摄影报道）\n", ("吕鹏", "姚强", "吕国梓")),
+    ("\u3000新华社记者 邓薇\n摄", ("邓薇",))],
+    ids=["bracketed", "wrapped", "unbracketed", "with 本报", "wrapped, 摄影报道, a gap after", "agency, unbracketed"])
 def test_a_photo_credit_run_on_after_the_caption_closes_a_photo_story(caption_end, authors):
     page = split_page(_page("全市小麦一喷三防全面展开\n连日来，全市各地抢抓农时。", "（王五）",
                             "5月20日，面塑艺人在第二实验小\n学向学生展示面塑技艺。" + caption_end + "\n非遗进校园"))

@@ -218,8 +218,8 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
 
 # A photo credit run on after a caption's last sentence: `…走进校园。（记者 薛琪 摄）`, maybe wrapping
 # (`…1200余副。（记者 郭伟` / `摄）`), or without brackets after a role (`…前来观赏。 记者 苏华芳` / `摄`).
-_RUN_ON_CREDIT = re.compile(r"^(.*[。！？!?…”’」』])\s*(?:([(（])([^()（）]{0,40}[)）]?)|((?:本报|本報)?(?:摄影记者|攝影記者|记者|記者)"
-                            r"[^()（）。！？]{0,30}))$")
+_RUN_ON_CREDIT = re.compile(r"^(.*[。！？!?…”’」』])\s*(?:([(（])([^()（）]{0,40}[)）]?)|((?:本报|本報|新华社|新華社|中新社)?"
+                            r"(?:特约|特約)?(?:摄影记者|攝影記者|记者|記者|通讯员|通訊員)[^()（）。！？]{0,30}))$")
 
 
 def _run_on_credit_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
