@@ -681,6 +681,14 @@ def test_a_caption_of_two_paragraphs_after_another_photo_stays_one_caption():
     assert page.items[1].body.startswith("近日，上千只候鸟")
 
 
+def test_a_letter_spaced_photo_title_right_under_its_credit_is_no_name():
+    page = split_page(_page("10月15日，市民在人民公园观赏\n菊花。本届菊展展出菊花300余\n个品种5万余盆。",
+                            "通讯员 姜航振 摄\n菊 展 吸 引 游 客", "国庆假期，清河古城举办灯光秀，游\n客夜游古城、品尝美食。假期前三天，\n"
+                            "古城累计接待游客21万人次。 记者\n邓军梓 摄", "夜游古城"))
+    assert [(i.kind, i.title, i.authors) for i in page.items] == [
+        ("photo", "菊展吸引游客", ("姜航振",)), ("photo", "夜游古城", ("邓军梓",))]
+
+
 def test_an_agency_reporter_credit_is_a_photo_credit():
     page = split_page(_page("6月8日，北岭镇农民驾驶联合收割机在麦田里收获小麦。", "新华社记者 叶明兰 摄", "麦收正忙"))
     assert [(i.kind, i.title, i.authors) for i in page.items] == [("photo", "麦收正忙", ("叶明兰",))]

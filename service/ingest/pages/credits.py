@@ -354,6 +354,9 @@ def _rejoined_byline_line(line: str | None, following: str | None) -> str | None
     as one line, or None. The break stood for a space unless it left a lone character on either side."""
     if line is None or following is None or _byline_line_names(line) is not None:
         return None
+    credit = _parse_credit_line(line)
+    if credit is not None and credit.photo_mark:
+        return None  # a photo's credit, complete: what follows is the photo's title (`菊 展 吸 引 游 客`)
     first, second = line.strip(), following.strip()
     if len(_compact(second)) > 16 or _byline_line_names(second) is not None:
         return None
