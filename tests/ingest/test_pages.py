@@ -738,6 +738,13 @@ def test_a_story_on_the_same_subject_with_its_own_byline_is_its_own_item():
     assert [i.title for i in page.items] == ["各国领导人致电哀悼", "国际社会深切哀悼邓小平逝世"]
 
 
+def test_a_headline_opening_with_a_quotation_starts_a_story_where_a_byline_follows():
+    page = split_page(_page("小“家”变化见证国家发展", "　　展区通过一户普通人家四十年的变\n迁，展现了衣食住行的巨大变化。",
+                            "“一件事一次办”\n企业开办最快半天办结", "本报记者 谢伟\n“营业执照、公章、发票、社保登\n记，一上午就全办好了。”"))
+    assert [(i.title, i.authors) for i in page.items] == [("小“家”变化见证国家发展", ()),
+                                                         ("“一件事一次办”企业开办最快半天办结", ("谢伟",))]
+
+
 def test_a_second_dateline_without_a_headline_goes_on_with_the_story():
     # A roundup (综合消息) gives each dispatch its own dateline under one headline.
     page = split_page(_page("国际社会深切哀悼邓小平逝世\n新华社北京３月３日电加勒比共同体秘书长\n卡林顿日前致电江泽民主席。",

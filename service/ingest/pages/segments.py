@@ -144,8 +144,10 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
             index += 1
             continue
         if (index > 0 and _is_title_like(line) and lines[index - 1] is None
-                and _after_finished_text(lines, index, floor)
-                and not _is_subtitle(line) and not _inside_a_story(line)):
+                and _after_finished_text(lines, index, floor) and not _is_subtitle(line)):
+            # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
+            # or an opener under it says so (`“一件事一次办”` / `企业开办最快半天办结` / `本报记者 谢伟`).
+            inside = _inside_a_story(line)
             # The headline may run over a few lines; the body starts under the first of them that
             # is followed by a paragraph's indented start (or an opener, or a subtitle's end).
             end = index
@@ -157,13 +159,18 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                     end += 1  # a kicker set apart from its headline by a blank, or a gap inside a broken word
                     continue
                 body = end + 1 if end < len(lines) and lines[end] is None else end
-                if body < len(lines) and not _joins(lines[end - 1], lines[body]) and (
-                        _strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
+                if body >= len(lines) or _joins(lines[end - 1], lines[body]):
+                    continue
+                if inside:
+                    if _opener_at(lines, body) is not None or _byline_line_names(lines[body]) is not None:
+                        found = body
+                        break
+                elif (_strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
                         or _opens_lede(lines[body]) or _byline_line_names(lines[body]) is not None
                         or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
                     found = body
                     break
-            if found is None and _standalone_headline(lines, index, columns):
+            if found is None and not inside and _standalone_headline(lines, index, columns):
                 found = _next_line(lines, index + _standalone_title(lines[index:]))
             if found is not None:
                 starts.append(index)
