@@ -177,6 +177,7 @@ def test_byline_closes_the_article_and_gives_its_authors(byline, authors):
     ("成员国？（记者 段\n\n远）", ("段远",)),  # a column break inside the byline
     ("所在。\n\n(记者 郭思凯 见习记者 木合塔尔·\n依明)", ("郭思凯", "木合塔尔·依明")),  # broken after a name's dot
     ("所在。\n\n（龚 刚 李 明）", ("龚刚", "李明")),
+    ("杨正荣说。（通\n讯员 江宁婷 邵华萍 记者 高天海）", ("江宁婷", "邵华萍", "高天海")),  # spaces make it long
 ])
 def test_bylines_broken_or_letter_spaced_still_give_their_names(ending, authors):
     page = split_page(_page("第一篇标题\n　　为在座各位的健康" + ending, "第二篇标题\n　　第二篇正文。", "(钱七)"))

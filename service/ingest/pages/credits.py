@@ -198,7 +198,7 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
             if end >= len(lines) or lines[end] is None or end - start - gap >= _MAX_CREDIT_LINES:
                 return None
             rest = lines[end].strip()
-            if any(ch in rest[:-1] for ch in "()（）") or len(rest) > 16:
+            if any(ch in rest[:-1] for ch in "()（）") or len(_compact(rest)) > 16:
                 return None
             if rest.endswith((")", "）")):
                 parts.append(rest[:-1])
