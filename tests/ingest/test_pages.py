@@ -755,6 +755,20 @@ def test_a_second_dateline_without_a_headline_goes_on_with_the_story():
     assert "以色列国议会议长" in page.items[0].body
 
 
+def test_a_subhead_over_a_short_section_sharing_the_storys_words_once_is_inside_the_story():
+    page = split_page(_page(
+        "夜色里的城市守护者\n——记者跟随急救人员体验一个夜班",
+        "本报讯（记者 姚宇）晚上8点，市急救中心调度大厅灯火通明。12\n名调度员戴着耳麦，紧盯着屏幕，电话铃声此起彼伏。"
+        "调度员孟\n佳一边询问病情，一边在系统上录入信息，从接听电话到派出救\n护车，不到一分钟。急救站的医生和担架"
+        "员随时待命，夜\n班要一直值到第二天早上8点。",
+        "■ 与时间赛跑",
+        "当晚9点17分，调度大厅接到呼救电话：一名男子在家中倒地。\n孟佳一边询问病情，一边派出距离最近的急救站车辆，"
+        "同时\n指导家属心肺复苏。救护车到达后，急救站的医生接过病人，\n担架员把病人抬上车，调度员记下出车时间。",
+        "（王五）"))
+    assert [i.title for i in page.items] == ["夜色里的城市守护者"]
+    assert "与时间赛跑" in page.items[0].body
+
+
 def test_words_every_story_uses_do_not_join_two_stories():
     first = ("　　国家统计局发布数据，国家经济运行平稳，\n经济工作中的问题正在解决。各地工作扎实，\n"
              "推动经济发展，在发展中解决问题。")
