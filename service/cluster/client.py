@@ -26,7 +26,7 @@ from typing import Iterable
 import numpy as np
 
 from ..errors import ConfigError, JiansuoError
-from ..index.bm25 import BM25Params, okapi_idf
+from ..index.bm25 import BM25Params
 from ..index.positions import squashed
 from ..index.postings import intersect
 from ..index.workers import headline
@@ -98,9 +98,11 @@ class ShardSet:
         return out
 
     def connect(self, shard: int, start: int = 0) -> None:
-        """Shard `shard` on its first replica from `start` that answers and is the right shard."""
+        """Shard `shard` on its first replica from `start` on (then from the first: one that was down may be
+        back) that answers and is the right shard."""
         tried, reasons = [], []
-        for number in range(start, len(self.addresses[shard])):
+        count = len(self.addresses[shard])
+        for number in [(start + i) % count for i in range(count)]:
             address = self.addresses[shard][number]
             tried.append(address)
             try:

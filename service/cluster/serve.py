@@ -46,7 +46,9 @@ def start_shard(directory: Path, host: str, port: int) -> list[subprocess.Popen]
     started: list[subprocess.Popen] = []
     try:
         for command in shard_commands(directory, host, port):
-            started.append(subprocess.Popen(command, stdin=subprocess.DEVNULL))
+            # Its own process group: on SIGTERM xapian-tcpsrv signals its whole group (the connections it
+            # forked), which would otherwise be the group of whoever started it.
+            started.append(subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True))
     except BaseException:
         stop(started)
         raise
