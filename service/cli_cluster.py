@@ -85,7 +85,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def add_commands(commands) -> None:
     p = commands.add_parser("cluster", help="the index over several machines: build shards, serve one, check them")
-    actions = p.add_subparsers(dest="cluster_command", required=True, metavar="ACTION")
+    # The global options after the action too: `jiansuo cluster check --config FILE`.
+    actions = p.add_subparsers(dest="cluster_command", required=True, metavar="ACTION", action=type(commands))
     b = actions.add_parser("build", help="one Xapian database per shard and channel from this archive")
     b.add_argument("out", metavar="OUT", help="new directory for the shards, cluster.json and catalog.txt")
     b.add_argument("--shards", type=int, required=True, help="how many shards (at least 1)")
