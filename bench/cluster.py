@@ -92,10 +92,12 @@ def main() -> int:
     builds = {}
     if not out.exists():
         builds[0] = build(single, out, args.shards, 0)
-    for workers in [int(w) for w in args.workers.split(",") if w]:
+    counts = [int(w) for w in args.workers.split(",") if w]
+    if counts:
         from service.cluster.analysis import start_ray
 
-        start_ray(max(workers, 1))
+        start_ray(max(counts))  # once, with room for the most actors asked for
+    for workers in counts:
         target = root / f"build-ray{workers}"
         builds[workers] = build(single, target, args.shards, workers)
         result.setdefault("builds_identical", {})[str(workers)] = same_bytes(out, target)

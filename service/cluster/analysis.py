@@ -10,6 +10,7 @@ import os
 from collections import deque
 from typing import Iterable, Iterator
 
+from ..errors import InputError
 from ..index.channels import count_channels
 from ..index.workers import headline
 from .layout import CHANNELS
@@ -64,6 +65,12 @@ def analyse_on_ray(config, chunks: Iterable[list], workers: int) -> Iterator[lis
 
     started_here = not ray.is_initialized()
     start_ray(workers)
+    cores = ray.cluster_resources().get("CPU", 0)
+    if cores < workers:  # the actors past the cores would wait for one for ever
+        if started_here:
+            ray.shutdown()
+        raise InputError(f"--workers {workers}: the running Ray has {cores:g} CPU(s) for actors",
+                         code="bad_workers")
     try:
         actor = ray.remote(num_cpus=1)(_Analyst)
         actors = [actor.remote(config) for _ in range(workers)]
