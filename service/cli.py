@@ -5,7 +5,8 @@ Results go to stdout (JSON with --json), messages to stderr. Exit codes:
 4 bad input (some files or records skipped), 5 bad configuration,
 6 index or article store missing, unusable or damaged, 7 not allowed, 8 another
 write is in progress (nothing changed), 9 stored but not indexed (`jiansuo
-reindex`), 10 nothing stored (the store could not be written).
+reindex`), 10 nothing stored (the store could not be written), 11 a shard of the
+cluster backend answers on none of its addresses (`service.cluster`).
 """
 
 from __future__ import annotations
@@ -744,6 +745,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "articles without a printed page)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_browse)
+
+    from .cli_cluster import add_commands as add_cluster_commands
+
+    add_cluster_commands(commands)
     return parser
 
 

@@ -183,6 +183,17 @@ SETTINGS: tuple[Setting, ...] = (
             "how long an ingest, delete or reindex waits for another one writing the same archive to finish "
             "before giving up (exit code 8, HTTP 503 write_busy); 0 gives up at once", minimum=0,
             maximum=86400),
+    Setting("cluster", "catalog", "",
+            "a `jiansuo cluster build` output directory (its cluster.json and catalog.txt): searches then go to "
+            "the Xapian shards in `replicas`, the articles still read from this archive's store; \"\" searches "
+            "this machine's own index", may_be_empty=True),
+    Setting("cluster", "replicas", [],
+            "the shards' addresses, one list per replica, each listing every shard in order as \"host:port\" "
+            "(a shard's channels answer on that port and the next four: `jiansuo cluster serve-shard`); a "
+            "shard that does not answer is asked on the next list"),
+    Setting("cluster", "timeout_ms", 10000,
+            "how long the coordinator waits for a shard to connect or answer before trying its replica",
+            minimum=100, maximum=600000),
 )
 
 
@@ -244,6 +255,9 @@ class Config:
     ingest_parallel_from: int
     index_checksum_on_open_max_mb: int
     index_write_wait_seconds: int
+    cluster_catalog: Path | None = None
+    cluster_replicas: tuple[tuple[str, ...], ...] = ()
+    cluster_timeout_ms: int = 10000
     # Not shown in reprs and logs.
     server_admin_token: str = field(default="", repr=False)
     source: Path | None = field(default=None, compare=False)
@@ -312,8 +326,40 @@ def from_mapping(raw: dict, base_dir: Path, source: Path | None = None) -> Confi
             else:
                 value = None
         values[f"{s.section}_{s.key}"] = value
+    _check_cluster(values, base_dir)
     values["server_admin_token"] = check_admin_token(values["server_admin_token"], "config server.admin_token")
     return Config(**values, source=source)
+
+
+def _check_cluster(values: dict[str, Any], base_dir: Path) -> None:
+    """[cluster]: the catalog a directory, the replicas lists of "host:port" of one length; both or neither."""
+    catalog = values["cluster_catalog"].strip()
+    replicas = values["cluster_replicas"]
+    for number, replica in enumerate(replicas):
+        if not isinstance(replica, list) or not replica:
+            raise ConfigError(f"config cluster.replicas[{number}] must be a non-empty list of \"host:port\" "
+                              f"addresses, got {replica!r}", code="bad_config_value")
+        if len(replica) != len(replicas[0]):
+            raise ConfigError(f"config cluster.replicas[{number}] lists {len(replica)} shards, "
+                              f"cluster.replicas[0] {len(replicas[0])}: every replica lists every shard",
+                              code="bad_config_value")
+        for address in replica:
+            host, _, port = address.rpartition(":") if isinstance(address, str) else ("", "", "")
+            if not host or not port.isdigit() or not 1 <= int(port) <= 65535 - 4:
+                raise ConfigError(f"config cluster.replicas[{number}]: {address!r} is not \"host:port\" (a port "
+                                  "from 1 to 65531: the shard's channels use it and the next four)",
+                                  code="bad_config_value")
+    if bool(catalog) != bool(replicas):
+        raise ConfigError("config cluster.catalog and cluster.replicas go together: give both to search shards, "
+                          "neither to search this machine's index", code="bad_config_value")
+    path = None
+    if catalog:
+        path = Path(catalog).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if not path.is_dir():
+            raise ConfigError(f"config cluster.catalog: directory {path} does not exist", code="bad_config_value")
+    values["cluster_catalog"] = path
+    values["cluster_replicas"] = tuple(tuple(r) for r in replicas)
 
 
 def check_admin_token(token: str, where: str) -> str:

@@ -471,11 +471,15 @@ class Engine:
         current. A write stopped between the store's commit and the index switch leaves it above 0 until the
         next write, `jiansuo reindex`, or `catch_up()`; during a write it is above 0 for a moment too. With
         no index, or one from before store revisions were recorded, every revision counts."""
+        if self.config.cluster_catalog is not None:  # a cluster build is rebuilt, not caught up
+            return 0
         return max(self.store.revision() - (storage.live_revision(self.index_dir) or 0), 0)
 
     def index_behind(self) -> bool:
         """Whether there is a live index this configuration reads that was built from another store revision
         than the store's: what `catch_up()` repairs. (An index it cannot read is for `jiansuo reindex`.)"""
+        if self.config.cluster_catalog is not None:
+            return False
         try:
             _, manifest = storage.read_manifest(self.index_dir)
             storage.check_manifest(manifest, self.index_dir, self.analyzer.fingerprint, self.params)
@@ -608,6 +612,8 @@ class Engine:
     # --- reading -----------------------------------------------------------------------------------------
 
     def has_index(self) -> bool:
+        if self.config.cluster_catalog is not None:  # the index is the shards' (service/cluster)
+            return True
         return storage.current_generation(self.index_dir) is not None
 
     def postings(self) -> Postings:
@@ -630,6 +636,12 @@ class Engine:
         return self._open_live().large_files.wait(timeout)
 
     def _open_live(self) -> LiveIndex:
+        if self.config.cluster_catalog is not None:  # the index lives in Xapian shards
+            with self._load_lock:
+                if self._loaded is None:
+                    from .cluster.client import open_live
+                    self._loaded = open_live(self)
+                return self._loaded
         live = storage.current_generation(self.index_dir)
         loaded = self._loaded
         if loaded is not None and loaded.generation == live:

@@ -83,3 +83,34 @@ def test_an_admin_token_that_cannot_travel_in_a_header_is_refused(tmp_path, toke
     path.write_text(f'[server]\nadmin_token = "{token}"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="server.admin_token"):
         config.load(path, env={})
+
+
+def test_the_cluster_settings_resolve_the_catalog_and_keep_the_replicas(tmp_path):
+    (tmp_path / "build").mkdir()
+    path = tmp_path / "c.toml"
+    path.write_text('[cluster]\ncatalog = "build"\nreplicas = [["10.0.0.1:7000", "10.0.0.2:7000"], '
+                    '["10.0.0.3:7000", "10.0.0.2:7000"]]\n', encoding="utf-8")
+    loaded = config.load(path)
+    assert loaded.cluster_catalog == tmp_path / "build"
+    assert loaded.cluster_replicas == (("10.0.0.1:7000", "10.0.0.2:7000"), ("10.0.0.3:7000", "10.0.0.2:7000"))
+    assert config.defaults().cluster_catalog is None and config.defaults().cluster_replicas == ()
+
+
+@pytest.mark.parametrize("text, names", [
+    ('catalog = "build"\n', "cluster.catalog and cluster.replicas go together"),
+    ('replicas = [["h:1"]]\n', "cluster.catalog and cluster.replicas go together"),
+    ('catalog = "nowhere"\nreplicas = [["h:1"]]\n', "cluster.catalog: directory"),
+    ('catalog = "build"\nreplicas = [["h:1", "h:2"], ["h:3"]]\n', "cluster.replicas[1] lists 1 shards"),
+    ('catalog = "build"\nreplicas = [["h"]]\n', "cluster.replicas[0]: 'h' is not \"host:port\""),
+    ('catalog = "build"\nreplicas = [["h:65533"]]\n', "a port from 1 to 65531"),
+    ('catalog = "build"\nreplicas = ["h:1"]\n', "cluster.replicas[0] must be a non-empty list"),
+    ('catalog = "build"\nreplicas = [[]]\n', "cluster.replicas[0] must be a non-empty list"),
+    ('replicas = "h:1"\n', "config cluster.replicas must be list"),
+])
+def test_bad_cluster_settings_fail_naming_the_problem(tmp_path, text, names):
+    (tmp_path / "build").mkdir()
+    path = tmp_path / "c.toml"
+    path.write_text("[cluster]\n" + text, encoding="utf-8")
+    with pytest.raises(ConfigError) as failure:
+        config.load(path)
+    assert names in failure.value.message

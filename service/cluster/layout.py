@@ -1,0 +1,134 @@
+"""What a cluster build writes and how a coordinator finds its articles in the shards.
+
+    OUT/cluster.json            the build: shard count, channels, BM25 settings, analyzer fingerprint, build id
+    OUT/catalog.txt             every article id, one a line, in the archive's document order
+    OUT/shard-000/words/ ...    one Xapian (glass) database per shard and channel
+
+Article number n of the catalog (the single-machine index's document number, which breaks ties between equal
+scores) lives in shard `shard_of(id)`, as that shard's k-th document when it is the k-th of the catalog in that
+shard. Every article is a document of every channel's database, empty where the channel holds nothing of it,
+so one article has the same document id in each; a client opening shards 0..N-1 in order sees shard s's k-th
+document (k from 0) as document `k * N + s + 1` (Xapian interleaves the ids of combined databases).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+
+CHANNELS = ("words", "title", "lede", "grams", "chars")
+FORMAT = 1
+MANIFEST = "cluster.json"
+CATALOG = "catalog.txt"
+METADATA_KEY = "jiansuo.cluster"  # each database's own copy of its place in the build, readable remotely
+# Xapian refuses terms over 245 bytes; longer ones (a URL, a run of Latin letters) are stood in for by a hash,
+# on both sides, so they still count in a document's length and can still be searched.
+MAX_TERM_BYTES = 200
+
+
+def shard_of(article_id: str, shards: int) -> int:
+    """The shard an article lives in: a hash of its id alone, the same on every machine and in every run."""
+    digest = hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def xapian_term(term: str) -> str:
+    raw = term.encode("utf-8", "surrogatepass")
+    if len(raw) <= MAX_TERM_BYTES:
+        return term
+    return "\x7f" + hashlib.sha256(raw).hexdigest()
+
+
+def shard_dir(out: Path, shard: int) -> Path:
+    return out / f"shard-{shard:03d}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    build_id: str
+    shards: int
+    documents: int
+    fingerprint: str  # the analyzer's: the terms were cut as this configuration cuts them
+    k1: float
+    b: float
+    epsilon: float
+    xapian: str  # the library version that wrote the databases
+    store_revision: int | None = None  # the archive's store revision the build read
+    channels: tuple[str, ...] = CHANNELS
+    format: int = FORMAT
+
+    def to_dict(self) -> dict:
+        return {"format": self.format, "build_id": self.build_id, "shards": self.shards,
+                "documents": self.documents, "fingerprint": self.fingerprint, "channels": list(self.channels),
+                "bm25": {"k1": self.k1, "b": self.b, "epsilon": self.epsilon}, "xapian": self.xapian,
+                "store_revision": self.store_revision}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Manifest":
+        return cls(build_id=data["build_id"], shards=int(data["shards"]), documents=int(data["documents"]),
+                   fingerprint=data["fingerprint"], k1=float(data["bm25"]["k1"]), b=float(data["bm25"]["b"]),
+                   epsilon=float(data["bm25"]["epsilon"]), xapian=data["xapian"], store_revision=data.get("store_revision"),
+                   channels=tuple(data["channels"]), format=int(data["format"]))
+
+    def shard_metadata(self, shard: int, channel: str) -> str:
+        return json.dumps({"build_id": self.build_id, "shard": shard, "shards": self.shards, "channel": channel,
+                           "format": self.format}, sort_keys=True)
+
+
+def build_id(ids: list[str], shards: int, fingerprint: str, k1: float, b: float, epsilon: float) -> str:
+    """Made from what decides the shards' contents, so two builds of the same archive agree byte for byte."""
+    digest = hashlib.sha256()
+    for part in (str(FORMAT), str(shards), fingerprint, repr(k1), repr(b), repr(epsilon)):
+        digest.update(part.encode() + b"\0")
+    for article_id in ids:
+        digest.update(article_id.encode("utf-8", "surrogatepass") + b"\n")
+    return digest.hexdigest()[:24]
+
+
+def write_catalog(out: Path, manifest: Manifest, ids: list[str]) -> None:
+    (out / CATALOG).write_text("".join(i + "\n" for i in ids), encoding="utf-8", errors="surrogatepass")
+    (out / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def read_catalog(catalog_dir: Path) -> tuple[Manifest, list[str]]:
+    """The build's manifest and article ids; a clear error when the directory is not a cluster build."""
+    try:
+        manifest = Manifest.from_dict(json.loads((catalog_dir / MANIFEST).read_text(encoding="utf-8")))
+        text = (catalog_dir / CATALOG).read_text(encoding="utf-8", errors="surrogatepass")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"cluster.catalog: {catalog_dir} is not a `jiansuo cluster build` output "
+                          f"({Path(exc.filename).name} is missing)", code="bad_config_value") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"cluster.catalog: {catalog_dir / MANIFEST} is not readable ({exc})",
+                          code="bad_config_value") from None
+    ids = text.split("\n")[:-1] if text else []
+    if len(ids) != manifest.documents:
+        raise ConfigError(f"cluster.catalog: {catalog_dir / CATALOG} lists {len(ids)} articles, the build "
+                          f"{manifest.documents}", code="bad_config_value")
+    if manifest.format != FORMAT:
+        raise ConfigError(f"cluster.catalog: build format {manifest.format}, this version reads {FORMAT}",
+                          code="bad_config_value")
+    return manifest, ids
+
+
+class DocMap:
+    """Catalog numbers and the document ids of N combined shard databases, both ways."""
+
+    def __init__(self, ids: list[str], shards: int):
+        shard = np.fromiter((shard_of(i, shards) for i in ids), dtype=np.int64, count=len(ids))
+        local = np.zeros(len(ids), dtype=np.int64)
+        for s in range(shards):
+            where = np.flatnonzero(shard == s)
+            local[where] = np.arange(where.size)
+        self.shards = shards
+        self.shard = shard
+        self.docid = local * shards + shard + 1  # catalog number -> combined Xapian document id
+        top = int(self.docid.max()) + 1 if len(ids) else 1
+        self.number = np.full(top, -1, dtype=np.int64)  # combined document id -> catalog number
+        self.number[self.docid] = np.arange(len(ids))

@@ -1,0 +1,86 @@
+"""`cluster build`: the same shards whoever analyses the articles, in this process or in Ray actors."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from cluster.shards import require_cluster
+from helpers import make_config
+
+require_cluster()
+
+from service.cluster.build import build  # noqa: E402
+from service.errors import InputError, NotIndexed  # noqa: E402
+from service.engine import Engine  # noqa: E402
+
+pytestmark = [pytest.mark.slow]
+
+
+def differing_files(a: Path, b: Path) -> list[str]:
+    """Files whose bytes differ, `iamglass` aside: it holds each database's UUID, random by design (replicas
+    and `xapian-replicate` tell databases apart by it)."""
+    names_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    names_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert names_a == names_b
+    assert len(names_a) > 3 * 5
+    return [str(n) for n in names_a if n.name != "iamglass" and not filecmp.cmp(a / n, b / n, shallow=False)]
+
+
+@pytest.fixture
+def archive_engine(cluster_archive, analyzer):
+    data_dir, _, _ = cluster_archive
+    engine = Engine(make_config(data_dir), analyzer=analyzer)
+    yield engine
+    engine.close()
+
+
+def test_building_twice_gives_the_same_bytes(cluster_archive, archive_engine, tmp_path):
+    _, _, first = cluster_archive
+    build(archive_engine, tmp_path / "again", 3)
+    assert differing_files(first, tmp_path / "again") == []
+
+
+def test_another_shard_count_is_another_build(cluster_archive, archive_engine, tmp_path):
+    _, _, first = cluster_archive
+    report = build(archive_engine, tmp_path / "two", 2)
+    assert report.shards == 2 and report.documents == 600
+    assert (tmp_path / "two" / "cluster.json").read_text() != (first / "cluster.json").read_text()
+
+
+def test_an_existing_output_is_not_overwritten(archive_engine, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match="not an empty directory"):
+        build(archive_engine, out, 3)
+    assert (out / "keep.txt").read_text() == "mine"
+    with pytest.raises(InputError, match="--shards must be at least 1"):
+        build(archive_engine, tmp_path / "none", 0)
+
+
+def test_an_archive_without_an_index_is_refused(engine, tmp_path):
+    with pytest.raises(NotIndexed, match="has no index"):
+        build(engine, tmp_path / "out", 2)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.timeout(600)
+def test_ray_builds_with_one_and_two_workers_equal_the_local_build(cluster_archive, archive_engine, tmp_path):
+    """Ray started once (it takes seconds), on a loopback node address; both builds byte for byte the local one."""
+    ray = pytest.importorskip("ray")
+    from service.cluster.analysis import RAY_NODE_ADDRESS, start_ray
+
+    _, _, local = cluster_archive
+    start_ray(2)
+    try:
+        assert ray.util.get_node_ip_address() == RAY_NODE_ADDRESS
+        assert {node["NodeManagerAddress"] for node in ray.nodes()} == {RAY_NODE_ADDRESS}
+        for workers in (1, 2):
+            report = build(archive_engine, tmp_path / f"ray{workers}", 3, workers)
+            assert report.workers == workers and report.documents == 600
+            assert differing_files(local, tmp_path / f"ray{workers}") == []
+    finally:
+        ray.shutdown()
