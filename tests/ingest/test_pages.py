@@ -746,6 +746,14 @@ def test_a_headline_opening_with_a_quotation_starts_a_story_where_a_byline_follo
                                                          ("“一件事一次办”企业开办最快半天办结", ("谢伟",))]
 
 
+@pytest.mark.parametrize("commentator", ["■本报评论员", "本报评论员", "新華社評論員"])
+def test_an_editorials_commentator_line_is_its_byline_naming_no_one(commentator):
+    page = split_page(_page("以钉钉子精神抓好项目建设", commentator, "　　项目是经济发展的“压舱石”。一季度全市\n重点项目开工率达到76%。",
+                            "把好事办好\n把实事办实\n" + commentator, "　　民生实事，件件连着群众的冷暖。"))
+    assert [(i.title, i.authors, i.body[:4]) for i in page.items] == [
+        ("以钉钉子精神抓好项目建设", (), "项目是经"), ("把好事办好把实事办实", (), "民生实事")]
+
+
 def test_a_second_dateline_without_a_headline_goes_on_with_the_story():
     # A roundup (综合消息) gives each dispatch its own dateline under one headline.
     page = split_page(_page("国际社会深切哀悼邓小平逝世\n新华社北京３月３日电加勒比共同体秘书长\n卡林顿日前致电江泽民主席。",

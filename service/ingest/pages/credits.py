@@ -333,6 +333,10 @@ _OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:本报|本報|新华�
 _BYLINE_LINE_MARK = re.compile(r"^(?:◎|●|文\s*[/／|｜]\s*|图文\s*[/／|｜]\s*|圖文\s*[/／|｜]\s*)")
 
 
+_COMMENTATOR = re.compile(r"^(?:本报|本報|新华社|新華社|人民日报|人民日報|光明日报|光明日報|经济日报|經濟日報)?(?:特约|特約)?"
+                          r"(?:评论员|評論員)$")
+
+
 def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
     """The names of a line that is only a byline, roles in it (`本报记者 唐航`); None for any other line."""
     if line is None:
@@ -342,6 +346,8 @@ def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
     rest = text[marked.end():] if marked else text.lstrip(_BULLETS + " ")
     if not rest or len(_compact(rest)) > 30 or re.search(r"[（()）]", rest):
         return None
+    if _COMMENTATOR.match(_compact(rest)):
+        return ()  # an editorial's byline names the paper's commentator, no one by name
     # Unmarked, it must open with a role and set its names apart by spaces (`记者节到了` is no byline).
     if not marked and not (_INNER_ROLE.match(rest) and " " in rest):
         return None
