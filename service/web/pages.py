@@ -270,9 +270,12 @@ def browse_page(day: str, page: str):
         if not listing.pages:
             return _problem(404, "no_day", value=day, previous_date=listing.previous_date,
                             next_date=listing.next_date)
-        return _problem(404, "no_page", value=page, day=listing, unpaged=UNPAGED)
+        groups = [(group, e.display.text(group.section, script)) for group in listing.pages]
+        return _problem(404, "no_page", value=page, day=listing, groups=groups)
+    # A key is a page code (kept as it is) or a section name (shown in the page's script).
+    either_side = {key: e.display.text(key, script) for key in (view.previous_page, view.next_page) if key}
     return render("browse_page.html", view=view, section=e.display.text(view.group.section, script),
-                  unpaged=UNPAGED)
+                  either_side=either_side, unpaged=UNPAGED)
 
 
 # --- citing one article ------------------------------------------------------------------------------------------

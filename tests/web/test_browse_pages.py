@@ -34,6 +34,7 @@ def client(engine, tmp_path):
         {"id": "2018-02-28/A2/1", "title": "二版头条", "body": "二版一。", "date": "2018-02-28", "page": "A2",
          "section": "要闻", "position": 1},
         {"id": "file-city", "title": "城事稿", "body": "城事。", "date": "2018-02-28", "section": "城事"},
+        {"id": "file-news", "title": "要闻稿", "body": "要闻。", "date": "2018-02-28", "section": "要闻"},
         {"id": "file-none", "title": "无版稿", "body": "无版。", "date": "2018-02-28"},
         {"id": "early", "title": "早", "body": "早。", "date": "2018-01-05", "page": "A01"},
         {"id": "late", "title": "晚", "body": "晚。", "date": "2019-03-01", "page": "A01"},
@@ -53,17 +54,17 @@ def get(client, path):
 def test_the_calendar_goes_from_years_to_months_to_days(client):
     status, html = get(client, "/browse")
     assert status == 200 and "整报浏览" in html
-    assert "3 天有文章，共 16 篇" in html  # the partial date 2018-02 is on no day
+    assert "3 天有文章，共 17 篇" in html  # the partial date 2018-02 is on no day
     assert links(main(html)) == ["/browse/2018", "/browse/2018-01", "/browse/2018-02", "/browse/2019",
                                  "/browse/2019-03"]  # no day is listed on the archive's page
-    assert re.search(r'title="2018年2月：14 篇">2月<span class="count">14</span>', html)
+    assert re.search(r'title="2018年2月：15 篇">2月<span class="count">15</span>', html)
     status, year = get(client, "/browse/2018")
     assert status == 200 and links(main(year))[-3:] == ["/browse/2018-01", "/browse/2018-02", "/browse/2019"]
     assert '<span class="empty">3月</span>' in year
     status, month = get(client, "/browse/2018-02")
     assert status == 200 and "2018年2月" in month
     assert [link for link in links(main(month)) if len(link) == len("/browse/2018-02-28")] == ["/browse/2018-02-28"]
-    assert 'title="2018-02-28：14 篇"' in month
+    assert 'title="2018-02-28：15 篇"' in month
     # The weekday names, then February 2018's five weeks, Monday first: the 1st was a Thursday.
     assert month.count("<tr>") == 1 + 5
     first_week = re.sub(r"\s+", "", month.split("<tbody>", 1)[1].split("</tr>", 1)[0])
@@ -76,7 +77,8 @@ def test_a_days_pages_in_printed_order_then_sections_without_a_page_then_the_unp
     assert status == 200
     pages = re.findall(r'<li><a href="/browse/2018-02-28/([^"]+)">(.*?)<span class="count">(\d+) 篇</span>', html)
     assert [(urllib.parse.unquote(key), re.sub("<[^>]+>", "", label), int(n)) for key, label, n in pages] == [
-        ("A2", "A2 要闻", 2), ("B03", "B03 城事", 10), ("城事", "城事 （无版次）", 1), ("unpaged", "未标版面", 1)]
+        ("A2", "A2 要闻", 2), ("B03", "B03 城事", 10), ("城事", "城事 （无版次）", 1), ("要闻", "要闻 （无版次）", 1),
+        ("unpaged", "未标版面", 1)]
     assert 'rel="prev" href="/browse/2018-01-05"' in html and 'rel="next" href="/browse/2019-03-01"' in html
 
 
@@ -136,6 +138,13 @@ def test_the_browse_pages_in_traditional_script_convert_text_and_keep_the_script
     assert status == 400 and "“2018-13”不是可以瀏覽的日期" in bad and "日期有誤" in bad
     status, missing = get(client, "/browse/2018-02-28/C01?script=traditional")
     assert status == 404 and "沒有“C01”這一版" in missing
+    assert "A2</span> <span class=\"section\">要聞</span>" in missing and "未標版面" in missing
+    _, b03 = get(client, "/browse/2018-02-28/B03?script=traditional")
+    assert "← 上一版 A2</a>" in b03 and "下一版 城事 →</a>" in b03
+    _, news = get(client, "/browse/2018-02-28/%E8%A6%81%E9%97%BB?script=traditional")
+    assert "← 上一版 城事</a>" in news and "下一版 未標版面 →</a>" in news
+    _, unpaged = get(client, "/browse/2018-02-28/unpaged?script=traditional")
+    assert "← 上一版 要聞</a>" in unpaged
 
 
 def test_every_page_links_to_browse_from_its_header(client):
