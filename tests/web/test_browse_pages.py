@@ -114,6 +114,10 @@ def test_bad_dates_are_400_and_missing_days_and_pages_404_pages_saying_so_with_t
     status, html = get(client, "/browse/2018-02-28/C01")
     assert status == 404 and "2018-02-28 没有“C01”这一版" in html
     assert "/browse/2018-02-28/B03" in links(main(html)) and "/browse/2018-02-28/unpaged" in links(main(html))
+    status, html = get(client, "/browse/2018-02-28/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    assert status == 404 and "没有“&lt;script&gt;alert(1)&lt;/script&gt;”这一版" in html and "<script>alert" not in html
+    status, html = get(client, "/browse/%3Cb%3E2018")
+    assert status == 400 and "“&lt;b&gt;2018”不是可以浏览的日期" in html
     status, html = get(client, "/browse/2020")
     assert status == 404 and "档案里没有 2020年的文章" in html and links(main(html))[1] == "/browse/2019"
     status, html = get(client, "/browse/2018-05")
