@@ -21,6 +21,8 @@ from .metrics import RecordRequests, metrics_response
 # An export is left out: it streams for as long as its hits take (a heavy request instead, `defences.py`).
 BUDGETED_ENDPOINTS = ("api.search", "api.summarize", "api.related", "api.article", "pages.search",
                       "pages.article", "api.dates", "api.pages", "api.page")
+# The browse pages read a calendar's or a day's rows, as their JSON counterparts do.
+BUDGETED_ENDPOINTS += ("pages.browse", "pages.browse_when", "pages.browse_page")
 
 
 def mark(text: str | None, spans: list | None) -> Markup:
