@@ -231,7 +231,8 @@ def search():
     return render("search.html", query=results.query, results=results, filters=filters, page=page,
                   last_page=last_page, chart=chart, archive=archive, sections=sections, more_sections=more_sections,
                   input_from=input_from, input_to=input_to, unfiltered_total=unfiltered_total, here=here,
-                  form_query=cleared or results.query, sort=results.sort, sort_labels=SORT_LABELS, exports=exports,
+                  form_query=cleared or results.query, sort=results.sort, exports=exports,
+                  sort_labels={name: e.display.text(label, script) for name, label in SORT_LABELS.items()},
                   clear_link=search_link(here, q=cleared, date_from=None, date_to=None, section=None, page=None)
                   if cleared else link("pages.home"),
                   partial_marks=any(h.partial_highlights or h.title_partial_highlights for h in results.hits),
