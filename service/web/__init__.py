@@ -136,7 +136,7 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
         if wants_json():
             response = app.make_response((jsonify(error.to_dict()), error.http_status))
         else:
-            response = app.make_response(error_page(error.http_status, error.code))
+            response = app.make_response(error_page(error.http_status, error.code, error.message))
         if error.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="jiansuo"'
         if getattr(error, "retry_after", None) is not None:

@@ -9,6 +9,7 @@ engine, which keeps the highlight spans on the right characters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import PurePath
@@ -266,7 +267,7 @@ def _quoted(name: str) -> str:
     return f"“{value[:40]}”" if value else ""
 
 
-def _error_text(code: str, status: int) -> str:
+def _error_text(code: str, status: int, message: str = "") -> str:
     """What went wrong, in Simplified Chinese (converted with the page), from the error's code and the request's
     own parameters: the errors' messages are English, for the API and the logs."""
     e = engine()
@@ -302,6 +303,10 @@ def _error_text(code: str, status: int) -> str:
     }
     if code in texts:
         return texts[code]
+    damaged = re.match(r"article (['\"])(.+?)\1 is damaged", message) if code == "article_damaged" else None
+    if damaged:
+        return (f"文章 {damaged.group(2)} 在文章库中已损坏，暂时无法显示；管理员可重新导入它的来源文件、删除它，"
+                "或从备份恢复档案。")
     if status == 503 or code.startswith(("index_", "store_")) or code == "article_damaged":
         return "档案暂时无法检索：索引或文章库不可用或正忙，管理员可从服务器日志中看到原因。"
     if status >= 500:
@@ -309,13 +314,13 @@ def _error_text(code: str, status: int) -> str:
     return "请求有误，请检查网址中的参数。"
 
 
-def error_page(status: int, code: str):
+def error_page(status: int, code: str, message: str = ""):
     """A failed request's page in the reader's script (when that much of the request was readable), the search
     box holding what was typed, and a way back."""
     script = request.args.get("script")
     g.script = script if script in SCRIPTS else "simplified"
     query = request.args.get("q", "")
-    text = _error_text(code, status)
+    text = _error_text(code, status, message)
     if g.script != "simplified":
         text = engine().display.text(text, g.script)
     again = link("pages.search", q=query) if query.strip() and code != "empty_query" and status < 500 else None
