@@ -59,6 +59,6 @@ def partial_spans(analyzer: Analyzer, text: str, grams: Iterable[str],
     if not wanted or not text:
         return []
     whole = list(whole)
-    found = [(t.start, t.end) for t in analyzer.channels(text).grams if t.term in wanted]
+    found = [(t.start, t.end) for t in analyzer.bigrams(text) if t.term in wanted]
     return merge_spans(span for span in found
                        if not any(start < span[1] and span[0] < end for start, end in whole))
