@@ -37,7 +37,7 @@ from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect
                              read_text_file)
 from .search.display import Display, check_script
 from .search.facets import DocumentFields, Facets, Filters, check_filters
-from .search.highlight import highlight_spans, merge_spans
+from .search.highlight import highlight_spans, merge_spans, partial_spans
 from .search.query import check_sort, is_question, parse as parse_query
 from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
 from .store import Store, UpsertCounts, store_problem
@@ -76,6 +76,10 @@ class Hit:
     summary: Summary
     title_highlights: list[tuple[int, int]]
     explain: dict | None = None  # the score taken apart by channel and term, when asked for
+    # Where a query word was matched only through two of its characters (`习进平` in `演习进入`): shown apart
+    # from the highlights, which mark the words found whole.
+    partial_highlights: list[tuple[int, int]] = field(default_factory=list)
+    title_partial_highlights: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         a = self.article
@@ -780,6 +784,7 @@ class Engine:
         # stored at ingest, so a page of long articles cannot hold the answer up.
         deadline = started + self.config.summary_query_budget_ms / 1000
         stored = self.extras.summaries_many(ids, self.extras_fingerprint) if summaries and ids else {}
+        grams = [term for channel, term in ranking.scored if channel == "grams"] if summaries else []
         hits = []
         for position, (number, article_id, score) in enumerate(zip(candidates[page], ids, scores[page]),
                                                             start=offset + 1):
@@ -809,7 +814,13 @@ class Engine:
                 # Words found through their characters (inside a longer word, an unknown name) are marked too.
                 summary = replace(summary, highlights=merge_spans(
                     list(summary.highlights) + highlight_spans(self.analyzer, summary.text, [], ranking.keys)))
+            title_partial = partial_spans(self.analyzer, article.title, grams, title_spans)
+            summary_partial = partial_spans(self.analyzer, summary.text, grams, summary.highlights)
             if script:
+                if title_partial:
+                    title_partial = self.display.marked(article.title, title_partial, script, grams)[1]
+                if summary_partial:
+                    summary_partial = self.display.marked(summary.text, summary_partial, script, grams)[1]
                 title, title_spans = self.display.marked(article.title, title_spans, script, terms)
                 text, spans = self.display.marked(summary.text, summary.highlights, script, terms)
                 summary = replace(summary, text=text, highlights=spans)
@@ -817,7 +828,8 @@ class Engine:
             why = ranker.explain(ranking.scored, int(number), ranking.proximity.get(int(number), 0.0)) \
                 if explain else None
             hits.append(Hit(rank=position, score=float(score), article=article, summary=summary,
-                            title_highlights=title_spans, explain=why))
+                            title_highlights=title_spans, explain=why, partial_highlights=summary_partial,
+                            title_partial_highlights=title_partial))
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(query=query, terms=terms, total=ranking.total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,

@@ -16,8 +16,11 @@ from ..text.analyzer import Analyzer
 from ..text.normalize import ScriptConverter
 from .highlight import highlight_spans
 
-SCRIPTS = ("simplified", "traditional")
+SCRIPTS = ("simplified", "traditional", "taiwan", "hongkong")
 SIMPLIFIED_CONFIG = "t2s"
+# `traditional` is OpenCC's standard Traditional (`display.traditional`, s2t by default: 爲, 裏, 着); Taiwan and
+# Hong Kong readers write other forms (為, 裡/裏, 著/着), and Taiwan other words too (軟體, 隨身碟).
+REGIONAL_CONFIGS = {"taiwan": "s2twp", "hongkong": "s2hk"}
 
 Spans = list[tuple[int, int]]
 
@@ -67,7 +70,7 @@ class Display:
     def __init__(self, analyzer: Analyzer, traditional_config: str = "s2t"):
         self.analyzer = analyzer
         self.traditional_config = traditional_config
-        self._configs = {"simplified": SIMPLIFIED_CONFIG, "traditional": traditional_config}
+        self._configs = {"simplified": SIMPLIFIED_CONFIG, "traditional": traditional_config, **REGIONAL_CONFIGS}
         self._converters: dict[str, ScriptConverter] = {}
         self._lock = threading.Lock()
 

@@ -49,3 +49,16 @@ def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str],
                 spans.append((origins[start], origins[start + len(key) - 1] + 1))
                 start = folded.find(key, start + 1)
     return merge_spans(spans)
+
+
+def partial_spans(analyzer: Analyzer, text: str, grams: Iterable[str],
+                  whole: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Spans of the query's character bigrams in `text` that no span of `whole` (the query's words as found)
+    touches: where a word was matched only in part, through two of its characters (`习进平` in `演习进入`)."""
+    wanted = set(grams)
+    if not wanted or not text:
+        return []
+    whole = list(whole)
+    found = [(t.start, t.end) for t in analyzer.bigrams(text) if t.term in wanted]
+    return merge_spans(span for span in found
+                       if not any(start < span[1] and span[0] < end for start, end in whole))

@@ -65,6 +65,8 @@ class _Lexeme:
     text: str
     quoted: bool
     prefix: str = ""  # what stood before the opening quote: "-", "title:", ...
+    start: int = 0  # where it stands in the text, quotes and prefix included
+    end: int = 0
 
 
 def _lex(text: str) -> list[_Lexeme]:
@@ -84,13 +86,13 @@ def _lex(text: str) -> list[_Lexeme]:
                 rest_end = i + 1
                 while rest_end < n and not text[rest_end].isspace():
                     rest_end += 1
-                lexemes.append(_Lexeme(prefix + text[i + 1:rest_end], False))
+                lexemes.append(_Lexeme(prefix + text[i + 1:rest_end], False, start=start, end=rest_end))
                 i = rest_end
                 continue
-            lexemes.append(_Lexeme(text[i + 1:close], True, prefix))
+            lexemes.append(_Lexeme(text[i + 1:close], True, prefix, start=start, end=close + 1))
             i = close + 1
             continue
-        lexemes.append(_Lexeme(prefix, False))
+        lexemes.append(_Lexeme(prefix, False, start=start, end=i))
     return lexemes
 
 
@@ -177,6 +179,35 @@ def parse(text: str) -> ParsedQuery:
         join_next = False
     return ParsedQuery(raw=text, groups=tuple(tuple(g) for g in groups), excluded=tuple(excluded),
                        authors=tuple(authors), sections=tuple(sections), date_from=date_from, date_to=date_to)
+
+
+def _filter_field(lexeme: _Lexeme) -> str | None:
+    """"date" or "section" when the lexeme is that filter as `parse` reads it."""
+    marker = lexeme.prefix if lexeme.quoted else lexeme.text
+    if marker.startswith("-") and (lexeme.quoted or len(lexeme.text) > 1):
+        marker = marker[1:]
+    match = _FIELD.match(marker)
+    if not match or not (lexeme.quoted or match.group(2)):
+        return None
+    name = _FIELD_NAMES[match.group(1).lower()]
+    value = lexeme.text if lexeme.quoted else match.group(2)
+    return name if name in ("date", "section") and value.strip() else None
+
+
+def without_filters(text: str, *, dates: bool = True, section: bool = True) -> str:
+    """`text` without its date filters and its first section filter: the ones a search takes as its date and
+    section filters (`ParsedQuery.date_from`, `date_to`, `sections[0]`), so that a form showing those filters
+    in fields of their own can carry the rest of the query beside them. `dates=False` or `section=False`
+    leaves that kind in."""
+    cuts, section_seen = [], False
+    for lexeme in _lex(text):
+        field_name = _filter_field(lexeme)
+        if field_name == "date" and dates or field_name == "section" and section and not section_seen:
+            section_seen = section_seen or field_name == "section"
+            cuts.append((lexeme.start, lexeme.end))
+    for start, end in reversed(cuts):
+        text = text[:start] + text[end:]
+    return " ".join(text.split())
 
 
 def is_question(folded: str) -> bool:

@@ -116,15 +116,19 @@ class Analyzer:
         """Words, with offsets into `text`."""
         return self.words_of_folded(*self.folder.fold_with_origins(text))
 
+    def _located(self, grams: list[tuple[str, int, int]], origins) -> list[Token]:
+        return [Token(g, origins[s], origins[e - 1] + 1) for g, s, e in grams if g not in self.stopwords]
+
     def channels(self, text: str) -> Channels:
         """Words, bigrams and characters from one folding of `text`, offsets into `text`."""
         folded, origins = self.folder.fold_with_origins(text)
+        return Channels(self.words_of_folded(folded, origins), self._located(cjk_bigrams(folded), origins),
+                        self._located(cjk_unigrams(folded), origins))
 
-        def located(grams: list[tuple[str, int, int]]) -> list[Token]:
-            return [Token(g, origins[s], origins[e - 1] + 1) for g, s, e in grams if g not in self.stopwords]
-
-        return Channels(self.words_of_folded(folded, origins), located(cjk_bigrams(folded)),
-                        located(cjk_unigrams(folded)))
+    def bigrams(self, text: str) -> list[Token]:
+        """The bigrams channel of `text` alone, offsets into `text`: no segmentation."""
+        folded, origins = self.folder.fold_with_origins(text)
+        return self._located(cjk_bigrams(folded), origins)
 
     def terms(self, text: str) -> list[str]:
         return [token.term for token in self.analyze(text)]

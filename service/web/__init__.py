@@ -6,7 +6,7 @@ import io
 import sqlite3
 import urllib.parse
 
-from flask import Flask, Request, g, jsonify, request
+from flask import Flask, Request, jsonify, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -25,14 +25,19 @@ BUDGETED_ENDPOINTS = ("api.search", "api.summarize", "api.related", "api.article
 BUDGETED_ENDPOINTS += ("pages.browse", "pages.browse_when", "pages.browse_page")
 
 
-def mark(text: str | None, spans: list | None) -> Markup:
-    """Escape `text` and wrap each span in <mark>; the markup never comes from the text itself."""
+def mark(text: str | None, spans: list | None, partial: list | None = None) -> Markup:
+    """Escape `text` and wrap each span in <mark>, and each `partial` span (a word matched only through some of
+    its characters) in <mark class="part">; the markup never comes from the text itself."""
     if not text:
         return Markup("")
+    tagged = sorted([(start, end, Markup("<mark>")) for start, end in spans or ()]
+                    + [(start, end, Markup('<mark class="part">')) for start, end in partial or ()])
     out, last = [], 0
-    for start, end in spans or ():
+    for start, end, tag in tagged:
+        if start < last:  # the two kinds never overlap; should they, the first one drawn stands
+            continue
         out.append(escape(text[last:start]))
-        out.append(Markup("<mark>") + escape(text[start:end]) + Markup("</mark>"))
+        out.append(tag + escape(text[start:end]) + Markup("</mark>"))
         last = end
     out.append(escape(text[last:]))
     return Markup("").join(out)
@@ -95,7 +100,7 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
     app.jinja_env.filters["mark"] = mark
 
     from .api import api
-    from .pages import pages, render
+    from .pages import error_page, pages
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
@@ -127,17 +132,13 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
                 raise QueryError(f"parameter {shown!r} is not UTF-8 once its percent-escapes are decoded "
                                  f"({value[:40]!r}); send the text UTF-8 encoded", code="bad_encoding") from None
 
-    def error_page(status: int, message: str):
-        # The page of a failed request keeps the reader's script when that much of the request was readable.
-        g.script = "traditional" if request.args.get("script") == "traditional" else "simplified"
-        return render("error.html", status, status=status, message=message, query=request.args.get("q", ""))
 
     @app.errorhandler(JiansuoError)
     def jiansuo_error(error: JiansuoError):
         if wants_json():
             response = app.make_response((jsonify(error.to_dict()), error.http_status))
         else:
-            response = app.make_response(error_page(error.http_status, error.message))
+            response = app.make_response(error_page(error.http_status, error.code, error.message))
         if error.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="jiansuo"'
         if getattr(error, "retry_after", None) is not None:
@@ -159,7 +160,7 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
         if wants_json():
             response = jsonify({"error": {"code": code, "message": message}})
         else:
-            response = error_page(error.code, message)
+            response = error_page(error.code, code)
         response = app.make_response(response)
         response.status_code = error.code
         if error.code == 405 and error.valid_methods:
@@ -172,6 +173,6 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
         message = "internal error; the server log has the details"
         if wants_json():
             return jsonify({"error": {"code": "internal", "message": message}}), 500
-        return error_page(500, message)
+        return error_page(500, "internal")
 
     return app

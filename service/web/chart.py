@@ -18,6 +18,9 @@ MAX_MONTH_BARS = 120
 MIN_HEIGHT_PERCENT = 4
 # Up to this many bars each gets its own label; past it only the first and the last do.
 MAX_TICKS = 16
+# A phone's chart is about 340 px wide: room for this many labels ("2017年11月" is some 60 px at its size). The
+# labels between are `minor`, and the stylesheet hides them on narrow screens.
+NARROW_TICKS = 6
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Bar:
     date_to: str
     title: str  # what the bar says to a screen reader and in its tooltip
     tick: str  # the label under the bar; empty where bars are too many to label each
+    minor: bool = False  # a label left out on a narrow screen, where every label would run into the next
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,11 @@ def timeline(facets: Facets | None, total: int, date_from: str | None = None,
         return None
     peak = max(period[1] for period in periods)
     labelled = len(periods) <= MAX_TICKS
+    step = -(-len(periods) // NARROW_TICKS)
     bars = [Bar(label=label, count=count,
                 height=max(MIN_HEIGHT_PERCENT, round(100 * count / peak)) if count else 0,
                 date_from=first_day, date_to=last_day, title=f"{full}：{count} 篇",
-                tick=short if labelled else (full if i in (0, len(periods) - 1) else ""))
+                tick=short if labelled else (full if i in (0, len(periods) - 1) else ""),
+                minor=labelled and i % step != 0)
             for i, (label, count, first_day, last_day, full, short) in enumerate(periods)]
     return Timeline(unit=unit, bars=bars, peak=peak, unplaced=total - sum(bar.count for bar in bars))

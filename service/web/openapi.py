@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import __version__
 from ..config import Config
 from ..export import FORMATS as EXPORT_FORMATS, MEDIA_TYPES as EXPORT_MEDIA_TYPES
+from ..search.display import SCRIPTS
 from ..search.query import SORTS
 from ..search.facets import MAX_SECTION_CHARS
 
@@ -106,7 +107,7 @@ def _schemas() -> dict:
             "match_words": {"type": "integer", "minimum": 0,
                             "description": "mode most: the words of the query counted; 0 otherwise"},
             "results": {"type": "array", "items": _ref("Hit")},
-            "script": _nullable("string", enum=["simplified", "traditional", None],
+            "script": _nullable("string", enum=[*SCRIPTS, None],
                                 description="the script of the returned texts; null: as stored"),
             "filters": _object({"date_from": _nullable("string"), "date_to": _nullable("string"),
                                 "section": _nullable("string")}),
@@ -154,7 +155,7 @@ def _schemas() -> dict:
             "subtitle": _nullable("string", description="the line set below the headline"),
             "source_page": _nullable("integer", description="the page's ordinal in a file of several pages"),
             "warnings": string_list,
-            "script": _nullable("string", enum=["simplified", "traditional", None]),
+            "script": _nullable("string", enum=[*SCRIPTS, None]),
             "terms": string_list,
             "title_highlights": {**spans, "description": "terms of `q` in `title`"},
             "paragraph_highlights": {"type": "array", "items": spans,
@@ -225,7 +226,7 @@ def _schemas() -> dict:
 def document(config: Config, max_body_bytes: int | None = None) -> dict:
     max_body_bytes = max_body_bytes or config.server_max_body_bytes
     script = _query_parameter("script", "the script of every returned text; leave out for the text as stored",
-                              {"type": "string", "enum": ["simplified", "traditional"]})
+                              {"type": "string", "enum": list(SCRIPTS)})
     unusable = _error("no usable index (missing, damaged, or built by another analyzer); the message says "
                       "which command fixes it")
     bad = _error("a parameter cannot be used; `message` names it")

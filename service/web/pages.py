@@ -13,7 +13,7 @@ import calendar
 import re
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import PurePath
 
 from flask import Blueprint, Response, current_app, g, request, url_for
@@ -23,15 +23,23 @@ from .. import export
 from ..articles import article_path
 from ..browse import UNPAGED
 from ..errors import IndexUnusable, NotFound, QueryError
+from ..export import FORMATS as EXPORT_FORMATS
 from ..ingest.sources import ARTICLE_SUFFIXES, PAGE_SUFFIXES
-from ..search.display import check_script
+from ..search.display import SCRIPTS, check_script
 from ..search.facets import date_span, iso_day
+from ..search.query import check_sort, parse as parse_query, without_filters
 from .chart import timeline
 
 pages = Blueprint("pages", __name__)
 
 # Each switch label is written in its own script, whatever the page's.
-SCRIPT_LABELS = {"simplified": "简体", "traditional": "繁體"}
+SCRIPT_LABELS = {"simplified": "简体", "traditional": "繁體", "taiwan": "繁體（台灣）", "hongkong": "繁體（香港）"}
+SCRIPT_LANGS = {"simplified": "zh-Hans", "traditional": "zh-Hant", "taiwan": "zh-Hant-TW", "hongkong": "zh-Hant-HK"}
+SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+EXPORT_LABELS = {"csv": "CSV（Excel）", "jsonl": "JSON Lines", "ris": "RIS（Zotero、EndNote）", "gbt7714": "GB/T 7714"}
+# The filter form lists the sections the results hold, the most frequent first; a broad query over an archive of
+# hundreds of sections would otherwise make the page mostly options.
+SECTION_OPTIONS = 30
 
 
 def engine():
@@ -56,27 +64,28 @@ class ConvertedLoader(BaseLoader):
 
 def _environment(script: str) -> Environment:
     app = current_app
-    if script != "traditional":
+    if script == "simplified":
         return app.jinja_env
-    env = app.extensions.get("jiansuo.traditional_templates")
+    key = f"jiansuo.templates.{script}"
+    env = app.extensions.get(key)
     if env is None:
         display = engine().display
         env = app.jinja_env.overlay(
-            loader=ConvertedLoader(app.jinja_env.loader, lambda text: display.text(text, "traditional")))
-        app.extensions["jiansuo.traditional_templates"] = env
+            loader=ConvertedLoader(app.jinja_env.loader, lambda text: display.text(text, script)))
+        app.extensions[key] = env
     return env
 
 
 def render(template: str, http_status: int = 200, **context):
     script = g.get("script", "simplified")
     context.setdefault("query", "")
-    context.update(script=script, script_labels=SCRIPT_LABELS)
+    context.update(script=script, script_labels=SCRIPT_LABELS, script_langs=SCRIPT_LANGS)
     current_app.update_template_context(context)
     return _environment(script).get_template(template).render(context), http_status
 
 
 def _page_script() -> str:
-    """The page's script from its URL: `traditional`, or Simplified by default."""
+    """The page's script from its URL (`SCRIPTS`), Simplified by default."""
     script = check_script(request.args.get("script")) or "simplified"
     g.script = script
     return script
@@ -85,18 +94,45 @@ def _page_script() -> str:
 @pages.app_template_global()
 def link(endpoint: str, **params) -> str:
     """A URL on this site in the page's script; empty parameters are left out."""
-    if g.get("script") == "traditional":
-        params["script"] = "traditional"
+    if g.get("script", "simplified") != "simplified":
+        params["script"] = g.script
     return url_for(endpoint, **{name: value for name, value in params.items() if value not in (None, "")})
 
 
 @pages.app_template_global()
+def search_link(here: dict, **changes) -> str:
+    """The results page of `here` (query, filters, sort, page size) with `changes` made."""
+    return link("pages.search", **{**here, **changes})
+
+
+@pages.app_template_global()
 def switch_script(script: str) -> str:
-    """This page in the other script."""
+    """This page in another script."""
     params = {name: value for name, value in request.args.items() if name != "script" and value != ""}
-    if script == "traditional":
-        params["script"] = "traditional"
+    if script != "simplified":
+        params["script"] = script
     return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **params)
+
+
+@pages.app_template_filter()
+def thousands(number: int) -> str:
+    return f"{number:,}"
+
+
+def _local_time(stamp: str | None) -> tuple[str, str] | None:
+    """(the UTC stamp as stored, the same moment in the server's local time with its offset)."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).astimezone()
+    except ValueError:
+        return stamp, stamp
+    offset = moment.strftime("%z")
+    return stamp, f"{moment:%Y-%m-%d %H:%M}（UTC{offset[:3]}:{offset[3:]}）"
+
+
+def _section_query(name: str) -> str:
+    return f'section:"{name}"' if any(c.isspace() or c in '"＂' for c in name) else f"section:{name}"
 
 
 def _input_dates(date_from: str | None, date_to: str | None) -> tuple[str, str]:
@@ -105,11 +141,60 @@ def _input_dates(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     return (iso_day(start[0]) if start else ""), (iso_day(end[1]) if end else "")
 
 
+def _home(e, script: str, http_status: int = 200, message: str | None = None):
+    archive, stats = e.archive_facets(script), e.stats()
+    chips = [(name, count, link("pages.search", q=_section_query(name))) for name, count in archive.section[:12]]
+    return render("index.html", http_status, stats=stats, archive=archive, section_chips=chips,
+                  last_ingest=_local_time(stats.get("last_ingest")), message=message)
+
+
 @pages.get("/")
 def home():
     script = _page_script()
-    e = engine()
-    return render("index.html", stats=e.stats(), archive=e.archive_facets(script))
+    return _home(engine(), script)
+
+
+def _check_k(raw: str | None, default: int, limit: int) -> int:
+    """The page size, checked as `/api/search` checks `k`."""
+    if raw is None or raw == "":
+        return default
+    try:
+        k = int(raw)
+    except ValueError:
+        raise QueryError(f"parameter k must be a whole number, got {raw!r}", code="bad_k") from None
+    if not 1 <= k <= limit:
+        raise QueryError(f"k must be a whole number from 1 to {limit}, got {k}", code="bad_k")
+    return k
+
+
+def _dates_from_form(query: str, date_from: str | None, date_to: str | None) -> str:
+    """The query with its own `date:` left out when the date fields say otherwise: the fields are what the
+    reader set last (the filter form shows the query's dates in them), and the two could contradict."""
+    if not (date_from or date_to) or not any(w in query for w in (":", "：")):
+        return query
+    parsed = parse_query(query)
+    if not (parsed.date_from or parsed.date_to):
+        return query
+    rest = without_filters(query, section=False)
+    return rest or f"date:{date_from or ''}..{date_to or ''}"
+
+
+def _section_choices(e, query: str, results, script: str) -> tuple[list, int]:
+    """(name, count, chosen) of the sections to offer, counted within the results, and how many more there
+    are. With a section chosen the results hold only it: the others are counted for the query without it."""
+    filters = results.filters
+    counts = list(results.facets.section) if results.facets else []
+    if filters.section:
+        rest = without_filters(query, dates=False)
+        if rest:
+            counts = list(e.search(rest, k=1, summaries=False, facets=True, script=script,
+                                   date_from=filters.date_from, date_to=filters.date_to).facets.section)
+    fold = e.analyzer.fold
+    chosen = fold(filters.section) if filters.section else None
+    shown = counts[:SECTION_OPTIONS]
+    if chosen and not any(fold(name) == chosen for name, _ in shown):
+        shown.append(next(((n, c) for n, c in counts if fold(n) == chosen), (filters.section, 0)))
+    return [(name, count, chosen == fold(name)) for name, count in shown], max(0, len(counts) - len(shown))
 
 
 @pages.get("/search")
@@ -118,9 +203,9 @@ def search():
     e = engine()
     query = request.args.get("q", "")
     if not query.strip():
-        return render("index.html", 400, stats=e.stats(), archive=e.archive_facets(script),
-                      message=e.display.text("请输入要检索的词语。", script) + "Type one or more words to search for.")
-    per_page = e.config.search_default_k
+        return _home(e, script, 400, message=e.display.text("请输入要检索的词语。", script))
+    per_page = _check_k(request.args.get("k"), e.config.search_default_k, e.config.search_max_k)
+    sort = check_sort(request.args.get("sort"))
     last_allowed = e.config.search_max_offset // per_page + 1
     try:
         page = int(request.args.get("page", "1"))
@@ -130,22 +215,34 @@ def search():
         raise QueryError(f"parameter page must be from 1 to {last_allowed}, got {page}", code="bad_page")
     date_from, date_to = request.args.get("date_from"), request.args.get("date_to")
     section = request.args.get("section")
+    query = _dates_from_form(query, date_from, date_to)
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
-                       date_to=date_to, section=section, facets=True)
+                       date_to=date_to, section=section, facets=True, sort=sort)
+    filters = results.filters
     unfiltered_total = None
-    if not results.hits and results.filters.active:
+    if not results.hits and filters.active:
         unfiltered_total = e.search(query, k=1, summaries=False).total
     archive = e.archive_facets(script)
-    fold = e.analyzer.fold
-    chosen = fold(results.filters.section) if results.filters.section else None
-    sections = [(name, count, chosen == fold(name)) for name, count in archive.section]
-    other_script = "traditional" if script == "simplified" else "simplified"
+    sections, more_sections = _section_choices(e, results.query, results, script)
     last_page = max(1, min(last_allowed, -(-results.total // per_page)))
-    input_from, input_to = _input_dates(results.filters.date_from, results.filters.date_to)
+    input_from, input_to = _input_dates(filters.date_from, filters.date_to)
     chart = timeline(results.facets, results.total, input_from, input_to)
-    return render("search.html", query=results.query, results=results, filters=results.filters, page=page,
-                  last_page=last_page, chart=chart, archive=archive, sections=sections,
-                  input_from=input_from, input_to=input_to, unfiltered_total=unfiltered_total,
+    # What every link of the page carries along: the query, its filters, the order and the page size chosen.
+    here = {"q": results.query, "date_from": filters.date_from, "date_to": filters.date_to,
+            "section": filters.section, "sort": sort, "k": per_page if per_page != e.config.search_default_k else None}
+    exports = [(fmt, EXPORT_LABELS.get(fmt, fmt), url_for(
+        "api.export", format=fmt, **{name: value for name, value in {**here, "k": None, "script": script}.items()
+                                     if value not in (None, "")})) for fmt in EXPORT_FORMATS]
+    cleared = without_filters(results.query)
+    other_script = "traditional" if script == "simplified" else "simplified"
+    return render("search.html", query=results.query, results=results, filters=filters, page=page,
+                  last_page=last_page, chart=chart, archive=archive, sections=sections, more_sections=more_sections,
+                  input_from=input_from, input_to=input_to, unfiltered_total=unfiltered_total, here=here,
+                  form_query=cleared or results.query, sort=results.sort, exports=exports,
+                  sort_labels={name: e.display.text(label, script) for name, label in SORT_LABELS.items()},
+                  clear_link=search_link(here, q=cleared, date_from=None, date_to=None, section=None, page=None)
+                  if cleared else link("pages.home"),
+                  partial_marks=any(h.partial_highlights or h.title_partial_highlights for h in results.hits),
                   other_script=other_script, other_query=e.display.text(results.query, other_script))
 
 
@@ -169,7 +266,8 @@ def article(article_id: str):
         related = [replace(item, article=e.display.article(item.article, view.script, body=False),
                            summary=e.display.text(item.summary, view.script)) for item in related]
     # The way back to the results keeps the filters and the page the reader came from.
-    back = {name: request.args[name] for name in ("date_from", "date_to", "section", "page") if request.args.get(name)}
+    back = {name: request.args[name] for name in ("date_from", "date_to", "section", "page", "sort", "k")
+            if request.args.get(name)}
     publication = request.args.get("publication", "").strip()[:80]
     return render("article.html", view=view, article=view.article, query=query, source_name=source_name,
                   source_kind=source_kind, keywords=keywords, related=related, back=back,
@@ -311,3 +409,68 @@ def cite(article_id: str):
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", found.id).strip("._")[:80] or "article"
     response.headers["Content-Disposition"] = f'attachment; filename="jiansuo-{name}.{export.EXTENSIONS[fmt]}"'
     return response
+
+
+def _quoted(name: str) -> str:
+    value = request.args.get(name, "")
+    return f"“{value[:40]}”" if value else ""
+
+
+def _error_text(code: str, status: int, message: str = "") -> str:
+    """What went wrong, in Simplified Chinese (converted with the page), from the error's code and the request's
+    own parameters: the errors' messages are English, for the API and the logs."""
+    e = engine()
+    c = e.config
+    dates = "日期请写作 2018-02-28、2018-02 或 2018"
+    texts = {
+        "empty_query": "请输入要检索的词语。",
+        "bad_page": f"页码应是 1 到 {c.search_max_offset // max(1, c.search_default_k) + 1} 之间的整数，"
+                    f"收到 {_quoted('page') or '空值'}。",
+        "bad_k": f"每页篇数（k）应是 1 到 {c.search_max_k} 之间的整数，收到 {_quoted('k')}。",
+        "bad_sort": f"排序方式（sort）只能是 relevance（相关度）、newest（最新）或 oldest（最早），收到 {_quoted('sort')}。",
+        "bad_script": f"字体（script）只能是 {'、'.join(SCRIPTS)}，收到 {_quoted('script')}。",
+        "bad_date_from": f"起始日期写法有误：{_quoted('date_from')}。{dates}。",
+        "bad_date_to": f"结束日期写法有误：{_quoted('date_to')}。{dates}。",
+        "bad_date_range": f"起始日期 {request.args.get('date_from', '')} 晚于结束日期 {request.args.get('date_to', '')}"
+                          "，请调换或改正。",
+        "bad_date_filter": "检索词中 date: 的日期写法有误，或结束早于开始。"
+                           "请写作 date:2018-02-28、date:2018-02、date:2018 或 date:2018-02..2018-03。",
+        "bad_section": "版面名称有误或过长。",
+        "bad_query": "检索词中有无法使用的字符。",
+        "query_too_long": f"检索词太长：共 {len(request.args.get('q', '').strip())} 字，上限 {c.search_max_query_chars} 字。",
+        "too_many_terms": f"检索词和筛选条件太多：上限 {c.search_max_query_terms} 个。",
+        "bad_encoding": "网址中的参数不是有效的 UTF-8 编码，请检查链接是否完整。",
+        "not_found": f"这个网址没有页面：{request.path}",
+        "page_not_found": "这一天没有这个版面。",
+        "bad_date": "日期写法有误，请写作 2018-02-28。",
+        "article_not_found": "找不到这篇文章，它可能已被删除，或链接有误。",
+        "over_budget": "这次检索用时超出限制，请缩小范围（加上日期或版面）后再试。",
+        "rate_limited": "请求过于频繁，请稍后再试。",
+        "busy": "服务器正忙，请稍后再试。",
+        "method_not_allowed": "这个网址不支持这种请求方式。",
+        "body_too_large": "请求内容太大。",
+    }
+    if code in texts:
+        return texts[code]
+    damaged = re.match(r"article (['\"])(.+?)\1 is damaged", message) if code == "article_damaged" else None
+    if damaged:
+        return (f"文章 {damaged.group(2)} 在文章库中已损坏，暂时无法显示；管理员可重新导入它的来源文件、删除它，"
+                "或从备份恢复档案。")
+    if status == 503 or code.startswith(("index_", "store_")) or code == "article_damaged":
+        return "档案暂时无法检索：索引或文章库不可用或正忙，管理员可从服务器日志中看到原因。"
+    if status >= 500:
+        return "服务内部出错，详情已记入服务器日志。"
+    return "请求有误，请检查网址中的参数。"
+
+
+def error_page(status: int, code: str, message: str = ""):
+    """A failed request's page in the reader's script (when that much of the request was readable), the search
+    box holding what was typed, and a way back."""
+    script = request.args.get("script")
+    g.script = script if script in SCRIPTS else "simplified"
+    query = request.args.get("q", "")
+    text = _error_text(code, status, message)
+    if g.script != "simplified":
+        text = engine().display.text(text, g.script)
+    again = link("pages.search", q=query) if query.strip() and code != "empty_query" and status < 500 else None
+    return render("error.html", status, status=status, message=text, code=code, query=query, again=again)

@@ -58,7 +58,7 @@ def test_type_a_query_see_the_first_hit_marked_switch_to_traditional_and_open_it
     assert page.get_by_label("检索词 Search words").input_value() == "医保"
     page.screenshot(path=str(SCREENSHOTS / "results-desktop.png"), full_page=True)
 
-    page.get_by_role("link", name="繁體").click()
+    page.get_by_role("link", name="繁體", exact=True).click()
     page.wait_for_url("**script=traditional*")
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     first = page.locator("ol.results li.result").first
@@ -131,3 +131,89 @@ def test_hostile_title_renders_as_text_in_the_browser(page, live_server):
     assert "<script>alert('xss')</script>用药安全问答" in titles
     page.goto(live_server.url + "/articles/hostile-1")
     assert dialogs == []
+
+
+def _shoot(page, name):
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+@pytest.mark.parametrize("script, labels", [("", ("排序", "相关度", "最新", "最早", "导出")),
+                                            ("&script=traditional", ("排序", "相關度", "最新", "最早", "導出"))])
+def test_sort_by_date_keep_it_across_pages_and_export_what_is_shown(browser, live_server, tmp_path, script, labels):
+    import csv
+    import io
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    suffix = "-traditional" if script else ""
+    for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height},
+                                      device_scale_factor=1 if width > 400 else 2, is_mobile=width < 400,
+                                      accept_downloads=True)
+        page = context.new_page()
+        page.goto(live_server.url + "/search?q=%E5%8E%BF&k=5" + script)  # 县, five to a page
+        tools = page.locator(".result-tools")
+        assert all(label in tools.inner_text() for label in labels)
+        assert page.locator('.sort [aria-current="true"]').inner_text() == labels[1]
+        page.locator(".sort a", has_text=labels[2]).click()
+        page.wait_for_url("**sort=newest*")
+        assert page.locator('.sort [aria-current="true"]').inner_text() == labels[2]
+        dates = page.locator("ol.results li.result time").all_inner_texts()
+        assert len(dates) == 5 and dates == sorted(dates, reverse=True)
+        page.locator('.pager a[rel="next"]').click()
+        page.wait_for_url("**page=2*")
+        assert "sort=newest" in page.url and "k=5" in page.url
+        later = page.locator("ol.results li.result time").all_inner_texts()
+        assert later and max(later) <= min(dates)
+        page.locator("details.export summary").click()
+        csv_link = page.locator("details.export a[data-format=csv]")
+        assert csv_link.is_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, "the page scrolls sideways"
+        menu = page.locator(".export-menu").bounding_box()
+        assert menu and menu["x"] >= 0 and menu["x"] + menu["width"] <= width, "the export menu runs off the screen"
+        _shoot(page, f"results-sort-export-{name}{suffix}.png")
+        with page.expect_download() as download:
+            csv_link.click()
+        saved = tmp_path / f"{name}.csv"
+        download.value.save_as(saved)
+        raw = saved.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 by its BOM
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+        total = int(page.locator("#result-count strong").inner_text().replace(",", ""))
+        assert len(rows) == total > 5
+        exported = [row["date"] for row in rows if row["date"]]
+        assert exported == sorted(exported, reverse=True)
+        context.close()
+
+
+def test_year_labels_of_a_long_chart_do_not_overlap_on_a_phone(browser, tmp_path):
+    import json
+
+    from helpers import make_config
+    from service.engine import Engine
+    from service.testing import RunningServer
+
+    source = tmp_path / "years.jsonl"
+    source.write_text("".join(json.dumps({"id": f"y{year}", "title": f"{year}年防汛工作会议", "date": f"{year}-06-01",
+                                          "body": "防汛抗旱工作会议召开，部署防汛工作。"}, ensure_ascii=False) + "\n"
+                              for year in range(2008, 2023)), encoding="utf-8")
+    engine = Engine(make_config(tmp_path / "data"))
+    engine.ingest([source])
+    engine.close()
+    server = RunningServer(tmp_path / "data", tmp_path / "serve.log")
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+        page = context.new_page()
+        page.goto(server.url + "/search?q=%E9%98%B2%E6%B1%9B")  # 防汛
+        assert "按年分布" in page.locator("figure.chart figcaption").inner_text()
+        boxes = [box for box in (tick.bounding_box() for tick in page.locator("figure.chart .tick").all()
+                                 if tick.is_visible() and tick.inner_text().strip()) if box]
+        assert len(boxes) >= 2
+        for left, right in zip(boxes, boxes[1:]):
+            assert left["x"] + left["width"] <= right["x"], "year labels overlap"
+        labels = [t.inner_text() for t in page.locator("figure.chart .tick").all() if t.is_visible()]
+        assert all(len(label) == 4 for label in labels if label)  # whole years, not cut to "201"
+        page.locator("figure.chart").screenshot(path=str(SCREENSHOTS / "chart-years-phone.png"))
+        context.close()
+    finally:
+        server.stop()

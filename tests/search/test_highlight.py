@@ -26,3 +26,14 @@ def test_kept_token_places_mark_as_analysing_does(analyzer):
     places = prepare(analyzer, "正文。", title=title).title_places
     for terms, keys in ([["医保"], []], [["人民", "新制"], ["医保"]], [[], ["上路"]], [["不在"], []]):
         assert highlight_spans(analyzer, title, terms, keys, places) == highlight_spans(analyzer, title, terms, keys)
+
+
+def test_partial_spans_mark_bigrams_only_where_no_whole_word_was_found(analyzer):
+    from service.search.highlight import partial_spans
+
+    text = "海军演习进入第二阶段，习进平"
+    grams = ["习进", "进平"]
+    assert [text[s:e] for s, e in partial_spans(analyzer, text, grams)] == ["习进", "习进平"]
+    whole = highlight_spans(analyzer, text, ["习进平"], ["习进平"])
+    assert [text[s:e] for s, e in partial_spans(analyzer, text, grams, whole)] == ["习进"]
+    assert partial_spans(analyzer, text, []) == []

@@ -134,3 +134,21 @@ def test_queries_built_from_operators_parse_or_name_the_bad_date(pieces, gaps):
 ])
 def test_questions_are_told_from_headlines_and_topics(folded, question):
     assert is_question(folded) is question
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("date:2020-02 疫情", "疫情"),
+    ("疫情 section:城事 section:要闻", "疫情 section:要闻"),  # only the first section is the section filter
+    ('日期：2018..2019 "农业 发展" -盆景', '"农业 发展" -盆景'),
+    ('section:"城 事" 医保', "医保"),
+    ("date:2020", ""),
+    ("date: 医保 title:医保", "date: 医保 title:医保"),  # an empty field is text, as `parse` reads it
+])
+def test_without_filters_leaves_what_the_filter_fields_do_not_show(text, rest):
+    from service.search.query import without_filters
+
+    assert without_filters(text) == rest
+    kept = parse(rest)
+    assert kept.date_from is None and kept.groups == parse(text).groups
+    assert without_filters("date:2020 section:城事 医保", dates=False) == "date:2020 医保"
+    assert without_filters("date:2020 section:城事 医保", section=False) == "section:城事 医保"

@@ -66,3 +66,9 @@ def test_token_offsets_are_in_range_and_cover_their_term(analyzer, text):
         assert 0 <= token.start < token.end <= len(text)
         assert token.term
         assert analyzer.fold(text[token.start:token.end]).strip() != ""
+
+
+def test_bigrams_alone_are_the_bigrams_channel(analyzer):
+    text = "海軍演習進入第二階段，ＡＢ醫保"
+    assert analyzer.bigrams(text) == analyzer.channels(text).grams
+    assert [text[t.start:t.end] for t in analyzer.bigrams(text) if t.term == "习进"] == ["習進"]

@@ -52,3 +52,18 @@ def test_small_counts_stay_visible():
 def test_no_chart_without_dates():
     assert timeline(facets(undated=3), total=3) is None
     assert timeline(None, total=0) is None
+
+
+def test_rough_edge_4_on_a_narrow_screen_only_every_few_year_labels_show():
+    from service.web.chart import NARROW_TICKS
+
+    months = [(f"{year}-06", year - 2000) for year in range(2008, 2023)]  # 15 years: drawn per year
+    chart = timeline(facets(month=months), total=sum(c for _, c in months))
+    assert chart.unit == "year" and len(chart.bars) == 15 and all(b.tick for b in chart.bars)
+    shown = [b.tick for b in chart.bars if not b.minor]
+    assert shown[0] == "2008" and 2 <= len(shown) <= NARROW_TICKS
+    # evenly spaced, so that no two shown labels stand on neighbouring bars
+    places = [i for i, b in enumerate(chart.bars) if not b.minor]
+    assert len({b - a for a, b in zip(places, places[1:])}) == 1 and places[1] - places[0] >= 2
+    few = timeline(facets(month=[("2017-11", 2), ("2018-02", 6)]), total=8)
+    assert not any(b.minor for b in few.bars)

@@ -169,8 +169,9 @@ def test_traditional_article_page(live_server):
 
 
 def test_bad_page_parameters_are_400_pages_naming_them(live_server):
-    for query, names in (("&script=latin", "parameter script"), ("&date_from=2018-02-30", "parameter date_from"),
-                         ("&page=0", "parameter page"), ("&page=x", "parameter page")):
+    for query, names in (("&script=latin", "字体（script）"), ("&date_from=2018-02-30", "起始日期写法有误：“2018-02-30”"),
+                         ("&page=0", "页码应是 1 到"), ("&page=x", "收到 “x”"), ("&k=500", "每页篇数（k）"),
+                         ("&sort=best", "排序方式（sort）")):
         status, html = get(live_server, "/search?q=" + urllib.parse.quote("医保") + query)
         assert status == 400 and names in html and "请求有误" in html and 'value="医保"' in html
 
@@ -242,3 +243,198 @@ def test_the_way_back_from_an_article_keeps_the_filters_and_the_page(live_server
     assert status == 200
     back = html_module.unescape(re.search(r'<p class="back"><a href="([^"]+)"', article).group(1))
     assert back.startswith("/search?") and "page=2" in back and "section=" in back and "q=" in back
+    # The order and the page size chosen come back too.
+    status, page = get(live_server, "/search?q=%E5%8E%BF&sort=newest&k=5")
+    links = [html_module.unescape(link) for link in re.findall(r'href="(/articles/[^"]+)"', page)]
+    assert links and all("sort=newest" in link and "k=5" in link for link in links)
+    status, article = get(live_server, links[0])
+    back = html_module.unescape(re.search(r'<p class="back"><a href="([^"]+)"', article).group(1))
+    assert "sort=newest" in back and "k=5" in back
+
+
+def links_of(html, pattern):
+    import html as html_module
+
+    return [html_module.unescape(href) for href in re.findall(pattern, html)]
+
+
+def test_when_no_article_holds_every_word_the_page_says_so_before_the_hits(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("扶贫 火星"))
+    assert status == 200 and result_ids(html)
+    notice = html.index("没有文章同时包含全部词语；以下文章包含其中部分词语")
+    assert notice < html.index('<ol class="results"')
+    _, traditional = get(live_server, "/search?q=" + urllib.parse.quote("扶贫 火星") + "&script=traditional")
+    assert "沒有文章同時包含全部詞語；以下文章包含其中部分詞語" in traditional
+    _, every_word = get(live_server, "/search?q=" + urllib.parse.quote("扶贫 资金"))
+    assert "没有文章同时包含全部词语" not in every_word
+
+
+def test_the_results_page_sorts_and_keeps_the_order_and_page_size_across_pages(live_server):
+    status, html = get(live_server, "/search?q=%E5%8E%BF")  # 县
+    assert status == 200 and '<span class="sort-option" aria-current="true">相关度</span>' in html
+    newest = links_of(html, r'<a class="sort-option" href="([^"]+)"[^>]*>最新</a>')[0]
+    assert "sort=newest" in newest
+    _, sorted_page = get(live_server, newest + "&k=5")
+    dates = re.findall(r'<time datetime="([^"]+)">', sorted_page.split('<ol class="results"', 1)[1])
+    assert len(result_ids(sorted_page)) == 5 and dates == sorted(dates, reverse=True)
+    following = links_of(sorted_page, r'<a rel="next" href="([^"]+)"')[0]
+    assert "sort=newest" in following and "k=5" in following and "page=2" in following
+    _, second = get(live_server, following)
+    more = re.findall(r'<time datetime="([^"]+)">', second.split('<ol class="results"', 1)[1])
+    assert more and max(more) <= min(dates)
+    form = second.split('<form id="filters"', 1)[1].split("</form>", 1)[0]
+    assert 'name="sort" value="newest"' in form and 'name="k" value="5"' in form
+
+
+def test_the_page_checks_k_and_sort_as_the_api_does(live_server):
+    _, fifty = get(live_server, "/search?q=%E5%8E%BF&k=50")
+    assert len(result_ids(fifty)) > 10
+    for bad in ("k=0", "k=101", "k=x", "sort=best"):
+        status, html = get(live_server, "/search?q=%E5%8E%BF&" + bad)
+        assert status == 400, bad
+
+
+def test_the_export_menu_links_to_the_api_with_the_query_filters_order_and_script(live_server):
+    import json
+
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("扶贫") + "&section=" + urllib.parse.quote("城事")
+                  + "&sort=oldest&script=traditional")
+    exports = dict(re.findall(r'<a href="([^"]+)" download rel="nofollow" data-format="([a-z0-9]+)"', html))
+    exports = {fmt: __import__("html").unescape(href) for href, fmt in exports.items()}
+    assert set(exports) == {"csv", "jsonl", "ris", "gbt7714"}
+    for fmt, href in exports.items():
+        params = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
+        assert href.startswith("/api/export?") and params["format"] == [fmt]
+        assert params["q"] == ["扶贫"] and params["sort"] == ["oldest"] and params["script"] == ["traditional"]
+        assert params["section"] == ["城事"]
+    with urllib.request.urlopen(live_server.url + exports["jsonl"], timeout=30) as response:
+        rows = [json.loads(line) for line in response.read().decode("utf-8").splitlines()]
+    page_ids = result_ids(html)
+    assert [row["id"] for row in rows][:len(page_ids)] == page_ids and all(r["section"] == "城事" for r in rows)
+
+
+def test_the_query_syntax_is_explained_on_the_page_in_both_scripts(live_server):
+    for script, words in (("", ("检索语法", "title:医保", "author:", "section:", "date:", "OR", "-盆景", '"农业 发展"')),
+                          ("&script=traditional", ("檢索語法", "title:醫保", "排除"))):
+        _, html = get(live_server, "/search?q=%E5%8E%BF" + script)
+        help_box = html.split('<details class="syntax-help">', 1)[1].split("</details>", 1)[0]
+        assert all(word in help_box for word in words), script
+    _, home = get(live_server, "/")
+    assert '<details class="syntax-help">' in home
+
+
+def test_rough_edge_2_clearing_filters_written_in_the_query_and_then_setting_a_date(live_server):
+    query = "date:2018-02 扶贫"
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote(query))
+    assert status == 200 and result_ids(html)
+    clear = links_of(html, r'<a class="clear" href="([^"]+)"')[0]
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(clear).query) == {"q": ["扶贫"]}
+    _, cleared = get(live_server, clear)
+    assert len(result_ids(cleared)) > len(result_ids(html))
+    form = html.split('<form id="filters"', 1)[1].split("</form>", 1)[0]
+    assert '<input type="hidden" name="q" value="扶贫">' in form and 'value="2018-02-01"' in form
+    # The form sent with 从 moved past the query's own dates: the fields win, no 400.
+    for sent in (query, "date:2018-02"):
+        status, later = get(live_server, "/search?q=" + urllib.parse.quote(sent) + "&date_from=2018-03-01&date_to=")
+        assert status == 200, sent
+        assert all(d >= "2018-03-01" for d in re.findall(r'<time datetime="([^"]+)">', later.split('<ol class="results"', 1)[1]))
+
+
+def test_rough_edge_5_error_pages_speak_the_page_script_keep_the_form_and_lead_back(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("医保")
+                       + "&date_from=2021-01-01&date_to=2020-01-01&script=traditional")
+    assert status == 400 and '<html lang="zh-Hant"' in html
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "起始日期 2021-01-01 晚於結束日期 2020-01-01" in main and "is after" not in main
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", re.sub(r"<[^>]+>", "", main)), "English prose on the page"
+    assert 'value="医保"' in html and '<input type="hidden" name="script" value="traditional">' in html
+    back = links_of(main, r'<p class="way-back"><a href="([^"]+)"')[0]
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(back).query) == {"q": ["医保"], "script": ["traditional"]}
+    assert get(live_server, back)[0] == 200
+    status, missing = get(live_server, "/articles/no-such-id?script=traditional")
+    assert status == 404 and "找不到這篇文章" in missing and "no article" not in missing
+
+
+def test_rough_edge_6_sections_counted_within_the_results_and_home_chips_are_links(live_server):
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保"))
+    options = re.findall(r'<option value="([^"]+)"[^>]*>[^<]+（(\d+)）</option>', html)
+    with urllib.request.urlopen(live_server.url + "/api/search?q=" + urllib.parse.quote("医保"), timeout=30) as r:
+        facets = __import__("json").loads(r.read())["facets"]["section"]
+    assert options == [(f["value"], str(f["count"])) for f in facets]
+    assert sum(int(count) for _, count in options) <= len(result_ids(html))
+    # With a section chosen, the others are still offered, counted for the query without it.
+    _, chosen = get(live_server, "/search?q=" + urllib.parse.quote("扶贫") + "&section=" + urllib.parse.quote("经济"))
+    offered = re.findall(r'<option value="([^"]+)"( selected)?>', chosen)
+    assert ("经济", " selected") in offered and len(offered) > 1
+    _, home = get(live_server, "/")
+    chips = links_of(home, r'<a class="chip" href="([^"]+)">城事 <span>')
+    assert chips and urllib.parse.parse_qs(urllib.parse.urlsplit(chips[0]).query) == {"q": ["section:城事"]}
+    status, section_page = get(live_server, chips[0])
+    assert status == 200 and result_ids(section_page)
+    assert set(re.findall(r'<span class="section">([^<]+)</span>', section_page)) == {"城事"}
+
+
+def test_rough_edge_8_taiwan_and_hong_kong_forms_offered_beside_simplified_and_traditional(live_server):
+    import json
+
+    _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保"))
+    switch = html.split('class="script-switch"', 1)[1].split("</nav>", 1)[0]
+    assert [label for label in re.findall(r">([^<>]+)</(?:a|span)>", switch)] == [
+        "简体", "繁體", "繁體（台灣）", "繁體（香港）"]
+    taiwan = links_of(switch, r'<a href="([^"]+)" lang="zh-Hant-TW"')[0]
+    assert "script=taiwan" in taiwan and "q=" in taiwan
+    _, tw = get(live_server, taiwan)
+    assert '<html lang="zh-Hant-TW"' in tw and "冠縣斜店鄉保障貧困戶參加<mark>醫保</mark>不落一人" in tw
+    assert "檢索語法" in tw and "<a href=\"/articles/" in tw and all(
+        "script=taiwan" in href for href in re.findall(r'href="(/articles/[^"]+)"', tw))
+    # s2t writes 着 and 裏 where Taiwan writes 著 and 裡; Hong Kong keeps 着.
+    tw_api = json.loads(urllib.request.urlopen(live_server.url + "/api/search?q=%E5%8E%BF&k=100&script=taiwan",
+                                               timeout=30).read())
+    st_api = json.loads(urllib.request.urlopen(live_server.url + "/api/search?q=%E5%8E%BF&k=100&script=traditional",
+                                               timeout=30).read())
+    assert tw_api["script"] == "taiwan" and [r["id"] for r in tw_api["results"]] == [r["id"] for r in st_api["results"]]
+    st_text = "".join(r["title"] + r["summary"] for r in st_api["results"])
+    tw_text = "".join(r["title"] + r["summary"] for r in tw_api["results"])
+    assert "爲" in st_text and "爲" not in tw_text and "為" in tw_text
+    _, hk = get(live_server, "/search?q=" + urllib.parse.quote("医保") + "&script=hongkong")
+    assert '<html lang="zh-Hant-HK"' in hk and '<input type="hidden" name="script" value="hongkong">' in hk
+
+
+def test_rough_edge_11_no_advice_to_switch_scripts_where_the_query_reads_the_same(live_server):
+    _, html = get(live_server, "/search?q=zzqxv")
+    assert "没有找到" in html and "换用" not in html and "简体/繁体" not in html
+
+
+def test_rough_edge_11_home_page_counts_local_time_and_favicon(engine):
+    from helpers import DATED_ARCHIVE
+    from service.web import create_app
+
+    engine.ingest([DATED_ARCHIVE])
+    engine.stats = lambda: {"articles": 20000, "last_ingest": "2026-12-07T04:10:19Z", "index_generation": None}
+    client = create_app(engine=engine).test_client()
+    html = client.get("/").get_data(True)
+    assert "收录 20,000 篇文章" in html and ">2026-12-07T04:10:19Z<" not in html
+    shown = re.search(r'<time datetime="2026-12-07T04:10:19Z">([^<]+)</time>', html).group(1)
+    assert re.fullmatch(r"2026-12-0[67] \d\d:10（UTC[+-]\d\d:\d\d）", shown)
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    assert client.get(icon).status_code == 200
+
+
+def test_a_word_matched_only_through_its_characters_is_marked_apart(engine):
+    import json
+
+    from service.web import create_app
+
+    drill = engine.config.data_dir.parent / "drill.jsonl"
+    drill.write_text(json.dumps({"id": "drill-1", "title": "海军演习进入第二阶段", "date": "2019-05-01",
+                                 "body": "海军联合演习进入第二阶段。参演部队开展实弹射击。"}, ensure_ascii=False)
+                     + "\n", encoding="utf-8")
+    engine.ingest([drill])
+    client = create_app(engine=engine).test_client()
+    html = client.get("/search?q=" + urllib.parse.quote("习进平")).get_data(True)
+    assert '海军演<mark class="part">习进</mark>入第二阶段</a>' in html
+    assert '海军联合演<mark class="part">习进</mark>入第二阶段' in html and "<mark>" not in html.split("<ol", 1)[1]
+    traditional = client.get("/search?q=" + urllib.parse.quote("习进平") + "&script=traditional").get_data(True)
+    assert '海軍演<mark class="part">習進</mark>入第二階段</a>' in traditional
+    whole = client.get("/search?q=" + urllib.parse.quote("演习")).get_data(True)
+    assert "<mark>演习</mark>" in whole and 'class="part"' not in whole.split("<ol", 1)[1]

@@ -15,4 +15,13 @@ document.addEventListener("DOMContentLoaded", () => {
       box.select();
     }
   });
+
+  // A moment the server wrote in its own time zone is shown in the reader's.
+  const pad = (n) => String(n).padStart(2, "0");
+  for (const time of document.querySelectorAll("time[datetime$='Z']")) {
+    const moment = new Date(time.getAttribute("datetime"));
+    if (Number.isNaN(moment.getTime())) continue;
+    time.textContent = `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())} `
+      + `${pad(moment.getHours())}:${pad(moment.getMinutes())}`;
+  }
 });
