@@ -440,6 +440,9 @@ def _error_text(code: str, status: int, message: str = "") -> str:
         "query_too_long": f"检索词太长：共 {len(request.args.get('q', '').strip())} 字，上限 {c.search_max_query_chars} 字。",
         "too_many_terms": f"检索词和筛选条件太多：上限 {c.search_max_query_terms} 个。",
         "bad_encoding": "网址中的参数不是有效的 UTF-8 编码，请检查链接是否完整。",
+        "bad_format": f"格式（format）只能是 "
+                      f"{'、'.join(CITE_FORMATS if request.path.startswith('/cite/') else EXPORT_FORMATS)}，"
+                      f"收到 {_quoted('format') or '空值'}。",
         "not_found": f"这个网址没有页面：{request.path}",
         "page_not_found": "这一天没有这个版面。",
         "bad_date": "日期写法有误，请写作 2018-02-28。",

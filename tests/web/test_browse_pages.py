@@ -220,7 +220,7 @@ def test_an_article_is_downloaded_as_ris_or_gbt7714_text(client):
                          ("/cite/no-such-id?format=ris", 404)):
         response = client.get(path)
         assert response.status_code == status and response.mimetype == "text/html", path
-    assert "parameter format must be one of ris, gbt7714" in client.get(f"/cite/{MEDICAL_ID}").get_data(True)
+    assert "格式（format）只能是 ris、gbt7714，收到 空值" in client.get(f"/cite/{MEDICAL_ID}").get_data(True)
 
 
 def test_fifteen_years_of_dates_stay_a_short_list_of_years_and_months(engine):
@@ -257,4 +257,4 @@ def test_a_browse_page_past_the_request_budget_is_stopped_with_503(engine, clien
     app = create_app(engine=engine, state=ServerState(replace(engine.config, server_request_budget_ms=50)))
     for path in ("/browse", "/browse/2018", "/browse/2018-02-28"):
         response = app.test_client().get(path)
-        assert response.status_code == 503 and "server.request_budget_ms" in response.get_data(True), path
+        assert response.status_code == 503 and "用时超出限制" in response.get_data(True), path
