@@ -40,6 +40,7 @@ from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans, partial_spans
 from .search.query import check_sort, is_question, parse as parse_query
 from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
+from .shield import uninterrupted
 from .store import Store, UpsertCounts, store_problem
 from .summaries.choice import Summary
 from .summaries.data import stored_summary, summarize
@@ -650,7 +651,8 @@ class Engine:
         loaded = self._loaded
         if loaded is not None and loaded.generation == live:
             return loaded
-        with self._load_lock:
+        # Every later request uses what is loaded here: a request's time budget must not cut it in two.
+        with self._load_lock, uninterrupted():
             if self._loaded is None or self._loaded.generation != storage.current_generation(self.index_dir):
                 name, words, side = storage.load(self.index_dir, self.analyzer.fingerprint, self.params,
                                                  channels=(*SIDE_CHANNELS, PAIRS), hash_limit=self._open_hash_limit)

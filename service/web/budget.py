@@ -19,12 +19,14 @@ import time
 from typing import Callable, TypeVar
 
 from ..errors import JiansuoError
+from ..shield import interrupt_unless_shielded
 
 T = TypeVar("T")
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = [ctypes.c_ulong, ctypes.c_void_p]
 _set_async_exc.restype = ctypes.c_int
+_SHIELD_POLL = 0.005
 
 
 class OverBudget(Exception):
@@ -65,11 +67,12 @@ class Watchdog:
             while True:
                 now = time.monotonic()
                 for thread_id, (deadline, token) in list(self._armed.items()):
-                    if deadline <= now and token not in self._fired:
+                    if deadline <= now and token not in self._fired and interrupt_unless_shielded(
+                            thread_id, functools.partial(_set_async_exc, thread_id, id(OverBudget))):
                         self._fired.add(token)
-                        _set_async_exc(thread_id, id(OverBudget))
                 pending = [d for d, token in self._armed.values() if token not in self._fired]
-                self._wake.wait(timeout=max(0.001, min(pending) - now) if pending else None)
+                # A thread past its deadline inside an uninterrupted stretch is looked at again shortly.
+                self._wake.wait(timeout=max(_SHIELD_POLL, min(pending) - now) if pending else None)
 
     def _arm(self) -> object:
         token = object()
@@ -78,7 +81,8 @@ class Watchdog:
             self._wake.notify()
         return token
 
-    def _disarm(self, token: object) -> None:
+    def _disarm(self, token: object) -> bool:
+        """Disarm; whether the budget had fired."""
         thread_id = threading.get_ident()
         with self._wake:
             if self._armed.get(thread_id, (None, None))[1] is token:
@@ -86,6 +90,8 @@ class Watchdog:
             if token in self._fired:
                 self._fired.discard(token)
                 _set_async_exc(thread_id, None)  # set but perhaps not raised yet: never raise it later
+                return True
+            return False
 
     def run(self, call: Callable[[], T]) -> T:
         """`call()`, or BudgetExceeded once it has run longer than the budget."""
@@ -93,15 +99,22 @@ class Watchdog:
             return call()
         self._ensure_thread()
         token = self._arm()
+        fired = False
         try:
             try:
                 return call()
             finally:
-                self._disarm(token)
+                fired = self._disarm(token)
         except OverBudget:
             # Raised perhaps in the `finally` above, before it disarmed: disarming twice is harmless.
             self._disarm(token)
             raise BudgetExceeded(self.budget_ms) from None
+        except Exception as error:
+            # The interruption landed inside a library's C code, which reported it as an error of its own
+            # (`SystemError` from `compile`): it is still the budget that stopped the request.
+            if fired and not isinstance(error, JiansuoError):
+                raise BudgetExceeded(self.budget_ms) from error
+            raise
 
     def bounded(self, view: Callable[..., T]) -> Callable[..., T]:
         """`view` run within the budget."""

@@ -54,7 +54,7 @@ def test_go_from_the_calendar_to_a_days_pages_to_a_page_and_on_to_the_next_day(o
     assert page.locator("nav.crumbs").inner_text() == "整报浏览›2018年›2月›28日›B03 城事"
     page.screenshot(path=str(SCREENSHOTS / "browse-page-desktop.png"), full_page=True)
 
-    page.get_by_role("link", name="繁體").click()
+    page.get_by_role("link", name="繁體", exact=True).click()
     page.wait_for_url("**/browse/2018-02-28/B03?script=traditional")
     assert page.locator("ol.page-articles h2").nth(6).inner_text() == "冠縣斜店鄉保障貧困戶參加醫保不落一人"
     assert page.locator("nav.crumbs a").first.inner_text() == "整報瀏覽"

@@ -46,3 +46,38 @@ def test_a_search_stopped_by_the_budget_leaves_the_engine_usable(seed_engine):
             stopped += 1
     assert stopped > 0
     assert seed_engine.search("医保", k=3).total == seed_engine.search("医保", k=3).total > 0
+
+
+def test_an_uninterrupted_stretch_ends_before_the_budget_stops_the_call():
+    from service.shield import uninterrupted
+
+    finished = []
+
+    def shared_work():
+        with uninterrupted():
+            busy(0.3)  # well past the budget
+            finished.append(True)
+        busy(30)
+
+    with pytest.raises(BudgetExceeded):
+        Watchdog(budget_ms=20).run(shared_work)
+    assert finished == [True]
+
+
+def test_an_interruption_reported_by_c_code_as_its_own_error_is_the_budget():
+    # CPython's compiler, met by the interruption inside it, reports it as its own SystemError ("AST constructor
+    # recursion depth mismatch"): whatever the stopped call raises once the budget has fired is the budget's 503.
+    def compiled():
+        try:
+            busy(30)
+        except BaseException as interruption:
+            raise SystemError("AST constructor recursion depth mismatch") from interruption
+
+    with pytest.raises(BudgetExceeded):
+        Watchdog(budget_ms=20).run(compiled)
+    # Before the budget fires, such an error is the call's own.
+    def its_own_error():
+        raise SystemError("its own")
+
+    with pytest.raises(SystemError):
+        Watchdog(budget_ms=5000).run(its_own_error)
