@@ -97,6 +97,11 @@ class ExtrasStore:
         return {id_: Extras(summary, [tuple(k) for k in json.loads(keywords)], summary_data)
                 for id_, summary, keywords, summary_data in rows}
 
+    def keywords_many(self, article_ids: list[str], fingerprint: str) -> dict[str, list[tuple[str, str]]]:
+        """(folded term, as written) of the current keywords of those articles that have them."""
+        rows = self._current_rows("x.keywords", article_ids, fingerprint)
+        return {id_: [(term, text) for term, text, _ in json.loads(keywords)] for id_, keywords in rows}
+
     def summaries_many(self, article_ids: list[str], fingerprint: str) -> dict[str, tuple[str, bytes | None]]:
         """(generic summary, summary data) of the current extras of those articles: what a page of hits needs,
         without reading their keywords."""
