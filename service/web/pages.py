@@ -19,6 +19,7 @@ from ..errors import IndexUnusable, QueryError
 from ..search.display import check_script
 from ..search.facets import date_span, iso_day
 from .chart import timeline
+from .trend_chart import check_show, trend_chart
 
 pages = Blueprint("pages", __name__)
 
@@ -123,7 +124,7 @@ def search():
     date_from, date_to = request.args.get("date_from"), request.args.get("date_to")
     section = request.args.get("section")
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
-                       date_to=date_to, section=section, facets=True)
+                       date_to=date_to, section=section, facets=True, facet_terms=True)
     unfiltered_total = None
     if not results.hits and results.filters.active:
         unfiltered_total = e.search(query, k=1, summaries=False).total
@@ -161,3 +162,18 @@ def article(article_id: str):
     back = {name: request.args[name] for name in ("date_from", "date_to", "section", "page") if request.args.get(name)}
     return render("article.html", view=view, article=view.article, query=query, source_name=source_name,
                   keywords=keywords, related=related, back=back)
+
+
+@pages.get("/trends")
+def trends():
+    """Several queries on one chart over time; the form's blank boxes are left out."""
+    _page_script()  # the page's script, for its links and its text
+    e = engine()
+    queries = [q.strip() for q in request.args.getlist("q") if q.strip()]
+    by, show = request.args.get("by") or "month", check_show(request.args.get("show"))
+    date_from, date_to = request.args.get("from"), request.args.get("to")
+    section = request.args.get("section")
+    found = e.trends(queries, by, date_from=date_from, date_to=date_to, section=section) if queries else None
+    return render("trends.html", queries=queries, by=by, show=show, trends=found,
+                  chart=trend_chart(found, show) if found else None, date_from=date_from or "",
+                  date_to=date_to or "", section=section or "", boxes=queries + [""] * (5 - len(queries)))
