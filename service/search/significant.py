@@ -6,16 +6,16 @@ holding a word and `bg` the share of the archive's articles holding it,
     JLH = (fg - bg) * (fg / bg)     (words with fg <= bg score nothing)
 
 The absolute gain favours words common in the hits, the relative gain words rare in the archive; their
-product prefers words that are both, where chi-square and mutual information rank the archive's common words
-(the ones every result set holds a little more of) too high for a short list beside the results.
+product prefers words that are both. Chi-square (also offered by Elasticsearch) ranks nearly the same ten words
+on real news (docs/trends.md); JLH is kept as Elasticsearch's default, with no table of four counts to fill.
 
 The foreground is a sample, the best `SAMPLE` hits in the order shown: a query matching a third of the archive
 would otherwise cost a pass over a hundred thousand articles, and the best hits are what the query is about
 (the long tail of a broad query holds every topic, and pulls the list toward the archive's own words).
 Elasticsearch's `sampler` aggregation is there for the same reason. The words considered are the stored
 keywords of the sampled articles (worked out once per article at ingest, so no article is read or cut into
-words at query time); each one's count among the sample and in the archive comes from the index's postings,
-exact, not from the keyword lists.
+words at query time), the `MAX_CANDIDATES` most frequent of them; each one's count among the sample and in the
+archive comes from the index's postings, exact, not from the keyword lists.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ SAMPLE = 200
 MAX_TERMS = 10
 # A word in one or two of the hits says more about those articles than about the result set.
 MIN_HITS = 3
+# Words counted at most: those that are keywords of the most sampled hits. Each is a postings lookup; a sample of
+# varied hits has up to SAMPLE x 10 different keywords, and one keyword of a single hit seldom makes the list.
+MAX_CANDIDATES = 500
 
 
 def jlh(fg_hits: int, fg_size: int, bg_hits: int, bg_size: int) -> float:
@@ -91,6 +94,9 @@ def significant_terms(sample: np.ndarray, keywords: Iterable[tuple[str, str]], p
             continue
         spellings = written.setdefault(term, {})
         spellings[text] = spellings.get(text, 0) + 1
+    if len(written) > MAX_CANDIDATES:  # the most frequent keywords, the first met breaking ties (dicts keep order)
+        kept = sorted(written, key=lambda t: -sum(written[t].values()))[:MAX_CANDIDATES]
+        written = {term: written[term] for term in kept}
     found = []
     for term, spellings in written.items():
         docs = postings.docs_with(term)

@@ -80,3 +80,15 @@ def test_the_words_are_shown_in_the_script_asked_for(dated_engine):
 
 def test_a_query_without_hits_has_no_words(dated_engine):
     assert dated_engine.search("火星探测器", facet_terms=True).facets.terms == []
+
+
+def test_only_the_most_frequent_keywords_are_counted(monkeypatch):
+    import service.search.significant as significant
+
+    postings = postings_of([["常见", "少见"]] * 4)
+    keywords = [("常见", "常见")] * 4 + [("少见", "少见")]
+    assert {t.term for t in significant_terms(np.arange(4), keywords, postings)} == set()  # both in every article
+    postings = postings_of([["常见", "少见"]] * 4 + [["其他"]] * 20)
+    assert {t.term for t in significant_terms(np.arange(4), keywords, postings)} == {"常见", "少见"}
+    monkeypatch.setattr(significant, "MAX_CANDIDATES", 1)
+    assert [t.term for t in significant_terms(np.arange(4), keywords, postings)] == ["常见"]
