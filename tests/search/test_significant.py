@@ -30,8 +30,10 @@ def test_jlh_is_elasticsearch_s_absolute_times_relative_gain():
 
 def test_count_in_counts_the_sample_s_documents_among_a_posting_list():
     docs = np.array([1, 4, 9, 12], dtype=np.int32)
-    assert count_in(docs, np.array([0, 4, 9, 13])) == 2
-    assert count_in(docs, np.array([], dtype=np.int64)) == 0 and count_in(docs[:0], np.array([1])) == 0
+    in_sample = np.zeros(14, dtype=bool)
+    in_sample[[0, 4, 9, 13]] = True
+    assert count_in(docs, in_sample) == 2
+    assert count_in(docs, np.zeros(14, dtype=bool)) == 0 and count_in(docs[:0], in_sample) == 0
 
 
 def postings_of(documents):
