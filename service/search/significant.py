@@ -20,6 +20,7 @@ archive comes from the index's postings, exact, not from the keyword lists.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -89,12 +90,13 @@ def significant_terms(sample: np.ndarray, keywords: Iterable[tuple[str, str]], p
     in_sample[np.asarray(sample, dtype=np.int64)] = True
     size = int(np.count_nonzero(in_sample))
     terms, keys = set(query_terms), [k for k in query_keys if k]
+    # Each (word, spelling) counted once, then each word checked once: a sample repeats its keywords.
     written: dict[str, dict[str, int]] = {}
-    for term, text in keywords:
-        if len(term) < 2 or term in stopwords or not is_candidate(term) or _is_query_word(term, keys, terms):
-            continue
-        spellings = written.setdefault(term, {})
-        spellings[text] = spellings.get(text, 0) + 1
+    for (term, text), count in Counter(keywords).items():
+        written.setdefault(term, {})[text] = count
+    written = {term: spellings for term, spellings in written.items()
+               if len(term) >= 2 and term not in stopwords and is_candidate(term)
+               and not _is_query_word(term, keys, terms)}
     if len(written) > MAX_CANDIDATES:  # the most frequent keywords, the first met breaking ties (dicts keep order)
         kept = sorted(written, key=lambda t: -sum(written[t].values()))[:MAX_CANDIDATES]
         written = {term: written[term] for term in kept}
