@@ -107,10 +107,10 @@ class ExtrasStore:
         found = {}
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start:start + 500]
-            for id_, keywords in cursor.execute(
+            for id_, words in cursor.execute(
                     f"SELECT id, keywords FROM article_extras WHERE id IN ({', '.join('?' * len(chunk))}) "
                     "AND fingerprint = ?", (*chunk, fingerprint)):
-                found[id_] = [(term, text) for term, text, _ in json.loads(keywords)]
+                found[id_] = [(term, text) for term, text, _ in json.loads(words)]
         return found
 
     def summaries_many(self, article_ids: list[str], fingerprint: str) -> dict[str, tuple[str, bytes | None]]:
