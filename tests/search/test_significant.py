@@ -3,20 +3,9 @@
 import numpy as np
 import pytest
 
-from service.engine import Engine
 from service.index.bm25 import BM25Params
 from service.index.postings import build
 from service.search.significant import MIN_HITS, count_in, jlh, significant_terms
-
-from helpers import DATED_ARCHIVE, PROJECT, make_config
-
-
-@pytest.fixture(scope="module")
-def dated_engine(tmp_path_factory, analyzer):
-    e = Engine(make_config(tmp_path_factory.mktemp("significant") / "data"), analyzer=analyzer)
-    e.ingest([PROJECT / "corpus", DATED_ARCHIVE])
-    yield e
-    e.close()
 
 
 def test_jlh_is_elasticsearch_s_absolute_times_relative_gain():

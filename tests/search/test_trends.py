@@ -3,21 +3,10 @@
 import numpy as np
 import pytest
 
-from service.engine import Engine
 from service.errors import QueryError
 from service.search.facets import NONE
 from service.search.trends import (MAX_PERIODS, Period, TrendPoint, check_by, check_queries, periods, span_periods,
                                    tally)
-
-from helpers import DATED_ARCHIVE, PROJECT, make_config
-
-
-@pytest.fixture(scope="module")
-def dated_engine(tmp_path_factory, analyzer):
-    e = Engine(make_config(tmp_path_factory.mktemp("trends") / "data"), analyzer=analyzer)
-    e.ingest([PROJECT / "corpus", DATED_ARCHIVE])
-    yield e
-    e.close()
 
 
 def labels(spans):

@@ -7,9 +7,6 @@ import pytest
 from service.search.trends import Series, TrendPoint, Trends, periods
 from service.web import create_app
 from service.web.trend_chart import MAX_LABELS, PHONE_LABELS, trend_chart
-from service.engine import Engine
-
-from helpers import DATED_ARCHIVE, PROJECT, make_config
 
 
 def trends_of(rows, by="month", first=20170101, last=20171231):
@@ -50,11 +47,8 @@ def test_nothing_to_draw_without_periods():
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, analyzer):
-    e = Engine(make_config(tmp_path_factory.mktemp("trend-pages") / "data"), analyzer=analyzer)
-    e.ingest([PROJECT / "corpus", DATED_ARCHIVE])
-    yield create_app(engine=e).test_client()
-    e.close()
+def client(dated_engine):
+    return create_app(engine=dated_engine).test_client()
 
 
 def test_the_page_draws_each_query_with_links_to_each_period_s_hits(client):
