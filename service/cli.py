@@ -555,6 +555,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trends(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    _warn_if_behind(engine)
+    trends = engine.trends(args.query, args.by, date_from=args.date_from, date_to=args.date_to,
+                           section=args.section)
+    if args.json:
+        _dump(trends.to_dict(), sys.stdout)
+        return 0
+    # One row a period, one column a query: hits, then their share of the period's articles.
+    print("\t".join(["period", "articles", *(s.query for s in trends.series)]))
+    for row in zip(*(s.points for s in trends.series)):
+        print("\t".join([row[0].period.label, str(row[0].articles),
+                         *(f"{p.hits} ({100 * p.share:.1f}%)" for p in row)]))
+    if not trends.date_from:
+        print("no dated article in that range: nothing to count by period", file=sys.stderr)
+    print(f"{' · '.join(f'{s.query}: {s.total} hits' for s in trends.series)}", file=sys.stderr)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     _dump(_engine(args).stats(), sys.stdout)
     return 0
@@ -749,6 +768,16 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_cluster import add_commands as add_cluster_commands
 
     add_cluster_commands(commands)
+    p = commands.add_parser("trends", help="hits per year or month of up to five queries, each with its share of "
+                                           "the period's articles")
+    p.add_argument("query", nargs="+", metavar="QUERY", help="a query (quote one of several words: '扶贫 资金')")
+    p.add_argument("--by", choices=("year", "month"), default="month", help="the period (default month)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", default=None,
+                   help="earliest date kept (YYYY-MM-DD, YYYY-MM or YYYY); default the archive's first")
+    p.add_argument("--to", dest="date_to", metavar="DATE", default=None, help="latest date kept; default the last")
+    p.add_argument("--section", default=None, help="count only this section's articles")
+    p.add_argument("--json", action="store_true", help="print JSON, as GET /api/trends answers")
+    p.set_defaults(run=cmd_trends)
     return parser
 
 

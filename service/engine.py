@@ -40,6 +40,7 @@ from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans, partial_spans
 from .search.query import check_sort, is_question, parse as parse_query
 from .search.ranker import ProximityRanking, Ranker, Ranking, SoftMatch, Weights, plan_query
+from .search import significant, trends as trends_module
 from .shield import uninterrupted
 from .store import Store, UpsertCounts, store_problem
 from .summaries.choice import Summary
@@ -754,14 +755,15 @@ class Engine:
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
                section: str | None = None, facets: bool = False, explain: bool = False,
-               sort: str | None = None) -> SearchResults:
+               sort: str | None = None, facet_terms: bool = False) -> SearchResults:
         """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
 
         `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
         counts all the matches by month, day and section; `script` ("simplified" or "traditional") converts
         titles, summaries, authors and sections for display, highlight spans moved along. `sort` (`SORTS`):
         "relevance" (score), "newest" or "oldest" (date, undated articles last, then score); by default
-        relevance, and newest for a query made only of filters (`section:城事`).
+        relevance, and newest for a query made only of filters (`section:城事`). `facet_terms=True` adds to the facets
+        the words that characterise the hits (`search.significant`).
         """
         started = time.perf_counter()
         query = self.check_query(query)
@@ -769,13 +771,17 @@ class Engine:
         k = self.config.search_default_k if k is None else k
         _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
         _check_whole_number("offset", offset, 0, self.config.search_max_offset, "bad_offset")
-        matched = self._match(query, date_from, date_to, section, sort, limit=offset + k, facets=facets)
+        # The words of the hits are sampled from the best `significant.SAMPLE`: those are put in order too.
+        limit = max(offset + k, significant.SAMPLE) if facet_terms else offset + k
+        matched = self._match(query, date_from, date_to, section, sort, limit=limit, facets=facets or facet_terms)
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
         generation, postings, ranker = matched.live.generation, matched.live.words, matched.live.ranker
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
         counts = None
-        if facets:
+        if facets or facet_terms:
             counts = fields.count(ranking.all_matches)
+            if facet_terms:
+                counts = replace(counts, terms=self._significant_terms(matched, script))
             if script:
                 counts = counts.with_section_names(lambda name: self.display.text(name, script))
         page = slice(offset, offset + k)
@@ -837,6 +843,48 @@ class Engine:
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
                              facets=counts, mode=ranking.mode, index_generation=generation,
                              min_match=ranking.min_match, match_words=ranking.units, sort=matched.sort)
+
+    def _significant_terms(self, matched: "Matched", script: str | None) -> list[significant.SignificantTerm]:
+        """The words over-represented in the first `significant.SAMPLE` hits, from their stored keywords and the
+        index's postings; no article is read."""
+        postings, ranking = matched.live.words, matched.ranking
+        sample = ranking.candidates[:significant.SAMPLE]
+        ids = [postings.doc_ids[int(n)] for n in sample]
+        keywords = self.extras.keywords_many(ids, self.extras_fingerprint) if ids else {}
+        found = significant.significant_terms(
+            sample, (pair for article_id in ids for pair in keywords.get(article_id, ())), postings,
+            query_terms=ranking.terms, query_keys=ranking.keys, stopwords=self.analyzer.stopwords)
+        if script:
+            found = [replace(term, text=self.display.text(term.text, script)) for term in found]
+        return found
+
+    def trends(self, queries: list[str], by: str | None = None, *, date_from: str | None = None,
+               date_to: str | None = None, section: str | None = None) -> trends_module.Trends:
+        """Hits per year or month (`by`, month by default) of up to five queries, each with its share of the
+        articles the archive holds in that period (`search.trends`); every period from `date_from` (or the
+        archive's first dated article) to `date_to` (or its last) is a point. Matched as `search` matches,
+        with its filters; counted from the index and the stored dates, no article read."""
+        queries = trends_module.check_queries(queries)
+        by = trends_module.check_by(by)
+        browse.check_span(date_from, date_to)  # refused here naming `from` and `to`, as the trends API calls them
+        filters = check_filters(date_from, date_to, section)
+        for query in queries:
+            self.check_query(query)
+        spans = trends_module.span_periods(trends_module.period_keys(self.document_fields(self.postings()), by),
+                                           by, filters.first_day, filters.last_day)
+        series = []
+        for query in queries:
+            matched = self._match(query, date_from, date_to, section, None, limit=1, facets=True)
+            # Each query is counted against the generation it matched in, should a new one come in meanwhile.
+            keys = trends_module.period_keys(matched.fields, by)
+            everything = np.arange(matched.live.words.n_docs)
+            # The articles the hits are a share of: those the same date and section filters keep.
+            articles = trends_module.tally(keys[everything[matched.fields.keep(everything, filters)]], spans, by)
+            hits = trends_module.tally(keys[matched.ranking.all_matches], spans, by)
+            series.append(trends_module.Series(matched.query, matched.ranking.total, [
+                trends_module.TrendPoint(span, int(h), int(a)) for span, h, a in zip(spans, hits, articles)]))
+        return trends_module.Trends(by, spans[0].date_from if spans else None, spans[-1].date_to if spans else None,
+                                    filters.section, series)
 
     def _match(self, query: str, date_from: str | None, date_to: str | None, section: str | None,
                sort: str | None, *, limit: int | None, facets: bool = False) -> "Matched":

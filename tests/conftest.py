@@ -33,6 +33,18 @@ def seed_engine(tmp_path_factory, analyzer) -> Engine:
 
 
 @pytest.fixture(scope="session")
+def dated_engine(tmp_path_factory, analyzer) -> Engine:
+    """The embedded corpus and the small dated archive (dates and sections), ingested once for the session;
+    tests must not write to it."""
+    from helpers import DATED_ARCHIVE
+
+    e = Engine(make_config(tmp_path_factory.mktemp("dated") / "data"), analyzer=analyzer)
+    e.ingest([PROJECT / "corpus", DATED_ARCHIVE])
+    yield e
+    e.close()
+
+
+@pytest.fixture(scope="session")
 def live_archive(tmp_path_factory, analyzer):
     """The embedded corpus, a small archive with dates and sections, and one article with a hostile title,
     for the server tests."""

@@ -123,17 +123,23 @@ class Facets:
     undated: int
     first: str | None
     last: str | None
+    # The words that characterise the hits (`search.significant`), only when asked for: they cost a sample's
+    # keywords and postings lookups that the other counts do not.
+    terms: list | None = None
 
     def to_dict(self) -> dict:
         def counts(pairs):
             return [{"value": value, "count": count} for value, count in pairs]
 
-        return {"month": counts(self.month), "day": counts(self.day), "section": counts(self.section),
+        data = {"month": counts(self.month), "day": counts(self.day), "section": counts(self.section),
                 "undated": self.undated, "first": self.first, "last": self.last}
+        if self.terms is not None:
+            data["terms"] = [term.to_dict() for term in self.terms]
+        return data
 
     def with_section_names(self, rename: Callable[[str], str]) -> "Facets":
         return Facets(self.month, self.day, [(rename(name), count) for name, count in self.section], self.undated,
-                      self.first, self.last)
+                      self.first, self.last, self.terms)
 
 
 class DocumentFields:

@@ -97,6 +97,22 @@ class ExtrasStore:
         return {id_: Extras(summary, [tuple(k) for k in json.loads(keywords)], summary_data)
                 for id_, summary, keywords, summary_data in rows}
 
+    def keywords_many(self, article_ids: list[str], fingerprint: str) -> dict[str, list[tuple[str, str]]]:
+        """(folded term, as written) of the keywords of those articles that have them, made by `fingerprint`,
+        whether or not the article has changed since: without the check against each article's content hash,
+        which reads the whole article row, long bodies and all. For words to weigh afresh, not to show as an
+        article's own."""
+        cursor = self._connect().cursor()
+        cursor.row_factory = None
+        found = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            for id_, words in cursor.execute(
+                    f"SELECT id, keywords FROM article_extras WHERE id IN ({', '.join('?' * len(chunk))}) "
+                    "AND fingerprint = ?", (*chunk, fingerprint)):
+                found[id_] = [(term, text) for term, text, _ in json.loads(words)]
+        return found
+
     def summaries_many(self, article_ids: list[str], fingerprint: str) -> dict[str, tuple[str, bytes | None]]:
         """(generic summary, summary data) of the current extras of those articles: what a page of hits needs,
         without reading their keywords."""

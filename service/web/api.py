@@ -18,7 +18,10 @@ from .openapi import document
 
 api = Blueprint("api", __name__)
 
-SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort")
+SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort", "facets")
+# Facets counted only when asked for (`facets=terms`): the month, day and section counts always are.
+ASKED_FACETS = ("terms",)
+TRENDS_PARAMETERS = ("q", "by", "from", "to", "section")
 EXPORT_PARAMETERS = ("q", "format", "sort", "script", "date_from", "date_to", "section", "publication")
 DATES_PARAMETERS = ("from", "to")
 PAGES_PARAMETERS = ("date",)
@@ -73,8 +76,28 @@ def search():
     results = engine().search(args.get("q", ""), k=int_param("k", None), offset=int_param("offset", 0),
                               script=args.get("script"), date_from=args.get("date_from"),
                               date_to=args.get("date_to"), section=args.get("section"), facets=True,
-                              explain=flag_param("explain"), sort=args.get("sort"))
+                              explain=flag_param("explain"), sort=args.get("sort"),
+                              facet_terms="terms" in asked_facets())
     return jsonify({**results.to_dict(), "sort": results.sort})
+
+
+def asked_facets() -> set[str]:
+    """The facets named by `facets` (comma-separated, or given several times)."""
+    asked = {name.strip() for raw in request.args.getlist("facets") for name in raw.split(",") if name.strip()}
+    unknown = sorted(asked - set(ASKED_FACETS))
+    if unknown:
+        raise QueryError(f"parameter facets takes {', '.join(ASKED_FACETS)}; got {', '.join(unknown)[:80]!r}",
+                         code="bad_facets")
+    return asked
+
+
+@api.get("/api/trends")
+def trends():
+    known_parameters(TRENDS_PARAMETERS)
+    args = request.args
+    result = engine().trends(args.getlist("q"), args.get("by"), date_from=args.get("from"), date_to=args.get("to"),
+                             section=args.get("section"))
+    return jsonify(result.to_dict())
 
 
 class _Streamed:

@@ -12,6 +12,8 @@ from ..export import FORMATS as EXPORT_FORMATS, MEDIA_TYPES as EXPORT_MEDIA_TYPE
 from ..search.display import SCRIPTS
 from ..search.query import SORTS
 from ..search.facets import MAX_SECTION_CHARS
+from ..search.significant import MAX_TERMS, SAMPLE
+from ..search.trends import BY, MAX_PERIODS, MAX_QUERIES
 
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
@@ -70,6 +72,39 @@ def _schemas() -> dict:
             "undated": {"type": "integer", "minimum": 0, "description": "matches without a date"},
             "first": _nullable("string", description="earliest day among the dated matches"),
             "last": _nullable("string", description="latest day among the dated matches"),
+        }, {
+            "terms": {"type": "array", "maxItems": MAX_TERMS, "items": _ref("SignificantTerm"),
+                      "description": "with facets=terms: the words that characterise the hits, best first"},
+        }),
+        "SignificantTerm": _object({
+            "value": {"type": "string", "description": "the word as the hits most often write it (in `script`)"},
+            "count": {"type": "integer", "minimum": 1,
+                      "description": f"how many of the best {SAMPLE} hits (the sample) hold it"},
+            "archive_count": {"type": "integer", "minimum": 1, "description": "articles of the archive holding it"},
+            "score": {"type": "number", "exclusiveMinimum": 0,
+                      "description": "JLH: (fg - bg) * fg / bg, fg and bg its share of the sample and the archive"},
+        }),
+        "Trends": _object({
+            "by": {"type": "string", "enum": list(BY)},
+            "from": _nullable("string", description="the first day of the first period (YYYY-MM-DD); null when "
+                                                    "the archive holds no dated article"),
+            "to": _nullable("string", description="the last day of the last period"),
+            "section": _nullable("string"),
+            "series": {"type": "array", "maxItems": MAX_QUERIES, "items": _object({
+                "query": {"type": "string"},
+                "total": {"type": "integer", "minimum": 0,
+                          "description": "the query's matches under the filters, those whose date names no period "
+                                         "of the unit (no date, or a year alone by month) included"},
+                "points": {"type": "array", "description": "every period in order, zeros included",
+                           "items": _object({
+                               "period": {"type": "string", "description": "YYYY or YYYY-MM"},
+                               "hits": {"type": "integer", "minimum": 0},
+                               "share": {"type": "number", "minimum": 0, "maximum": 1,
+                                         "description": "hits / articles (0 when the period has none)"},
+                               "articles": {"type": "integer", "minimum": 0,
+                                            "description": "the articles of the period the filters keep"},
+                           })},
+            })},
         }),
         "Hit": _object({
             "id": {"type": "string"}, "rank": {"type": "integer", "minimum": 1}, "score": {"type": "number"},
@@ -265,8 +300,30 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                     _query_parameter("explain", "1: take each hit's score apart by channel and term",
                                      {"type": "string", "enum": ["0", "1"]}),
                     sort,
+                    _query_parameter("facets", "more facets to count, comma-separated: terms (the words that "
+                                               "characterise the hits, `facets.terms`)", {"type": "string"}),
                 ],
                 "responses": {"200": _json(_ref("SearchResults"), "the page of results asked for"),
+                              "400": bad, "503": unusable, "default": _error("any other failure")},
+            }},
+            "/api/trends": {"get": {
+                "operationId": "trends",
+                "summary": "hits per year or month of up to five queries, each with its share of the period's "
+                           "articles",
+                "description": "Every period from `from` (or the archive's first dated article) to `to` (or its "
+                               f"last) is a point, zeros included; at most {MAX_PERIODS} periods. Queries are "
+                               "matched as /api/search matches them.",
+                "parameters": [
+                    _query_parameter("q", f"a query; give it up to {MAX_QUERIES} times (q=A&q=B)",
+                                     {"type": "string", "minLength": 1}, required=True),
+                    _query_parameter("by", "the period", {"type": "string", "enum": list(BY), "default": "month"}),
+                    _query_parameter("from", "earliest date kept (YYYY-MM-DD, YYYY-MM or YYYY)",
+                                     {"type": "string", "pattern": DATE_PATTERN}),
+                    _query_parameter("to", "latest date kept (YYYY-MM-DD, YYYY-MM or YYYY)",
+                                     {"type": "string", "pattern": DATE_PATTERN}),
+                    filters[2],
+                ],
+                "responses": {"200": _json(_ref("Trends"), "one series per query, in the order given"),
                               "400": bad, "503": unusable, "default": _error("any other failure")},
             }},
             "/api/export": {"get": {

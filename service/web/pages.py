@@ -29,6 +29,7 @@ from ..search.display import SCRIPTS, check_script
 from ..search.facets import date_span, iso_day
 from ..search.query import check_sort, parse as parse_query, without_filters
 from .chart import timeline
+from .trend_chart import check_show, trend_chart
 
 pages = Blueprint("pages", __name__)
 
@@ -217,7 +218,7 @@ def search():
     section = request.args.get("section")
     query = _dates_from_form(query, date_from, date_to)
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
-                       date_to=date_to, section=section, facets=True, sort=sort)
+                       date_to=date_to, section=section, facets=True, sort=sort, facet_terms=True)
     filters = results.filters
     unfiltered_total = None
     if not results.hits and filters.active:
@@ -477,3 +478,18 @@ def error_page(status: int, code: str, message: str = ""):
         text = engine().display.text(text, g.script)
     again = link("pages.search", q=query) if query.strip() and code != "empty_query" and status < 500 else None
     return render("error.html", status, status=status, message=text, code=code, query=query, again=again)
+
+
+@pages.get("/trends")
+def trends():
+    """Several queries on one chart over time; the form's blank boxes are left out."""
+    _page_script()  # the page's script, for its links and its text
+    e = engine()
+    queries = [q.strip() for q in request.args.getlist("q") if q.strip()]
+    by, show = request.args.get("by") or "month", check_show(request.args.get("show"))
+    date_from, date_to = request.args.get("from"), request.args.get("to")
+    section = request.args.get("section")
+    found = e.trends(queries, by, date_from=date_from, date_to=date_to, section=section) if queries else None
+    return render("trends.html", queries=queries, by=by, show=show, trends=found,
+                  chart=trend_chart(found, show) if found else None, date_from=date_from or "",
+                  date_to=date_to or "", section=section or "", boxes=queries + [""] * (5 - len(queries)))

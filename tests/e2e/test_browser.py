@@ -1,41 +1,20 @@
 """The search page in a real headless Chromium against a real `jiansuo serve`.
 
-Uses the system browser (Debian's `chromium`); nothing is downloaded. Without
-one the tests are skipped, saying so. Screenshots go to
-tests/e2e/screenshots/ (or $JIANSUO_SCREENSHOTS).
+The browser is tests/e2e/conftest.py's: the system one (Debian's `chromium`),
+nothing downloaded; without one the tests are skipped, saying so. Screenshots go
+to tests/e2e/screenshots/ (or $JIANSUO_SCREENSHOTS).
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("JIANSUO_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM and os.environ.get("JIANSUO_REQUIRE_BROWSER") == "1":
-    raise RuntimeError("JIANSUO_REQUIRE_BROWSER=1 but no Chromium is installed (Debian: apt-get install chromium)")
-if not CHROMIUM:
-    pytest.skip("no Chromium installed (Debian: apt-get install chromium); set JIANSUO_CHROMIUM to use another",
-                allow_module_level=True)
-
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-
 MEDICAL = "冠县斜店乡保障贫困户参加医保不落一人"
 MEDICAL_TRADITIONAL = "冠縣斜店鄉保障貧困戶參加醫保不落一人"
 SCREENSHOTS = Path(os.environ.get("JIANSUO_SCREENSHOTS", Path(__file__).parent / "screenshots"))
-# As root and on a closed network, Chromium needs these to start and to stay quiet.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -3,19 +3,8 @@
 import numpy as np
 import pytest
 
-from service.engine import Engine
 from service.errors import QueryError
 from service.search.facets import DocumentFields, Filters, check_filters, date_span
-
-from helpers import DATED_ARCHIVE, PROJECT, make_config
-
-
-@pytest.fixture(scope="module")
-def dated_engine(tmp_path_factory, analyzer):
-    e = Engine(make_config(tmp_path_factory.mktemp("dated") / "data"), analyzer=analyzer)
-    e.ingest([PROJECT / "corpus", DATED_ARCHIVE])
-    yield e
-    e.close()
 
 
 def ids(results):

@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from service.engine import Engine
 from service.web import create_app
 from service.web.api import (ARTICLE_PARAMETERS, DATES_PARAMETERS, EXPORT_PARAMETERS, PAGE_PARAMETERS,
-                             PAGES_PARAMETERS, SEARCH_PARAMETERS, SUMMARIZE_FIELDS)
+                             PAGES_PARAMETERS, SEARCH_PARAMETERS, SUMMARIZE_FIELDS, TRENDS_PARAMETERS)
 
 from helpers import ADMIN_TOKEN, LIVE_MAX_UPLOAD_BYTES, announce_only, make_config, multipart
 
@@ -74,6 +74,11 @@ LIVE_REQUESTS = [
     ("GET", "/api/export?q=%E5%8C%BB%E4%BF%9D&format=ris", None, {}, 200),
     ("GET", "/api/export?q=%E5%8C%BB%E4%BF%9D&format=xlsx", None, {}, 400),
     ("GET", "/api/dates?from=2018&to=2018-02", None, {}, 200),
+    ("GET", "/api/search?q=%E6%89%B6%E8%B4%AB&facets=terms&script=traditional", None, {}, 200),
+    ("GET", "/api/search?q=%E6%89%B6%E8%B4%AB&facets=people", None, {}, 400),
+    ("GET", "/api/trends?q=%E6%89%B6%E8%B4%AB&q=%E5%8C%BB%E4%BF%9D&by=month&from=2017&to=2018-03"
+            "&section=%E8%A6%81%E9%97%BB", None, {}, 200),
+    ("GET", "/api/trends?q=%E6%89%B6%E8%B4%AB&by=week", None, {}, 400),
     ("GET", "/api/dates?from=2018-13", None, {}, 400),
     ("GET", "/api/pages?date=2018-02-28", None, {}, 200),
     ("GET", "/api/pages?date=2018-02", None, {}, 400),
@@ -85,7 +90,7 @@ LIVE_REQUESTS = [
     ("GET", "/healthz", None, {}, 200),
 ]
 # Without an index the service answers 503 wherever it needs one.
-EMPTY_ARCHIVE_REQUESTS = [("GET", "/api/search?q=x", 503), ("GET", "/api/export?q=x&format=csv", 503),
+EMPTY_ARCHIVE_REQUESTS = [("GET", "/api/search?q=x", 503), ("GET", "/api/trends?q=x", 503), ("GET", "/api/export?q=x&format=csv", 503),
                           ("GET", "/api/stats", 503), ("GET", "/healthz", 503)]
 
 
@@ -195,6 +200,7 @@ def test_documented_parameters_are_the_accepted_ones(document):
     assert names("/api/articles/{id}", "query") == set(ARTICLE_PARAMETERS)
     assert names("/api/export", "query") == set(EXPORT_PARAMETERS)
     assert names("/api/dates", "query") == set(DATES_PARAMETERS)
+    assert names("/api/trends", "query") == set(TRENDS_PARAMETERS)
     assert names("/api/pages", "query") == set(PAGES_PARAMETERS)
     assert names("/api/pages/{date}/{page}", "query") == set(PAGE_PARAMETERS)
     body = document["components"]["schemas"]["SummarizeRequest"]["properties"]
