@@ -26,6 +26,7 @@ from ..errors import IndexUnusable, NotFound, QueryError
 from ..export import FORMATS as EXPORT_FORMATS
 from ..ingest.sources import ARTICLE_SUFFIXES, PAGE_SUFFIXES
 from ..search.display import SCRIPTS, check_script
+from ..search import trends as trends_module
 from ..search.facets import date_span, iso_day
 from ..search.query import check_sort, parse as parse_query, without_filters
 from .chart import timeline
@@ -441,6 +442,11 @@ def _error_text(code: str, status: int, message: str = "") -> str:
         "query_too_long": f"检索词太长：共 {len(request.args.get('q', '').strip())} 字，上限 {c.search_max_query_chars} 字。",
         "too_many_terms": f"检索词和筛选条件太多：上限 {c.search_max_query_terms} 个。",
         "bad_encoding": "网址中的参数不是有效的 UTF-8 编码，请检查链接是否完整。",
+        "too_many_queries": f"一次最多比较 {trends_module.MAX_QUERIES} 个检索词，收到 {len(request.args.getlist('q'))} 个。",
+        "bad_by": f"时段（by）只能是 year（按年）或 month（按月），收到 {_quoted('by')}。",
+        "bad_from": f"起始日期写法有误：{_quoted('from')}。{dates}。",
+        "bad_to": f"结束日期写法有误：{_quoted('to')}。{dates}。",
+        "too_many_periods": f"时段太多（上限 {trends_module.MAX_PERIODS} 个），请缩小起止日期，或按年（by=year）查看。",
         "bad_format": f"格式（format）只能是 "
                       f"{'、'.join(CITE_FORMATS if request.path.startswith('/cite/') else EXPORT_FORMATS)}，"
                       f"收到 {_quoted('format') or '空值'}。",

@@ -72,7 +72,9 @@ def test_without_queries_the_page_explains_itself_and_bad_ones_are_400(client):
     empty = client.get("/trends")
     assert empty.status_code == 200 and "输入一到五个检索词" in empty.get_data(as_text=True)
     too_many = client.get("/trends?" + "&".join(f"q=词{n}" for n in range(6)))
-    assert too_many.status_code == 400 and "at most 5" in too_many.get_data(as_text=True)
+    assert too_many.status_code == 400 and "一次最多比较 5 个检索词，收到 6 个" in too_many.get_data(as_text=True)
+    by_week = client.get("/trends?q=扶贫&by=week&script=traditional")
+    assert by_week.status_code == 400 and "時段（by）只能是 year" in by_week.get_data(as_text=True)
 
 
 def test_the_results_page_links_to_the_trends_and_to_its_words(client):
