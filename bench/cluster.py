@@ -8,6 +8,12 @@ summaries, each query once on each side after one warm-up pass. Prints one JSON 
 
     {"queries", "identical", "max_score_diff", "p50_ms_single", "p50_ms_cluster", ...}
 
+`moved_p50_all` / `moved_p50_bounded` (and `_mean`) are the documents that come back from the shards for one
+query from cold caches (the sum of the fetched MSets' sizes: every match's weights, or the bounded ranking's
+match ids, ranked batches and chosen articles' weights; `moved_kinds_bounded` splits the latter), and
+`p50_ms_cluster_cold_all` / `p50_ms_cluster_cold_bounded` their latencies, while `p50_ms_cluster` is the bounded
+ranking with the coordinator's caches warm, as it serves.
+
 `identical` counts the queries whose top 10 (ids, order, total and mode) are the same on both sides;
 `max_score_diff` is the largest score difference over all of them. With `--workers 1,2` the build is also made
 with Ray (a local Ray on 127.0.0.2) with each worker count: `build_articles_per_second` per worker count (0: in
@@ -21,10 +27,12 @@ import argparse
 import filecmp
 import json
 import random
+import statistics
 import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench.common import percentile
@@ -118,7 +126,26 @@ def main() -> int:
         for query in asked:  # warm-up: dictionaries, caches of both sides alike
             single.search(query, k=10, summaries=False)
             sharded.search(query, k=10, summaries=False)
-        timings: dict[str, list[float]] = {"single": [], "cluster": []}
+        timings: dict[str, list[float]] = {"single": [], "cluster": [], "cold_all": [], "cold_bounded": []}
+        live = sharded._live()
+        shards = live.words.shards
+        moves: dict[str, list[int]] = {"all": [], "bounded": []}
+        kinds: Counter = Counter()
+        for query in asked:
+            for mode in ("all", "bounded"):
+                live.ranker.bounded = mode == "bounded"
+                for postings in live.ranker.channels.values():
+                    postings.forget()
+                before = Counter(shards.moved)
+                started = time.perf_counter()
+                sharded.search(query, k=10, summaries=False)
+                timings[f"cold_{mode}"].append((time.perf_counter() - started) * 1000)
+                moved = Counter(shards.moved)
+                moved.subtract(before)
+                moves[mode].append(sum(moved.values()))
+                if mode == "bounded":
+                    kinds.update(moved)
+        live.ranker.bounded = True
         identical, worst = 0, 0.0
         for query in asked:
             started = time.perf_counter()
@@ -139,6 +166,11 @@ def main() -> int:
     print(json.dumps({"queries": len(asked), "identical": identical, "max_score_diff": worst,
                       "p50_ms_single": round(p50_single, 3), "p50_ms_cluster": round(p50_cluster, 3),
                       "cluster_over_single": round(p50_cluster / p50_single, 2), "shards": args.shards,
+                      "p50_ms_cluster_cold_all": round(percentile(timings["cold_all"], 0.5), 3),
+                      "p50_ms_cluster_cold_bounded": round(percentile(timings["cold_bounded"], 0.5), 3),
+                      **{f"moved_{stat}_{mode}": round(f(moves[mode]), 1) for mode in moves
+                         for stat, f in (("p50", lambda v: percentile(v, 0.5)), ("mean", statistics.fmean))},
+                      "moved_kinds_bounded": dict(kinds),
                       **result}))
     return 0
 

@@ -18,7 +18,8 @@ from typing import Callable, Iterator
 from ..errors import InputError, NotIndexed
 from ..index.workers import batches
 from .analysis import analyse_locally, analyse_on_ray
-from .layout import CHANNELS, METADATA_KEY, DocMap, Manifest, build_id, shard_dir, write_catalog, xapian_term
+from .layout import (CHANNELS, METADATA_KEY, DocMap, Manifest, build_id, id_term, shard_dir, write_catalog,
+                     xapian_term)
 from .xapian_lib import require
 
 BATCH = 500
@@ -80,6 +81,7 @@ def build(engine, out: Path, shards: int, workers: int = 0,
                     document = xapian.Document()
                     for term, count in terms:
                         document.add_term(xapian_term(term), count)
+                    document.add_boolean_term(id_term(done))
                     writers[shard][channel].add_document(document)
                 done += 1
             if progress is not None:

@@ -30,8 +30,25 @@ from ..index.bm25 import BM25Params
 from ..index.positions import squashed
 from ..index.postings import intersect
 from ..index.workers import headline
-from .layout import CHANNELS, METADATA_KEY, DocMap, Manifest, read_catalog, xapian_term
+from .layout import CHANNELS, ID_PREFIX, METADATA_KEY, DocMap, Manifest, id_term, read_catalog, xapian_term
 from .xapian_lib import require
+
+_matching = threading.local()  # `ids_only`: this thread is finding matches, not weighing them
+
+
+class ids_only:
+    """While it lasts, this thread's `docs_with_all` asks the shards for the articles holding every term (the
+    intersection is made on them, and only document ids come back) instead of fetching each term's weights."""
+
+    def __enter__(self):
+        _matching.active = True
+
+    def __exit__(self, *exc):
+        _matching.active = False
+
+    @staticmethod
+    def active() -> bool:
+        return getattr(_matching, "active", False)
 
 
 class ShardUnavailable(JiansuoError):
@@ -77,6 +94,14 @@ class ShardSet:
         self.databases: dict[str, object] = {}
         self.lock = threading.RLock()
         self.version = 0  # bumped when a shard moves to another replica
+        # Documents that came back from the shards, by what they were fetched for: "weights" (a term's every
+        # match with its weight), "ids" (matching articles, without weights), "ranked" (a channel's best-weighted
+        # articles, a batch at a time) and "picked" (the weights of chosen articles).
+        self.moved: Counter = Counter()
+
+    def count(self, kind: str, documents: int) -> None:
+        with self.lock:
+            self.moved[kind] += documents
 
     def open_shard(self, address: str, shard: int) -> dict:
         """The shard's databases at `address`, one per channel, checked to be that shard of this build."""
@@ -258,7 +283,9 @@ class ClusterPostings:
         document frequencies are read once, merged across the shards, in the index's term order."""
         def frequencies(dbs) -> np.ndarray:
             db = dbs[self.channel]
-            return np.fromiter((item.termfreq for item in db.allterms()), dtype=np.int64)
+            prefix = ID_PREFIX.encode()
+            return np.fromiter((item.termfreq for item in db.allterms() if not item.term.startswith(prefix)),
+                               dtype=np.int64)
 
         dfs = self.shards.call(frequencies)
         if dfs.size == 0:
@@ -298,12 +325,10 @@ class ClusterPostings:
             enquire.set_weighting_scheme(xapian.BM25Weight(k1, 0, 0, b, 0))
             scale = self._okapi_idf(df) / xapian_idf(self._n, df)
             enquire.set_query(xapian.Query(xapian.Query.OP_SCALE_WEIGHT, xapian.Query(key), scale))
-            matches = enquire.get_mset(0, df)
-            docids = np.fromiter((m.docid for m in matches), dtype=np.int64, count=matches.size())
-            weights = np.fromiter((m.weight for m in matches), dtype=np.float64, count=matches.size())
-            return docids, weights
+            return _ids_and_weights(enquire.get_mset(0, df))
 
         docids, weights = self.shards.call(fetch)
+        self.shards.count("weights", docids.size)
         numbers = self.docmap.number[docids]
         order = np.argsort(numbers, kind="stable")
         numbers = numbers[order].astype(np.int32)
@@ -319,6 +344,12 @@ class ClusterPostings:
         wanted = set(terms)
         if not wanted:
             return np.empty(0, dtype=np.int32)
+        if ids_only.active():
+            with self._lock:
+                cached = all(t in self._weights for t in wanted)
+            if not cached:
+                found = self._holding_all(sorted(wanted))
+                return found if within is None else intersect(within, found, self.n_docs)
         result = within
         for term in sorted(wanted, key=self.doc_freq):
             docs = self.docs_with(term)
@@ -326,6 +357,77 @@ class ClusterPostings:
             if result.size == 0:
                 break
         return result
+
+    def _holding_all(self, terms: list[str]) -> np.ndarray:
+        """The catalog numbers holding every one of `terms`, ascending: matched on the shards, ids only."""
+        xapian = self.shards.xapian
+        query = xapian.Query(xapian.Query.OP_AND, [xapian.Query(xapian_term(t)) for t in terms])
+
+        def fetch(dbs):
+            enquire = xapian.Enquire(dbs[self.channel])
+            enquire.set_weighting_scheme(xapian.BoolWeight())
+            enquire.set_query(query)
+            matches = enquire.get_mset(0, self._n)
+            return np.fromiter((m.docid for m in matches), dtype=np.int64, count=matches.size())
+
+        docids = self.shards.call(fetch)
+        self.shards.count("ids", docids.size)
+        return np.sort(self.docmap.number[docids]).astype(np.int32)
+
+    def channel_query(self, counts: Counter):
+        """The channel's part of a query: each term weighed as the ranker weighs it (its BM25 weight times its
+        count in the query), summed by Xapian; None when no term is in the channel."""
+        xapian = self.shards.xapian
+        parts = []
+        for term, count in counts.items():
+            df = self.doc_freq(term)
+            if df:
+                scale = count * (self._okapi_idf(df) / xapian_idf(self._n, df))
+                parts.append(xapian.Query(xapian.Query.OP_SCALE_WEIGHT, xapian.Query(xapian_term(term)), scale))
+        return xapian.Query(xapian.Query.OP_OR, parts) if parts else None
+
+    def _weighed(self, query, first: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        xapian = self.shards.xapian
+        k1, b = self.params.k1, self.params.b
+
+        def fetch(dbs):
+            enquire = xapian.Enquire(dbs[self.channel])
+            enquire.set_weighting_scheme(xapian.BM25Weight(k1, 0, 0, b, 0))
+            enquire.set_query(query)
+            return _ids_and_weights(enquire.get_mset(first, size))
+
+        docids, weights = self.shards.call(fetch)
+        return self.docmap.number[docids], weights
+
+    def ranked(self, query, first: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Articles `first` to `first + size` by their weight for `query` (`channel_query`), best first: each
+        weight bounds every article after it."""
+        if query is None or self._avgdl == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        numbers, weights = self._weighed(query, first, size)
+        self.shards.count("ranked", numbers.size)
+        return numbers, weights
+
+    def weights_of(self, query, numbers: np.ndarray) -> np.ndarray:
+        """The weight of each of `numbers` for `query` (0 where it holds none of its terms), from the shards,
+        which are asked about those articles only (their id terms, build format 2)."""
+        out = np.zeros(numbers.size, dtype=np.float64)
+        if query is None or numbers.size == 0 or self._avgdl == 0:
+            return out
+        xapian = self.shards.xapian
+        chosen = xapian.Query(xapian.Query.OP_OR, [xapian.Query(id_term(int(n))) for n in numbers])
+        found, weights = self._weighed(xapian.Query(xapian.Query.OP_FILTER, query, chosen), 0, int(numbers.size))
+        self.shards.count("picked", found.size)
+        order = np.argsort(numbers, kind="stable")
+        at = order[np.searchsorted(numbers[order], found)]
+        out[at] = weights
+        return out
+
+    def forget(self) -> None:
+        """Drops the cached term weights (a benchmark's cold start)."""
+        with self._lock:
+            self._weights.clear()
+            self._kept = 0
 
     def weights_at(self, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         holders, weights = self.term_weights(term)
@@ -365,6 +467,12 @@ class ClusterPostings:
             return np.fromiter((db.get_doclength(int(d)) for d in docids), dtype=np.float64, count=docids.size)
 
         return self.shards.call(lengths)
+
+
+def _ids_and_weights(matches) -> tuple[np.ndarray, np.ndarray]:
+    docids = np.fromiter((m.docid for m in matches), dtype=np.int64, count=matches.size())
+    weights = np.fromiter((m.weight for m in matches), dtype=np.float64, count=matches.size())
+    return docids, weights
 
 
 class _Norms:
@@ -448,7 +556,7 @@ class NoLargeFiles:
 def open_live(engine):
     """The engine's `LiveIndex` over the shards the settings name: what `Engine` searches in cluster mode."""
     from ..engine import LiveIndex
-    from ..search.ranker import Ranker
+    from .topk import BoundedRanker
 
     config = engine.config
     manifest, ids = read_catalog(config.cluster_catalog)
@@ -466,7 +574,7 @@ def open_live(engine):
     channels = {c: ClusterPostings(shards, c, docmap, ids, params) for c in CHANNELS}
     words = channels.pop("words")
     positions = StorePositions(engine.store, engine.analyzer, ids)
-    ranker = Ranker(words, channels, engine.weights, config.ranking_and_fallback_below, soft=engine.soft_match,
-                    proximity=engine.proximity, positions=positions,
-                    lede_for_questions=config.ranking_lede_for_questions)
+    ranker = BoundedRanker(words, channels, engine.weights, config.ranking_and_fallback_below,
+                           soft=engine.soft_match, proximity=engine.proximity, positions=positions,
+                           lede_for_questions=config.ranking_lede_for_questions, bounded=manifest.format >= 2)
     return LiveIndex(f"cluster-{manifest.build_id}", words, ranker, NoLargeFiles(), manifest.store_revision)

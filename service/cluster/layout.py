@@ -4,6 +4,11 @@
     OUT/catalog.txt             every article id, one a line, in the archive's document order
     OUT/shard-000/words/ ...    one Xapian (glass) database per shard and channel
 
+Format 2 adds to each document, in every channel, a boolean term `ID_PREFIX` + its catalog number (no weight, no
+length: the BM25 statistics stay those of format 1): a query can then be limited to chosen articles, which is how
+the coordinator reads the weights of the few it ranks first (`topk`). Format 1 builds are still read; they are
+ranked by fetching every match.
+
 Article number n of the catalog (the single-machine index's document number, which breaks ties between equal
 scores) lives in shard `shard_of(id)`, as that shard's k-th document when it is the k-th of the catalog in that
 shard. Every article is a document of every channel's database, empty where the channel holds nothing of it,
@@ -23,7 +28,9 @@ import numpy as np
 from ..errors import ConfigError
 
 CHANNELS = ("words", "title", "lede", "grams", "chars")
-FORMAT = 1
+FORMAT = 2
+READS = (1, 2)  # the build formats this version opens
+ID_PREFIX = "\x01"  # sorts before every analysed term, which never holds a control character
 MANIFEST = "cluster.json"
 CATALOG = "catalog.txt"
 METADATA_KEY = "jiansuo.cluster"  # each database's own copy of its place in the build, readable remotely
@@ -43,6 +50,11 @@ def xapian_term(term: str) -> str:
     if len(raw) <= MAX_TERM_BYTES:
         return term
     return "\x7f" + hashlib.sha256(raw).hexdigest()
+
+
+def id_term(number: int) -> str:
+    """The boolean term naming catalog article `number` in every channel's database (format 2)."""
+    return f"{ID_PREFIX}{number}"
 
 
 def shard_dir(out: Path, shard: int) -> Path:
@@ -111,8 +123,9 @@ def read_catalog(catalog_dir: Path) -> tuple[Manifest, list[str]]:
     if len(ids) != manifest.documents:
         raise ConfigError(f"cluster.catalog: {catalog_dir / CATALOG} lists {len(ids)} articles, the build "
                           f"{manifest.documents}", code="bad_config_value")
-    if manifest.format != FORMAT:
-        raise ConfigError(f"cluster.catalog: build format {manifest.format}, this version reads {FORMAT}",
+    if manifest.format not in READS:
+        raise ConfigError(f"cluster.catalog: build format {manifest.format}, this version reads "
+                          f"{' and '.join(map(str, READS))}",
                           code="bad_config_value")
     return manifest, ids
 

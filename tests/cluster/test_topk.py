@@ -1,0 +1,93 @@
+"""The bounded ranking over the shards: fewer documents fetched than every match, the same results and pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from cluster.shards import Servers, require_cluster, serve_build
+from helpers import make_config
+
+require_cluster()
+
+from service.engine import Engine  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+COMMON = ("中国", "历史", "公司", "时间", "美国", "游戏")
+
+
+@pytest.fixture(scope="module")
+def engines(cluster_archive, analyzer):
+    data_dir, _, out = cluster_archive
+    servers = Servers()
+    try:
+        served = serve_build(servers, out, 3)
+        single = Engine(make_config(data_dir), analyzer=analyzer)
+        sharded = Engine(make_config(data_dir, cluster_catalog=out, cluster_replicas=(tuple(served),)),
+                         analyzer=analyzer)
+        yield single, sharded
+        single.close()
+        sharded.close()
+    finally:
+        servers.stop_all()
+
+
+def moved(sharded: Engine, query: str, bounded: bool, **search) -> tuple[int, object]:
+    """Documents fetched from the shards with their weights for one query from cold caches, and its results
+    (the ids of the matches, which the exact total needs, are counted apart, as "ids")."""
+    live = sharded._live()
+    live.ranker.bounded = bounded
+    try:
+        for postings in live.ranker.channels.values():
+            postings.forget()
+        shards = live.words.shards
+        weighed = ("weights", "ranked", "picked")
+        before = sum(shards.moved[k] for k in weighed)
+        results = sharded.search(query, summaries=False, **search)
+        return sum(shards.moved[k] for k in weighed) - before, results
+    finally:
+        live.ranker.bounded = True
+
+
+def same(one, many) -> None:
+    assert (many.total, many.mode) == (one.total, one.mode)
+    assert [h.article.id for h in many.hits] == [h.article.id for h in one.hits]
+    assert [h.score for h in many.hits] == pytest.approx([h.score for h in one.hits], abs=1e-9, rel=0)
+
+
+def test_common_terms_fetch_fewer_weights_than_every_match_for_the_same_top_ten(engines):
+    single, sharded = engines
+    long_lists = 0
+    for query in COMMON:
+        expected = single.search(query, k=10, summaries=False)
+        everything, _ = moved(sharded, query, bounded=False, k=10)
+        bounded, found = moved(sharded, query, bounded=True, k=10)
+        assert expected.total > 20, query  # common: more matches than twice the page
+        same(expected, found)
+        if everything > 200:  # long lists; short ones are fetched whole (`topk.WORTH`)
+            assert 0 < bounded < everything, query
+            long_lists += 1
+    assert long_lists >= 1
+    ranked = sharded._live().words.shards.moved["ranked"]
+    assert ranked > 0  # the best-weighted lists were read, not every match's weight
+
+
+def test_pages_further_down_stay_exact(engines):
+    single, sharded = engines
+    for query in ("中国", "历史 公司", "时间"):
+        for offset in (0, 10, 20, 45, 90, 130):
+            expected = single.search(query, k=10, offset=offset, summaries=False)
+            _, found = moved(sharded, query, bounded=True, k=10, offset=offset)
+            same(expected, found)
+            assert [h.rank for h in found.hits] == [h.rank for h in expected.hits]
+
+
+def test_filters_facets_and_excluded_words_stay_exact(engines):
+    single, sharded = engines
+    for query, options in (("中国 -历史", {}), ("公司", {"facets": True}), ('"中国"', {}),
+                           ("时间", {"date_from": "2020", "date_to": "2023"})):
+        expected = single.search(query, k=10, summaries=False, **options)
+        _, found = moved(sharded, query, bounded=True, k=10, **options)
+        same(expected, found)
+        if options.get("facets"):
+            assert found.facets.to_dict() == expected.facets.to_dict()
