@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service import cli  # noqa: E402
 from service import store  # noqa: E402
-from service.index import generations  # noqa: E402
+from service.index import generations, storage  # noqa: E402
 
 GATE_ENV = "JIANSUO_TEST_GATE"
 _GATE_SECONDS = 120
@@ -51,6 +51,8 @@ def _index_full() -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     generations.write_lines = full
+    generations.write_npy = full
+    storage.seal = full
 
 
 def _store_full() -> None:
