@@ -1111,9 +1111,13 @@ class Engine:
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)
-        index_bytes = 0
+        index_bytes, segments = 0, 0
         if generation:
-            index_bytes = sum(p.stat().st_size for p in (self.index_dir / generation).iterdir())
+            named = generations.segment_folders(self.index_dir, generation)
+            segments = len(named)
+            index_bytes = sum(p.stat().st_size for folder in {self.index_dir / generation, *named}
+                              for p in folder.rglob("*") if p.is_file())
         return {"articles": self.store.count(), "index_generation": generation, "index_bytes": index_bytes,
+                "index_segments": segments,
                 "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint,
                 "index_current": self.index_is_current(), "index_lag": self.index_lag()}

@@ -99,6 +99,11 @@ def indexed(index_dir: Path) -> list[tuple[str, str]]:
     return out
 
 
+def segment_folders(index_dir: Path, name: str) -> list[Path]:
+    """The folders of generation `name`'s segments (its own folder for a version-1 generation)."""
+    return [index_dir / segment for segment, _ in storage._segments_named(index_dir, name)]
+
+
 class StoreReading(Protocol):
     """What a rebuild reads of the article store, inside one read transaction (`Store.reading()`)."""
 
