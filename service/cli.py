@@ -242,8 +242,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    everything = args.run is cmd_optimize or args.all
-    switched = engine.merge(everything=everything)
+    switched = engine.merge(everything=args.all)  # `optimize` is `merge --all`
     segments = engine.stats()["index_segments"]
     if args.json:
         _dump({"generations": switched, "index_segments": segments}, sys.stdout)
