@@ -48,6 +48,11 @@ class LiveGeneration(NamedTuple):
     segments: list[LiveSegment]
 
 
+# Files of segments this process's writes have hashed: a segment never changes, and an ingest adding one
+# article to a large archive would otherwise hash every small file of every segment again.
+_HASHED_BY_WRITES: set[tuple[str, str]] = set()
+
+
 def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveGeneration | None:
     """The live generation when a new one can be made from it: made by this analyzer, intact, with the
     hashes that say which text each article was indexed from; None otherwise."""
@@ -56,7 +61,7 @@ def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveG
         if (manifest.get("analyzer_fingerprint") != fingerprint or manifest.get("format") != storage.FORMAT
                 or manifest.get("format_version") not in storage.READ_VERSIONS):
             return None
-        storage.verify(index_dir, name, manifest, hashes=True, hash_limit=hash_limit)
+        storage.verify(index_dir, name, manifest, hashes=True, hash_limit=hash_limit, known=_HASHED_BY_WRITES)
         live = []
         for segment, deletes in storage.checked_segments(index_dir, name, manifest):
             own = manifest if segment == name else storage.segment_manifest(index_dir, segment)

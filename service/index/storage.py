@@ -420,7 +420,7 @@ def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM
 
 
 def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
-           hash_limit: int | None = None) -> None:
+           hash_limit: int | None = None, known: set | None = None) -> None:
     """Check every file the manifest lists against its recorded size and (with `hashes`) its sha256; for a
     segmented generation, every file of each of its segments too.
 
@@ -428,17 +428,19 @@ def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
     overwritten or deleted file. IndexUnusable names the file and the command that rebuilds the index.
     Files larger than `hash_limit` bytes (when given) are checked by size alone here: hashing gigabytes would
     make every open slow; a process serving the generation hashes them in the background (`LargeFileCheck`),
-    and `jiansuo check` hashes them all.
+    and `jiansuo check` hashes them all. Files in `known` ((path, sha256) pairs, when given) were hashed before
+    by this process and are checked by size; those hashed now are added to it.
     """
     segmented = manifest.get("format_version") == SEGMENTED_VERSION
-    _verify_files(index_dir / name, manifest.get("files"), hashes, hash_limit, may_be_empty=segmented)
+    _verify_files(index_dir / name, manifest.get("files"), hashes, hash_limit, may_be_empty=segmented, known=known)
     if segmented:
         for segment, _ in checked_segments(index_dir, name, manifest):
-            _verify_files(index_dir / segment, segment_manifest(index_dir, segment).get("files"), hashes, hash_limit)
+            _verify_files(index_dir / segment, segment_manifest(index_dir, segment).get("files"), hashes, hash_limit,
+                          known=known)
 
 
 def _verify_files(generation: Path, files: object, hashes: bool, hash_limit: int | None,
-                  may_be_empty: bool = False) -> None:
+                  may_be_empty: bool = False, known: set | None = None) -> None:
     if not isinstance(files, dict) or (not files and not may_be_empty):
         raise IndexUnusable(f"index manifest in {generation} lists no files to check; {REBUILD_HINT}",
                             code="index_damaged")
@@ -452,9 +454,13 @@ def _verify_files(generation: Path, files: object, hashes: bool, hash_limit: int
             raise IndexUnusable(f"index file {path} is damaged: {size} bytes, its manifest says "
                                 f"{expected.get('bytes')} (truncated or overwritten); {REBUILD_HINT}", code="index_damaged")
         if hashes and (hash_limit is None or size <= hash_limit):
+            if known is not None and (str(path), expected.get("sha256")) in known:
+                continue
             problem = checksum_problem(path, expected)
             if problem is not None:
                 raise problem
+            if known is not None:
+                known.add((str(path), expected.get("sha256")))
 
 
 def checked_segments(index_dir: Path, name: str, manifest: dict) -> list[tuple[str, str | None]]:
