@@ -1,7 +1,7 @@
 """Jiansuo at archive scale beside the card pipeline (jieba + rank-bm25), on the same articles, in one run.
 
-    python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000] [--queries 200] [--phrases 200]
-        [--long-queries 100] [--seed 7]
+    python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000 | --articles N] [--queries 200] [--phrases 200]
+        [--long-queries 100] [--seed 7] [--nrt] [--nrt-archive DATA_DIR]
 
 SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
 ../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
@@ -34,6 +34,9 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
   errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards. Just
   before, the same server is run as long on a path it answers with the app's JSON 404: the rate of the stack
   without any search (gunicorn, Flask, the access log, wrk), the ceiling of the search rate on this machine.
+
+Near-real-time ingest (`--nrt` after each size, or `--nrt-archive DATA_DIR` alone against an archive already
+built): `measure_nrt` says what is timed, beside the full-rewrite path of before segments in the same run.
 
 `--http-archive DATA_DIR` runs the HTTP rows alone against an archive already built, e.g. by `jiansuo ingest` of
 the files `write_corpus` writes for a size (the same seed gives the same articles and queries).
@@ -498,7 +501,7 @@ def run_wrk(url: str, paths: list[str], seconds: int, connections: int, script: 
 
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
              http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None],
-             phrases: list[str], long_queries: list[str]) -> list[str]:
+             phrases: list[str], long_queries: list[str], nrt: tuple[int, int] | None = None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
@@ -524,6 +527,7 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
                 https.append(measured)
         index_bytes = live_index_bytes(data_dir)
         positions_bytes = live_index_bytes(data_dir, f"channels/{PAIRS}")
+        nrt_measured = measure_nrt(data_dir, sentences, queries, Path(folder), *nrt, seed) if nrt else None
 
     mb = text_bytes / 1e6
     ours_p = percentiles(queried["latencies_ms"], P50_P95_P99)
@@ -600,6 +604,8 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         rows += http_rows(http, index_bytes)
     rows += http_failures
     rows.append("")
+    if nrt_measured is not None:
+        rows += nrt_rows(n, nrt_measured)
     return rows
 
 
@@ -642,6 +648,195 @@ def http_on_archive(data_dir: Path, queries: list[str], seconds: int, connection
     return rows + [""]
 
 
+# --- near-real-time ingest ----------------------------------------------------------------------------------
+
+def _nrt_article(tag: str, number: int, sentences: list[str], rng: random.Random) -> tuple[dict, str]:
+    """An article holding a word no other article has (what the search for it waits to find), and that word."""
+    word = f"nrt{tag}x{number}"
+    body = word + "。" + "".join(rng.choice(sentences) for _ in range(6))
+    return {"id": f"nrt-{tag}-{number}", "title": rng.choice(sentences)[:30], "body": body}, word
+
+
+def _found_in_process(engine, word: str, limit_s: float = 600) -> float:
+    """Seconds until an in-process search finds `word` (the engine reopens a switched generation by itself)."""
+    started = time.perf_counter()
+    while engine.search(word, k=1, summaries=False).total == 0:
+        if time.perf_counter() - started > limit_s:
+            raise RuntimeError(f"{word} was not found within {limit_s} s")
+        time.sleep(0.005)
+    return time.perf_counter() - started
+
+
+def _p50s_in_turn(before: Path, after: Path, queries: list[str]) -> tuple[float, float, int]:
+    """Query p50 (ms, `summaries=False`) over the archive before the ingests (a hard-linked copy) and after them,
+    each query asked of both in turn, the first of the two alternating: the same machine state for both; and the
+    segment count after."""
+    from bench.common import each_in_turn
+    from service.engine import Engine
+
+    engines = [Engine(make_config(before)), Engine(make_config(after))]
+    for engine in engines:
+        for query in queries[:20]:
+            engine.search(query, summaries=False)
+
+    def asking(engine):
+        return lambda query: engine.search(query, summaries=False).total
+
+    (first, second), _ = each_in_turn(queries, [asking(e) for e in engines], alternate_first=True,
+                                      outcome=lambda *answers: None)
+    segments = engines[1].stats()["index_segments"]
+    for engine in engines:
+        engine.close()
+    return percentiles(first, (0.5,))[0], percentiles(second, (0.5,))[0], segments
+
+
+def measure_nrt(data_dir: Path, sentences: list[str], queries: list[str], folder: Path, repeats: int,
+                baseline_repeats: int, seed: int) -> dict:
+    """Near-real-time ingest against the archive in `data_dir` (it gains about 2,000 `nrt-…` articles).
+
+    First every segment is merged into one (the index as a full build leaves it) and the archive copied with its
+    index files hard-linked (`jiansuo backup --link`). The baseline is the path before segments, in this process:
+    every ingest merges the whole live generation with the new articles into a new one (`generations._write` in
+    place of `_write_segmented`). One article is ingested `baseline_repeats` times on each path in turn, timed
+    from `ingest_records` to an in-process search finding it; then 1,000 articles on each. Then over HTTP against `jiansuo serve --workers 2` while a client
+    searches without pause: `POST /api/ingest` of one article, timed until `/api/search` finds it, `repeats`
+    times, and of 1,000 articles until the answer (given once they are searchable). Last, the query p50 over the
+    segments the ingests and the server's background merges left, beside the copy's, queries in turn.
+    """
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    from service.engine import Engine
+    from service.index import generations
+    from service.testing import RunningServer
+
+    rng = random.Random(seed)
+    engine = Engine(make_config(data_dir))
+    engine.merge(everything=True)
+    before = folder / "before"
+    engine.backup(before, link=True)
+    segmented = generations._write_segmented
+
+    def full_rewrite(index_dir, name, staging, kept, runs, fingerprint, params, revision):
+        return generations._write(index_dir, name, staging, kept + runs, fingerprint, params, revision)
+
+    def one_in_process(tag: str, number: int) -> float:
+        article, word = _nrt_article(tag, number, sentences, rng)
+        started = time.perf_counter()
+        engine.ingest_records([article])
+        _found_in_process(engine, word)
+        return time.perf_counter() - started
+
+    def thousand_in_process(tag: str) -> float:
+        articles = [_nrt_article(tag, n, sentences, rng)[0] for n in range(1000)]
+        started = time.perf_counter()
+        engine.ingest_records(articles)
+        return time.perf_counter() - started
+
+    def full(run):
+        generations._write_segmented = full_rewrite
+        try:
+            return run()
+        finally:
+            generations._write_segmented = segmented
+
+    engine.search(queries[0], summaries=False)
+    base_one, nrt_one = [], []
+    for number in range(baseline_repeats):
+        base_one.append(full(lambda: one_in_process("base", number)))
+        nrt_one.append(one_in_process("seg", number))
+    base_thousand = full(lambda: thousand_in_process("basek"))
+    nrt_thousand = thousand_in_process("segk")
+    engine.close()
+
+    token = "bench-" + "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    server = RunningServer(data_dir, folder / "nrt-serve.log", workers=2, env={"JIANSUO_ADMIN_TOKEN": token})
+    stop = threading.Event()
+    searched = [0]
+
+    def get(path: str) -> dict:
+        with urllib.request.urlopen(server.url + path, timeout=120) as response:
+            return json.loads(response.read())
+
+    def post(articles: list[dict]) -> dict:
+        request = urllib.request.Request(server.url + "/api/ingest", data=json.dumps({"articles": articles}).encode(),
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+
+    def searching() -> None:
+        while not stop.is_set():
+            get("/api/search?" + urllib.parse.urlencode({"q": queries[searched[0] % len(queries)]}))
+            searched[0] += 1
+
+    try:
+        for query in queries[:40]:
+            get("/api/search?" + urllib.parse.urlencode({"q": query}))
+        client = threading.Thread(target=searching, daemon=True)
+        client.start()
+        http_one = []
+        for number in range(repeats):
+            article, word = _nrt_article("http", number, sentences, rng)
+            started = time.perf_counter()
+            post([article])
+            while get("/api/search?" + urllib.parse.urlencode({"q": word, "k": 1}))["total"] == 0:
+                if time.perf_counter() - started > 600:
+                    raise RuntimeError(f"{word} was not found over HTTP within 600 s")
+                time.sleep(0.005)
+            http_one.append(time.perf_counter() - started)
+        articles = [_nrt_article("httpk", n, sentences, rng) for n in range(1000)]
+        started = time.perf_counter()
+        post([a for a, _ in articles])
+        http_thousand = time.perf_counter() - started
+        if get("/api/search?" + urllib.parse.urlencode({"q": articles[-1][1], "k": 1}))["total"] == 0:
+            raise RuntimeError("the last of 1,000 articles was not found once its ingest answered")
+        stop.set()
+        client.join(timeout=120)
+        time.sleep(5)  # the background merges the ingests brought about
+    finally:
+        stop.set()
+        server.stop()
+    p50_before, p50_after, segments_after = _p50s_in_turn(before, data_dir, queries)
+    return {"base_one": base_one, "base_thousand": base_thousand, "nrt_one": nrt_one, "nrt_thousand": nrt_thousand,
+            "http_one": http_one, "http_thousand": http_thousand, "searched": searched[0],
+            "p50_before": p50_before, "p50_after": p50_after, "segments_after": segments_after}
+
+
+def nrt_rows(n: int, measured: dict) -> list[str]:
+    median = lambda values: percentiles(values, (0.5,))[0]  # noqa: E731
+    base, ours, http = median(measured["base_one"]), median(measured["nrt_one"]), median(measured["http_one"])
+    reps = len(measured["base_one"])
+    return [
+        f"## Near-real-time ingest at {n:,} articles", "",
+        "| measure | with segments | before segments (full rewrite), same run | ratio |", "|---|---|---|---|",
+        f"| one article: `POST /api/ingest` until `/api/search` finds it, median of {len(measured['http_one'])}, "
+        f"searches running ({measured['searched']} answered meanwhile), `serve --workers 2` | {http:.3f} s "
+        f"(max {max(measured['http_one']):.3f} s) | | |",
+        f"| one article in process: `ingest_records` until a search finds it, median of {reps} | {ours:.3f} s | "
+        f"{base:.3f} s | {base / ours:.1f}x faster |",
+        f"| 1,000 articles over HTTP, until the answer (searchable then) | {measured['http_thousand']:.2f} s | | |",
+        f"| 1,000 articles in process | {measured['nrt_thousand']:.2f} s | {measured['base_thousand']:.2f} s | "
+        f"{measured['base_thousand'] / measured['nrt_thousand']:.1f}x faster |",
+        f"| query p50 in process (`summaries=False`), each query asked of both in turn: after the ingests, "
+        f"{measured['segments_after']} segment(s) / a hard-linked copy from before them, one segment | "
+        f"{measured['p50_after']:.2f} ms | {measured['p50_before']:.2f} ms | "
+        f"{measured['p50_after'] / measured['p50_before']:.2f}x |", ""]
+
+
+def nrt_on_archive(data_dir: Path, sentences: list[str], queries: list[str], repeats: int, baseline_repeats: int,
+                   seed: int) -> list[str]:
+    from service.engine import Engine
+
+    engine = Engine(make_config(data_dir))
+    n = engine.store.count()
+    engine.close()
+    with tempfile.TemporaryDirectory(prefix="jiansuo-nrt-") as folder:
+        measured = measure_nrt(data_dir, sentences, queries, Path(folder), repeats, baseline_repeats, seed)
+    return nrt_rows(n, measured)
+
+
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         kind, args = sys.argv[2], sys.argv[3:]
@@ -671,11 +866,20 @@ def main() -> int:
                         help="run the card pipeline only for sizes up to this (its jieba pass takes about half an "
                              "hour at 300,000 articles); rank-bm25's query latency is still measured on the "
                              "parity reference")
+    parser.add_argument("--articles", type=int, help="one size: the same as --sizes N")
+    parser.add_argument("--nrt-archive", type=Path, metavar="DATA_DIR",
+                        help="only the near-real-time ingest rows, against this archive already built (it gains "
+                             "about 2,000 articles named nrt-…); with --sizes the rows follow each size's")
+    parser.add_argument("--nrt-repeats", type=int, default=20, help="single-article ingests timed over HTTP")
+    parser.add_argument("--nrt-baseline-repeats", type=int, default=3,
+                        help="single-article ingests timed on each path in process (the full rewrite takes "
+                             "seconds each at scale)")
+    parser.add_argument("--nrt", action="store_true", help="the near-real-time rows after each size's")
     parser.add_argument("--http-archive", type=Path, metavar="DATA_DIR",
                         help="only the HTTP rows, against this archive already built (e.g. by `jiansuo ingest` "
                              "of the files `write_corpus` makes); the queries are made from the sources as usual")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = [args.articles] if args.articles else [int(s) for s in args.sizes.split(",") if s.strip()]
     http_threads: list[int | None] = [int(t) for t in args.http_threads.split(",") if t.strip()] or [None]
     if not sizes or any(not 1 <= s <= 300000 for s in sizes):
         parser.error("--sizes takes article counts from 1 to 300000")
@@ -686,6 +890,10 @@ def main() -> int:
     long_queries = make_long_queries(sentences, args.long_queries, args.seed) if args.long_queries else []
     print(f"source: {len(sentences)} sentences, {len(titles)} titles from {len(args.sources)} file(s); "
           f"{len(queries)} queries, {len(phrases)} phrases, seed {args.seed}", flush=True)
+    if args.nrt_archive is not None:
+        print("\n".join(nrt_on_archive(args.nrt_archive, sentences, queries, args.nrt_repeats,
+                                       args.nrt_baseline_repeats, args.seed)), flush=True)
+        return 0
     if args.http_archive is not None:
         rows = http_on_archive(args.http_archive, queries, args.http_seconds, args.connections, http_threads)
         print("\n".join(rows), flush=True)
@@ -693,7 +901,8 @@ def main() -> int:
     failed = False
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
-                        args.card_up_to, http_threads, phrases, long_queries)
+                        args.card_up_to, http_threads, phrases, long_queries,
+                        (args.nrt_repeats, args.nrt_baseline_repeats) if args.nrt else None)
         print("\n".join(rows), flush=True)
         failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0

@@ -7,6 +7,7 @@ generation built from exactly that state of it.
       index/CURRENT        the generation below
       index/gen-…/         the live generation whose `store_revision` is the snapshot's revision, its files
                            copied (or hard-linked) and checked against the sha256 in its manifest
+      index/seg-…/         the segments it names, if it is a segmented one, copied alike
 
 DEST is an archive as `jiansuo --index DEST` opens it; restoring is using it, or copying it back in place of the
 data folder while nothing runs there.
@@ -161,7 +162,24 @@ def _index_being_written(index_dir: Path) -> bool:
 
 def _copy_generation(generation: Path, manifest: dict, out_index: Path, link: bool) -> tuple[int, int]:
     """Every file the manifest lists, copied or hard-linked, each checked against its sha256 as it lies in the
-    copy; then the manifest and CURRENT. A damaged file stops the backup naming it."""
+    copy, and so for every segment a segmented generation names; then the manifests and CURRENT. A damaged file
+    stops the backup naming it."""
+    files, size = _copy_folder(generation, manifest, out_index, link)
+    for segment, _ in storage.checked_segments(generation.parent, generation.name, manifest):
+        if segment != generation.name:
+            if not (generation.parent / segment).is_dir():  # removed by later writers: the caller goes round again
+                raise FileNotFoundError(generation.parent / segment)
+            own = storage.segment_manifest(generation.parent, segment)
+            more, more_size = _copy_folder(generation.parent / segment, own, out_index, link)
+            files, size = files + more, size + more_size
+    current = out_index / storage.CURRENT
+    current.write_text(generation.name + "\n", encoding="utf-8")
+    _fsync(current)
+    _fsync(out_index)
+    return files, size
+
+
+def _copy_folder(generation: Path, manifest: dict, out_index: Path, link: bool) -> tuple[int, int]:
     out = out_index / generation.name
     size = 0
     for relative, expected in manifest["files"].items():
@@ -182,15 +200,12 @@ def _copy_generation(generation: Path, manifest: dict, out_index: Path, link: bo
         if problem is not None:
             raise IndexUnusable(f"the live index cannot be backed up: {problem.message}", code="index_damaged")
         size += target.stat().st_size
+    out.mkdir(parents=True, exist_ok=True)
     manifest_copy = out / "manifest.json"
     shutil.copyfile(generation / "manifest.json", manifest_copy)  # a generation never changes once written
     _fsync(manifest_copy)
     for folder in {out, *(p.parent for p in out.rglob("*") if p.is_file())}:
         _fsync(folder)
-    current = out_index / storage.CURRENT
-    current.write_text(generation.name + "\n", encoding="utf-8")
-    _fsync(current)
-    _fsync(out_index)
     return len(manifest["files"]), size + manifest_copy.stat().st_size
 
 

@@ -241,6 +241,22 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    switched = engine.merge(everything=args.all)  # `optimize` is `merge --all`
+    segments = engine.stats()["index_segments"]
+    if args.json:
+        _dump({"generations": switched, "index_segments": segments}, sys.stdout)
+    elif switched:
+        print(f"{len(switched)} merge(s); the index is {segments} segment(s): {switched[-1]}")
+    else:
+        print(f"nothing to merge; the index is {segments} segment(s)")
+    return 0
+
+
+cmd_optimize = cmd_merge
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     engine = _engine(args)
     _warn_if_behind(engine)
@@ -735,6 +751,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("reindex", help="rebuild the index from the article store")
     p.set_defaults(run=cmd_reindex)
+
+    p = commands.add_parser("merge", help="merge the index's segments as the tiered policy asks (or all of them)")
+    p.add_argument("--all", action="store_true", help="merge every segment into one (as `jiansuo optimize`)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_merge)
+
+    p = commands.add_parser("optimize", help="merge every segment of the index into one")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_optimize, all=True)
 
     p = commands.add_parser("check", help="verify the article store and every index file against its checksum")
     p.add_argument("--json", action="store_true", help="print JSON")

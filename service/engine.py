@@ -25,7 +25,7 @@ from . import export as export_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
 from .errors import IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, WriteBusy, disk_full
-from .index import generations, storage
+from .index import generations, merging, storage
 from .index.bm25 import BM25Params
 from .index.build import DamagedSource
 from .index.channels import SIDE_CHANNELS
@@ -294,6 +294,11 @@ class Engine:
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
+        # Segments are merged after a write returns: in a thread of this process where it serves requests (the
+        # web adapter sets this), at once otherwise (a command ends when its merges have).
+        self.merge_in_background = False
+        self._merging: threading.Thread | None = None
+        self._merging_lock = threading.Lock()
 
     @classmethod
     def open(cls, config: config_module.Config | None = None) -> "Engine":
@@ -431,6 +436,37 @@ class Engine:
             yield
         finally:
             lock.release()
+        self._merge_after_write()
+
+    def merge(self, *, everything: bool = False) -> list[str]:
+        """Merge the live generation's segments: as the tiered policy asks (`index.merging`), or all of them
+        into one (`everything`); the generations switched in, none when there was nothing to merge."""
+        try:
+            return merging.merge(self.index_dir, self.analyzer.fingerprint, self.params, everything=everything,
+                                 wait_seconds=self.config.index_write_wait_seconds)
+        except _WRITE_FAILURES as exc:
+            hint = " (free some disk space first)" if disk_full(exc) else ""
+            raise _failed(NotIndexed, f"the index segments could not be merged ({_reason(exc)}); the index is as "
+                          f"it was{hint}", exc) from exc
+
+    def _merge_after_write(self) -> None:
+        if not self.merge_in_background:
+            self._merge_quietly()
+            return
+        with self._merging_lock:
+            if self._merging is not None and self._merging.is_alive():
+                return  # it merges by the policy until there is nothing left to merge, this write's segment too
+            self._merging = threading.Thread(target=self._merge_quietly, name="segment merges", daemon=True)
+            self._merging.start()
+
+    def _merge_quietly(self) -> None:
+        """Merges by the policy after a write; a failure leaves the index as it was and is logged, never
+        raised: the write itself has succeeded, and the next write merges again."""
+        try:
+            merging.merge_if_free(self.index_dir, self.analyzer.fingerprint, self.params,
+                                  wait_seconds=self.config.index_write_wait_seconds)
+        except (IndexUnusable, DamagedSource, *_WRITE_FAILURES) as exc:
+            log.warning("segments not merged: %s", _reason(exc))
 
     def _follow_store(self, stored: str, progress: ProgressCallback | None = None) -> str:
         """A new generation for what the store now holds; a failure says what is stored and not indexed."""
@@ -1149,9 +1185,13 @@ class Engine:
 
     def stats(self) -> dict:
         generation = storage.current_generation(self.index_dir)
-        index_bytes = 0
+        index_bytes, segments = 0, 0
         if generation:
-            index_bytes = sum(p.stat().st_size for p in (self.index_dir / generation).iterdir())
+            named = generations.segment_folders(self.index_dir, generation)
+            segments = len(named)
+            index_bytes = sum(p.stat().st_size for folder in {self.index_dir / generation, *named}
+                              for p in folder.rglob("*") if p.is_file())
         return {"articles": self.store.count(), "index_generation": generation, "index_bytes": index_bytes,
+                "index_segments": segments,
                 "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint,
                 "index_current": self.index_is_current(), "index_lag": self.index_lag()}

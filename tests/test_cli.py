@@ -645,6 +645,99 @@ def _searchable(data, ids):
         engine.close()
 
 
+def _segmented_archive(tmp_path, parts=2):
+    """An archive of the seed page and `parts` more ingests (`part-N-M`), each a segment of its own (too few for
+    the policy to merge them); its ids."""
+    data = tmp_path / "data"
+    jiansuo("ingest", str(SEED_PAGE), data_dir=data)
+    ids = set()
+    for part in range(parts):
+        records = _records(f"part-{part}", 25, start=part * 25)
+        _write_jsonl(tmp_path / f"part-{part}.jsonl", records)
+        jiansuo("ingest", str(tmp_path / f"part-{part}.jsonl"), data_dir=data)
+        ids |= {r["id"] for r in records}
+    jiansuo("delete", "part-0-3", "part-1-30", data_dir=data)
+    return data, ids - {"part-0-3", "part-1-30"}
+
+
+def _consistent(data, ids):
+    """The live generation opens with every checksum, `check` finds nothing, every id is searchable."""
+    from service.engine import Engine
+    from service.index import storage
+    from helpers import make_config
+
+    engine = Engine(make_config(data))
+    try:
+        storage.load(engine.index_dir, engine.analyzer.fingerprint, engine.params)
+        assert engine.check()["problems"] == []
+        assert engine.index_is_current()
+        live = engine.postings().doc_ids
+        assert set(ids) <= set(live) and len(live) == len(set(live)) == engine.store.count()
+    finally:
+        engine.close()
+    _searchable(data, ids)
+
+
+def test_merge_and_optimize_report_what_they_did(tmp_path):
+    data, ids = _segmented_archive(tmp_path)
+    stats = json.loads(jiansuo("stats", data_dir=data).stdout)
+    assert stats["index_segments"] == 3
+    assert "nothing to merge; the index is 3 segment(s)" in jiansuo("merge", data_dir=data).stdout
+    done = json.loads(jiansuo("optimize", "--json", data_dir=data).stdout)
+    assert len(done["generations"]) == 1 and done["index_segments"] == 1
+    assert json.loads(jiansuo("merge", "--all", "--json", data_dir=data).stdout) == {
+        "generations": [], "index_segments": 1}
+    _consistent(data, ids)
+
+
+@pytest.mark.slow
+def test_a_merge_killed_at_its_switch_leaves_the_archive_as_it_was(tmp_path):
+    data, ids = _segmented_archive(tmp_path)
+    before = json.loads(jiansuo("stats", data_dir=data).stdout)
+    merge = _faulty("merge-pause", data, "optimize", gate=tmp_path / "gate")
+    try:
+        _wait_paused(merge)  # its merged segment written, the write lock held
+        assert list((data / "index").glob("seg-*.partial"))
+        merge.kill()
+    finally:
+        _stop(merge)
+    assert json.loads(jiansuo("stats", data_dir=data).stdout)["index_generation"] == before["index_generation"]
+    _consistent(data, ids)
+    _write_jsonl(tmp_path / "late.jsonl", _records("late", 3))
+    jiansuo("ingest", str(tmp_path / "late.jsonl"), data_dir=data)  # the next write clears what the kill left
+    assert not list((data / "index").glob("*.partial"))
+    assert json.loads(jiansuo("optimize", "--json", data_dir=data).stdout)["index_segments"] == 1
+    _consistent(data, ids | {f"late-{n}" for n in range(3)})
+
+
+@pytest.mark.slow
+def test_merges_killed_at_random_points_leave_a_consistent_archive(tmp_path):
+    """SIGKILL lands anywhere in a merge: reading the live generation, writing the merged segment, sealing it,
+    switching it in, clearing up."""
+    import random
+    import time
+
+    rng = random.Random(18)
+    data, ids = _segmented_archive(tmp_path)
+    started = time.monotonic()
+    jiansuo("optimize", data_dir=data)  # how long one takes, start-up and all
+    whole = time.monotonic() - started
+    for number in range(10):
+        records = _records(f"more-{number}", 8, start=number * 8)
+        _write_jsonl(tmp_path / f"more-{number}.jsonl", records)
+        jiansuo("ingest", str(tmp_path / f"more-{number}.jsonl"), data_dir=data)
+        jiansuo("delete", f"more-{number}-{number * 8}", data_dir=data)
+        ids |= {r["id"] for r in records[1:]}
+        process = forkserver.start(["--index", str(data), "optimize"], cwd=PROJECT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(rng.uniform(0, whole * 1.2))
+            process.send_signal(signal.SIGKILL)
+        finally:
+            process.wait(timeout=60)
+        _consistent(data, ids)
+
+
 @pytest.mark.slow
 def test_a_second_ingest_waits_for_the_first_and_every_article_of_both_is_searchable(tmp_path):
     """The second ingest starts while the first, its articles committed, is merging from the live generation:

@@ -587,6 +587,8 @@ def test_a_full_disk_while_writing_the_index_keeps_what_was_stored_and_says_so(e
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(generations, "write_lines", full)
+    monkeypatch.setattr(generations, "write_npy", full)
+    monkeypatch.setattr(storage, "seal", full)  # a generation of no new file but its manifest
     with pytest.raises(NotIndexed) as failed:
         engine.ingest([tmp_path / "x.jsonl"])
     assert failed.value.exit_code == 9 and failed.value.http_status == 507 and failed.value.code == "not_indexed"

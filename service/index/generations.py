@@ -12,6 +12,7 @@ new generation records the store revision it was built from and is switched in a
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Iterator, NamedTuple, Protocol
@@ -22,42 +23,65 @@ from ..articles import Article
 from ..errors import IndexUnusable
 from . import storage
 from .bm25 import BM25Params
-from .build import Source, channel_folder, merge_channel, merge_positions, merged_doc_lists, read_lines, write_lines
+from . import segments
+from .build import (Source, channel_folder, merge_channel, merge_positions, merged_doc_lists, read_lines,
+                    write_lines, write_npy)
 from .channels import SIDE_CHANNELS
 from .positions import PAIRS
 from .workers import AnalysedBatch
 
 
-class LiveGeneration(NamedTuple):
-    """The live generation a new one can be merged from: its folder, article ids and content hashes."""
+class LiveSegment(NamedTuple):
+    """One segment of the live generation: its folder, article ids, content hashes, and which of its documents
+    that generation counts as deleted (None: none)."""
 
     folder: Path
     ids: list[str]
     hashes: list[str]
+    deleted: np.ndarray | None  # bool per document
+
+
+class LiveGeneration(NamedTuple):
+    """The live generation a new one can be made from: its segments, in order (one for a version-1
+    generation)."""
+
+    segments: list[LiveSegment]
+
+
+# Files of segments this process's writes have hashed: a segment never changes, and an ingest adding one
+# article to a large archive would otherwise hash every small file of every segment again.
+_HASHED_BY_WRITES: set[tuple[str, str]] = set()
 
 
 def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveGeneration | None:
-    """The live generation when a new one can be merged from it: made by this analyzer, intact, with the
+    """The live generation when a new one can be made from it: made by this analyzer, intact, with the
     hashes that say which text each article was indexed from; None otherwise."""
     try:
         name, manifest = storage.read_manifest(index_dir)
         if (manifest.get("analyzer_fingerprint") != fingerprint or manifest.get("format") != storage.FORMAT
-                or manifest.get("format_version") != storage.FORMAT_VERSION):
+                or manifest.get("format_version") not in storage.READ_VERSIONS):
             return None
-        generation = index_dir / name
-        storage.verify(index_dir, name, manifest, hashes=True, hash_limit=hash_limit)
-        if storage.DOC_HASHES not in manifest.get("files", {}):
-            return None
-        channels = manifest.get("channels", {})
-        if any(c not in channels for c in (*SIDE_CHANNELS, PAIRS)):
-            return None
-        ids = read_lines(generation / "doc_ids.txt")
-        hashes = read_lines(generation / storage.DOC_HASHES)
-    except (IndexUnusable, OSError, ValueError):
+        storage.verify(index_dir, name, manifest, hashes=True, hash_limit=hash_limit, known=_HASHED_BY_WRITES)
+        live = []
+        for segment, deletes in storage.checked_segments(index_dir, name, manifest):
+            own = manifest if segment == name else storage.segment_manifest(index_dir, segment)
+            if storage.DOC_HASHES not in own.get("files", {}):
+                return None
+            channels = own.get("channels", {})
+            if any(c not in channels for c in (*SIDE_CHANNELS, PAIRS)):
+                return None
+            ids = read_lines(index_dir / segment / "doc_ids.txt")
+            hashes = read_lines(index_dir / segment / storage.DOC_HASHES)
+            if len(ids) != len(hashes) or len(ids) != own.get("documents"):
+                return None
+            deleted = None
+            if deletes is not None:
+                deleted = np.zeros(len(ids), dtype=bool)
+                deleted[np.load(index_dir / name / deletes, allow_pickle=False)] = True
+            live.append(LiveSegment(index_dir / segment, ids, hashes, deleted))
+    except (IndexUnusable, OSError, ValueError, IndexError):
         return None
-    if len(ids) != len(hashes) or len(ids) != manifest.get("documents"):
-        return None
-    return LiveGeneration(generation, ids, hashes)
+    return LiveGeneration(live)
 
 
 def indexed(index_dir: Path) -> list[tuple[str, str]]:
@@ -66,10 +90,23 @@ def indexed(index_dir: Path) -> list[tuple[str, str]]:
     name = storage.current_generation(index_dir)
     if name is None:
         return []
-    ids = read_lines(index_dir / name / "doc_ids.txt")
-    hashes_path = index_dir / name / storage.DOC_HASHES
-    hashes = read_lines(hashes_path) if hashes_path.exists() else [""] * len(ids)
-    return list(zip(ids, hashes))
+    manifest = json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8"))
+    out: list[tuple[str, str]] = []
+    for segment, deletes in storage.segments_of(name, manifest):
+        ids = read_lines(index_dir / segment / "doc_ids.txt")
+        hashes_path = index_dir / segment / storage.DOC_HASHES
+        hashes = read_lines(hashes_path) if hashes_path.exists() else [""] * len(ids)
+        pairs = list(zip(ids, hashes))
+        if deletes is not None:
+            gone = set(np.load(index_dir / name / deletes, allow_pickle=False).tolist())
+            pairs = [pair for number, pair in enumerate(pairs) if number not in gone]
+        out += pairs
+    return out
+
+
+def segment_folders(index_dir: Path, name: str) -> list[Path]:
+    """The folders of generation `name`'s segments (its own folder for a version-1 generation)."""
+    return [index_dir / segment for segment, _ in storage._segments_named(index_dir, name)]
 
 
 class StoreReading(Protocol):
@@ -99,27 +136,32 @@ def rebuild(index_dir: Path, reading: Callable[[], ContextManager[StoreReading]]
             revision = reader.revision()
             stored = reader.id_hashes()
             wanted = dict(stored)
-            sources: list[Source] = []
+            kept: list[Source] = []
             indexed: set[str] = set()
-            if live is not None:
-                keep = np.fromiter((wanted.get(i) == h for i, h in zip(live.ids, live.hashes)), dtype=bool,
-                                   count=len(live.ids))
-                indexed = {i for i, k in zip(live.ids, keep.tolist()) if k}
-                sources.append(Source(live.folder, keep))
+            for segment in live.segments if live is not None else ():
+                keep = np.fromiter((wanted.get(i) == h for i, h in zip(segment.ids, segment.hashes)), dtype=bool,
+                                   count=len(segment.ids))
+                if segment.deleted is not None:
+                    keep &= ~segment.deleted
+                indexed |= {i for i, k in zip(segment.ids, keep.tolist()) if k}
+                kept.append(Source(segment.folder, keep))
+            runs: list[Source] = []
             missing = {i for i, _ in stored if i not in indexed}
             total = len(stored)
             done = len(indexed)
             progress(done, total)
             for batch in analyse(reader.articles(missing) if missing else iter(()), len(missing), staging / "runs"):
                 if batch.run is not None:
-                    sources.append(Source(batch.run))
+                    runs.append(Source(batch.run))
                 analysed(batch)
                 done += batch.articles
                 progress(done, total)
         if _overtaken(index_dir, reading, revision):
             shutil.rmtree(staging, ignore_errors=True)
             return storage.current_generation(index_dir) or name
-        return _write(index_dir, name, staging, sources, fingerprint, params, revision)
+        if live is None:
+            return _write(index_dir, name, staging, runs, fingerprint, params, revision)
+        return _write_segmented(index_dir, name, staging, kept, runs, fingerprint, params, revision)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -139,6 +181,15 @@ def _overtaken(index_dir: Path, reading: Callable[[], ContextManager[StoreReadin
 
 def _write(index_dir: Path, name: str, staging: Path, sources: list[Source], fingerprint: str,
            params: BM25Params, revision: int) -> str:
+    """The sources merged into one self-contained generation (format version 1), switched in."""
+    manifest, files = write_folder(staging, sources, fingerprint, params, {"store_revision": revision})
+    return storage.publish(index_dir, name, staging, manifest, files)
+
+
+def write_folder(staging: Path, sources: list[Source], fingerprint: str, params: BM25Params,
+                 extra: dict | None) -> tuple[dict, dict[str, tuple[int, str]]]:
+    """The sources' kept documents merged, in order, into `staging` in the version-1 layout; its manifest (without
+    the file list) and files. The runs among the sources (under staging/runs) are removed once merged."""
     files: dict[str, tuple[int, str]] = {}
     ids, hashes = merged_doc_lists(sources)
     files["doc_ids.txt"] = write_lines(staging / "doc_ids.txt", ids)
@@ -159,5 +210,61 @@ def _write(index_dir: Path, name: str, staging: Path, sources: list[Source], fin
     info[PAIRS] = {"terms": merged.terms, "postings": merged.postings, "total_length": merged.total_length}
     shutil.rmtree(staging / "runs", ignore_errors=True)
     words = info.pop("words")
-    manifest = storage.manifest_core(fingerprint, params, len(ids), words, info, {"store_revision": revision})
+    return storage.manifest_core(fingerprint, params, len(ids), words, info, extra), files
+
+
+def write_segment(index_dir: Path, sources: list[Source], fingerprint: str, params: BM25Params) -> tuple[str, int]:
+    """The sources' kept documents merged into a new sealed segment; its name and number of documents."""
+    name, staging = storage.new_staging(index_dir, storage.SEGMENT_PREFIX)
+    storage._SEALED_HERE.add(name)
+    try:
+        manifest, files = write_folder(staging, sources, fingerprint, params, None)
+        storage.seal(index_dir, name, staging, manifest, files)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        storage._SEALED_HERE.discard(name)
+    return name, manifest["documents"]
+
+
+def segment_entry(staging: Path, source: Source, files: dict[str, tuple[int, str]]) -> dict | None:
+    """A live segment's entry in a new segmented generation, its deleted documents written under deletes/;
+    None when it keeps no document (the generation names it no more)."""
+    keep = source.keep
+    size = int(keep.size) if keep is not None else len(source.doc_ids())
+    if keep is not None and not keep.any():
+        return None
+    entry = {"name": source.root.name, "documents": size}
+    if keep is not None and not keep.all():
+        relative = f"{segments.DELETES_DIR}/{source.root.name}.npy"
+        (staging / segments.DELETES_DIR).mkdir(exist_ok=True)
+        files[relative] = write_npy(staging / relative, np.flatnonzero(~keep).astype(np.int32))
+        entry.update(deletes=relative, deleted=int(size - keep.sum()))
+    return entry
+
+
+def publish_segmented(index_dir: Path, name: str, staging: Path, entries: list[dict], files: dict,
+                      fingerprint: str, params: BM25Params, revision: int | None) -> str:
+    """Switch in a generation of the segments `entries` name (format version 2)."""
+    documents = sum(e["documents"] - e.get("deleted", 0) for e in entries)
+    manifest = {**storage.manifest_core(fingerprint, params, documents, {}, {}),
+                "format_version": storage.SEGMENTED_VERSION, "segments": entries}
+    if revision is not None:
+        manifest["store_revision"] = revision
     return storage.publish(index_dir, name, staging, manifest, files)
+
+
+def _write_segmented(index_dir: Path, name: str, staging: Path, kept: list[Source], runs: list[Source],
+                     fingerprint: str, params: BM25Params, revision: int) -> str:
+    """A new generation of the live segments, less what was deleted or replaced since, and one new segment of
+    the articles analysed now: the live segments are named again, not rewritten."""
+    files: dict[str, tuple[int, str]] = {}
+    entries = [e for e in (segment_entry(staging, source, files) for source in kept) if e is not None]
+    if runs:
+        segment, documents = write_segment(index_dir, runs, fingerprint, params)
+        entries.append({"name": segment, "documents": documents})
+    shutil.rmtree(staging / "runs", ignore_errors=True)
+    if not entries:  # nothing is left: an empty generation of the usual layout
+        return _write(index_dir, name, staging, [], fingerprint, params, revision)
+    return publish_segmented(index_dir, name, staging, entries, files, fingerprint, params, revision)

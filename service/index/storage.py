@@ -34,11 +34,15 @@ import numpy as np
 from ..errors import IndexUnusable, WriteBusy
 from .bm25 import BM25Params
 from .build import CHANNELS_DIR, POSITIONS_FILE, write_lines, write_npy
+from . import segments
 from .positions import PAIRS, Positions
 from .postings import Postings, SortedTerms
 
 FORMAT = "jiansuo-bm25-postings"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # one self-contained generation: what a full build or `jiansuo optimize` writes
+SEGMENTED_VERSION = 2  # a generation of segments (`index.segments`): what an ingest into a live index writes
+READ_VERSIONS = (FORMAT_VERSION, SEGMENTED_VERSION)
+SEGMENT_PREFIX = "seg-"
 CURRENT = "CURRENT"
 _ARRAYS = ("term_offsets", "doc_numbers", "term_freqs", "doc_lengths")
 _KEEP_OLD_GENERATIONS = 1
@@ -59,8 +63,8 @@ class WriteLock:
     """
 
     def __init__(self, index_dir: Path, wait_seconds: float, what: str,
-                 on_wait: Callable[[str], None] | None = None):
-        self.path = index_dir / WRITE_LOCK
+                 on_wait: Callable[[str], None] | None = None, *, file: str = WRITE_LOCK):
+        self.path = index_dir / file
         self.wait_seconds = wait_seconds
         self.what = what
         self.on_wait = on_wait  # told once, of the holder, when this writer has to wait
@@ -217,19 +221,21 @@ def current_generation(index_dir: Path) -> str | None:
     return name or None
 
 
-def new_staging(index_dir: Path) -> tuple[str, Path]:
-    """A fresh generation name and the folder it is written in before it is published."""
+def new_staging(index_dir: Path, prefix: str = "gen-") -> tuple[str, Path]:
+    """A fresh generation (or, with `SEGMENT_PREFIX`, segment) name and the folder it is written in before it
+    is published."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = f"gen-{time.time_ns()}-{os.getpid()}"
+    name = f"{prefix}{time.time_ns()}-{os.getpid()}"
     staging = index_dir / (name + ".partial")
     staging.mkdir()
     return name, staging
 
 
-def publish(index_dir: Path, name: str, staging: Path, manifest: dict, files: dict[str, tuple[int, str]]) -> str:
-    """Add the file list to `manifest`, write it, and make the staged generation the live one.
+def seal(index_dir: Path, name: str, staging: Path, manifest: dict, files: dict[str, tuple[int, str]]) -> dict:
+    """Add the file list to `manifest`, write it, fsync everything and give the staged folder its name; the
+    manifest written. A segment is sealed and then named by a generation; a generation is sealed and switched in.
 
-    `files` maps each file's path inside the generation to (bytes, sha256), as measured while writing it.
+    `files` maps each file's path inside the folder to (bytes, sha256), as measured while writing it.
     """
     manifest = {**manifest, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "files": {f: {"bytes": size, "sha256": digest} for f, (size, digest) in sorted(files.items())}}
@@ -241,6 +247,13 @@ def publish(index_dir: Path, name: str, staging: Path, manifest: dict, files: di
     for folder in {staging, *((staging / f).parent for f in files)}:
         _fsync_dir(folder)
     os.replace(staging, index_dir / name)
+    _fsync_dir(index_dir)
+    return manifest
+
+
+def publish(index_dir: Path, name: str, staging: Path, manifest: dict, files: dict[str, tuple[int, str]]) -> str:
+    """Seal the staged generation (`seal`) and make it the live one."""
+    seal(index_dir, name, staging, manifest, files)
     pointer = index_dir / f"{CURRENT}.{os.getpid()}.tmp"
     with open(pointer, "w", encoding="utf-8") as f:
         f.write(name + "\n")
@@ -298,22 +311,62 @@ def _counts(postings: Postings) -> dict:
 
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
-    """Drop generations older than the live one and its predecessor (a reader may still be opening that).
+    """Drop generations older than the live one and its predecessor (a reader may still be opening that), and
+    the segments neither of them names.
 
     A staging folder is no generation: counting one would make room for it by removing the generation its
-    writer is merging from.
+    writer is merging from. A segment is sealed only under the write lock, just before the generation naming it
+    is switched in, so a sealed segment no kept generation names is left over; one still being written
+    (`.partial`) is kept while its writer runs.
     """
     generations = sorted((p for p in index_dir.iterdir()
                           if p.is_dir() and p.name.startswith("gen-") and not p.name.endswith(".partial")),
                          key=lambda p: int(p.name.split("-")[1]))
     older = [p for p in generations if p.name != keep]
+    kept = [keep, *(p.name for p in (older[-_KEEP_OLD_GENERATIONS:] if _KEEP_OLD_GENERATIONS else []))]
+    named = {segment for name in kept for segment, _ in _segments_named(index_dir, name)}
     for stale in older[:-_KEEP_OLD_GENERATIONS] if _KEEP_OLD_GENERATIONS else older:
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.name not in named:
+            shutil.rmtree(stale, ignore_errors=True)
+    for segment in index_dir.glob(f"{SEGMENT_PREFIX}*"):
+        if segment.name.endswith(".partial") or segment.name in named:
+            continue
+        shutil.rmtree(segment, ignore_errors=True)
     for partial in index_dir.glob("*.partial"):
+        if partial.name[:-len(".partial")] in _SEALED_HERE:
+            continue
         if not _writer_alive(partial.name):  # another process may be building its generation there now
             shutil.rmtree(partial, ignore_errors=True)
     for pointer in index_dir.glob(f"{CURRENT}.*.tmp"):
         pointer.unlink(missing_ok=True)
+
+
+# Segments this process is writing (a merge in a background thread): the clean-up after another of its own
+# writes leaves their staging folders.
+_SEALED_HERE: set[str] = set()
+
+
+def _segments_named(index_dir: Path, name: str) -> list[tuple[str, str | None]]:
+    """The segments generation `name` is made of (see `segments_of`); none when its manifest is unreadable."""
+    try:
+        manifest = json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8"))
+        return segments_of(name, manifest)
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return []
+
+
+def segments_of(name: str, manifest: dict) -> list[tuple[str, str | None]]:
+    """(segment folder, its deleted documents' file inside the generation or None) of each segment of
+    generation `name`, in order: a version-1 generation is its own one segment."""
+    if manifest.get("format_version") != SEGMENTED_VERSION:
+        return [(name, None)]
+    out = []
+    for entry in manifest.get("segments", []):
+        segment = entry["name"]
+        if not isinstance(segment, str) or "/" in segment or not segment.startswith(("gen-", SEGMENT_PREFIX)):
+            raise ValueError(f"segment name {segment!r} is not one of this index's folders")
+        out.append((segment, entry.get("deletes")))
+    return out
 
 
 def _writer_alive(staging_name: str) -> bool:
@@ -348,10 +401,11 @@ def read_manifest(index_dir: Path) -> tuple[str, dict]:
 
 
 def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM25Params) -> None:
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format") != FORMAT or manifest.get("format_version") not in READ_VERSIONS:
         raise IndexUnusable(
             f"index at {index_dir} has format {manifest.get('format')!r} version {manifest.get('format_version')!r}; "
-            f"this Jiansuo reads {FORMAT!r} version {FORMAT_VERSION}; {REBUILD_HINT}", code="index_format")
+            f"this Jiansuo reads {FORMAT!r} versions {' and '.join(map(str, READ_VERSIONS))}; {REBUILD_HINT}",
+            code="index_format")
     if manifest.get("analyzer_fingerprint") != fingerprint:
         raise IndexUnusable(
             f"index at {index_dir} was built by another analyzer (fingerprint "
@@ -366,18 +420,28 @@ def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM
 
 
 def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
-           hash_limit: int | None = None) -> None:
-    """Check every file the manifest lists against its recorded size and (with `hashes`) its sha256.
+           hash_limit: int | None = None, known: set | None = None) -> None:
+    """Check every file the manifest lists against its recorded size and (with `hashes`) its sha256; for a
+    segmented generation, every file of each of its segments too.
 
     A generation is never changed after it is written, so any difference is damage on disk: a truncated,
     overwritten or deleted file. IndexUnusable names the file and the command that rebuilds the index.
     Files larger than `hash_limit` bytes (when given) are checked by size alone here: hashing gigabytes would
     make every open slow; a process serving the generation hashes them in the background (`LargeFileCheck`),
-    and `jiansuo check` hashes them all.
+    and `jiansuo check` hashes them all. Files in `known` ((path, sha256) pairs, when given) were hashed before
+    by this process and are checked by size; those hashed now are added to it.
     """
-    generation = index_dir / name
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
+    segmented = manifest.get("format_version") == SEGMENTED_VERSION
+    _verify_files(index_dir / name, manifest.get("files"), hashes, hash_limit, may_be_empty=segmented, known=known)
+    if segmented:
+        for segment, _ in checked_segments(index_dir, name, manifest):
+            _verify_files(index_dir / segment, segment_manifest(index_dir, segment).get("files"), hashes, hash_limit,
+                          known=known)
+
+
+def _verify_files(generation: Path, files: object, hashes: bool, hash_limit: int | None,
+                  may_be_empty: bool = False, known: set | None = None) -> None:
+    if not isinstance(files, dict) or (not files and not may_be_empty):
         raise IndexUnusable(f"index manifest in {generation} lists no files to check; {REBUILD_HINT}",
                             code="index_damaged")
     for relative, expected in files.items():
@@ -390,9 +454,35 @@ def verify(index_dir: Path, name: str, manifest: dict, *, hashes: bool = True,
             raise IndexUnusable(f"index file {path} is damaged: {size} bytes, its manifest says "
                                 f"{expected.get('bytes')} (truncated or overwritten); {REBUILD_HINT}", code="index_damaged")
         if hashes and (hash_limit is None or size <= hash_limit):
+            if known is not None and (str(path), expected.get("sha256")) in known:
+                continue
             problem = checksum_problem(path, expected)
             if problem is not None:
                 raise problem
+            if known is not None:
+                known.add((str(path), expected.get("sha256")))
+
+
+def checked_segments(index_dir: Path, name: str, manifest: dict) -> list[tuple[str, str | None]]:
+    """`segments_of` a generation, refused as damaged where its manifest names them wrongly."""
+    try:
+        return segments_of(name, manifest)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise IndexUnusable(f"index manifest in {index_dir / name} lists its segments wrongly ({exc}); "
+                            f"{REBUILD_HINT}", code="index_damaged") from exc
+
+
+def segment_manifest(index_dir: Path, segment: str) -> dict:
+    path = index_dir / segment / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexUnusable(f"index segment manifest {path} cannot be read ({exc}); {REBUILD_HINT}",
+                            code="index_damaged") from exc
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexUnusable(f"index segment {index_dir / segment} is not in the layout of format version "
+                            f"{FORMAT_VERSION}; {REBUILD_HINT}", code="index_damaged")
+    return manifest
 
 
 def checksum_problem(path: Path, expected: dict) -> IndexUnusable | None:
@@ -407,6 +497,9 @@ def checksum_problem(path: Path, expected: dict) -> IndexUnusable | None:
     return None
 
 
+_HASHED: set[tuple[str, str]] = set()  # (path, sha256) of the large files this process has hashed and found sound
+
+
 class LargeFileCheck:
     """The checksums of a generation's files too large to hash before it opens (over `larger_than` bytes),
     hashed one after another in a background thread once it has opened.
@@ -417,15 +510,24 @@ class LargeFileCheck:
 
     def __init__(self, index_dir: Path, name: str, larger_than: int):
         generation = index_dir / name
+        listed: list[tuple[Path, dict]] = []
         try:
-            files = json.loads((generation / "manifest.json").read_text(encoding="utf-8")).get("files", {})
+            manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+            listed += [(generation / f, e) for f, e in manifest.get("files", {}).items()]
+            if manifest.get("format_version") == SEGMENTED_VERSION:
+                for segment, _ in checked_segments(index_dir, name, manifest):
+                    files = segment_manifest(index_dir, segment).get("files", {})
+                    listed += [(index_dir / segment / f, e) for f, e in files.items()]
         except (OSError, ValueError) as exc:  # opened a moment ago: only damage makes this fail now
-            files = {}
             self.failure: IndexUnusable | None = IndexUnusable(
                 f"index manifest in {generation} cannot be read ({exc}); {REBUILD_HINT}", code="index_damaged")
+        except IndexUnusable as exc:
+            self.failure = exc
         else:
             self.failure = None
-        self.files = [(generation / f, e) for f, e in files.items() if e.get("bytes", 0) > larger_than]
+        # A segment's files passed once in this process need no second pass when the next generation names it.
+        self.files = [(path, e) for path, e in listed
+                      if e.get("bytes", 0) > larger_than and (str(path), e.get("sha256")) not in _HASHED]
         self.done = threading.Event()
         if self.files and self.failure is None:
             threading.Thread(target=self._run, name=f"checksums of {name}", daemon=True).start()
@@ -438,6 +540,7 @@ class LargeFileCheck:
                 self.failure = checksum_problem(path, expected)
                 if self.failure is not None:
                     return
+                _HASHED.add((str(path), expected.get("sha256")))
         finally:
             self.done.set()
 
@@ -464,11 +567,23 @@ def load(index_dir: Path, fingerprint: str, params: BM25Params,
     `Positions`).
 
     A generation this configuration cannot read correctly, one lacking a channel asked for, or one whose
-    files differ from the sizes (always) or checksums (with `verify_hashes`) in its manifest is refused.
+    files differ from the sizes (always) or checksums (with `verify_hashes`) in its manifest is refused. A
+    segmented generation is opened as one index (`index.segments`).
     """
     name, manifest = read_manifest(index_dir)
     check_manifest(manifest, index_dir, fingerprint, params)
+    if manifest.get("format_version") == SEGMENTED_VERSION:
+        words, side = _load_segmented(index_dir, name, manifest, fingerprint, params, channels, verify_hashes,
+                                      hash_limit)
+        return name, words, side
     verify(index_dir, name, manifest, hashes=verify_hashes, hash_limit=hash_limit)
+    words, side = _open_folder(index_dir, name, manifest, params, channels)
+    return name, words, side
+
+
+def _open_folder(index_dir: Path, name: str, manifest: dict, params: BM25Params,
+                 channels: tuple[str, ...]) -> tuple[Postings, dict[str, Postings | Positions]]:
+    """The words and the named channels of one folder in the version-1 layout (a generation or a segment)."""
     generation = index_dir / name
     missing = [c for c in channels if c not in manifest.get("channels", {})]
     if missing:
@@ -489,4 +604,89 @@ def load(index_dir: Path, fingerprint: str, params: BM25Params,
         folder, expected = generation / CHANNELS_DIR / c, manifest["channels"][c]
         side[c] = (_read_positions(folder, len(doc_ids), expected) if c == PAIRS
                    else _read_postings(folder, doc_ids, params, expected))
-    return name, words, side
+    return words, side
+
+
+# Segments opened by this process, by folder: a segment never changes, so the next generation naming it reuses
+# its maps, its checked files and the deleted documents' term counts.
+_opened_lock = threading.Lock()
+_opened: dict[Path, dict] = {}
+
+
+def _open_segment(index_dir: Path, segment: str, fingerprint: str, params: BM25Params, channels: tuple[str, ...],
+                  verify_hashes: bool, hash_limit: int | None) -> dict:
+    folder = index_dir / segment
+    with _opened_lock:
+        opened = _opened.get(folder)
+    if opened is None or (verify_hashes and not opened["hashed"]) or any(c not in opened["side"] for c in channels):
+        manifest = segment_manifest(index_dir, segment)
+        check_manifest(manifest, folder, fingerprint, params)
+        _verify_files(folder, manifest.get("files"), verify_hashes, hash_limit)
+        words, side = _open_folder(index_dir, segment, manifest, params, channels)
+        if opened is not None and opened["words"].doc_ids == words.doc_ids:
+            side = {**opened["side"], **side}
+        opened = {"words": words, "side": side, "hashed": verify_hashes, "deleted_dfs": {}}
+        with _opened_lock:
+            _opened[folder] = opened
+    return opened
+
+
+def _deleted(index_dir: Path, name: str, manifest: dict, deletes: str | None, size: int) -> np.ndarray | None:
+    if deletes is None:
+        return None
+    path = index_dir / name / deletes
+    try:
+        gone = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise IndexUnusable(f"index file {path} is damaged ({exc}); {REBUILD_HINT}", code="index_damaged") from exc
+    if gone.ndim != 1 or gone.dtype.kind not in "iu" or (gone.size and (int(gone[0]) < 0 or int(gone[-1]) >= size
+                                                                         or np.any(np.diff(gone) <= 0))):
+        raise IndexUnusable(f"index file {path} does not list its segment's documents; {REBUILD_HINT}",
+                            code="index_damaged")
+    return gone.astype(np.int64)
+
+
+def _load_segmented(index_dir: Path, name: str, manifest: dict, fingerprint: str, params: BM25Params,
+                    channels: tuple[str, ...], verify_hashes: bool,
+                    hash_limit: int | None) -> tuple[Postings, dict[str, Postings | Positions]]:
+    _verify_files(index_dir / name, manifest.get("files"), verify_hashes, hash_limit, may_be_empty=True)
+    entries = checked_segments(index_dir, name, manifest)
+    opened, deleted = [], []
+    for segment, deletes in entries:
+        one = _open_segment(index_dir, segment, fingerprint, params, channels, verify_hashes, hash_limit)
+        opened.append(one)
+        deleted.append(_deleted(index_dir, name, manifest, deletes, one["words"].n_docs))
+    with _opened_lock:  # segments this archive's generations no longer name are let go
+        named = {index_dir / segment for segment, _ in entries}
+        for folder in [f for f in _opened if f.parent == index_dir and f not in named]:
+            del _opened[folder]
+    if len(opened) == 1 and deleted[0] is None:
+        return opened[0]["words"], {c: opened[0]["side"][c] for c in channels}
+    layout = segments.layouts([one["words"].n_docs for one in opened], deleted)
+    doc_ids, lengths = segments.joined([one["words"] for one in opened], layout)
+    if len(doc_ids) != manifest.get("documents"):
+        raise IndexUnusable(f"index generation {index_dir / name} does not match its manifest; {REBUILD_HINT}",
+                            code="index_damaged")
+
+    def channel(c: str, parts: list) -> Postings:
+        dfs = []
+        for one, gone, (_, deletes) in zip(opened, deleted, entries):
+            if gone is None:
+                dfs.append(None)
+                continue
+            key = (c, deletes, manifest["files"].get(deletes, {}).get("sha256"))
+            counts = one["deleted_dfs"].get(key)
+            if counts is None:
+                counts = segments.deleted_doc_freqs(one["words"] if c == "words" else one["side"][c], gone)
+                one["deleted_dfs"][key] = counts
+            dfs.append(counts)
+        return segments.SegmentedPostings(parts, layout, dfs, doc_ids,
+                                          lengths if c == "words" else segments.channel_lengths(parts, layout),
+                                          params)
+
+    words = channel("words", [one["words"] for one in opened])
+    side: dict[str, Postings | Positions] = {}
+    for c in channels:
+        parts = [one["side"][c] for one in opened]
+        side[c] = segments.SegmentedPositions(parts, layout, len(doc_ids)) if c == PAIRS else channel(c, parts)
+    return words, side

@@ -90,6 +90,7 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
     app = Flask(__name__)
     app.request_class = BoundedRequest
     engine = engine or Engine(config or config_module.load())
+    engine.merge_in_background = True  # an ingest's answer does not wait for the merges it brings about
     state = state or ServerState(engine.config)
     app.config["MAX_CONTENT_LENGTH"] = engine.config.server_max_body_bytes
     # The same key order as the CLI's JSON, and Chinese readable as itself.

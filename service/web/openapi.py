@@ -223,6 +223,8 @@ def _schemas() -> dict:
         "Stats": _object({
             "articles": {"type": "integer", "minimum": 0}, "index_generation": _nullable("string"),
             "index_bytes": {"type": "integer", "minimum": 0}, "last_ingest": _nullable("string"),
+            "index_segments": {"type": "integer", "minimum": 0,
+                               "description": "how many segments the live generation is made of (docs/index-format.md)"},
             "analyzer": {"type": "string", "description": "fingerprint of the analysis the index was built with"},
             "facets": {**_ref("Facets"), "description": "the whole archive by month, day and section"},
             "index_current": {"type": "boolean",

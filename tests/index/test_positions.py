@@ -153,8 +153,10 @@ def squashed_texts(engine: Engine) -> list[str]:
 
 
 def pairs_files(engine: Engine) -> dict[str, bytes]:
-    generation = engine.index_dir / storage.current_generation(engine.index_dir)
-    return files_of(channel_folder(generation, PAIRS))
+    """The positions of a live generation of one segment."""
+    (segment, deletes), = storage.segments_of(*storage.read_manifest(engine.index_dir))
+    assert deletes is None
+    return files_of(channel_folder(engine.index_dir / segment, PAIRS))
 
 
 def test_a_generation_merged_after_deletes_and_replacements_keeps_every_position(tmp_path, analyzer):
@@ -171,9 +173,11 @@ def test_a_generation_merged_after_deletes_and_replacements_keeps_every_position
     assert live is not None
     engine.ingest([changed])
     engine.delete([r["id"] for r in rows[20:26]] + [rows[40]["id"]])
-    merged = pairs_files(engine)
     texts = squashed_texts(engine)
     keys = [t[i:i + n] for t in texts for i in range(0, len(t), 41) for n in (1, 2, 3, 6)]
+    check_lookups(engine.ranker().positions, texts, keys)  # across the segments, less the deleted documents
+    engine.merge(everything=True)
+    merged = pairs_files(engine)
     check_lookups(engine.ranker().positions, texts, keys)
     engine._rebuild(None, None)  # the same articles analysed afresh, in the same order
     assert pairs_files(engine) == merged

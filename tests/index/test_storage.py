@@ -83,8 +83,8 @@ def _rewrite_manifest(index_dir, **changes):
 
 def test_another_format_version_is_refused_with_the_fix(tmp_path):
     storage.save(build(DOCS, PARAMS), tmp_path, "fp")
-    _rewrite_manifest(tmp_path, format_version=storage.FORMAT_VERSION + 1)
-    with pytest.raises(IndexUnusable, match="version 2.*jiansuo reindex") as info:
+    _rewrite_manifest(tmp_path, format_version=max(storage.READ_VERSIONS) + 1)
+    with pytest.raises(IndexUnusable, match=f"version {max(storage.READ_VERSIONS) + 1}.*jiansuo reindex") as info:
         storage.load(tmp_path, "fp", PARAMS)
     assert info.value.code == "index_format"
 

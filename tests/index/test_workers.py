@@ -10,8 +10,10 @@ from helpers import CMRC_SAMPLE, DRCD_SAMPLE, TESTS, compiled, in_pure_python, m
 
 
 def generation_files(engine: Engine) -> dict[str, bytes]:
-    """Every file of the live generation but the manifest (which holds a creation time)."""
-    root = engine.index_dir / storage.current_generation(engine.index_dir)
+    """Every file of the live generation, of one segment, but the manifest (which holds a creation time)."""
+    (segment, deletes), = storage.segments_of(*storage.read_manifest(engine.index_dir))
+    assert deletes is None
+    root = engine.index_dir / segment
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and p.name != "manifest.json"}
 
@@ -41,12 +43,14 @@ def test_workers_build_the_same_generation_and_extras_as_one_process(tmp_path, a
             (h.article.id, h.score) for h in alone.search(query, summaries=False).hits]
 
 
-def test_an_ingest_merges_the_live_generation_without_analysing_it_again(tmp_path, analyzer):
+def test_an_ingest_adds_a_segment_that_merges_into_the_generation_built_at_once(tmp_path, analyzer):
     engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
     engine.ingest([CMRC_SAMPLE])
     first = storage.current_generation(engine.index_dir)
     engine.ingest([DRCD_SAMPLE])
     assert storage.current_generation(engine.index_dir) != first
+    assert [s for s, _ in storage.segments_of(*storage.read_manifest(engine.index_dir))][0] == first
+    engine.merge(everything=True)
     fresh = Engine(make_config(tmp_path / "fresh"), analyzer=analyzer)
     fresh.ingest([CMRC_SAMPLE, DRCD_SAMPLE])
     assert generation_files(engine) == generation_files(fresh)
