@@ -3,7 +3,7 @@
 
 import pytest
 
-from e2e.test_browser import SCREENSHOTS, browser  # noqa: F401  (`browser` is a fixture)
+from e2e.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
