@@ -18,7 +18,7 @@ from .openapi import document
 
 api = Blueprint("api", __name__)
 
-SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort")
+SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort", "collapse")
 EXPORT_PARAMETERS = ("q", "format", "sort", "script", "date_from", "date_to", "section", "publication")
 DATES_PARAMETERS = ("from", "to")
 PAGES_PARAMETERS = ("date",)
@@ -59,8 +59,8 @@ def int_param(name: str, default: int | None) -> int | None:
         raise QueryError(f"parameter {name} must be a whole number, got {raw!r}", code=f"bad_{name}") from None
 
 
-def flag_param(name: str) -> bool:
-    raw = request.args.get(name, "0")
+def flag_param(name: str, default: str = "0") -> bool:
+    raw = request.args.get(name, default)
     if raw not in ("0", "1"):
         raise QueryError(f"parameter {name} must be 0 or 1, got {raw!r}", code=f"bad_{name}")
     return raw == "1"
@@ -73,7 +73,8 @@ def search():
     results = engine().search(args.get("q", ""), k=int_param("k", None), offset=int_param("offset", 0),
                               script=args.get("script"), date_from=args.get("date_from"),
                               date_to=args.get("date_to"), section=args.get("section"), facets=True,
-                              explain=flag_param("explain"), sort=args.get("sort"))
+                              explain=flag_param("explain"), sort=args.get("sort"),
+                              collapse=flag_param("collapse", "1"))
     return jsonify({**results.to_dict(), "sort": results.sort})
 
 

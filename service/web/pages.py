@@ -123,7 +123,7 @@ def search():
     date_from, date_to = request.args.get("date_from"), request.args.get("date_to")
     section = request.args.get("section")
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
-                       date_to=date_to, section=section, facets=True)
+                       date_to=date_to, section=section, facets=True, collapse=request.args.get("collapse") != "0")
     unfiltered_total = None
     if not results.hits and results.filters.active:
         unfiltered_total = e.search(query, k=1, summaries=False).total
