@@ -134,7 +134,7 @@ def search():
     other_script = "traditional" if script == "simplified" else "simplified"
     last_page = max(1, min(last_allowed, -(-results.total // per_page)))
     input_from, input_to = _input_dates(results.filters.date_from, results.filters.date_to)
-    chart = timeline(results.facets, results.total, input_from, input_to)
+    chart = timeline(results.facets, results.articles, input_from, input_to)  # facets count articles
     return render("search.html", query=results.query, results=results, filters=results.filters, page=page,
                   last_page=last_page, chart=chart, archive=archive, sections=sections,
                   input_from=input_from, input_to=input_to, unfiltered_total=unfiltered_total,
