@@ -74,11 +74,12 @@ class Sketch:
 
 
 def comparable_text(body: str, fold: Callable[[str], str]) -> str:
-    """The body as compared: folded, without opener and closing credit, letters and digits only."""
+    """The body as compared: without opener and closing credit, letters and digits only, folded. Punctuation
+    goes before folding: full-width punctuation is what makes most Chinese text need NFKC's slow path."""
     text = body.strip()
     text = text[opener_length(text):]
     text = text[:len(text) - closing_credit_length(text)]
-    return _NOT_WORD.sub("", fold(text))
+    return _NOT_WORD.sub("", fold(_NOT_WORD.sub("", text)))
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -101,7 +102,18 @@ def shingles(text: str) -> np.ndarray:
     hashed = np.zeros(count, dtype=np.uint64)
     for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
         hashed += codes[offset:offset + count] * multiplier
-    return np.unique(_mix(hashed))
+    return _sorted_unique(_mix(hashed))
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """`np.unique` by sorting: several times faster than its hashing for an article's few hundred values."""
+    values.sort()
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
