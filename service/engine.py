@@ -615,9 +615,10 @@ class Engine:
         postings = self.postings()
         candidates, scores = rank(*postings.score(terms))
         picked: list[tuple[str, float]] = []
+        itself = set(self.copy_groups().get(article.id, (article.id,)))  # its copies are listed apart
         for number, score in zip(candidates, scores):
             other = postings.doc_ids[int(number)]
-            if other != article.id and score > 0:
+            if other not in itself and score > 0:
                 picked.append((other, float(score)))
                 if len(picked) == k:
                     break

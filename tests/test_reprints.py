@@ -220,6 +220,12 @@ def test_an_article_is_never_its_own_copy(engine):
     assert engine.copy_groups() == {} and engine.read("a").copies == ()
 
 
+def test_related_articles_leave_out_the_copies_listed_apart(engine):
+    engine.ingest_records([story("a", DISPATCH), story("b", REPRINT), story("t", SAME_TOPIC),
+                           story("x", "气象台预报明天有雨，公园开放，市民可以去散步。" * 3)])
+    assert [r.article.id for r in engine.related("a")] == ["t", "x"]
+
+
 def test_copies_are_listed_in_the_display_script(engine):
     engine.ingest_records([story("a", DISPATCH, title="全国人大会议开幕"), story("b", REPRINT, title="人大会议开幕")])
     (copy,) = engine.copies(["a"], "traditional")["a"]
