@@ -471,7 +471,11 @@ class Engine:
         """
         with self._writing("reindex", progress):
             if self.config.ingest_find_copies:
-                self.find_copies()
+                try:
+                    self.find_copies()
+                except _WRITE_FAILURES as exc:  # copies are a view of the archive: the index is rebuilt all the same
+                    log.warning("the copies of stored articles were not compared (%s); the next ingest or reindex "
+                                "tries again", _reason(exc))
             try:
                 return self._reindex(progress, verify_all=verify_all)
             except _WRITE_FAILURES as exc:

@@ -140,8 +140,9 @@ def test_with_copy_finding_off_nothing_is_compared_until_it_is_on_again(tmp_path
     assert off.copy_groups() == {}
     off.close()
     on = Engine(config.with_overrides(ingest_find_copies=True), analyzer=analyzer)
-    assert on.find_copies() == 2
+    on.reindex()  # what an upgraded archive runs: it compares what was stored without comparing
     assert on.copy_groups()["a"] == ("a", "b")
+    assert on.find_copies() == 0  # nothing is left to compare
     on.close()
 
 
