@@ -863,23 +863,26 @@ class Engine:
             writer.set_meta("reprints_fingerprint", fingerprint)
         todo = writer.unsketched()
         fold = self.analyzer.fold
-        sketched: dict[str, reprints.Sketch] = {}  # this run's, compared again when a later one is a candidate
+        sketched: dict[str, reprints.Sketch] = {}  # compared again when a later article has them for candidates
         for start in range(0, len(todo), 500):
-            articles = writer.articles(todo[start:start + 500])
-            for article_id in todo[start:start + 500]:
-                article = articles.get(article_id)
-                if article is None:  # a damaged row: `jiansuo check` names it
-                    continue
-                mine = reprints.sketch(article.body, fold)
-                copies = []
-                if mine.comparable:
-                    candidates = writer.sharing_band(mine.keys)
-                    unknown = [c for c in candidates if c not in sketched]
-                    for other in writer.articles(unknown).values():
-                        sketched[other.id] = reprints.sketch(other.body, fold)
-                    copies = [c for c in candidates if c in sketched and reprints.same_story(mine, sketched[c])]
-                    sketched[article_id] = mine
-                writer.put_sketch(article_id, article.content_hash, mine.keys, copies)
+            chunk = todo[start:start + 500]
+            articles = writer.articles(chunk)  # a damaged row is left out: `jiansuo check` names it
+            mine = {i: reprints.sketch(articles[i].body, fold) for i in chunk if i in articles}
+            # Candidates among the articles compared before this chunk, in one look-up; within it, as they come.
+            stored = writer.band_members(k for s in mine.values() for k in s.keys)
+            earlier: dict[int, list[str]] = {}
+            rows = []
+            for article_id, own in mine.items():
+                candidates = {c for key in own.keys for c in stored.get(key, []) + earlier.get(key, [])}
+                unknown = [c for c in candidates if c not in sketched and c not in mine]
+                for other in writer.articles(unknown).values():
+                    sketched[other.id] = reprints.sketch(other.body, fold)
+                found = {c: sketched.get(c) or mine.get(c) for c in candidates}
+                copies = sorted(c for c, other in found.items() if other is not None and reprints.same_story(own, other))
+                for key in own.keys:
+                    earlier.setdefault(key, []).append(article_id)
+                rows.append((article_id, articles[article_id].content_hash, own.keys, copies))
+            writer.put_sketches(rows)
         return len(todo)
 
     def find_copies(self) -> int:

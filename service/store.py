@@ -403,23 +403,43 @@ class Writer:
 
     def sharing_band(self, keys: Iterable[int]) -> list[str]:
         """Ids of the sketched articles that share a band key with `keys` (LSH candidates)."""
-        keys = list(keys)
-        if not keys:
-            return []
-        rows = self._conn.execute(f"SELECT DISTINCT s.id FROM reprint_bands b JOIN reprint_sketches s ON s.n = b.n "
-                                  f"WHERE b.key IN ({', '.join('?' * len(keys))})", keys).fetchall()
-        return [row[0] for row in rows]
+        return sorted({i for members in self.band_members(keys).values() for i in members})
+
+    def band_members(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        """Band key -> ids of the sketched articles that have it, for those of `keys` any has."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for key, article_id in self._conn.execute(
+                    f"SELECT b.key, s.id FROM reprint_bands b JOIN reprint_sketches s ON s.n = b.n "
+                    f"WHERE b.key IN ({', '.join('?' * len(chunk))})", chunk):
+                found.setdefault(key, []).append(article_id)
+        return found
 
     def put_sketch(self, article_id: str, content_hash: str, keys: tuple[int, ...], copies: Iterable[str]) -> None:
         """An article's sketch, its band keys and its verified copies."""
-        copies = [other for other in copies if other != article_id]
-        self.copies_changed = self.copies_changed or bool(copies)
-        cursor = self._conn.execute("INSERT INTO reprint_sketches(id, content_hash, keys) VALUES (?, ?, ?)",
-                                    (article_id, content_hash, struct.pack(f"<{len(keys)}q", *keys)))
-        self._conn.executemany("INSERT OR IGNORE INTO reprint_bands(key, n) VALUES (?, ?)",
-                               [(key, cursor.lastrowid) for key in keys])
-        self._conn.executemany("INSERT OR IGNORE INTO reprint_pairs(a, b) VALUES (?, ?)",
-                               [tuple(sorted((article_id, other))) for other in copies])
+        self.put_sketches([(article_id, content_hash, keys, list(copies))])
+
+    def put_sketches(self, sketches: list[tuple[str, str, tuple[int, ...], list[str]]]) -> None:
+        """(id, content hash, band keys, verified copies) of several articles, in a few statements."""
+        if not sketches:
+            return
+        conn = self._conn
+        conn.executemany("INSERT INTO reprint_sketches(id, content_hash, keys) VALUES (?, ?, ?)",
+                         [(i, h, struct.pack(f"<{len(keys)}q", *keys)) for i, h, keys, _ in sketches])
+        ids = [i for i, _, keys, _ in sketches if keys]
+        numbers: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            numbers.update((i, n) for n, i in conn.execute(
+                f"SELECT n, id FROM reprint_sketches WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        conn.executemany("INSERT OR IGNORE INTO reprint_bands(key, n) VALUES (?, ?)",
+                         [(key, numbers[i]) for i, _, keys, _ in sketches for key in keys])
+        pairs = [tuple(sorted((i, other))) for i, _, _, copies in sketches for other in copies if other != i]
+        if pairs:
+            self.copies_changed = True
+            conn.executemany("INSERT OR IGNORE INTO reprint_pairs(a, b) VALUES (?, ?)", pairs)
 
     def articles(self, article_ids: list[str]) -> dict[str, Article]:
         """The stored articles with these ids, as this transaction sees them; damaged rows left out."""
