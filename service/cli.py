@@ -270,7 +270,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise QueryError("--base-url and --publication go with --export", code="bad_option")
     engine.warm_up(one_off=True)  # took_ms then measures the search, not loading the dictionary
     results = engine.search(" ".join(args.query), k=args.k, offset=args.offset, explain=args.explain,
-                            sort=args.sort)
+                            sort=args.sort, collapse=not args.no_collapse)
     if args.json:
         _dump({**results.to_dict(), "sort": results.sort}, sys.stdout)
         return 0
@@ -281,7 +281,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             if results.min_match == 1 else
             f", a long query: articles holding at least {results.min_match} of its {results.match_words} words"}
     order = f", {results.sort} first" if results.sort != "relevance" else ""
-    print(f"{results.total} hits for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
+    stories = f" ({results.articles} articles, copies of one story shown once)" \
+        if results.articles != results.stories and results.collapse else ""
+    print(f"{results.total} hits{stories} for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
           f"{mode.get(results.mode, '')}{order}")
     for hit in results.hits:
         a = hit.article
@@ -291,6 +293,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         if a.authors:
             print(f"   {' '.join(a.authors)}")
         print(f"   {_marked(hit.summary.text, hit.summary.highlights, tty)}")
+        if hit.copies:
+            print(f"   also printed as: {'  '.join(c.id for c in hit.copies)}")
         if hit.explain is not None:
             for channel, terms in hit.explain["channels"].items():
                 parts = "  ".join(f"{term} {value:.4f}" for term, value in terms.items())
@@ -321,7 +325,8 @@ def _search_batch(engine, args: argparse.Namespace) -> int:
     try:
         for query_id, text in queries:
             try:
-                results = engine.search(text, k=args.k, offset=args.offset, summaries=False)
+                results = engine.search(text, k=args.k, offset=args.offset, summaries=False,
+                                        collapse=not args.no_collapse)
             except QueryError as exc:
                 print(f"query {query_id}: {exc.message}", file=sys.stderr)
                 failed += 1
@@ -524,8 +529,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     engine = _engine(args)
     article = engine.article(args.id)
     keywords = engine.keywords(article.id)
+    copies = engine.copies([article.id]).get(article.id, ())
     if args.json:
-        _dump({**article.to_dict(), "keywords": keywords}, sys.stdout)
+        _dump({**article.to_dict(), "keywords": keywords, "copies": [c.id for c in copies]}, sys.stdout)
         return 0
     where = " ".join(x for x in (article.date, article.section, article.page) if x)
     print(f"{article.title}\n[{where}]  {' '.join(article.authors)}\n")
@@ -533,6 +539,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"keywords: {'  '.join(keywords)}\n")
     for paragraph in article.paragraphs:
         print(f"  {paragraph}")
+    if copies:
+        print("\nalso printed as:")
+        for copy in copies:
+            print(f"  {copy.id}  {' '.join(x for x in (copy.date, copy.page) if x)}  {copy.title}")
     return 0
 
 
@@ -696,6 +706,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=int, default=0, help="results to skip (paging)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--explain", action="store_true", help="take each hit's score apart by channel and term")
+    p.add_argument("--no-collapse", action="store_true",
+                   help="show every copy of a story as its own hit (by default the best-ranked stands for all)")
     p.add_argument("--batch", metavar="QUERIES.jsonl", help='run {"id", "text"} queries, one a line ("-": stdin)')
     p.add_argument("--trec", metavar="RUN.txt", help="with --batch: write a TREC run file")
     p.add_argument("--sort", choices=SORTS, default=None,

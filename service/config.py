@@ -171,6 +171,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ingest", "workers", 2,
             "processes that analyse articles when an ingest or reindex has many (at most the machine's cores)",
             minimum=1, maximum=64),
+    Setting("ingest", "find_copies", True,
+            "find the articles that are the same story printed again (near-duplicates, docs/reprints.md) as they "
+            "are stored; searches show one article per story"),
     Setting("ingest", "parallel_from", 2000,
             "fewest articles to analyse that are worth starting worker processes for (each loads the "
             "dictionaries, about a second); fewer are analysed in the ingesting process", minimum=1,
@@ -252,6 +255,7 @@ class Config:
     ingest_max_line_chars: int
     ingest_max_pages_per_file: int
     ingest_workers: int
+    ingest_find_copies: bool
     ingest_parallel_from: int
     index_checksum_on_open_max_mb: int
     index_write_wait_seconds: int

@@ -22,6 +22,7 @@ import numpy as np
 from . import backup as backup_module
 from . import browse
 from . import export as export_module
+from . import reprints
 from . import config as config_module
 from .articles import Article, check_id, check_text
 from .errors import IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, WriteBusy, disk_full
@@ -82,13 +83,16 @@ class Hit:
     # from the highlights, which mark the words found whole.
     partial_highlights: list[tuple[int, int]] = field(default_factory=list)
     title_partial_highlights: list[tuple[int, int]] = field(default_factory=list)
+    copies: tuple[reprints.Copy, ...] = ()  # the other articles that are the same story
+    folded: int = 0  # how many of them matched too and are shown as this one (collapsed results)
 
     def to_dict(self) -> dict:
         a = self.article
         data = {"id": a.id, "rank": self.rank, "score": self.score, "title": a.title, "date": a.date,
                 "section": a.section, "page": a.page, "authors": list(a.authors), "kind": a.kind,
                 "summary": self.summary.text, "highlights": [list(s) for s in self.summary.highlights],
-                "title_highlights": [list(s) for s in self.title_highlights]}
+                "title_highlights": [list(s) for s in self.title_highlights],
+                "copies": [c.id for c in self.copies], "folded": self.folded}
         if self.explain is not None:
             data["explain"] = self.explain
         return data
@@ -113,9 +117,13 @@ class SearchResults:
     min_match: int | None = None  # mode "most": how many of the query's `match_words` words each match holds
     match_words: int = 0
     sort: str = "relevance"  # the order of the hits: relevance, newest or oldest
+    collapse: bool = False  # one hit per story: `total` counts stories, `offset` and ranks too
+    articles: int = 0  # matching articles, copies of one story each counted
+    stories: int = 0  # matching stories, an article and its copies counted once
 
     def to_dict(self) -> dict:
-        data = {"query": self.query, "total": self.total, "offset": self.offset, "k": self.k,
+        data = {"query": self.query, "total": self.total, "collapse": self.collapse, "articles": self.articles,
+                "stories": self.stories, "offset": self.offset, "k": self.k,
                 "took_ms": round(self.took_ms, 3), "terms": self.terms, "mode": self.mode,
                 "results": [hit.to_dict() for hit in self.hits],
                 "script": self.script, "filters": self.filters.to_dict(),
@@ -154,10 +162,12 @@ class ArticleView:
     terms: list[str]
     title_highlights: list[tuple[int, int]]
     paragraphs: list[tuple[str, list[tuple[int, int]]]]
+    copies: tuple[reprints.Copy, ...] = ()  # where else the story was printed
 
     def to_dict(self) -> dict:
         data = self.article.to_dict()
         data["paragraphs"] = [text for text, _ in self.paragraphs]
+        data["copies"] = [c.id for c in self.copies]
         data.update({"script": self.script, "terms": self.terms,
                      "title_highlights": [list(span) for span in self.title_highlights],
                      "paragraph_highlights": [[list(span) for span in spans] for _, spans in self.paragraphs]})
@@ -275,6 +285,10 @@ def _ignore_progress(progress: IngestProgress) -> None:
     pass
 
 
+def _no_copies(number: int) -> int:
+    return 0
+
+
 class Engine:
     def __init__(self, config: config_module.Config, analyzer: Analyzer | None = None):
         self.config = config
@@ -293,6 +307,9 @@ class Engine:
         self._fields_lock = threading.Lock()
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
+        self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
+        self._stories: tuple[tuple, np.ndarray] | None = None
+        self._copies_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
         # Segments are merged after a write returns: in a thread of this process where it serves requests (the
         # web adapter sets this), at once otherwise (a command ends when its merges have).
@@ -398,6 +415,8 @@ class Engine:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
+            if self.config.ingest_find_copies:
+                self._find_copies(writer)
             if not _skipped_everything(report):
                 writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
                                      len(report.warnings))
@@ -493,6 +512,12 @@ class Engine:
         `jiansuo check` and rebuilt by `jiansuo reindex`.
         """
         with self._writing("reindex", progress):
+            if self.config.ingest_find_copies:
+                try:
+                    self.find_copies()
+                except _WRITE_FAILURES as exc:  # copies are a view of the archive: the index is rebuilt all the same
+                    log.warning("the copies of stored articles were not compared (%s); the next ingest or reindex "
+                                "tries again", _reason(exc))
             try:
                 return self._reindex(progress, verify_all=verify_all)
             except _WRITE_FAILURES as exc:
@@ -640,9 +665,10 @@ class Engine:
         postings = self.postings()
         candidates, scores = rank(*postings.score(terms))
         picked: list[tuple[str, float]] = []
+        itself = set(self.copy_groups().get(article.id, (article.id,)))  # its copies are listed apart
         for number, score in zip(candidates, scores):
             other = postings.doc_ids[int(number)]
-            if other != article.id and score > 0:
+            if other not in itself and score > 0:
                 picked.append((other, float(score)))
                 if len(picked) == k:
                     break
@@ -791,7 +817,7 @@ class Engine:
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
                section: str | None = None, facets: bool = False, explain: bool = False,
-               sort: str | None = None, facet_terms: bool = False) -> SearchResults:
+               sort: str | None = None, facet_terms: bool = False, collapse: bool = True) -> SearchResults:
         """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
 
         `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
@@ -800,6 +826,9 @@ class Engine:
         "relevance" (score), "newest" or "oldest" (date, undated articles last, then score); by default
         relevance, and newest for a query made only of filters (`section:城事`). `facet_terms=True` adds to the facets
         the words that characterise the hits (`search.significant`).
+        relevance, and newest for a query made only of filters (`section:城事`). `collapse` (the default) shows
+        one hit per story, the best-ranked of an article and its copies (`service.reprints`): `total`, `offset`
+        and ranks then count stories.
         """
         started = time.perf_counter()
         query = self.check_query(query)
@@ -808,8 +837,17 @@ class Engine:
         _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
         _check_whole_number("offset", offset, 0, self.config.search_max_offset, "bad_offset")
         # The words of the hits are sampled from the best `significant.SAMPLE`: those are put in order too.
-        limit = max(offset + k, significant.SAMPLE) if facet_terms else offset + k
+        # Collapsing leaves out copies: twice the hits asked for are ranked, enough unless a page is mostly copies.
+        wanted = (offset + k) * (1 + collapse)
+        limit = max(wanted, significant.SAMPLE) if facet_terms else wanted
         matched = self._match(query, date_from, date_to, section, sort, limit=limit, facets=facets or facet_terms)
+        articles_total = stories_total = matched.ranking.total
+        folded: Callable[[int], int] = _no_copies
+        if collapse:
+            matched, stories_total, folded = self._collapsed(matched, offset + k, partial(
+                self._match, query, date_from, date_to, section, sort, limit=None, facets=facets or facet_terms))
+        elif (story := self._story_numbers(matched.live)) is not None:
+            stories_total = int(np.unique(story[matched.ranking.all_matches]).size)
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
         generation, postings, ranker = matched.live.generation, matched.live.words, matched.live.ranker
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
@@ -873,9 +911,11 @@ class Engine:
                 if explain else None
             hits.append(Hit(rank=position, score=float(score), article=article, summary=summary,
                             title_highlights=title_spans, explain=why, partial_highlights=summary_partial,
-                            title_partial_highlights=title_partial))
+                            title_partial_highlights=title_partial, folded=folded(int(number))))
+        hits = self._with_copies(hits, script)
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchResults(query=query, terms=terms, total=ranking.total,
+        return SearchResults(query=query, terms=terms, total=stories_total if collapse else articles_total,
+                             collapse=collapse, articles=articles_total, stories=stories_total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
                              facets=counts, mode=ranking.mode, index_generation=generation,
                              min_match=ranking.min_match, match_words=ranking.units, sort=matched.sort)
@@ -921,6 +961,116 @@ class Engine:
                 trends_module.TrendPoint(span, int(h), int(a)) for span, h, a in zip(spans, hits, articles)]))
         return trends_module.Trends(by, spans[0].date_from if spans else None, spans[-1].date_to if spans else None,
                                     filters.section, series)
+    # --- the same story printed twice (`service.reprints`) ---------------------------------------------------
+
+    def _find_copies(self, writer) -> int:
+        """Sketch every stored article that has no sketch yet (those this write added or replaced; all of them
+        when the store has none, or when they were made another way) and record the copies each has among the
+        articles sketched before it. Runs inside the write's transaction: copies land with the articles."""
+        fingerprint = reprints.fingerprint(self.analyzer.fingerprint)
+        if writer.meta("reprints_fingerprint") != fingerprint:
+            writer.forget_all_copies()
+            writer.set_meta("reprints_fingerprint", fingerprint)
+        todo = writer.unsketched()
+        fold = self.analyzer.fold
+        sketched: dict[str, reprints.Sketch] = {}  # compared again when a later article has them for candidates
+        for start in range(0, len(todo), 500):
+            chunk = todo[start:start + 500]
+            articles = writer.articles(chunk)  # a damaged row is left out: `jiansuo check` names it
+            mine = {i: reprints.sketch(articles[i].body, fold) for i in chunk if i in articles}
+            # Candidates among the articles compared before this chunk, in one look-up; within it, as they come.
+            stored = writer.band_members(k for s in mine.values() for k in s.keys)
+            earlier: dict[int, list[str]] = {}
+            rows = []
+            for article_id, own in mine.items():
+                candidates = {c for key in own.keys for c in stored.get(key, []) + earlier.get(key, [])}
+                unknown = [c for c in candidates if c not in sketched and c not in mine]
+                for other in writer.articles(unknown).values():
+                    sketched[other.id] = reprints.sketch(other.body, fold)
+                found = {c: sketched.get(c) or mine.get(c) for c in candidates}
+                copies = sorted(c for c, other in found.items() if other is not None and reprints.same_story(own, other))
+                for key in own.keys:
+                    earlier.setdefault(key, []).append(article_id)
+                rows.append((article_id, articles[article_id].content_hash, own.keys, copies))
+            writer.put_sketches(rows)
+        return len(todo)
+
+    def find_copies(self) -> int:
+        """Find the copies of the stored articles that have none recorded yet (a store from before copies were
+        kept, or one filled while `ingest.find_copies` was off); how many articles were compared."""
+        with self.store.writing() as writer:
+            return self._find_copies(writer)
+
+    def copy_groups(self) -> dict[str, tuple[str, ...]]:
+        """Every article that has copies -> its group of copies (itself included, sorted)."""
+        revision = self.store.copies_revision()
+        cached = self._copy_groups
+        if cached is None or cached[0] != revision:
+            with self._copies_lock:
+                if self._copy_groups is None or self._copy_groups[0] != revision:
+                    self._copy_groups = (revision, reprints.groups(self.store.copy_pairs()))
+                cached = self._copy_groups
+        return cached[1]
+
+    def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
+        """The other articles that are the same story as each of these (those that have any), oldest first."""
+        groups = self.copy_groups()
+        wanted = {i: [other for other in groups[i] if other != i] for i in article_ids if i in groups}
+        if not wanted:
+            return {}
+        found = self.store.get_many(sorted({other for others in wanted.values() for other in others}))
+        shown = {other: reprints.Copy.of(self.display.article(a, script, body=False) if script else a)
+                 for other, a in found.items()}
+        return {i: tuple(sorted((shown[o] for o in others if o in shown), key=reprints.Copy.order))
+                for i, others in wanted.items()}
+
+    def _with_copies(self, hits: list[Hit], script: str | None) -> list[Hit]:
+        copies = self.copies([hit.article.id for hit in hits], script)
+        return [replace(hit, copies=copies[hit.article.id]) if hit.article.id in copies else hit for hit in hits]
+
+    def _story_numbers(self, live: LiveIndex) -> np.ndarray | None:
+        """For each document number of `live`, the smallest document number of its story; None when no article
+        has a copy (searches then collapse nothing, at no cost)."""
+        groups = self.copy_groups()
+        if not groups:
+            return None
+        key = (live.generation, self.store.copies_revision())
+        cached = self._stories
+        if cached is None or cached[0] != key:
+            with self._copies_lock:
+                if self._stories is None or self._stories[0] != key:
+                    story = np.arange(live.words.n_docs, dtype=np.int64)
+                    for group in set(groups.values()):
+                        numbers = live.words.doc_numbers_of(group)
+                        if len(numbers) > 1:
+                            story[numbers] = min(numbers)
+                    self._stories = (key, story)
+                cached = self._stories
+        return cached[1]
+
+    def _collapsed(self, matched: "Matched", wanted: int,
+                   rematch: Callable[[], "Matched"]) -> tuple["Matched", int, Callable[[int], int]]:
+        """`matched` with one candidate per story, the best-ranked; how many stories match; and for a document
+        number, how many other matching articles its story has. At least the first `wanted` stories are in
+        order: when the ranked candidates hold fewer and more matches wait unranked, all are ranked
+        (`rematch`), so that no story lands on two pages and none is skipped."""
+        story = self._story_numbers(matched.live)
+        if story is None:
+            return matched, matched.ranking.total, _no_copies
+        ranking = matched.ranking
+        first = reprints.first_of_each_story(story[ranking.candidates])
+        if first.size < wanted and ranking.matches is not None:
+            matched = rematch()
+            ranking = matched.ranking
+            first = reprints.first_of_each_story(story[ranking.candidates])
+        stories, counts = np.unique(story[ranking.all_matches], return_counts=True)
+        collapsed = replace(ranking, candidates=ranking.candidates[first], scores=ranking.scores[first],
+                            matches=ranking.all_matches)
+
+        def folded(number: int) -> int:
+            return int(counts[np.searchsorted(stories, story[number])]) - 1
+
+        return matched._replace(ranking=collapsed), int(stories.size), folded
 
     def _match(self, query: str, date_from: str | None, date_to: str | None, section: str | None,
                sort: str | None, *, limit: int | None, facets: bool = False) -> "Matched":
@@ -1070,7 +1220,8 @@ class Engine:
         paragraphs = [self.display.marked(p, highlight_spans(self.analyzer, p, terms, keys), script, terms)
                       for p in found.paragraphs]
         return ArticleView(article=self.display.article(found, script, title=title), script=script,
-                           terms=list(dict.fromkeys(terms)), title_highlights=title_spans, paragraphs=paragraphs)
+                           terms=list(dict.fromkeys(terms)), title_highlights=title_spans, paragraphs=paragraphs,
+                           copies=self.copies([found.id], script).get(found.id, ()))
 
     def marks_for(self, query: str) -> tuple[list[str], list[str]]:
         """(words, folded keys) to mark for a query: its searched words, not its operators or excluded words."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 import threading
 import time
 import zlib
@@ -31,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article
 from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged, StoreUnusable, disk_full
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -149,6 +150,23 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
     5: (
         "CREATE INDEX IF NOT EXISTS articles_by_date ON articles(date, page, position)",
     ),
+    # The same story printed twice (`service.reprints`): each article's sketch, its LSH band keys indexed so a
+    # new article finds its candidates by look-up, and the verified pairs of copies. Kept in the store, in the
+    # transaction that changes the articles, so copies never name an article the store lacks. A store migrated
+    # from version 6 has none yet: the next write finds the copies of every article (`reprints_fingerprint`).
+    6: (
+        """CREATE TABLE IF NOT EXISTS reprint_sketches (
+            n INTEGER PRIMARY KEY,         -- what band rows name, smaller than the id
+            id TEXT NOT NULL UNIQUE,       -- articles.id
+            content_hash TEXT NOT NULL,    -- articles.content_hash it was made from
+            keys BLOB NOT NULL             -- its band keys, int64 little-endian (none: too short to compare)
+        )""",
+        "CREATE TABLE IF NOT EXISTS reprint_bands (key INTEGER NOT NULL, n INTEGER NOT NULL, "
+        "PRIMARY KEY (key, n)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS reprint_pairs (a TEXT NOT NULL, b TEXT NOT NULL, "  # a < b
+        "PRIMARY KEY (a, b)) WITHOUT ROWID",
+        "CREATE INDEX IF NOT EXISTS reprint_pairs_by_b ON reprint_pairs(b)",
+    ),
 }
 
 _COLUMNS = ("id", "title", "body", "date", "section", "page", "authors", "kind", "source", "position", "editor",
@@ -265,6 +283,10 @@ def _values(article: Article) -> tuple:
             json.dumps(list(article.warnings), ensure_ascii=False))
 
 
+def _band_keys(blob: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(blob) // 8}q", blob)
+
+
 def schema_version(conn: sqlite3.Connection) -> int | None:
     has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
     if not has_meta:
@@ -279,6 +301,7 @@ class Writer:
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
         self.changed = False
+        self.copies_changed = False  # pairs or sketches of copies changed: `Store.copies_revision` counts these
 
     def upsert(self, article: Article) -> str:
         """'added', 'replaced' or 'unchanged'."""
@@ -308,6 +331,7 @@ class Writer:
         moved = [(i,) for i in pending if i in stored_before]
         if moved:
             self._conn.executemany("DELETE FROM articles WHERE id = ?", moved)
+            self.forget_copies([i for i, in moved])
         if pending:
             self._conn.executemany(
                 f"INSERT INTO articles({', '.join(_CHECKED)}, row_checksum) "
@@ -345,7 +369,98 @@ class Writer:
                 deleted.append(article_id)
         if deleted:
             self.changed = True
+            self.forget_copies(deleted)
         return deleted
+
+    # --- copies (`service.reprints`) -------------------------------------------------------------------------
+
+    def forget_copies(self, article_ids: list[str]) -> None:
+        """Drop the sketches and pairs of these articles (deleted, or replaced and to be compared anew)."""
+        conn = self._conn
+        self.copies_changed = self.copies_changed or bool(article_ids)
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for n, keys in conn.execute(f"SELECT n, keys FROM reprint_sketches WHERE id IN ({marks})", chunk):
+                conn.executemany("DELETE FROM reprint_bands WHERE key = ? AND n = ?",
+                                 [(key, n) for key in _band_keys(keys)])
+            conn.execute(f"DELETE FROM reprint_sketches WHERE id IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM reprint_pairs WHERE a IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM reprint_pairs WHERE b IN ({marks})", chunk)
+
+    def forget_all_copies(self) -> None:
+        self.copies_changed = True
+        for table in ("reprint_bands", "reprint_sketches", "reprint_pairs"):
+            self._conn.execute(f"DELETE FROM {table}")
+
+    def unsketched(self) -> list[str]:
+        """Ids of the stored articles without a sketch, in ingest order."""
+        conn = self._conn
+        stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        if stored == conn.execute("SELECT COUNT(*) FROM reprint_sketches").fetchone()[0]:
+            return []  # each sketch is of a stored article (deletes and replacements drop theirs)
+        return [row[0] for row in conn.execute("SELECT id FROM articles WHERE id NOT IN "
+                                               "(SELECT id FROM reprint_sketches) ORDER BY seq")]
+
+    def sharing_band(self, keys: Iterable[int]) -> list[str]:
+        """Ids of the sketched articles that share a band key with `keys` (LSH candidates)."""
+        return sorted({i for members in self.band_members(keys).values() for i in members})
+
+    def band_members(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        """Band key -> ids of the sketched articles that have it, for those of `keys` any has."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[int, list[str]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for key, article_id in self._conn.execute(
+                    f"SELECT b.key, s.id FROM reprint_bands b JOIN reprint_sketches s ON s.n = b.n "
+                    f"WHERE b.key IN ({', '.join('?' * len(chunk))})", chunk):
+                found.setdefault(key, []).append(article_id)
+        return found
+
+    def put_sketch(self, article_id: str, content_hash: str, keys: tuple[int, ...], copies: Iterable[str]) -> None:
+        """An article's sketch, its band keys and its verified copies."""
+        self.put_sketches([(article_id, content_hash, keys, list(copies))])
+
+    def put_sketches(self, sketches: list[tuple[str, str, tuple[int, ...], list[str]]]) -> None:
+        """(id, content hash, band keys, verified copies) of several articles, in a few statements."""
+        if not sketches:
+            return
+        conn = self._conn
+        conn.executemany("INSERT INTO reprint_sketches(id, content_hash, keys) VALUES (?, ?, ?)",
+                         [(i, h, struct.pack(f"<{len(keys)}q", *keys)) for i, h, keys, _ in sketches])
+        ids = [i for i, _, keys, _ in sketches if keys]
+        numbers: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            numbers.update((i, n) for n, i in conn.execute(
+                f"SELECT n, id FROM reprint_sketches WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        conn.executemany("INSERT OR IGNORE INTO reprint_bands(key, n) VALUES (?, ?)",
+                         [(key, numbers[i]) for i, _, keys, _ in sketches for key in keys])
+        pairs = [tuple(sorted((i, other))) for i, _, _, copies in sketches for other in copies if other != i]
+        if pairs:
+            self.copies_changed = True
+            conn.executemany("INSERT OR IGNORE INTO reprint_pairs(a, b) VALUES (?, ?)", pairs)
+
+    def articles(self, article_ids: list[str]) -> dict[str, Article]:
+        """The stored articles with these ids, as this transaction sees them; damaged rows left out."""
+        found: dict[str, Article] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            for row in self._conn.execute(f"SELECT {_SELECT_CHECKED} FROM articles WHERE id IN "
+                                          f"({', '.join('?' * len(chunk))})", chunk):
+                values, damage = _inspect(row)
+                if damage is None:
+                    article = _row_to_article(values)
+                    found[article.id] = article
+        return found
+
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     def ids_with_prefix(self, prefix: str) -> list[str]:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -557,6 +672,9 @@ class Store:
             yield writer
             if writer.changed:
                 conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            if writer.copies_changed:
+                conn.execute("INSERT INTO meta(key, value) VALUES ('copies_revision', '1') ON CONFLICT(key) "
+                             "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -663,3 +781,29 @@ class Store:
 
     def count(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def copies_revision(self) -> tuple[int, int]:
+        """(store revision, copies revision): changes whenever the groups of copies may have."""
+        rows = dict(self._connect().execute("SELECT key, value FROM meta WHERE key IN "
+                                            "('revision', 'copies_revision')").fetchall())
+        return int(rows.get("revision", 0)), int(rows.get("copies_revision", 0))
+
+    def copy_pairs(self, article_id: str | None = None) -> list[tuple[str, str]]:
+        """The verified pairs of copies (`service.reprints`): all of them, or those of the group of one article
+        (followed from pair to pair)."""
+        conn = self._connect()
+        with self.scanning():
+            if article_id is None:
+                return [(row[0], row[1]) for row in conn.execute("SELECT a, b FROM reprint_pairs")]
+            pairs: set[tuple[str, str]] = set()
+            seen, todo = {article_id}, [article_id]
+            while todo:
+                current = todo.pop()
+                for a, b in conn.execute("SELECT a, b FROM reprint_pairs WHERE a = ? UNION "
+                                         "SELECT a, b FROM reprint_pairs WHERE b = ?", (current, current)):
+                    pairs.add((a, b))
+                    for other in (a, b):
+                        if other not in seen:
+                            seen.add(other)
+                            todo.append(other)
+            return sorted(pairs)

@@ -77,3 +77,17 @@ def live_server(live_archive, tmp_path_factory):
                            env={"JIANSUO_CONFIG": str(config), "JIANSUO_ADMIN_TOKEN": ADMIN_TOKEN})
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def reprint_server(tmp_path_factory, analyzer):
+    """A server over an archive holding one story printed three times and another on its topic."""
+    from helpers import REPRINTS_ARCHIVE, RunningServer
+
+    root = tmp_path_factory.mktemp("reprints")
+    e = Engine(make_config(root / "data"), analyzer=analyzer)
+    e.ingest([REPRINTS_ARCHIVE])
+    e.close()
+    server = RunningServer(root / "data", root / "serve.log")
+    yield server
+    server.stop()

@@ -18,6 +18,8 @@ SEED_GOLD = FIXTURES / "pages" / "seed" / "000_5db0decfa9c61e70.gold.json"
 CMRC_SAMPLE = FIXTURES / "collections" / "cmrc2018_sample.jsonl"
 DRCD_SAMPLE = FIXTURES / "collections" / "drcd_sample.jsonl"
 DATED_ARCHIVE = FIXTURES / "archive" / "dated.jsonl"
+# One dispatch printed three times (once in Traditional characters), and a distinct story on its topic.
+REPRINTS_ARCHIVE = FIXTURES / "archive" / "reprints.jsonl"
 
 
 def compiled(name: str, fallback: str):

@@ -973,3 +973,18 @@ def test_serve_on_a_port_in_use_says_so_before_anything_else_and_exits_5(tmp_pat
         done = jiansuo("serve", "--host", "127.0.0.1", "--port", str(port), data_dir=data, check_code=5, timeout=60)
     assert f"port {port} on 127.0.0.1 is in use" in done.stderr and "--port" in done.stderr
     assert "serving" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_show_and_search_carry_copies_and_no_collapse_shows_every_printing(tmp_path):
+    from helpers import REPRINTS_ARCHIVE
+
+    data_dir = tmp_path / "data"
+    jiansuo("ingest", str(REPRINTS_ARCHIVE), data_dir=data_dir)
+    shown = json.loads(jiansuo("show", "rp-a", "--json", data_dir=data_dir).stdout)
+    assert shown["copies"] == ["rp-c", "rp-b"]  # by date, then page
+    collapsed = json.loads(jiansuo("search", "人民大会堂", "--json", data_dir=data_dir).stdout)
+    assert collapsed["total"] == collapsed["stories"] == 2 and collapsed["articles"] == 4
+    everything = json.loads(jiansuo("search", "人民大会堂", "--json", "--no-collapse", data_dir=data_dir).stdout)
+    assert everything["total"] == 4 and len(everything["results"]) == 4
+    text = jiansuo("search", "人民大会堂", data_dir=data_dir).stdout
+    assert "2 hits (4 articles, copies of one story shown once)" in text and "also printed as:" in text

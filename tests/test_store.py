@@ -316,3 +316,43 @@ def test_a_new_printed_position_alone_replaces_the_stored_article(tmp_path):
     assert store.upsert([Article(id="a", title="t", body="b", page="A1", position=1)]).replaced == ["a"]
     assert store.get("a").position == 1
     store.close()
+
+
+# --- copies (`service.reprints`) ------------------------------------------------------------------------------
+
+def test_a_version_6_store_is_migrated_in_place_to_7_with_empty_tables_for_copies(tmp_path):
+    path = tmp_path / "v6.sqlite3"
+    Store(path).upsert([article("a1"), article("a2", body="二。")])
+    conn = sqlite3.connect(path)
+    for table in ("reprint_sketches", "reprint_bands", "reprint_pairs"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7" == str(SCHEMA_VERSION)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"reprint_sketches", "reprint_bands", "reprint_pairs"} <= tables
+    assert [a.id for a in store.iter_articles()] == ["a1", "a2"] and store.revision() == 1
+    assert store.copy_pairs() == []
+    with store.writing() as writer:
+        assert writer.unsketched() == ["a1", "a2"]
+
+
+def test_deleting_or_replacing_an_article_drops_its_sketch_band_keys_and_pairs(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("a1"), article("a2", body="二。"), article("a3", body="三。")])
+    with store.writing() as writer:
+        writer.put_sketch("a1", "h1", (1, 2), [])
+        writer.put_sketch("a2", "h2", (2, 3), ["a1"])
+        writer.put_sketch("a3", "h3", (3, 4), ["a2", "a3"])  # never its own copy
+        assert sorted(writer.sharing_band([2])) == ["a1", "a2"]
+    before = store.copies_revision()
+    assert store.copy_pairs() == [("a1", "a2"), ("a2", "a3")] and store.copy_pairs("a1") == store.copy_pairs()
+    store.upsert([article("a3", body="三，改过。")])  # replaced: compared anew
+    assert store.copy_pairs() == [("a1", "a2")] and store.copies_revision() > before
+    store.delete(["a1"])
+    assert store.copy_pairs() == []
+    with store.writing() as writer:
+        assert writer.sharing_band([1, 2, 3, 4]) == ["a2"] and writer.unsketched() == ["a3"]

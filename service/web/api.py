@@ -18,7 +18,7 @@ from .openapi import document
 
 api = Blueprint("api", __name__)
 
-SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort", "facets")
+SEARCH_PARAMETERS = ("q", "k", "offset", "script", "date_from", "date_to", "section", "explain", "sort", "facets", "collapse")
 # Facets counted only when asked for (`facets=terms`): the month, day and section counts always are.
 ASKED_FACETS = ("terms",)
 TRENDS_PARAMETERS = ("q", "by", "from", "to", "section")
@@ -62,8 +62,8 @@ def int_param(name: str, default: int | None) -> int | None:
         raise QueryError(f"parameter {name} must be a whole number, got {raw!r}", code=f"bad_{name}") from None
 
 
-def flag_param(name: str) -> bool:
-    raw = request.args.get(name, "0")
+def flag_param(name: str, default: str = "0") -> bool:
+    raw = request.args.get(name, default)
     if raw not in ("0", "1"):
         raise QueryError(f"parameter {name} must be 0 or 1, got {raw!r}", code=f"bad_{name}")
     return raw == "1"
@@ -77,7 +77,7 @@ def search():
                               script=args.get("script"), date_from=args.get("date_from"),
                               date_to=args.get("date_to"), section=args.get("section"), facets=True,
                               explain=flag_param("explain"), sort=args.get("sort"),
-                              facet_terms="terms" in asked_facets())
+                              facet_terms="terms" in asked_facets(), collapse=flag_param("collapse", "1"))
     return jsonify({**results.to_dict(), "sort": results.sort})
 
 

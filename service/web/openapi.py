@@ -114,6 +114,10 @@ def _schemas() -> dict:
             "summary": {"type": "string", "description": "a few of the article's own sentences"},
             "highlights": {**spans, "description": "query terms in `summary`"},
             "title_highlights": {**spans, "description": "query terms in `title`"},
+            "copies": {**string_list, "description": "the other articles that are the same story, oldest first"},
+            "folded": {"type": "integer", "minimum": 0,
+                       "description": "how many of `copies` matched too and are stood for by this hit (0 with "
+                                      "collapse=0)"},
         }, {
             "explain": _object({
                 "weights": {"type": "object", "additionalProperties": {"type": "number"},
@@ -128,7 +132,8 @@ def _schemas() -> dict:
         }),
         "SearchResults": _object({
             "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0,
-                                                   "description": "matching articles after filters"},
+                                                   "description": "matching stories (collapse=1) or articles "
+                                                                  "(collapse=0) after filters"},
             "offset": {"type": "integer", "minimum": 0}, "k": {"type": "integer", "minimum": 1},
             "took_ms": {"type": "number", "minimum": 0},
             "terms": {**string_list, "description": "the query as analysed (Simplified, segmented)"},
@@ -150,6 +155,11 @@ def _schemas() -> dict:
             "index_generation": _nullable("string", description="the index generation that answered; one "
                                                                  "answer never mixes two"),
             "sort": {"type": "string", "enum": list(SORTS), "description": "the order of the hits"},
+            "collapse": {"type": "boolean", "description": "one hit per story: `total`, `offset` and ranks count "
+                                                           "stories"},
+            "articles": {"type": "integer", "minimum": 0, "description": "matching articles after filters"},
+            "stories": {"type": "integer", "minimum": 0,
+                        "description": "matching stories: an article and its copies counted once"},
         }),
         "Dates": _object({"dates": {"type": "array", "items": _object({
             "date": {"type": "string", "description": "YYYY-MM-DD"}, "count": {"type": "integer", "minimum": 1}})}}),
@@ -196,6 +206,7 @@ def _schemas() -> dict:
             "paragraph_highlights": {"type": "array", "items": spans,
                                      "description": "terms of `q` in each of `paragraphs`"},
             "keywords": {**string_list, "description": "the article's keywords as written in it, best first"},
+            "copies": {**string_list, "description": "the other articles that are the same story, oldest first"},
         }),
         "Related": _object({
             "id": {"type": "string", "description": "the article asked about"},
@@ -304,6 +315,9 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                     sort,
                     _query_parameter("facets", "more facets to count, comma-separated: terms (the words that "
                                                "characterise the hits, `facets.terms`)", {"type": "string"}),
+                    _query_parameter("collapse", "1 (the default): one hit per story, the best-ranked of an article "
+                                     "and its copies; 0: every matching article",
+                                     {"type": "string", "enum": ["0", "1"], "default": "1"}),
                 ],
                 "responses": {"200": _json(_ref("SearchResults"), "the page of results asked for"),
                               "400": bad, "503": unusable, "default": _error("any other failure")},

@@ -219,7 +219,8 @@ def search():
     section = request.args.get("section")
     query = _dates_from_form(query, date_from, date_to)
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
-                       date_to=date_to, section=section, facets=True, sort=sort, facet_terms=True)
+                       date_to=date_to, section=section, facets=True, sort=sort, facet_terms=True,
+                       collapse=request.args.get("collapse") != "0")
     filters = results.filters
     unfiltered_total = None
     if not results.hits and filters.active:
@@ -228,7 +229,7 @@ def search():
     sections, more_sections = _section_choices(e, results.query, results, script)
     last_page = max(1, min(last_allowed, -(-results.total // per_page)))
     input_from, input_to = _input_dates(filters.date_from, filters.date_to)
-    chart = timeline(results.facets, results.total, input_from, input_to)
+    chart = timeline(results.facets, results.articles, input_from, input_to)  # facets count articles
     # What every link of the page carries along: the query, its filters, the order and the page size chosen.
     here = {"q": results.query, "date_from": filters.date_from, "date_to": filters.date_to,
             "section": filters.section, "sort": sort, "k": per_page if per_page != e.config.search_default_k else None}
@@ -429,6 +430,7 @@ def _error_text(code: str, status: int, message: str = "") -> str:
         "bad_page": f"页码应是 1 到 {c.search_max_offset // max(1, c.search_default_k) + 1} 之间的整数，"
                     f"收到 {_quoted('page') or '空值'}。",
         "bad_k": f"每页篇数（k）应是 1 到 {c.search_max_k} 之间的整数，收到 {_quoted('k')}。",
+        "bad_collapse": f"合并相同报道（collapse）只能是 1 或 0，收到 {_quoted('collapse')}。",
         "bad_sort": f"排序方式（sort）只能是 relevance（相关度）、newest（最新）或 oldest（最早），收到 {_quoted('sort')}。",
         "bad_script": f"字体（script）只能是 {'、'.join(SCRIPTS)}，收到 {_quoted('script')}。",
         "bad_date_from": f"起始日期写法有误：{_quoted('date_from')}。{dates}。",

@@ -196,3 +196,36 @@ def test_year_labels_of_a_long_chart_do_not_overlap_on_a_phone(browser, tmp_path
         context.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_reprinted_story_shows_once_with_its_other_printings_under_an_expander(browser, reprint_server, width):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(reprint_server.url + "/search?q=%E4%BA%BA%E6%B0%91%E5%A4%A7%E4%BC%9A%E5%A0%82")  # 人民大会堂
+    hits = page.locator("ol.results li.result")
+    assert hits.count() == 2
+    # The chart counts the four printed articles, all dated: none is left "undated".
+    assert "另有" not in page.locator("figure.chart figcaption").inner_text()
+    printed = hits.filter(has=page.locator("details.copies"))
+    assert printed.count() == 1
+    expander = printed.locator("details.copies")
+    assert expander.locator("summary").inner_text() == "另有 2 篇相同报道"
+    assert not expander.locator("ul").is_visible()
+    expander.locator("summary").click()
+    assert expander.locator("ul li").count() == 2 and expander.locator("ul").is_visible()
+    assert "版" in expander.locator("ul li").first.inner_text()
+    # The page does not scroll sideways at phone width with the list open.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(SCREENSHOTS / f"reprints-{'desktop' if width > 500 else 'phone'}.png"), full_page=True)
+    expander.locator("ul li a").first.click()
+    page.wait_for_url("**/articles/*")
+    listed = page.locator("article details.copies")
+    assert "这篇报道另见 2 处" in listed.locator("summary").inner_text()
+    assert listed.locator("ul li").count() == 2 and listed.locator("ul").is_visible()
+    page.screenshot(path=str(SCREENSHOTS / f"reprints-article-{'desktop' if width > 500 else 'phone'}.png"),
+                    full_page=True)
+    page.goto(reprint_server.url + "/search?q=%E4%BA%BA%E6%B0%91%E5%A4%A7%E4%BC%9A%E5%A0%82&collapse=0")
+    assert page.locator("ol.results li.result").count() == 4
+    context.close()

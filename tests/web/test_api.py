@@ -320,3 +320,31 @@ def test_the_results_page_refuses_a_query_that_is_not_utf8_once_decoded(live_ser
         raise AssertionError("answered 200")
     except urllib.error.HTTPError as error:
         assert error.code == 400 and "UTF-8" in error.read().decode("utf-8")
+
+
+# --- the same story printed twice ------------------------------------------------------------------------------
+
+def test_search_collapses_the_copies_of_a_story_by_default_and_shows_all_with_collapse_0(reprint_server):
+    _, _, collapsed = call(reprint_server, f"/api/search?q={q('人民大会堂')}")
+    assert collapsed["collapse"] is True and collapsed["total"] == collapsed["stories"] == 2
+    assert collapsed["articles"] == 4
+    ids = [r["id"] for r in collapsed["results"]]
+    assert len(ids) == 2 and "rp-t" in ids
+    printed = next(r for r in collapsed["results"] if r["id"] != "rp-t")
+    assert sorted(printed["copies"] + [printed["id"]]) == ["rp-a", "rp-b", "rp-c"] and printed["folded"] == 2
+    _, _, everything = call(reprint_server, f"/api/search?q={q('人民大会堂')}&collapse=0")
+    assert everything["collapse"] is False and everything["total"] == everything["articles"] == 4
+    assert everything["stories"] == 2 and all(r["folded"] == 0 for r in everything["results"])
+    assert {r["id"] for r in everything["results"]} == {"rp-a", "rp-b", "rp-c", "rp-t"}
+
+
+def test_collapse_must_be_0_or_1(reprint_server):
+    status, _, body = call(reprint_server, f"/api/search?q={q('人民大会堂')}&collapse=no")
+    assert status == 400 and body["error"]["code"] == "bad_collapse"
+
+
+def test_an_article_lists_its_copies(reprint_server):
+    _, _, body = call(reprint_server, "/api/articles/rp-b")
+    assert sorted(body["copies"]) == ["rp-a", "rp-c"]
+    _, _, other = call(reprint_server, "/api/articles/rp-t")
+    assert other["copies"] == []

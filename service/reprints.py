@@ -1,0 +1,226 @@
+"""The same story printed twice: near-duplicate articles found by MinHash over character shingles.
+
+Chinese papers print one story many times (one 新华社 dispatch in many papers, a story re-run, one page ingested
+from two OCR passes). The copies differ by OCR noise (spaces inside words, line breaks, a few characters read
+wrong), by an opener or byline one of them has, or by a final paragraph one of them lost. They are found so:
+
+1. The text compared is the body, folded by the analyzer (widths, Traditional to Simplified, case), its opener
+   (`本报讯（记者 张三）`, `新华社北京3月5日电`) and closing credit dropped, and then every character that is not a
+   letter or a digit dropped: spaces, line breaks and punctuation are where OCR passes differ most, and they say
+   nothing about which story it is.
+2. Its shingles are the overlapping runs of `SHINGLE` characters, hashed to 64 bits.
+3. A MinHash signature of `PERMUTATIONS` values (multiply-shift hashing of the shingle hashes) is cut into
+   `BANDS` bands of `ROWS` values; two texts whose signatures agree on one whole band are candidates (LSH). The
+   band keys are what the article store indexes, so a new article finds its candidates among millions by a few
+   index look-ups.
+4. A candidate pair is verified on the shingle sets themselves: it is the same story when the smaller text's
+   shingles are mostly in the larger (`containment`, which a cut paragraph or an added opener barely moves)
+   and the two overlap as a whole (`jaccard`, which keeps a short item quoted inside a long roundup apart).
+   Distinct articles on one topic share names and phrases, not runs of their sentences, and stay below both.
+
+Copies form groups: the articles linked by verified pairs, directly or through one another (`groups`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .text.lede import closing_credit_length, opener_length
+
+# Bump when a change below would find other copies: stores then find every article's copies again.
+DETECTOR_VERSION = 1
+
+SHINGLE = 3  # characters a shingle spans (tuned on CMRC 2018: docs/reprints.md)
+BANDS = 32
+ROWS = 3
+PERMUTATIONS = BANDS * ROWS
+MIN_CHARS = 40  # texts shorter than this (letters and digits) are not compared: a short notice repeats by nature
+MIN_CONTAINMENT = 0.72
+MIN_JACCARD = 0.4
+
+_MASK64 = (1 << 64) - 1
+_KEY_BITS = 58  # a band key: band number in the top bits, the band's hash below, within a signed 64-bit integer
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _constants(count: int, seed: int) -> np.ndarray:
+    """Fixed odd 64-bit multipliers: the same on every machine and run, so stored band keys stay comparable."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    return rng.integers(0, 1 << 63, size=count, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+_SHINGLE_MULTIPLIERS = _constants(SHINGLE, 7)
+_PERM_A = (_constants(PERMUTATIONS, 11) >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
+_PERM_B = (_constants(PERMUTATIONS, 13) >> np.uint64(32)).astype(np.uint32)
+_BAND_MULTIPLIERS = _constants(ROWS, 17)
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What one article is compared by: its shingle hashes (sorted, unique) and its LSH band keys."""
+
+    shingles: np.ndarray  # uint64
+    keys: tuple[int, ...]  # empty for a text too short to compare
+
+    @property
+    def comparable(self) -> bool:
+        return bool(self.keys)
+
+
+def comparable_text(body: str, fold: Callable[[str], str]) -> str:
+    """The body as compared: without opener and closing credit, letters and digits only, folded. Punctuation
+    goes before folding: full-width punctuation is what makes most Chinese text need NFKC's slow path."""
+    text = body.strip()
+    text = text[opener_length(text):]
+    text = text[:len(text) - closing_credit_length(text)]
+    return _NOT_WORD.sub("", fold(_NOT_WORD.sub("", text)))
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every bit of the input moves every bit of the output."""
+    x = values.copy()
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def shingles(text: str) -> np.ndarray:
+    """Hashes of every run of SHINGLE characters of `text`, sorted and unique (uint64)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    count = codes.size - SHINGLE + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint64)
+    hashed = np.zeros(count, dtype=np.uint64)
+    for offset, multiplier in enumerate(_SHINGLE_MULTIPLIERS):
+        hashed += codes[offset:offset + count] * multiplier
+    return _sorted_unique(_mix(hashed))
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """`np.unique` by sorting: several times faster than its hashing for an article's few hundred values."""
+    values.sort()
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature of a non-empty shingle set: PERMUTATIONS minima (uint32). Each permutation is
+    x -> a * x + b modulo 2**32 (a odd: a bijection) of the shingle hash's top 32 bits, which are already well
+    mixed; in 32 bits, ten times faster than the same in 64."""
+    top = (hashes >> np.uint64(32)).astype(np.uint32)
+    values = np.multiply.outer(_PERM_A, top)
+    values += _PERM_B[:, None]
+    return values.min(axis=1)
+
+
+def band_keys(minima: np.ndarray) -> tuple[int, ...]:
+    """One key per band: the band number and a hash of its ROWS minima, each a signed 64-bit integer."""
+    rows = minima.astype(np.uint64).reshape(BANDS, ROWS)
+    hashed = _mix((rows * _BAND_MULTIPLIERS[None, :]).sum(axis=1, dtype=np.uint64))
+    low = (1 << _KEY_BITS) - 1
+    return tuple((band << _KEY_BITS) | (int(h) & low) for band, h in enumerate(hashed))
+
+
+def sketch(body: str, fold: Callable[[str], str]) -> Sketch:
+    """An article body's sketch: shingles and band keys (none when the text is too short to compare)."""
+    text = comparable_text(body, fold)
+    hashes = shingles(text)
+    if len(text) < MIN_CHARS or not hashes.size:
+        return Sketch(hashes, ())
+    return Sketch(hashes, band_keys(signature(hashes)))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    containment: float  # shared shingles / the smaller set's
+    jaccard: float  # shared shingles / all shingles of either
+
+    @property
+    def same_story(self) -> bool:
+        return self.containment >= MIN_CONTAINMENT and self.jaccard >= MIN_JACCARD
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
+    """How far two shingle sets (sorted, unique) overlap."""
+    if not a.size or not b.size:
+        return Overlap(0.0, 0.0)
+    shared = np.intersect1d(a, b, assume_unique=True).size
+    return Overlap(shared / min(a.size, b.size), shared / (a.size + b.size - shared))
+
+
+def same_story(a: Sketch, b: Sketch) -> bool:
+    return a.comparable and b.comparable and overlap(a.shingles, b.shingles).same_story
+
+
+def fingerprint(analyzer_fingerprint: str) -> str:
+    """Changes whenever the same articles could be found to be other copies."""
+    description = [DETECTOR_VERSION, SHINGLE, BANDS, ROWS, MIN_CHARS, MIN_CONTAINMENT, MIN_JACCARD,
+                   analyzer_fingerprint]
+    return hashlib.sha256(json.dumps(description).encode("utf-8")).hexdigest()[:16]
+
+
+def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Each article that has copies -> its whole group (itself included, sorted): the articles linked by
+    verified pairs, directly or through others."""
+    parent: dict[str, str] = {}
+
+    def root(item: str) -> str:
+        parent.setdefault(item, item)
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, list[str]] = {}
+    for item in parent:
+        members.setdefault(root(item), []).append(item)
+    found: dict[str, tuple[str, ...]] = {}
+    for group in members.values():
+        ordered = tuple(sorted(group))
+        for item in ordered:
+            found[item] = ordered
+    return found
+
+
+def first_of_each_story(stories: np.ndarray) -> np.ndarray:
+    """Positions in a ranked list whose story (`stories[i]`) has not come earlier, in rank order."""
+    _, first = np.unique(stories, return_index=True)
+    return np.sort(first)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another printing of a story, as results and article pages list it."""
+
+    id: str
+    title: str
+    date: str | None
+    page: str | None
+    section: str | None
+
+    @classmethod
+    def of(cls, article) -> "Copy":
+        return cls(article.id, article.title, article.date, article.page, article.section)
+
+    def order(self) -> tuple:
+        return (self.date or "9999", self.page or "", self.id)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "date": self.date, "page": self.page, "section": self.section}

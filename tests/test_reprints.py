@@ -1,0 +1,238 @@
+"""The same story printed twice (`service.reprints`): the detector, and copies kept and collapsed by the engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import opencc
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from service import reprints
+from service.articles import Article
+
+pytestmark = pytest.mark.timeout(300)
+
+# One dispatch as two papers printed it, and a distinct story on the same topic, in the same words.
+DISPATCH = ("新华社北京3月5日电（记者 李华）第十三届全国人民代表大会第一次会议5日上午在人民大会堂开幕。国务院总理在"
+            "政府工作报告中提出，今年发展主要预期目标是：国内生产总值增长百分之六点五左右，居民消费价格涨幅三"
+            "左右，城镇新增就业一千一百万人以上。\n报告指出，过去五年，经济实力跃上新台阶，国内生产总值从五十四"
+            "万亿元增加到八十二万七千亿元，年均增长百分之七点一，占世界经济比重从百分之十一点四提高到百分之十五左右。"
+            "\n报告说，今年要大力推进改革开放，深入推进供给侧结构性改革，加快建设创新型国家，坚决打好三大攻坚战。")
+REPRINT = ("第十三届全国人民代 表大会第一次会议5日上午在人民大会堂开幕。国务院总理在政府工作\n报告中提出，今年发"
+           "展主要预期目标是：国内生产总值增长百分之六点五左右，居民消费价格涨幅三左右，城镇新增就业一千一百万人以上。"
+           "\n报告指出，过去五年，经济实力跃上新台阶，国内生产总值从五十四万亿元增加到八十二万七千亿元，年均增长百分"
+           "之七点一，占世界经济比重从百分之十一点四提高到百分之十五左石。")  # an opener gone, a paragraph cut, 石 for 右
+SAME_TOPIC = ("本报讯 全国人民代表大会会议开幕当天，代表们在人民大会堂外接受采访。来自山东的代表说，政府工作报告提出的"
+              "国内生产总值增长目标实实在在，让基层干部群众心里有底。另一位代表表示，城镇新增就业目标体现了民生优先，"
+              "希望在乡村振兴、农村教育和医疗保障方面看到更多举措。\n代表们还就改革开放和创新型国家建设提出建议，认为要"
+              "在科技投入、人才引进、营商环境等方面持续发力，让改革成果更多惠及人民群众。")
+TRADITIONAL = opencc.OpenCC("s2t")
+
+
+def fold(text: str) -> str:
+    from service.text.normalize import Folder
+
+    return Folder().fold(text)
+
+
+def sketch(text: str) -> reprints.Sketch:
+    return reprints.sketch(text, fold)
+
+
+# --- the detector --------------------------------------------------------------------------------------------
+
+def test_the_compared_text_drops_the_opener_spaces_breaks_and_punctuation_and_folds_the_script():
+    text = reprints.comparable_text("新华社北京3月5日电（记者 李华）会议 在北京\n开幕。（完）", fold)
+    assert text == "会议在北京开幕"
+    assert reprints.comparable_text(TRADITIONAL.convert("会议在北京开幕。"), fold) == "会议在北京开幕"
+
+
+def test_a_reprint_with_noise_an_opener_gone_and_a_paragraph_cut_is_the_same_story():
+    a, b = sketch(DISPATCH), sketch(REPRINT)
+    assert a.comparable and b.comparable
+    assert set(a.keys) & set(b.keys), "LSH makes them candidates"
+    assert reprints.same_story(a, b)
+
+
+def test_the_same_story_in_traditional_characters_is_the_same_story():
+    assert reprints.same_story(sketch(DISPATCH), sketch(TRADITIONAL.convert(DISPATCH)))
+
+
+def test_a_distinct_story_on_the_same_topic_is_not():
+    found = reprints.overlap(sketch(DISPATCH).shingles, sketch(SAME_TOPIC).shingles)
+    assert found.containment < reprints.MIN_CONTAINMENT and not found.same_story
+    assert not reprints.same_story(sketch(DISPATCH), sketch(SAME_TOPIC))
+
+
+def test_a_short_item_quoted_in_a_long_roundup_is_not_the_same_story():
+    item = DISPATCH.split("\n")[0]
+    roundup = "\n".join([item, SAME_TOPIC, SAME_TOPIC.replace("山东", "河南"), REPRINT.split("\n")[-1]])
+    found = reprints.overlap(sketch(item).shingles, sketch(roundup).shingles)
+    assert found.containment > 0.9 and not found.same_story
+
+
+def test_a_text_too_short_to_compare_has_no_band_keys_and_no_copies():
+    short = sketch("图片新闻：春耕。")
+    assert not short.comparable and not reprints.same_story(short, short)
+
+
+def test_band_keys_are_one_per_band_and_fit_sqlite_integers():
+    keys = sketch(DISPATCH).keys
+    assert len(keys) == reprints.BANDS and len(set(keys)) == reprints.BANDS
+    assert all(0 <= key < 2 ** 63 for key in keys)
+    assert [key >> 58 for key in keys] == list(range(reprints.BANDS))
+
+
+def test_groups_follow_pairs_through_one_another():
+    groups = reprints.groups([("b", "c"), ("a", "b"), ("x", "y")])
+    assert groups["a"] == groups["c"] == ("a", "b", "c") and groups["y"] == ("x", "y") and "z" not in groups
+
+
+def test_first_of_each_story_keeps_rank_order():
+    assert reprints.first_of_each_story(np.array([5, 3, 5, 7, 3, 1])).tolist() == [0, 1, 3, 5]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_text_is_sketched_without_error_and_is_its_own_copy(text):
+    mine = sketch(text)
+    assert mine.shingles.dtype == np.uint64
+    if mine.comparable:
+        assert reprints.same_story(mine, sketch(text))
+        assert reprints.overlap(mine.shingles, mine.shingles).jaccard == 1.0
+
+
+# --- copies kept by the engine ---------------------------------------------------------------------------------
+
+def story(article_id: str, body: str, **fields) -> dict:
+    return {"id": article_id, "title": fields.pop("title", "全国人大会议开幕"), "body": body, **fields}
+
+
+def test_an_ingest_finds_copies_among_the_articles_already_stored(engine):
+    engine.ingest_records([story("a", DISPATCH, date="2018-03-06", page="A01"), story("t", SAME_TOPIC)])
+    assert engine.copy_groups() == {}
+    engine.ingest_records([story("b", REPRINT, date="2018-03-07", page="02"),
+                           story("c", TRADITIONAL.convert(DISPATCH))])
+    assert engine.copy_groups()["a"] == ("a", "b", "c")
+    assert [c.id for c in engine.copies(["a"])["a"]] == ["b", "c"]
+    assert engine.read("b").to_dict()["copies"] == ["a", "c"]
+    assert engine.read("t").to_dict()["copies"] == []
+
+
+def test_replacing_or_deleting_an_article_updates_its_copies(engine):
+    engine.ingest_records([story("a", DISPATCH), story("b", REPRINT), story("c", DISPATCH + "（完）")])
+    assert engine.copy_groups()["b"] == ("a", "b", "c")
+    engine.ingest_records([story("b", SAME_TOPIC)])  # b now holds another story
+    assert engine.copy_groups()["a"] == ("a", "c") and "b" not in engine.copy_groups()
+    engine.delete(["c"])
+    assert engine.copy_groups() == {}
+    engine.ingest_records([story("b", REPRINT)])
+    assert engine.copy_groups()["a"] == ("a", "b")
+
+
+def test_with_copy_finding_off_nothing_is_compared_until_it_is_on_again(tmp_path, analyzer):
+    from service.engine import Engine
+    from service.testing import make_config
+
+    config = make_config(tmp_path / "data", ingest_find_copies=False)
+    off = Engine(config, analyzer=analyzer)
+    off.ingest_records([story("a", DISPATCH), story("b", REPRINT)])
+    assert off.copy_groups() == {}
+    off.close()
+    on = Engine(config.with_overrides(ingest_find_copies=True), analyzer=analyzer)
+    on.reindex()  # what an upgraded archive runs: it compares what was stored without comparing
+    assert on.copy_groups()["a"] == ("a", "b")
+    assert on.find_copies() == 0  # nothing is left to compare
+    on.close()
+
+
+def many_stories(count: int) -> list[dict]:
+    """`count` distinct passages holding 的, every third printed again (spaces and line breaks added)."""
+    from bench.common import read_jsonl
+    from helpers import CMRC_SAMPLE
+
+    passages = [row for row in read_jsonl(CMRC_SAMPLE) if "的" in row["text"] and len(row["text"]) > 200][:count]
+    records = []
+    for n, row in enumerate(passages):
+        records.append(story(f"s{n:02d}", row["text"], title=row["title"], date=f"2018-03-{n % 28 + 1:02d}"))
+        if n % 3 == 0:
+            records.append(story(f"s{n:02d}r", row["text"].replace("的", "的 ").replace("。", "。\n"),
+                                 title=row["title"], date="2018-04-01"))
+    return records
+
+
+def test_search_collapses_copies_and_pages_through_stories_without_gap_or_repeat(engine):
+    engine.ingest_records(many_stories(30))
+    everything = engine.search("的", k=100, collapse=False)
+    assert everything.total == everything.articles == 40 and everything.stories == 30
+    collapsed = engine.search("的", k=100)
+    assert collapsed.total == collapsed.stories == 30 and collapsed.articles == 40 and collapsed.collapse
+    assert len(collapsed.hits) == 30
+    shown = [h.article.id for h in collapsed.hits]
+    assert len({i.rstrip("r") for i in shown}) == 30  # one hit per story
+    # The best-ranked printing stands for the story, its rank among stories.
+    best = [h.article.id for h in everything.hits]
+    assert shown == [i for n, i in enumerate(best) if i.rstrip("r") not in {j.rstrip("r") for j in best[:n]}]
+    assert [h.rank for h in collapsed.hits] == list(range(1, 31))
+    reprinted = next(h for h in collapsed.hits if h.article.id.rstrip("r") == "s03")
+    assert reprinted.folded == 1 and len(reprinted.copies) == 1
+    assert reprinted.to_dict()["copies"] == [c.id for c in reprinted.copies]
+    pages = [engine.search("的", k=7, offset=offset) for offset in range(0, 35, 7)]
+    paged = [h.article.id for page in pages for h in page.hits]
+    assert paged == shown and all(page.total == 30 for page in pages)
+    assert [h.rank for page in pages for h in page.hits] == list(range(1, 31))
+
+
+def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):
+    # The first hits are all printings of one story: a page further on needs every match ranked.
+    copies = [story(f"c{n}", DISPATCH + "（完）" * n) for n in range(12)]
+    engine.ingest_records(copies + [story("t", SAME_TOPIC)])
+    results = engine.search("人民大会堂", k=1, offset=1)
+    assert results.stories == 2 and results.articles == 13 and [h.article.id for h in results.hits] == ["t"]
+
+
+def test_the_migrated_store_of_version_6_finds_its_copies_at_the_next_write(tmp_path, analyzer):
+    import sqlite3
+
+    from service.engine import Engine
+    from service.testing import make_config
+
+    config = make_config(tmp_path / "data")
+    first = Engine(config, analyzer=analyzer)
+    first.ingest_records([story("a", DISPATCH), story("b", REPRINT)])
+    first.close()
+    conn = sqlite3.connect(tmp_path / "data" / "articles.sqlite3")
+    for table in ("reprint_sketches", "reprint_bands", "reprint_pairs"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM meta WHERE key IN ('reprints_fingerprint', 'copies_revision')")
+    conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    again = Engine(config, analyzer=analyzer)
+    assert again.copy_groups() == {}  # migrated, nothing compared yet
+    again.ingest_records([story("c", SAME_TOPIC)])
+    assert again.copy_groups()["a"] == ("a", "b") and again.store.count() == 3
+    again.close()
+
+
+def test_an_article_is_never_its_own_copy(engine):
+    engine.ingest_records([story("a", DISPATCH)])
+    engine.ingest_records([story("a", DISPATCH, date="2018-03-05")])  # replaced by itself, changed a little
+    assert engine.copy_groups() == {} and engine.read("a").copies == ()
+
+
+def test_related_articles_leave_out_the_copies_listed_apart(engine):
+    engine.ingest_records([story("a", DISPATCH), story("b", REPRINT), story("t", SAME_TOPIC),
+                           story("x", "气象台预报明天有雨，公园开放，市民可以去散步。" * 3)])
+    assert [r.article.id for r in engine.related("a")] == ["t", "x"]
+
+
+def test_copies_are_listed_in_the_display_script(engine):
+    engine.ingest_records([story("a", DISPATCH, title="全国人大会议开幕"), story("b", REPRINT, title="人大会议开幕")])
+    (copy,) = engine.copies(["a"], "traditional")["a"]
+    assert copy.title == "人大會議開幕"
+
+
+def test_the_article_dataclass_is_unchanged_by_copies():
+    # Copies live beside the article, never in it: its content hash and fields stay what they were.
+    assert "copies" not in Article.__dataclass_fields__
