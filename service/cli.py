@@ -413,6 +413,13 @@ def cmd_entities(args: argparse.Namespace) -> int:
     def listed(text: str) -> list[dict]:
         return [entity._asdict() for entity in recognize(text)]
 
+    if args.update:
+        if args.file or args.batch:
+            raise QueryError("entities --update reads the archive's articles: it takes no FILE or --batch",
+                             code="bad_option")
+        return _update_entities(args)
+    if args.limit is not None:
+        raise QueryError("--limit goes with --update", code="bad_option")
     if args.batch:
         if args.file:
             raise QueryError("entities takes a FILE or --batch, not both", code="bad_option")
@@ -438,6 +445,66 @@ def cmd_entities(args: argparse.Namespace) -> int:
         for entity in entities:
             print(f"{entity['type']}\t{entity['start']}\t{entity['end']}\t{entity['text']}")
     return 0
+
+
+def _update_entities(args: argparse.Namespace) -> int:
+    """`entities --update`: the people, places and organisations of every article not read for them yet."""
+    engine = _engine(args)
+    if args.limit is not None and args.limit < 1:
+        raise QueryError(f"--limit must be at least 1, got {args.limit}", code="bad_limit")
+
+    def progress(done: int, pending: int) -> None:
+        print(f"\rentities: {done} of {pending} article(s) read", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = engine.update_entities(limit=args.limit, progress=progress)
+    finally:
+        engine.close()
+    if report["recognised"]:
+        print(file=sys.stderr)
+    if args.json:
+        _dump(report, sys.stdout)
+    else:
+        print(f"recognised the names in {report['recognised']} article(s) in {report['seconds']:.1f} s; "
+              f"{report['covered']} of {report['articles']} read, {report['pending']} pending, "
+              f"{report['mentions']} name(s) kept")
+    return 0
+
+
+def _entity_pass(config, analyzer, parent: int) -> None:
+    """`serve`'s background reading of names: in a process of its own at the lowest priority, so that the
+    recogniser (mostly Python, holding its interpreter's lock) takes no time from a worker's requests and only
+    idle time from the machine. It reads what is pending, then looks again every ENTITY_PASS_IDLE seconds
+    (ingests while serving leave new articles), and ends when the server does."""
+    import logging
+
+    from .engine import Engine
+
+    os.nice(19)
+    log = logging.getLogger("jiansuo.entities")
+
+    def server_gone() -> bool:
+        return os.getppid() != parent
+
+    engine = Engine(config, analyzer=analyzer)
+    try:
+        while not server_gone():
+            try:
+                report = engine.update_entities(stop=server_gone)
+                if report["recognised"]:
+                    log.info("names read in %d article(s); %d of %d covered", report["recognised"],
+                             report["covered"], report["articles"])
+            except JiansuoError as exc:  # a long ingest holding the store: try again later
+                log.warning("reading names paused: %s", exc.message)
+            for _ in range(ENTITY_PASS_IDLE):
+                if server_gone():
+                    return
+                time.sleep(1)
+    finally:
+        engine.close()
+
+
+ENTITY_PASS_IDLE = 30
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -481,11 +548,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
                              daemon=True).start()
         return AccessLog(create_app(engine=worker_engine, state=state))
 
+    entity_pass = None
+    if config.entities_background:
+        import multiprocessing
+
+        # Forked now, before the server's threads and sockets exist; stopped by its pid when the server ends.
+        entity_pass = multiprocessing.get_context("fork").Process(
+            target=_entity_pass, args=(config, analyzer, os.getpid()), name="jiansuo-entities", daemon=True)
+        entity_pass.start()
     print(f"serving {articles} articles at http://{host}:{port}/ "
           f"({workers} worker process{'es' if workers > 1 else ''}, {config.server_threads} threads each)",
           file=sys.stderr, flush=True)
-    Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads,
-           limits=ReadLimits.of(config), state=state).run()
+    try:
+        Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads,
+               limits=ReadLimits.of(config), state=state).run()
+    finally:
+        if entity_pass is not None and entity_pass.is_alive():
+            entity_pass.terminate()
+            entity_pass.join(timeout=10)
     return 0
 
 
@@ -555,7 +635,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    _dump(_engine(args).stats(), sys.stdout)
+    engine = _engine(args)
+    _dump({**engine.stats(), "entities": engine.entity_coverage()}, sys.stdout)
     return 0
 
 
@@ -698,6 +779,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE", help='text file ("-" or nothing: stdin)')
     p.add_argument("--batch", metavar="IN.jsonl",
                    help='read {"id", "text"} lines ("-": stdin), write {"id", "entities"} lines')
+    p.add_argument("--update", action="store_true",
+                   help="recognise the names in the archive's articles not read for them yet, committing as it "
+                        "goes (stopped, it goes on from there when run again)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="with --update: at most N articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_entities)
 

@@ -123,7 +123,7 @@ def search():
     date_from, date_to = request.args.get("date_from"), request.args.get("date_to")
     section = request.args.get("section")
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
-                       date_to=date_to, section=section, facets=True)
+                       date_to=date_to, section=section, facets=True, entity_facets=ENTITY_KINDS)
     unfiltered_total = None
     if not results.hits and results.filters.active:
         unfiltered_total = e.search(query, k=1, summaries=False).total
@@ -161,3 +161,39 @@ def article(article_id: str):
     back = {name: request.args[name] for name in ("date_from", "date_to", "section", "page") if request.args.get(name)}
     return render("article.html", view=view, article=view.article, query=query, source_name=source_name,
                   keywords=keywords, related=related, back=back)
+
+
+# --- people, places and organisations ----------------------------------------------------------------------
+
+ENTITY_KINDS = ("person", "place", "org")
+
+
+@pages.app_template_global()
+def entity_filter(kind: str, name: str) -> str:
+    """The query words that narrow a search to articles naming `name`: quoted when it holds a space."""
+    return f'{kind}:"{name}"' if any(ch.isspace() for ch in name) or '"' in name else f"{kind}:{name}"
+
+
+@pages.get("/entities/<kind>/<path:name>")
+def entity(kind: str, name: str):
+    """One person, place or organisation: its articles by month, the names named with it, its articles."""
+    from ..search.facets import Facets
+
+    script = _page_script()
+    e = engine()
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        raise QueryError("parameter page must be a whole number", code="bad_page") from None
+    per_page = e.config.search_default_k
+    if not 1 <= page <= e.config.search_max_offset // per_page + 1:
+        raise QueryError(f"parameter page must be from 1 to {e.config.search_max_offset // per_page + 1}, "
+                         f"got {page}", code="bad_page")
+    view = e.entity(kind, name, sort=request.args.get("sort"), offset=(page - 1) * per_page, k=per_page,
+                    script=script)
+    months = Facets(month=view.months, day=[], section=[], undated=view.undated,
+                    first=f"{view.months[0][0]}-01" if view.months else None,
+                    last=f"{view.months[-1][0]}-28" if view.months else None)
+    return render("entity.html", view=view, chart=timeline(months, view.total),
+                  page=page, last_page=max(1, -(-view.total // per_page)),
+                  filter_words=entity_filter(view.kind, view.key))
