@@ -202,12 +202,13 @@ class Mentions:
         return [(t, n, c) for (t, n), c in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
     def texts_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The most common written form of each (type, folded name)."""
+        """The most common written form of each (type, folded name); on a tie, the folded name itself if the
+        articles write it so, else the first in code point order."""
         conn = self._connect()
         out = {}
         for entity_type, name in keys:
             row = conn.execute("SELECT text FROM mentions WHERE type = ? AND name = ? GROUP BY text "
-                               "ORDER BY COUNT(*) DESC, text LIMIT 1", (entity_type, name)).fetchone()
+                               "ORDER BY COUNT(*) DESC, text = ? DESC, text LIMIT 1", (entity_type, name, name)).fetchone()
             out[(entity_type, name)] = row[0] if row else name
         return out
 
@@ -238,7 +239,9 @@ class EntityTable:
         self.docs = np.asarray(docs, dtype=np.int32)
         self.codes = np.asarray(names, dtype=np.int32)
         self.keys = list(codes)
-        self.texts = [counts.most_common(1)[0][0] for counts in spellings]
+        # Each name as the articles most often write it; on a tie, as folded (Simplified), as `texts_of` does.
+        self.texts = [max(sorted(counts), key=lambda text: (counts[text], text == key[1]))
+                      for counts, key in zip(spellings, codes)]
         self.types = np.asarray([["PER", "LOC", "ORG"].index(t) for t, _ in self.keys], dtype=np.int8)
 
     def count(self, candidates, kinds: Sequence[str], limit: int) -> dict[str, list[tuple[str, int]]]:
