@@ -134,3 +134,16 @@ def test_queries_built_from_operators_parse_or_name_the_bad_date(pieces, gaps):
 ])
 def test_questions_are_told_from_headlines_and_topics(folded, question):
     assert is_question(folded) is question
+
+
+def test_people_places_and_organisations_are_filters_in_either_script():
+    parsed = parse("扶贫 person:张三 人物:李四 place:冠县 地點:上海 org:农发行 機構:国务院 -person:王五")
+    assert texts(parsed) == [["扶贫"]]
+    assert parsed.entities == (("person", "张三"), ("person", "李四"), ("place", "冠县"), ("place", "上海"),
+                               ("org", "农发行"), ("org", "国务院"))
+    assert parsed.without_entities == (("person", "王五"),)
+    assert parse("PERSON：张三").entities == (("person", "张三"),)
+    assert parse('person:"Joe Biden"').entities == (("person", "Joe Biden"),)
+    only = parse("place:冠县")
+    assert only.has_filters and not only.groups
+    assert parse("person:").entities == () and parse("personal:张三").entities == ()
