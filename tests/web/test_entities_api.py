@@ -79,7 +79,7 @@ def test_the_results_page_lists_names_each_adding_its_filter(client):
     html = client.get(f"/search?q={q('section:经济')}").get_data(as_text=True)
     block = html[html.index('id="facet-entities"'):]
     block = block[:block.index("</nav>")]
-    links = {urllib.parse.unquote(href) for href in re.findall(r'href="/search\?q=([^"&]+)', block)}
+    links = {urllib.parse.unquote_plus(href) for href in re.findall(r'href="/search\?q=([^"&]+)', block)}
     assert {"section:经济 person:王建国", "section:经济 place:冠县", "section:经济 org:中国农业发展银行冠县支行"} <= links
 
 
