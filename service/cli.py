@@ -472,15 +472,26 @@ def _update_entities(args: argparse.Namespace) -> int:
 
 
 def _entity_pass(config, analyzer, parent: int) -> None:
-    """`serve`'s background reading of names: in a process of its own at the lowest priority, so that the
-    recogniser (mostly Python, holding its interpreter's lock) takes no time from a worker's requests and only
-    idle time from the machine. It reads what is pending, then looks again every ENTITY_PASS_IDLE seconds
+    """`serve`'s background reading of names: in a process of its own at the lowest priority (SCHED_IDLE), so
+    that the recogniser (mostly Python, holding its interpreter's lock) takes no time from a worker's requests
+    and only idle time from the machine. It reads what is pending, then looks again every ENTITY_PASS_IDLE seconds
     (ingests while serving leave new articles), and ends when the server does."""
+    import ctypes
     import logging
 
     from .engine import Engine
+    from .lifetime import die_with_parent
 
+    die_with_parent(parent)  # a server killed outright takes it along
     os.nice(19)
+    try:  # Linux: run only when no other process wants the CPU, which nice 19 alone does not promise
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+    try:  # named, so that `ps` and the server's own tests tell it from the workers (/proc/PID/comm)
+        ctypes.CDLL(None).prctl(15, ENTITY_PASS_NAME, 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
     log = logging.getLogger("jiansuo.entities")
 
     def server_gone() -> bool:
@@ -505,6 +516,7 @@ def _entity_pass(config, analyzer, parent: int) -> None:
 
 
 ENTITY_PASS_IDLE = 30
+ENTITY_PASS_NAME = b"jiansuo-names"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -548,14 +560,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
                              daemon=True).start()
         return AccessLog(create_app(engine=worker_engine, state=state))
 
-    entity_pass = None
+    serving, entity_pass = os.getpid(), None
     if config.entities_background:
-        import multiprocessing
-
         # Forked now, before the server's threads and sockets exist; stopped by its pid when the server ends.
-        entity_pass = multiprocessing.get_context("fork").Process(
-            target=_entity_pass, args=(config, analyzer, os.getpid()), name="jiansuo-entities", daemon=True)
-        entity_pass.start()
+        sys.stderr.flush()
+        entity_pass = os.fork()
+        if entity_pass == 0:
+            try:
+                _entity_pass(config, analyzer, serving)
+            finally:
+                os._exit(0)  # none of the server's exit handlers belong to this process
     print(f"serving {articles} articles at http://{host}:{port}/ "
           f"({workers} worker process{'es' if workers > 1 else ''}, {config.server_threads} threads each)",
           file=sys.stderr, flush=True)
@@ -563,10 +577,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
         Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads,
                limits=ReadLimits.of(config), state=state).run()
     finally:
-        if entity_pass is not None and entity_pass.is_alive():
-            entity_pass.terminate()
-            entity_pass.join(timeout=10)
+        # Workers forked by the server leave through here too: only the server stops the pass.
+        if entity_pass and os.getpid() == serving:
+            _stop_child(entity_pass)
     return 0
+
+
+def _stop_child(pid: int, wait_seconds: float = 10.0) -> None:
+    """SIGTERM to a child process, then SIGKILL if it has not ended within `wait_seconds`; reaped either way."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped (the server reaps every child that ends)
+        pass
+    except ProcessLookupError:
+        pass
 
 
 def _catch_up_quietly(engine) -> None:

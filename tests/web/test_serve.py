@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, RunningServer, free_port
+from helpers import PROJECT, RunningServer, free_port, server_children
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker processes from /proc")
 
@@ -19,7 +19,7 @@ def children(pid, expected=2):
     """The server's worker processes, once `expected` of them have started (gunicorn forks them one by one)."""
     deadline = time.monotonic() + 20
     while True:
-        found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        found = server_children(pid)[0]  # the names pass is no worker
         if len(found) >= expected or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
@@ -50,6 +50,28 @@ def test_stopping_the_server_stops_its_workers(live_archive, tmp_path):
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     log = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "(2 worker processes, 2 threads each)" in log and "Traceback" not in log
+
+
+def test_the_names_pass_runs_beside_the_workers_and_ends_with_the_server(live_archive, tmp_path):
+    """serve's background reading of people, places and organisations: one process, gone when the server is
+    stopped, and gone when the server is killed outright."""
+    for stop in (signal.SIGTERM, signal.SIGKILL):
+        server = RunningServer(live_archive, tmp_path / f"serve-{stop}.log", workers=1)
+        try:
+            deadline = time.monotonic() + 20
+            while not server_children(server.process.pid)[1] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            names = server_children(server.process.pid)[1]
+            assert len(names) == 1
+            server.process.send_signal(stop)
+            server.process.wait(timeout=20)
+        finally:
+            server.stop()
+        deadline = time.monotonic() + 20  # a hang guard: it ends within a second or two
+        while Path(f"/proc/{names[0]}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{names[0]}").exists()
+        assert "Traceback" not in (tmp_path / f"serve-{stop}.log").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "two"])
