@@ -479,6 +479,10 @@ def _entity_pass(config, analyzer, parent: int) -> None:
     import ctypes
     import logging
 
+    try:  # named first of all, so that `ps` and the server's tests tell it from the workers (/proc/PID/comm)
+        ctypes.CDLL(None).prctl(15, ENTITY_PASS_NAME, 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
     from .engine import Engine
     from .lifetime import die_with_parent
 
@@ -488,15 +492,17 @@ def _entity_pass(config, analyzer, parent: int) -> None:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):
         pass
-    try:  # named, so that `ps` and the server's own tests tell it from the workers (/proc/PID/comm)
-        ctypes.CDLL(None).prctl(15, ENTITY_PASS_NAME, 0, 0, 0)  # PR_SET_NAME
-    except (OSError, AttributeError):
-        pass
     log = logging.getLogger("jiansuo.entities")
 
     def server_gone() -> bool:
         return os.getppid() != parent
 
+    # The workers start, warm up and answer their first requests before the recogniser loads: measured, a pass
+    # starting with them slowed those first requests past their time budget, low priority or not.
+    for _ in range(ENTITY_PASS_START):
+        if server_gone():
+            return
+        time.sleep(1)
     engine = Engine(config, analyzer=analyzer)
     try:
         while not server_gone():
@@ -516,6 +522,7 @@ def _entity_pass(config, analyzer, parent: int) -> None:
 
 
 ENTITY_PASS_IDLE = 30
+ENTITY_PASS_START = 20
 ENTITY_PASS_NAME = b"jiansuo-names"
 
 

@@ -41,6 +41,9 @@ def test_stopping_the_server_stops_its_workers(live_archive, tmp_path):
         time.sleep(0.1)
     workers = children(server.process.pid)
     assert len(workers) == 2
+    names = server_children(server.process.pid)[1]  # the background reading of names (docs/entities.md)
+    assert len(names) == 1
+    workers += names
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=20) == 0
     server.stop()
@@ -50,28 +53,6 @@ def test_stopping_the_server_stops_its_workers(live_archive, tmp_path):
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
     log = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert "(2 worker processes, 2 threads each)" in log and "Traceback" not in log
-
-
-def test_the_names_pass_runs_beside_the_workers_and_ends_with_the_server(live_archive, tmp_path):
-    """serve's background reading of people, places and organisations: one process, gone when the server is
-    stopped, and gone when the server is killed outright."""
-    for stop in (signal.SIGTERM, signal.SIGKILL):
-        server = RunningServer(live_archive, tmp_path / f"serve-{stop}.log", workers=1)
-        try:
-            deadline = time.monotonic() + 20
-            while not server_children(server.process.pid)[1] and time.monotonic() < deadline:
-                time.sleep(0.1)
-            names = server_children(server.process.pid)[1]
-            assert len(names) == 1
-            server.process.send_signal(stop)
-            server.process.wait(timeout=20)
-        finally:
-            server.stop()
-        deadline = time.monotonic() + 20  # a hang guard: it ends within a second or two
-        while Path(f"/proc/{names[0]}").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not Path(f"/proc/{names[0]}").exists()
-        assert "Traceback" not in (tmp_path / f"serve-{stop}.log").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "two"])
@@ -335,11 +316,13 @@ def test_workers_end_when_the_server_is_killed_even_with_slow_clients_connected(
     server = RunningServer(live_archive, tmp_path / "serve.log", workers=2)
     workers = worker_pids(server)
     assert len(workers) == 2
+    names = server_children(server.process.pid)[1]  # the background reading of names dies with it too
+    assert len(names) == 1
     slow = slow_header_connections(server, 6)
     try:
         server.process.kill()
         server.process.wait(timeout=20)
-        assert gone(workers, seconds=60)
+        assert gone(workers + names, seconds=60)
     finally:
         for sock in slow:
             sock.close()
