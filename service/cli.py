@@ -435,6 +435,13 @@ def cmd_entities(args: argparse.Namespace) -> int:
     def listed(text: str) -> list[dict]:
         return [entity._asdict() for entity in recognize(text)]
 
+    if args.update:
+        if args.file or args.batch:
+            raise QueryError("entities --update reads the archive's articles: it takes no FILE or --batch",
+                             code="bad_option")
+        return _update_entities(args)
+    if args.limit is not None:
+        raise QueryError("--limit goes with --update", code="bad_option")
     if args.batch:
         if args.file:
             raise QueryError("entities takes a FILE or --batch, not both", code="bad_option")
@@ -460,6 +467,85 @@ def cmd_entities(args: argparse.Namespace) -> int:
         for entity in entities:
             print(f"{entity['type']}\t{entity['start']}\t{entity['end']}\t{entity['text']}")
     return 0
+
+
+def _update_entities(args: argparse.Namespace) -> int:
+    """`entities --update`: the people, places and organisations of every article not read for them yet."""
+    engine = _engine(args)
+    if args.limit is not None and args.limit < 1:
+        raise QueryError(f"--limit must be at least 1, got {args.limit}", code="bad_limit")
+
+    def progress(done: int, pending: int) -> None:
+        print(f"\rentities: {done} of {pending} article(s) read", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = engine.update_entities(limit=args.limit, progress=progress)
+    finally:
+        engine.close()
+    if report["recognised"]:
+        print(file=sys.stderr)
+    if args.json:
+        _dump(report, sys.stdout)
+    else:
+        print(f"recognised the names in {report['recognised']} article(s) in {report['seconds']:.1f} s; "
+              f"{report['covered']} of {report['articles']} read, {report['pending']} pending, "
+              f"{report['mentions']} name(s) kept")
+    return 0
+
+
+def _entity_pass(config, analyzer, parent: int) -> None:
+    """`serve`'s background reading of names: in a process of its own at the lowest priority (SCHED_IDLE), so
+    that the recogniser (mostly Python, holding its interpreter's lock) takes no time from a worker's requests
+    and only idle time from the machine. It reads what is pending, then looks again every ENTITY_PASS_IDLE seconds
+    (ingests while serving leave new articles), and ends when the server does."""
+    import ctypes
+    import logging
+
+    try:  # named first of all, so that `ps` and the server's tests tell it from the workers (/proc/PID/comm)
+        ctypes.CDLL(None).prctl(15, ENTITY_PASS_NAME, 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
+    from .engine import Engine
+    from .lifetime import die_with_parent
+
+    die_with_parent(parent)  # a server killed outright takes it along
+    os.nice(19)
+    try:  # Linux: run only when no other process wants the CPU, which nice 19 alone does not promise
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+    log = logging.getLogger("jiansuo.entities")
+
+    def server_gone() -> bool:
+        return os.getppid() != parent
+
+    # The workers start, warm up and answer their first requests before the recogniser loads: measured, a pass
+    # starting with them slowed those first requests past their time budget, low priority or not.
+    for _ in range(ENTITY_PASS_START):
+        if server_gone():
+            return
+        time.sleep(1)
+    engine = Engine(config, analyzer=analyzer)
+    try:
+        while not server_gone():
+            try:
+                report = engine.update_entities(stop=server_gone)
+                if report["recognised"]:
+                    log.info("names read in %d article(s); %d of %d covered", report["recognised"],
+                             report["covered"], report["articles"])
+            except JiansuoError as exc:  # a long ingest holding the store: try again later
+                log.warning("reading names paused: %s", exc.message)
+            for _ in range(ENTITY_PASS_IDLE):
+                if server_gone():
+                    return
+                time.sleep(1)
+    finally:
+        engine.close()
+
+
+ENTITY_PASS_IDLE = 30
+ENTITY_PASS_START = 20
+ENTITY_PASS_NAME = b"jiansuo-names"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -503,12 +589,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
                              daemon=True).start()
         return AccessLog(create_app(engine=worker_engine, state=state))
 
+    serving, entity_pass = os.getpid(), None
+    if config.entities_background:
+        # Forked now, before the server's threads and sockets exist; stopped by its pid when the server ends.
+        sys.stderr.flush()
+        entity_pass = os.fork()
+        if entity_pass == 0:
+            try:
+                _entity_pass(config, analyzer, serving)
+            finally:
+                os._exit(0)  # none of the server's exit handlers belong to this process
     print(f"serving {articles} articles at http://{host}:{port}/ "
           f"({workers} worker process{'es' if workers > 1 else ''}, {config.server_threads} threads each)",
           file=sys.stderr, flush=True)
-    Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads,
-           limits=ReadLimits.of(config), state=state).run()
+    try:
+        Server(make_app, host=host, port=port, workers=workers, threads=config.server_threads,
+               limits=ReadLimits.of(config), state=state).run()
+    finally:
+        # Workers forked by the server leave through here too: only the server stops the pass.
+        if entity_pass and os.getpid() == serving:
+            _stop_child(entity_pass)
     return 0
+
+
+def _stop_child(pid: int, wait_seconds: float = 10.0) -> None:
+    """SIGTERM to a child process, then SIGKILL if it has not ended within `wait_seconds`; reaped either way."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped (the server reaps every child that ends)
+        pass
+    except ProcessLookupError:
+        pass
 
 
 def _catch_up_quietly(engine) -> None:
@@ -601,7 +721,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    _dump(_engine(args).stats(), sys.stdout)
+    engine = _engine(args)
+    _dump({**engine.stats(), "entities": engine.entity_coverage()}, sys.stdout)
     return 0
 
 
@@ -746,6 +867,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE", help='text file ("-" or nothing: stdin)')
     p.add_argument("--batch", metavar="IN.jsonl",
                    help='read {"id", "text"} lines ("-": stdin), write {"id", "entities"} lines')
+    p.add_argument("--update", action="store_true",
+                   help="recognise the names in the archive's articles not read for them yet, committing as it "
+                        "goes (stopped, it goes on from there when run again)")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="with --update: at most N articles")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_entities)
 

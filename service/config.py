@@ -107,6 +107,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keywords", "count", 8, "keywords kept for each article (TF-IDF)", minimum=1, maximum=50),
     Setting("related", "default_k", 5, "related articles on an article page, and from the API when k is not given",
             minimum=1, maximum=100),
+    Setting("entities", "background", True,
+            "`jiansuo serve` reads the people, places and organisations of articles not read yet in a background "
+            "process of the lowest priority (`jiansuo entities --update` does the same by hand)"),
     Setting("server", "host", "127.0.0.1", "address `jiansuo serve` binds to"),
     Setting("server", "port", 5000, "port `jiansuo serve` listens on", minimum=1, maximum=65535),
     # Searching holds the GIL nearly throughout: more threads than two in a worker only take turns, and
@@ -234,6 +237,7 @@ class Config:
     summary_query_budget_ms: int
     keywords_count: int
     related_default_k: int
+    entities_background: bool
     server_host: str
     server_port: int
     server_threads: int

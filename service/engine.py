@@ -23,9 +23,11 @@ from . import backup as backup_module
 from . import browse
 from . import export as export_module
 from . import reprints
+from . import mentions as mentions_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
-from .errors import IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, WriteBusy, disk_full
+from .errors import (IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, StoreDamaged, WriteBusy,
+                     disk_full)
 from .index import generations, merging, storage
 from .index.bm25 import BM25Params
 from .index.build import DamagedSource
@@ -69,6 +71,15 @@ MAX_SUMMARY_CHARS = 100_000
 ANALYSIS_BATCH = 7500
 # Hits an export reads from the store at a time: what it holds at once, however many hits there are.
 EXPORT_BATCH = 500
+# Articles whose names are recognised together and committed as one: a few seconds' work, so a stopped pass
+# loses little, and enough sentences for the tagger's batches of equal length to fill.
+ENTITY_BATCH = 64
+# Names listed per kind in a search's facets and on an entity's page.
+ENTITY_FACET_VALUES = 10
+# An entity's co-occurring names are counted over its newest articles, at most this many (a country named by
+# half the archive would otherwise read every mention there is).
+ENTITY_COOCCURRENCE_ARTICLES = 5000
+ENTITY_TABLE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,8 @@ class SearchResults:
     script: str | None = None  # the script titles, summaries and sections are shown in; None: as stored
     filters: Filters = field(default_factory=Filters)
     facets: Facets | None = None  # counts of all `total` matches, when asked for
+    # person, place, org -> [(name, articles)] over all `total` matches, for the kinds asked for
+    entity_facets: dict[str, list[tuple[str, int]]] | None = None
     # "and": every query word matched; "most": a long query, `min_match` of its words matched; "or": too few
     # articles held them, any word counts; "filter": no words
     mode: str = "and"
@@ -131,6 +144,10 @@ class SearchResults:
                 "match_words": self.match_words}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
+        if self.entity_facets is not None:
+            data.setdefault("facets", {}).update(
+                {kind: [{"value": name, "count": count} for name, count in pairs]
+                 for kind, pairs in self.entity_facets.items()})
         return data
 
 
@@ -300,6 +317,9 @@ class Engine:
         self.params = BM25Params(k1=config.bm25_k1, b=config.bm25_b, epsilon=config.bm25_epsilon)
         self.store = Store(config.data_dir / STORE_FILE)
         self.extras = ExtrasStore(config.data_dir / STORE_FILE)
+        self.mentions = mentions_module.Mentions(config.data_dir / STORE_FILE)
+        self._entity_cache: tuple[tuple, mentions_module.EntityTable] | None = None
+        self._entity_cache_lock = threading.Lock()
         self.index_dir = config.data_dir / INDEX_DIR
         self._loaded: LiveIndex | None = None
         self._load_lock = threading.Lock()
@@ -322,6 +342,7 @@ class Engine:
         return cls(config or config_module.load())
 
     def close(self) -> None:
+        self.mentions.close()
         self.extras.close()
         self.store.close()
 
@@ -808,7 +829,8 @@ class Engine:
     def _check_term_count(self, parsed, groups, excluded) -> None:
         """Each searched word is a pass over the index: a query of hundreds of them is refused, not run."""
         words = sum(len(plan.words) for group in groups for plan in group) + sum(len(p.words) for p in excluded)
-        count = words + len(parsed.authors) + len(parsed.sections)
+        count = words + len(parsed.authors) + len(parsed.sections) + len(parsed.entities) + \
+            len(parsed.without_entities)
         limit = self.config.search_max_query_terms
         if count > limit:
             raise QueryError(f"query holds {count} words and filters; the limit is {limit} "
@@ -817,7 +839,8 @@ class Engine:
     def search(self, query: str, k: int | None = None, offset: int = 0, *, summaries: bool = True,
                script: str | None = None, date_from: str | None = None, date_to: str | None = None,
                section: str | None = None, facets: bool = False, explain: bool = False,
-               sort: str | None = None, facet_terms: bool = False, collapse: bool = True) -> SearchResults:
+               sort: str | None = None, facet_terms: bool = False, collapse: bool = True,
+               entity_facets: tuple[str, ...] = ()) -> SearchResults:
         """Ranked articles for `query`; `summaries=False` skips summaries and highlights (batch runs).
 
         `date_from`/`date_to` (YYYY-MM-DD, YYYY-MM or YYYY) and `section` narrow the ranking; `facets=True`
@@ -825,10 +848,10 @@ class Engine:
         titles, summaries, authors and sections for display, highlight spans moved along. `sort` (`SORTS`):
         "relevance" (score), "newest" or "oldest" (date, undated articles last, then score); by default
         relevance, and newest for a query made only of filters (`section:城事`). `facet_terms=True` adds to the facets
-        the words that characterise the hits (`search.significant`).
-        relevance, and newest for a query made only of filters (`section:城事`). `collapse` (the default) shows
-        one hit per story, the best-ranked of an article and its copies (`service.reprints`): `total`, `offset`
-        and ranks then count stories.
+        the words that characterise the hits (`search.significant`). `collapse` (the default) shows one hit per
+        story, the best-ranked of an article and its copies (`service.reprints`): `total`, `offset` and ranks then
+        count stories. `entity_facets` (person, place, org) counts the names of those kinds most often named by all
+        the matches.
         """
         started = time.perf_counter()
         query = self.check_query(query)
@@ -858,6 +881,7 @@ class Engine:
                 counts = replace(counts, terms=self._significant_terms(matched, script))
             if script:
                 counts = counts.with_section_names(lambda name: self.display.text(name, script))
+        named = self._entity_facets(postings, ranking.all_matches, entity_facets, script) if entity_facets else None
         page = slice(offset, offset + k)
         ids = [postings.doc_ids[int(n)] for n in candidates[page]]
         articles = self.store.get_many(ids)
@@ -917,7 +941,7 @@ class Engine:
         return SearchResults(query=query, terms=terms, total=stories_total if collapse else articles_total,
                              collapse=collapse, articles=articles_total, stories=stories_total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
-                             facets=counts, mode=ranking.mode, index_generation=generation,
+                             facets=counts, entity_facets=named, mode=ranking.mode, index_generation=generation,
                              min_match=ranking.min_match, match_words=ranking.units, sort=matched.sort)
 
     def _significant_terms(self, matched: "Matched", script: str | None) -> list[significant.SignificantTerm]:
@@ -1094,6 +1118,7 @@ class Engine:
             if filters.active or facets or len(parsed.sections) > 1 or by_date else None
         keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
                                                         parsed.authors))
+        keep = self._entity_keeper(postings, parsed, keep)
         if groups or parsed.has_filters:
             ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=None if by_date else limit,
                                   question=is_question(self.analyzer.fold(query)))
@@ -1346,3 +1371,167 @@ class Engine:
                 "index_segments": segments,
                 "last_ingest": self.store.last_ingest(), "analyzer": self.analyzer.fingerprint,
                 "index_current": self.index_is_current(), "index_lag": self.index_lag()}
+
+    # --- people, places and organisations (`service.mentions`) -------------------------------------------
+
+    def update_entities(self, batch: int = ENTITY_BATCH, limit: int | None = None,
+                        progress: Callable[[int, int], None] | None = None,
+                        stop: Callable[[], bool] | None = None) -> dict:
+        """Recognise the people, places and organisations of every article the recogniser has not read in its
+        present text, `batch` articles at a time, each batch committed: stopped anywhere (killed, `stop()`
+        true, `limit` articles read), it goes on from there when run again, and run again on a read archive it
+        reads nothing. `progress(read, pending)` after each batch. Returns what it read and the coverage."""
+        from .text.entities import Recognizer
+
+        _check_whole_number("batch", batch, 1, 10_000, "bad_batch")
+        recognizer = Recognizer(self.analyzer)
+        started = time.perf_counter()
+        read = damaged = 0
+        after = 0
+        pending = self.mentions.coverage().pending
+        while limit is None or read < limit:
+            rows = self.mentions.unread(batch if limit is None else min(batch, limit - read), after)
+            if not rows:
+                break
+            after = rows[-1][0]
+            articles = self._readable_articles([article_id for _, article_id in rows])
+            damaged += len(rows) - len(articles)
+            texts = [[t for t in (a.title, a.kicker, a.subtitle, a.body) if t] for a in articles]
+            found = recognizer.recognize_many([t for parts in texts for t in parts])
+            named, position = [], 0
+            for article, parts in zip(articles, texts):
+                entities = [e for each in found[position:position + len(parts)] for e in each]
+                position += len(parts)
+                named.append(mentions_module.tally(article.id, article.content_hash,
+                                                   ((e.type, e.text) for e in entities), self.analyzer.fold))
+            read += self.mentions.put(named)
+            if progress is not None:
+                progress(read, pending)
+            if stop is not None and stop():
+                break
+        coverage = self.mentions.coverage()
+        return {"recognised": read, "damaged": damaged, "seconds": round(time.perf_counter() - started, 3),
+                **coverage.to_dict()}
+
+    def _readable_articles(self, article_ids: list[str]) -> list[Article]:
+        """The articles with these ids in this order, a damaged one left out (`jiansuo check` names it)."""
+        try:
+            found = self.store.get_many(article_ids)
+        except StoreDamaged:
+            found = {}
+            for article_id in article_ids:
+                try:
+                    found[article_id] = self.store.get(article_id)
+                except (StoreDamaged, NotFound):
+                    continue
+        return [found[i] for i in article_ids if i in found]
+
+    def entity_coverage(self) -> dict:
+        """How many stored articles have had their people, places and organisations recognised."""
+        return self.mentions.coverage().to_dict()
+
+    def _entity_keeper(self, postings: Postings, parsed, keep):
+        """`keep` narrowed to the articles naming the query's people, places and organisations (several of one
+        kind: any of them; of different kinds: all), less those naming any it excludes."""
+        if not (parsed.entities or parsed.without_entities):
+            return keep
+
+        def numbers(wanted) -> dict[str, np.ndarray]:
+            by_kind: dict[str, list[str]] = {}
+            for kind, name in wanted:
+                by_kind.setdefault(kind, []).append(self.analyzer.fold(name).strip())
+            return {kind: np.asarray(sorted(postings.doc_numbers_of(
+                self.mentions.ids_naming(mentions_module.KINDS[kind], names))), dtype=np.int64)
+                for kind, names in by_kind.items()}
+
+        required, excluded = numbers(parsed.entities), numbers(parsed.without_entities)
+
+        def kept(candidates: np.ndarray) -> np.ndarray:
+            mask = np.ones(candidates.size, dtype=bool) if keep is None else keep(candidates)
+            for allowed in required.values():
+                mask &= np.isin(candidates, allowed)
+            for refused in excluded.values():
+                mask &= ~np.isin(candidates, refused)
+            return mask
+
+        return kept
+
+    def _entity_table(self, postings: Postings) -> mentions_module.EntityTable:
+        """Every mention over `postings`' document numbers, made again when the generation changes, or, at most
+        once every ENTITY_TABLE_SECONDS, when mentions were stored since (a background pass stores a batch every
+        second or so; facets a minute behind it are fine, rebuilding the table at each batch is not)."""
+        key = (postings, self.mentions.revision())
+        cached = self._entity_cache
+        if cached is not None and cached[0][0] is postings and (
+                cached[0][1] == key[1] or time.monotonic() - cached[0][2] < ENTITY_TABLE_SECONDS):
+            return cached[1]
+        with self._entity_cache_lock:
+            cached = self._entity_cache
+            if cached is None or cached[0][0] is not postings or cached[0][1] != key[1]:
+                table = mentions_module.EntityTable(postings.doc_ids, self.mentions.all_rows())
+                self._entity_cache = ((postings, key[1], time.monotonic()), table)
+            return self._entity_cache[1]
+
+    def _entity_facets(self, postings: Postings, matches: np.ndarray, kinds: tuple[str, ...],
+                       script: str | None) -> dict[str, list[tuple[str, int]]]:
+        kinds = tuple(dict.fromkeys(mentions_module.check_kind(kind) for kind in kinds))
+        counts = self._entity_table(postings).count(matches, kinds, ENTITY_FACET_VALUES)
+        if script:
+            counts = {kind: [(self.display.text(name, script), count) for name, count in pairs]
+                      for kind, pairs in counts.items()}
+        return counts
+
+    def entity(self, kind: str, name: str, *, sort: str | None = None, offset: int = 0, k: int | None = None,
+               script: str | None = None) -> mentions_module.EntityView:
+        """One person, place or organisation (`kind`: person, place, org, or PER, LOC, ORG): its articles by
+        month, the names most often named with it, and a page of its articles by date (`sort` newest, the
+        default, or oldest). NotFound naming it when no article names it."""
+        kind = mentions_module.check_kind(kind)
+        name = mentions_module.check_name(name)
+        script = check_script(script)
+        sort = check_sort(sort) or "newest"
+        if sort == "relevance":
+            raise QueryError("parameter sort must be newest or oldest for an entity's articles, got 'relevance'",
+                             code="bad_sort")
+        k = self.config.search_default_k if k is None else k
+        _check_whole_number("k", k, 1, self.config.search_max_k, "bad_k")
+        _check_whole_number("offset", offset, 0, self.config.search_max_offset, "bad_offset")
+        entity_type, key = mentions_module.KINDS[kind], self.analyzer.fold(name).strip()
+        rows = self.mentions.articles_naming(entity_type, key)
+        if not rows:
+            coverage = self.mentions.coverage()
+            unread = (f" ({coverage.pending} of {coverage.articles} articles are not read for names yet; "
+                      "`jiansuo entities --update` reads them)") if coverage.pending else ""
+            raise NotFound(f"no article names the {kind} {name!r}{unread}", code="entity_not_found")
+        # Newest first: a date sorts as written (a partial date before the whole dates of its period), undated
+        # articles last, then by id so pages never overlap.
+        rows.sort(key=lambda row: row[0])
+        dated = sorted((row for row in rows if row[1]), key=lambda row: row[1], reverse=sort == "newest")
+        ordered = dated + [row for row in rows if not row[1]]
+        months: dict[str, int] = {}
+        for _, when in dated:
+            if len(when) >= 7:
+                months[when[:7]] = months.get(when[:7], 0) + 1
+        recent = [article_id for article_id, _ in (ordered if sort == "newest" else ordered[::-1])][
+            :ENTITY_COOCCURRENCE_ARTICLES]
+        others = self.mentions.named_with(recent, entity_type, key)
+        named_with: dict[str, list[tuple[str, str, int]]] = {other: [] for other in mentions_module.KINDS}
+        for other_type, other_name, count in others:
+            bucket = named_with[mentions_module.TYPE_KINDS[other_type]]
+            if len(bucket) < ENTITY_FACET_VALUES:
+                bucket.append((other_type, other_name, count))
+        texts = self.mentions.texts_of([(entity_type, key)] + [(t, n) for pairs in named_with.values()
+                                                               for t, n, _ in pairs])
+        shown = (lambda text: self.display.text(text, script)) if script else (lambda text: text)
+        page_ids = [article_id for article_id, _ in ordered[offset:offset + k]]
+        found = self.store.get_many(page_ids)
+        page = [found[i] for i in page_ids if i in found]
+        extras = self.extras_of(page)
+        articles = [mentions_module.EntityArticle(a.id, shown(a.title), a.date, shown(a.section) if a.section else None,
+                                                  shown(extras[a.id].summary)) for a in page]
+        return mentions_module.EntityView(
+            kind=kind, name=shown(texts[(entity_type, key)]), key=key, total=len(rows), months=sorted(months.items()),
+            undated=len(rows) - sum(months.values()),
+            named_with={other: [(shown(texts[(t, n)]), count) for t, n, count in pairs]
+                        for other, pairs in named_with.items()},
+            named_with_over=len(recent), articles=articles, sort=sort, offset=offset, k=k)

@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article
 from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged, StoreUnusable, disk_full
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -166,6 +166,30 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
         "CREATE TABLE IF NOT EXISTS reprint_pairs (a TEXT NOT NULL, b TEXT NOT NULL, "  # a < b
         "PRIMARY KEY (a, b)) WITHOUT ROWID",
         "CREATE INDEX IF NOT EXISTS reprint_pairs_by_b ON reprint_pairs(b)",
+    ),
+    # The people, places and organisations each article names (`service.mentions`), kept beside it and never
+    # altering `articles`: one row per article and folded name, and which articles the recogniser has read, of
+    # which text. Triggers drop an article's rows when its row goes (a delete, or a replacement, which deletes
+    # and inserts), so no writer of `articles` has to know of them.
+    7: (
+        """CREATE TABLE IF NOT EXISTS mentions (
+            article_id TEXT NOT NULL,     -- articles.id
+            type TEXT NOT NULL,           -- PER, LOC or ORG
+            name TEXT NOT NULL,           -- folded as the analyzer folds (Simplified, width, case): the key
+            text TEXT NOT NULL,           -- as first written in the article
+            count INTEGER NOT NULL,       -- mentions in the title and body
+            PRIMARY KEY (article_id, type, name)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS mentions_by_name ON mentions(type, name)",
+        """CREATE TABLE IF NOT EXISTS mentions_read (
+            article_id TEXT PRIMARY KEY,  -- articles.id
+            content_hash TEXT NOT NULL,   -- articles.content_hash of the text read
+            version TEXT NOT NULL         -- the recogniser that read it (`mentions.VERSION`)
+        )""",
+        """CREATE TRIGGER IF NOT EXISTS mentions_of_gone_article AFTER DELETE ON articles BEGIN
+            DELETE FROM mentions WHERE article_id = OLD.id;
+            DELETE FROM mentions_read WHERE article_id = OLD.id;
+        END""",
     ),
 }
 

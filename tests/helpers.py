@@ -161,3 +161,19 @@ def flip_inside_article(store_path: Path, article_id: str) -> str:
             flip_byte_in_file(store_path, needle, at=1, mask=0x40)
             return source
     raise AssertionError(f"no stretch of {article_id}'s body is found once in {store_path}")
+
+
+# The process `jiansuo serve` forks to read people, places and organisations (`/proc/PID/comm`).
+NAMES_PROCESS = "jiansuo-names"
+
+
+def server_children(pid: int) -> tuple[list[int], list[int]]:
+    """(worker pids, names-pass pids) among a `jiansuo serve` process's children."""
+    workers, names = [], []
+    for child in (int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()):
+        try:
+            comm = Path(f"/proc/{child}/comm").read_text().strip()
+        except OSError:  # ended meanwhile
+            continue
+        (names if comm == NAMES_PROCESS else workers).append(child)
+    return workers, names

@@ -12,6 +12,8 @@ syntax error.
     author:刘洪斌          by this author (also 作者:)
     section:城事           in this section (also 版面:)
     date:2018-02..2018-03  in this period (also 日期:); one end may be left open: date:..2018-03
+    person:张三            naming this person (also 人物:); place:冠县 (地点:), org:农发行 (机构:) likewise;
+                           several of one kind mean any of them
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from ..errors import QueryError
 
 _FIELD_NAMES = {"title": "title", "标题": "title", "author": "author", "作者": "author",
                 "section": "section", "版面": "section", "date": "date", "日期": "date"}
+# People, places and organisations the articles name (`service.mentions`), in either script.
+_ENTITY_FIELDS = {"person": "person", "人物": "person", "place": "place", "地点": "place", "地點": "place",
+                  "org": "org", "机构": "org", "機構": "org"}
+_FIELD_NAMES.update(_ENTITY_FIELDS)
 _FIELD = re.compile(r"^(" + "|".join(map(re.escape, _FIELD_NAMES)) + r")[:：](.*)$", re.IGNORECASE)
 _QUOTES = {'"': '"', "＂": "＂"}
 _DATE_PART = re.compile(r"^(\d{4})(?:[-./](\d{1,2})(?:[-./](\d{1,2}))?)?$")
@@ -50,6 +56,8 @@ class ParsedQuery:
     date_from: str | None = None  # inclusive, ISO
     date_to: str | None = None  # inclusive, ISO
     notes: tuple[str, ...] = field(default=())
+    entities: tuple[tuple[str, str], ...] = ()  # (person, place or org; name as typed)
+    without_entities: tuple[tuple[str, str], ...] = ()  # -person:张三: articles naming them are left out
 
     @property
     def clauses(self) -> list[Clause]:
@@ -57,7 +65,8 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.sections or self.date_from or self.date_to)
+        return bool(self.authors or self.sections or self.date_from or self.date_to or self.entities
+                    or self.without_entities)
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,8 @@ def parse(text: str) -> ParsedQuery:
     excluded: list[Clause] = []
     authors: list[str] = []
     sections: list[str] = []
+    entities: list[tuple[str, str]] = []
+    without_entities: list[tuple[str, str]] = []
     date_from = date_to = None
     join_next = False
     for lexeme in _lex(text):
@@ -169,6 +180,9 @@ def parse(text: str) -> ParsedQuery:
         if field_name == "date":
             date_from, date_to = _parse_dates(body)
             continue
+        if field_name in ("person", "place", "org"):
+            (without_entities if negated else entities).append((field_name, body.strip()))
+            continue
         clause = Clause(body, phrase=quoted, field=field_name)
         if negated:
             excluded.append(clause)
@@ -178,7 +192,8 @@ def parse(text: str) -> ParsedQuery:
             groups.append([clause])
         join_next = False
     return ParsedQuery(raw=text, groups=tuple(tuple(g) for g in groups), excluded=tuple(excluded),
-                       authors=tuple(authors), sections=tuple(sections), date_from=date_from, date_to=date_to)
+                       authors=tuple(authors), sections=tuple(sections), date_from=date_from, date_to=date_to,
+                       entities=tuple(entities), without_entities=tuple(without_entities))
 
 
 def _filter_field(lexeme: _Lexeme) -> str | None:

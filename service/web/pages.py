@@ -220,7 +220,7 @@ def search():
     query = _dates_from_form(query, date_from, date_to)
     results = e.search(query, k=per_page, offset=(page - 1) * per_page, script=script, date_from=date_from,
                        date_to=date_to, section=section, facets=True, sort=sort, facet_terms=True,
-                       collapse=request.args.get("collapse") != "0")
+                       collapse=request.args.get("collapse") != "0", entity_facets=ENTITY_KINDS)
     filters = results.filters
     unfiltered_total = None
     if not results.hits and filters.active:
@@ -430,6 +430,9 @@ def _error_text(code: str, status: int, message: str = "") -> str:
         "bad_page": f"页码应是 1 到 {c.search_max_offset // max(1, c.search_default_k) + 1} 之间的整数，"
                     f"收到 {_quoted('page') or '空值'}。",
         "bad_k": f"每页篇数（k）应是 1 到 {c.search_max_k} 之间的整数，收到 {_quoted('k')}。",
+        "bad_entity_type": "人物、地点、机构的类别只能是 person（人物）、place（地点）或 org（机构）。",
+        "bad_entity_name": "名称为空或过长。",
+        "entity_not_found": "档案中没有文章提到这个名称（或尚未读完全部文章）。",
         "bad_collapse": f"合并相同报道（collapse）只能是 1 或 0，收到 {_quoted('collapse')}。",
         "bad_sort": f"排序方式（sort）只能是 relevance（相关度）、newest（最新）或 oldest（最早），收到 {_quoted('sort')}。",
         "bad_script": f"字体（script）只能是 {'、'.join(SCRIPTS)}，收到 {_quoted('script')}。",
@@ -501,3 +504,39 @@ def trends():
     return render("trends.html", queries=queries, by=by, show=show, trends=found,
                   chart=trend_chart(found, show) if found else None, date_from=date_from or "",
                   date_to=date_to or "", section=section or "", boxes=queries + [""] * (5 - len(queries)))
+
+
+# --- people, places and organisations ----------------------------------------------------------------------
+
+ENTITY_KINDS = ("person", "place", "org")
+
+
+@pages.app_template_global()
+def entity_filter(kind: str, name: str) -> str:
+    """The query words that narrow a search to articles naming `name`: quoted when it holds a space."""
+    return f'{kind}:"{name}"' if any(ch.isspace() for ch in name) or '"' in name else f"{kind}:{name}"
+
+
+@pages.get("/entities/<kind>/<path:name>")
+def entity(kind: str, name: str):
+    """One person, place or organisation: its articles by month, the names named with it, its articles."""
+    from ..search.facets import Facets
+
+    script = _page_script()
+    e = engine()
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        raise QueryError("parameter page must be a whole number", code="bad_page") from None
+    per_page = e.config.search_default_k
+    if not 1 <= page <= e.config.search_max_offset // per_page + 1:
+        raise QueryError(f"parameter page must be from 1 to {e.config.search_max_offset // per_page + 1}, "
+                         f"got {page}", code="bad_page")
+    view = e.entity(kind, name, sort=request.args.get("sort"), offset=(page - 1) * per_page, k=per_page,
+                    script=script)
+    months = Facets(month=view.months, day=[], section=[], undated=view.undated,
+                    first=f"{view.months[0][0]}-01" if view.months else None,
+                    last=f"{view.months[-1][0]}-28" if view.months else None)
+    return render("entity.html", view=view, chart=timeline(months, view.total),
+                  page=page, last_page=max(1, -(-view.total // per_page)),
+                  filter_words=entity_filter(view.kind, view.key))

@@ -229,3 +229,43 @@ def test_a_reprinted_story_shows_once_with_its_other_printings_under_an_expander
     page.goto(reprint_server.url + "/search?q=%E4%BA%BA%E6%B0%91%E5%A4%A7%E4%BC%9A%E5%A0%82&collapse=0")
     assert page.locator("ol.results li.result").count() == 4
     context.close()
+
+
+def test_an_entity_page_at_desktop_and_phone_width_in_both_scripts(browser, live_server):
+    """The server reads the archive's names in the background; the page of 冠县 appears once it has."""
+    import json
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    path = "/entities/place/" + urllib.parse.quote("冠县")
+    deadline = time.monotonic() + 300  # a hang guard: the background pass takes seconds here
+    while True:
+        try:
+            with urllib.request.urlopen(live_server.url + "/api" + path, timeout=30) as response:
+                entity = json.loads(response.read().decode("utf-8"))
+                break
+        except urllib.error.HTTPError as error:
+            assert error.code == 404 and time.monotonic() < deadline, "the background pass never read 冠县"
+        time.sleep(0.5)
+    assert entity["total"] >= 6 and entity["months"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, device in ((1280, 900, "desktop"), (390, 844, "phone")):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        page = context.new_page()
+        for script, name, kind in (("simplified", "冠县", "地点"), ("traditional", "冠縣", "地點")):
+            page.goto(live_server.url + path + ("?script=traditional" if script == "traditional" else ""))
+            assert page.locator("h1#entity-name").inner_text() == name
+            assert page.locator(".entity-kind").inner_text() == kind
+            assert page.locator("figure.chart .bars a.column").count() >= 1
+            assert page.locator("ol.results li.result").count() >= 1
+            assert page.locator("#named-with a.chip").count() >= 1
+            # Nothing wider than the screen: the page scrolls only downwards.
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            suffix = "" if script == "simplified" else "-traditional"
+            page.screenshot(path=str(SCREENSHOTS / f"entity-{device}{suffix}.png"), full_page=True)
+        page.locator("#named-with a.chip").first.click()
+        page.wait_for_url("**/entities/**")
+        assert page.locator("h1#entity-name").inner_text()
+        context.close()

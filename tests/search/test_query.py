@@ -152,3 +152,16 @@ def test_without_filters_leaves_what_the_filter_fields_do_not_show(text, rest):
     assert kept.date_from is None and kept.groups == parse(text).groups
     assert without_filters("date:2020 section:城事 医保", dates=False) == "date:2020 医保"
     assert without_filters("date:2020 section:城事 医保", section=False) == "section:城事 医保"
+
+
+def test_people_places_and_organisations_are_filters_in_either_script():
+    parsed = parse("扶贫 person:张三 人物:李四 place:冠县 地點:上海 org:农发行 機構:国务院 -person:王五")
+    assert texts(parsed) == [["扶贫"]]
+    assert parsed.entities == (("person", "张三"), ("person", "李四"), ("place", "冠县"), ("place", "上海"),
+                               ("org", "农发行"), ("org", "国务院"))
+    assert parsed.without_entities == (("person", "王五"),)
+    assert parse("PERSON：张三").entities == (("person", "张三"),)
+    assert parse('person:"Joe Biden"').entities == (("person", "Joe Biden"),)
+    only = parse("place:冠县")
+    assert only.has_filters and not only.groups
+    assert parse("person:").entities == () and parse("personal:张三").entities == ()

@@ -172,10 +172,9 @@ def test_an_http_ingest_during_a_cli_ingest_waits_for_it_and_both_are_searchable
 
 def _workers(server):
     """The pids of the server's worker processes (the arbiter's children)."""
-    from pathlib import Path
+    from helpers import server_children
 
-    pid = server.process.pid
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return server_children(server.process.pid)[0]  # the names pass is no worker
 
 
 @pytest.mark.slow

@@ -18,10 +18,11 @@ from referencing.jsonschema import DRAFT202012
 
 from service.engine import Engine
 from service.web import create_app
-from service.web.api import (ARTICLE_PARAMETERS, DATES_PARAMETERS, EXPORT_PARAMETERS, PAGE_PARAMETERS,
-                             PAGES_PARAMETERS, SEARCH_PARAMETERS, SUMMARIZE_FIELDS, TRENDS_PARAMETERS)
+from service.web.api import (ARTICLE_PARAMETERS, DATES_PARAMETERS, ENTITY_PARAMETERS, EXPORT_PARAMETERS,
+                             PAGE_PARAMETERS, PAGES_PARAMETERS, SEARCH_PARAMETERS, SUMMARIZE_FIELDS,
+                             TRENDS_PARAMETERS)
 
-from helpers import ADMIN_TOKEN, LIVE_MAX_UPLOAD_BYTES, announce_only, make_config, multipart
+from helpers import ADMIN_TOKEN, LIVE_MAX_UPLOAD_BYTES, PROJECT, announce_only, make_config, multipart
 
 MEDICAL_ID = "pb3c625c95d19e72e-07"
 JSON = {"Content-Type": "application/json"}
@@ -92,6 +93,12 @@ LIVE_REQUESTS = [
 # Without an index the service answers 503 wherever it needs one.
 EMPTY_ARCHIVE_REQUESTS = [("GET", "/api/search?q=x", 503), ("GET", "/api/trends?q=x", 503), ("GET", "/api/export?q=x&format=csv", 503),
                           ("GET", "/api/stats", 503), ("GET", "/healthz", 503)]
+# Against an archive whose names have been read (tests/fixtures/entities).
+ENTITY_REQUESTS = [("GET", "/api/search?q=person:%E7%8E%8B%E5%BB%BA%E5%9B%BD&entities=person,place,org", 200),
+                   ("GET", "/api/stats", 200),
+                   ("GET", "/api/entities/person/%E6%9D%8E%E5%85%8B%E5%BC%BA?k=1&sort=oldest&script=traditional", 200),
+                   ("GET", "/api/entities/thing/%E6%9D%8E", 400),
+                   ("GET", "/api/entities/person/%E5%BC%A0%E6%97%A0%E5%BF%8C", 404)]
 
 
 def fetch(server, method, path, body, headers):
@@ -137,6 +144,7 @@ def template_of(path):
     path = re.sub(r"<(?:[^:>]+:)?[^>]+>", "{}", path)
     path = re.sub(r"\{[^}]*\}", "{}", path)
     path = re.sub(r"^/api/pages/[^/{}]+/[^{}]+$", "/api/pages/{}/{}", path)
+    path = re.sub(r"^/api/entities/[^/{}]+/[^{}]+$", "/api/entities/{}/{}", path)
     return re.sub(r"^/api/articles/[^/{}]+(/related)?$", r"/api/articles/{}\1", path)
 
 
@@ -203,6 +211,7 @@ def test_documented_parameters_are_the_accepted_ones(document):
     assert names("/api/trends", "query") == set(TRENDS_PARAMETERS)
     assert names("/api/pages", "query") == set(PAGES_PARAMETERS)
     assert names("/api/pages/{date}/{page}", "query") == set(PAGE_PARAMETERS)
+    assert names("/api/entities/{kind}/{name}", "query") == set(ENTITY_PARAMETERS)
     body = document["components"]["schemas"]["SummarizeRequest"]["properties"]
     assert set(body) == set(SUMMARIZE_FIELDS)
 
@@ -219,6 +228,15 @@ def test_real_responses_match_the_document(document, live_server, tmp_path, anal
         response = client.open(path, method=method)
         assert response.status_code == expected, (path, response.data[:200])
         check(document, method, path, response.status_code, response.content_type, response.data, seen)
+    named = Engine(make_config(tmp_path / "named"), analyzer=analyzer)
+    named.ingest([PROJECT / "tests" / "fixtures" / "entities" / "articles.jsonl"])
+    named.update_entities()
+    client = create_app(engine=named).test_client()
+    for method, path, expected in ENTITY_REQUESTS:
+        response = client.open(path, method=method)
+        assert response.status_code == expected, (path, response.data[:200])
+        check(document, method, path, response.status_code, response.content_type, response.data, seen)
+    named.close()
     empty.close()
     documented = {(template_of(path), method, status) for path, item in document["paths"].items()
                   for method, op in item.items() for status in op["responses"] if status != "default"}

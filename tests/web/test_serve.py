@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT, RunningServer, free_port
+from helpers import PROJECT, RunningServer, free_port, server_children
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker processes from /proc")
 
@@ -19,7 +19,7 @@ def children(pid, expected=2):
     """The server's worker processes, once `expected` of them have started (gunicorn forks them one by one)."""
     deadline = time.monotonic() + 20
     while True:
-        found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        found = server_children(pid)[0]  # the names pass is no worker
         if len(found) >= expected or time.monotonic() > deadline:
             return found
         time.sleep(0.1)
@@ -41,6 +41,9 @@ def test_stopping_the_server_stops_its_workers(live_archive, tmp_path):
         time.sleep(0.1)
     workers = children(server.process.pid)
     assert len(workers) == 2
+    names = server_children(server.process.pid)[1]  # the background reading of names (docs/entities.md)
+    assert len(names) == 1
+    workers += names
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=20) == 0
     server.stop()
@@ -315,11 +318,13 @@ def test_workers_end_when_the_server_is_killed_even_with_slow_clients_connected(
     server = RunningServer(live_archive, tmp_path / "serve.log", workers=2)
     workers = worker_pids(server)
     assert len(workers) == 2
+    names = server_children(server.process.pid)[1]  # the background reading of names dies with it too
+    assert len(names) == 1
     slow = slow_header_connections(server, 6)
     try:
         server.process.kill()
         server.process.wait(timeout=20)
-        assert gone(workers, seconds=60)
+        assert gone(workers + names, seconds=60)
     finally:
         for sock in slow:
             sock.close()
