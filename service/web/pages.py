@@ -432,7 +432,8 @@ def _error_text(code: str, status: int, message: str = "") -> str:
         "bad_k": f"每页篇数（k）应是 1 到 {c.search_max_k} 之间的整数，收到 {_quoted('k')}。",
         "bad_entity_type": "人物、地点、机构的类别只能是 person（人物）、place（地点）或 org（机构）。",
         "bad_entity_name": "名称为空或过长。",
-        "entity_not_found": "档案中没有文章提到这个名称（或尚未读完全部文章）。",
+        "entity_not_found": f"档案中没有文章提到“{(request.view_args or {}).get('name', '')[:40]}”"
+                            "（或尚未读完全部文章）。",
         "bad_collapse": f"合并相同报道（collapse）只能是 1 或 0，收到 {_quoted('collapse')}。",
         "bad_sort": f"排序方式（sort）只能是 relevance（相关度）、newest（最新）或 oldest（最早），收到 {_quoted('sort')}。",
         "bad_script": f"字体（script）只能是 {'、'.join(SCRIPTS)}，收到 {_quoted('script')}。",
