@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import ConfigError, JiansuoError
 from ..index.bm25 import BM25Params
 from ..index.positions import squashed
-from ..index.postings import intersect
+from ..index.postings import holding_all, intersect
 from ..index.workers import headline
 from .layout import CHANNELS, ID_PREFIX, METADATA_KEY, DocMap, Manifest, id_term, read_catalog, xapian_term
 from .xapian_lib import require
@@ -350,13 +350,7 @@ class ClusterPostings:
             if not cached:
                 found = self._holding_all(sorted(wanted))
                 return found if within is None else intersect(within, found, self.n_docs)
-        result = within
-        for term in sorted(wanted, key=self.doc_freq):
-            docs = self.docs_with(term)
-            result = docs if result is None else intersect(result, docs, self.n_docs)
-            if result.size == 0:
-                break
-        return result
+        return holding_all(self, wanted, within)
 
     def _holding_all(self, terms: list[str]) -> np.ndarray:
         """The catalog numbers holding every one of `terms`, ascending: matched on the shards, ids only."""

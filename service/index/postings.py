@@ -185,13 +185,7 @@ class Postings:
         wanted = set(terms)
         if not wanted:
             return np.empty(0, dtype=np.int32)
-        result = within
-        for term in sorted(wanted, key=self.doc_freq):  # rarest first keeps the intersections small
-            docs = self.docs_with(term)
-            result = docs if result is None else intersect(result, docs, self.n_docs)
-            if result.size == 0:
-                break
-        return result
+        return holding_all(self, wanted, within)
 
     def term_weights(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents holding `term`, its BM25 weight in each), as `term_weights` gives it."""
@@ -269,6 +263,18 @@ _NUMBERS_KEPT = 100_000  # remembered term numbers per index, forgotten all at o
 # (8 bytes each): 2,000,000 is 16 MB a channel.
 WEIGHTS_KEPT_FROM = 2048
 WEIGHTS_KEPT_MAX = 2_000_000
+
+
+def holding_all(postings, wanted: set[str], within: np.ndarray | None) -> np.ndarray:
+    """The document numbers of `postings` (anything with `doc_freq`, `docs_with` and `n_docs`) holding every
+    one of `wanted`, among `within` when given."""
+    result = within
+    for term in sorted(wanted, key=postings.doc_freq):  # rarest first keeps the intersections small
+        docs = postings.docs_with(term)
+        result = docs if result is None else intersect(result, docs, postings.n_docs)
+        if result.size == 0:
+            break
+    return result
 
 
 def intersect(a: np.ndarray, b: np.ndarray, n_docs: int) -> np.ndarray:

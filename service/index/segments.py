@@ -23,7 +23,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from .positions import Positions
-from .postings import WEIGHTS_KEPT_FROM, WEIGHTS_KEPT_MAX, Postings, SortedTerms, intersect
+from .postings import WEIGHTS_KEPT_FROM, WEIGHTS_KEPT_MAX, Postings, SortedTerms
 
 DELETES_DIR = "deletes"
 _KEY_BYTES = 16  # a term's prefix compared as one fixed-width NumPy string
@@ -244,18 +244,6 @@ class SegmentedPostings(Postings):
 
     def docs_with(self, term: str) -> np.ndarray:
         return self._gather(term)[0]
-
-    def docs_with_all(self, terms, within: np.ndarray | None = None) -> np.ndarray:
-        wanted = set(terms)
-        if not wanted:
-            return np.empty(0, dtype=np.int32)
-        result = within
-        for term in sorted(wanted, key=self.doc_freq):
-            docs = self.docs_with(term)
-            result = docs if result is None else intersect(result, docs, self.n_docs)
-            if result.size == 0:
-                break
-        return result
 
     def _weigh_term(self, term: str, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
         k1 = self.params.k1
