@@ -1042,9 +1042,10 @@ class Engine:
         wanted = {i: [other for other in groups[i] if other != i] for i in article_ids if i in groups}
         if not wanted:
             return {}
-        found = self.store.get_many(sorted({other for others in wanted.values() for other in others}))
-        shown = {other: reprints.Copy.of(self.display.article(a, script, body=False) if script else a)
-                 for other, a in found.items()}
+        found = self.store.listings(sorted({other for others in wanted.values() for other in others}))
+        text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
+        shown = {other: reprints.Copy(other, text(title), day, page, text(section))
+                 for other, (title, day, page, section) in found.items()}
         return {i: tuple(sorted((shown[o] for o in others if o in shown), key=reprints.Copy.order))
                 for i, others in wanted.items()}
 

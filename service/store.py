@@ -745,6 +745,27 @@ class Store:
                 found[article.id] = article
         return found
 
+    def listings(self, article_ids: list[str]) -> dict[str, tuple[str, str | None, str | None, str | None]]:
+        """(title, date, page, section) of each of these articles, as lists of other printings show them: the
+        few columns alone, unverified (a story reprinted a hundred times lists a hundred rows under every hit;
+        opening one reads and verifies it whole). A row whose text is not UTF-8 is left out."""
+        found: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        conn = self._connect()
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            with self.scanning(chunk):
+                rows = conn.execute("SELECT CAST(id AS BLOB), CAST(title AS BLOB), CAST(date AS BLOB), "
+                                    "CAST(page AS BLOB), CAST(section AS BLOB) FROM articles WHERE id IN "
+                                    f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+            for row in rows:
+                try:
+                    article_id, title, day, page, section = (None if value is None else bytes(value).decode("utf-8")
+                                                             for value in row)
+                except UnicodeDecodeError:
+                    continue
+                found[article_id] = (title or "", day, page, section)
+        return found
+
     def iter_articles(self) -> Iterator[Article]:
         """Every article in ingest order."""
         with self.scanning():

@@ -356,3 +356,16 @@ def test_deleting_or_replacing_an_article_drops_its_sketch_band_keys_and_pairs(t
     assert store.copy_pairs() == []
     with store.writing() as writer:
         assert writer.sharing_band([1, 2, 3, 4]) == ["a2"] and writer.unsketched() == ["a3"]
+
+
+def test_listings_give_the_few_columns_other_printings_show_and_leave_out_a_row_not_utf8(tmp_path):
+    path = tmp_path / "articles.sqlite3"
+    store = Store(path)
+    store.upsert([article("a1", title="甲", date="2018-02-28", page="B03", section="城事"), article("a2", title="乙"),
+                  article("a3", title="丙")])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE articles SET title = CAST(X'FF' AS TEXT) WHERE id = 'a3'")
+    conn.commit()
+    conn.close()
+    assert Store(path).listings(["a1", "a2", "a3", "missing"]) == {
+        "a1": ("甲", "2018-02-28", "B03", "城事"), "a2": ("乙", None, None, None)}
