@@ -12,14 +12,12 @@ by which recogniser. The store's triggers drop both when an article's row is del
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .errors import IndexUnusable, QueryError
+from .errors import QueryError
+from .store import TableBeside, begin_write
 
 # Changes whenever the recogniser would find other mentions in the same text: articles read by an older one are
 # read again.
@@ -95,25 +93,8 @@ def tally(article_id: str, content_hash: str, found: Iterable[tuple[str, str]],
     return Named(article_id, content_hash, {key: (count, first[key]) for key, count in counts.items()})
 
 
-class Mentions:
+class Mentions(TableBeside):
     """The `mentions` and `mentions_read` tables (made by the store's migrations, `store.Store`)."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._local = threading.local()
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
 
     def unread(self, limit: int, after: int = 0) -> list[tuple[int, str]]:
         """(seq, id) of up to `limit` articles past ingest position `after` whose present text the present
@@ -128,11 +109,7 @@ class Mentions:
         whose text changed (or that was deleted) since it was read is left for the next pass: how many were
         stored."""
         conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise IndexUnusable(f"article store {self.path} is busy: another write is running ({exc})",
-                                code="store_busy") from exc
+        begin_write(conn, self.path)
         try:
             stored = 0
             for item in named:

@@ -193,6 +193,40 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
     ),
 }
 
+class TableBeside:
+    """Tables kept in the article store's file beside `articles` (made by its migrations), read and written on a
+    connection of each thread's own: the web server answers on several threads."""
+
+    row_factory = None
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.row_factory = self.row_factory
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def begin_write(conn: sqlite3.Connection, path: Path) -> None:
+    """Take the store's write lock for a transaction, or say the store is busy with another write."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise IndexUnusable(f"article store {path} is busy: another ingest may be running ({exc})",
+                            code="store_busy") from exc
+
+
 _COLUMNS = ("id", "title", "body", "date", "section", "page", "authors", "kind", "source", "position", "editor",
             "kicker", "subtitle", "source_page", "warnings")
 # What a row's checksum covers: every column but `seq` (its key, not its content), in this order.
@@ -686,11 +720,7 @@ class Store:
         """One write transaction: committed when the block ends, rolled back if it raises (or the
         process dies), so a store is never left half-changed. The revision counts committed changes."""
         conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise IndexUnusable(f"article store {self.path} is busy: another ingest may be running ({exc})",
-                                code="store_busy") from exc
+        begin_write(conn, self.path)
         writer = Writer(conn)
         try:
             yield writer

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..articles import Article
+from ..store import TableBeside
 from ..text.analyzer import Analyzer, Token
 from .data import packed, prepare, stored_summary
 from .keywords import Rarity, keywords, whole_words
@@ -34,24 +33,10 @@ class Extras:
         return [text for _, text, _ in self.keywords]
 
 
-class ExtrasStore:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._local = threading.local()  # the table is made by the store's migrations (`store.Store`)
+class ExtrasStore(TableBeside):
+    """The `article_extras` table (made by the store's migrations, `store.Store`)."""
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+    row_factory = sqlite3.Row
 
     def stale_ids(self, fingerprint: str) -> list[str]:
         """Articles whose extras are missing or out of date, in ingest order."""
