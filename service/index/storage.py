@@ -391,13 +391,7 @@ def read_manifest(index_dir: Path) -> tuple[str, dict]:
     if name is None:
         raise IndexUnusable(f"no index at {index_dir}; build one with `jiansuo ingest PATH` or `jiansuo reindex`",
                             code="index_missing")
-    manifest_path = index_dir / name / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexUnusable(f"index manifest {manifest_path} cannot be read ({exc}); {REBUILD_HINT}",
-                            code="index_damaged") from exc
-    return name, manifest
+    return name, _read_manifest(index_dir / name / "manifest.json", "index manifest")
 
 
 def check_manifest(manifest: dict, index_dir: Path, fingerprint: str, params: BM25Params) -> None:
@@ -472,13 +466,15 @@ def checked_segments(index_dir: Path, name: str, manifest: dict) -> list[tuple[s
                             f"{REBUILD_HINT}", code="index_damaged") from exc
 
 
-def segment_manifest(index_dir: Path, segment: str) -> dict:
-    path = index_dir / segment / "manifest.json"
+def _read_manifest(path: Path, what: str):
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexUnusable(f"index segment manifest {path} cannot be read ({exc}); {REBUILD_HINT}",
-                            code="index_damaged") from exc
+        raise IndexUnusable(f"{what} {path} cannot be read ({exc}); {REBUILD_HINT}", code="index_damaged") from exc
+
+
+def segment_manifest(index_dir: Path, segment: str) -> dict:
+    manifest = _read_manifest(index_dir / segment / "manifest.json", "index segment manifest")
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         raise IndexUnusable(f"index segment {index_dir / segment} is not in the layout of format version "
                             f"{FORMAT_VERSION}; {REBUILD_HINT}", code="index_damaged")
