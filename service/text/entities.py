@@ -38,30 +38,60 @@ class Entity(NamedTuple):
 _ABBREVIATIONS = frozenset("中美俄日德英法意加墨韩朝印巴欧亚非澳港台越泰菲蒙以埃奥荷比葡西瑞挪芬丹波捷匈罗保希土伊"
                            "古智秘阿新华苏")
 # Pairs that are ordinary words, not two places.
-_NOT_PAIRS = frozenset({"非法", "以西", "古巴", "日中", "中西", "西德", "新华", "保加", "华西", "中华", "华中", "中古",
-                        "巴西", "西欧"})
+_NOT_PAIRS = frozenset({"非法", "以西", "古巴", "中西", "西德", "新华", "保加", "华西", "中华", "华中", "中古",
+                        "巴西", "西欧", "蒙古", "苏丹", "西亚", "中亚", "美德", "中意", "意中", "华美", "土法"})
 _PAIR_TAGS = frozenset({"LOC", "ORG", "nz", "n", "j", "nw"})
 # 驻华, 访美, 中方, 美方: the verb or noun around one abbreviation.
 _ABBREVIATION_IN = re.compile("^(?:[驻访来赴旅留援抵离进在](?P<a>.)|(?P<b>.)方)$")
 # Cities and regions written with one character after such a verb (抵京, 赴港), never paired here.
 _ONE_CHARACTER_PLACES = _ABBREVIATIONS | frozenset("京沪津渝")
+# Provinces and cities written with one character, which run together as one word: 云贵川, 京津冀, 陕甘宁.
+_PROVINCES = frozenset("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川蜀贵黔云滇陕甘陇青宁新藏蒙港澳台")
+# What a country's short name takes to be its full one: 以色列国, 墨西哥合众国, 俄罗斯联邦.
+_STATE_WORDS = frozenset({"国", "合众国", "共和国", "王国", "联邦"})
+# A level of government, not a place's name: 县 in 县委、县政府.
+_LEVELS = frozenset("省市县区乡镇村")
 
 _TITLES = ("主席", "总理", "先生", "女士", "同志", "总统", "书记", "总书记", "委员长", "部长", "省长", "市长", "县长",
-           "局长", "主任", "首相", "大使", "将军", "教授", "老师", "师傅", "院士", "博士", "董事长", "总裁", "经理")
+           "局长", "主任", "首相", "大使", "将军", "教授", "老师", "师傅", "院士", "博士", "董事长", "总裁", "经理",
+           "州长", "议长", "委员", "外长", "上将", "中将", "少将", "元帅", "国王", "总督")
 _TITLE_AFTER = re.compile("(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + ")$")
+_TITLE_NEXT = re.compile("|".join(sorted(_TITLES, key=len, reverse=True)))
+# Most Han names are a surname and two characters; the model often leaves out a last character that is also a
+# word (傅全/有 上将, 刘永/好 等, 谢旭/人、). A two-character name of a common surname is given the one-character
+# word after it when a list mark, the sentence's end or a title follows that, and the word is not one that
+# commonly follows a name (说, 等, 摄, 和).
+_SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+                      "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+                      "覃武戴莫孔向汤傅计")
+_AFTER_NAME = frozenset("说讲称道问答等和与及同跟对向在是也都又就还便才已将要会能的了着过摄语")
+_NAME_STOP = re.compile("[、，。；：,;:）)」』”\n]|$")
 
 _ORDINAL = re.compile("^第?[一二三四五六七八九十百零〇0-9]+[届次]$")
 _CONGRESS = re.compile("^(?:中共)?(?:十[一二三四五六七八九]?|[一二三四五六七八九])大$")
-_GOVERNMENT = re.compile("(?:人民)?政府$")
+# 十五大 and 中共七大 name a congress wherever they stand; 三大 or 十大 alone is as often "three great" or "top
+# ten", and names a congress only after its party (民建七大, 致公党十大) or 党的.
+_CONGRESS_ALONE = re.compile("^(?:中共.+|十[一二三四五六七八九])大$")
+# What a congress or a conference is called after its number: 第十五次全国代表大会, 第八届全国人民代表大会.
+_ASSEMBLY = re.compile("全国人民代表大会|全国代表大会|代表大会")
+_GOVERNMENT = re.compile("(?:人民)?政府$|当局$")
 _REGION = "地区"
 
 # Last characters that make a name an organisation, and those that make it a place.
 _ORG_ENDINGS = ("公司", "银行", "委员会", "局", "办公室", "合作社", "支行", "分行", "大学", "学院", "学校", "医院",
                 "研究所", "研究院", "中心", "协会", "学会", "联合会", "党", "军", "部", "厅", "署", "社", "集团",
-                "院", "使馆", "基金会", "组织", "报", "电视台", "电台", "联盟", "议会", "政府", "大会")
+                "院", "使馆", "基金会", "组织", "报", "电视台", "电台", "联盟", "议会", "政府", "大会",
+                # party committees (中共陕西省委, 召忽镇党委) and commissions (国家计委, 发改委)
+                "党委", "纪委", "团委", "省委", "市委", "县委", "区委", "工委", "军委", "计委", "经委", "教委", "科委",
+                "发改委", "卫健委", "共同体", "代表团", "饭店", "宾馆", "酒店", "旅馆", "会", "团", "队", "校", "所")
 _LOC_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "村", "街道", "州", "岛", "江", "河", "湖", "山", "特别行政区",
-                "自治区", "半岛", "海", "洲")
+                "自治区", "半岛", "海", "洲", "共和国", "王国")
 _ORG_ENDING = re.compile("(?:" + "|".join(sorted(_ORG_ENDINGS, key=len, reverse=True)) + ")$")
+# A word that makes the name before it a body (墨西哥参议院, 黄埔军校同学会): not by 会 团 队 校 所 alone, which
+# end common words as well (美国/社会, 香港/部队).
+_BODY_ENDINGS = tuple(e for e in _ORG_ENDINGS if e not in "会团队校所") + ("理事会", "同学会", "商会", "分会", "军校",
+                                                                       "党校")
+_BODY_ENDING = re.compile("(?:" + "|".join(sorted(_BODY_ENDINGS, key=len, reverse=True)) + ")$")
 _LOC_ENDING = re.compile("(?:" + "|".join(sorted(_LOC_ENDINGS, key=len, reverse=True)) + ")$")
 
 # Spans found in the text itself, whatever the model made of it: they replace the spans they overlap.
@@ -69,14 +99,37 @@ _IN_TEXT = [
     (re.compile("(?:海峡)?两岸(?!边)|中华(?=民族|儿女)|(?<=祖国)大陆|大陆(?=同胞|方面)"), "LOC"),
     # International organisations known by a short name the model cuts or takes for a place.
     (re.compile("东盟|欧盟|北约|亚太经合组织|联合国|欧共体|世贸组织|上合组织|非统组织|阿盟|石油输出国组织|欧佩克"), "ORG"),
+    # News agencies, which the model runs into the dateline before them (本报北京６日讯新华社记者).
+    (re.compile("新华社|中新社|法新社|美联社|路透社|塔斯社|共同社|韩联社|俄新社"), "ORG"),
+    # 中共十一届三中全会: the party is named, the plenum is not.
+    (re.compile("中共(?=[一二三四五六七八九十]+届)"), "ORG"),
     # 外交部长 names the ministry (外交部) and the title (长).
     (re.compile("(?:外交|国防|财政|商务|教育|公安|司法|民政|铁道|交通|农业|水利|卫生|文化|外经贸|建设|人事|劳动|监察"
                 "|审计|外贸)部(?=长)"), "ORG"),
 ]
 # Two or more one-character abbreviations before words that speak of two countries: 中美两国, 俄中关系.
 _PAIR_IN_TEXT = re.compile(f"[{''.join(sorted(_ABBREVIATIONS))}]{{2,4}}"
-                           "(?=两国|三国|四国|关系|友好|双方|联合|经贸|合作|之间|首脑|会谈|外长|边境|贸易|峰会|战略)")
+                           "(?=两国|三国|四国|关系|友好|双方|联合|经贸|合作|之间|首脑|会谈|外长|边境|贸易|峰会|战略|邦交|建交"
+                           "|和平友好|政府间|国界|边界)")
 _BODY_TAGS = frozenset({"ORG", "n", "nz", "j"})
+# Abbreviated names of standing bodies, which the model reads as common words (民建/vn, 民进/n) or not at all;
+# marked where they stand as words of their own and nothing else was found there.
+_ABBREVIATED_BODIES = frozenset({
+    "中共", "中共中央", "全国人大", "人大常委会", "全国政协", "政协", "民革", "民盟", "民建", "民进", "农工党", "致公党",
+    "九三学社", "台盟", "工商联", "全国工商联", "共青团", "团中央", "妇联", "全国妇联", "总工会", "全国总工会", "中办",
+    "国办", "中组部", "中宣部", "统战部", "中联部", "中纪委", "中央纪委", "国家监委", "中央军委", "国台办", "港澳办",
+    "侨办", "国务院侨办", "海协会", "海协", "海基会", "对外友协", "贸促会", "中国贸促会", "独联体", "筹委会", "预委会",
+    "国资委", "证监会", "银监会", "保监会", "银保监会", "发改委", "国家发改委", "卫健委", "国家卫健委", "网信办",
+    "国家网信办", "市场监管总局", "最高法", "最高检"})
+# Names the model tags as organisations that are kinds of body or titles, not names.
+_NOT_NAMES = frozenset({"参政党", "执政党", "反对党", "民主党派", "多党", "国务卿", "国务委员", "新时代", "爱国者",
+                        "长", "贵国", "我国", "本国", "各国", "两国", "三国", "四国", "五国", "六国", "七国", "八国"})
+_DASHES = "—－-"
+_MEMBER_AFTER = re.compile("(?:委员|常委|主席|副主席|主任|书记|部长|秘书长)$")
+# 中共 and a place are the party's committee there when 省委, 市委... follows: 中共陕西/省委.
+_PARTY_COMMITTEE = re.compile("[省市县区州旗镇乡]?委(?!员)")
+# A team or delegation sent by a place: 中国队, 中国体育代表团.
+_SENT_BODY = frozenset({"队", "代表团", "代表队", "国家队"})
 _LAC_TYPES = {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}
 
 # The longest stretch given to the model at once: sentences are cut at their ends, and longer ones at commas.
@@ -239,18 +292,25 @@ def _spans(text: str, words: Sequence[_Word]) -> list[tuple[int, int, str]]:
         entity_type = _LAC_TYPES.get(word.tag)
         following = words[i + 1] if i + 1 < len(words) else None
 
-        # A congress: [ORG] ordinal ORG, one organisation.
-        if _ORDINAL.match(word.text) and following is not None and following.tag == "ORG":
-            start = word.start
-            if spans and spans[-1][1] == start and spans[-1][2] == "ORG":
-                start = spans.pop()[0]
-            spans.append((start, following.end, "ORG"))
-            i += 2
-            continue
+        # A congress: [ORG] ordinal ORG or assembly, one organisation (中国共产党第十五次全国代表大会).
+        after_party = bool(spans) and spans[-1][1] == word.start and spans[-1][2] == "ORG"
+        if _ORDINAL.match(word.text) and following is not None:
+            assembly = _ASSEMBLY.match(text, word.end)
+            end = _word_end(words, i + 1, assembly.end()) if assembly else 0
+            end = end or (following.end if following.tag == "ORG" else 0)
+            if end:
+                start = spans.pop()[0] if after_party else word.start
+                spans.append((start, end, "ORG"))
+                i = next(k for k in range(i + 1, len(words)) if words[k].end == end) + 1
+                continue
         if _CONGRESS.match(word.text) and word.tag in ("nz", "m", "n", "j", "ORG"):
-            spans.append((word.start, word.end, "ORG"))
+            if after_party:  # 致公党十大, 中共十五大: the party and its congress are one name
+                spans.append((spans.pop()[0], word.end, "ORG"))
+            elif _CONGRESS_ALONE.match(word.text) or text.endswith("党的", 0, word.start):
+                spans.append((word.start, word.end, "ORG"))
         elif (len(word.text) >= 2 and word.tag in _PAIR_TAGS and word.text not in _NOT_PAIRS
-              and all(ch in _ABBREVIATIONS for ch in word.text)):
+              and (all(ch in _ABBREVIATIONS for ch in word.text)
+                   or (word.tag == "LOC" and len(word.text) <= 4 and all(ch in _PROVINCES for ch in word.text)))):
             spans.extend((word.start + k, word.start + k + 1, "LOC") for k in range(len(word.text)))
         elif (match := _ABBREVIATION_IN.match(word.text)) and word.tag not in _LAC_TYPES:
             abbreviation = match.group("a") or match.group("b")
@@ -258,8 +318,26 @@ def _spans(text: str, words: Sequence[_Word]) -> list[tuple[int, int, str]]:
                 k = match.start("a") if match.group("a") else 0
                 spans.append((word.start + k, word.start + k + 1, "LOC"))
         elif entity_type == "PER":
+            # A foreign name's parts around its dots are one name: 本雅明/PER ·/w 内塔尼亚胡/PER, 帕巴拉/PER ·格列朗杰/w.
+            while i + 1 < len(words) and (
+                    (word.text.endswith("·") and words[i + 1].tag == "PER")
+                    or (words[i + 1].text.startswith("·") and len(words[i + 1].text) > 1)
+                    or (words[i + 1].text == "·" and i + 2 < len(words) and words[i + 2].tag == "PER")):
+                i += 2 if words[i + 1].text == "·" else 1
+                word = _Word(text[word.start:words[i].end], "PER", word.start, words[i].end)
             title = _TITLE_AFTER.search(word.text)
             end = word.start + title.start() if title and title.start() > 0 else word.end
+            if end - word.start == 1 and not _TITLE_NEXT.match(text, end):
+                i += 1  # one character alone (我同/PER 勒布朗总督) is a name only before a title (江主席)
+                continue
+            if text.endswith("摄", word.start, end) and end - word.start > 2:  # 记者郜南摄: a photo credit
+                end -= 1
+            if (end - word.start == 2 and text[word.start] in _SURNAMES and i + 1 < len(words)
+                    and len(words[i + 1].text) == 1 and words[i + 1].text not in _AFTER_NAME
+                    and "\u4e00" <= words[i + 1].text <= "\u9fff"
+                    and (_NAME_STOP.match(text, words[i + 1].end) or _TITLE_NEXT.match(text, words[i + 1].end))):
+                i += 1
+                end = words[i].end
             spans.append((word.start, end, "PER"))
         elif entity_type is not None:
             name = word.text
@@ -267,27 +345,91 @@ def _spans(text: str, words: Sequence[_Word]) -> list[tuple[int, int, str]]:
             if government and government.start() > 0:
                 spans.append((word.start, word.start + government.start(), "LOC"))
             elif entity_type == "LOC" and name.endswith(_REGION) and len(name) > len(_REGION) + 1:
-                spans.append((word.start, word.end - len(_REGION), "LOC"))
+                place = name[:-len(_REGION)]
+                if place not in _NOT_PAIRS and all(ch in _ABBREVIATIONS for ch in place):  # 港澳地区: 港, 澳
+                    spans.extend((word.start + k, word.start + k + 1, "LOC") for k in range(len(place)))
+                else:
+                    spans.append((word.start, word.end - len(_REGION), "LOC"))
+            elif name == "中华":  # 振兴中华: China, not an organisation
+                spans.append((word.start, word.end, "LOC"))
             else:
                 end, entity_type = word.end, _typed(name, entity_type)
                 # A place or organisation and the body named after it: 墨西哥参议院, 黄埔军校同学会.
-                while (i + 1 < len(words) and words[i + 1].tag in _BODY_TAGS and _ORG_ENDING.search(words[i + 1].text)
+                while (i + 1 < len(words) and words[i + 1].tag in _BODY_TAGS and _BODY_ENDING.search(words[i + 1].text)
                        and not _GOVERNMENT.search(words[i + 1].text)):
                     i += 1
                     end, entity_type = words[i].end, "ORG"
+                if entity_type == "LOC" and i + 1 < len(words) and words[i + 1].text in _STATE_WORDS:
+                    i += 1
+                    end = words[i].end
+                # A team or delegation sent by a place: 中国队, 中国体育代表团.
+                if entity_type == "LOC" or (entity_type == "ORG" and end == word.end):
+                    for k in range(i + 1, min(i + 4, len(words))):
+                        if words[k].text in _SENT_BODY:
+                            end, entity_type, i = words[k].end, "ORG", k
+                            break
+                        if words[k].tag not in ("n", "nz", "vn"):
+                            break
+                # A member's title after the body: 中央军委委员, 中共中央政治局常委.
+                title = _MEMBER_AFTER.search(text, word.start, end) if entity_type == "ORG" else None
+                if title and _ORG_ENDING.search(text, word.start, title.start()) and title.start() - word.start > 1:
+                    end = title.start()
                 spans.append((word.start, end, entity_type))
         i += 1
+    spans = _joined(text, spans)
 
     found = [(m.start(), m.end(), kind) for pattern, kind in _IN_TEXT for m in pattern.finditer(text)]
     found += [(m.start() + k, m.start() + k + 1, "LOC") for m in _PAIR_IN_TEXT.finditer(text)
               if m.group() not in _NOT_PAIRS for k in range(len(m.group()))]
+    # Only the outermost name counts: a place found in the text inside an organisation the model found, whose
+    # name goes on after it (海峡两岸关系协会, 美中贸易全国委员会), is part of that name.
+    found = [f for f in found if f[2] != "LOC" or not any(t == "ORG" and s <= f[0] and f[1] < e
+                                                          for s, e, t in spans)]
     if found:
         spans = [span for span in spans if not any(s < span[1] and span[0] < e for s, e, _ in found)]
         found.sort()
         for span in found:  # the first of overlapping text spans wins
             if not spans or all(span[0] >= e or span[1] <= s for s, e, _ in spans):
                 spans.append(span)
-    return sorted(spans)
+        spans = _joined(text, sorted(spans))
+    # Abbreviated bodies standing as words where nothing else was found.
+    for word in words:
+        if word.text in _ABBREVIATED_BODIES:
+            spans = [span for span in spans if not (span[0] == word.start and span[1] == word.end)]  # 民革/PER
+            if not any(s < word.end and word.start < e for s, e, _ in spans):
+                spans.append((word.start, word.end, "ORG"))
+    return sorted(span for span in spans if text[span[0]:span[1]] not in _NOT_NAMES
+                  and not (span[2] == "ORG" and text[span[1] - 1] == "族")
+                  and not (span[2] == "LOC" and text[span[0]:span[1]] in _LEVELS))
+
+
+def _word_end(words: Sequence[_Word], i: int, end: int) -> int:
+    """`end` if a word from the i-th on ends there, else 0: a match is used only where it ends with a word."""
+    for word in words[i:]:
+        if word.end >= end:
+            return end if word.end == end else 0
+    return 0
+
+
+def _joined(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Adjacent spans that name one body: 中共 and what follows (中共陕西省委), a place and its ministry
+    (俄罗斯外交部), and two names joined by a dash before a body (圭亚那—中国友好协会, 中国—东盟联合合作委员会)."""
+    out: list[tuple[int, int, str]] = []
+    for span in spans:
+        if out:
+            start, end, kind = out[-1]
+            committee = _PARTY_COMMITTEE.match(text, span[1]) if span[2] == "LOC" else None
+            if end == span[0] and committee and text[start:end] == "中共":
+                out[-1] = (start, committee.end(), "ORG")
+                continue
+            if span[2] == "ORG" and (
+                    (end == span[0] and (text[start:end] == "中共" or (kind == "LOC" and text[span[1] - 1] == "部")))
+                    or (end + 1 == span[0] and end - start > 1 and text[end] in _DASHES
+                        and _ORG_ENDING.search(text, 0, span[1]))):
+                out[-1] = (start, span[1], "ORG")
+                continue
+        out.append(span)
+    return out
 
 
 class Recognizer:

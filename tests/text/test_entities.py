@@ -106,6 +106,84 @@ def test_a_long_text_is_read_sentence_by_sentence():
                           Entity("上海", "LOC", len(text) - 3, len(text) - 1)]
 
 
+def test_a_party_and_its_congress_are_one_organisation():
+    assert _spans("中国民主促进会第八次全国代表大会今天在北京开幕。")[0] == ("中国民主促进会第八次全国代表大会", "ORG")
+    assert _spans("致公党十大提出了新的任务。") == [("致公党十大", "ORG")]
+    assert ("第十四届全国人民代表大会", "ORG") in _spans("第十四届全国人民代表大会第二次会议在京开幕。")
+
+
+def test_a_one_digit_congress_needs_its_party():
+    assert _spans("部队严格执行三大纪律八项注意。") == []
+    assert _spans("这是本年度的十大新闻之一。") == []
+
+
+def test_the_party_before_a_committee_or_a_plenum():
+    assert _spans("中共陕西省委书记赵一德讲话。") == [("中共陕西省委", "ORG"), ("赵一德", "PER")]
+    assert _spans("会议总结了中共十一届三中全会以来的经验。") == [("中共", "ORG")]
+
+
+def test_a_members_title_after_a_body_is_no_part_of_it():
+    assert _spans("中央军委委员傅全有上将出席。") == [("中央军委", "ORG"), ("傅全有", "PER")]
+    assert _spans("中共中央政治局常委、国务院总理李强主持会议。")[0] == ("中共中央政治局", "ORG")
+
+
+def test_a_foreign_name_is_one_name_across_its_dots():
+    assert ("本雅明·内塔尼亚胡", "PER") in _spans("以色列总理本雅明·内塔尼亚胡。")
+    assert ("蒙博托·塞塞·塞科·库库·恩关杜·瓦·扎·邦加", "PER") in _spans("蒙博托·塞塞·塞科·库库·恩关杜·瓦·扎·邦加元帅")
+
+
+def test_two_names_joined_by_a_dash_before_a_body_are_one_organisation():
+    assert _spans("奥地利—中国友好协会主席出席招待会。") == [("奥地利—中国友好协会", "ORG")]
+
+
+def test_a_place_inside_an_organisation_is_part_of_its_name():
+    assert _spans("海峡两岸关系协会会长会见台湾客人。") == [("海峡两岸关系协会", "ORG"), ("台湾", "LOC")]
+    assert _spans("美中贸易全国委员会主席发表演讲。") == [("美中贸易全国委员会", "ORG")]
+
+
+def test_a_country_and_its_ministry_are_one_organisation():
+    assert _spans("俄罗斯外交部长拉夫罗夫抵达北京。")[:2] == [("俄罗斯外交部", "ORG"), ("拉夫罗夫", "PER")]
+
+
+def test_a_team_or_delegation_of_a_place_is_an_organisation():
+    assert _spans("中国体育代表团在杭州取得佳绩。") == [("中国体育代表团", "ORG"), ("杭州", "LOC")]
+    assert _spans("中国队此次共夺得十枚金牌。") == [("中国队", "ORG")]
+    # 会 团 队 alone do not make a body of the word before: 美国/社会 is no organisation.
+    assert _spans("美国社会各界人士出席。") == [("美国", "LOC")]
+
+
+def test_kinds_of_body_peoples_and_our_country_are_not_names():
+    assert _spans("维吾尔族代表发言。") == []
+    assert _spans("衷心祝愿贵国繁荣昌盛。") == []
+    assert _spans("县委、县政府高度重视。") == [("县委", "ORG")]
+
+
+def test_authorities_are_their_place_and_a_state_its_full_name():
+    assert _spans("台湾当局应当停止挑衅。") == [("台湾", "LOC")]
+    assert _spans("为墨西哥合众国的繁荣昌盛干杯。") == [("墨西哥合众国", "LOC")]
+
+
+def test_abbreviated_bodies_and_news_agencies():
+    assert _spans("民进认真履行参政议政职能。") == [("民进", "ORG")]
+    assert _spans("民革自成立以来作出了重要贡献。") == [("民革", "ORG")]
+    assert ("新华社", "ORG") in _spans("本报北京６日讯新华社记者刘思扬报道。")
+
+
+def test_one_character_provinces_and_countries_in_runs():
+    assert _spans("推动京津冀协同发展。") == [("京", "LOC"), ("津", "LOC"), ("冀", "LOC")]
+    assert _spans("港澳地区同胞欢度春节。") == [("港", "LOC"), ("澳", "LOC")]
+    assert _spans("日中友好团体举行招待会。") == [("日", "LOC"), ("中", "LOC")]
+    assert _spans("蒙古总统当选。") == [("蒙古", "LOC")]
+    assert _spans("要弘扬家庭美德。") == []
+
+
+def test_person_names_lose_a_lone_character_and_a_photo_credit_and_keep_their_last_character():
+    assert _spans("我同勒布朗总督举行了会谈。") == [("勒布朗", "PER")]
+    assert _spans("（新华社记者郜南摄）") == [("新华社", "ORG"), ("郜南", "PER")]
+    assert ("傅全有", "PER") in _spans("中央军委委员傅全有上将出席。")
+    assert _spans("王刚说，他很高兴。") == [("王刚", "PER")]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n", "。。。", "abc"])
 def test_texts_without_names(text):
     assert recognize(text) == []
