@@ -10,7 +10,13 @@ Chinese news NER (MSRA / People's Daily), where LAC's own differ:
   (亚太地区 -> 亚太);
 - a congress is one organisation with its number (中国共产党第十五次全国代表大会, 第九届全国人民代表大会, 十五大);
 - 两岸 / 海峡两岸 and 中华 (in 中华民族, 中华儿女) are places;
-- a name's last characters decide between place and organisation (中国人民解放军 is ORG; 香港特别行政区 LOC).
+- a name's last characters decide between place and organisation (中国人民解放军 is ORG; 香港特别行政区 LOC);
+- only the outermost name: a party with its congress or committee (致公党十大, 中共陕西省委), a country with its
+  ministry (俄罗斯外交部), names joined by a dash before a body (奥地利—中国友好协会), a place with the team it
+  sends (中国队) are one organisation, and a member's title after a body is cut (中央军委委员 -> 中央军委);
+- abbreviated standing bodies (民进, 民革) and news agencies (新华社) are organisations; kinds of body, peoples
+  and 贵国 are no names; one-character provinces run together split (京津冀 -> 京, 津, 冀);
+- a foreign name is one across its dots; a lone character is a name only before a title.
 
 Text is folded by the project's Analyzer first (NFKC width, OpenCC t2s), so Traditional text is recognised as
 Simplified is; offsets are always into the text as given. See docs/entities.md for the measurements.
