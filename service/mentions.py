@@ -21,7 +21,7 @@ from .store import TableBeside, begin_write
 
 # Changes whenever the recogniser would find other mentions in the same text: articles read by an older one are
 # read again.
-VERSION = "lac-rules-1"
+VERSION = "lac-rules-2"
 
 # The kinds as the query syntax, the URLs and the facets name them, and the recogniser's types.
 KINDS = {"person": "PER", "place": "LOC", "org": "ORG"}
