@@ -21,7 +21,7 @@ import json
 import math
 import threading
 from collections import Counter, OrderedDict
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 
@@ -394,40 +394,44 @@ class ClusterPostings:
         by_chars = [match_term("grams", g) for g in grams] + [match_term("chars", c) for c in chars]
         return xapian.Query(xapian.Query.OP_OR, [every([xapian_term(w) for w in words]), every(by_chars)])
 
-    def _boolean(self, query, first: int, size: int, check: int = 0):
+    def _boolean(self, match: "Match", first: int, size: int, check: int = 0):
         xapian = self.shards.xapian
 
         def fetch(dbs):
             enquire = xapian.Enquire(dbs[self.channel])
-            enquire.set_weighting_scheme(xapian.BoolWeight())
+            if match.at_least:
+                enquire.set_weighting_scheme(xapian.CoordWeight())
+                enquire.set_cutoff(0, match.at_least - 0.5)  # weights are whole numbers: no rounding to fear
+            else:
+                enquire.set_weighting_scheme(xapian.BoolWeight())
             enquire.set_docid_order(xapian.Enquire.ASCENDING)
-            enquire.set_query(query)
+            enquire.set_query(match.query)
             matches = enquire.get_mset(first, size, check)
             docids = np.fromiter((m.docid for m in matches), dtype=np.int64, count=matches.size())
             return docids, matches.get_matches_lower_bound(), matches.get_matches_upper_bound()
 
         return self.shards.call(fetch)
 
-    def count(self, query) -> int:
-        """How many articles `query` (`clause_query`s combined) matches, counted on the shards: no id crosses.
-        Each shard is made to check every one of its documents, so the count is exact, not Xapian's estimate."""
-        _, lower, upper = self._boolean(query, 0, 0, self._n)
+    def count(self, match: "Match") -> int:
+        """How many articles `match` holds, counted on the shards: no id crosses. Each shard is made to check
+        every one of its documents, so the count is exact, not Xapian's estimate."""
+        _, lower, upper = self._boolean(match, 0, 0, self._n)
         if lower != upper:  # cannot happen when every document is checked; never let an estimate through
             raise RuntimeError(f"the shards counted between {lower} and {upper} matches")
         self.shards.count("counted", 1)
         return int(lower)
 
-    def matching(self, query, numbers: np.ndarray | None = None) -> np.ndarray:
-        """The catalog numbers `query` matches, ascending: all of them, or those among `numbers` (their id
-        terms limit what the shards look at)."""
+    def matching(self, match: "Match", numbers: np.ndarray | None = None) -> np.ndarray:
+        """The catalog numbers `match` holds, ascending: all of them, or those among `numbers` (their id terms
+        limit what the shards look at)."""
         xapian = self.shards.xapian
         if numbers is not None:
             if numbers.size == 0:
                 return np.empty(0, dtype=np.int64)
             chosen = xapian.Query(xapian.Query.OP_OR, [xapian.Query(id_term(int(n))) for n in numbers])
-            query = xapian.Query(xapian.Query.OP_FILTER, query, chosen)
+            match = match._replace(query=xapian.Query(xapian.Query.OP_FILTER, match.query, chosen))
         size = self._n if numbers is None else int(numbers.size)
-        docids, _, _ = self._boolean(query, 0, size)
+        docids, _, _ = self._boolean(match, 0, size)
         self.shards.count("ids" if numbers is None else "checked", docids.size)
         return np.sort(self.docmap.number[docids])
 
@@ -525,6 +529,15 @@ class ClusterPostings:
             return np.fromiter((db.get_doclength(int(d)) for d in docids), dtype=np.float64, count=docids.size)
 
         return self.shards.call(lengths)
+
+
+class Match(NamedTuple):
+    """A query's matches as the shards find them: the articles `query` matches (its weights unused) or, when
+    `at_least` is set, those whose weight reaches it, `query` being an OR of units each weighing one (a
+    `CoordWeight` over `OP_SYNONYM`s): how a long query's "at least so many of its words" is decided there."""
+
+    query: object
+    at_least: int = 0
 
 
 def _ids_and_weights(matches) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """The coordinator's ranker: the first `limit` of a query's matches without fetching every match's weights.
 
-A plain query (words, OR groups, title fields, `-word`; no quoted phrase, no filter, not a long query matched
-softly) on a build of format 3 is matched on the shards: its clauses make one Xapian query of the `words`
+A query without quoted phrase or filter (words, OR groups, title fields, `-word`, a long query matched softly)
+on a build of format 3 is matched on the shards: its clauses make one Xapian query of the `words`
 databases, which count its matches (an MSet of none, every document checked) and send back no id. Every
 match's id is fetched only when something asks for them all (`CountedRanking.matches`: facets, collapsing
 copies, trends). Other queries find their matches as `search.ranker.Ranker` does (groups, soft matching,
@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..search.ranker import Ranker, Ranking, top
-from .client import ids_only
+from .client import Match, ids_only
 from .xapian_lib import require
 
 WORTH = 4  # below this many list entries per page slot and channel, lists are fetched whole
@@ -136,42 +136,54 @@ class BoundedRanker(Ranker):
         return CountedRanking(docs[best], scores[best], *common, count=count, fetch=lambda: words.matching(match),
                               **extra)
 
-    def _match_query(self, groups, excluded, keep):
-        """The query's matching as one Xapian query of the `words` databases, or None where the shards cannot
-        decide it alone: a quoted phrase (checked in the stored texts), filters and deleted articles (the store
-        knows them), a long query matched softly (at least so many of its words), builds before format 3."""
+    def _match_query(self, groups, excluded, keep) -> Match | None:
+        """The query's matching as the shards can decide it alone, or None: a quoted phrase (checked in the
+        stored texts), filters and deleted articles (the store knows them), builds before format 3."""
         if not self.pushed or keep is not None:
             return None
         if any(p.clause.phrase for p in [*(p for g in groups for p in g), *excluded]):
             return None
-        units = [u for g in groups if len(g) == 1 and g[0].softens for u in g[0].units]
-        needed = self.soft.needed(len(units))
-        if needed is not None and needed < len(units):
-            return None
         xapian = require()
+        Query = xapian.Query
         words = self.channels["words"]
 
         def clause(plan):
             return words.clause_query(plan.words, plan.grams, plan.chars, title=plan.clause.field == "title")
 
-        query = xapian.Query(xapian.Query.OP_AND,
-                             [xapian.Query(xapian.Query.OP_OR, [clause(p) for p in g]) for g in groups])
-        if excluded:
-            query = xapian.Query(xapian.Query.OP_AND_NOT, query,
-                                 xapian.Query(xapian.Query.OP_OR, [clause(p) for p in excluded]))
-        return query
+        def every(required):
+            return Query(Query.OP_AND, [Query(Query.OP_OR, [clause(p) for p in g]) for g in required])
 
-    def _rank_counted(self, match, groups, excluded, n_docs, limit, question) -> Ranking:
+        units = [u for g in groups if len(g) == 1 and g[0].softens for u in g[0].units]
+        needed = self.soft.needed(len(units))
+        if needed is not None and needed < len(units):
+            # A long query: each word's clause weighs one (a synonym, however many terms it holds), the
+            # phrases, fields and OR groups must match besides, and an article must weigh `needed`.
+            counted = Query(Query.OP_OR, [Query(Query.OP_SYNONYM, [clause(u)]) for u in units])
+            required = [g for g in groups if not (len(g) == 1 and g[0].softens)]
+            match = Match(Query(Query.OP_FILTER, counted, every(required)) if required else counted, needed)
+        else:
+            match = Match(every(groups))
+        if excluded:
+            match = match._replace(query=Query(Query.OP_AND_NOT, match.query,
+                                               Query(Query.OP_OR, [clause(p) for p in excluded])))
+        return match
+
+    def _rank_counted(self, match: Match, groups, excluded, n_docs, limit, question) -> Ranking:
         count = self.channels["words"].count(match)
-        # The ranker's choice between its AND matches and the OR fallback, from the count.
-        if not (count >= max(1, self.and_fallback_below) or len(groups) == 1 and count):
+        # The ranker's choice between its AND (or "most") matches and the OR fallback, from the count.
+        if match.at_least:
+            matched = count > 0
+        else:
+            matched = count >= max(1, self.and_fallback_below) or len(groups) == 1 and count > 0
+        if not matched:
             return super().rank(groups, excluded, None, n_docs, limit=limit, question=question)
         self._local.stand_in = (np.arange(count, dtype=np.int64), {id(p) for p in excluded})
         try:
             found = self._dry_run(groups, excluded, None, n_docs, question)
         finally:
             self._local.stand_in = None
-        assert found.mode == "and" and found.total == count
+        if found.mode != ("most" if match.at_least else "and") or found.total != count:
+            raise RuntimeError(f"the ranker took the {found.mode} path for {count} matches counted on the shards")
         return self._ranked(found, groups, limit, None, count, match)
 
     def clause_docs(self, plan, within=None):
@@ -217,7 +229,9 @@ class BoundedRanker(Ranker):
         matches only (the shards filter it), the other channels' articles are asked about once met."""
         xapian = require()
         words = self.channels["words"]
-        channels = [(postings, weight, xapian.Query(xapian.Query.OP_FILTER, query, match)
+        if match.at_least:  # a filter cannot weigh the words a long query's match counts: none is sure
+            return self._threshold(channels, need, lambda fresh, sure: words.matching(match, fresh))
+        channels = [(postings, weight, xapian.Query(xapian.Query.OP_FILTER, query, match.query)
                      if postings is words and query is not None else query) for postings, weight, query in channels]
 
         def members(fresh: np.ndarray, sure: np.ndarray) -> np.ndarray:

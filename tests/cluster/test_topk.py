@@ -103,10 +103,11 @@ def test_plain_queries_are_counted_on_the_shards_without_sending_the_ids_of_the_
     # reading best-first is what is looked at here. And it has copies, whose stories are counted over every
     # match (docs/scale-out.md): here, as in an archive without copies, they are not.
     monkeypatch.setattr(topk, "WORTH", 0)
-    counted = 0
+    counted, modes = 0, set()
     for engine in (single, sharded):
         monkeypatch.setattr(engine, "_story_numbers", lambda live: None)
-    for query in (*COMMON, "中国 -历史", "历史 公司", "历史 OR 公司", "title:中国"):
+    for query in (*COMMON, "中国 -历史", "历史 公司", "历史 OR 公司", "title:中国", " ".join(COMMON),
+                  " ".join(COMMON[:5]) + " title:中国 -游戏"):  # long queries: at least a share of their words
         expected = single.search(query, k=10, summaries=False, collapse=False)
         before = dict(shards.moved)
         _, found = moved(sharded, query, bounded=True, k=10, collapse=False)
@@ -115,13 +116,14 @@ def test_plain_queries_are_counted_on_the_shards_without_sending_the_ids_of_the_
         if expected.total > 10:  # more than the page: ids were not needed
             assert shards.moved["ids"] == before.get("ids", 0), query
             counted += 1
+            modes.add(found.mode)
         for offset in (10, 35):
             _, page = moved(sharded, query, bounded=True, k=10, offset=offset, collapse=False)
             same(single.search(query, k=10, offset=offset, summaries=False, collapse=False), page)
         facets = sharded.search(query, k=10, summaries=False, collapse=False, facets=True)
         assert facets.facets.to_dict() == single.search(query, k=10, summaries=False, collapse=False,
                                                         facets=True).facets.to_dict()
-    assert counted >= 5
+    assert counted >= 5 and modes == {"and", "most"}
 
 
 def test_every_kind_of_query_read_best_first_equals_the_single_machine(cluster_archive, engines, analyzer,
