@@ -1,18 +1,18 @@
 """The coordinator's ranker: the first `limit` of a query's matches without fetching every match's weights.
 
-A query without quoted phrase or filter (words, OR groups, title fields, `-word`, a long query matched softly)
-on a build of format 3 is matched on the shards: its clauses make one Xapian query of the `words`
-databases, which count its matches (an MSet of none, every document checked) and send back no id. Every
-match's id is fetched only when something asks for them all (`CountedRanking.matches`: facets, collapsing
-copies, trends). Other queries find their matches as `search.ranker.Ranker` does (groups, soft matching,
-phrases, `-word`, filters, the fallback), each clause's terms intersected on the shards with only the ids of the
-articles holding them coming back (`client.ids_only`): the total, the facets and the filters stay exact. The
-weights are then read top-down, a threshold algorithm over the channels: each channel's terms make one Xapian
-query whose articles come back best-weighted first, in growing batches; every article met that matches (asked of the
-shards, for the articles met only, when the matches were counted rather than fetched) is weighed in full (its weight in every channel, read for it alone through its id term); and the reading stops
-when the `limit`-th best full score is above what an article not met yet could still reach, the sum of each
-channel's last weight read times the channel's weight. A tie at that bound reads on, so ties fall by document
-number as on one machine.
+A query without quoted phrase or filter (words, OR groups, title fields, `-word`, a long query matched softly) on
+a build of format 3 is matched on the shards: its clauses make one Xapian query of the `words` databases, which
+count its matches (an MSet of none, every document checked) and send back no id. Every match's id is fetched only
+when something asks for them all (`CountedRanking.matches`: facets, collapsing copies, trends). Other queries
+find their matches as `search.ranker.Ranker` does (groups, soft matching, phrases, `-word`, filters, the
+fallback), each clause's terms intersected on the shards with only the ids of the articles holding them coming
+back (`client.ids_only`): the total, the facets and the filters stay exact. The weights are then read top-down, a
+threshold algorithm over the channels: each channel's terms make one Xapian query whose articles come back
+best-weighted first, in growing batches; every article met that matches (asked of the shards, for the articles
+met only, when the matches were counted rather than fetched) is weighed in full (its weight in every channel,
+read for it alone through its id term); and the reading stops when the `limit`-th best full score is above what
+an article not met yet could still reach, the sum of each channel's last weight read times the channel's weight.
+A tie at that bound reads on, so ties fall by document number as on one machine.
 
 When the proximity signal is on, the best `proximity.depth` are found this way (proximity is added to those
 only, and never lowers a score, so the first `limit` are among them). A query the reading cannot bound falls
@@ -116,6 +116,8 @@ class BoundedRanker(Ranker):
                     for postings, weight, counts in self._by_channel(found.scored)]
         if matches is None and (count <= need or self._short(found.scored, need)):
             matches = self.channels["words"].matching(match)  # few: their ids cost less than finding the best
+            if matches.size != count:  # the shards changed under the coordinator: never a mixed answer
+                raise RuntimeError(f"the shards counted {count} matches, then sent {matches.size}")
         if matches is not None:
             count = matches.size
             docs, scores = self._best(found.scored, channels, matches, need)
