@@ -8,17 +8,21 @@ summaries, each query once on each side after one warm-up pass. Prints one JSON 
 
     {"queries", "identical", "max_score_diff", "p50_ms_single", "p50_ms_cluster", ...}
 
-`moved_p50_all` / `moved_p50_bounded` (and `_mean`) are the documents that come back from the shards for one
-query from cold caches (the sum of the fetched MSets' sizes: every match's weights, or the bounded ranking's
-match ids, ranked batches and chosen articles' weights; `moved_kinds_bounded` splits the latter), and
-`p50_ms_cluster_cold_all` / `p50_ms_cluster_cold_bounded` their latencies, while `p50_ms_cluster` is the bounded
-ranking with the coordinator's caches warm, as it serves.
+`moved_p50_MODE` (and `_mean`) are the documents that come back from the shards for one query from cold caches
+(the sum of the fetched MSets' sizes), for three ways of ranking on the same build: `all` fetches every match's
+weights; `ids` finds the matches by their ids, then reads the best-weighted first (builds of format 2); `counted`
+counts the matches on the shards and sends ids only for the articles met while reading (format 3, the default).
+`moved_kinds_MODE` splits them by what they were fetched for (`counted` is a number of counts, not of documents,
+and is left out of the sums), and `p50_ms_cluster_cold_MODE` are their latencies, while `p50_ms_cluster` is the
+default ranking with the coordinator's caches warm, as it serves. `copy_groups` says whether the archive has
+copies: then every search counts its stories over every match's id (docs/scale-out.md).
 
 `identical` counts the queries whose top 10 (ids, order, total and mode) are the same on both sides;
 `max_score_diff` is the largest score difference over all of them. With `--workers 1,2` the build is also made
-with Ray (a local Ray on 127.0.0.2) with each worker count: `build_articles_per_second` per worker count (0: in
-the process, no Ray) and `builds_identical` (every database file the same bytes as the in-process build's,
-the UUID file `iamglass` aside).
+with Ray (a local Ray on 127.0.0.2, run in a network namespace with loopback only where `unshare` can make one:
+`ray_network` says) with each worker count: `build_articles_per_second` per worker count (0: in the process, no
+Ray; each Ray figure includes starting Ray's actors, not Ray itself) and `builds_identical` (every database file
+the same bytes as the in-process build's, UUIDs in `iamglass` included).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import json
 import random
 import statistics
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import percentile
+from service.cluster.analysis import in_loopback_namespace, loopback_namespace_problem
 from service.cluster.build import build
 from service.cluster.layout import CHANNELS, shard_dir
 from service.cluster.serve import start_shard, stop
@@ -65,7 +71,7 @@ def ports_for_shard() -> int:
 
 
 def same_bytes(a: Path, b: Path) -> bool:
-    files = [p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.name != "iamglass"]
+    files = [p.relative_to(a) for p in a.rglob("*") if p.is_file()]
     return all(filecmp.cmp(a / f, b / f, shallow=False) for f in files)
 
 
@@ -81,6 +87,18 @@ def wait_answering(port: int) -> None:
     raise RuntimeError(f"shard on port {port} did not answer")
 
 
+def ray_build(args, root: Path, workers: int) -> tuple[dict, str]:
+    """The build with `workers` Ray actors, run by this program again: in a network namespace whose only interface
+    is loopback where one can be made (Ray's gRPC servers listen on every interface they have)."""
+    command = [sys.executable, "-P", "-m", "bench.cluster", str(args.corpus), "--shards", str(args.shards),
+               "--out", str(root), "--ray-build", str(workers)]
+    problem = loopback_namespace_problem()
+    done = subprocess.run(command if problem else in_loopback_namespace(command), capture_output=True, text=True,
+                          check=True)
+    network = f"this machine's, no namespace ({problem})" if problem else "a namespace with loopback only"
+    return json.loads(done.stdout.strip().splitlines()[-1]), network
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpus", type=Path)
@@ -90,28 +108,30 @@ def main() -> int:
     parser.add_argument("--workers", default="", help="Ray worker counts to build with too, e.g. 1,2")
     parser.add_argument("--out", type=Path, default=None, help="where the archive and builds go (default: a "
                                                                     "temporary directory)")
+    parser.add_argument("--ray-build", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     root = args.out or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     single = Engine(make_config(root / "data"))
     if not single.has_index():
         single.ingest([args.corpus])
     out = root / "build"
+    if args.ray_build:  # the Ray build of one worker count, as a program of its own (see `ray_build`)
+        from service.cluster.analysis import start_ray
+
+        start_ray(args.ray_build)
+        print(json.dumps(build(single, root / f"build-ray{args.ray_build}", args.shards, args.ray_build).to_dict()))
+        single.close()
+        return 0
     result: dict = {}
     builds = {}
     if not out.exists():
-        builds[0] = build(single, out, args.shards, 0)
-    counts = [int(w) for w in args.workers.split(",") if w]
-    if counts:
-        from service.cluster.analysis import start_ray
-
-        start_ray(max(counts))  # once, with room for the most actors asked for
-    for workers in counts:
-        target = root / f"build-ray{workers}"
-        builds[workers] = build(single, target, args.shards, workers)
-        result.setdefault("builds_identical", {})[str(workers)] = same_bytes(out, target)
+        builds[0] = build(single, out, args.shards, 0).to_dict()
+    for workers in [int(w) for w in args.workers.split(",") if w]:
+        builds[workers], result["ray_network"] = ray_build(args, root, workers)
+        result.setdefault("builds_identical", {})[str(workers)] = same_bytes(out, root / f"build-ray{workers}")
     if builds:
-        result["documents"] = next(iter(builds.values())).documents
-        result["build_articles_per_second"] = {str(w): round(r.documents / r.seconds, 1) for w, r in builds.items()}
+        result["documents"] = next(iter(builds.values()))["documents"]
+        result["build_articles_per_second"] = {str(w): r["articles_per_second"] for w, r in builds.items()}
     processes, addresses = [], []
     try:
         for shard in range(args.shards):
@@ -126,14 +146,16 @@ def main() -> int:
         for query in asked:  # warm-up: dictionaries, caches of both sides alike
             single.search(query, k=10, summaries=False)
             sharded.search(query, k=10, summaries=False)
-        timings: dict[str, list[float]] = {"single": [], "cluster": [], "cold_all": [], "cold_bounded": []}
+        modes = ("all", "ids", "counted")
+        timings: dict[str, list[float]] = {"single": [], "cluster": [], **{f"cold_{m}": [] for m in modes}}
         live = sharded._live()
         shards = live.words.shards
-        moves: dict[str, list[int]] = {"all": [], "bounded": []}
-        kinds: Counter = Counter()
+        moves: dict[str, list[int]] = {m: [] for m in modes}
+        kinds: dict[str, Counter] = {m: Counter() for m in modes}
         for query in asked:
-            for mode in ("all", "bounded"):
-                live.ranker.bounded = mode == "bounded"
+            for mode in modes:
+                live.ranker.bounded = mode != "all"
+                live.ranker.pushed = mode == "counted"
                 for postings in live.ranker.channels.values():
                     postings.forget()
                 before = Counter(shards.moved)
@@ -142,10 +164,9 @@ def main() -> int:
                 timings[f"cold_{mode}"].append((time.perf_counter() - started) * 1000)
                 moved = Counter(shards.moved)
                 moved.subtract(before)
-                moves[mode].append(sum(moved.values()))
-                if mode == "bounded":
-                    kinds.update(moved)
-        live.ranker.bounded = True
+                moves[mode].append(sum(n for kind, n in moved.items() if kind != "counted"))
+                kinds[mode].update(+moved)
+        live.ranker.bounded = live.ranker.pushed = True
         identical, worst = 0, 0.0
         for query in asked:
             started = time.perf_counter()
@@ -158,6 +179,7 @@ def main() -> int:
                     and (one.total, one.mode) == (many.total, many.mode))
             identical += same
             worst = max([worst, *(abs(a.score - b.score) for a, b in zip(one.hits, many.hits))])
+        copies = len(set(single.copy_groups().values()))
         sharded.close()
     finally:
         stop(processes)
@@ -166,11 +188,11 @@ def main() -> int:
     print(json.dumps({"queries": len(asked), "identical": identical, "max_score_diff": worst,
                       "p50_ms_single": round(p50_single, 3), "p50_ms_cluster": round(p50_cluster, 3),
                       "cluster_over_single": round(p50_cluster / p50_single, 2), "shards": args.shards,
-                      "p50_ms_cluster_cold_all": round(percentile(timings["cold_all"], 0.5), 3),
-                      "p50_ms_cluster_cold_bounded": round(percentile(timings["cold_bounded"], 0.5), 3),
+                      **{f"p50_ms_cluster_cold_{m}": round(percentile(timings[f"cold_{m}"], 0.5), 3) for m in modes},
                       **{f"moved_{stat}_{mode}": round(f(moves[mode]), 1) for mode in moves
                          for stat, f in (("p50", lambda v: percentile(v, 0.5)), ("mean", statistics.fmean))},
-                      "moved_kinds_bounded": dict(kinds),
+                      **{f"moved_kinds_{mode}": dict(kinds[mode]) for mode in modes},
+                      "copy_groups": copies,
                       **result}))
     return 0
 

@@ -7,6 +7,8 @@ workers there were or which finished first.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections import deque
 from typing import Iterable, Iterator
 
@@ -46,6 +48,26 @@ class _Analyst:
 
     def analyse(self, articles: list) -> list[Counted]:
         return analyse(self.analyzer, articles)
+
+
+def in_loopback_namespace(command: list[str]) -> list[str]:
+    """`command` run in a network namespace of its own whose only interface is loopback (util-linux `unshare`
+    through an unprivileged user namespace, iproute2 `ip` to bring loopback up). Ray's gRPC servers (GCS,
+    raylet, workers) listen on every interface whatever the node address; in such a namespace every interface
+    is loopback, so nothing of a local Ray can be reached from the network."""
+    return ["unshare", "--net", "--map-root-user", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
+
+
+def loopback_namespace_problem() -> str | None:
+    """Why `in_loopback_namespace` cannot run here, or None when it can."""
+    missing = [tool for tool in ("unshare", "ip") if shutil.which(tool) is None]
+    if missing:
+        return f"{' and '.join(missing)} not installed"
+    try:
+        done = subprocess.run(in_loopback_namespace(["true"]), capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return None if done.returncode == 0 else (done.stderr.strip() or f"exit status {done.returncode}")
 
 
 def start_ray(workers: int) -> None:

@@ -18,8 +18,8 @@ from typing import Callable, Iterator
 from ..errors import InputError, NotIndexed
 from ..index.workers import batches
 from .analysis import analyse_locally, analyse_on_ray
-from .layout import (CHANNELS, METADATA_KEY, DocMap, Manifest, build_id, id_term, shard_dir, write_catalog,
-                     xapian_term)
+from .layout import (CHANNELS, MATCH_PREFIXES, METADATA_KEY, DocMap, Manifest, build_id, id_term, match_term,
+                     set_content_uuid, shard_dir, write_catalog, xapian_term)
 from .xapian_lib import require
 
 BATCH = 500
@@ -77,11 +77,17 @@ def build(engine, out: Path, shards: int, workers: int = 0,
         for counts_batch in analysed:
             for counts in counts_batch:
                 shard = int(docmap.shard[done])
-                for channel, terms in zip(CHANNELS, counts):
+                by_channel = dict(zip(CHANNELS, counts))
+                for channel, terms in by_channel.items():
                     document = xapian.Document()
                     for term, count in terms:
                         document.add_term(xapian_term(term), count)
                     document.add_boolean_term(id_term(done))
+                    if channel == "words":
+                        # Boolean (no wdf, no length): the words channel's BM25 statistics are unchanged.
+                        for other in MATCH_PREFIXES:
+                            for term, _ in by_channel[other]:
+                                document.add_boolean_term(match_term(other, term))
                     writers[shard][channel].add_document(document)
                 done += 1
             if progress is not None:
@@ -100,6 +106,7 @@ def build(engine, out: Path, shards: int, workers: int = 0,
                 dest = shard_dir(out, shard) / channel
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 xapian.Database(str(staging / f"{shard}" / channel)).compact(str(dest))
+                set_content_uuid(dest)
         write_catalog(out, manifest, ids)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,7 +21,7 @@ import json
 import math
 import threading
 from collections import Counter, OrderedDict
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import numpy as np
 
@@ -30,7 +30,8 @@ from ..index.bm25 import BM25Params
 from ..index.positions import squashed
 from ..index.postings import holding_all, intersect
 from ..index.workers import headline
-from .layout import CHANNELS, ID_PREFIX, METADATA_KEY, DocMap, Manifest, id_term, read_catalog, xapian_term
+from .layout import (BOOLEAN_PREFIXES, CHANNELS, METADATA_KEY, DocMap, Manifest, id_term, match_term, read_catalog,
+                     xapian_term)
 from .xapian_lib import require
 
 _matching = threading.local()  # `ids_only`: this thread is finding matches, not weighing them
@@ -234,6 +235,7 @@ class ClusterPostings:
     """One channel of the sharded index, answering as `index.postings.Postings` does (what the engine uses)."""
 
     _KEPT = 2_000_000  # cached weights per channel, as `Postings` keeps its common terms'
+    _KEPT_DFS = 200_000  # cached document frequencies per channel
 
     def __init__(self, shards: ShardSet, channel: str, docmap: DocMap, doc_ids: list[str], params: BM25Params):
         self.shards = shards
@@ -245,6 +247,7 @@ class ClusterPostings:
         self._weights: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._kept = 0
         self._doc_numbers: dict[str, int] | None = None
+        self._dfs: dict[str, int] = {}
         self._floor: float | None = None
         stats = shards.call(lambda dbs: (dbs[channel].get_doccount(), dbs[channel].get_avlength()))
         self._n, self._avgdl = int(stats[0]), float(stats[1])
@@ -262,8 +265,18 @@ class ClusterPostings:
         return self._avgdl
 
     def doc_freq(self, term: str) -> int:
+        # A build does not change: a term's frequency is asked of the shards once (each asking is a round trip).
+        with self._lock:
+            known = self._dfs.get(term)
+        if known is not None:
+            return known
         key = xapian_term(term)
-        return int(self.shards.call(lambda dbs: dbs[self.channel].get_termfreq(key)))
+        df = int(self.shards.call(lambda dbs: dbs[self.channel].get_termfreq(key)))
+        with self._lock:
+            if len(self._dfs) >= self._KEPT_DFS:
+                self._dfs.clear()
+            self._dfs[term] = df
+        return df
 
     def idf(self, term: str) -> float:
         df = self.doc_freq(term)
@@ -283,8 +296,8 @@ class ClusterPostings:
         document frequencies are read once, merged across the shards, in the index's term order."""
         def frequencies(dbs) -> np.ndarray:
             db = dbs[self.channel]
-            prefix = ID_PREFIX.encode()
-            return np.fromiter((item.termfreq for item in db.allterms() if not item.term.startswith(prefix)),
+            prefixes = tuple(p.encode() for p in BOOLEAN_PREFIXES)
+            return np.fromiter((item.termfreq for item in db.allterms() if not item.term.startswith(prefixes)),
                                dtype=np.int64)
 
         dfs = self.shards.call(frequencies)
@@ -368,6 +381,60 @@ class ClusterPostings:
         self.shards.count("ids", docids.size)
         return np.sort(self.docmap.number[docids]).astype(np.int32)
 
+    def clause_query(self, words: list[str], grams: list[str], chars: list[str], title: bool = False):
+        """What a clause matches as one query of the `words` database (build format 3): all its words, or all its
+        bigrams and lone characters (`Ranker.clause_docs`); a title field, all its words in the title."""
+        xapian = self.shards.xapian
+
+        def every(terms: list[str]):
+            return xapian.Query(xapian.Query.OP_AND, [xapian.Query(t) for t in terms]) if terms else xapian.Query()
+
+        if title:
+            return every([match_term("title", w) for w in words])
+        by_chars = [match_term("grams", g) for g in grams] + [match_term("chars", c) for c in chars]
+        return xapian.Query(xapian.Query.OP_OR, [every([xapian_term(w) for w in words]), every(by_chars)])
+
+    def _boolean(self, match: "Match", first: int, size: int, check: int = 0):
+        xapian = self.shards.xapian
+
+        def fetch(dbs):
+            enquire = xapian.Enquire(dbs[self.channel])
+            if match.at_least:
+                enquire.set_weighting_scheme(xapian.CoordWeight())
+                enquire.set_cutoff(0, match.at_least - 0.5)  # weights are whole numbers: no rounding to fear
+            else:
+                enquire.set_weighting_scheme(xapian.BoolWeight())
+            enquire.set_docid_order(xapian.Enquire.ASCENDING)
+            enquire.set_query(match.query)
+            matches = enquire.get_mset(first, size, check)
+            docids = np.fromiter((m.docid for m in matches), dtype=np.int64, count=matches.size())
+            return docids, matches.get_matches_lower_bound(), matches.get_matches_upper_bound()
+
+        return self.shards.call(fetch)
+
+    def count(self, match: "Match") -> int:
+        """How many articles `match` holds, counted on the shards: no id crosses. Each shard is made to check
+        every one of its documents, so the count is exact, not Xapian's estimate."""
+        _, lower, upper = self._boolean(match, 0, 0, self._n)
+        if lower != upper:  # cannot happen when every document is checked; never let an estimate through
+            raise RuntimeError(f"the shards counted between {lower} and {upper} matches")
+        self.shards.count("counted", 1)
+        return int(lower)
+
+    def matching(self, match: "Match", numbers: np.ndarray | None = None) -> np.ndarray:
+        """The catalog numbers `match` holds, ascending: all of them, or those among `numbers` (their id terms
+        limit what the shards look at)."""
+        xapian = self.shards.xapian
+        if numbers is not None:
+            if numbers.size == 0:
+                return np.empty(0, dtype=np.int64)
+            chosen = xapian.Query(xapian.Query.OP_OR, [xapian.Query(id_term(int(n))) for n in numbers])
+            match = match._replace(query=xapian.Query(xapian.Query.OP_FILTER, match.query, chosen))
+        size = self._n if numbers is None else int(numbers.size)
+        docids, _, _ = self._boolean(match, 0, size)
+        self.shards.count("ids" if numbers is None else "checked", docids.size)
+        return np.sort(self.docmap.number[docids])
+
     def channel_query(self, counts: Counter):
         """The channel's part of a query: each term weighed as the ranker weighs it (its BM25 weight times its
         count in the query), summed by Xapian; None when no term is in the channel."""
@@ -418,10 +485,11 @@ class ClusterPostings:
         return out
 
     def forget(self) -> None:
-        """Drops the cached term weights (a benchmark's cold start)."""
+        """Drops the cached term weights and frequencies (a benchmark's cold start)."""
         with self._lock:
             self._weights.clear()
             self._kept = 0
+            self._dfs.clear()
 
     def weights_at(self, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         holders, weights = self.term_weights(term)
@@ -461,6 +529,15 @@ class ClusterPostings:
             return np.fromiter((db.get_doclength(int(d)) for d in docids), dtype=np.float64, count=docids.size)
 
         return self.shards.call(lengths)
+
+
+class Match(NamedTuple):
+    """A query's matches as the shards find them: the articles `query` matches (its weights unused) or, when
+    `at_least` is set, those whose weight reaches it, `query` being an OR of units each weighing one (a
+    `CoordWeight` over `OP_SYNONYM`s): how a long query's "at least so many of its words" is decided there."""
+
+    query: object
+    at_least: int = 0
 
 
 def _ids_and_weights(matches) -> tuple[np.ndarray, np.ndarray]:
@@ -570,5 +647,6 @@ def open_live(engine):
     positions = StorePositions(engine.store, engine.analyzer, ids)
     ranker = BoundedRanker(words, channels, engine.weights, config.ranking_and_fallback_below,
                            soft=engine.soft_match, proximity=engine.proximity, positions=positions,
-                           lede_for_questions=config.ranking_lede_for_questions, bounded=manifest.format >= 2)
+                           lede_for_questions=config.ranking_lede_for_questions, bounded=manifest.format >= 2,
+                           pushed=manifest.format >= 3)
     return LiveIndex(f"cluster-{manifest.build_id}", words, ranker, NoLargeFiles(), manifest.store_revision)

@@ -6,8 +6,15 @@
 
 Format 2 adds to each document, in every channel, a boolean term `ID_PREFIX` + its catalog number (no weight, no
 length: the BM25 statistics stay those of format 1): a query can then be limited to chosen articles, which is how
-the coordinator reads the weights of the few it ranks first (`topk`). Format 1 builds are still read; they are
-ranked by fetching every match.
+the coordinator reads the weights of the few it ranks first (`topk`). Format 3 adds to each document of the
+`words` database, as boolean terms too, its terms of the `title`, `grams` and `chars` channels under
+`MATCH_PREFIXES`: a query's whole matching (words, or bigrams and characters, of each clause; title fields; OR
+groups; `-word`) is then one Xapian query on the shards, which count its matches without sending their ids.
+Format 1 and 2 builds are still read; they are ranked by fetching every match (1) or every match's id (2).
+
+Every database's UUID (Xapian makes a random one) is replaced by one made from the database's own bytes
+(`content_uuid`), so the same articles give the same bytes in every file, and different contents different UUIDs
+(which `xapian-replicate` relies on to tell databases apart).
 
 Article number n of the catalog (the single-machine index's document number, which breaks ties between equal
 scores) lives in shard `shard_of(id)`, as that shard's k-th document when it is the k-th of the catalog in that
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +36,12 @@ import numpy as np
 from ..errors import ConfigError
 
 CHANNELS = ("words", "title", "lede", "grams", "chars")
-FORMAT = 2
-READS = (1, 2)  # the build formats this version opens
+FORMAT = 3
+READS = (1, 2, 3)  # the build formats this version opens
 ID_PREFIX = "\x01"  # sorts before every analysed term, which never holds a control character
+# The prefixes of the other channels' terms in the `words` database (format 3), control characters as well.
+MATCH_PREFIXES = {"title": "\x02", "grams": "\x03", "chars": "\x04"}
+BOOLEAN_PREFIXES = (ID_PREFIX, *MATCH_PREFIXES.values())  # terms that are not the channel's own
 MANIFEST = "cluster.json"
 CATALOG = "catalog.txt"
 METADATA_KEY = "jiansuo.cluster"  # each database's own copy of its place in the build, readable remotely
@@ -52,9 +63,53 @@ def xapian_term(term: str) -> str:
     return "\x7f" + hashlib.sha256(raw).hexdigest()
 
 
+def match_term(channel: str, term: str) -> str:
+    """`term` of `channel` as a boolean term of the `words` database (format 3)."""
+    return MATCH_PREFIXES[channel] + xapian_term(term)
+
+
 def id_term(number: int) -> str:
     """The boolean term naming catalog article `number` in every channel's database (format 2)."""
     return f"{ID_PREFIX}{number}"
+
+
+# Glass's version file, `iamglass`: 14 bytes of magic, 2 of format version, then the database's 16-byte UUID
+# (xapian-core's glass_version.cc, unchanged through 1.4). No checksum covers it.
+GLASS_VERSION_FILE = "iamglass"
+GLASS_MAGIC = b"\x0f\rXapian Glass"
+UUID_AT = 16
+
+
+def content_uuid(database: Path) -> bytes:
+    """A UUID made from the database's bytes (its UUID left out): identical databases get the same one,
+    databases differing anywhere get different ones. Marked as an RFC 9562 version 8 (made by the application)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in database.iterdir() if p.is_file()):
+        raw = path.read_bytes()
+        if path.name == GLASS_VERSION_FILE:
+            raw = raw[:UUID_AT] + raw[UUID_AT + 16:]
+        digest.update(path.name.encode() + b"\0" + len(raw).to_bytes(8, "big") + raw)
+    uuid = bytearray(digest.digest()[:16])
+    uuid[6] = (uuid[6] & 0x0F) | 0x80
+    uuid[8] = (uuid[8] & 0x3F) | 0x80
+    return bytes(uuid)
+
+
+def set_content_uuid(database: Path) -> bytes:
+    """Writes `content_uuid` into a closed glass database's version file, replacing the file whole (as Xapian
+    replaces it) so that a reader sees the old file or the new one, never a mixture."""
+    version = database / GLASS_VERSION_FILE
+    raw = version.read_bytes()
+    if not raw.startswith(GLASS_MAGIC) or len(raw) < UUID_AT + 16:
+        raise ValueError(f"{version} is not a glass version file")
+    uuid = content_uuid(database)
+    staged = database / f".{GLASS_VERSION_FILE}.uuid"
+    with open(staged, "wb") as out:
+        out.write(raw[:UUID_AT] + uuid + raw[UUID_AT + 16:])
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(staged, version)
+    return uuid
 
 
 def shard_dir(out: Path, shard: int) -> Path:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -82,3 +84,36 @@ def wait_until_answering(port: int, seconds: float = 30.0) -> None:
 
 def serve_build(servers: Servers, out: Path, shards: int) -> list[str]:
     return [servers.serve(shard_dir(out, s)) for s in range(shards)]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started, directly or not, by `pid` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(text.rpartition(")")[2].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def listening_addresses(pids: set[int]) -> list[str]:
+    """The local addresses the processes `pids` listen on (TCP) or have bound (UDP), from `ss`."""
+    out = []
+    for flags in ("-ltnpH", "-lunpH"):
+        listed = subprocess.run(["ss", flags], capture_output=True, text=True, timeout=30).stdout
+        for line in listed.splitlines():
+            owners = {int(p) for p in re.findall(r"pid=(\d+)", line)}
+            if owners & pids:
+                out.append(line.split()[3])
+    return out
+
+
+def on_loopback(address: str) -> bool:
+    host = address.rpartition(":")[0].strip("[]").split("%")[0]
+    return host == "::1" or host.startswith("127.")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from cluster.archive import queries
 from cluster.shards import Servers, require_cluster, serve_build
 from helpers import make_config
 
 require_cluster()
 
+from service.cluster import topk  # noqa: E402
 from service.engine import Engine  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -92,3 +94,51 @@ def test_filters_facets_and_excluded_words_stay_exact(engines):
         same(expected, found)
         if options.get("facets"):
             assert found.facets.to_dict() == expected.facets.to_dict()
+
+
+def test_plain_queries_are_counted_on_the_shards_without_sending_the_ids_of_the_matches(engines, monkeypatch):
+    single, sharded = engines
+    shards = sharded._live().words.shards
+    # This archive's lists are short enough to be fetched whole (`topk.WORTH`, with the ids of the matches): the
+    # reading best-first is what is looked at here. And it has copies, whose stories are counted over every
+    # match (docs/scale-out.md): here, as in an archive without copies, they are not.
+    monkeypatch.setattr(topk, "WORTH", 0)
+    counted, modes = 0, set()
+    for engine in (single, sharded):
+        monkeypatch.setattr(engine, "_story_numbers", lambda live: None)
+    for query in (*COMMON, "中国 -历史", "历史 公司", "历史 OR 公司", "title:中国", " ".join(COMMON),
+                  " ".join(COMMON[:5]) + " title:中国 -游戏"):  # long queries: at least a share of their words
+        expected = single.search(query, k=10, summaries=False, collapse=False)
+        before = dict(shards.moved)
+        _, found = moved(sharded, query, bounded=True, k=10, collapse=False)
+        same(expected, found)
+        assert shards.moved["counted"] == before.get("counted", 0) + 1, query
+        if expected.total > 10:  # more than the page: ids were not needed
+            assert shards.moved["ids"] == before.get("ids", 0), query
+            counted += 1
+            modes.add(found.mode)
+        for offset in (10, 35):
+            _, page = moved(sharded, query, bounded=True, k=10, offset=offset, collapse=False)
+            same(single.search(query, k=10, offset=offset, summaries=False, collapse=False), page)
+        facets = sharded.search(query, k=10, summaries=False, collapse=False, facets=True)
+        assert facets.facets.to_dict() == single.search(query, k=10, summaries=False, collapse=False,
+                                                        facets=True).facets.to_dict()
+    assert counted >= 5 and modes == {"and", "most"}
+
+
+def test_every_kind_of_query_read_best_first_equals_the_single_machine(cluster_archive, engines, analyzer,
+                                                                       monkeypatch):
+    """The 200 queries of every path (phrases, long queries, filters, `-word`, one character), with the lists
+    read best first however short, in an archive counted as without copies: the same pages and totals."""
+    single, sharded = engines
+    monkeypatch.setattr(topk, "WORTH", 0)
+    for engine in (single, sharded):
+        monkeypatch.setattr(engine, "_story_numbers", lambda live: None)
+    shards = sharded._live().words.shards
+    counts = shards.moved["counted"]
+    _, records, _ = cluster_archive
+    for number, query in enumerate(queries(records, analyzer, 200)):
+        offset = 10 * (number % 3)
+        same(single.search(query, k=10, offset=offset, summaries=False),
+             sharded.search(query, k=10, offset=offset, summaries=False))
+    assert shards.moved["counted"] - counts >= 50  # many were counted on the shards, the others matched by ids
