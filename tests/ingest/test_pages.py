@@ -890,3 +890,23 @@ def test_any_uploaded_page_gives_articles_or_problems_never_an_exception(lines, 
     for article in result.articles:
         assert check_id(article.id) and isinstance(article.title, str) and isinstance(article.body, str)
         assert article.kind in {"article", "photo"}
+
+
+# --- fourth round: headlines told apart by what follows them and by the column's width -------------------
+
+def test_a_dateline_under_a_headline_run_after_a_finished_story_starts_an_article():
+    # A three-line headline with no gap under it: the body's first words (`10月18日，`) open a story's lede.
+    page = split_page(_page("　　暴雨来袭，市防汛办提醒市民关注天气变化，\n尽量减少外出。",
+                            "地铁2号线一期\n首列车抵达车辆段\n计划明年年底开通初期运营\n10月18日，地铁2号线一期工程首\n"
+                            "列车运抵东郊车辆段，标志着2号线一\n期工程进入全面调试阶段。（记者 何墨）"))
+    assert [(i.title, i.subtitle) for i in page.items][1:] == [("地铁2号线一期首列车抵达车辆段", "计划明年年底开通初期运营")]
+    assert page.items[1].body.startswith("10月18日，")
+
+
+def test_a_bulleted_headline_in_a_column_as_narrow_as_it_starts_a_briefs_item():
+    # The briefs' lines are as short as a headline's; the word `启动` running across the break says the bulleted
+    # line goes on into the next and the text follows.
+    page = split_page(_page("民生快递", "●全民健身月活动开启\n8月8日，全民健身月活动\n在市体育中心开启。",
+                            "●第三届青年创业大赛启\n动报名\n由团市委、市人社局联合\n主办的第三届青年创业大\n赛日前启动报名。"))
+    assert [i.title for i in page.items] == ["全民健身月活动开启", "第三届青年创业大赛启动报名"]
+    assert page.items[1].body == "由团市委、市人社局联合主办的第三届青年创业大赛日前启动报名。"

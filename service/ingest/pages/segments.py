@@ -166,8 +166,8 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                     if _opener_at(lines, body) is not None or _byline_line_names(lines[body]) is not None:
                         found = body
                         break
-                elif (_strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
-                        or _opens_lede(lines[body]) or _byline_line_names(lines[body]) is not None
+                elif (_opens_paragraph(lines, body, columns, explicit) or _opener_at(lines, body) is not None
+                        or _byline_line_names(lines[body]) is not None
                         or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
                     found = body
                     break
@@ -307,9 +307,13 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
         return False
     if not _is_title_like(following):
         return True
+    if following.strip()[:1] in _BULLETS or _SENTENCE_MARK.search(lines[index]):
+        return False
     after = lines[below + 1] if below + 1 < len(lines) else None
-    return (after is not None and not _is_title_like(after) and not _SENTENCE_MARK.search(lines[index])
-            and not following.strip()[:1] in _BULLETS)
+    # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
+    # bulleted line, or from its second line into the next, says the text goes on under it.
+    return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
+                                  or _joins(following, after))
 
 
 def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
