@@ -910,3 +910,33 @@ def test_a_bulleted_headline_in_a_column_as_narrow_as_it_starts_a_briefs_item():
                             "●第三届青年创业大赛启\n动报名\n由团市委、市人社局联合\n主办的第三届青年创业大\n赛日前启动报名。"))
     assert [i.title for i in page.items] == ["全民健身月活动开启", "第三届青年创业大赛启动报名"]
     assert page.items[1].body == "由团市委、市人社局联合主办的第三届青年创业大赛日前启动报名。"
+
+
+def test_a_headline_after_a_finished_paragraph_with_no_gap_starts_an_article_when_the_body_takes_up_its_words():
+    # No gap, no indent, no opener: the short line's words (`南环路`, `施工`) come back in the lines under it.
+    page = split_page(_page("城乡居民养老金再提标\n从今年1月起，我市城乡居民基本养\n老保险基础养老金每人每月提高15\n"
+                            "元，提标部分将于本月补发到位。\n南环路施工期间部分公交改线\n因南环路雨污分流改造施工，自3月\n"
+                            "10日起，12路、35路公交车临时绕\n行建设大街，恢复时间另行通知。"))
+    assert [i.title for i in page.items] == ["城乡居民养老金再提标", "南环路施工期间部分公交改线"]
+    assert page.items[1].body.startswith("因南环路")
+    assert any("take up its words" in w and "南环" in w for w in page.items[1].warnings), page.items[1].warnings
+
+
+def test_a_short_line_after_a_finished_sentence_leaving_its_clause_open_starts_no_article():
+    # `…的有` goes on into the next line, though the words under it come back to it.
+    item = _only_item(_page("中美举行会谈\n双方就两国关系交换了意见。会谈后\n江泽民主席设午宴款待客人。\n美方出席今天午宴的有\n"
+                            "前国务卿克里斯托弗、美国驻华大使\n尚慕杰等。出席今天午宴的还有外长。", "（新华）"))
+    assert item.title == "中美举行会谈"
+
+
+def test_a_paragraphs_first_line_an_indent_short_where_the_column_loses_its_indents_starts_no_article():
+    # The seed page's layout: paragraphs begin two characters short (`各管区包村干部提前`), so a first line whose
+    # words come back under it (`街道卫生院工作人员` / `在街道扶贫办工作人员、村`) is no headline.
+    item = _only_item(_page("冠县崇文街道开展减免医疗费用工作\n为进一步解决建档立\n卡贫困人口长期服药支出\n"
+                            "负担，切实让贫困患者得\n到实惠，崇文街道扶贫办\n联合街道卫生院对辖区各\n村庄长期服药人员进行调\n"
+                            "查核实，并给予一定的药费\n补贴。", "各管区包村干部提前", "安排村支部书记通过村里\n"
+                            "广播喇叭、入户等方式，宣\n传此项惠民政策，把长期服\n药贫困人员通知到位，以便\n可以快速准确的完成采集。\n"
+                            "街道卫生院工作人员\n在街道扶贫办工作人员、村\n支部书记的陪同下，把辖区\n22个村庄分成三组，对符合\n"
+                            "条件的贫困人口进行核查。", "（刘华伟）"))
+    assert item.title == "冠县崇文街道开展减免医疗费用工作"
+    assert "街道卫生院工作人员在街道扶贫办工作人员" in item.body

@@ -115,7 +115,7 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
         if not paragraphs:
             warnings.append("no body text")
         items.append(PageItem(kind=kind, title=title, authors=authors, paragraphs=paragraphs,
-                              position=len(items) + 1, warnings=tuple(warnings), kicker=kicker, subtitle=subtitle))
+                              position=len(items) + 1, warnings=segment.evidence + tuple(warnings), kicker=kicker, subtitle=subtitle))
     return items, page_warnings
 
 
