@@ -940,3 +940,12 @@ def test_a_paragraphs_first_line_an_indent_short_where_the_column_loses_its_inde
                             "条件的贫困人口进行核查。", "（刘华伟）"))
     assert item.title == "冠县崇文街道开展减免医疗费用工作"
     assert "街道卫生院工作人员在街道扶贫办工作人员" in item.body
+
+
+def test_a_photo_title_set_right_over_its_caption_is_the_photos():
+    # No gap under `翰墨迎新春`: it is far shorter than the caption's lines, and the next story keeps its headline.
+    page = split_page(_page("翰墨迎新春\n1月18日，书法爱好者在市文化馆为市民义写春联。当天共送出\n春联、福字1200余副。",
+                            "记者 魏秀斌 摄", "雪后清河\n2月6日，雪后的清河两岸银装素裹，景色宜人。受冷\n空气影响，我市5日夜间迎来今冬首场降雪。\n"
+                            "记者 贾斌鑫 摄"))
+    assert [(i.kind, i.title) for i in page.items] == [("photo", "翰墨迎新春"), ("photo", "雪后清河")]
+    assert page.items[0].body.startswith("1月18日，") and "over the caption" in page.items[0].warnings[0]

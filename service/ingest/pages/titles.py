@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _byline_line_names, _opener_at
-from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
+from .layout import (_INDENT_AT_MOST, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
                      _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
                      _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
@@ -180,6 +180,10 @@ def _photo_title(caption: list[str | None], following: _Segment | None) -> tuple
     if lead and lead < len(caption):
         return (_title_text(caption[:lead]), _trim_blanks(caption[lead:]),
                 ["photo title taken from the line before the caption"])
+    if _title_over_caption(caption):
+        return (_title_text(caption[:1]), _trim_blanks(caption[1:]),
+                ["photo title taken from the line over the caption: it is far shorter than the caption's lines "
+                 "and ends no clause"])
     if following is not None:
         taken = _standalone_title(following.lines)
         rest = _trim_blanks(following.lines[taken:])
@@ -191,3 +195,14 @@ def _photo_title(caption: list[str | None], following: _Segment | None) -> tuple
             following.lines = rest
             return title, caption, []
     return "", caption, ["photo title not found"]
+
+
+def _title_over_caption(caption: list[str | None]) -> bool:
+    """Whether the caption's first line is the photo's title set right over it with no gap: a headline line far
+    more than an indent short of the caption's widest line, over a line that is no headline's and does not go on
+    from it mid-word (a caption is one paragraph, so its first line is full or only an indent short)."""
+    if len(caption) < 2 or caption[0] is None or caption[1] is None:
+        return False
+    widest = max(_width(line) for line in caption[1:] if line is not None)
+    return (_is_title_like(caption[0]) and not _is_title_like(caption[1]) and not _joins(caption[0], caption[1])
+            and _width(caption[0]) + _INDENT_AT_MOST <= widest)
