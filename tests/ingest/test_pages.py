@@ -949,3 +949,11 @@ def test_a_photo_title_set_right_over_its_caption_is_the_photos():
                             "记者 贾斌鑫 摄"))
     assert [(i.kind, i.title) for i in page.items] == [("photo", "翰墨迎新春"), ("photo", "雪后清河")]
     assert page.items[0].body.startswith("1月18日，") and "over the caption" in page.items[0].warnings[0]
+
+
+@pytest.mark.parametrize("byline, authors", [("□ 徐瑞", ("徐瑞",)), ("■徐晨涵", ("徐晨涵",)), ("□ 欧阳明", ("欧阳明",))])
+def test_a_bullet_and_one_name_under_a_commentarys_headline_is_its_byline(byline, authors):
+    item = _only_item(_page(f"时评：别让“僵尸共享单车”\n占了人行道\n{byline}\n"
+                            "　　走在一些街道上，不难看到成排的共享单车倒在人行道上，\n有的车座丢失。"))
+    assert (item.title, item.authors) == ("时评：别让“僵尸共享单车”占了人行道", authors)
+    assert item.body.startswith("走在一些街道上")

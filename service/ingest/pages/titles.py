@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .credits import _byline_line_names, _opener_at
+from .credits import _bulleted_name, _byline_line_names, _opener_at
 from .layout import (_INDENT_AT_MOST, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
                      _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
                      _standalone_title, _strong_start)
@@ -58,7 +58,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
                 index += 1
                 continue
             break
-        if not _is_title_like(line):
+        if not _is_title_like(line) or (candidates and _bulleted_name(line) is not None):
             break
         candidates.append(index)
         index += 1
