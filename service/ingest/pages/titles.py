@@ -85,7 +85,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
-                 or _byline_line_names(lines[after]) is not None)):
+                 or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None)):
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
