@@ -957,3 +957,11 @@ def test_a_bullet_and_one_name_under_a_commentarys_headline_is_its_byline(byline
                             "　　走在一些街道上，不难看到成排的共享单车倒在人行道上，\n有的车座丢失。"))
     assert (item.title, item.authors) == ("时评：别让“僵尸共享单车”占了人行道", authors)
     assert item.body.startswith("走在一些街道上")
+
+
+def test_a_headlines_last_line_an_indent_short_over_a_gap_stays_in_the_headline_when_the_story_takes_it_up():
+    item = _only_item(_page("清河港集装箱吞吐量\n首次突破百万标箱",
+                            "清河港务集团12月28日发布\n消息，截至当天上午，清河\n港今年集装箱吞吐量达到\n100.3万标准箱，首次突破\n"
+                            "百万标箱大关，同比增长\n17.6%。", "（王五）"))
+    assert item.title == "清河港集装箱吞吐量首次突破百万标箱"
+    assert item.body.startswith("清河港务集团") and "takes up its words" in item.warnings[0]

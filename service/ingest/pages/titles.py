@@ -14,7 +14,7 @@ from .layout import (_INDENT_AT_MOST, _column_widths, _has_phrase_space, _is_sub
                      _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
                      _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
-from .segments import _Segment
+from .segments import _ECHO_MIN, _Segment, _echo
 
 
 # --- titles -----------------------------------------------------------------
@@ -25,6 +25,8 @@ _SPANNING_TITLE = 1.15
 # a body paragraph's first line is only its indent short.
 _SHORT_SECOND_LINE = 0.8
 _WIDTH_SAMPLE = 12
+# Lines of the story read for a headline line's words.
+_ECHO_LINES = 5
 
 
 @dataclass
@@ -64,6 +66,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         index += 1
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
+    warnings: list[str] = []
     if not candidates:
         taken = _long_headline(lines, 0)
         body = _next_line(lines, taken) if taken else len(lines)
@@ -91,9 +94,13 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         above = lines[candidates[position - 1]]
         if _joins(above, lines[line_index]) or _opens_unclosed(above):
             continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
-        if (_strong_start(lines, line_index, columns, explicit) or _opener_at(lines, line_index) is not None
-                or _opens_unclosed(lines[line_index])):
+        if _opener_at(lines, line_index) is not None or _opens_unclosed(lines[line_index]):
             return candidates[:position], line_index, []
+        if _strong_start(lines, line_index, columns, explicit):
+            if not _closes_headline_over_its_echo(lines, line_index):
+                return candidates[:position], line_index, []
+            warnings.append(f"{_compact(lines[line_index])!r} kept in the headline though it is an indent short of "
+                            "the column: a gap follows it and the story under it takes up its words")
         if _opens_lede(lines[line_index]):
             # Only the wording decided: a headline line can open so too.
             return candidates[:position], line_index, [
@@ -102,22 +109,34 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # Otherwise the headline is the first line, or the first two, told apart from the body by widths.
     first = lines[candidates[0]]
     if len(candidates) == 1:
-        return candidates, _next_line(lines, candidates[0] + 1), []
+        return candidates, _next_line(lines, candidates[0] + 1), warnings
     # A title mark or quotation left open, a label (`本报评论员：`), or a word broken at the line's end
     # (`…社会主义市场` / `经济法律体系…`) goes on into the second line.
     if _opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]]):
-        return candidates[:2], _next_line(lines, candidates[1] + 1), []
+        return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
     second = lines[candidates[1]]
     guessed = ["title guessed from the first line; the second may belong to it"]
     if column is None or re.search(r"[、：:]", second):
-        return candidates[:1], candidates[1], guessed if column is None else []
+        return candidates[:1], candidates[1], guessed + warnings if column is None else warnings
     if _width(first) > _SPANNING_TITLE * column:
-        return candidates[:1], candidates[1], []
+        return candidates[:1], candidates[1], warnings
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
-        return candidates[:2], _next_line(lines, candidates[1] + 1), []
-    return candidates[:1], candidates[1], guessed
+        return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
+    return candidates[:1], candidates[1], guessed + warnings
+
+
+def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
+    """Whether a headline line an indent short of the column, which a paragraph's first line could be, ends the
+    headline instead: a gap follows it (a first line runs on into its paragraph) and the story under the gap takes
+    up its words (`首次突破百万标箱` over `…吞吐量达到100.3万标准箱，首次突破`), as a paragraph's first line is
+    not taken up by the lines under it."""
+    if index + 1 >= len(lines) or lines[index + 1] is not None:
+        return False
+    body = _next_line(lines, index + 1)
+    return _echo(lines[index], _compact("".join(line for line in lines[body:body + _ECHO_LINES]
+                                                 if line is not None))) >= _ECHO_MIN
 
 
 def _title_block(lines: list[str | None]) -> _TitleBlock:
