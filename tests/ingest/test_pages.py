@@ -965,3 +965,10 @@ def test_a_headlines_last_line_an_indent_short_over_a_gap_stays_in_the_headline_
                             "百万标箱大关，同比增长\n17.6%。", "（王五）"))
     assert item.title == "清河港集装箱吞吐量首次突破百万标箱"
     assert item.body.startswith("清河港务集团") and "takes up its words" in item.warnings[0]
+
+
+def test_a_bulleted_headline_wrapped_onto_a_second_line_over_a_gap_starts_a_briefs_item():
+    page = split_page(_page("东湖区新增5处充电站\n年内还将在城郊3个镇\n各建一处快充站。\n◆交警提醒：雨天注意\n行车安全",
+                            "受冷空气影响，本周我市\n将有持续降雨，请驾驶人\n在雨天减速慢行。"))
+    assert [i.title for i in page.items] == ["东湖区新增5处充电站", "交警提醒：雨天注意行车安全"]
+    assert page.items[1].body == "受冷空气影响，本周我市将有持续降雨，请驾驶人在雨天减速慢行。"

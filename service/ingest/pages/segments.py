@@ -398,7 +398,8 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
         return True
     if following.strip()[:1] in _BULLETS or _SENTENCE_MARK.search(lines[index]):
         return False
-    after = lines[below + 1] if below + 1 < len(lines) else None
+    after_index = _next_line(lines, below + 1)  # past a gap under a headline wrapped onto a second line
+    after = lines[after_index] if after_index < len(lines) else None
     # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
     # bulleted line, or from its second line into the next, says the text goes on under it.
     return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
