@@ -972,3 +972,15 @@ def test_a_bulleted_headline_wrapped_onto_a_second_line_over_a_gap_starts_a_brie
                             "受冷空气影响，本周我市\n将有持续降雨，请驾驶人\n在雨天减速慢行。"))
     assert [i.title for i in page.items] == ["东湖区新增5处充电站", "交警提醒：雨天注意行车安全"]
     assert page.items[1].body == "受冷空气影响，本周我市将有持续降雨，请驾驶人在雨天减速慢行。"
+
+
+@pytest.mark.parametrize("headline, title", [
+    ("人民日报社论：坚定信心开创新局面", "人民日报社论：坚定信心开创新局面"),
+    ("本报评论员：以钉钉子\n精神抓好项目建设\n", "本报评论员：以钉钉子精神抓好项目建设"),
+    ("新华社播发《关于加强城市公共\n空间精细化管理的指导意见》", "新华社播发《关于加强城市公共空间精细化管理的指导意见》")],
+    ids=["editorial, no gap", "commentator, a gap under it", "agency release"])
+def test_a_labelled_headline_after_a_finished_paragraph_starts_an_article(headline, title):
+    page = split_page(_page("窗口服务\n群众的满意度，就是窗口服务的“成绩单”。\n" + headline +
+                            "\n改革是发展的根本动力。站在新的起点上，\n面对新形势新任务，必须以更大的决心和\n勇气推进改革。"))
+    assert [i.title for i in page.items] == ["窗口服务", title]
+    assert page.items[1].body.startswith("改革是发展的根本动力")

@@ -140,6 +140,17 @@ _SAYING = re.compile(r"(?:说|道|指出|表示|强调|认为|介绍|提出|要�
                      r"|提醒|呼吁|建议|承诺|回应|显示|包括|分别是|是|为|有)[：:]$")
 
 
+# A headline under its label (`人民日报社论：坚定不移推进改革`, `真相调查：…`, `新华社播发《…》`): the label names a kind of
+# piece that heads a story, never a line inside one.
+_LABELLED_HEADLINE = re.compile(r"^(?:[\u4e00-\u9fff]{0,6}(?:社论|社評|评论员|評論員|时评|時評|短评|快评|述评|新论|一家之言"
+                                r"|调查|調查|观察|觀察|视点|視點|侧记|側記|专访|專訪)[：:]|(?:新华社|新華社)(?:播发|播發|受权|受權)"
+                                r"(?:发布|發佈)?[《“])")
+
+
+def _labelled_headline(line: str | None) -> bool:
+    return _is_title_like(line) and bool(_LABELLED_HEADLINE.match(_compact(line)))
+
+
 def _ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line.rstrip()))
 

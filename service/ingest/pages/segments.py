@@ -17,7 +17,7 @@ from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _r
                       _run_on_credit_at)
 from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
-                     _is_title_like, _joins, _kicker_like, _long_headline, _opens_paragraph, _opens_unclosed,
+                     _is_title_like, _joins, _kicker_like, _labelled_headline, _long_headline, _opens_paragraph, _opens_unclosed,
                      _paragraph_starts, _standalone_title)
 from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks, _width
 
@@ -189,6 +189,10 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                 starts.append(index)
                 index = body + 1
                 continue
+        if index > floor and _labelled_headline(line) and _after_a_sentence(lines, index):
+            starts.append(index)
+            index += 1
+            continue
         if index > floor and _is_title_like(line) and not _is_subtitle(line) and not _inside_a_story(line):
             body = _echoed_headline(lines, index, columns)
             if body is not None:
@@ -254,11 +258,16 @@ def _text_of(lines: list[str | None]) -> str:
     return "".join(line for line in lines if line is not None)
 
 
+def _after_a_sentence(lines: list[str | None], index: int) -> bool:
+    """Whether the text above ``index`` (across a gap or not) ends a sentence."""
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i] is not None), None)
+    return above is not None and _ends_sentence(above)
+
+
 def _echoed_headline(lines: list[str | None], index: int, columns: list[float | None]) -> int | None:
     """Where the body starts under a headline of one or two lines at ``index`` that follows a finished sentence,
     gap or none, whose words the body's first lines take up; None when no such headline stands there."""
-    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i] is not None), None)
-    if above is None or not _ends_sentence(above):
+    if not _after_a_sentence(lines, index):
         return None
     for taken in range(1, _ECHO_HEADLINE_LINES + 1):
         last = index + taken - 1
