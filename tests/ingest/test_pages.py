@@ -984,3 +984,21 @@ def test_a_labelled_headline_after_a_finished_paragraph_starts_an_article(headli
                             "\n改革是发展的根本动力。站在新的起点上，\n面对新形势新任务，必须以更大的决心和\n勇气推进改革。"))
     assert [i.title for i in page.items] == ["窗口服务", title]
     assert page.items[1].body.startswith("改革是发展的根本动力")
+
+
+def test_a_long_headline_whose_first_line_reads_as_a_headline_alone_keeps_its_comma_lines():
+    # No gap under it: the opener (`本报讯`) says where the body begins.
+    item = _only_item(_page("清河市出台促进民营经济发展二十条\n措施，从市场准入、要素保障、融资\n支持等七个方面为企业减负松绑\n"
+                            "　　本报讯（记者 严东）近日，清\n河市出台《关于促进民营经济发展壮\n大的若干措施》。"))
+    assert item.title == "清河市出台促进民营经济发展二十条措施，从市场准入、要素保障、融资支持等七个方面为企业减负松绑"
+    assert item.authors == ("严东",) and item.body.startswith("近日，")
+
+
+def test_a_line_opening_with_a_year_and_a_comma_is_the_body_under_a_headline():
+    # The seed page's: a column break under the line, then the paragraph goes on.
+    item = _only_item(_page("冠县梁堂镇加强扶贫资金监管使用\n2016年以来，梁堂镇共",
+                            "投 入 专 项 财 政 扶 贫 资 金\n1047万元，实施各类扶贫项\n目54个。为确保各项扶贫资\n金规范有效使用，该镇按照\n"
+                            "精准扶贫、精准脱贫的基本\n方向，坚持政府主导。",
+                            "（王五）"))
+    assert item.title == "冠县梁堂镇加强扶贫资金监管使用"
+    assert item.body.startswith("2016年以来，")

@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 
-from .credits import _byline_line_names, _byline_names, _opener_lead
+from .credits import _bulleted_name, _byline_line_names, _byline_names, _opener_lead
 from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _width
 
 
@@ -221,7 +221,8 @@ _LONG_HEADLINE_MIN_WIDTH = 16
 _SENTENCE_MARK = re.compile(r"[。！？!?；;…]")
 # A lede's date stands before a comma (`3月1日，`, `9月28日上午，`); a date running on (`3月26日在…`) may end a
 # sentence that a column break cut.
-_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日)(?:上午|下午|晚上|晚间|凌晨|早上|中午|傍晚)?"
+_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日|[0-9０-９]{4}年(?:以来|初|底|上半年|下半年))"
+                           r"(?:上午|下午|晚上|晚间|凌晨|早上|中午|傍晚)?"
                            r"[，,]")
 
 
@@ -230,7 +231,9 @@ def _long_headline(lines: list[str | None], index: int) -> int:
     it: no sentence mark, no clause left open at its end, and a gap (or a byline line, then a gap) after it;
     0 when they do not."""
     end = index
-    while end < len(lines) and lines[end] is not None:
+    # The block ends at a gap, or where the body visibly begins under it with no gap: a kept indent, an opener,
+    # a lede's opening words or a byline line.
+    while end < len(lines) and lines[end] is not None and (end == index or not _under_a_headline(lines[end])):
         end += 1
     block = lines[index:end]
     if len(block) >= 2 and _byline_line_names(block[-1]) is not None:
@@ -245,6 +248,13 @@ def _long_headline(lines: list[str | None], index: int) -> int:
     if any(_byline_names(line) is not None or _opener_lead(_compact(line)) is not None for line in block):
         return 0
     return len(block)
+
+
+def _under_a_headline(line: str) -> bool:
+    """A line that opens a story's body (or gives its byline) right under its headline."""
+    return (_indented(line) or _opener_lead(_compact(line)) is not None or _opens_lede(line)
+            or bool(_DATE_OPENING.match(_compact(line))) or _byline_line_names(line) is not None
+            or _bulleted_name(line) is not None)
 
 
 # One character and a clause mark (`區，主要…`): the end of a word broken at the line above, not a paragraph's start.

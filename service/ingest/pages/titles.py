@@ -67,13 +67,17 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
     warnings: list[str] = []
-    if not candidates:
-        taken = _long_headline(lines, 0)
-        body = _next_line(lines, taken) if taken else len(lines)
+    # A long headline holding clause commas, from the first line down (its first lines may read as a headline's
+    # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
+    contiguous = candidates == list(range(len(candidates)))
+    taken = _long_headline(lines, 0) if contiguous else 0
+    if taken > len(candidates):
+        body = _next_line(lines, taken)
         if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and (
                 _opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None):
             return list(range(taken)), body, ["a long headline read from the lines over the first paragraph, "
                                               "though they hold clause commas"]
+    if not candidates:
         return [], 0, ["no title found; the text may run on from another page"]
     after = index + 1 if index < len(lines) and lines[index] is None else index
     if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
