@@ -1002,3 +1002,10 @@ def test_a_line_opening_with_a_year_and_a_comma_is_the_body_under_a_headline():
                             "（王五）"))
     assert item.title == "冠县梁堂镇加强扶贫资金监管使用"
     assert item.body.startswith("2016年以来，")
+
+
+def test_a_headline_broken_just_after_its_portrait_dash_goes_on_into_the_next_line():
+    # The second line is an indent short of the column, as a paragraph's first line would be.
+    item = _only_item(_page("做与中国合作的先行——记\n希腊船王康斯坦塔科普洛\n那年五月希腊船主瓦西里斯先\n生携夫人访问中国这是第一位\n"
+                            "访华的希腊船王他此行签下了\n多份造船合同。", "（王五）"))
+    assert item.title == "做与中国合作的先行——记希腊船王康斯坦塔科普洛"

@@ -25,6 +25,8 @@ _SPANNING_TITLE = 1.15
 # a body paragraph's first line is only its indent short.
 _SHORT_SECOND_LINE = 0.8
 _WIDTH_SAMPLE = 12
+# A headline broken just after a feature's `——记` (`做与中国合作的先行——记` / `希腊船王…`): whom it portrays follows.
+_PORTRAIT_BROKEN = re.compile(r"(?:[—－─━]{1,3}|-{2,3})[记記访訪]$")
 # Lines of the story read for a headline line's words.
 _ECHO_LINES = 5
 
@@ -96,7 +98,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
-        if _joins(above, lines[line_index]) or _opens_unclosed(above):
+        if _joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above)):
             continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
         if _opener_at(lines, line_index) is not None or _opens_unclosed(lines[line_index]):
             return candidates[:position], line_index, []
@@ -116,7 +118,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         return candidates, _next_line(lines, candidates[0] + 1), warnings
     # A title mark or quotation left open, a label (`本报评论员：`), or a word broken at the line's end
     # (`…社会主义市场` / `经济法律体系…`) goes on into the second line.
-    if _opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]]):
+    if (_opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]])
+            or _PORTRAIT_BROKEN.search(_compact(first))):
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
