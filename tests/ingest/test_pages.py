@@ -1009,3 +1009,24 @@ def test_a_headline_broken_just_after_its_portrait_dash_goes_on_into_the_next_li
     item = _only_item(_page("做与中国合作的先行——记\n希腊船王康斯坦塔科普洛\n那年五月希腊船主瓦西里斯先\n生携夫人访问中国这是第一位\n"
                             "访华的希腊船王他此行签下了\n多份造船合同。", "（王五）"))
     assert item.title == "做与中国合作的先行——记希腊船王康斯坦塔科普洛"
+
+
+@pytest.mark.parametrize("line", ["这套法规规 定 了 动 物 学 名", "\"参见2015年至2016年英格兰足球", "针对应试教育只面向尖子学生、只"],
+                         ids=["spread to the column", "a quotation opened", "a list broken after its comma"])
+def test_a_short_line_after_a_finished_sentence_that_runs_on_starts_no_article_though_its_words_come_back(line):
+    # A line partly letter-spaced was spread to fill its column; one opening a quotation or breaking a list goes on.
+    item = _only_item(_page("国际动物命名法规\n《国际动物命名规约》由国际生物学会负\n责修订和解释，是一套国际性学术规定。",
+                            line + "\n命名原则，也规定了应试教育与英格兰足球\n界的动物学名的命名规则，以及动物学家\n"
+                            "需要遵守的规范。这套法规由学会修订，\n学名命名时都要遵守。", "（王五）"))
+    assert item.title == "国际动物命名法规"
+
+
+def test_the_evidence_for_a_cut_above_a_photo_caption_is_the_articles_not_the_photos():
+    page = split_page(_page("城乡居民养老金再提标\n从今年1月起，我市城乡居民基本养\n老保险基础养老金每人每月提高15\n"
+                            "元，提标部分将于本月补发到位。\n南环路施工期间部分公交改线\n因南环路雨污分流改造施工，自3月\n"
+                            "10日起，12路、35路公交车临时绕\n行建设大街，恢复时间另行通知。",
+                            "眼下，南岭镇万亩油菜花竞相绽放。\n记者 邵宇 摄\n油菜花开春意浓"))
+    assert [(i.kind, i.title) for i in page.items] == [
+        ("article", "城乡居民养老金再提标"), ("article", "南环路施工期间部分公交改线"), ("photo", "油菜花开春意浓")]
+    assert any("take up its words" in w for w in page.items[1].warnings)
+    assert not any("take up its words" in w for w in page.items[2].warnings)

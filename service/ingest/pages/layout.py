@@ -278,7 +278,8 @@ def _opens_unclosed(line: str) -> bool:
     """A bracket or quotation mark opened and not closed: the line runs on into the next, as a body line
     does (``尤金袋鼠（"``); a headline line does not."""
     text = _compact(line)
-    return any(text.count(a) > text.count(b) for a, b in ("（）", "()", "“”", "「」", "《》"))
+    return (any(text.count(a) > text.count(b) for a, b in ("（）", "()", "“”", "「」", "《》"))
+            or text.count('"') % 2 == 1 and text.startswith('"'))
 
 
 def _has_phrase_space(line: str) -> bool:

@@ -217,6 +217,9 @@ _ECHO_SPAN = 3  # lines of the body read for the echo
 _ECHO_HEADLINE_LINES = 2
 # A clause left open at a line's end (`美方出席今天午宴的有`): a sentence running on, never a headline's end.
 _CLAUSE_GOES_ON = frozenset("的和与及在把被对从将向是有而并或但则")
+_SPREAD_MIN = 3
+# A list broken just after one of its commas (`…少数尖子学生、只`) goes on into the next line.
+_LIST_GOES_ON = re.compile(r"、.{0,2}$")
 # A line inside a paragraph fills its column to within a character (a word or number that did not fit).
 _FULL_LINE_SLACK = 1.0
 
@@ -264,6 +267,16 @@ def _after_a_sentence(lines: list[str | None], index: int) -> bool:
     return above is not None and _ends_sentence(above)
 
 
+def _spread_to_the_column(line: str | None) -> bool:
+    """A line partly letter-spaced (`這套法規規 定 了 動 物 學 名`): the OCR's sign of a body line spread to fill its
+    column. A headline spaced for show is spaced throughout (`翰 墨 迎 新 春`)."""
+    if line is None:
+        return False
+    tokens = line.split()
+    singles = sum(1 for token in tokens if len(token) == 1)
+    return singles >= _SPREAD_MIN and singles < len(tokens)
+
+
 def _echoed_headline(lines: list[str | None], index: int, columns: list[float | None]) -> int | None:
     """Where the body starts under a headline of one or two lines at ``index`` that follows a finished sentence,
     gap or none, whose words the body's first lines take up; None when no such headline stands there."""
@@ -279,7 +292,9 @@ def _echoed_headline(lines: list[str | None], index: int, columns: list[float | 
         headline = "".join(lines[index:last + 1])
         if taken == 1 and _indent_short(lines[index], columns[body]) and _indents_lost(lines, columns):
             return None  # where paragraphs begin an indent short, so does this line: a paragraph's first
-        if _opens_unclosed(headline) or headline.rstrip()[-1:] in _CLAUSE_GOES_ON or not _set_apart_from_column(lines[index:last + 1], columns[body]):
+        if (_opens_unclosed(headline) or headline.rstrip()[-1:] in _CLAUSE_GOES_ON or _LIST_GOES_ON.search(headline)
+                or any(_spread_to_the_column(line) for line in lines[index:last + 1])
+                or not _set_apart_from_column(lines[index:last + 1], columns[body])):
             return None
         text = _text_of(lines[body:body + _ECHO_SPAN])
         if _echo(headline, text) >= _ECHO_MIN:
@@ -323,14 +338,14 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         for piece, note in zip(pieces[:-1], noted):
             if piece:
                 segments.append(_Segment("open", piece, followed=True, evidence=note))
-        last = pieces[-1]
+        last, note = pieces[-1], noted[-1]
         if segment.kind == "photo":
             # A photo's caption is one short paragraph; anything set before it belongs to the article above.
             caption_start = _caption_start(last)
             if caption_start > 0 and not (after_photo and _caption_opening(last[:caption_start])):
-                segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True))
-                last = last[caption_start:]
-        segments.append(_Segment(segment.kind, last, segment.authors, evidence=noted[-1]))
+                segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True, evidence=note))
+                last, note = last[caption_start:], ()
+        segments.append(_Segment(segment.kind, last, segment.authors, evidence=note))
     return segments
 
 
