@@ -890,3 +890,143 @@ def test_any_uploaded_page_gives_articles_or_problems_never_an_exception(lines, 
     for article in result.articles:
         assert check_id(article.id) and isinstance(article.title, str) and isinstance(article.body, str)
         assert article.kind in {"article", "photo"}
+
+
+# --- fourth round: headlines told apart by what follows them and by the column's width -------------------
+
+def test_a_dateline_under_a_headline_run_after_a_finished_story_starts_an_article():
+    # A three-line headline with no gap under it: the body's first words (`10月18日，`) open a story's lede.
+    page = split_page(_page("　　暴雨来袭，市防汛办提醒市民关注天气变化，\n尽量减少外出。",
+                            "地铁2号线一期\n首列车抵达车辆段\n计划明年年底开通初期运营\n10月18日，地铁2号线一期工程首\n"
+                            "列车运抵东郊车辆段，标志着2号线一\n期工程进入全面调试阶段。（记者 何墨）"))
+    assert [(i.title, i.subtitle) for i in page.items][1:] == [("地铁2号线一期首列车抵达车辆段", "计划明年年底开通初期运营")]
+    assert page.items[1].body.startswith("10月18日，")
+
+
+def test_a_bulleted_headline_in_a_column_as_narrow_as_it_starts_a_briefs_item():
+    # The briefs' lines are as short as a headline's; the word `启动` running across the break says the bulleted
+    # line goes on into the next and the text follows.
+    page = split_page(_page("民生快递", "●全民健身月活动开启\n8月8日，全民健身月活动\n在市体育中心开启。",
+                            "●第三届青年创业大赛启\n动报名\n由团市委、市人社局联合\n主办的第三届青年创业大\n赛日前启动报名。"))
+    assert [i.title for i in page.items] == ["全民健身月活动开启", "第三届青年创业大赛启动报名"]
+    assert page.items[1].body == "由团市委、市人社局联合主办的第三届青年创业大赛日前启动报名。"
+
+
+def test_a_headline_after_a_finished_paragraph_with_no_gap_starts_an_article_when_the_body_takes_up_its_words():
+    # No gap, no indent, no opener: the short line's words (`南环路`, `施工`) come back in the lines under it.
+    page = split_page(_page("城乡居民养老金再提标\n从今年1月起，我市城乡居民基本养\n老保险基础养老金每人每月提高15\n"
+                            "元，提标部分将于本月补发到位。\n南环路施工期间部分公交改线\n因南环路雨污分流改造施工，自3月\n"
+                            "10日起，12路、35路公交车临时绕\n行建设大街，恢复时间另行通知。"))
+    assert [i.title for i in page.items] == ["城乡居民养老金再提标", "南环路施工期间部分公交改线"]
+    assert page.items[1].body.startswith("因南环路")
+    assert any("take up its words" in w and "南环" in w for w in page.items[1].warnings), page.items[1].warnings
+
+
+def test_a_short_line_after_a_finished_sentence_leaving_its_clause_open_starts_no_article():
+    # `…的有` goes on into the next line, though the words under it come back to it.
+    item = _only_item(_page("中美举行会谈\n双方就两国关系交换了意见。会谈后\n江泽民主席设午宴款待客人。\n美方出席今天午宴的有\n"
+                            "前国务卿克里斯托弗、美国驻华大使\n尚慕杰等。出席今天午宴的还有外长。", "（新华）"))
+    assert item.title == "中美举行会谈"
+
+
+def test_a_paragraphs_first_line_an_indent_short_where_the_column_loses_its_indents_starts_no_article():
+    # The seed page's layout: paragraphs begin two characters short (`各管区包村干部提前`), so a first line whose
+    # words come back under it (`街道卫生院工作人员` / `在街道扶贫办工作人员、村`) is no headline.
+    item = _only_item(_page("冠县崇文街道开展减免医疗费用工作\n为进一步解决建档立\n卡贫困人口长期服药支出\n"
+                            "负担，切实让贫困患者得\n到实惠，崇文街道扶贫办\n联合街道卫生院对辖区各\n村庄长期服药人员进行调\n"
+                            "查核实，并给予一定的药费\n补贴。", "各管区包村干部提前", "安排村支部书记通过村里\n"
+                            "广播喇叭、入户等方式，宣\n传此项惠民政策，把长期服\n药贫困人员通知到位，以便\n可以快速准确的完成采集。\n"
+                            "街道卫生院工作人员\n在街道扶贫办工作人员、村\n支部书记的陪同下，把辖区\n22个村庄分成三组，对符合\n"
+                            "条件的贫困人口进行核查。", "（刘华伟）"))
+    assert item.title == "冠县崇文街道开展减免医疗费用工作"
+    assert "街道卫生院工作人员在街道扶贫办工作人员" in item.body
+
+
+def test_a_photo_title_set_right_over_its_caption_is_the_photos():
+    # No gap under `翰墨迎新春`: it is far shorter than the caption's lines, and the next story keeps its headline.
+    page = split_page(_page("翰墨迎新春\n1月18日，书法爱好者在市文化馆为市民义写春联。当天共送出\n春联、福字1200余副。",
+                            "记者 魏秀斌 摄", "雪后清河\n2月6日，雪后的清河两岸银装素裹，景色宜人。受冷\n空气影响，我市5日夜间迎来今冬首场降雪。\n"
+                            "记者 贾斌鑫 摄"))
+    assert [(i.kind, i.title) for i in page.items] == [("photo", "翰墨迎新春"), ("photo", "雪后清河")]
+    assert page.items[0].body.startswith("1月18日，") and "over the caption" in page.items[0].warnings[0]
+
+
+@pytest.mark.parametrize("byline, authors", [("□ 徐瑞", ("徐瑞",)), ("■徐晨涵", ("徐晨涵",)), ("□ 欧阳明", ("欧阳明",))])
+def test_a_bullet_and_one_name_under_a_commentarys_headline_is_its_byline(byline, authors):
+    item = _only_item(_page(f"时评：别让“僵尸共享单车”\n占了人行道\n{byline}\n"
+                            "　　走在一些街道上，不难看到成排的共享单车倒在人行道上，\n有的车座丢失。"))
+    assert (item.title, item.authors) == ("时评：别让“僵尸共享单车”占了人行道", authors)
+    assert item.body.startswith("走在一些街道上")
+
+
+def test_a_headlines_last_line_an_indent_short_over_a_gap_stays_in_the_headline_when_the_story_takes_it_up():
+    item = _only_item(_page("清河港集装箱吞吐量\n首次突破百万标箱",
+                            "清河港务集团12月28日发布\n消息，截至当天上午，清河\n港今年集装箱吞吐量达到\n100.3万标准箱，首次突破\n"
+                            "百万标箱大关，同比增长\n17.6%。", "（王五）"))
+    assert item.title == "清河港集装箱吞吐量首次突破百万标箱"
+    assert item.body.startswith("清河港务集团") and "takes up its words" in item.warnings[0]
+
+
+def test_a_bulleted_headline_wrapped_onto_a_second_line_over_a_gap_starts_a_briefs_item():
+    page = split_page(_page("东湖区新增5处充电站\n年内还将在城郊3个镇\n各建一处快充站。\n◆交警提醒：雨天注意\n行车安全",
+                            "受冷空气影响，本周我市\n将有持续降雨，请驾驶人\n在雨天减速慢行。"))
+    assert [i.title for i in page.items] == ["东湖区新增5处充电站", "交警提醒：雨天注意行车安全"]
+    assert page.items[1].body == "受冷空气影响，本周我市将有持续降雨，请驾驶人在雨天减速慢行。"
+
+
+@pytest.mark.parametrize("headline, title", [
+    ("人民日报社论：坚定信心开创新局面", "人民日报社论：坚定信心开创新局面"),
+    ("本报评论员：以钉钉子\n精神抓好项目建设\n", "本报评论员：以钉钉子精神抓好项目建设"),
+    ("新华社播发《关于加强城市公共\n空间精细化管理的指导意见》", "新华社播发《关于加强城市公共空间精细化管理的指导意见》")],
+    ids=["editorial, no gap", "commentator, a gap under it", "agency release"])
+def test_a_labelled_headline_after_a_finished_paragraph_starts_an_article(headline, title):
+    page = split_page(_page("窗口服务\n群众的满意度，就是窗口服务的“成绩单”。\n" + headline +
+                            "\n改革是发展的根本动力。站在新的起点上，\n面对新形势新任务，必须以更大的决心和\n勇气推进改革。"))
+    assert [i.title for i in page.items] == ["窗口服务", title]
+    assert page.items[1].body.startswith("改革是发展的根本动力")
+
+
+def test_a_long_headline_whose_first_line_reads_as_a_headline_alone_keeps_its_comma_lines():
+    # No gap under it: the opener (`本报讯`) says where the body begins.
+    item = _only_item(_page("清河市出台促进民营经济发展二十条\n措施，从市场准入、要素保障、融资\n支持等七个方面为企业减负松绑\n"
+                            "　　本报讯（记者 严东）近日，清\n河市出台《关于促进民营经济发展壮\n大的若干措施》。"))
+    assert item.title == "清河市出台促进民营经济发展二十条措施，从市场准入、要素保障、融资支持等七个方面为企业减负松绑"
+    assert item.authors == ("严东",) and item.body.startswith("近日，")
+
+
+def test_a_line_opening_with_a_year_and_a_comma_is_the_body_under_a_headline():
+    # The seed page's: a column break under the line, then the paragraph goes on.
+    item = _only_item(_page("冠县梁堂镇加强扶贫资金监管使用\n2016年以来，梁堂镇共",
+                            "投 入 专 项 财 政 扶 贫 资 金\n1047万元，实施各类扶贫项\n目54个。为确保各项扶贫资\n金规范有效使用，该镇按照\n"
+                            "精准扶贫、精准脱贫的基本\n方向，坚持政府主导。",
+                            "（王五）"))
+    assert item.title == "冠县梁堂镇加强扶贫资金监管使用"
+    assert item.body.startswith("2016年以来，")
+
+
+def test_a_headline_broken_just_after_its_portrait_dash_goes_on_into_the_next_line():
+    # The second line is an indent short of the column, as a paragraph's first line would be.
+    item = _only_item(_page("做与中国合作的先行——记\n希腊船王康斯坦塔科普洛\n那年五月希腊船主瓦西里斯先\n生携夫人访问中国这是第一位\n"
+                            "访华的希腊船王他此行签下了\n多份造船合同。", "（王五）"))
+    assert item.title == "做与中国合作的先行——记希腊船王康斯坦塔科普洛"
+
+
+@pytest.mark.parametrize("line", ["这套法规规 定 了 动 物 学 名", "\"参见2015年至2016年英格兰足球", "针对应试教育只面向尖子学生、只"],
+                         ids=["spread to the column", "a quotation opened", "a list broken after its comma"])
+def test_a_short_line_after_a_finished_sentence_that_runs_on_starts_no_article_though_its_words_come_back(line):
+    # A line partly letter-spaced was spread to fill its column; one opening a quotation or breaking a list goes on.
+    item = _only_item(_page("国际动物命名法规\n《国际动物命名规约》由国际生物学会负\n责修订和解释，是一套国际性学术规定。",
+                            line + "\n命名原则，也规定了应试教育与英格兰足球\n界的动物学名的命名规则，以及动物学家\n"
+                            "需要遵守的规范。这套法规由学会修订，\n学名命名时都要遵守。", "（王五）"))
+    assert item.title == "国际动物命名法规"
+
+
+def test_the_evidence_for_a_cut_above_a_photo_caption_is_the_articles_not_the_photos():
+    page = split_page(_page("城乡居民养老金再提标\n从今年1月起，我市城乡居民基本养\n老保险基础养老金每人每月提高15\n"
+                            "元，提标部分将于本月补发到位。\n南环路施工期间部分公交改线\n因南环路雨污分流改造施工，自3月\n"
+                            "10日起，12路、35路公交车临时绕\n行建设大街，恢复时间另行通知。",
+                            "眼下，南岭镇万亩油菜花竞相绽放。\n记者 邵宇 摄\n油菜花开春意浓"))
+    assert [(i.kind, i.title) for i in page.items] == [
+        ("article", "城乡居民养老金再提标"), ("article", "南环路施工期间部分公交改线"), ("photo", "油菜花开春意浓")]
+    assert any("take up its words" in w for w in page.items[1].warnings)
+    assert not any("take up its words" in w for w in page.items[2].warnings)

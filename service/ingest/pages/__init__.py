@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .credits import _byline_line_names, _opener_at, _strip_opener
+from .credits import _bulleted_name, _byline_line_names, _opener_at, _strip_opener
 from .header import _EDITOR_KEYS, _HEADER_SEARCH_LINES, _LAYOUT_KEYS, _first_of, _parse_header, _read_header
 from .layout import _ends_paragraph, _paragraphs
 from .lines import _clean_line, _collapse_blanks, _indented, _trim_blanks, _width
@@ -98,6 +98,8 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
             body = _trim_blanks(lines[block.body_start:])
             # A byline on a line of its own under the headline (`本报记者 唐航`) gives the authors.
             under = _byline_line_names(body[0]) if body else None
+            if under is None and body and block.title:
+                under = _bulleted_name(body[0])  # a commentary's `□ 徐瑞`
             if under is not None:
                 body = _trim_blanks(body[1:])
                 authors = authors or under
@@ -115,7 +117,7 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
         if not paragraphs:
             warnings.append("no body text")
         items.append(PageItem(kind=kind, title=title, authors=authors, paragraphs=paragraphs,
-                              position=len(items) + 1, warnings=tuple(warnings), kicker=kicker, subtitle=subtitle))
+                              position=len(items) + 1, warnings=segment.evidence + tuple(warnings), kicker=kicker, subtitle=subtitle))
     return items, page_warnings
 
 

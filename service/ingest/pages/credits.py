@@ -355,6 +355,15 @@ def _byline_line_names(line: str | None) -> tuple[str, ...] | None:
     return names if names and 1 <= len(names) <= 4 else None
 
 
+def _bulleted_name(line: str | None) -> tuple[str, ...] | None:
+    """A commentary's byline under its headline, a bullet and one name (`□ 徐瑞`, `■徐晨涵`): the name, or None.
+    Alone a bullet marks a briefs item's headline as often; only a name with a common surname is read so."""
+    if line is None or line.strip()[:1] not in _BULLETS:
+        return None
+    name = _compact(line.strip().lstrip(_BULLETS))
+    return (name,) if _looks_like_a_name(name) else None
+
+
 def _rejoined_byline_line(line: str | None, following: str | None) -> str | None:
     """A byline line under a headline wrapped onto the next line (`本報記者 何詠詩 黃文傑 通` / `訊員 鄭偉倫`)
     as one line, or None. The break stood for a space unless it left a lone character on either side."""

@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 
-from .credits import _byline_line_names, _byline_names, _opener_lead
+from .credits import _bulleted_name, _byline_line_names, _byline_names, _opener_lead
 from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _width
 
 
@@ -140,6 +140,17 @@ _SAYING = re.compile(r"(?:说|道|指出|表示|强调|认为|介绍|提出|要�
                      r"|提醒|呼吁|建议|承诺|回应|显示|包括|分别是|是|为|有)[：:]$")
 
 
+# A headline under its label (`人民日报社论：坚定不移推进改革`, `真相调查：…`, `新华社播发《…》`): the label names a kind of
+# piece that heads a story, never a line inside one.
+_LABELLED_HEADLINE = re.compile(r"^(?:[\u4e00-\u9fff]{0,6}(?:社论|社評|评论员|評論員|时评|時評|短评|快评|述评|新论|一家之言"
+                                r"|调查|調查|观察|觀察|视点|視點|侧记|側記|专访|專訪)[：:]|(?:新华社|新華社)(?:播发|播發|受权|受權)"
+                                r"(?:发布|發佈)?[《“])")
+
+
+def _labelled_headline(line: str | None) -> bool:
+    return _is_title_like(line) and bool(_LABELLED_HEADLINE.match(_compact(line)))
+
+
 def _ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END.search(line.rstrip()))
 
@@ -210,7 +221,8 @@ _LONG_HEADLINE_MIN_WIDTH = 16
 _SENTENCE_MARK = re.compile(r"[。！？!?；;…]")
 # A lede's date stands before a comma (`3月1日，`, `9月28日上午，`); a date running on (`3月26日在…`) may end a
 # sentence that a column break cut.
-_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日)(?:上午|下午|晚上|晚间|凌晨|早上|中午|傍晚)?"
+_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日|[0-9０-９]{4}年(?:以来|初|底|上半年|下半年))"
+                           r"(?:上午|下午|晚上|晚间|凌晨|早上|中午|傍晚)?"
                            r"[，,]")
 
 
@@ -219,7 +231,9 @@ def _long_headline(lines: list[str | None], index: int) -> int:
     it: no sentence mark, no clause left open at its end, and a gap (or a byline line, then a gap) after it;
     0 when they do not."""
     end = index
-    while end < len(lines) and lines[end] is not None:
+    # The block ends at a gap, or where the body visibly begins under it with no gap: a kept indent, an opener,
+    # a lede's opening words or a byline line.
+    while end < len(lines) and lines[end] is not None and (end == index or not _under_a_headline(lines[end])):
         end += 1
     block = lines[index:end]
     if len(block) >= 2 and _byline_line_names(block[-1]) is not None:
@@ -234,6 +248,13 @@ def _long_headline(lines: list[str | None], index: int) -> int:
     if any(_byline_names(line) is not None or _opener_lead(_compact(line)) is not None for line in block):
         return 0
     return len(block)
+
+
+def _under_a_headline(line: str) -> bool:
+    """A line that opens a story's body (or gives its byline) right under its headline."""
+    return (_indented(line) or _opener_lead(_compact(line)) is not None or _opens_lede(line)
+            or bool(_DATE_OPENING.match(_compact(line))) or _byline_line_names(line) is not None
+            or _bulleted_name(line) is not None)
 
 
 # One character and a clause mark (`區，主要…`): the end of a word broken at the line above, not a paragraph's start.
@@ -257,7 +278,8 @@ def _opens_unclosed(line: str) -> bool:
     """A bracket or quotation mark opened and not closed: the line runs on into the next, as a body line
     does (``尤金袋鼠（"``); a headline line does not."""
     text = _compact(line)
-    return any(text.count(a) > text.count(b) for a, b in ("（）", "()", "“”", "「」", "《》"))
+    return (any(text.count(a) > text.count(b) for a, b in ("（）", "()", "“”", "「」", "《》"))
+            or text.count('"') % 2 == 1 and text.startswith('"'))
 
 
 def _has_phrase_space(line: str) -> bool:

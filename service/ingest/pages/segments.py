@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _rejoined_byline_line, _run_on_byline_at,
                       _run_on_credit_at)
-from .layout import (_INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths, _ends_paragraph, _inside_a_story,
-                     _is_column_head, _is_short, _is_subtitle, _is_title_like, _joins, _kicker_like, _long_headline, _opens_lede,
-                     _opens_paragraph, _paragraph_starts, _standalone_title, _strong_start)
-from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks
+from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
+                     _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
+                     _is_title_like, _joins, _kicker_like, _labelled_headline, _long_headline, _opens_paragraph, _opens_unclosed,
+                     _paragraph_starts, _standalone_title)
+from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks, _width
 
 
 @dataclass
@@ -27,6 +28,7 @@ class _Segment:
     lines: list[str | None]
     authors: tuple[str, ...] = ()
     followed: bool = False  # an "open" segment another article visibly follows (not the page's end)
+    evidence: tuple[str, ...] = ()  # what decided where it begins, when that was weaker than a byline or a gap
 
 
 # A jump line: the article goes on on another page (`（下转第2版）`, `(转A4版)`), on its own line or run on after
@@ -114,7 +116,7 @@ def _after_finished_text(lines: list[str | None], top: int, floor: int, after_ph
     return after_photo and floor == 0 and 0 < _standalone_title(before) == len(before)
 
 
-def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
+def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict[int, str] | None = None) -> list[int]:
     """Indices inside a segment where another article begins: an opener (``本报讯（记者 …）``) with
     the headline above it, or a headline between finished text and a paragraph's indented start."""
     lines = segment.lines
@@ -166,8 +168,8 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                     if _opener_at(lines, body) is not None or _byline_line_names(lines[body]) is not None:
                         found = body
                         break
-                elif (_strong_start(lines, body, columns, explicit) or _opener_at(lines, body) is not None
-                        or _opens_lede(lines[body]) or _byline_line_names(lines[body]) is not None
+                elif (_opens_paragraph(lines, body, columns, explicit) or _opener_at(lines, body) is not None
+                        or _byline_line_names(lines[body]) is not None
                         or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
                     found = body
                     break
@@ -187,8 +189,117 @@ def _article_starts(segment: _Segment, after_photo: bool = False) -> list[int]:
                 starts.append(index)
                 index = body + 1
                 continue
+        if index > floor and _labelled_headline(line) and _after_a_sentence(lines, index):
+            starts.append(index)
+            index += 1
+            continue
+        if index > floor and _is_title_like(line) and not _is_subtitle(line) and not _inside_a_story(line):
+            body = _echoed_headline(lines, index, columns)
+            if body is not None:
+                starts.append(index)
+                if evidence is not None:
+                    headline = _text_of(lines[index:body])
+                    shared = "、".join(pair for pair in _topic_bigrams([headline])
+                                      if pair in _text_of(lines[body:body + _ECHO_SPAN]))
+                    evidence[index] = (f"taken to begin a new article at {headline!r} with no opener or byline "
+                                       f"under it: it follows a finished sentence and the lines under it take up its "
+                                       f"words ({shared})")
+                index = body + 1
+                continue
         index += 1
     return starts
+
+
+# A story's first lines take up its headline's words (`南环路施工期间部分公交改线` / `因南环路雨污分流改造施工`); a
+# paragraph's first line does not repeat itself in the lines under it.
+_ECHO_MIN = 2
+_ECHO_SPAN = 3  # lines of the body read for the echo
+_ECHO_HEADLINE_LINES = 2
+# A clause left open at a line's end (`美方出席今天午宴的有`): a sentence running on, never a headline's end.
+_CLAUSE_GOES_ON = frozenset("的和与及在把被对从将向是有而并或但则")
+_SPREAD_MIN = 3
+# A list broken just after one of its commas (`…少数尖子学生、只`) goes on into the next line.
+_LIST_GOES_ON = re.compile(r"、.{0,2}$")
+# A line inside a paragraph fills its column to within a character (a word or number that did not fit).
+_FULL_LINE_SLACK = 1.0
+
+
+def _echo(headline: str, body: str) -> int:
+    """Topic bigrams of a headline found again in the text under it."""
+    return sum(1 for pair in _topic_bigrams([headline]) if pair in body)
+
+
+def _set_apart_from_column(headline: list[str | None], column: float | None) -> bool:
+    """Whether no headline line is as wide as the column of the body under it, as every line inside a paragraph
+    is (a headline is set in its own type, at its own width)."""
+    return column is None or all(abs(_width(line) - column) >= _FULL_LINE_SLACK for line in headline if line is not None)
+
+
+def _indent_short(line: str | None, column: float | None) -> bool:
+    return line is not None and _is_short(line, column) and not _is_short(line, column, _INDENT_AT_MOST)
+
+
+def _indents_lost(lines: list[str | None], columns: list[float | None]) -> bool:
+    """Whether the column shows paragraphs beginning an indent short with no indent kept: a line after a finished
+    sentence, an indent short of its column, a full line under it (across a column break), and whose words the lines under it do not take
+    up (as they would a headline's)."""
+    above = None
+    for index, line in enumerate(lines[:-1]):
+        if line is None:
+            continue
+        after = _next_line(lines, index + 1)
+        below = lines[after] if after < len(lines) else None
+        if (above is not None and _ends_sentence(above) and not _indented(line) and below is not None
+                and _indent_short(line, columns[index]) and not _is_short(below, columns[index], _FOLLOWING_SHORT)
+                and _echo(line, _text_of(lines[after:after + _ECHO_SPAN])) < _ECHO_MIN):
+            return True
+        above = line
+    return False
+
+
+def _text_of(lines: list[str | None]) -> str:
+    return "".join(line for line in lines if line is not None)
+
+
+def _after_a_sentence(lines: list[str | None], index: int) -> bool:
+    """Whether the text above ``index`` (across a gap or not) ends a sentence."""
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i] is not None), None)
+    return above is not None and _ends_sentence(above)
+
+
+def _spread_to_the_column(line: str | None) -> bool:
+    """A line partly letter-spaced (`這套法規規 定 了 動 物 學 名`): the OCR's sign of a body line spread to fill its
+    column. A headline spaced for show is spaced throughout (`翰 墨 迎 新 春`)."""
+    if line is None:
+        return False
+    tokens = line.split()
+    singles = sum(1 for token in tokens if len(token) == 1)
+    return singles >= _SPREAD_MIN and singles < len(tokens)
+
+
+def _echoed_headline(lines: list[str | None], index: int, columns: list[float | None]) -> int | None:
+    """Where the body starts under a headline of one or two lines at ``index`` that follows a finished sentence,
+    gap or none, whose words the body's first lines take up; None when no such headline stands there."""
+    if not _after_a_sentence(lines, index):
+        return None
+    for taken in range(1, _ECHO_HEADLINE_LINES + 1):
+        last = index + taken - 1
+        if last >= len(lines) or not _is_title_like(lines[last]):
+            return None
+        body = _next_line(lines, last + 1)
+        if body >= len(lines) or _joins(lines[last], lines[body]) or _is_title_like(lines[body]) and body > last + 1:
+            continue
+        headline = "".join(lines[index:last + 1])
+        if taken == 1 and _indent_short(lines[index], columns[body]) and _indents_lost(lines, columns):
+            return None  # where paragraphs begin an indent short, so does this line: a paragraph's first
+        if (_opens_unclosed(headline) or headline.rstrip()[-1:] in _CLAUSE_GOES_ON or _LIST_GOES_ON.search(headline)
+                or any(_spread_to_the_column(line) for line in lines[index:last + 1])
+                or not _set_apart_from_column(lines[index:last + 1], columns[body])):
+            return None
+        text = _text_of(lines[body:body + _ECHO_SPAN])
+        if _echo(headline, text) >= _ECHO_MIN:
+            return body
+    return None
 
 
 def _standalone_headline(lines: list[str | None], index: int, columns: list[float | None]) -> bool:
@@ -214,7 +325,8 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
                               for line in _run_in_titles(_rejoined_bylines(_without_jumps_from(lines)))])
     for segment in _closed_segments(lines):
         after_photo = previous_kind == "photo"
-        starts = _article_starts(segment, after_photo=after_photo)
+        evidence: dict[int, str] = {}
+        starts = _article_starts(segment, after_photo=after_photo, evidence=evidence)
         previous_kind = segment.kind
         cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0])
         if not cuts and not (starts and segment.kind == "photo") and not _text_before_caption(segment):
@@ -222,17 +334,18 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
             continue
         bounds = [0] + cuts + [len(segment.lines)]
         pieces = [_trim_blanks(segment.lines[a:b]) for a, b in zip(bounds, bounds[1:])]
-        for piece in pieces[:-1]:
+        noted = [(evidence[bound],) if bound in evidence else () for bound in bounds[:-1]]
+        for piece, note in zip(pieces[:-1], noted):
             if piece:
-                segments.append(_Segment("open", piece, followed=True))
-        last = pieces[-1]
+                segments.append(_Segment("open", piece, followed=True, evidence=note))
+        last, note = pieces[-1], noted[-1]
         if segment.kind == "photo":
             # A photo's caption is one short paragraph; anything set before it belongs to the article above.
             caption_start = _caption_start(last)
             if caption_start > 0 and not (after_photo and _caption_opening(last[:caption_start])):
-                segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True))
-                last = last[caption_start:]
-        segments.append(_Segment(segment.kind, last, segment.authors))
+                segments.append(_Segment("open", _trim_blanks(last[:caption_start]), followed=True, evidence=note))
+                last, note = last[caption_start:], ()
+        segments.append(_Segment(segment.kind, last, segment.authors, evidence=note))
     return segments
 
 
@@ -307,9 +420,14 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
         return False
     if not _is_title_like(following):
         return True
-    after = lines[below + 1] if below + 1 < len(lines) else None
-    return (after is not None and not _is_title_like(after) and not _SENTENCE_MARK.search(lines[index])
-            and not following.strip()[:1] in _BULLETS)
+    if following.strip()[:1] in _BULLETS or _SENTENCE_MARK.search(lines[index]):
+        return False
+    after_index = _next_line(lines, below + 1)  # past a gap under a headline wrapped onto a second line
+    after = lines[after_index] if after_index < len(lines) else None
+    # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
+    # bulleted line, or from its second line into the next, says the text goes on under it.
+    return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
+                                  or _joins(following, after))
 
 
 def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .credits import _byline_line_names, _opener_at
-from .layout import (_column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
+from .credits import _bulleted_name, _byline_line_names, _opener_at
+from .layout import (_INDENT_AT_MOST, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
                      _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
                      _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
-from .segments import _Segment
+from .segments import _ECHO_MIN, _Segment, _echo
 
 
 # --- titles -----------------------------------------------------------------
@@ -25,6 +25,10 @@ _SPANNING_TITLE = 1.15
 # a body paragraph's first line is only its indent short.
 _SHORT_SECOND_LINE = 0.8
 _WIDTH_SAMPLE = 12
+# A headline broken just after a feature's `——记` (`做与中国合作的先行——记` / `希腊船王…`): whom it portrays follows.
+_PORTRAIT_BROKEN = re.compile(r"(?:[—－─━]{1,3}|-{2,3})[记記访訪]$")
+# Lines of the story read for a headline line's words.
+_ECHO_LINES = 5
 
 
 @dataclass
@@ -58,19 +62,24 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
                 index += 1
                 continue
             break
-        if not _is_title_like(line):
+        if not _is_title_like(line) or (candidates and _bulleted_name(line) is not None):
             break
         candidates.append(index)
         index += 1
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
-    if not candidates:
-        taken = _long_headline(lines, 0)
-        body = _next_line(lines, taken) if taken else len(lines)
+    warnings: list[str] = []
+    # A long headline holding clause commas, from the first line down (its first lines may read as a headline's
+    # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
+    contiguous = candidates == list(range(len(candidates)))
+    taken = _long_headline(lines, 0) if contiguous else 0
+    if taken > len(candidates):
+        body = _next_line(lines, taken)
         if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and (
                 _opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None):
             return list(range(taken)), body, ["a long headline read from the lines over the first paragraph, "
                                               "though they hold clause commas"]
+    if not candidates:
         return [], 0, ["no title found; the text may run on from another page"]
     after = index + 1 if index < len(lines) and lines[index] is None else index
     if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
@@ -85,15 +94,19 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
-                 or _byline_line_names(lines[after]) is not None)):
+                 or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None)):
         return candidates, after, []
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
-        if _joins(above, lines[line_index]) or _opens_unclosed(above):
+        if _joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above)):
             continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
-        if (_strong_start(lines, line_index, columns, explicit) or _opener_at(lines, line_index) is not None
-                or _opens_unclosed(lines[line_index])):
+        if _opener_at(lines, line_index) is not None or _opens_unclosed(lines[line_index]):
             return candidates[:position], line_index, []
+        if _strong_start(lines, line_index, columns, explicit):
+            if not _closes_headline_over_its_echo(lines, line_index):
+                return candidates[:position], line_index, []
+            warnings.append(f"{_compact(lines[line_index])!r} kept in the headline though it is an indent short of "
+                            "the column: a gap follows it and the story under it takes up its words")
         if _opens_lede(lines[line_index]):
             # Only the wording decided: a headline line can open so too.
             return candidates[:position], line_index, [
@@ -102,22 +115,35 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # Otherwise the headline is the first line, or the first two, told apart from the body by widths.
     first = lines[candidates[0]]
     if len(candidates) == 1:
-        return candidates, _next_line(lines, candidates[0] + 1), []
+        return candidates, _next_line(lines, candidates[0] + 1), warnings
     # A title mark or quotation left open, a label (`本报评论员：`), or a word broken at the line's end
     # (`…社会主义市场` / `经济法律体系…`) goes on into the second line.
-    if _opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]]):
-        return candidates[:2], _next_line(lines, candidates[1] + 1), []
+    if (_opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]])
+            or _PORTRAIT_BROKEN.search(_compact(first))):
+        return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
     second = lines[candidates[1]]
     guessed = ["title guessed from the first line; the second may belong to it"]
     if column is None or re.search(r"[、：:]", second):
-        return candidates[:1], candidates[1], guessed if column is None else []
+        return candidates[:1], candidates[1], guessed + warnings if column is None else warnings
     if _width(first) > _SPANNING_TITLE * column:
-        return candidates[:1], candidates[1], []
+        return candidates[:1], candidates[1], warnings
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
-        return candidates[:2], _next_line(lines, candidates[1] + 1), []
-    return candidates[:1], candidates[1], guessed
+        return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
+    return candidates[:1], candidates[1], guessed + warnings
+
+
+def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
+    """Whether a headline line an indent short of the column, which a paragraph's first line could be, ends the
+    headline instead: a gap follows it (a first line runs on into its paragraph) and the story under the gap takes
+    up its words (`首次突破百万标箱` over `…吞吐量达到100.3万标准箱，首次突破`), as a paragraph's first line is
+    not taken up by the lines under it."""
+    if index + 1 >= len(lines) or lines[index + 1] is not None:
+        return False
+    body = _next_line(lines, index + 1)
+    return _echo(lines[index], _compact("".join(line for line in lines[body:body + _ECHO_LINES]
+                                                 if line is not None))) >= _ECHO_MIN
 
 
 def _title_block(lines: list[str | None]) -> _TitleBlock:
@@ -180,6 +206,10 @@ def _photo_title(caption: list[str | None], following: _Segment | None) -> tuple
     if lead and lead < len(caption):
         return (_title_text(caption[:lead]), _trim_blanks(caption[lead:]),
                 ["photo title taken from the line before the caption"])
+    if _title_over_caption(caption):
+        return (_title_text(caption[:1]), _trim_blanks(caption[1:]),
+                ["photo title taken from the line over the caption: it is far shorter than the caption's lines "
+                 "and ends no clause"])
     if following is not None:
         taken = _standalone_title(following.lines)
         rest = _trim_blanks(following.lines[taken:])
@@ -191,3 +221,14 @@ def _photo_title(caption: list[str | None], following: _Segment | None) -> tuple
             following.lines = rest
             return title, caption, []
     return "", caption, ["photo title not found"]
+
+
+def _title_over_caption(caption: list[str | None]) -> bool:
+    """Whether the caption's first line is the photo's title set right over it with no gap: a headline line far
+    more than an indent short of the caption's widest line, over a line that is no headline's and does not go on
+    from it mid-word (a caption is one paragraph, so its first line is full or only an indent short)."""
+    if len(caption) < 2 or caption[0] is None or caption[1] is None:
+        return False
+    widest = max(_width(line) for line in caption[1:] if line is not None)
+    return (_is_title_like(caption[0]) and not _is_title_like(caption[1]) and not _joins(caption[0], caption[1])
+            and _width(caption[0]) + _INDENT_AT_MOST <= widest)
