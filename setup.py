@@ -13,7 +13,7 @@ NATIVE = Path("service/native")
 # NumPy and Python round after every multiplication and addition: so must the parts that compute with
 # floating-point numbers, for the same scores and the same summaries.
 _EXACT_FLOATS = ["-O2", "-ffp-contract=off"]
-_PARTS = ("_accumulate", "_summaries", "_salience")
+_PARTS = ("_accumulate", "_summaries", "_salience", "_runs")
 
 
 def _source(name: str) -> str:

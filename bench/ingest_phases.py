@@ -25,6 +25,11 @@ fastest of `--repeat` rounds, the phases taking turns:
 
 The split is by phase, not by library: OpenCC and jieba-rs are the two libraries named. The shares add up to
 the single-process ingest; with `ingest.workers = 2` the analysis (fold to extras) runs in two processes.
+
+Beside them, in the same rounds, the card pipeline on the same articles in this process: `jieba.lcut_for_search`
+of each title and body and `rank_bm25.BM25Okapi` over them (jieba's dictionary loaded before), its CPU time
+the baseline the whole ingest is read against. CPU time, not wall time, so that a shared machine's load moves
+both alike.
 """
 
 from __future__ import annotations
@@ -128,6 +133,18 @@ def phases_once(text: str, analyzer: Analyzer, clock: _JiebaClock, folder: Path)
     return seconds
 
 
+def card_pipeline(text: str) -> float:
+    """CPU seconds of the card pipeline over the file's articles: jieba's search-mode words, BM25Okapi."""
+    import jieba
+    from rank_bm25 import BM25Okapi
+
+    articles, _ = read_jsonl(text, "bench")
+    started = _cpu()
+    tokens = [jieba.lcut_for_search(a.title or "") + jieba.lcut_for_search(a.body) for a in articles]
+    BM25Okapi(tokens)
+    return _cpu() - started
+
+
 def _start_up() -> float:
     """CPU seconds of a child that imports what `jiansuo ingest` imports and exits."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -167,6 +184,10 @@ def main() -> int:
     analyzer.segmenter._jieba()
     background_idf()
     analyze_article(analyzer, ["热身"], "1993-1996年，增长1.5%。")
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
     loading = _cpu() - started + _start_up()
     print(f"loading: start-up, jieba-rs and jieba dictionaries, the idf table {loading:.2f} s CPU")
     clock = _JiebaClock(analyzer.segmenter)
@@ -183,12 +204,15 @@ def main() -> int:
             seconds["loading"] = loading
             seconds["index"] = max(0.0, whole - sum(seconds.values()))
             seconds["(whole ingest)"] = whole
+            seconds["(card pipeline)"] = card_pipeline(text)
             best = {name: min(best.get(name, math.inf), value) for name, value in seconds.items()}
     articles = text.count("\n")
     whole = best.pop("(whole ingest)")
+    card = best.pop("(card pipeline)")
     print(f"{articles} articles, {megabytes:.2f} MB UTF-8, {megabytes * 1e6 / max(articles, 1):.0f} bytes an article; "
           f"best of {args.repeat}")
-    print(f"whole `jiansuo ingest` with one worker: {whole:.2f} s CPU, {megabytes / whole:.2f} MB/s")
+    print(f"whole `jiansuo ingest` with one worker: {whole:.2f} s CPU, {megabytes / whole:.2f} MB/s; the card "
+          f"pipeline {card:.2f} s CPU, {megabytes / card:.2f} MB/s: the ingest at {card / whole:.2f}x its rate")
     for name, value in best.items():
         print(f"  {name:<24} {value:7.2f} s  {100 * value / whole:5.1f} %  ({megabytes / value if value else math.inf:7.2f} MB/s alone)")
     return 0

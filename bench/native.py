@@ -28,7 +28,9 @@ same (keys in order, floats to the last bit):
 - `_summaries.choose` by `stored_summary_compiled` against `stored_summary_in_python`: the generic summary
   of each article at ingest, and each hit's summary for its query in the searches;
 - `_accumulate.add_channel` by `Ranker.score_compiled` against `score_in_numpy`: the calls the searches make to
-  score every article holding a query word.
+  score every article holding a query word;
+- `_runs.number_terms` against `service.index.build.number_terms_in_python`: every channel of every article
+  numbered into a run's vocabularies, each side starting from empty ones.
 
 The table gives each entry point's calls, Python and compiled microseconds a call, their ratio, whether the
 answers were the same, and its share of the ingest and of the search: the time of those calls over the whole's,
@@ -42,6 +44,7 @@ import json
 import math
 import shutil
 import tempfile
+from array import array
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Callable
@@ -53,6 +56,7 @@ from service import native
 from service.articles import Article
 from service.engine import Engine
 from service.errors import JiansuoError
+from service.index import build as build_module
 from service.index.workers import analyse_batch
 from service.summaries import data as data_module
 from service.summaries import extras as extras_module
@@ -148,8 +152,11 @@ def recording(owner: Any, name: str, calls: list, record: Callable[..., Any] = l
 
 
 def ingest_calls(corpora: list[str], limit: int | None) -> dict[str, list]:
-    calls: dict[str, list] = {"weigh": [], "pack": [], "choose": []}
+    calls: dict[str, list] = {"weigh": [], "pack": [], "choose": [], "number": []}
     with ExitStack() as stack:
+        # Each call as (which vocabulary, the counts): replayed into fresh vocabularies and arrays.
+        stack.enter_context(recording(build_module, "_number_terms", calls["number"],
+                                      lambda vocabulary, counts, *_: (id(vocabulary), counts)))
         stack.enter_context(recording(data_module, "weigh_words", calls["weigh"]))
         stack.enter_context(recording(extras_module, "packed", calls["pack"]))
         stack.enter_context(recording(extras_module, "stored_summary", calls["choose"]))
@@ -229,6 +236,24 @@ def add_channel_pair(ranker, calls):
             same)
 
 
+def number_terms_pair(module, calls):
+    def replayed(number):
+        def run():
+            runs: dict[int, tuple[dict, array, array]] = {}
+            for vocabulary, counts in calls:
+                if vocabulary not in runs:
+                    runs[vocabulary] = ({}, array("q"), array("q"))
+                number(*runs[vocabulary][:1], counts, *runs[vocabulary][1:])
+            return runs
+        return run
+
+    def same(python, compiled):
+        return [list(python[key][0].items()) == list(compiled[key][0].items())
+                and python[key][1] == compiled[key][1] and python[key][2] == compiled[key][2] for key in python]
+
+    return replayed(build_module.number_terms_in_python), replayed(module.number_terms), same
+
+
 # --- the report -----------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -288,6 +313,7 @@ def main() -> int:
             ("_summaries.choose (search)", "_summaries", choose_pair, asked["choose"], "search"),
             ("_accumulate.add_channel", "_accumulate", lambda _, calls: add_channel_pair(engine.ranker(), calls),
              asked["score"], "search"),
+            ("_runs.number_terms", "_runs", number_terms_pair, made["number"], "ingest"),
         ]
         lines = []
         all_same = True

@@ -54,6 +54,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 from bench.common import (ChildrenPeak, add_corpora, article_fields, children_of, each_in_turn, iter_jsonl, parser_for,
                           peak_rss_mb, percentiles, rss_mb)
@@ -87,12 +88,18 @@ def article_length(rng: random.Random) -> int:
     return max(40, min(6000, int(rng.lognormvariate(mu, sigma))))
 
 
+def news_length(rng: random.Random) -> int:
+    """News-length articles (`--news-length`): 1 to 3 KB of UTF-8 each, 340 to 1,000 characters, uniformly."""
+    return rng.randint(340, 1000)
+
+
 FILE_ARTICLES = 10_000  # articles a file: an archive arrives as many files, each under ingest.max_file_bytes
 
 
-def write_corpus(folder: Path, n: int, sentences: list[str], titles: list[str], seed: int) -> tuple[int, int]:
-    """N articles of recombined sentences, one JSON line each, FILE_ARTICLES to a file in `folder`;
-    returns (bytes of text, characters of text)."""
+def write_corpus(folder: Path, n: int, sentences: list[str], titles: list[str], seed: int,
+                 lengths: Callable[[random.Random], int] = article_length) -> tuple[int, int]:
+    """N articles of recombined sentences, one JSON line each, FILE_ARTICLES to a file in `folder`, each about
+    as long as `lengths` draws; returns (bytes of text, characters of text)."""
     rng = random.Random(seed)
     text_bytes = text_chars = 0
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,7 +110,7 @@ def write_corpus(folder: Path, n: int, sentences: list[str], titles: list[str], 
                 if f is not None:
                     f.close()
                 f = open(folder / f"part-{i // FILE_ARTICLES:04d}.jsonl", "w", encoding="utf-8")
-            wanted = article_length(rng)
+            wanted = lengths(rng)
             start = rng.randrange(len(sentences))
             parts, size = [], 0
             # Runs of neighbouring sentences keep an article on one topic, as a real one is.
@@ -501,11 +508,12 @@ def run_wrk(url: str, paths: list[str], seconds: int, connections: int, script: 
 
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
              http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None],
-             phrases: list[str], long_queries: list[str], nrt: tuple[int, int] | None = None) -> list[str]:
+             phrases: list[str], long_queries: list[str], nrt: tuple[int, int] | None = None,
+             lengths: Callable[[random.Random], int] = article_length) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
-        text_bytes, text_chars = write_corpus(corpus, n, sentences, titles, seed)
+        text_bytes, text_chars = write_corpus(corpus, n, sentences, titles, seed, lengths)
         query_file = Path(folder) / "queries.json"
         query_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
 
@@ -874,6 +882,9 @@ def main() -> int:
     parser.add_argument("--nrt-baseline-repeats", type=int, default=3,
                         help="single-article ingests timed on each path in process (the full rewrite takes "
                              "seconds each at scale)")
+    parser.add_argument("--news-length", action="store_true",
+                        help="articles of 1 to 3 KB (340 to 1,000 characters, uniformly) instead of lognormal "
+                             "lengths of about 500 characters")
     parser.add_argument("--nrt", action="store_true", help="the near-real-time rows after each size's")
     parser.add_argument("--http-archive", type=Path, metavar="DATA_DIR",
                         help="only the HTTP rows, against this archive already built (e.g. by `jiansuo ingest` "
@@ -902,7 +913,8 @@ def main() -> int:
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
                         args.card_up_to, http_threads, phrases, long_queries,
-                        (args.nrt_repeats, args.nrt_baseline_repeats) if args.nrt else None)
+                        (args.nrt_repeats, args.nrt_baseline_repeats) if args.nrt else None,
+                        news_length if args.news_length else article_length)
         print("\n".join(rows), flush=True)
         failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0

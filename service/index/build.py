@@ -23,13 +23,16 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .. import native
 from .positions import codes_of_lines, doc_starts, lines_of_codes, position_dtype, terms_and_positions
+from .sorting import stable_order
 
 CHANNELS_DIR = "channels"
 POSITIONS_FILE = "positions.npy"
 _POSTINGS_PER_BLOCK = 4_000_000
 _INT32 = np.dtype("<i4")
 _INT64 = np.dtype("<i8")
+_runs = native.compiled("_runs")
 
 
 def channel_folder(root: Path, channel: str) -> Path:
@@ -142,6 +145,18 @@ class _ChannelBuffer:
     lengths: array = field(default_factory=lambda: array("q"))
 
 
+def number_terms_in_python(vocabulary: dict[str, int], term_counts: dict[str, int], term_ids: array,
+                           freqs: array) -> int:
+    """Each term of `term_counts` numbered in `vocabulary` (a new one gets the vocabulary's size), its number
+    appended to `term_ids` and its count to `freqs`; how many terms. `service/native/_runs` does the same."""
+    term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
+    freqs.extend(term_counts.values())
+    return len(term_counts)
+
+
+_number_terms = _runs.number_terms if _runs is not None else number_terms_in_python
+
+
 class RunBuilder:
     """Gathers analysed documents and writes them as numbered runs under `folder`.
 
@@ -176,9 +191,7 @@ class RunBuilder:
         for name in self.channels:
             length, term_counts = counts[name]
             buffer = self._buffers[name]
-            vocabulary = buffer.vocabulary
-            buffer.term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in term_counts])
-            buffer.freqs.extend(term_counts.values())
+            _number_terms(buffer.vocabulary, term_counts, buffer.term_ids, buffer.freqs)
             buffer.sizes.append(len(term_counts))
             buffer.lengths.append(length)
             self._postings += len(term_counts)
@@ -216,7 +229,7 @@ def _write_run_channel(folder: Path, buffer: _ChannelBuffer) -> None:
     term_ids = rank[np.frombuffer(buffer.term_ids, dtype=np.int64)] if terms else np.empty(0, np.int64)
     sizes = np.frombuffer(buffer.sizes, dtype=np.int64)
     docs = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
-    order = np.argsort(term_ids, kind="stable")  # documents stay ascending within each term
+    order = stable_order(term_ids)  # documents stay ascending within each term
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)
     np.cumsum(np.bincount(term_ids, minlength=len(terms)), out=offsets[1:])
     write_lines(folder / "terms.txt", (terms[i] for i in by_text), sync=False)
@@ -351,7 +364,7 @@ def _merge_parts(parts: list[dict], doc_lengths: np.ndarray, out: Path, sync: bo
         if block_ids:
             term_of = np.concatenate(block_ids)
             # Each part is sorted by term and parts come in document order: a stable sort merges them.
-            order = np.argsort(term_of, kind="stable")
+            order = stable_order(term_of)
             docs_out.write(np.concatenate(block_docs)[order].astype(_INT32).tobytes())
             freqs_out.write(np.concatenate(block_freqs)[order].astype(_INT32).tobytes())
             counts[start:stop] = np.bincount(term_of - start, minlength=stop - start)
@@ -454,7 +467,7 @@ def _merge_position_parts(parts: list[dict], doc_lengths: np.ndarray, dtype: np.
             block_positions.append(moved[kept])
         term_of = np.concatenate(block_ids)
         # Sorted by term and, within a term, source by source: the positions stay ascending.
-        order = np.argsort(term_of, kind="stable")
+        order = stable_order(term_of)
         positions_out.write(np.concatenate(block_positions)[order].astype(dtype).tobytes())
         counts[start:stop] = np.bincount(term_of - start, minlength=stop - start)
     written = int(counts.sum())

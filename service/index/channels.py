@@ -85,6 +85,9 @@ def _lede_words(body: str, body_words: list[Token]) -> list[str]:
     spans = lede_spans(body) if body_words else []
     if not spans:
         return []
+    if len(spans) == 1:  # a lede of one paragraph, as most are: one comparison a word
+        first, last = spans[0]
+        return [token[0] for token in body_words if first <= token[1] < last]
     last = spans[-1][1]
     return [token[0] for token in body_words
             if token[1] < last and any(start <= token[1] < end for start, end in spans)]

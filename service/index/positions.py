@@ -29,6 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from .postings import SortedTerms, TermNumbers, member
+from .sorting import stable_order
 
 PAIRS = "pairs"
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -77,7 +78,7 @@ def terms_and_positions(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     del unused
     codes |= following
     del following
-    order = np.argsort(codes, kind="stable")  # positions stay ascending within each term
+    order = stable_order(codes)  # positions stay ascending within each term
     codes = codes[order]
     positions = positions[order]
     return codes, positions

@@ -6,7 +6,8 @@ to and as the path taken where the module is not there, with the same results to
 - `_accumulate`: a query's channel sums over the postings (`search.ranker.Ranker.score`);
 - `_summaries`: a hit's summary sentences straight from its stored summary data (`choose`), and the packing
   of that data at ingest (`pack`) (`summaries.data`);
-- `_salience`: each word's salience in an article, for its summary data (`summaries.salience`).
+- `_salience`: each word's salience in an article, for its summary data (`summaries.salience`);
+- `_runs`: an article's terms numbered in the vocabulary of the index run it goes into (`index.build`).
 
 A part is kept only where `python -m bench.native` shows it pays for itself (docs/performance.md says how
 much each buys).
@@ -24,7 +25,7 @@ import sys
 from types import ModuleType
 
 SWITCH = "JIANSUO_PURE_PYTHON"
-MODULES = ("_accumulate", "_summaries", "_salience")
+MODULES = ("_accumulate", "_summaries", "_salience", "_runs")
 
 
 def pure_python() -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .sentences import split_sentences
+from .sentences import iter_sentences
 
 # Who sent the story: a paper's own (`本报讯`, `又讯`, `本报北京3月5日电`, `本报北京3月22日讯`), an agency, paper or
 # site's dateline (`新华社北京3月5日电`, `据新华社北京3月5日电`, `中新网3月5日电`, `人民网北京电`, `中央社东京8日专电`,
@@ -107,7 +107,7 @@ def lede_spans(body: str, *, min_chars: int = LEDE_MIN_CHARS, max_chars: int = L
         if length + (end - start) > max_chars:
             # Whole sentences up to the first that reaches the limit: a lede is never cut mid-sentence.
             cut = end
-            for sentence in split_sentences(body[start:end]):
+            for sentence in iter_sentences(body[start:end]):
                 cut = start + sentence.end
                 if length + sentence.end >= max_chars:
                     break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 # Closing quotes and brackets that belong to the sentence they follow (`……。”`).
 _CLOSERS = "”’」』）)】〕》\"'"
@@ -69,7 +69,13 @@ def _pieces(text: str):
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    sentences: list[Sentence] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[Sentence]:
+    """`split_sentences` one sentence at a time, for a reader that stops early (the lede): each is given once
+    the next is found, since stray punctuation after it still joins it."""
+    last: Sentence | None = None
     for start, end in _pieces(text):
         while start < end and (text[start].isspace() or text[start] in _INVISIBLE):
             start += 1
@@ -80,9 +86,11 @@ def split_sentences(text: str) -> list[Sentence]:
         if not _has_word(text[start:end]):
             # Stray punctuation (`。`, `”`, `……`) is no sentence: it joins the one before it when that
             # one is on the same line, and is dropped otherwise.
-            if sentences and "\n" not in text[sentences[-1].end:start]:
-                previous = sentences[-1]
-                sentences[-1] = Sentence(text[previous.start:end], previous.start, end)
+            if last is not None and "\n" not in text[last.end:start]:
+                last = Sentence(text[last.start:end], last.start, end)
             continue
-        sentences.append(Sentence(text[start:end], start, end))
-    return sentences
+        if last is not None:
+            yield last
+        last = Sentence(text[start:end], start, end)
+    if last is not None:
+        yield last

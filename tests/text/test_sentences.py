@@ -2,7 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers_golden import check_golden
-from service.text.sentences import split_sentences
+from service.text.sentences import iter_sentences, split_sentences
 
 CASES = [
     "他说：“好的……。”然后走了！总投资1836.7万元；一是甲\n二是乙\n\n没有标点",
@@ -68,3 +68,12 @@ def test_every_word_character_is_in_some_sentence(text):
     for sentence in split_sentences(text):
         covered.update(range(sentence.start, sentence.end))
     assert all(i in covered for i, ch in enumerate(text) if ch.isalnum())
+
+
+def test_sentences_one_at_a_time_are_the_same_and_stray_punctuation_still_joins():
+    text = "他说：“好。”。\n。第二句！？……第三句。”"
+    assert list(iter_sentences(text)) == split_sentences(text)
+    sentences = iter_sentences(text)
+    first = next(sentences)
+    assert first.text == "他说：“好。”。"  # the stray full stop after the quote joins the first sentence
+    assert [s.text for s in sentences] == ["第二句！？……", "第三句。”"]  # the one alone on its line is dropped
