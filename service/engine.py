@@ -80,6 +80,8 @@ ENTITY_FACET_VALUES = 10
 # half the archive would otherwise read every mention there is).
 ENTITY_COOCCURRENCE_ARTICLES = 5000
 ENTITY_TABLE_SECONDS = 60.0
+# Printings of stories kept listed between searches (about 300 bytes each), forgotten all at once past this.
+_LISTED_KEPT = 50_000
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,9 @@ class Engine:
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
         self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
-        self._stories: tuple[tuple, np.ndarray] | None = None
+        self._stories_kept: tuple[tuple, reprints.Stories] | None = None
+        # (copies revision, (group, script) -> its printings listed, [printings kept]): `_listed_groups`
+        self._listed: tuple[tuple[int, int], dict, list[int]] | None = None
         self._copies_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
         # Segments are merged after a write returns: in a thread of this process where it serves requests (the
@@ -869,8 +873,8 @@ class Engine:
         if collapse:
             matched, stories_total, folded = self._collapsed(matched, offset + k, partial(
                 self._match, query, date_from, date_to, section, sort, limit=None, facets=facets or facet_terms))
-        elif (story := self._story_numbers(matched.live)) is not None:
-            stories_total = int(np.unique(story[matched.ranking.all_matches]).size)
+        elif (stories := self._stories(matched.live)) is not None:
+            stories_total = stories.count(matched.ranking.all_matches)[0]
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
         generation, postings, ranker = matched.live.generation, matched.live.words, matched.live.ranker
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
@@ -1027,6 +1031,10 @@ class Engine:
 
     def copy_groups(self) -> dict[str, tuple[str, ...]]:
         """Every article that has copies -> its group of copies (itself included, sorted)."""
+        return self._groups_now()[1]
+
+    def _groups_now(self) -> tuple[tuple[int, int], dict[str, tuple[str, ...]]]:
+        """(the store's copies revision, `copy_groups` at it)."""
         revision = self.store.copies_revision()
         cached = self._copy_groups
         if cached is None or cached[0] != revision:
@@ -1034,43 +1042,66 @@ class Engine:
                 if self._copy_groups is None or self._copy_groups[0] != revision:
                     self._copy_groups = (revision, reprints.groups(self.store.copy_pairs()))
                 cached = self._copy_groups
-        return cached[1]
+        return cached
 
     def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
         """The other articles that are the same story as each of these (those that have any), oldest first."""
-        groups = self.copy_groups()
-        wanted = {i: [other for other in groups[i] if other != i] for i in article_ids if i in groups}
+        revision, groups = self._groups_now()
+        wanted = {i: groups[i] for i in article_ids if i in groups}
         if not wanted:
             return {}
-        found = self.store.listings(sorted({other for others in wanted.values() for other in others}))
+        listed = self._listed_groups(revision, set(wanted.values()), script)
+        return {i: tuple(copy for copy in listed[group] if copy.id != i) for i, group in wanted.items()}
+
+    def _listed_groups(self, revision: tuple[int, int], groups: set[tuple[str, ...]],
+                       script: str | None) -> dict[tuple[str, ...], tuple[reprints.Copy, ...]]:
+        """Each group's printings the store holds, oldest first, as shown in `script`. Remembered until the
+        store changes: a story printed hundreds of times is listed under every hit of it, and the same large
+        stories come up query after query."""
+        cached = self._listed
+        if cached is None or cached[0] != revision:
+            cached = self._listed = (revision, {}, [0])
+        _, kept, size = cached
+        listed = {}
+        for group in groups:
+            known = kept.get((group, script))  # another thread may forget them all meanwhile
+            if known is not None:
+                listed[group] = known
+        missing = [group for group in groups if group not in listed]
+        if not missing:
+            return listed
+        found = self.store.listings(sorted({member for group in missing for member in group}))
         text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
         shown = {other: reprints.Copy(other, text(title), day, page, text(section))
                  for other, (title, day, page, section) in found.items()}
-        return {i: tuple(sorted((shown[o] for o in others if o in shown), key=reprints.Copy.order))
-                for i, others in wanted.items()}
+        if size[0] > _LISTED_KEPT:  # a long-running server's memory stays bounded: forgotten all at once
+            kept.clear()
+            size[0] = 0
+        for group in missing:
+            listed[group] = kept[(group, script)] = tuple(sorted((shown[o] for o in group if o in shown),
+                                                                 key=reprints.Copy.order))
+            size[0] += len(group)
+        return listed
 
     def _with_copies(self, hits: list[Hit], script: str | None) -> list[Hit]:
         copies = self.copies([hit.article.id for hit in hits], script)
         return [replace(hit, copies=copies[hit.article.id]) if hit.article.id in copies else hit for hit in hits]
 
-    def _story_numbers(self, live: LiveIndex) -> np.ndarray | None:
-        """For each document number of `live`, the smallest document number of its story; None when no article
-        has a copy (searches then collapse nothing, at no cost)."""
-        groups = self.copy_groups()
+    def _stories(self, live: LiveIndex) -> reprints.Stories | None:
+        """The stories of `live`'s documents; None when no article has a copy (searches then collapse nothing,
+        at no cost)."""
+        revision, groups = self._groups_now()
         if not groups:
             return None
-        key = (live.generation, self.store.copies_revision())
-        cached = self._stories
+        key = (live.generation, revision)
+        cached = self._stories_kept
         if cached is None or cached[0] != key:
             with self._copies_lock:
-                if self._stories is None or self._stories[0] != key:
-                    story = np.arange(live.words.n_docs, dtype=np.int64)
-                    for group in set(groups.values()):
-                        numbers = live.words.doc_numbers_of(group)
-                        if len(numbers) > 1:
-                            story[numbers] = min(numbers)
-                    self._stories = (key, story)
-                cached = self._stories
+                if self._stories_kept is None or self._stories_kept[0] != key:
+                    words = live.words
+                    self._stories_kept = (key, reprints.Stories(
+                        words.n_docs, (words.doc_numbers_of(group) for group in set(groups.values()))))
+                cached = self._stories_kept
         return cached[1]
 
     def _collapsed(self, matched: "Matched", wanted: int,
@@ -1079,23 +1110,20 @@ class Engine:
         number, how many other matching articles its story has. At least the first `wanted` stories are in
         order: when the ranked candidates hold fewer and more matches wait unranked, all are ranked
         (`rematch`), so that no story lands on two pages and none is skipped."""
-        story = self._story_numbers(matched.live)
-        if story is None:
+        stories = self._stories(matched.live)
+        if stories is None:
             return matched, matched.ranking.total, _no_copies
+        story = stories.story
         ranking = matched.ranking
         first = reprints.first_of_each_story(story[ranking.candidates])
         if first.size < wanted and ranking.matches is not None:
             matched = rematch()
             ranking = matched.ranking
             first = reprints.first_of_each_story(story[ranking.candidates])
-        stories, counts = np.unique(story[ranking.all_matches], return_counts=True)
+        total, folded = stories.count(ranking.all_matches)
         collapsed = replace(ranking, candidates=ranking.candidates[first], scores=ranking.scores[first],
                             matches=ranking.all_matches)
-
-        def folded(number: int) -> int:
-            return int(counts[np.searchsorted(stories, story[number])]) - 1
-
-        return matched._replace(ranking=collapsed), int(stories.size), folded
+        return matched._replace(ranking=collapsed), total, folded
 
     def _match(self, query: str, date_from: str | None, date_to: str | None, section: str | None,
                sort: str | None, *, limit: int | None, facets: bool = False) -> "Matched":

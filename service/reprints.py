@@ -224,3 +224,36 @@ class Copy:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "date": self.date, "page": self.page, "section": self.section}
+
+
+class Stories:
+    """The stories of one index generation's documents: for each document number the smallest number of its
+    story (`story`), and for the documents that have copies in it a small story index (`grouped`, -1 for the
+    others), so that counting a search's matches by story is one pass over them and a count per group, not a
+    sort of every match."""
+
+    def __init__(self, n_docs: int, groups: Iterable[list[int]]):
+        self.story = np.arange(n_docs, dtype=np.int64)
+        self.grouped = np.full(n_docs, -1, dtype=np.int32)
+        count = 0
+        for numbers in groups:
+            if len(numbers) > 1:
+                self.story[numbers] = min(numbers)
+                self.grouped[numbers] = count
+                count += 1
+        self.groups = count
+
+    def count(self, matches: np.ndarray) -> tuple[int, Callable[[int], int]]:
+        """How many stories `matches` (distinct document numbers) hold; and for one of them, how many other
+        matches its story has."""
+        index = self.grouped[matches]
+        index = index[index >= 0]
+        per_group = np.bincount(index, minlength=self.groups)
+        total = int(matches.size - index.size + np.count_nonzero(per_group))
+        grouped = self.grouped
+
+        def folded(number: int) -> int:
+            at = int(grouped[number])
+            return int(per_group[at]) - 1 if at >= 0 else 0
+
+        return total, folded

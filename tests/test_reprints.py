@@ -92,6 +92,33 @@ def test_first_of_each_story_keeps_rank_order():
     assert reprints.first_of_each_story(np.array([5, 3, 5, 7, 3, 1])).tolist() == [0, 1, 3, 5]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.lists(st.integers(0, n - 1), max_size=6), max_size=8),
+    st.lists(st.integers(0, n - 1), unique=True))))
+def test_stories_count_matches_as_sorting_their_story_numbers_does(case):
+    n_docs, groups, matches = case
+    # Groups as an index generation has them: disjoint, some of one document only.
+    seen: set[int] = set()
+    disjoint = []
+    for group in groups:
+        mine = sorted(set(group) - seen)
+        seen.update(mine)
+        disjoint.append(mine)
+    stories = reprints.Stories(n_docs, disjoint)
+    story = np.arange(n_docs)
+    for group in disjoint:
+        if len(group) > 1:
+            story[group] = min(group)
+    assert stories.story.tolist() == story.tolist()
+    matched = np.asarray(sorted(matches), dtype=np.int64)
+    total, folded = stories.count(matched)
+    numbers, counts = np.unique(story[matched], return_counts=True)
+    assert total == numbers.size
+    for number in matched.tolist():
+        assert folded(number) == counts[np.searchsorted(numbers, story[number])] - 1
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=400))
 def test_any_text_is_sketched_without_error_and_is_its_own_copy(text):
@@ -231,6 +258,26 @@ def test_copies_are_listed_in_the_display_script(engine):
     engine.ingest_records([story("a", DISPATCH, title="全国人大会议开幕"), story("b", REPRINT, title="人大会议开幕")])
     (copy,) = engine.copies(["a"], "traditional")["a"]
     assert copy.title == "人大會議開幕"
+
+
+def test_copies_listed_at_one_search_are_listed_anew_once_the_store_changes(engine):
+    # A story's printings are remembered between searches: a copy retitled, or deleted, must not linger.
+    engine.ingest_records([story("a", DISPATCH, title="全国人大会议开幕", date="2018-03-06"),
+                           story("b", REPRINT, title="人大会议开幕", date="2018-03-07"),
+                           story("c", DISPATCH + "（完）", title="人大开幕", date="2018-03-08")])
+
+    def listed(script=None):
+        (hit,) = [h for h in engine.search("人民大会堂", collapse=False, script=script).hits if h.article.id == "a"]
+        return [(c.id, c.title) for c in hit.copies]
+
+    assert listed() == [("b", "人大会议开幕"), ("c", "人大开幕")]
+    assert listed("traditional") == [("b", "人大會議開幕"), ("c", "人大開幕")]
+    engine.ingest_records([story("b", REPRINT, title="两会开幕", date="2018-03-07")])
+    assert listed() == [("b", "两会开幕"), ("c", "人大开幕")]
+    engine.ingest_records([story("c", DISPATCH + "（完）", title="人大开幕", date="2018-03-01")])  # now the oldest
+    assert listed() == [("c", "人大开幕"), ("b", "两会开幕")]
+    engine.delete(["b"])
+    assert listed() == [("c", "人大开幕")] and listed("traditional") == [("c", "人大開幕")]
 
 
 def test_the_article_dataclass_is_unchanged_by_copies():
