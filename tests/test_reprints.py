@@ -92,6 +92,14 @@ def test_first_of_each_story_keeps_rank_order():
     assert reprints.first_of_each_story(np.array([5, 3, 5, 7, 3, 1])).tolist() == [0, 1, 3, 5]
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 300), max_size=700))
+def test_first_of_each_story_is_the_same_for_a_page_and_for_every_match(numbers):
+    stories = np.asarray(numbers, dtype=np.int64)
+    _, first = np.unique(stories, return_index=True)
+    assert reprints.first_of_each_story(stories).tolist() == sorted(first.tolist())
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 60).flatmap(lambda n: st.tuples(
     st.just(n), st.lists(st.lists(st.integers(0, n - 1), max_size=6), max_size=8),
