@@ -1,7 +1,7 @@
 """Jiansuo at archive scale beside the card pipeline (jieba + rank-bm25), on the same articles, in one run.
 
     python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000 | --articles N] [--queries 200] [--phrases 200]
-        [--long-queries 100] [--seed 7] [--nrt] [--nrt-archive DATA_DIR]
+        [--long-queries 100] [--seed 7] [--nrt] [--nrt-archive DATA_DIR] [--http-queries N]
 
 SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
 ../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
@@ -29,7 +29,8 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
   the time to open it (`storage.load` with every checksum verified, and with sizes only), and the RSS of a
   fresh process once it has opened the index and answered the queries;
 - HTTP: requests a second and p50/p99 latency of `/api/search` (summaries and highlights on, 10 hits, the same
-  queries in turn) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
+  queries in turn, or with `--http-queries N` that many distinct ones, so that a server's caches meet few
+  repeats) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
   `--connections` keep-alive connections for `--http-seconds`, after the workers have answered 40 searches;
   errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards. Just
   before, the same server is run as long on a path it answers with the app's JSON 404: the rate of the stack
@@ -129,8 +130,9 @@ def corpus_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("part-*.jsonl"))
 
 
-def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
-    """`count` queries of 1 to 4 jieba words of the source, each word common or rare by a coin toss."""
+def make_queries(sentences: list[str], count: int, seed: int, *, distinct: bool = False) -> list[str]:
+    """`count` queries of 1 to 4 jieba words of the source, each word common or rare by a coin toss; with
+    `distinct`, a query drawn again is passed over (the others are those made without it, in the same order)."""
     import jieba
 
     jieba.setLogLevel(60)
@@ -139,10 +141,17 @@ def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
     by_frequency = sorted(frequency, key=lambda w: (-frequency[w], w))
     common = by_frequency[:1000]
     rare = sorted(w for w in by_frequency if 2 <= frequency[w] <= 4)
-    queries = []
-    for _ in range(count):
+    queries: list[str] = []
+    seen: set[str] = set()
+    for _ in range(count * 50 if distinct else count):
+        if len(queries) == count:
+            break
         words = [rng.choice(common if rng.random() < 0.5 else rare) for _ in range(rng.randint(1, 4))]
-        queries.append(" ".join(dict.fromkeys(words)))
+        query = " ".join(dict.fromkeys(words))
+        if distinct and query in seen:
+            continue
+        seen.add(query)
+        queries.append(query)
     return queries
 
 
@@ -467,6 +476,7 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
     finally:
         server.stop()
     return {**searched, "workers_rss": workers, "connections": connections, "seconds": seconds, "threads": threads,
+            "queries": len(paths), "distinct": len(set(paths)),
             "bare_rps": bare["rps"], "bare_p99_ms": bare["p99_ms"], "bare_answers": bare["requests"]}
 
 
@@ -501,7 +511,8 @@ def run_wrk(url: str, paths: list[str], seconds: int, connections: int, script: 
 
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
              http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None],
-             phrases: list[str], long_queries: list[str], nrt: tuple[int, int] | None = None) -> list[str]:
+             phrases: list[str], long_queries: list[str], nrt: tuple[int, int] | None = None,
+             http_queries: list[str] | None = None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
@@ -518,7 +529,8 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         https, http_failures = [], []
         for threads in http_threads if http_seconds else []:
             try:
-                measured = measure_http(data_dir, queries, http_seconds, Path(folder), connections, threads)
+                measured = measure_http(data_dir, http_queries or queries, http_seconds, Path(folder), connections,
+                                        threads)
             except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
                 # Reported in the table: a failed HTTP run does not throw away the rest of the size's numbers.
                 http_failures.append(f"| HTTP run with {threads or 'configured'} threads failed | {exc} | | |")
@@ -621,7 +633,8 @@ def http_rows(http: dict, index_bytes: int) -> list[str]:
         f" of {http['threads']} thread{'' if http['threads'] == 1 else 's'}"
     rows = [
         f"| HTTP /api/search with summaries, 2 workers{threads}, wrk {http['connections']} connections "
-        f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
+        f"{http['seconds']} s, {http['queries']} queries in turn ({http['distinct']} distinct) | "
+        f"{http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
         f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
         f"| the same server answering a JSON 404 to every request, just before (gunicorn, Flask, access log and "
         f"wrk alone) | {http['bare_rps']:.0f} requests/s, p99 {http['bare_p99_ms']:.2f} ms | | search with "
@@ -875,6 +888,9 @@ def main() -> int:
                         help="single-article ingests timed on each path in process (the full rewrite takes "
                              "seconds each at scale)")
     parser.add_argument("--nrt", action="store_true", help="the near-real-time rows after each size's")
+    parser.add_argument("--http-queries", type=int, default=0, metavar="N",
+                        help="wrk sends N distinct queries in turn (made as --queries are, a query drawn twice "
+                             "passed over) rather than the --queries ones, so few answers repeat")
     parser.add_argument("--http-archive", type=Path, metavar="DATA_DIR",
                         help="only the HTTP rows, against this archive already built (e.g. by `jiansuo ingest` "
                              "of the files `write_corpus` makes); the queries are made from the sources as usual")
@@ -886,6 +902,9 @@ def main() -> int:
 
     sentences, titles = read_source(args.sources)
     queries = make_queries(sentences, args.queries, args.seed)
+    http_queries = make_queries(sentences, args.http_queries, args.seed, distinct=True) if args.http_queries else None
+    if http_queries is not None and len(http_queries) < args.http_queries:
+        parser.error(f"the sources give only {len(http_queries)} distinct queries, not {args.http_queries}")
     phrases = make_phrases(sentences, args.phrases, args.seed) if args.phrases else []
     long_queries = make_long_queries(sentences, args.long_queries, args.seed) if args.long_queries else []
     print(f"source: {len(sentences)} sentences, {len(titles)} titles from {len(args.sources)} file(s); "
@@ -895,14 +914,15 @@ def main() -> int:
                                        args.nrt_baseline_repeats, args.seed)), flush=True)
         return 0
     if args.http_archive is not None:
-        rows = http_on_archive(args.http_archive, queries, args.http_seconds, args.connections, http_threads)
+        rows = http_on_archive(args.http_archive, http_queries or queries, args.http_seconds, args.connections,
+                               http_threads)
         print("\n".join(rows), flush=True)
         return 1 if re.search(r"requests, [1-9]\d* errors", "".join(rows)) else 0
     failed = False
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
                         args.card_up_to, http_threads, phrases, long_queries,
-                        (args.nrt_repeats, args.nrt_baseline_repeats) if args.nrt else None)
+                        (args.nrt_repeats, args.nrt_baseline_repeats) if args.nrt else None, http_queries)
         print("\n".join(rows), flush=True)
         failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0
