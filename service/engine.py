@@ -80,8 +80,9 @@ ENTITY_FACET_VALUES = 10
 # half the archive would otherwise read every mention there is).
 ENTITY_COOCCURRENCE_ARTICLES = 5000
 ENTITY_TABLE_SECONDS = 60.0
-# Printings of stories kept listed between searches (about 300 bytes each), forgotten all at once past this.
-_LISTED_KEPT = 50_000
+# Printings of stories kept listed between searches (a few hundred bytes each), the least recently shown
+# forgotten past this.
+_LISTED_KEPT = 60_000
 
 
 @dataclass(frozen=True)
@@ -331,8 +332,7 @@ class Engine:
         self._absent_lock = threading.Lock()
         self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
         self._stories_kept: tuple[tuple, reprints.Stories] | None = None
-        # (copies revision, (group, script) -> its printings listed, [printings kept]): `_listed_groups`
-        self._listed: tuple[tuple[int, int], dict, list[int]] | None = None
+        self._listed = reprints.Listed(_LISTED_KEPT)
         self._copies_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
         # Segments are merged after a write returns: in a thread of this process where it serves requests (the
@@ -1047,41 +1047,20 @@ class Engine:
     def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
         """The other articles that are the same story as each of these (those that have any), oldest first."""
         revision, groups = self._groups_now()
-        wanted = {i: groups[i] for i in article_ids if i in groups}
+        wanted = {i: (groups[i], script) for i in article_ids if i in groups}
         if not wanted:
             return {}
-        listed = self._listed_groups(revision, set(wanted.values()), script)
-        return {i: tuple(copy for copy in listed[group] if copy.id != i) for i, group in wanted.items()}
-
-    def _listed_groups(self, revision: tuple[int, int], groups: set[tuple[str, ...]],
-                       script: str | None) -> dict[tuple[str, ...], tuple[reprints.Copy, ...]]:
-        """Each group's printings the store holds, oldest first, as shown in `script`. Remembered until the
-        store changes: a story printed hundreds of times is listed under every hit of it, and the same large
-        stories come up query after query."""
-        cached = self._listed
-        if cached is None or cached[0] != revision:
-            cached = self._listed = (revision, {}, [0])
-        _, kept, size = cached
-        listed = {}
-        for group in groups:
-            known = kept.get((group, script))  # another thread may forget them all meanwhile
-            if known is not None:
-                listed[group] = known
-        missing = [group for group in groups if group not in listed]
-        if not missing:
-            return listed
-        found = self.store.listings(sorted({member for group in missing for member in group}))
-        text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
-        shown = {other: reprints.Copy(other, text(title), day, page, text(section))
-                 for other, (title, day, page, section) in found.items()}
-        if size[0] > _LISTED_KEPT:  # a long-running server's memory stays bounded: forgotten all at once
-            kept.clear()
-            size[0] = 0
-        for group in missing:
-            listed[group] = kept[(group, script)] = tuple(sorted((shown[o] for o in group if o in shown),
-                                                                 key=reprints.Copy.order))
-            size[0] += len(group)
-        return listed
+        listed = self._listed.get(revision, set(wanted.values()))
+        missing = {key for key in wanted.values() if key not in listed}
+        if missing:
+            found = self.store.listings(sorted({member for group, _ in missing for member in group}))
+            text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
+            shown = {other: reprints.Copy(other, text(title), day, page, text(section))
+                     for other, (title, day, page, section) in found.items()}
+            for key in missing:
+                listed[key] = self._listed.put(revision, key, tuple(sorted(
+                    (shown[o] for o in key[0] if o in shown), key=reprints.Copy.order)))
+        return {i: reprints.Listed.others(listed[key], i) for i, key in wanted.items()}
 
     def _with_copies(self, hits: list[Hit], script: str | None) -> list[Hit]:
         copies = self.copies([hit.article.id for hit in hits], script)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -268,3 +270,53 @@ class Stories:
             return int(per_group[at]) - 1 if at >= 0 else 0
 
         return total, folded
+
+
+class Listed:
+    """Stories' printings as listed under hits, remembered between searches until the store changes (a story
+    printed hundreds of times is listed under every hit of it, and the same large stories come up query after
+    query): for a (group, script), its printings oldest first and where each stands among them. At most
+    `budget` printings are kept, the least recently asked for forgotten first."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._revision: object = None
+        self._kept: OrderedDict[tuple, tuple[tuple[Copy, ...], dict[str, int]]] = OrderedDict()
+        self._size = 0
+
+    def get(self, revision: object, keys: Iterable[tuple]) -> dict[tuple, tuple[tuple[Copy, ...], dict[str, int]]]:
+        """Those of `keys` kept at `revision` (everything kept is forgotten when the revision is another)."""
+        found = {}
+        with self._lock:
+            if revision != self._revision:
+                self._revision, self._size = revision, 0
+                self._kept.clear()
+            for key in keys:
+                known = self._kept.get(key)
+                if known is not None:
+                    self._kept.move_to_end(key)
+                    found[key] = known
+        return found
+
+    def put(self, revision: object, key: tuple, copies: tuple[Copy, ...]) -> tuple[tuple[Copy, ...], dict[str, int]]:
+        entry = (copies, {copy.id: n for n, copy in enumerate(copies)})
+        with self._lock:
+            if revision != self._revision:  # kept under its own revision: never shown at another
+                self._revision, self._size = revision, 0
+                self._kept.clear()
+            if key in self._kept:
+                return entry
+            self._kept[key] = entry
+            self._size += len(copies)
+            while self._size > self.budget and len(self._kept) > 1:
+                _, (gone, _) = self._kept.popitem(last=False)
+                self._size -= len(gone)
+        return entry
+
+    @staticmethod
+    def others(entry: tuple[tuple[Copy, ...], dict[str, int]], article_id: str) -> tuple[Copy, ...]:
+        """The printings of `entry` other than `article_id`, in their order."""
+        copies, where = entry
+        at = where.get(article_id)
+        return copies if at is None else copies[:at] + copies[at + 1:]

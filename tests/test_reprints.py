@@ -288,6 +288,23 @@ def test_copies_listed_at_one_search_are_listed_anew_once_the_store_changes(engi
     assert listed() == [("c", "人大开幕")] and listed("traditional") == [("c", "人大開幕")]
 
 
+def test_listed_printings_keep_the_most_recently_asked_within_the_budget_and_go_with_the_revision():
+    def printed(*ids):
+        return tuple(reprints.Copy(i, f"标题{i}", "2018-03-05", None, None) for i in ids)
+
+    listed = reprints.Listed(budget=5)
+    a, b, c = (("a", "a2"), None), (("b", "b2"), None), (("c", "c2", "c3"), None)
+    listed.put(1, a, printed("a", "a2"))
+    listed.put(1, b, printed("b", "b2"))
+    assert set(listed.get(1, [a])) == {a}  # a asked for again: b is now the least recent
+    listed.put(1, c, printed("c", "c2", "c3"))  # 7 printings: b goes, a and c stay (5)
+    assert set(listed.get(1, [a, b, c])) == {a, c}
+    assert reprints.Listed.others(listed.get(1, [c])[c], "c2") == printed("c", "c3")
+    assert listed.get(2, [a, c]) == {}  # the store changed: everything listed before is forgotten
+    listed.put(1, a, printed("a", "a2"))  # listed at the revision before, by a search that began earlier
+    assert listed.get(2, [a]) == {}
+
+
 def test_the_article_dataclass_is_unchanged_by_copies():
     # Copies live beside the article, never in it: its content hash and fields stay what they were.
     assert "copies" not in Article.__dataclass_fields__
