@@ -871,8 +871,10 @@ class Engine:
         articles_total = stories_total = matched.ranking.total
         folded: Callable[[int], int] = _no_copies
         if collapse:
-            matched, stories_total, folded = self._collapsed(matched, offset + k, partial(
-                self._match, query, date_from, date_to, section, sort, limit=None, facets=facets or facet_terms))
+            matched, stories_total, folded = self._collapsed(
+                matched, offset + k, partial(self._match, query, date_from, date_to, section, sort,
+                                             facets=facets or facet_terms),
+                shown=significant.SAMPLE if facet_terms else 0)
         elif (stories := self._stories(matched.live)) is not None:
             stories_total = stories.count(matched.ranking.all_matches)[0]
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
@@ -1083,12 +1085,14 @@ class Engine:
                 cached = self._stories_kept
         return cached[1]
 
-    def _collapsed(self, matched: "Matched", wanted: int,
-                   rematch: Callable[[], "Matched"]) -> tuple["Matched", int, Callable[[int], int]]:
+    def _collapsed(self, matched: "Matched", wanted: int, rematch: Callable[..., "Matched"],
+                   shown: int = 0) -> tuple["Matched", int, Callable[[int], int]]:
         """`matched` with one candidate per story, the best-ranked; how many stories match; and for a document
         number, how many other matching articles its story has. At least the first `wanted` stories are in
-        order: when the ranked candidates hold fewer and more matches wait unranked, all are ranked
-        (`rematch`), so that no story lands on two pages and none is skipped."""
+        order: when the ranked candidates hold fewer and more matches wait unranked, more are ranked
+        (`rematch(limit=...)`), so that no story lands on two pages and none is skipped. Any ranking's first
+        candidates are the whole order's first, so eight times as many are tried before all of them; a retry
+        then stops once `shown` stories (those the caller reads beyond the page, at most) are in order, or all."""
         stories = self._stories(matched.live)
         if stories is None:
             return matched, matched.ranking.total, _no_copies
@@ -1096,9 +1100,12 @@ class Engine:
         ranking = matched.ranking
         first = reprints.first_of_each_story(story[ranking.candidates])
         if first.size < wanted and ranking.matches is not None:
-            matched = rematch()
-            ranking = matched.ranking
-            first = reprints.first_of_each_story(story[ranking.candidates])
+            limit = max(1, ranking.candidates.size)
+            while first.size < max(wanted, shown) and ranking.matches is not None:
+                limit *= 8  # each retry ranks more: the last ranks every match (`matches` is then None)
+                matched = rematch(limit=limit)
+                ranking = matched.ranking
+                first = reprints.first_of_each_story(story[ranking.candidates])
         total, folded = stories.count(ranking.all_matches)
         collapsed = replace(ranking, candidates=ranking.candidates[first], scores=ranking.scores[first],
                             matches=ranking.all_matches)

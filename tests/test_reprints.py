@@ -226,6 +226,25 @@ def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):
     assert results.stories == 2 and results.articles == 13 and [h.article.id for h in results.hits] == ["t"]
 
 
+def test_pages_past_dozens_of_printings_of_one_story_are_the_stories_of_the_whole_ranking(engine):
+    # More printings than the first retry ranks come first: pages and the words of the hits are still those
+    # of every match ranked.
+    copies = [story(f"c{n:02d}", DISPATCH + "（完）" * (n % 7) + "。" * n) for n in range(45)]
+    others = [story(f"o{n}", SAME_TOPIC + "人民大会堂" * n) for n in range(3)]
+    engine.ingest_records(copies + others)
+    assert len(engine.copy_groups()["c00"]) == 45
+    groups = engine.copy_groups()
+    everything = [h.article.id for h in engine.search("人民大会堂", k=100, collapse=False).hits]
+    story_of = [groups.get(i, (i,))[0] for i in everything]
+    stories = [i for n, i in enumerate(everything) if story_of[n] not in story_of[:n]]
+    assert len(stories) >= 2 and everything.index(stories[1]) > 32  # past the first retry's 32
+    for offset in range(len(stories)):
+        page = engine.search("人民大会堂", k=1, offset=offset)
+        assert [h.article.id for h in page.hits] == stories[offset:offset + 1] and page.stories == len(stories)
+    assert engine.search("人民大会堂", k=2, offset=2, facet_terms=True).facets.terms == \
+        engine.search("人民大会堂", k=100, facet_terms=True).facets.terms
+
+
 def test_the_migrated_store_of_version_6_finds_its_copies_at_the_next_write(tmp_path, analyzer):
     import sqlite3
 
