@@ -622,9 +622,15 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
 
 
 def live_index_bytes(data_dir: Path, part: str = ".") -> int:
-    """The size on disk of the archive's live index generation (the one CURRENT names), or of one folder of it."""
-    generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text(encoding="utf-8").strip()
-    return sum(p.stat().st_size for p in (generation / part).rglob("*") if p.is_file())
+    """The size on disk of the archive's live index generation (the one CURRENT names) with the segments it
+    names, or of one folder of each."""
+    from service.index.storage import segments_of
+
+    index_dir = data_dir / "index"
+    name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    manifest = json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8"))
+    folders = {index_dir / name} | {index_dir / segment for segment, _ in segments_of(name, manifest)}
+    return sum(p.stat().st_size for folder in folders for p in (folder / part).rglob("*") if p.is_file())
 
 
 def http_rows(http: dict, index_bytes: int) -> list[str]:
