@@ -1,7 +1,7 @@
 """Jiansuo at archive scale beside the card pipeline (jieba + rank-bm25), on the same articles, in one run.
 
     python -m bench.scale SOURCE.jsonl... [--sizes 10000,100000 | --articles N] [--queries 200] [--phrases 200]
-        [--long-queries 100] [--seed 7] [--nrt] [--nrt-archive DATA_DIR]
+        [--long-queries 100] [--seed 7] [--nrt] [--nrt-archive DATA_DIR] [--http-queries N]
 
 SOURCE files are article `.jsonl` files (`title` and `text` or `body`), for example
 ../shared/data/cmrc2018_retrieval/corpus.jsonl and ../shared/data/drcd_retrieval_trad/corpus.jsonl. Their
@@ -29,7 +29,8 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
   the time to open it (`storage.load` with every checksum verified, and with sizes only), and the RSS of a
   fresh process once it has opened the index and answered the queries;
 - HTTP: requests a second and p50/p99 latency of `/api/search` (summaries and highlights on, 10 hits, the same
-  queries in turn) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
+  queries in turn, or with `--http-queries N` that many distinct ones, so that a server's caches meet few
+  repeats) against `jiansuo serve --workers 2`, from wrk (Debian: `apt install wrk`) on 127.0.0.1 with
   `--connections` keep-alive connections for `--http-seconds`, after the workers have answered 40 searches;
   errors are answers other than 2xx and broken connections; and the RSS of a serving worker afterwards. Just
   before, the same server is run as long on a path it answers with the app's JSON 404: the rate of the stack
@@ -136,8 +137,9 @@ def corpus_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("part-*.jsonl"))
 
 
-def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
-    """`count` queries of 1 to 4 jieba words of the source, each word common or rare by a coin toss."""
+def make_queries(sentences: list[str], count: int, seed: int, *, distinct: bool = False) -> list[str]:
+    """`count` queries of 1 to 4 jieba words of the source, each word common or rare by a coin toss; with
+    `distinct`, a query drawn again is passed over (the others are those made without it, in the same order)."""
     import jieba
 
     jieba.setLogLevel(60)
@@ -146,10 +148,17 @@ def make_queries(sentences: list[str], count: int, seed: int) -> list[str]:
     by_frequency = sorted(frequency, key=lambda w: (-frequency[w], w))
     common = by_frequency[:1000]
     rare = sorted(w for w in by_frequency if 2 <= frequency[w] <= 4)
-    queries = []
-    for _ in range(count):
+    queries: list[str] = []
+    seen: set[str] = set()
+    for _ in range(count * 50 if distinct else count):
+        if len(queries) == count:
+            break
         words = [rng.choice(common if rng.random() < 0.5 else rare) for _ in range(rng.randint(1, 4))]
-        queries.append(" ".join(dict.fromkeys(words)))
+        query = " ".join(dict.fromkeys(words))
+        if distinct and query in seen:
+            continue
+        seen.add(query)
+        queries.append(query)
     return queries
 
 
@@ -474,6 +483,7 @@ def measure_http(data_dir: Path, queries: list[str], seconds: int, folder: Path,
     finally:
         server.stop()
     return {**searched, "workers_rss": workers, "connections": connections, "seconds": seconds, "threads": threads,
+            "queries": len(paths), "distinct": len(set(paths)),
             "bare_rps": bare["rps"], "bare_p99_ms": bare["p99_ms"], "bare_answers": bare["requests"]}
 
 
@@ -509,7 +519,8 @@ def run_wrk(url: str, paths: list[str], seconds: int, connections: int, script: 
 def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str], seed: int,
              http_seconds: int, connections: int, card_up_to: int, http_threads: list[int | None],
              phrases: list[str], long_queries: list[str], nrt: tuple[int, int] | None = None,
-             lengths: Callable[[random.Random], int] = article_length) -> list[str]:
+             lengths: Callable[[random.Random], int] = article_length,
+             http_queries: list[str] | None = None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="jiansuo-scale-") as folder:
         corpus = Path(folder) / "articles"
         data_dir = Path(folder) / "data"
@@ -526,7 +537,8 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
         https, http_failures = [], []
         for threads in http_threads if http_seconds else []:
             try:
-                measured = measure_http(data_dir, queries, http_seconds, Path(folder), connections, threads)
+                measured = measure_http(data_dir, http_queries or queries, http_seconds, Path(folder), connections,
+                                        threads)
             except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
                 # Reported in the table: a failed HTTP run does not throw away the rest of the size's numbers.
                 http_failures.append(f"| HTTP run with {threads or 'configured'} threads failed | {exc} | | |")
@@ -618,9 +630,15 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
 
 
 def live_index_bytes(data_dir: Path, part: str = ".") -> int:
-    """The size on disk of the archive's live index generation (the one CURRENT names), or of one folder of it."""
-    generation = data_dir / "index" / (data_dir / "index" / "CURRENT").read_text(encoding="utf-8").strip()
-    return sum(p.stat().st_size for p in (generation / part).rglob("*") if p.is_file())
+    """The size on disk of the archive's live index generation (the one CURRENT names) with the segments it
+    names, or of one folder of each."""
+    from service.index.storage import segments_of
+
+    index_dir = data_dir / "index"
+    name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    manifest = json.loads((index_dir / name / "manifest.json").read_text(encoding="utf-8"))
+    folders = {index_dir / name} | {index_dir / segment for segment, _ in segments_of(name, manifest)}
+    return sum(p.stat().st_size for folder in folders for p in (folder / part).rglob("*") if p.is_file())
 
 
 def http_rows(http: dict, index_bytes: int) -> list[str]:
@@ -629,7 +647,8 @@ def http_rows(http: dict, index_bytes: int) -> list[str]:
         f" of {http['threads']} thread{'' if http['threads'] == 1 else 's'}"
     rows = [
         f"| HTTP /api/search with summaries, 2 workers{threads}, wrk {http['connections']} connections "
-        f"{http['seconds']} s | {http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
+        f"{http['seconds']} s, {http['queries']} queries in turn ({http['distinct']} distinct) | "
+        f"{http['rps']:.0f} requests/s, p50 {http['p50_ms']:.2f} ms, p99 "
         f"{http['p99_ms']:.2f} ms, {http['requests']} requests, {http['errors']} errors | | |",
         f"| the same server answering a JSON 404 to every request, just before (gunicorn, Flask, access log and "
         f"wrk alone) | {http['bare_rps']:.0f} requests/s, p99 {http['bare_p99_ms']:.2f} ms | | search with "
@@ -886,6 +905,9 @@ def main() -> int:
                         help="articles of 1 to 3 KB (340 to 1,000 characters, uniformly) instead of lognormal "
                              "lengths of about 500 characters")
     parser.add_argument("--nrt", action="store_true", help="the near-real-time rows after each size's")
+    parser.add_argument("--http-queries", type=int, default=0, metavar="N",
+                        help="wrk sends N distinct queries in turn (made as --queries are, a query drawn twice "
+                             "passed over) rather than the --queries ones, so few answers repeat")
     parser.add_argument("--http-archive", type=Path, metavar="DATA_DIR",
                         help="only the HTTP rows, against this archive already built (e.g. by `jiansuo ingest` "
                              "of the files `write_corpus` makes); the queries are made from the sources as usual")
@@ -897,6 +919,9 @@ def main() -> int:
 
     sentences, titles = read_source(args.sources)
     queries = make_queries(sentences, args.queries, args.seed)
+    http_queries = make_queries(sentences, args.http_queries, args.seed, distinct=True) if args.http_queries else None
+    if http_queries is not None and len(http_queries) < args.http_queries:
+        parser.error(f"the sources give only {len(http_queries)} distinct queries, not {args.http_queries}")
     phrases = make_phrases(sentences, args.phrases, args.seed) if args.phrases else []
     long_queries = make_long_queries(sentences, args.long_queries, args.seed) if args.long_queries else []
     print(f"source: {len(sentences)} sentences, {len(titles)} titles from {len(args.sources)} file(s); "
@@ -906,7 +931,8 @@ def main() -> int:
                                        args.nrt_baseline_repeats, args.seed)), flush=True)
         return 0
     if args.http_archive is not None:
-        rows = http_on_archive(args.http_archive, queries, args.http_seconds, args.connections, http_threads)
+        rows = http_on_archive(args.http_archive, http_queries or queries, args.http_seconds, args.connections,
+                               http_threads)
         print("\n".join(rows), flush=True)
         return 1 if re.search(r"requests, [1-9]\d* errors", "".join(rows)) else 0
     failed = False
@@ -914,7 +940,7 @@ def main() -> int:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,
                         args.card_up_to, http_threads, phrases, long_queries,
                         (args.nrt_repeats, args.nrt_baseline_repeats) if args.nrt else None,
-                        news_length if args.news_length else article_length)
+                        news_length if args.news_length else article_length, http_queries)
         print("\n".join(rows), flush=True)
         failed |= "(100.0 %)" not in "".join(rows) or bool(re.search(r"requests, [1-9]\d* errors", "".join(rows)))
     return 1 if failed else 0

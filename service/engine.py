@@ -80,6 +80,9 @@ ENTITY_FACET_VALUES = 10
 # half the archive would otherwise read every mention there is).
 ENTITY_COOCCURRENCE_ARTICLES = 5000
 ENTITY_TABLE_SECONDS = 60.0
+# Printings of stories kept listed between searches (a few hundred bytes each), the least recently shown
+# forgotten past this.
+_LISTED_KEPT = 60_000
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,8 @@ class Engine:
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
         self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
-        self._stories: tuple[tuple, np.ndarray] | None = None
+        self._stories_kept: tuple[tuple, reprints.Stories] | None = None
+        self._listed = reprints.Listed(_LISTED_KEPT)
         self._copies_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
         # Segments are merged after a write returns: in a thread of this process where it serves requests (the
@@ -867,10 +871,12 @@ class Engine:
         articles_total = stories_total = matched.ranking.total
         folded: Callable[[int], int] = _no_copies
         if collapse:
-            matched, stories_total, folded = self._collapsed(matched, offset + k, partial(
-                self._match, query, date_from, date_to, section, sort, limit=None, facets=facets or facet_terms))
-        elif (story := self._story_numbers(matched.live)) is not None:
-            stories_total = int(np.unique(story[matched.ranking.all_matches]).size)
+            matched, stories_total, folded = self._collapsed(
+                matched, offset + k, partial(self._match, query, date_from, date_to, section, sort,
+                                             facets=facets or facet_terms),
+                shown=significant.SAMPLE if facet_terms else 0)
+        elif (stories := self._stories(matched.live)) is not None:
+            stories_total = stories.count(matched.ranking.all_matches)[0]
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
         generation, postings, ranker = matched.live.generation, matched.live.words, matched.live.ranker
         candidates, scores, terms = ranking.candidates, ranking.scores, ranking.terms
@@ -1027,6 +1033,10 @@ class Engine:
 
     def copy_groups(self) -> dict[str, tuple[str, ...]]:
         """Every article that has copies -> its group of copies (itself included, sorted)."""
+        return self._groups_now()[1]
+
+    def _groups_now(self) -> tuple[tuple[int, int], dict[str, tuple[str, ...]]]:
+        """(the store's copies revision, `copy_groups` at it)."""
         revision = self.store.copies_revision()
         cached = self._copy_groups
         if cached is None or cached[0] != revision:
@@ -1034,68 +1044,72 @@ class Engine:
                 if self._copy_groups is None or self._copy_groups[0] != revision:
                     self._copy_groups = (revision, reprints.groups(self.store.copy_pairs()))
                 cached = self._copy_groups
-        return cached[1]
+        return cached
 
     def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
         """The other articles that are the same story as each of these (those that have any), oldest first."""
-        groups = self.copy_groups()
-        wanted = {i: [other for other in groups[i] if other != i] for i in article_ids if i in groups}
+        revision, groups = self._groups_now()
+        wanted = {i: (groups[i], script) for i in article_ids if i in groups}
         if not wanted:
             return {}
-        found = self.store.listings(sorted({other for others in wanted.values() for other in others}))
-        text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
-        shown = {other: reprints.Copy(other, text(title), day, page, text(section))
-                 for other, (title, day, page, section) in found.items()}
-        return {i: tuple(sorted((shown[o] for o in others if o in shown), key=reprints.Copy.order))
-                for i, others in wanted.items()}
+        listed = self._listed.get(revision, set(wanted.values()))
+        missing = {key for key in wanted.values() if key not in listed}
+        if missing:
+            found = self.store.listings(sorted({member for group, _ in missing for member in group}))
+            text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
+            shown = {other: reprints.Copy(other, text(title), day, page, text(section))
+                     for other, (title, day, page, section) in found.items()}
+            for key in missing:
+                listed[key] = self._listed.put(revision, key, tuple(sorted(
+                    (shown[o] for o in key[0] if o in shown), key=reprints.Copy.order)))
+        return {i: reprints.Listed.others(listed[key], i) for i, key in wanted.items()}
 
     def _with_copies(self, hits: list[Hit], script: str | None) -> list[Hit]:
         copies = self.copies([hit.article.id for hit in hits], script)
         return [replace(hit, copies=copies[hit.article.id]) if hit.article.id in copies else hit for hit in hits]
 
-    def _story_numbers(self, live: LiveIndex) -> np.ndarray | None:
-        """For each document number of `live`, the smallest document number of its story; None when no article
-        has a copy (searches then collapse nothing, at no cost)."""
-        groups = self.copy_groups()
+    def _stories(self, live: LiveIndex) -> reprints.Stories | None:
+        """The stories of `live`'s documents; None when no article has a copy (searches then collapse nothing,
+        at no cost)."""
+        revision, groups = self._groups_now()
         if not groups:
             return None
-        key = (live.generation, self.store.copies_revision())
-        cached = self._stories
+        key = (live.generation, revision)
+        cached = self._stories_kept
         if cached is None or cached[0] != key:
             with self._copies_lock:
-                if self._stories is None or self._stories[0] != key:
-                    story = np.arange(live.words.n_docs, dtype=np.int64)
-                    for group in set(groups.values()):
-                        numbers = live.words.doc_numbers_of(group)
-                        if len(numbers) > 1:
-                            story[numbers] = min(numbers)
-                    self._stories = (key, story)
-                cached = self._stories
+                if self._stories_kept is None or self._stories_kept[0] != key:
+                    words = live.words
+                    self._stories_kept = (key, reprints.Stories(
+                        words.n_docs, (words.doc_numbers_of(group) for group in set(groups.values()))))
+                cached = self._stories_kept
         return cached[1]
 
-    def _collapsed(self, matched: "Matched", wanted: int,
-                   rematch: Callable[[], "Matched"]) -> tuple["Matched", int, Callable[[int], int]]:
+    def _collapsed(self, matched: "Matched", wanted: int, rematch: Callable[..., "Matched"],
+                   shown: int = 0) -> tuple["Matched", int, Callable[[int], int]]:
         """`matched` with one candidate per story, the best-ranked; how many stories match; and for a document
         number, how many other matching articles its story has. At least the first `wanted` stories are in
-        order: when the ranked candidates hold fewer and more matches wait unranked, all are ranked
-        (`rematch`), so that no story lands on two pages and none is skipped."""
-        story = self._story_numbers(matched.live)
-        if story is None:
+        order: when the ranked candidates hold fewer and more matches wait unranked, more are ranked
+        (`rematch(limit=...)`), so that no story lands on two pages and none is skipped. Any ranking's first
+        candidates are the whole order's first, so eight times as many are tried before all of them; a retry
+        then stops once `shown` stories (those the caller reads beyond the page, at most) are in order, or all."""
+        stories = self._stories(matched.live)
+        if stories is None:
             return matched, matched.ranking.total, _no_copies
+        story = stories.story
         ranking = matched.ranking
         first = reprints.first_of_each_story(story[ranking.candidates])
         if first.size < wanted and ranking.matches is not None:
-            matched = rematch()
-            ranking = matched.ranking
-            first = reprints.first_of_each_story(story[ranking.candidates])
-        stories, counts = np.unique(story[ranking.all_matches], return_counts=True)
+            limit = max(1, ranking.candidates.size)
+            while first.size < max(wanted, shown) and ranking.matches is not None:
+                limit *= 8  # each retry ranks more: the last ranks every match (`matches` is then None)
+                matched = rematch(limit=limit)
+                ranking = matched.ranking
+                first = reprints.first_of_each_story(story[ranking.candidates])
+        total, folded = stories.count(ranking.all_matches)
         collapsed = replace(ranking, candidates=ranking.candidates[first], scores=ranking.scores[first],
                             matches=ranking.all_matches)
-
-        def folded(number: int) -> int:
-            return int(counts[np.searchsorted(stories, story[number])]) - 1
-
-        return matched._replace(ranking=collapsed), int(stories.size), folded
+        return matched._replace(ranking=collapsed), total, folded
 
     def _match(self, query: str, date_from: str | None, date_to: str | None, section: str | None,
                sort: str | None, *, limit: int | None, facets: bool = False) -> "Matched":

@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -201,8 +203,19 @@ def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
 
 def first_of_each_story(stories: np.ndarray) -> np.ndarray:
     """Positions in a ranked list whose story (`stories[i]`) has not come earlier, in rank order."""
+    if stories.size <= _FIRST_BY_SET_UP_TO:  # a page's worth: a set is quicker than NumPy's sort and its setup
+        seen: set[int] = set()
+        first = []
+        for position, number in enumerate(stories.tolist()):
+            if number not in seen:
+                seen.add(number)
+                first.append(position)
+        return np.asarray(first, dtype=np.intp)
     _, first = np.unique(stories, return_index=True)
     return np.sort(first)
+
+
+_FIRST_BY_SET_UP_TO = 256
 
 
 @dataclass(frozen=True)
@@ -224,3 +237,86 @@ class Copy:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "date": self.date, "page": self.page, "section": self.section}
+
+
+class Stories:
+    """The stories of one index generation's documents: for each document number the smallest number of its
+    story (`story`), and for the documents that have copies in it a small story index (`grouped`, -1 for the
+    others), so that counting a search's matches by story is one pass over them and a count per group, not a
+    sort of every match."""
+
+    def __init__(self, n_docs: int, groups: Iterable[list[int]]):
+        self.story = np.arange(n_docs, dtype=np.int64)
+        self.grouped = np.full(n_docs, -1, dtype=np.int32)
+        count = 0
+        for numbers in groups:
+            if len(numbers) > 1:
+                self.story[numbers] = min(numbers)
+                self.grouped[numbers] = count
+                count += 1
+        self.groups = count
+
+    def count(self, matches: np.ndarray) -> tuple[int, Callable[[int], int]]:
+        """How many stories `matches` (distinct document numbers) hold; and for one of them, how many other
+        matches its story has."""
+        index = self.grouped[matches]
+        index = index[index >= 0]
+        per_group = np.bincount(index, minlength=self.groups)
+        total = int(matches.size - index.size + np.count_nonzero(per_group))
+        grouped = self.grouped
+
+        def folded(number: int) -> int:
+            at = int(grouped[number])
+            return int(per_group[at]) - 1 if at >= 0 else 0
+
+        return total, folded
+
+
+class Listed:
+    """Stories' printings as listed under hits, remembered between searches until the store changes (a story
+    printed hundreds of times is listed under every hit of it, and the same large stories come up query after
+    query): for a (group, script), its printings oldest first and where each stands among them. At most
+    `budget` printings are kept, the least recently asked for forgotten first."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._revision: object = None
+        self._kept: OrderedDict[tuple, tuple[tuple[Copy, ...], dict[str, int]]] = OrderedDict()
+        self._size = 0
+
+    def get(self, revision: object, keys: Iterable[tuple]) -> dict[tuple, tuple[tuple[Copy, ...], dict[str, int]]]:
+        """Those of `keys` kept at `revision` (everything kept is forgotten when the revision is another)."""
+        found = {}
+        with self._lock:
+            if revision != self._revision:
+                self._revision, self._size = revision, 0
+                self._kept.clear()
+            for key in keys:
+                known = self._kept.get(key)
+                if known is not None:
+                    self._kept.move_to_end(key)
+                    found[key] = known
+        return found
+
+    def put(self, revision: object, key: tuple, copies: tuple[Copy, ...]) -> tuple[tuple[Copy, ...], dict[str, int]]:
+        entry = (copies, {copy.id: n for n, copy in enumerate(copies)})
+        with self._lock:
+            if revision != self._revision:  # kept under its own revision: never shown at another
+                self._revision, self._size = revision, 0
+                self._kept.clear()
+            if key in self._kept:
+                return entry
+            self._kept[key] = entry
+            self._size += len(copies)
+            while self._size > self.budget and len(self._kept) > 1:
+                _, (gone, _) = self._kept.popitem(last=False)
+                self._size -= len(gone)
+        return entry
+
+    @staticmethod
+    def others(entry: tuple[tuple[Copy, ...], dict[str, int]], article_id: str) -> tuple[Copy, ...]:
+        """The printings of `entry` other than `article_id`, in their order."""
+        copies, where = entry
+        at = where.get(article_id)
+        return copies if at is None else copies[:at] + copies[at + 1:]

@@ -92,6 +92,41 @@ def test_first_of_each_story_keeps_rank_order():
     assert reprints.first_of_each_story(np.array([5, 3, 5, 7, 3, 1])).tolist() == [0, 1, 3, 5]
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 300), max_size=700))
+def test_first_of_each_story_is_the_same_for_a_page_and_for_every_match(numbers):
+    stories = np.asarray(numbers, dtype=np.int64)
+    _, first = np.unique(stories, return_index=True)
+    assert reprints.first_of_each_story(stories).tolist() == sorted(first.tolist())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.lists(st.integers(0, n - 1), max_size=6), max_size=8),
+    st.lists(st.integers(0, n - 1), unique=True))))
+def test_stories_count_matches_as_sorting_their_story_numbers_does(case):
+    n_docs, groups, matches = case
+    # Groups as an index generation has them: disjoint, some of one document only.
+    seen: set[int] = set()
+    disjoint = []
+    for group in groups:
+        mine = sorted(set(group) - seen)
+        seen.update(mine)
+        disjoint.append(mine)
+    stories = reprints.Stories(n_docs, disjoint)
+    story = np.arange(n_docs)
+    for group in disjoint:
+        if len(group) > 1:
+            story[group] = min(group)
+    assert stories.story.tolist() == story.tolist()
+    matched = np.asarray(sorted(matches), dtype=np.int64)
+    total, folded = stories.count(matched)
+    numbers, counts = np.unique(story[matched], return_counts=True)
+    assert total == numbers.size
+    for number in matched.tolist():
+        assert folded(number) == counts[np.searchsorted(numbers, story[number])] - 1
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=400))
 def test_any_text_is_sketched_without_error_and_is_its_own_copy(text):
@@ -191,6 +226,25 @@ def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):
     assert results.stories == 2 and results.articles == 13 and [h.article.id for h in results.hits] == ["t"]
 
 
+def test_pages_past_dozens_of_printings_of_one_story_are_the_stories_of_the_whole_ranking(engine):
+    # More printings than the first retry ranks come first: pages and the words of the hits are still those
+    # of every match ranked.
+    copies = [story(f"c{n:02d}", DISPATCH + "（完）" * (n % 7) + "。" * n) for n in range(45)]
+    others = [story(f"o{n}", SAME_TOPIC + "人民大会堂" * n) for n in range(3)]
+    engine.ingest_records(copies + others)
+    assert len(engine.copy_groups()["c00"]) == 45
+    groups = engine.copy_groups()
+    everything = [h.article.id for h in engine.search("人民大会堂", k=100, collapse=False).hits]
+    story_of = [groups.get(i, (i,))[0] for i in everything]
+    stories = [i for n, i in enumerate(everything) if story_of[n] not in story_of[:n]]
+    assert len(stories) >= 2 and everything.index(stories[1]) > 32  # past the first retry's 32
+    for offset in range(len(stories)):
+        page = engine.search("人民大会堂", k=1, offset=offset)
+        assert [h.article.id for h in page.hits] == stories[offset:offset + 1] and page.stories == len(stories)
+    assert engine.search("人民大会堂", k=2, offset=2, facet_terms=True).facets.terms == \
+        engine.search("人民大会堂", k=100, facet_terms=True).facets.terms
+
+
 def test_the_migrated_store_of_version_6_finds_its_copies_at_the_next_write(tmp_path, analyzer):
     import sqlite3
 
@@ -231,6 +285,43 @@ def test_copies_are_listed_in_the_display_script(engine):
     engine.ingest_records([story("a", DISPATCH, title="全国人大会议开幕"), story("b", REPRINT, title="人大会议开幕")])
     (copy,) = engine.copies(["a"], "traditional")["a"]
     assert copy.title == "人大會議開幕"
+
+
+def test_copies_listed_at_one_search_are_listed_anew_once_the_store_changes(engine):
+    # A story's printings are remembered between searches: a copy retitled, or deleted, must not linger.
+    engine.ingest_records([story("a", DISPATCH, title="全国人大会议开幕", date="2018-03-06"),
+                           story("b", REPRINT, title="人大会议开幕", date="2018-03-07"),
+                           story("c", DISPATCH + "（完）", title="人大开幕", date="2018-03-08")])
+
+    def listed(script=None):
+        (hit,) = [h for h in engine.search("人民大会堂", collapse=False, script=script).hits if h.article.id == "a"]
+        return [(c.id, c.title) for c in hit.copies]
+
+    assert listed() == [("b", "人大会议开幕"), ("c", "人大开幕")]
+    assert listed("traditional") == [("b", "人大會議開幕"), ("c", "人大開幕")]
+    engine.ingest_records([story("b", REPRINT, title="两会开幕", date="2018-03-07")])
+    assert listed() == [("b", "两会开幕"), ("c", "人大开幕")]
+    engine.ingest_records([story("c", DISPATCH + "（完）", title="人大开幕", date="2018-03-01")])  # now the oldest
+    assert listed() == [("c", "人大开幕"), ("b", "两会开幕")]
+    engine.delete(["b"])
+    assert listed() == [("c", "人大开幕")] and listed("traditional") == [("c", "人大開幕")]
+
+
+def test_listed_printings_keep_the_most_recently_asked_within_the_budget_and_go_with_the_revision():
+    def printed(*ids):
+        return tuple(reprints.Copy(i, f"标题{i}", "2018-03-05", None, None) for i in ids)
+
+    listed = reprints.Listed(budget=5)
+    a, b, c = (("a", "a2"), None), (("b", "b2"), None), (("c", "c2", "c3"), None)
+    listed.put(1, a, printed("a", "a2"))
+    listed.put(1, b, printed("b", "b2"))
+    assert set(listed.get(1, [a])) == {a}  # a asked for again: b is now the least recent
+    listed.put(1, c, printed("c", "c2", "c3"))  # 7 printings: b goes, a and c stay (5)
+    assert set(listed.get(1, [a, b, c])) == {a, c}
+    assert reprints.Listed.others(listed.get(1, [c])[c], "c2") == printed("c", "c3")
+    assert listed.get(2, [a, c]) == {}  # the store changed: everything listed before is forgotten
+    listed.put(1, a, printed("a", "a2"))  # listed at the revision before, by a search that began earlier
+    assert listed.get(2, [a]) == {}
 
 
 def test_the_article_dataclass_is_unchanged_by_copies():

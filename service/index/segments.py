@@ -16,7 +16,7 @@ mean idf over every term some live document holds). So the scores are those of t
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -30,6 +30,42 @@ _KEY_BYTES = 16  # a term's prefix compared as one fixed-width NumPy string
 _KEY_CHUNK = 1 << 18  # terms turned into keys at a time: bounds the temporary index arrays
 _SCAN_POSTINGS = 1 << 24  # postings scanned at a time for the deleted documents' terms
 _GATHERED_KEPT = 2_000_000  # document numbers of common terms kept per channel (4 bytes each)
+_DOC_FREQS_KEPT = 100_000  # document frequencies remembered per channel, forgotten all at once past this
+_RECENT_POSTINGS = 1 << 17  # postings of the other terms last gathered or weighed, kept per channel
+
+
+class _Recent:
+    """The arrays of the terms last asked for, up to `budget` postings in all, the least recent forgotten first:
+    a query asks for each of its terms two or three times (to match, to choose how to score, to score), and
+    gathering a term from every segment each time was much of its cost."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            found = self._kept.get(term)
+            if found is not None:
+                self._kept.move_to_end(term)
+            return found
+
+    def put(self, term: str, arrays: tuple[np.ndarray, np.ndarray]) -> None:
+        size = int(arrays[0].size)
+        if size > self.budget:
+            return
+        for array in arrays:
+            array.flags.writeable = False  # shared by the queries that find it here
+        with self._lock:
+            if term in self._kept:
+                return
+            self._kept[term] = arrays
+            self._size += size
+            while self._size > self.budget:
+                _, (gone, _) = self._kept.popitem(last=False)
+                self._size -= int(gone.size)
 
 
 class Layout(NamedTuple):
@@ -176,6 +212,9 @@ class SegmentedPostings(Postings):
         self._weights_kept = 0
         self._gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._gathered_kept = 0
+        self._doc_freqs: dict[str, int] = {}
+        self._recent_gathered = _Recent(_RECENT_POSTINGS)
+        self._recent_weights = _Recent(_RECENT_POSTINGS)
         total = int(doc_lengths.sum(dtype=np.int64))
         self._avgdl = total / len(doc_ids) if doc_ids else 0.0
         live_dfs = []
@@ -188,6 +227,18 @@ class SegmentedPostings(Postings):
         raise TypeError("a segmented index has no one term numbering; ask by term")
 
     def doc_freq(self, term: str) -> int:
+        # Asked several times a query for each of its terms (to order intersections, to choose how to score):
+        # summed over the segments once, remembered.
+        known = self._doc_freqs.get(term)
+        if known is not None:
+            return known
+        df = self._doc_freq(term)
+        if len(self._doc_freqs) >= _DOC_FREQS_KEPT:
+            self._doc_freqs.clear()
+        self._doc_freqs[term] = df
+        return df
+
+    def _doc_freq(self, term: str) -> int:
         df = 0
         for postings, gone in zip(self.parts, self.deleted_dfs):
             number = postings.number(term)
@@ -208,6 +259,8 @@ class SegmentedPostings(Postings):
     def _gather(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(the documents holding `term`, ascending, int32; how often it occurs in each)."""
         kept = self._gathered.get(term)
+        if kept is None:
+            kept = self._recent_gathered.get(term)
         if kept is not None:
             return kept
         docs_parts, freqs_parts = [], []
@@ -240,6 +293,8 @@ class SegmentedPostings(Postings):
                 array.flags.writeable = False
             self._gathered_kept += size
             self._gathered[term] = found
+        else:
+            self._recent_gathered.put(term, found)
         return found
 
     def docs_with(self, term: str) -> np.ndarray:
@@ -252,6 +307,8 @@ class SegmentedPostings(Postings):
 
     def term_weights(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         kept = self._weights.get(term)
+        if kept is None:
+            kept = self._recent_weights.get(term)
         if kept is not None:
             return kept
         docs, freqs = self._gather(term)
@@ -262,6 +319,8 @@ class SegmentedPostings(Postings):
             weights.flags.writeable = False
             self._weights_kept += docs.size
             self._weights[term] = (docs, weights)
+        else:
+            self._recent_weights.put(term, (docs, weights))
         return docs, weights
 
     def weights_at(self, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -65,8 +65,11 @@ def proximity_scores(words: Sequence[ProximityWord], docs: np.ndarray, occurrenc
     closeness = 1.0 / (distance * distance)
     idf = np.array([w.idf for w in words], dtype=np.float64)
     slot = np.searchsorted(docs, doc_numbers)
-    accumulators = np.zeros((docs.size, len(words)), dtype=np.float64)
-    np.add.at(accumulators, (slot[first], word_numbers[first]), idf[word_numbers[second]] * closeness)
-    np.add.at(accumulators, (slot[second], word_numbers[second]), idf[word_numbers[first]] * closeness)
+    # Each pair adds to both words' accumulators, in pair order: bincount sums in the order given, as two
+    # `np.add.at` calls did, at a fraction of their cost.
+    width = len(words)
+    at = np.concatenate((slot[first] * width + word_numbers[first], slot[second] * width + word_numbers[second]))
+    added = np.concatenate((idf[word_numbers[second]] * closeness, idf[word_numbers[first]] * closeness))
+    accumulators = np.bincount(at, weights=added, minlength=docs.size * width).reshape(docs.size, width)
     saturated = accumulators * (k1 + 1.0) / (accumulators + norms[:, None])
     return saturated @ np.minimum(1.0, idf)

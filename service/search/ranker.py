@@ -339,8 +339,10 @@ class Ranker:
         words = self.channels["words"]
         closeness = proximity_scores(near, docs, self.positions.occurrences, words.norms[docs], words.params.k1)
         scores = scores.copy()
-        scores[picked] += self.proximity.weight * closeness
-        return scores, {int(d): float(self.proximity.weight * c) for d, c in zip(docs, closeness) if c}
+        added = self.proximity.weight * closeness
+        scores[picked] += added
+        near_ones = np.flatnonzero(closeness)
+        return scores, dict(zip(docs[near_ones].tolist(), added[near_ones].tolist()))
 
     def _by_channel(self, scored: list[tuple[str, str]]) -> Iterable[tuple[Postings, float, Counter]]:
         for channel in CHANNEL_ORDER:

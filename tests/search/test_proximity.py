@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from service.search.proximity import ProximityWord, proximity_scores
 
@@ -52,3 +53,39 @@ def test_only_the_given_documents_are_scored_in_their_order():
     texts = {3: "总书记考察", 5: "无关", 9: "考察总书记"}
     result = scores(texts, WORDS)
     assert result.shape == (3,) and result[1] == 0 and result[0] == pytest.approx(result[2])
+
+
+def by_hand(texts: dict[int, str], words: list[ProximityWord], norms: np.ndarray) -> list[float]:
+    """The formula worked pair by pair in plain Python: the first word of every pair credited first, then the
+    second word of every pair, as the sums are made."""
+    idf = [w.idf for w in words]
+    out = []
+    for slot, doc in enumerate(sorted(texts)):
+        text = texts[doc]
+        found = sorted((i, n) for n, w in enumerate(words) for i in range(len(text)) if text.startswith(w.key, i))
+        pairs = []
+        for (start, word), (next_start, next_word) in zip(found, found[1:]):
+            gap = next_start - (start + len(words[word].key))
+            if word != next_word and gap >= 0:
+                distance = 1.0 + gap / 2.0
+                pairs.append((word, next_word, 1.0 / (distance * distance)))
+        acc = [0.0] * len(words)
+        for word, other, closeness in pairs:
+            acc[word] += idf[other] * closeness
+        for word, other, closeness in pairs:
+            acc[other] += idf[word] * closeness
+        out.append(sum(min(1.0, idf[n]) * (a * (K1 + 1.0) / (a + norms[slot])) for n, a in enumerate(acc)))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.integers(0, 40), st.text(alphabet="总书记考察在广西", max_size=60), min_size=1,
+                       max_size=6),
+       st.lists(st.floats(0.5, 4.0), min_size=6, max_size=6))
+def test_every_pair_is_credited_to_both_words_as_the_formula_says(texts, norms):
+    words = WORDS + [ProximityWord("广西", 0.7)]
+    docs = sorted(texts)
+    got = proximity_scores(words, np.array(docs, dtype=np.int64), occurrences_in(texts),
+                           np.asarray(norms[:len(docs)], dtype=np.float64), K1)
+    expected = by_hand(texts, words, np.asarray(norms[:len(docs)], dtype=np.float64))
+    assert got.tolist() == pytest.approx(expected, rel=1e-12, abs=1e-15)
