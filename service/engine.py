@@ -328,7 +328,7 @@ class Engine:
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
         self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
-        self._stories: tuple[tuple, np.ndarray] | None = None
+        self._stories: tuple[tuple, np.ndarray, dict, list[str]] | None = None  # key, numbers, from
         self._copies_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
         # Segments are merged after a write returns: in a thread of this process where it serves requests (the
@@ -336,6 +336,8 @@ class Engine:
         self.merge_in_background = False
         self._merging: threading.Thread | None = None
         self._merging_lock = threading.Lock()
+        # (extras fingerprint, store revision) at which this process last saw every article's extras current.
+        self._extras_current: tuple[str, int] | None = None
 
     @classmethod
     def open(cls, config: config_module.Config | None = None) -> "Engine":
@@ -402,6 +404,7 @@ class Engine:
         counts = UpsertCounts(report.added, report.replaced, report.unchanged)
         with self._writing("ingest", notify):
             notify(IngestProgress("read", 0, total))
+            held = self._revision_indexed()
             try:
                 self._store_reads(reads, total, report, counts, notify)
             except sqlite3.Error as exc:
@@ -413,7 +416,8 @@ class Engine:
                 changed = len(report.added) + len(report.replaced) + len(report.removed)
                 report.index_generation = self._follow_store(
                     f"{changed} article(s) were stored ({len(report.added)} added, {len(report.replaced)} "
-                    f"replaced, {len(report.removed)} removed)", notify)
+                    f"replaced, {len(report.removed)} removed)", notify,
+                    self._delta(held, [*report.added, *report.replaced], report.removed))
             else:
                 self.refresh_extras()  # summaries and keywords of articles stored before they were kept
         return report
@@ -446,6 +450,7 @@ class Engine:
         """Remove articles from the store and the index; ids not stored are reported, not an error here."""
         report = DeleteReport()
         with self._writing("delete"):
+            held = self._revision_indexed()
             try:
                 report.deleted = self.store.delete(article_ids)
             except sqlite3.Error as exc:
@@ -453,7 +458,8 @@ class Engine:
             report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
             if report.deleted or (self.has_index() and not self.index_is_current()):
                 report.index_generation = self._follow_store(
-                    f"{len(report.deleted)} article(s) were deleted from the store (searches leave them out)")
+                    f"{len(report.deleted)} article(s) were deleted from the store (searches leave them out)",
+                    delta=self._delta(held, [], report.deleted))
         return report
 
     @contextmanager
@@ -508,10 +514,25 @@ class Engine:
         except (IndexUnusable, DamagedSource, *_WRITE_FAILURES) as exc:
             log.warning("segments not merged: %s", _reason(exc))
 
-    def _follow_store(self, stored: str, progress: ProgressCallback | None = None) -> str:
+    def _revision_indexed(self) -> int | None:
+        """Under the write lock, before the store is written: the store's revision when the live index holds the
+        store as it is (what the write's delta is then applied to), None otherwise."""
+        revision = self.store.revision()
+        return revision if storage.live_revision(self.index_dir) == revision else None
+
+    @staticmethod
+    def _delta(held: int | None, stored: list[str], gone: list[str]) -> generations.Delta | None:
+        """What a write changed, for a new generation that looks up only those articles: when the live index
+        held the store before the write (`held`) and the write was one commit (the revision after it)."""
+        if held is None:
+            return None
+        return generations.Delta(held + 1, frozenset(stored), frozenset(gone))
+
+    def _follow_store(self, stored: str, progress: ProgressCallback | None = None,
+                      delta: generations.Delta | None = None) -> str:
         """A new generation for what the store now holds; a failure says what is stored and not indexed."""
         try:
-            return self._reindex(progress, verify_all=False)
+            return self._reindex(progress, verify_all=False, delta=delta)
         except _WRITE_FAILURES as exc:
             hint = " (free some disk space first)" if disk_full(exc) else ""
             raise _failed(NotIndexed, f"{stored} but the index could not be written ({_reason(exc)}); searches "
@@ -547,10 +568,12 @@ class Engine:
                               f"is unchanged and the previous index stays live; run `jiansuo reindex` again"
                               f"{hint}", exc) from exc
 
-    def _reindex(self, progress: ProgressCallback | None, *, verify_all: bool) -> str:
+    def _reindex(self, progress: ProgressCallback | None, *, verify_all: bool,
+                 delta: generations.Delta | None = None) -> str:
         hash_limit = None if verify_all else self._open_hash_limit
         try:
-            return self._rebuild(progress, generations.reusable(self.index_dir, self.analyzer.fingerprint, hash_limit))
+            return self._rebuild(progress, generations.reusable(self.index_dir, self.analyzer.fingerprint, hash_limit),
+                                 delta)
         except DamagedSource:
             return self._rebuild(progress, None)
 
@@ -591,7 +614,8 @@ class Engine:
                 return None
             return self._follow_store(f"{self.index_lag()} store revision(s) are not in the index: they are stored")
 
-    def _rebuild(self, progress: ProgressCallback | None, live: generations.LiveGeneration | None) -> str:
+    def _rebuild(self, progress: ProgressCallback | None, live: generations.LiveGeneration | None,
+                 delta: generations.Delta | None = None) -> str:
         notify = progress or _ignore_progress
         extras_fingerprint = self.extras_fingerprint
 
@@ -600,9 +624,23 @@ class Engine:
 
         generation = generations.rebuild(self.index_dir, self.store.reading, live, self.analyzer.fingerprint,
                                          self.params, self._analyse, analysed,
-                                         lambda done, total: notify(IngestProgress("index", done, total)))
-        self.refresh_extras()
+                                         lambda done, total: notify(IngestProgress("index", done, total)), delta)
+        self._follow_extras(delta)
         return generation
+
+    def _follow_extras(self, delta: generations.Delta | None) -> None:
+        """`refresh_extras` after a write. When this process found every article's extras current just before
+        the write `delta` describes, only what that write changed can lack them: the articles it stored were
+        analysed (their extras put as they were) and those it removed are forgotten; no pass over the store."""
+        fingerprint = self.extras_fingerprint
+        if delta is not None and self._extras_current == (fingerprint, delta.revision - 1):
+            if delta.gone:
+                self.extras.prune()
+            self._extras_current = (fingerprint, delta.revision)
+            return
+        revision = self.store.revision()  # the write lock is held: no other write moves it meanwhile
+        self.refresh_extras()
+        self._extras_current = (fingerprint, revision)
 
     def _analyse(self, articles: Iterator[Article], count: int, folder: Path) -> Iterator[AnalysedBatch]:
         workers = min(self.config.ingest_workers, os.cpu_count() or 1)
@@ -1031,8 +1069,12 @@ class Engine:
         cached = self._copy_groups
         if cached is None or cached[0] != revision:
             with self._copies_lock:
-                if self._copy_groups is None or self._copy_groups[0] != revision:
-                    self._copy_groups = (revision, reprints.groups(self.store.copy_pairs()))
+                kept = self._copy_groups
+                if kept is None or kept[0] != revision:
+                    # Only the copies revision counts what changes pairs: a write that stored no copy leaves the
+                    # groups as they were (the same object, which `_story_numbers` relies on).
+                    same = kept is not None and kept[0][1] == revision[1]
+                    self._copy_groups = (revision, kept[1] if same else reprints.groups(self.store.copy_pairs()))
                 cached = self._copy_groups
         return cached[1]
 
@@ -1064,14 +1106,30 @@ class Engine:
         if cached is None or cached[0] != key:
             with self._copies_lock:
                 if self._stories is None or self._stories[0] != key:
-                    story = np.arange(live.words.n_docs, dtype=np.int64)
-                    for group in set(groups.values()):
-                        numbers = live.words.doc_numbers_of(group)
-                        if len(numbers) > 1:
-                            story[numbers] = min(numbers)
-                    self._stories = (key, story)
+                    doc_ids = live.words.doc_ids
+                    story = self._stories_extended(groups, doc_ids)
+                    if story is None:
+                        story = np.arange(live.words.n_docs, dtype=np.int64)
+                        for group in set(groups.values()):
+                            numbers = live.words.doc_numbers_of(group)
+                            if len(numbers) > 1:
+                                story[numbers] = min(numbers)
+                    self._stories = (key, story, groups, doc_ids)
                 cached = self._stories
         return cached[1]
+
+    def _stories_extended(self, groups: dict, doc_ids: list[str]) -> np.ndarray | None:
+        """The story numbers of a generation that only added articles to the last one worked out, with the same
+        groups of copies: the last ones, each added article a story of its own (it has no copy, or the groups
+        would have changed). None when that is not the case. A small ingest into a large archive then costs a
+        comparison of the article ids, not a pass over every group."""
+        kept = self._stories
+        if kept is None or kept[2] is not groups:
+            return None
+        before, known = kept[1], kept[3]
+        if len(doc_ids) < len(known) or doc_ids[:len(known)] != known:
+            return None
+        return np.concatenate((before, np.arange(len(known), len(doc_ids), dtype=np.int64)))
 
     def _collapsed(self, matched: "Matched", wanted: int,
                    rematch: Callable[[], "Matched"]) -> tuple["Matched", int, Callable[[int], int]]:
