@@ -16,6 +16,7 @@ mean idf over every term some live document holds). So the scores are those of t
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -81,7 +82,14 @@ def deleted_doc_freqs(postings: Postings, deleted: np.ndarray) -> np.ndarray:
 # --- terms of one segment found among another's ---------------------------------------------------------------
 
 _keys_lock = threading.Lock()
-_keys: dict[int, tuple[object, np.ndarray]] = {}
+# Each open terms list's keys, for as long as the list is in use: a large segment's are made once, not again
+# whenever a small segment is added beside it.
+_keys: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def _forget_keys(number: int) -> None:
+    with _keys_lock:
+        _keys.pop(number, None)
 
 
 def _prefix_keys(terms: SortedTerms) -> np.ndarray:
@@ -89,7 +97,7 @@ def _prefix_keys(terms: SortedTerms) -> np.ndarray:
     holds a NUL byte, so the padding sorts a prefix first), so one `searchsorted` finds every term at once."""
     with _keys_lock:
         kept = _keys.get(id(terms))
-        if kept is not None and kept[0] is terms:
+        if kept is not None and kept[0]() is terms:
             return kept[1]
     data = np.frombuffer(terms._data, dtype=np.uint8) if len(terms) else np.zeros(1, dtype=np.uint8)
     starts, ends = terms._starts, terms._ends
@@ -101,9 +109,8 @@ def _prefix_keys(terms: SortedTerms) -> np.ndarray:
         chunk = np.where(inside, data[np.minimum(at, data.size - 1)], 0).astype(np.uint8)
         keys[lo:lo + _KEY_CHUNK] = chunk.view(f"S{_KEY_BYTES}").ravel()
     with _keys_lock:
-        if len(_keys) > 64:
-            _keys.clear()
-        _keys[id(terms)] = (terms, keys)
+        _keys[id(terms)] = (weakref.ref(terms), keys)
+    weakref.finalize(terms, _forget_keys, id(terms))
     return keys
 
 
