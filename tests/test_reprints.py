@@ -183,6 +183,31 @@ def test_search_collapses_copies_and_pages_through_stories_without_gap_or_repeat
     assert [h.rank for page in pages for h in page.hits] == list(range(1, 31))
 
 
+def test_an_ingest_without_copies_keeps_the_groups_and_story_numbers_worked_out(engine, analyzer, monkeypatch):
+    from service.engine import Engine
+
+    engine.ingest_records(many_stories(12))
+    engine.search("的")
+    from service.index.postings import Postings
+
+    grouped, numbered = [], []
+    real, real_numbers = reprints.groups, Postings.doc_numbers_of
+    monkeypatch.setattr(reprints, "groups", lambda pairs: grouped.append(1) or real(pairs))
+    monkeypatch.setattr(Postings, "doc_numbers_of", lambda self, ids: numbered.append(1) or real_numbers(self, ids))
+    engine.ingest_records([story("n", SAME_TOPIC, title="代表")])
+    after = engine.search("的", k=100)
+    assert grouped == [] and numbered == []  # no pass over the pairs, nor over the groups for the story numbers
+    fresh = Engine(engine.config, analyzer=analyzer)
+    afresh = fresh.search("的", k=100)
+    assert [(h.article.id, h.folded) for h in after.hits] == [(h.article.id, h.folded) for h in afresh.hits]
+    assert (after.total, after.stories, after.articles) == (afresh.total, afresh.stories, afresh.articles)
+    engine.ingest_records([story("nr", SAME_TOPIC.replace("，", "， "), title="代表")])  # a copy of it
+    assert grouped == [1]
+    collapsed = engine.search("人民大会堂 代表", k=100)
+    assert sum(h.article.id in ("n", "nr") for h in collapsed.hits) == 1  # one of the two stands for the story
+    fresh.close()
+
+
 def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):
     # The first hits are all printings of one story: a page further on needs every match ranked.
     copies = [story(f"c{n}", DISPATCH + "（完）" * n) for n in range(12)]
