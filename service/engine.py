@@ -907,6 +907,7 @@ class Engine:
         if collapse:
             matched, stories_total, folded = self._collapsed(matched, offset + k, partial(
                 self._match, query, date_from, date_to, section, sort, limit=None, facets=facets or facet_terms))
+            articles_total = matched.ranking.total  # of the match collapsed, a newer generation's after a rematch
         elif (story := self._story_numbers(matched.live)) is not None:
             stories_total = int(np.unique(story[matched.ranking.all_matches]).size)
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
@@ -1145,6 +1146,10 @@ class Engine:
         if first.size < wanted and ranking.matches is not None:
             matched = rematch()
             ranking = matched.ranking
+            # The second match may be of a newer generation than the first (a write switched in between).
+            story = self._story_numbers(matched.live)
+            if story is None:
+                return matched, ranking.total, _no_copies
             first = reprints.first_of_each_story(story[ranking.candidates])
         stories, counts = np.unique(story[ranking.all_matches], return_counts=True)
         collapsed = replace(ranking, candidates=ranking.candidates[first], scores=ranking.scores[first],

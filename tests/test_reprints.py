@@ -216,6 +216,24 @@ def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):
     assert results.stories == 2 and results.articles == 13 and [h.article.id for h in results.hits] == ["t"]
 
 
+def test_a_page_ranked_in_full_after_a_write_switched_in_uses_the_newer_generations_stories(engine, analyzer):
+    from service.engine import Engine
+
+    engine.ingest_records([story(f"c{n}", DISPATCH + "（完）" * n) for n in range(12)] + [story("t", SAME_TOPIC)])
+    writer = Engine(engine.config, analyzer=analyzer)
+    real = engine._match
+
+    def match(*args, **kwargs):
+        if kwargs.get("limit", 0) is None:  # the second match, ranking every article: a write lands first
+            writer.ingest_records([story("late", "人民大会堂今天对外开放，游客排队参观。")])
+        return real(*args, **kwargs)
+
+    engine._match = match
+    results = engine.search("人民大会堂", k=1, offset=1)
+    assert results.stories == 3 and results.articles == 14 and len(results.hits) == 1
+    writer.close()
+
+
 def test_the_migrated_store_of_version_6_finds_its_copies_at_the_next_write(tmp_path, analyzer):
     import sqlite3
 
