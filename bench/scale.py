@@ -773,6 +773,16 @@ def measure_nrt(data_dir: Path, sentences: list[str], queries: list[str], folder
         with urllib.request.urlopen(request, timeout=600) as response:
             return json.loads(response.read())
 
+    def found(word: str) -> bool:
+        """Whether `/api/search` finds `word`; a search refused with 503 (the server shedding load) finds nothing."""
+        try:
+            return get("/api/search?" + urllib.parse.urlencode({"q": word, "k": 1}))["total"] > 0
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503:
+                raise
+            shed[0] += 1
+            return False
+
     def searching() -> None:
         asked = 0
         while not stop.is_set():
@@ -796,7 +806,7 @@ def measure_nrt(data_dir: Path, sentences: list[str], queries: list[str], folder
             article, word = _nrt_article("http" + run, number, sentences, rng)
             started = time.perf_counter()
             post([article])
-            while get("/api/search?" + urllib.parse.urlencode({"q": word, "k": 1}))["total"] == 0:
+            while not found(word):
                 if time.perf_counter() - started > 600:
                     raise RuntimeError(f"{word} was not found over HTTP within 600 s")
                 time.sleep(0.005)
@@ -805,7 +815,7 @@ def measure_nrt(data_dir: Path, sentences: list[str], queries: list[str], folder
         started = time.perf_counter()
         post([a for a, _ in articles])
         http_thousand = time.perf_counter() - started
-        if get("/api/search?" + urllib.parse.urlencode({"q": articles[-1][1], "k": 1}))["total"] == 0:
+        if not found(articles[-1][1]):
             raise RuntimeError("the last of 1,000 articles was not found once its ingest answered")
         stop.set()
         client.join(timeout=120)
