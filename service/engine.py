@@ -298,6 +298,11 @@ def _skipped_everything(report: IngestReport) -> bool:
     return bool(report.problems) and not (report.added or report.replaced or report.unchanged or report.removed)
 
 
+# The store's meta key saying "<extras fingerprint> <store revision>": every article then had current extras of
+# that fingerprint. A write from that revision need then work out only its own articles' (`_follow_extras`).
+EXTRAS_CURRENT = "extras_current"
+
+
 def _ignore_progress(progress: IngestProgress) -> None:
     pass
 
@@ -336,8 +341,6 @@ class Engine:
         self.merge_in_background = False
         self._merging: threading.Thread | None = None
         self._merging_lock = threading.Lock()
-        # (extras fingerprint, store revision) at which this process last saw every article's extras current.
-        self._extras_current: tuple[str, int] | None = None
 
     @classmethod
     def open(cls, config: config_module.Config | None = None) -> "Engine":
@@ -629,18 +632,18 @@ class Engine:
         return generation
 
     def _follow_extras(self, delta: generations.Delta | None) -> None:
-        """`refresh_extras` after a write. When this process found every article's extras current just before
-        the write `delta` describes, only what that write changed can lack them: the articles it stored were
-        analysed (their extras put as they were) and those it removed are forgotten; no pass over the store."""
+        """`refresh_extras` after a write. When every article's extras were current (with this engine's
+        fingerprint) at the revision just before the write `delta` describes, as the store's `extras_current`
+        records whichever process made them so, only what that write changed can lack them: the articles it
+        stored were analysed (their extras put as they were) and those it removed are forgotten; no pass over
+        the store."""
         fingerprint = self.extras_fingerprint
-        if delta is not None and self._extras_current == (fingerprint, delta.revision - 1):
+        if delta is not None and self.store.meta(EXTRAS_CURRENT) == f"{fingerprint} {delta.revision - 1}":
             if delta.gone:
                 self.extras.prune()
-            self._extras_current = (fingerprint, delta.revision)
+            self.store.set_meta(EXTRAS_CURRENT, f"{fingerprint} {delta.revision}")
             return
-        revision = self.store.revision()  # the write lock is held: no other write moves it meanwhile
         self.refresh_extras()
-        self._extras_current = (fingerprint, revision)
 
     def _analyse(self, articles: Iterator[Article], count: int, folder: Path) -> Iterator[AnalysedBatch]:
         workers = min(self.config.ingest_workers, os.cpu_count() or 1)
@@ -689,13 +692,18 @@ class Engine:
     def refresh_extras(self, batch: int = 500) -> int:
         """Work out and store the summary and keywords of every article lacking current ones."""
         fingerprint = self.extras_fingerprint
+        revision = self.store.revision()  # every article of this revision or a later one is checked below
         self.extras.prune()
         stale = self.extras.stale_ids(fingerprint)
         rarity = self._rarity() if stale else None
+        done = 0
         for start in range(0, len(stale), batch):
             articles = self.store.get_many(stale[start:start + batch])
             self.extras.put_many((a.id, a.content_hash, fingerprint, self._work_out_extras(a, rarity))
                                  for a in articles.values())
+            done += len(articles)
+        if done == len(stale):  # a damaged row left out stays stale: then this is not recorded
+            self.store.set_meta(EXTRAS_CURRENT, f"{fingerprint} {revision}")
         return len(stale)
 
     def extras_of(self, articles: list[Article]) -> dict[str, Extras]:
