@@ -31,6 +31,7 @@ _KEY_BYTES = 16  # a term's prefix compared as one fixed-width NumPy string
 _KEY_CHUNK = 1 << 18  # terms turned into keys at a time: bounds the temporary index arrays
 _SCAN_POSTINGS = 1 << 24  # postings scanned at a time for the deleted documents' terms
 _GATHERED_KEPT = 2_000_000  # document numbers of common terms kept per channel (4 bytes each)
+_LOOKED_UP_FROM = 1000  # a list this many times longer than the terms sought is searched term by term
 
 
 class Layout(NamedTuple):
@@ -92,6 +93,12 @@ def _forget_keys(number: int) -> None:
         _keys.pop(number, None)
 
 
+def _has_keys(terms: SortedTerms) -> bool:
+    with _keys_lock:
+        kept = _keys.get(id(terms))
+        return kept is not None and kept[0]() is terms
+
+
 def _prefix_keys(terms: SortedTerms) -> np.ndarray:
     """Every term's first 16 bytes as a NumPy byte string, in term order: they sort as the terms do (no term
     holds a NUL byte, so the padding sorts a prefix first), so one `searchsorted` finds every term at once."""
@@ -118,6 +125,14 @@ def numbers_in(base: SortedTerms, terms: SortedTerms) -> np.ndarray:
     """Each of `terms`' number in `base`, -1 where `base` lacks it (int64)."""
     out = np.full(len(terms), -1, dtype=np.int64)
     if not len(terms) or not len(base):
+        return out
+    if len(terms) * _LOOKED_UP_FROM < len(base) and not _has_keys(base):
+        # A few terms (a small segment's) against a large list whose keys are not made yet (the first segment
+        # added after a full build): a binary search each, not keys for every term of the large list.
+        for i, term in enumerate(terms):
+            number = base.number(term)
+            if number is not None:
+                out[i] = number
         return out
     base_keys, keys = _prefix_keys(base), _prefix_keys(terms)
     lo = np.searchsorted(base_keys, keys, side="left")
