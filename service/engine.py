@@ -301,6 +301,11 @@ def _skipped_everything(report: IngestReport) -> bool:
     return bool(report.problems) and not (report.added or report.replaced or report.unchanged or report.removed)
 
 
+# The store's meta key saying "<extras fingerprint> <store revision>": every article then had current extras of
+# that fingerprint. A write from that revision need then work out only its own articles' (`_follow_extras`).
+EXTRAS_CURRENT = "extras_current"
+
+
 def _ignore_progress(progress: IngestProgress) -> None:
     pass
 
@@ -331,7 +336,8 @@ class Engine:
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
         self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
-        self._stories_kept: tuple[tuple, reprints.Stories] | None = None
+        # key, the stories, the groups and document ids they were worked out from
+        self._stories_kept: tuple[tuple, reprints.Stories, dict, list[str]] | None = None
         self._listed = reprints.Listed(_LISTED_KEPT)
         self._copies_lock = threading.Lock()
         self.display = Display(self.analyzer, config.display_traditional)
@@ -406,6 +412,7 @@ class Engine:
         counts = UpsertCounts(report.added, report.replaced, report.unchanged)
         with self._writing("ingest", notify):
             notify(IngestProgress("read", 0, total))
+            held = self._revision_indexed()
             try:
                 self._store_reads(reads, total, report, counts, notify)
             except sqlite3.Error as exc:
@@ -417,7 +424,8 @@ class Engine:
                 changed = len(report.added) + len(report.replaced) + len(report.removed)
                 report.index_generation = self._follow_store(
                     f"{changed} article(s) were stored ({len(report.added)} added, {len(report.replaced)} "
-                    f"replaced, {len(report.removed)} removed)", notify)
+                    f"replaced, {len(report.removed)} removed)", notify,
+                    self._delta(held, [*report.added, *report.replaced], report.removed))
             else:
                 self.refresh_extras()  # summaries and keywords of articles stored before they were kept
         return report
@@ -450,6 +458,7 @@ class Engine:
         """Remove articles from the store and the index; ids not stored are reported, not an error here."""
         report = DeleteReport()
         with self._writing("delete"):
+            held = self._revision_indexed()
             try:
                 report.deleted = self.store.delete(article_ids)
             except sqlite3.Error as exc:
@@ -457,7 +466,8 @@ class Engine:
             report.missing = [i for i in dict.fromkeys(article_ids) if i not in set(report.deleted)]
             if report.deleted or (self.has_index() and not self.index_is_current()):
                 report.index_generation = self._follow_store(
-                    f"{len(report.deleted)} article(s) were deleted from the store (searches leave them out)")
+                    f"{len(report.deleted)} article(s) were deleted from the store (searches leave them out)",
+                    delta=self._delta(held, [], report.deleted))
         return report
 
     @contextmanager
@@ -512,10 +522,25 @@ class Engine:
         except (IndexUnusable, DamagedSource, *_WRITE_FAILURES) as exc:
             log.warning("segments not merged: %s", _reason(exc))
 
-    def _follow_store(self, stored: str, progress: ProgressCallback | None = None) -> str:
+    def _revision_indexed(self) -> int | None:
+        """Under the write lock, before the store is written: the store's revision when the live index holds the
+        store as it is (what the write's delta is then applied to), None otherwise."""
+        revision = self.store.revision()
+        return revision if storage.live_revision(self.index_dir) == revision else None
+
+    @staticmethod
+    def _delta(held: int | None, stored: list[str], gone: list[str]) -> generations.Delta | None:
+        """What a write changed, for a new generation that looks up only those articles: when the live index
+        held the store before the write (`held`) and the write was one commit (the revision after it)."""
+        if held is None:
+            return None
+        return generations.Delta(held + 1, frozenset(stored), frozenset(gone))
+
+    def _follow_store(self, stored: str, progress: ProgressCallback | None = None,
+                      delta: generations.Delta | None = None) -> str:
         """A new generation for what the store now holds; a failure says what is stored and not indexed."""
         try:
-            return self._reindex(progress, verify_all=False)
+            return self._reindex(progress, verify_all=False, delta=delta)
         except _WRITE_FAILURES as exc:
             hint = " (free some disk space first)" if disk_full(exc) else ""
             raise _failed(NotIndexed, f"{stored} but the index could not be written ({_reason(exc)}); searches "
@@ -551,10 +576,12 @@ class Engine:
                               f"is unchanged and the previous index stays live; run `jiansuo reindex` again"
                               f"{hint}", exc) from exc
 
-    def _reindex(self, progress: ProgressCallback | None, *, verify_all: bool) -> str:
+    def _reindex(self, progress: ProgressCallback | None, *, verify_all: bool,
+                 delta: generations.Delta | None = None) -> str:
         hash_limit = None if verify_all else self._open_hash_limit
         try:
-            return self._rebuild(progress, generations.reusable(self.index_dir, self.analyzer.fingerprint, hash_limit))
+            return self._rebuild(progress, generations.reusable(self.index_dir, self.analyzer.fingerprint, hash_limit),
+                                 delta)
         except DamagedSource:
             return self._rebuild(progress, None)
 
@@ -595,7 +622,8 @@ class Engine:
                 return None
             return self._follow_store(f"{self.index_lag()} store revision(s) are not in the index: they are stored")
 
-    def _rebuild(self, progress: ProgressCallback | None, live: generations.LiveGeneration | None) -> str:
+    def _rebuild(self, progress: ProgressCallback | None, live: generations.LiveGeneration | None,
+                 delta: generations.Delta | None = None) -> str:
         notify = progress or _ignore_progress
         extras_fingerprint = self.extras_fingerprint
 
@@ -604,9 +632,23 @@ class Engine:
 
         generation = generations.rebuild(self.index_dir, self.store.reading, live, self.analyzer.fingerprint,
                                          self.params, self._analyse, analysed,
-                                         lambda done, total: notify(IngestProgress("index", done, total)))
-        self.refresh_extras()
+                                         lambda done, total: notify(IngestProgress("index", done, total)), delta)
+        self._follow_extras(delta)
         return generation
+
+    def _follow_extras(self, delta: generations.Delta | None) -> None:
+        """`refresh_extras` after a write. When every article's extras were current (with this engine's
+        fingerprint) at the revision just before the write `delta` describes, as the store's `extras_current`
+        records whichever process made them so, only what that write changed can lack them: the articles it
+        stored were analysed (their extras put as they were) and those it removed are forgotten; no pass over
+        the store."""
+        fingerprint = self.extras_fingerprint
+        if delta is not None and self.store.meta(EXTRAS_CURRENT) == f"{fingerprint} {delta.revision - 1}":
+            if delta.gone:
+                self.extras.prune()
+            self.store.set_meta(EXTRAS_CURRENT, f"{fingerprint} {delta.revision}")
+            return
+        self.refresh_extras()
 
     def _analyse(self, articles: Iterator[Article], count: int, folder: Path) -> Iterator[AnalysedBatch]:
         workers = min(self.config.ingest_workers, os.cpu_count() or 1)
@@ -655,13 +697,18 @@ class Engine:
     def refresh_extras(self, batch: int = 500) -> int:
         """Work out and store the summary and keywords of every article lacking current ones."""
         fingerprint = self.extras_fingerprint
+        revision = self.store.revision()  # every article of this revision or a later one is checked below
         self.extras.prune()
         stale = self.extras.stale_ids(fingerprint)
         rarity = self._rarity() if stale else None
+        done = 0
         for start in range(0, len(stale), batch):
             articles = self.store.get_many(stale[start:start + batch])
             self.extras.put_many((a.id, a.content_hash, fingerprint, self._work_out_extras(a, rarity))
                                  for a in articles.values())
+            done += len(articles)
+        if done == len(stale):  # a damaged row left out stays stale: then this is not recorded
+            self.store.set_meta(EXTRAS_CURRENT, f"{fingerprint} {revision}")
         return len(stale)
 
     def extras_of(self, articles: list[Article]) -> dict[str, Extras]:
@@ -875,6 +922,7 @@ class Engine:
                 matched, offset + k, partial(self._match, query, date_from, date_to, section, sort,
                                              facets=facets or facet_terms),
                 shown=significant.SAMPLE if facet_terms else 0)
+            articles_total = matched.ranking.total  # of the match collapsed, a newer generation's after a rematch
         elif (stories := self._stories(matched.live)) is not None:
             stories_total = stories.count(matched.ranking.all_matches)[0]
         query, filters, ranking, fields = matched.query, matched.filters, matched.ranking, matched.fields
@@ -1041,8 +1089,12 @@ class Engine:
         cached = self._copy_groups
         if cached is None or cached[0] != revision:
             with self._copies_lock:
-                if self._copy_groups is None or self._copy_groups[0] != revision:
-                    self._copy_groups = (revision, reprints.groups(self.store.copy_pairs()))
+                kept = self._copy_groups
+                if kept is None or kept[0] != revision:
+                    # Only the copies revision counts what changes pairs: a write that stored no copy leaves the
+                    # groups as they were (the same object, which `_stories_extended` relies on).
+                    same = kept is not None and kept[0][1] == revision[1]
+                    self._copy_groups = (revision, kept[1] if same else reprints.groups(self.store.copy_pairs()))
                 cached = self._copy_groups
         return cached
 
@@ -1078,12 +1130,30 @@ class Engine:
         cached = self._stories_kept
         if cached is None or cached[0] != key:
             with self._copies_lock:
-                if self._stories_kept is None or self._stories_kept[0] != key:
+                kept = self._stories_kept
+                if kept is None or kept[0] != key:
                     words = live.words
-                    self._stories_kept = (key, reprints.Stories(
-                        words.n_docs, (words.doc_numbers_of(group) for group in set(groups.values()))))
+                    doc_ids = words.doc_ids
+                    stories = self._stories_extended(groups, doc_ids)
+                    if stories is None:
+                        stories = reprints.Stories(words.n_docs,
+                                                   (words.doc_numbers_of(group) for group in set(groups.values())))
+                    self._stories_kept = (key, stories, groups, doc_ids)
                 cached = self._stories_kept
         return cached[1]
+
+    def _stories_extended(self, groups: dict, doc_ids: list[str]) -> reprints.Stories | None:
+        """The stories of a generation that only added articles to the last one worked out, with the same
+        groups of copies: the last ones, each added article a story of its own (it has no copy, or the groups
+        would have changed). None when that is not the case. A small ingest into a large archive then costs a
+        comparison of the article ids, not a pass over every group."""
+        kept = self._stories_kept
+        if kept is None or kept[2] is not groups:
+            return None
+        known = kept[3]
+        if len(doc_ids) < len(known) or doc_ids[:len(known)] != known:
+            return None
+        return kept[1].extended(len(doc_ids))
 
     def _collapsed(self, matched: "Matched", wanted: int, rematch: Callable[..., "Matched"],
                    shown: int = 0) -> tuple["Matched", int, Callable[[int], int]]:
@@ -1105,6 +1175,11 @@ class Engine:
                 limit *= 8  # each retry ranks more: the last ranks every match (`matches` is then None)
                 matched = rematch(limit=limit)
                 ranking = matched.ranking
+                # A rematch may be of a newer generation than the first (a write switched in between).
+                stories = self._stories(matched.live)
+                if stories is None:
+                    return matched, ranking.total, _no_copies
+                story = stories.story
                 first = reprints.first_of_each_story(story[ranking.candidates])
         total, folded = stories.count(ranking.all_matches)
         collapsed = replace(ranking, candidates=ranking.candidates[first], scores=ranking.scores[first],

@@ -256,6 +256,15 @@ class Stories:
                 count += 1
         self.groups = count
 
+    def extended(self, n_docs: int) -> "Stories":
+        """These stories with the documents numbered from here to `n_docs` added, each a story of its own."""
+        grown = Stories.__new__(Stories)
+        added = n_docs - self.story.size
+        grown.story = np.concatenate((self.story, np.arange(self.story.size, n_docs, dtype=np.int64)))
+        grown.grouped = np.concatenate((self.grouped, np.full(added, -1, dtype=np.int32)))
+        grown.groups = self.groups
+        return grown
+
     def count(self, matches: np.ndarray) -> tuple[int, Callable[[int], int]]:
         """How many stories `matches` (distinct document numbers) hold; and for one of them, how many other
         matches its story has."""

@@ -750,6 +750,16 @@ class Store:
         row = self._connect().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
         return int(row["value"]) if row else 0
 
+    def meta(self, key: str) -> str | None:
+        """A value of the `meta` table, as last committed."""
+        row = self._connect().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the `meta` table in a transaction of its own (no article changes: no new revision)."""
+        with self.writing() as writer:
+            writer.set_meta(key, value)
+
     def last_ingest(self) -> str | None:
         row = self._connect().execute("SELECT finished_at FROM ingests ORDER BY id DESC LIMIT 1").fetchone()
         return row["finished_at"] if row else None

@@ -390,6 +390,33 @@ def test_generic_summaries_and_keywords_are_stored_at_ingest(engine, tmp_path):
     assert engine.extras.get_many(["m"], engine.extras_fingerprint)["m"].summary == "芝麻结果。"
 
 
+def test_after_a_small_write_only_its_articles_extras_are_worked_out_or_forgotten(engine, monkeypatch):
+    engine.ingest([SEED_PAGE])  # the first write of this process checks every article's extras
+    passes = []
+    real = engine.extras.stale_ids
+    monkeypatch.setattr(engine.extras, "stale_ids", lambda fingerprint: passes.append(1) or real(fingerprint))
+    engine.ingest_records([{"id": "m", "title": "芝麻", "body": "芝麻开花节节高。"}])
+    engine.ingest_records([{"id": "m", "title": "芝麻", "body": "芝麻结果。"}])
+    assert engine.extras.get_many(["m"], engine.extras_fingerprint)["m"].summary == "芝麻结果。"
+    engine.delete(["m"])
+    assert passes == []
+    with engine.extras._connect() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM article_extras WHERE id = 'm'").fetchone()[0] == 0
+    assert real(engine.extras_fingerprint) == []
+    # Another process serving the same archive (a second server worker) writes in between: still no pass.
+    same = Engine(engine.config, analyzer=engine.analyzer)
+    same.ingest_records([{"id": "n", "title": "芝麻", "body": "芝麻又开花。"}])
+    same.close()
+    engine.ingest_records([{"id": "o", "title": "芝麻", "body": "芝麻再结果。"}])
+    assert passes == [] and real(engine.extras_fingerprint) == []
+    # One with other summary settings made the extras its own way: this one checks them all again.
+    other = Engine(engine.config.with_overrides(summary_sentences=1), analyzer=engine.analyzer)
+    other.ingest_records([{"id": "p", "title": "芝麻", "body": "芝麻又结果。"}])
+    other.close()
+    engine.ingest_records([{"id": "q", "title": "芝麻", "body": "芝麻还开花。"}])
+    assert passes == [1] and real(engine.extras_fingerprint) == []
+
+
 def test_other_summary_settings_redo_the_stored_summaries(engine, analyzer):
     engine.ingest([SEED_PAGE])
     other = Engine(engine.config.with_overrides(summary_sentences=1), analyzer=analyzer)

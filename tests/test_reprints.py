@@ -218,6 +218,31 @@ def test_search_collapses_copies_and_pages_through_stories_without_gap_or_repeat
     assert [h.rank for page in pages for h in page.hits] == list(range(1, 31))
 
 
+def test_an_ingest_without_copies_keeps_the_groups_and_story_numbers_worked_out(engine, analyzer, monkeypatch):
+    from service.engine import Engine
+
+    engine.ingest_records(many_stories(12))
+    engine.search("的")
+    from service.index.postings import Postings
+
+    grouped, numbered = [], []
+    real, real_numbers = reprints.groups, Postings.doc_numbers_of
+    monkeypatch.setattr(reprints, "groups", lambda pairs: grouped.append(1) or real(pairs))
+    monkeypatch.setattr(Postings, "doc_numbers_of", lambda self, ids: numbered.append(1) or real_numbers(self, ids))
+    engine.ingest_records([story("n", SAME_TOPIC, title="代表")])
+    after = engine.search("的", k=100)
+    assert grouped == [] and numbered == []  # no pass over the pairs, nor over the groups for the story numbers
+    fresh = Engine(engine.config, analyzer=analyzer)
+    afresh = fresh.search("的", k=100)
+    assert [(h.article.id, h.folded) for h in after.hits] == [(h.article.id, h.folded) for h in afresh.hits]
+    assert (after.total, after.stories, after.articles) == (afresh.total, afresh.stories, afresh.articles)
+    engine.ingest_records([story("nr", SAME_TOPIC.replace("，", "， "), title="代表")])  # a copy of it
+    assert grouped == [1]
+    collapsed = engine.search("人民大会堂 代表", k=100)
+    assert sum(h.article.id in ("n", "nr") for h in collapsed.hits) == 1  # one of the two stands for the story
+    fresh.close()
+
+
 def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):
     # The first hits are all printings of one story: a page further on needs every match ranked.
     copies = [story(f"c{n}", DISPATCH + "（完）" * n) for n in range(12)]
@@ -243,6 +268,28 @@ def test_pages_past_dozens_of_printings_of_one_story_are_the_stories_of_the_whol
         assert [h.article.id for h in page.hits] == stories[offset:offset + 1] and page.stories == len(stories)
     assert engine.search("人民大会堂", k=2, offset=2, facet_terms=True).facets.terms == \
         engine.search("人民大会堂", k=100, facet_terms=True).facets.terms
+
+
+def test_a_page_ranked_in_full_after_a_write_switched_in_uses_the_newer_generations_stories(engine, analyzer):
+    from service.engine import Engine
+
+    engine.ingest_records([story(f"c{n}", DISPATCH + "（完）" * n) for n in range(12)] + [story("t", SAME_TOPIC)])
+    writer = Engine(engine.config, analyzer=analyzer)
+    real = engine._match
+
+    calls = []
+
+    def match(*args, **kwargs):
+        calls.append(kwargs.get("limit"))
+        if len(calls) == 2:  # the second match, ranking more: a write lands first
+            writer.ingest_records([story("late", "人民大会堂今天对外开放，游客排队参观。")])
+        return real(*args, **kwargs)
+
+    engine._match = match
+    results = engine.search("人民大会堂", k=1, offset=1)
+    assert len(calls) >= 2  # the page was ranked again, after the write
+    assert results.stories == 3 and results.articles == 14 and len(results.hits) == 1
+    writer.close()
 
 
 def test_the_migrated_store_of_version_6_finds_its_copies_at_the_next_write(tmp_path, analyzer):

@@ -180,6 +180,15 @@ def test_revision_counts_committed_changes_only(tmp_path):
     assert store.revision() == 2 and store.count() == 0
 
 
+def test_a_meta_value_is_kept_without_counting_as_a_change(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("a1")])
+    assert store.meta("extras_current") is None
+    store.set_meta("extras_current", "abc 1")
+    assert store.meta("extras_current") == "abc 1" and store.revision() == 1
+    assert Store(tmp_path / "s.sqlite3").meta("extras_current") == "abc 1"
+
+
 def test_the_reader_lists_ids_and_hashes_and_reads_chosen_articles_in_ingest_order(tmp_path):
     store = Store(tmp_path / "s.sqlite3")
     store.upsert([article("a1"), article("a2"), article("a3")])

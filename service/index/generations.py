@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Iterator, NamedTuple, Protocol
 
@@ -39,6 +40,17 @@ class LiveSegment(NamedTuple):
     ids: list[str]
     hashes: list[str]
     deleted: np.ndarray | None  # bool per document
+    numbers: Callable[[], dict[str, int]]  # article id -> document number, made when first asked for
+
+
+class Delta(NamedTuple):
+    """What one write changed in a store whose live index held it just before: the revision the write committed,
+    the articles it added or replaced (`stored`) and those it removed (`gone`). A new generation made from it
+    looks up only these articles, not every stored one."""
+
+    revision: int
+    stored: frozenset[str]
+    gone: frozenset[str]
 
 
 class LiveGeneration(NamedTuple):
@@ -51,6 +63,39 @@ class LiveGeneration(NamedTuple):
 # Files of segments this process's writes have hashed: a segment never changes, and an ingest adding one
 # article to a large archive would otherwise hash every small file of every segment again.
 _HASHED_BY_WRITES: set[tuple[str, str]] = set()
+
+# The article ids and content hashes of segments this process's writes have read, by the folder and the
+# checksums of the two files (checked against the files by `reusable` first): read once, not at every ingest.
+_LISTS_LOCK = threading.Lock()
+_LISTS: dict[Path, tuple[tuple, list[str], list[str], dict]] = {}
+
+
+def _segment_lists(folder: Path, own: dict) -> tuple[list[str], list[str], Callable[[], dict[str, int]]]:
+    """A segment's article ids and content hashes, and a maker of its id -> document number map."""
+    files = own.get("files", {})
+    key = tuple(files.get(f, {}).get("sha256") for f in ("doc_ids.txt", storage.DOC_HASHES))
+    with _LISTS_LOCK:
+        kept = _LISTS.get(folder)
+    if kept is None or kept[0] != key or None in key:
+        kept = (key, read_lines(folder / "doc_ids.txt"), read_lines(folder / storage.DOC_HASHES), {})
+        with _LISTS_LOCK:
+            _LISTS[folder] = kept
+    ids, made = kept[1], kept[3]
+
+    def numbers() -> dict[str, int]:
+        with _LISTS_LOCK:
+            if not made and ids:
+                made.update((article_id, number) for number, article_id in enumerate(ids))
+            return made
+
+    return ids, kept[2], numbers
+
+
+def _forget_lists(index_dir: Path, named: set[Path]) -> None:
+    """The kept lists of this archive's segments the live generation no longer names are let go."""
+    with _LISTS_LOCK:
+        for folder in [f for f in _LISTS if f.parent == index_dir and f not in named]:
+            del _LISTS[folder]
 
 
 def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveGeneration | None:
@@ -70,17 +115,17 @@ def reusable(index_dir: Path, fingerprint: str, hash_limit: int | None) -> LiveG
             channels = own.get("channels", {})
             if any(c not in channels for c in (*SIDE_CHANNELS, PAIRS)):
                 return None
-            ids = read_lines(index_dir / segment / "doc_ids.txt")
-            hashes = read_lines(index_dir / segment / storage.DOC_HASHES)
+            ids, hashes, numbers = _segment_lists(index_dir / segment, own)
             if len(ids) != len(hashes) or len(ids) != own.get("documents"):
                 return None
             deleted = None
             if deletes is not None:
                 deleted = np.zeros(len(ids), dtype=bool)
                 deleted[np.load(index_dir / name / deletes, allow_pickle=False)] = True
-            live.append(LiveSegment(index_dir / segment, ids, hashes, deleted))
+            live.append(LiveSegment(index_dir / segment, ids, hashes, deleted, numbers))
     except (IndexUnusable, OSError, ValueError, IndexError):
         return None
+    _forget_lists(index_dir, {segment.folder for segment in live})
     return LiveGeneration(live)
 
 
@@ -122,33 +167,28 @@ class StoreReading(Protocol):
 def rebuild(index_dir: Path, reading: Callable[[], ContextManager[StoreReading]], live: LiveGeneration | None,
             fingerprint: str, params: BM25Params,
             analyse: Callable[[Iterator[Article], int, Path], Iterable[AnalysedBatch]],
-            analysed: Callable[[AnalysedBatch], None], progress: Callable[[int, int], None]) -> str:
+            analysed: Callable[[AnalysedBatch], None], progress: Callable[[int, int], None],
+            delta: Delta | None = None) -> str:
     """Make the new generation and switch it in; its name.
 
     The store is read in one transaction while the articles the live generation lacks are analysed
     (`analyse(articles, count, runs_folder)` makes their runs; `analysed(batch)` is told of each batch, for the
     engine to store its summaries and keywords); the merge comes after it. `progress(done, total)` is told of
-    the articles indexed so far. A failure leaves the live generation as it was.
+    the articles indexed so far. With `delta` (what the last write changed, when the live generation held the
+    store as it was before it), only those articles are looked up, provided the store is still at the revision
+    that write committed; otherwise every stored article is compared with the live generation's. A failure
+    leaves the live generation as it was.
     """
     name, staging = storage.new_staging(index_dir)
     try:
         with reading() as reader:
             revision = reader.revision()
-            stored = reader.id_hashes()
-            wanted = dict(stored)
-            kept: list[Source] = []
-            indexed: set[str] = set()
-            for segment in live.segments if live is not None else ():
-                keep = np.fromiter((wanted.get(i) == h for i, h in zip(segment.ids, segment.hashes)), dtype=bool,
-                                   count=len(segment.ids))
-                if segment.deleted is not None:
-                    keep &= ~segment.deleted
-                indexed |= {i for i, k in zip(segment.ids, keep.tolist()) if k}
-                kept.append(Source(segment.folder, keep))
+            if delta is not None and live is not None and delta.revision == revision:
+                kept, missing, done = _kept_after(live, delta)
+                total = done + len(missing)
+            else:
+                kept, missing, done, total = _kept_compared(live, reader.id_hashes())
             runs: list[Source] = []
-            missing = {i for i, _ in stored if i not in indexed}
-            total = len(stored)
-            done = len(indexed)
             progress(done, total)
             for batch in analyse(reader.articles(missing) if missing else iter(()), len(missing), staging / "runs"):
                 if batch.run is not None:
@@ -165,6 +205,40 @@ def rebuild(index_dir: Path, reading: Callable[[], ContextManager[StoreReading]]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _kept_compared(live: LiveGeneration | None,
+                   stored: list[tuple[str, str]]) -> tuple[list[Source], set[str], int, int]:
+    """What of the live generation is kept, when every stored article (id, content hash) is compared with it:
+    the sources, the stored articles it lacks, how many it keeps, and how many are stored."""
+    wanted = dict(stored)
+    kept: list[Source] = []
+    indexed: set[str] = set()
+    for segment in live.segments if live is not None else ():
+        keep = np.fromiter((wanted.get(i) == h for i, h in zip(segment.ids, segment.hashes)), dtype=bool,
+                           count=len(segment.ids))
+        if segment.deleted is not None:
+            keep &= ~segment.deleted
+        indexed |= {i for i, k in zip(segment.ids, keep.tolist()) if k}
+        kept.append(Source(segment.folder, keep))
+    return kept, {i for i, _ in stored if i not in indexed}, len(indexed), len(stored)
+
+
+def _kept_after(live: LiveGeneration, delta: Delta) -> tuple[list[Source], set[str], int]:
+    """What of the live generation is kept after the write `delta` describes (it held the store as it was before
+    that write): all but the articles the write replaced or removed. The sources, the articles to analyse, and how
+    many documents are kept."""
+    changed = delta.stored | delta.gone
+    kept: list[Source] = []
+    done = 0
+    for segment in live.segments:
+        keep = np.ones(len(segment.ids), dtype=bool) if segment.deleted is None else ~segment.deleted
+        numbers = segment.numbers()
+        at = [n for n in (numbers.get(i) for i in changed) if n is not None]
+        keep[at] = False
+        done += int(keep.sum())
+        kept.append(Source(segment.folder, keep))
+    return kept, set(delta.stored), done
 
 
 def _overtaken(index_dir: Path, reading: Callable[[], ContextManager[StoreReading]], revision: int) -> bool:
@@ -192,22 +266,24 @@ def write_folder(staging: Path, sources: list[Source], fingerprint: str, params:
     the file list) and files. The runs among the sources (under staging/runs) are removed once merged."""
     files: dict[str, tuple[int, str]] = {}
     ids, hashes = merged_doc_lists(sources)
-    files["doc_ids.txt"] = write_lines(staging / "doc_ids.txt", ids)
-    files[storage.DOC_HASHES] = write_lines(staging / storage.DOC_HASHES, hashes or [])
+    # Written unsynced, then fsynced all together (`storage.fsync_all`) before the folder is sealed.
+    files["doc_ids.txt"] = write_lines(staging / "doc_ids.txt", ids, sync=False)
+    files[storage.DOC_HASHES] = write_lines(staging / storage.DOC_HASHES, hashes or [], sync=False)
     info = {}
     for channel in ("words",) + SIDE_CHANNELS:
         out = channel_folder(staging, channel)
-        merged = merge_channel(sources, channel, out)
+        merged = merge_channel(sources, channel, out, sync=False)
         prefix = out.relative_to(staging).as_posix()
         for file_name, value in merged.files.items():
             files[file_name if prefix == "." else f"{prefix}/{file_name}"] = value
         info[channel] = {"terms": merged.terms, "postings": merged.postings,
                          "total_length": merged.total_length}
     out = channel_folder(staging, PAIRS)
-    merged = merge_positions(sources, PAIRS, out)
+    merged = merge_positions(sources, PAIRS, out, sync=False)
     prefix = out.relative_to(staging).as_posix()
     files.update({f"{prefix}/{file_name}": value for file_name, value in merged.files.items()})
     info[PAIRS] = {"terms": merged.terms, "postings": merged.postings, "total_length": merged.total_length}
+    storage.fsync_all(staging / f for f in files)
     shutil.rmtree(staging / "runs", ignore_errors=True)
     words = info.pop("words")
     return storage.manifest_core(fingerprint, params, len(ids), words, info, extra), files

@@ -16,6 +16,7 @@ mean idf over every term some live document holds). So the scores are those of t
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -32,6 +33,7 @@ _SCAN_POSTINGS = 1 << 24  # postings scanned at a time for the deleted documents
 _GATHERED_KEPT = 2_000_000  # document numbers of common terms kept per channel (4 bytes each)
 _DOC_FREQS_KEPT = 100_000  # document frequencies remembered per channel, forgotten all at once past this
 _RECENT_POSTINGS = 1 << 17  # postings of the other terms last gathered or weighed, kept per channel
+_LOOKED_UP_FROM = 1000  # a list this many times longer than the terms sought is searched term by term
 
 
 class _Recent:
@@ -117,7 +119,20 @@ def deleted_doc_freqs(postings: Postings, deleted: np.ndarray) -> np.ndarray:
 # --- terms of one segment found among another's ---------------------------------------------------------------
 
 _keys_lock = threading.Lock()
-_keys: dict[int, tuple[object, np.ndarray]] = {}
+# Each open terms list's keys, for as long as the list is in use: a large segment's are made once, not again
+# whenever a small segment is added beside it.
+_keys: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def _forget_keys(number: int) -> None:
+    with _keys_lock:
+        _keys.pop(number, None)
+
+
+def _has_keys(terms: SortedTerms) -> bool:
+    with _keys_lock:
+        kept = _keys.get(id(terms))
+        return kept is not None and kept[0]() is terms
 
 
 def _prefix_keys(terms: SortedTerms) -> np.ndarray:
@@ -125,7 +140,7 @@ def _prefix_keys(terms: SortedTerms) -> np.ndarray:
     holds a NUL byte, so the padding sorts a prefix first), so one `searchsorted` finds every term at once."""
     with _keys_lock:
         kept = _keys.get(id(terms))
-        if kept is not None and kept[0] is terms:
+        if kept is not None and kept[0]() is terms:
             return kept[1]
     data = np.frombuffer(terms._data, dtype=np.uint8) if len(terms) else np.zeros(1, dtype=np.uint8)
     starts, ends = terms._starts, terms._ends
@@ -137,9 +152,8 @@ def _prefix_keys(terms: SortedTerms) -> np.ndarray:
         chunk = np.where(inside, data[np.minimum(at, data.size - 1)], 0).astype(np.uint8)
         keys[lo:lo + _KEY_CHUNK] = chunk.view(f"S{_KEY_BYTES}").ravel()
     with _keys_lock:
-        if len(_keys) > 64:
-            _keys.clear()
-        _keys[id(terms)] = (terms, keys)
+        _keys[id(terms)] = (weakref.ref(terms), keys)
+    weakref.finalize(terms, _forget_keys, id(terms))
     return keys
 
 
@@ -147,6 +161,14 @@ def numbers_in(base: SortedTerms, terms: SortedTerms) -> np.ndarray:
     """Each of `terms`' number in `base`, -1 where `base` lacks it (int64)."""
     out = np.full(len(terms), -1, dtype=np.int64)
     if not len(terms) or not len(base):
+        return out
+    if len(terms) * _LOOKED_UP_FROM < len(base) and not _has_keys(base):
+        # A few terms (a small segment's) against a large list whose keys are not made yet (the first segment
+        # added after a full build): a binary search each, not keys for every term of the large list.
+        for i, term in enumerate(terms):
+            number = base.number(term)
+            if number is not None:
+                out[i] = number
         return out
     base_keys, keys = _prefix_keys(base), _prefix_keys(terms)
     lo = np.searchsorted(base_keys, keys, side="left")

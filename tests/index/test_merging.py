@@ -151,6 +151,8 @@ def test_one_merge_at_a_time_and_a_background_merge_leaves_the_answer_alone(tmp_
         with pytest.raises(WriteBusy):
             engine.merge(everything=True)
         assert merging.merge_if_free(engine.index_dir, analyzer.fingerprint, engine.params) == []
+    # An ingest may come while the background merge holds the write lock for its switch: it waits.
+    engine.config = engine.config.with_overrides(index_write_wait_seconds=120)
     engine.merge_in_background = True
     for number in range(6):
         engine.ingest_records(_records(ROWS[20 + number:21 + number]))

@@ -138,6 +138,35 @@ def test_terms_of_one_segment_are_found_among_anothers_by_their_bytes(tmp_path):
     assert numbers_in(as_terms[0], as_terms[1]).tolist() == wanted
 
 
+def test_a_few_terms_are_found_among_many_without_keys_for_every_one_of_the_many():
+    from service.index.postings import SortedTerms
+
+    many = [f"词{n:06d}" for n in range(5000)] + ["中国人民解放军总部大楼"]
+    few = ["中国人民解放军总部大厦", "中国人民解放军总部大楼", "词000123", "词9"]
+    big, small = (SortedTerms("".join(t + "\n" for t in sorted(ts)).encode("utf-8")) for ts in (many, few))
+    found = numbers_in(big, small)
+    assert found.tolist() == [sorted(many).index(t) if t in many else -1 for t in sorted(few)]
+    assert not segments._has_keys(big)
+    segments._prefix_keys(big)
+    assert numbers_in(big, small).tolist() == found.tolist()  # the same by the keys, once they are made
+
+
+def test_the_keys_of_a_terms_list_are_kept_while_it_is_in_use_and_let_go_after(monkeypatch):
+    import gc
+
+    from service.index.postings import SortedTerms
+
+    big = SortedTerms("".join(f"词{n:05d}\n" for n in range(2000)).encode("utf-8"))
+    keys = segments._prefix_keys(big)
+    for n in range(100):  # the small segments of many ingests, each with its own terms
+        segments._prefix_keys(SortedTerms(f"新{n}\n".encode("utf-8")))
+    assert segments._prefix_keys(big) is keys
+    number = id(big)
+    del big, keys
+    gc.collect()
+    assert number not in segments._keys
+
+
 def _zipf_docs(rng, count, vocabulary, weights):
     return [(f"d{i}", [vocabulary[t] for t in rng.choice(len(vocabulary), size=int(rng.integers(3, 200)),
                                                          p=weights)]) for i in range(count)]
