@@ -675,11 +675,25 @@ def corpus_bytes(corpus: Path) -> tuple[int, int]:
     return count, size
 
 
+def run_children(calls: list[tuple[str, ...]]) -> list[dict]:
+    """`run_child` of each call, all at the same time."""
+    started = [subprocess.Popen([sys.executable, "-m", "bench.scale", "--child", *call], cwd=PROJECT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for call in calls]
+    results = []
+    for call, process in zip(calls, started):
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"{call[0]} run failed:\n{err}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
 def measure_views(n: int, sentences: list[str], titles: list[str], seed: int, corpus: Path | None, repeat: int,
-                  entity_articles: int) -> list[str]:
+                  entity_articles: int, together: bool = False) -> list[str]:
     """Ingest of the same files with the views off and on, each in a child process, in turn (`repeat` times,
-    alternately first; the best of each), then finding copies alone over the archive ingested without it, and
-    the entity pass over the first `entity_articles` articles of the archive ingested with it."""
+    alternately first; the best of each) or, `together`, both at once (on a machine others load, the same load
+    for both), then finding copies alone over the archive ingested without it, and the entity pass over the
+    first `entity_articles` articles of the archive ingested with it."""
     with tempfile.TemporaryDirectory(prefix="jiansuo-views-") as folder:
         if corpus is None:
             corpus = Path(folder) / "articles"
@@ -687,16 +701,22 @@ def measure_views(n: int, sentences: list[str], titles: list[str], seed: int, co
         n, text_bytes = corpus_bytes(corpus)
         runs: dict[str, list[dict]] = {"off": [], "on": []}
         for attempt in range(repeat):
-            for on in (("off", "on") if attempt % 2 == 0 else ("on", "off")):
-                data_dir = Path(folder) / f"{on}{attempt}"
-                runs[on].append(run_child("ingest-views", str(data_dir), str(corpus), on))
+            kinds = ("off", "on") if attempt % 2 == 0 else ("on", "off")
+            args = {on: ("ingest-views", str(Path(folder) / f"{on}{attempt}"), str(corpus), on) for on in kinds}
+            if together:
+                for on, result in zip(kinds, run_children([args[on] for on in kinds])):
+                    runs[on].append(result)
+            else:
+                for on in kinds:
+                    runs[on].append(run_child(*args[on]))
         alone = run_child("find-copies", str(Path(folder) / "off0"))
         entities = run_child("entity-pass", str(Path(folder) / "on0"), str(entity_articles)) \
             if entity_articles else None
     mb = text_bytes / 1e6
     off, on = (min(runs[k], key=lambda r: r["seconds"]) for k in ("off", "on"))
     rows = [
-        f"## The views' cost at ingest, {n} articles: {mb:.1f} MB of text (best of {repeat}, in turn)",
+        f"## The views' cost at ingest, {n} articles: {mb:.1f} MB of text (best of {repeat}, "
+        f"{'both at once' if together else 'in turn'})",
         "",
         "| measure | views off | views on | ratio |",
         "|---|---|---|---|",
@@ -1003,6 +1023,8 @@ def main() -> int:
     parser.add_argument("--views-corpus", type=Path, metavar="DIR",
                         help="with --views: the part-*.jsonl files `write_corpus` wrote before, instead of new ones")
     parser.add_argument("--views-repeat", type=int, default=1, help="with --views: ingests of each kind, in turn")
+    parser.add_argument("--views-together", action="store_true",
+                        help="with --views: the two ingests at the same time, not in turn")
     parser.add_argument("--entity-articles", type=int, default=2000,
                         help="with --views: articles the entity pass reads (it is timed, not run over all); 0 skips")
     args = parser.parse_args()
@@ -1028,7 +1050,7 @@ def main() -> int:
     if args.views:
         for n in sizes:
             print("\n".join(measure_views(n, sentences, titles, args.seed, args.views_corpus, args.views_repeat,
-                                          args.entity_articles)), flush=True)
+                                          args.entity_articles, args.views_together)), flush=True)
         return 0
     failed = False
     for n in sizes:
