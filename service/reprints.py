@@ -190,23 +190,23 @@ class Comparison:
 
 
 class _Kept:
-    """The latest sketches of a write, oldest dropped first past `limit` shingle hashes in all."""
+    """The shingles of a write's latest sketches, oldest dropped first past `limit` shingle hashes in all."""
 
     def __init__(self, limit: int):
         self.limit, self.size = limit, 0
-        self.items: dict[str, Sketch] = {}  # insertion order: oldest first
+        self.items: dict[str, np.ndarray] = {}  # insertion order: oldest first
 
-    def get(self, article_id: str) -> Sketch | None:
+    def get(self, article_id: str) -> np.ndarray | None:
         return self.items.get(article_id)
 
-    def put(self, article_id: str, item: Sketch) -> None:
+    def put(self, article_id: str, hashes: np.ndarray) -> None:
         if article_id in self.items:
             return
-        self.items[article_id] = item
-        self.size += item.shingles.size
+        self.items[article_id] = hashes
+        self.size += hashes.size
         while self.size > self.limit and self.items:
             oldest = next(iter(self.items))
-            self.size -= self.items.pop(oldest).shingles.size
+            self.size -= self.items.pop(oldest).size
 
 
 def sharing_keys(ids: list[str], keys: list[tuple[int, ...]], stored: dict[int, list[str]]) -> list[set[str]]:
@@ -259,17 +259,18 @@ def find_copies(writer, fold: Callable[[str], str], analyzer_fingerprint: str,
         theirs = {c: kept.get(c) for candidates in found for c in candidates if c not in mine}
         unknown = sorted(c for c, known in theirs.items() if known is None)
         for other in writer.articles(unknown).values():
-            theirs[other.id] = sketch(other.body, fold)
+            theirs[other.id] = shingles(comparable_text(other.body, fold))  # its band keys are stored already
         done.resketched += len(unknown)
         rows = []
         for (article_id, own), candidates in zip(mine.items(), found):
             copies = []
+            # A candidate shares a band key, so both are comparable (long enough to have keys).
             for c in candidates:
-                other = mine.get(c) or theirs.get(c)
-                if other is None or not (own.comparable and other.comparable):
+                other = mine[c].shingles if c in mine else theirs.get(c)
+                if other is None:
                     continue  # a damaged row: `jiansuo check` names it
                 done.verified += 1
-                if overlap(own.shingles, other.shingles).same_story:
+                if overlap(own.shingles, other).same_story:
                     copies.append(c)
             done.candidates += len(candidates)
             done.copies += len(copies)
@@ -279,7 +280,8 @@ def find_copies(writer, fold: Callable[[str], str], analyzer_fingerprint: str,
             if theirs[article_id] is not None:
                 kept.put(article_id, theirs[article_id])
         for article_id, own in mine.items():
-            kept.put(article_id, own)
+            if own.comparable:
+                kept.put(article_id, own.shingles)
     done.compared = len(todo)
     return done
 

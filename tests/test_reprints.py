@@ -117,9 +117,9 @@ def test_sharing_keys_gives_the_stored_and_the_earlier_articles_that_share_a_key
 def test_the_sketches_kept_are_the_latest_within_their_limit():
     kept = reprints._Kept(limit=10)
     for name, size in (("a", 4), ("b", 4), ("c", 4)):
-        kept.put(name, reprints.Sketch(np.zeros(size, dtype=np.uint64), ()))
+        kept.put(name, np.zeros(size, dtype=np.uint64))
     assert kept.get("a") is None and kept.get("b") is not None and kept.get("c") is not None and kept.size == 8
-    kept.put("huge", reprints.Sketch(np.zeros(11, dtype=np.uint64), ()))
+    kept.put("huge", np.zeros(11, dtype=np.uint64))
     assert kept.items == {} and kept.size == 0
 
 
