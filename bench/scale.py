@@ -38,6 +38,13 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
 Near-real-time ingest (`--nrt` after each size, or `--nrt-archive DATA_DIR` alone against an archive already
 built): `measure_nrt` says what is timed, beside the full-rewrite path of before segments in the same run.
 
+`--views` (alone) measures what the archive's views cost at ingest, by `measure_views`: the same files ingested
+with `ingest.find_copies` off and on (the one view that works at ingest), each in a child process, in turn or
+(`--views-together`, on a machine others load) at the same time; MB/s by wall and CPU time and their ratio;
+finding copies alone over the archive ingested without it, with its candidate pairs; and the entity pass that
+follows ingest (`jiansuo entities --update`) over `--entity-articles`, in CPU seconds a MB. `--views-corpus DIR`
+takes files `write_corpus` wrote before (e.g. for 100,000 articles) instead of writing them again.
+
 `--http-archive DATA_DIR` runs the HTTP rows alone against an archive already built, e.g. by `jiansuo ingest` of
 the files `write_corpus` writes for a size (the same seed gives the same articles and queries).
 """
