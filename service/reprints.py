@@ -166,11 +166,11 @@ def same_story(a: Sketch, b: Sketch) -> bool:
     return a.comparable and b.comparable and overlap(a.shingles, b.shingles).same_story
 
 
-# Shingle hashes (8 bytes each) of the sketches one write keeps, to verify later candidates against without
-# reading and sketching those articles again: 32 MB, some 8,000 articles of a thousand characters. Copies in a
-# real archive mostly arrive together (one day's papers, one page's two OCR passes); an older candidate evicted
-# is read from the store again, with the same outcome.
-KEPT_SHINGLES = 4_000_000
+# Shingle hashes (8 bytes each) of the earlier articles one write has read again to verify a candidate, kept so
+# each is read and shingled once: at most 512 MB. (Keeping only the latest few thousand read most of a
+# 100,000-article write again and again, 520,136 reads, and cost more than it saved.) An evicted one is read
+# again, with the same outcome.
+KEPT_SHINGLES = 64_000_000
 CHUNK = 500  # articles sketched, looked up and written together
 
 
@@ -279,9 +279,6 @@ def find_copies(writer, fold: Callable[[str], str], analyzer_fingerprint: str,
         for article_id in unknown:
             if theirs[article_id] is not None:
                 kept.put(article_id, theirs[article_id])
-        for article_id, own in mine.items():
-            if own.comparable:
-                kept.put(article_id, own.shingles)
     done.compared = len(todo)
     return done
 
