@@ -39,6 +39,13 @@ For each size the report gives, beside the card pipeline (`jieba.lcut_for_search
 Near-real-time ingest (`--nrt` after each size, or `--nrt-archive DATA_DIR` alone against an archive already
 built): `measure_nrt` says what is timed, beside the full-rewrite path of before segments in the same run.
 
+`--views` (alone) measures what the archive's views cost at ingest, by `measure_views`: the same files ingested
+with `ingest.find_copies` off and on (the one view that works at ingest), each in a child process, in turn or
+(`--views-together`, on a machine others load) at the same time; MB/s by wall and CPU time and their ratio;
+finding copies alone over the archive ingested without it, with its candidate pairs; and the entity pass that
+follows ingest (`jiansuo entities --update`) over `--entity-articles`, in CPU seconds a MB. `--views-corpus DIR`
+takes files `write_corpus` wrote before (e.g. for 100,000 articles) instead of writing them again.
+
 `--http-archive DATA_DIR` runs the HTTP rows alone against an archive already built, e.g. by `jiansuo ingest` of
 the files `write_corpus` writes for a size (the same seed gives the same articles and queries).
 """
@@ -202,10 +209,10 @@ def make_long_queries(sentences: list[str], count: int, seed: int) -> list[str]:
 
 # --- the measured runs, each in its own process so peak RSS is its own -----------------------------------
 
-def child_ingest(data_dir: Path, corpus: Path) -> dict:
+def child_ingest(data_dir: Path, corpus: Path, **overrides) -> dict:
     from service.engine import Engine
 
-    engine = Engine(make_config(data_dir))
+    engine = Engine(make_config(data_dir, **overrides))
     started = time.perf_counter()
     phases = {}
 
@@ -629,6 +636,139 @@ def run_size(n: int, sentences: list[str], titles: list[str], queries: list[str]
     return rows
 
 
+# --- what the views of the archive cost at ingest (copies, people and places, trends, words) ---------------
+
+# Each view and what it adds to an ingest: only finding copies runs inside it (`ingest.find_copies`). Trends and
+# significant terms are worked out at query time (the latter from the keywords ingest kept before the views),
+# and the people, places and organisations are read after ingest by a pass of their own, timed apart.
+VIEWS_OFF = {"ingest_find_copies": False}
+VIEWS_ON = {"ingest_find_copies": True}
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of the children it has waited for (ingest's analysing workers)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def child_ingest_views(data_dir: Path, corpus: Path, on: str) -> dict:
+    return {**child_ingest(data_dir, corpus, **(VIEWS_ON if on == "on" else VIEWS_OFF)), "cpu_s": _cpu_s()}
+
+
+def child_find_copies(data_dir: Path) -> dict:
+    """Finding copies alone over an archive ingested without it: what ingest adds for it, with no analysis
+    around it; with the candidate pairs LSH gave and those verified."""
+    from service import reprints
+    from service.engine import Engine
+
+    engine = Engine(make_config(data_dir, **VIEWS_ON))
+    started, cpu = time.perf_counter(), _cpu_s()
+    with engine.store.writing() as writer:
+        done = reprints.find_copies(writer, engine.analyzer.fold, engine.analyzer.fingerprint)
+    seconds, cpu = time.perf_counter() - started, _cpu_s() - cpu
+    groups = engine.copy_groups()
+    engine.close()
+    return {"seconds": seconds, "cpu_s": cpu, **done.to_dict(), "in_groups": len(groups),
+            "groups": len(set(groups.values()))}
+
+
+def child_entity_pass(data_dir: Path, articles: int) -> dict:
+    """`Engine.update_entities` (what `jiansuo entities --update` runs) over the first `articles` articles not
+    read yet, after one article has loaded the recogniser: CPU seconds and MB of the text it read."""
+    from service.engine import Engine
+
+    engine = Engine(make_config(data_dir))
+    engine.update_entities(limit=1)
+    ids = [article_id for _, article_id in engine.mentions.unread(articles)]
+    text_bytes = sum(len(t.encode("utf-8")) for a in engine.store.get_many(ids).values()
+                     for t in (a.title, a.kicker, a.subtitle, a.body) if t)
+    started, cpu = time.perf_counter(), time.process_time()
+    done = engine.update_entities(limit=articles)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    engine.close()
+    return {"seconds": seconds, "cpu_s": cpu, "read": done["recognised"], "mb": text_bytes / 1e6}
+
+
+def corpus_bytes(corpus: Path) -> tuple[int, int]:
+    """(articles, bytes of title and body text) of the files `write_corpus` wrote."""
+    count = size = 0
+    for path in corpus_files(corpus):
+        for _, record in iter_jsonl(path):
+            title, text = article_fields(record)
+            count += 1
+            size += len(title.encode("utf-8")) + len(text.encode("utf-8"))
+    return count, size
+
+
+def run_children(calls: list[tuple[str, ...]]) -> list[dict]:
+    """`run_child` of each call, all at the same time."""
+    started = [subprocess.Popen([sys.executable, "-m", "bench.scale", "--child", *call], cwd=PROJECT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for call in calls]
+    results = []
+    for call, process in zip(calls, started):
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"{call[0]} run failed:\n{err}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def measure_views(n: int, sentences: list[str], titles: list[str], seed: int, corpus: Path | None, repeat: int,
+                  entity_articles: int, together: bool = False) -> list[str]:
+    """Ingest of the same files with the views off and on, each in a child process, in turn (`repeat` times,
+    alternately first; the best of each) or, `together`, both at once (on a machine others load, the same load
+    for both), then finding copies alone over the archive ingested without it, and the entity pass over the
+    first `entity_articles` articles of the archive ingested with it."""
+    with tempfile.TemporaryDirectory(prefix="jiansuo-views-") as folder:
+        if corpus is None:
+            corpus = Path(folder) / "articles"
+            write_corpus(corpus, n, sentences, titles, seed)
+        n, text_bytes = corpus_bytes(corpus)
+        runs: dict[str, list[dict]] = {"off": [], "on": []}
+        for attempt in range(repeat):
+            kinds = ("off", "on") if attempt % 2 == 0 else ("on", "off")
+            args = {on: ("ingest-views", str(Path(folder) / f"{on}{attempt}"), str(corpus), on) for on in kinds}
+            if together:
+                for on, result in zip(kinds, run_children([args[on] for on in kinds])):
+                    runs[on].append(result)
+            else:
+                for on in kinds:
+                    runs[on].append(run_child(*args[on]))
+        alone = run_child("find-copies", str(Path(folder) / "off0"))
+        entities = run_child("entity-pass", str(Path(folder) / "on0"), str(entity_articles)) \
+            if entity_articles else None
+    mb = text_bytes / 1e6
+    off, on = (min(runs[k], key=lambda r: r["seconds"]) for k in ("off", "on"))
+    rows = [
+        f"## The views' cost at ingest, {n} articles: {mb:.1f} MB of text (best of {repeat}, "
+        f"{'both at once' if together else 'in turn'})",
+        "",
+        "| measure | views off | views on | ratio |",
+        "|---|---|---|---|",
+        f"| ingest MB/s (wall) | {mb / off['seconds']:.3f} ({off['seconds']:.1f} s) | {mb / on['seconds']:.3f} "
+        f"({on['seconds']:.1f} s) | {off['seconds'] / on['seconds']:.3f} |",
+        f"| ingest MB/s (CPU of the process and its workers) | {mb / off['cpu_s']:.3f} | {mb / on['cpu_s']:.3f} | "
+        f"{off['cpu_s'] / on['cpu_s']:.3f} |",
+        f"| throughput lost to the views (wall) | | {100 * (1 - off['seconds'] / on['seconds']):.1f} % | |",
+        f"| finding copies alone, over the archive ingested without it | {alone['seconds']:.1f} s "
+        f"({1000 * alone['seconds'] / n:.2f} ms an article, {alone['cpu_s'] / mb:.3f} CPU s a MB) | "
+        f"{100 * alone['seconds'] / off['seconds']:.1f} % of the ingest without it | |",
+        f"| of which: LSH candidate pairs, verified on their shingles, copies; earlier articles read again to "
+        f"verify | {alone['candidates']}, {alone['verified']} ({alone['verified'] / max(1, alone['compared']):.2f} "
+        f"an article), {alone['copies']}; {alone['resketched']} | {alone['in_groups']} articles in "
+        f"{alone['groups']} groups of copies | |",
+    ]
+    if entities is not None:
+        rows.append(f"| the entity pass after ingest (`jiansuo entities --update`), first {entities['read']} "
+                    f"articles, {entities['mb']:.2f} MB | {entities['cpu_s'] / entities['mb']:.2f} CPU s a MB "
+                    f"({entities['mb'] / entities['cpu_s']:.3f} MB/s CPU) | ingest's: "
+                    f"{on['cpu_s'] / mb:.2f} CPU s a MB | {entities['cpu_s'] / entities['mb'] / (on['cpu_s'] / mb):.2f}x |")
+    rows.append("")
+    return rows
+
+
 def live_index_bytes(data_dir: Path, part: str = ".") -> int:
     """The size on disk of the archive's live index generation (the one CURRENT names) with the segments it
     names, or of one folder of each."""
@@ -898,6 +1038,12 @@ def main() -> int:
         kind, args = sys.argv[2], sys.argv[3:]
         if kind == "ingest":
             result = child_ingest(Path(args[0]), Path(args[1]))
+        elif kind == "ingest-views":
+            result = child_ingest_views(Path(args[0]), Path(args[1]), args[2])
+        elif kind == "find-copies":
+            result = child_find_copies(Path(args[0]))
+        elif kind == "entity-pass":
+            result = child_entity_pass(Path(args[0]), int(args[1]))
         else:
             queries = json.loads(Path(args[1]).read_text(encoding="utf-8"))
             result = child_card(Path(args[0]), queries) if kind == "card" else child_open(Path(args[0]), queries)
@@ -940,6 +1086,16 @@ def main() -> int:
     parser.add_argument("--http-archive", type=Path, metavar="DATA_DIR",
                         help="only the HTTP rows, against this archive already built (e.g. by `jiansuo ingest` "
                              "of the files `write_corpus` makes); the queries are made from the sources as usual")
+    parser.add_argument("--views", action="store_true",
+                        help="only the views' cost at ingest (`measure_views`): the same files ingested with "
+                             "ingest.find_copies off and on, finding copies alone, the entity pass")
+    parser.add_argument("--views-corpus", type=Path, metavar="DIR",
+                        help="with --views: the part-*.jsonl files `write_corpus` wrote before, instead of new ones")
+    parser.add_argument("--views-repeat", type=int, default=1, help="with --views: ingests of each kind, in turn")
+    parser.add_argument("--views-together", action="store_true",
+                        help="with --views: the two ingests at the same time, not in turn")
+    parser.add_argument("--entity-articles", type=int, default=2000,
+                        help="with --views: articles the entity pass reads (it is timed, not run over all); 0 skips")
     args = parser.parse_args()
     sizes = [args.articles] if args.articles else [int(s) for s in args.sizes.split(",") if s.strip()]
     http_threads: list[int | None] = [int(t) for t in args.http_threads.split(",") if t.strip()] or [None]
@@ -964,6 +1120,11 @@ def main() -> int:
                                http_threads)
         print("\n".join(rows), flush=True)
         return 1 if re.search(r"requests, [1-9]\d* errors", "".join(rows)) else 0
+    if args.views:
+        for n in sizes:
+            print("\n".join(measure_views(n, sentences, titles, args.seed, args.views_corpus, args.views_repeat,
+                                          args.entity_articles, args.views_together)), flush=True)
+        return 0
     failed = False
     for n in sizes:
         rows = run_size(n, sentences, titles, queries, args.seed, args.http_seconds, args.connections,

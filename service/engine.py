@@ -1042,36 +1042,8 @@ class Engine:
     # --- the same story printed twice (`service.reprints`) ---------------------------------------------------
 
     def _find_copies(self, writer) -> int:
-        """Sketch every stored article that has no sketch yet (those this write added or replaced; all of them
-        when the store has none, or when they were made another way) and record the copies each has among the
-        articles sketched before it. Runs inside the write's transaction: copies land with the articles."""
-        fingerprint = reprints.fingerprint(self.analyzer.fingerprint)
-        if writer.meta("reprints_fingerprint") != fingerprint:
-            writer.forget_all_copies()
-            writer.set_meta("reprints_fingerprint", fingerprint)
-        todo = writer.unsketched()
-        fold = self.analyzer.fold
-        sketched: dict[str, reprints.Sketch] = {}  # compared again when a later article has them for candidates
-        for start in range(0, len(todo), 500):
-            chunk = todo[start:start + 500]
-            articles = writer.articles(chunk)  # a damaged row is left out: `jiansuo check` names it
-            mine = {i: reprints.sketch(articles[i].body, fold) for i in chunk if i in articles}
-            # Candidates among the articles compared before this chunk, in one look-up; within it, as they come.
-            stored = writer.band_members(k for s in mine.values() for k in s.keys)
-            earlier: dict[int, list[str]] = {}
-            rows = []
-            for article_id, own in mine.items():
-                candidates = {c for key in own.keys for c in stored.get(key, []) + earlier.get(key, [])}
-                unknown = [c for c in candidates if c not in sketched and c not in mine]
-                for other in writer.articles(unknown).values():
-                    sketched[other.id] = reprints.sketch(other.body, fold)
-                found = {c: sketched.get(c) or mine.get(c) for c in candidates}
-                copies = sorted(c for c, other in found.items() if other is not None and reprints.same_story(own, other))
-                for key in own.keys:
-                    earlier.setdefault(key, []).append(article_id)
-                rows.append((article_id, articles[article_id].content_hash, own.keys, copies))
-            writer.put_sketches(rows)
-        return len(todo)
+        """Compare the stored articles not compared yet, in the write's transaction (`reprints.find_copies`)."""
+        return reprints.find_copies(writer, self.analyzer.fold, self.analyzer.fingerprint).compared
 
     def find_copies(self) -> int:
         """Find the copies of the stored articles that have none recorded yet (a store from before copies were

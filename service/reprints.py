@@ -61,6 +61,8 @@ _SHINGLE_MULTIPLIERS = _constants(SHINGLE, 7)
 _PERM_A = (_constants(PERMUTATIONS, 11) >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
 _PERM_B = (_constants(PERMUTATIONS, 13) >> np.uint64(32)).astype(np.uint32)
 _BAND_MULTIPLIERS = _constants(ROWS, 17)
+_KEY_LOW = np.uint64((1 << _KEY_BITS) - 1)
+_BAND_HIGH = np.arange(BANDS, dtype=np.uint64) << np.uint64(_KEY_BITS)
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,7 @@ def band_keys(minima: np.ndarray) -> tuple[int, ...]:
     """One key per band: the band number and a hash of its ROWS minima, each a signed 64-bit integer."""
     rows = minima.astype(np.uint64).reshape(BANDS, ROWS)
     hashed = _mix((rows * _BAND_MULTIPLIERS[None, :]).sum(axis=1, dtype=np.uint64))
-    low = (1 << _KEY_BITS) - 1
-    return tuple((band << _KEY_BITS) | (int(h) & low) for band, h in enumerate(hashed))
+    return tuple(((hashed & _KEY_LOW) | _BAND_HIGH).astype(np.int64).tolist())
 
 
 def sketch(body: str, fold: Callable[[str], str]) -> Sketch:
@@ -165,6 +166,123 @@ def overlap(a: np.ndarray, b: np.ndarray) -> Overlap:
 
 def same_story(a: Sketch, b: Sketch) -> bool:
     return a.comparable and b.comparable and overlap(a.shingles, b.shingles).same_story
+
+
+# Shingle hashes (8 bytes each) of the earlier articles one write has read again to verify a candidate, kept so
+# each is read and shingled once: at most 512 MB. (Keeping only the latest few thousand read most of a
+# 100,000-article write again and again, 520,136 reads, and cost more than it saved.) An evicted one is read
+# again, with the same outcome.
+KEPT_SHINGLES = 64_000_000
+CHUNK = 500  # articles sketched, looked up and written together
+
+
+@dataclass
+class Comparison:
+    """What one `find_copies` did: articles compared, LSH candidate pairs, pairs verified on their shingles
+    (both comparable), pairs found to be copies, and earlier articles read and sketched again to verify."""
+
+    compared: int = 0
+    candidates: int = 0
+    verified: int = 0
+    copies: int = 0
+    resketched: int = 0
+
+    def to_dict(self) -> dict:
+        return dict(vars(self))
+
+
+class _Kept:
+    """The shingles of a write's latest sketches, oldest dropped first past `limit` shingle hashes in all."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.items: dict[str, np.ndarray] = {}  # insertion order: oldest first
+
+    def get(self, article_id: str) -> np.ndarray | None:
+        return self.items.get(article_id)
+
+    def put(self, article_id: str, hashes: np.ndarray) -> None:
+        if article_id in self.items:
+            return
+        self.items[article_id] = hashes
+        self.size += hashes.size
+        while self.size > self.limit and self.items:
+            oldest = next(iter(self.items))
+            self.size -= self.items.pop(oldest).size
+
+
+def sharing_keys(ids: list[str], keys: list[tuple[int, ...]], stored: dict[int, list[str]]) -> list[set[str]]:
+    """For each of a chunk's articles, in order, its LSH candidates: the articles stored before the chunk that
+    have one of its band keys (`stored`: key -> ids), and the articles before it in the chunk that share one.
+    Most keys are nobody else's: only the few that are shared are walked in Python."""
+    found: list[set[str]] = [set() for _ in ids]
+    arrays = [np.asarray(own, dtype=np.int64) for own in keys if own]
+    if not arrays:
+        return found
+    flat = np.concatenate(arrays)
+    owner = np.repeat(np.arange(len(ids)), [len(own) for own in keys])
+    if stored:
+        for position in np.flatnonzero(np.isin(flat, np.fromiter(stored, dtype=np.int64, count=len(stored)))):
+            found[owner[position]].update(stored[int(flat[position])])
+    # Equal keys side by side, each run in chunk order (a stable sort of keys laid out article by article).
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    run_start, previous = 0, -2
+    for position in np.flatnonzero(ordered[1:] == ordered[:-1]).tolist():
+        if position != previous + 1:
+            run_start = position
+        later = found[owner[order[position + 1]]]
+        later.update(ids[owner[order[q]]] for q in range(run_start, position + 1))
+        previous = position
+    return found
+
+
+def find_copies(writer, fold: Callable[[str], str], analyzer_fingerprint: str,
+                kept_shingles: int = KEPT_SHINGLES) -> Comparison:
+    """Sketch every stored article that has no sketch yet (those the write added or replaced; all of them when
+    the store has none, or when they were made another way) and record the copies each has among the articles
+    sketched before it. `writer` is the store's write transaction (`Store.writing()`): copies land with the
+    articles. Articles are taken `CHUNK` at a time: their band keys looked up among the stored ones at once,
+    the earlier articles they are candidates with read at once, their sketches and pairs written at once."""
+    done = Comparison()
+    wanted = fingerprint(analyzer_fingerprint)
+    if writer.meta("reprints_fingerprint") != wanted:
+        writer.forget_all_copies()
+        writer.set_meta("reprints_fingerprint", wanted)
+    todo = writer.unsketched()
+    kept = _Kept(kept_shingles)
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start:start + CHUNK]
+        articles = writer.articles(chunk)  # a damaged row is left out: `jiansuo check` names it
+        mine = {i: sketch(articles[i].body, fold) for i in chunk if i in articles}
+        # Candidates among the articles compared before this chunk, in one look-up; within it, as they come.
+        stored = writer.band_members(sorted({k for s in mine.values() for k in s.keys}))
+        found = sharing_keys(list(mine), [s.keys for s in mine.values()], stored)
+        theirs = {c: kept.get(c) for candidates in found for c in candidates if c not in mine}
+        unknown = sorted(c for c, known in theirs.items() if known is None)
+        for other in writer.articles(unknown).values():
+            theirs[other.id] = shingles(comparable_text(other.body, fold))  # its band keys are stored already
+        done.resketched += len(unknown)
+        rows = []
+        for (article_id, own), candidates in zip(mine.items(), found):
+            copies = []
+            # A candidate shares a band key, so both are comparable (long enough to have keys).
+            for c in candidates:
+                other = mine[c].shingles if c in mine else theirs.get(c)
+                if other is None:
+                    continue  # a damaged row: `jiansuo check` names it
+                done.verified += 1
+                if overlap(own.shingles, other).same_story:
+                    copies.append(c)
+            done.candidates += len(candidates)
+            done.copies += len(copies)
+            rows.append((article_id, articles[article_id].content_hash, own.keys, sorted(copies)))
+        writer.put_sketches(rows)
+        for article_id in unknown:
+            if theirs[article_id] is not None:
+                kept.put(article_id, theirs[article_id])
+    done.compared = len(todo)
+    return done
 
 
 def fingerprint(analyzer_fingerprint: str) -> str:

@@ -493,8 +493,9 @@ class Writer:
             chunk = ids[start:start + 500]
             numbers.update((i, n) for n, i in conn.execute(
                 f"SELECT n, id FROM reprint_sketches WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        # In key order: each insert lands beside the last in the index's pages, not on a random one.
         conn.executemany("INSERT OR IGNORE INTO reprint_bands(key, n) VALUES (?, ?)",
-                         [(key, numbers[i]) for i, _, keys, _ in sketches for key in keys])
+                         sorted((key, numbers[i]) for i, _, keys, _ in sketches for key in keys))
         pairs = [tuple(sorted((i, other))) for i, _, _, copies in sketches for other in copies if other != i]
         if pairs:
             self.copies_changed = True

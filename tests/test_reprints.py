@@ -137,6 +137,27 @@ def test_any_text_is_sketched_without_error_and_is_its_own_copy(text):
         assert reprints.overlap(mine.shingles, mine.shingles).jaccard == 1.0
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), max_size=5, unique=True), max_size=12),
+       st.dictionaries(st.integers(0, 12), st.lists(st.sampled_from("xyz"), min_size=1, max_size=3), max_size=6))
+def test_sharing_keys_gives_the_stored_and_the_earlier_articles_that_share_a_key(keys, stored):
+    ids = [f"a{n}" for n in range(len(keys))]
+    found = reprints.sharing_keys(ids, [tuple(k) for k in keys], stored)
+    for n, own in enumerate(keys):
+        expected = {i for key in own for i in stored.get(key, ())}
+        expected |= {ids[m] for m in range(n) if set(keys[m]) & set(own)}
+        assert found[n] == expected
+
+
+def test_the_sketches_kept_are_the_latest_within_their_limit():
+    kept = reprints._Kept(limit=10)
+    for name, size in (("a", 4), ("b", 4), ("c", 4)):
+        kept.put(name, np.zeros(size, dtype=np.uint64))
+    assert kept.get("a") is None and kept.get("b") is not None and kept.get("c") is not None and kept.size == 8
+    kept.put("huge", np.zeros(11, dtype=np.uint64))
+    assert kept.items == {} and kept.size == 0
+
+
 # --- copies kept by the engine ---------------------------------------------------------------------------------
 
 def story(article_id: str, body: str, **fields) -> dict:
@@ -194,6 +215,45 @@ def many_stories(count: int) -> list[dict]:
             records.append(story(f"s{n:02d}r", row["text"].replace("的", "的 ").replace("。", "。\n"),
                                  title=row["title"], date="2018-04-01"))
     return records
+
+
+def compared_one_by_one(records: list[dict], fold) -> set[tuple[str, str]]:
+    """The pairs of copies by the definition, article after article in ingest order: each against every
+    earlier article it shares a band key with."""
+    sketches = [(r["id"], reprints.sketch(r["body"], fold)) for r in records]
+    pairs = set()
+    for n, (article_id, own) in enumerate(sketches):
+        for other_id, other in sketches[:n]:
+            if set(own.keys) & set(other.keys) and reprints.same_story(own, other):
+                pairs.add(tuple(sorted((article_id, other_id))))
+    return pairs
+
+
+@pytest.mark.parametrize("chunk, kept", [(4, 0), (4, reprints.KEPT_SHINGLES), (500, 0), (7, 3000)])
+def test_copies_found_a_chunk_at_a_time_are_those_of_one_by_one(tmp_path, analyzer, monkeypatch, chunk, kept):
+    from service.engine import Engine
+    from service.testing import make_config
+
+    records = many_stories(30)
+    records += [story(f"{r['id']}n", r["body"][:-30] + "（完）") for r in records[::4]]
+    records += [story("a", DISPATCH), story("b", REPRINT), story("t", SAME_TOPIC)]
+    expected = compared_one_by_one(records, analyzer.fold)
+    assert len(expected) > 20
+    engine = Engine(make_config(tmp_path / "data", ingest_find_copies=False), analyzer=analyzer)
+    try:
+        engine.ingest_records(records)
+        monkeypatch.setattr(reprints, "CHUNK", chunk)
+        with engine.store.writing() as writer:
+            done = reprints.find_copies(writer, analyzer.fold, analyzer.fingerprint, kept_shingles=kept)
+        assert {tuple(sorted(p)) for p in engine.store.copy_pairs()} == expected
+        assert done.compared == len(records) and done.copies == len(expected)
+        assert done.candidates >= done.verified >= done.copies
+        # Earlier chunks' candidates are read again; kept, each is read at most once.
+        assert (done.resketched == 0) == (chunk >= len(records))
+        if kept >= reprints.KEPT_SHINGLES:
+            assert done.resketched <= len(records)
+    finally:
+        engine.close()
 
 
 def test_search_collapses_copies_and_pages_through_stories_without_gap_or_repeat(engine):
