@@ -1030,3 +1030,14 @@ def test_the_evidence_for_a_cut_above_a_photo_caption_is_the_articles_not_the_ph
         ("article", "城乡居民养老金再提标"), ("article", "南环路施工期间部分公交改线"), ("photo", "油菜花开春意浓")]
     assert any("take up its words" in w for w in page.items[1].warnings)
     assert not any("take up its words" in w for w in page.items[2].warnings)
+
+
+@pytest.mark.parametrize("headline, first", [("填字游戏", "填字游戏是一种常"), ("美特斯邦威", "上海美特斯邦威服")],
+                         ids=["opening with it", "naming it inside"])
+def test_a_line_under_a_headline_that_repeats_the_headline_is_the_body(headline, first):
+    # A column break under the second line leaves it reading as a headline's; it says the first again, as a
+    # story's first sentence names its subject.
+    item = _only_item(_page(f"{headline}\n{first}", "见的益智游戏纸上游戏。", "游戏一般给出一个矩形的表格。这个\n"
+                            "表格被分割为若干个大小相同的方格，方\n格里填上合适的字词。", "（王五）"))
+    assert item.title == headline
+    assert item.body.startswith(first)

@@ -64,6 +64,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             break
         if not _is_title_like(line) or (candidates and _bulleted_name(line) is not None):
             break
+        if candidates and _names_the_headline(lines, candidates, line):
+            break
         candidates.append(index)
         index += 1
     columns = _column_widths(lines)
@@ -132,6 +134,17 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
+
+
+# A headline this short may recur inside its own second line by chance (`中国` / `中国共产党…`).
+_RESTATED_MIN = 3
+
+
+def _names_the_headline(lines: list[str | None], candidates: list[int], line: str) -> bool:
+    """Whether ``line`` repeats the whole headline above it (`填字游戏` over `填字游戏是一种常`, `美特斯邦威` over
+    `上海美特斯邦威服`): a story's first sentence names its subject so; a headline never says itself twice."""
+    headline = _compact("".join(lines[i] for i in candidates))
+    return len(headline) >= _RESTATED_MIN and headline in _compact(line)
 
 
 def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
