@@ -1041,3 +1041,18 @@ def test_a_line_under_a_headline_that_repeats_the_headline_is_the_body(headline,
                             "表格被分割为若干个大小相同的方格，方\n格里填上合适的字词。", "（王五）"))
     assert item.title == headline
     assert item.body.startswith(first)
+
+
+
+
+def test_a_headline_like_line_running_into_a_line_spread_to_its_column_starts_no_article():
+    # After a finished sentence and a gap, a short line reads as a headline; the partly letter-spaced line under it
+    # was set to the column's width, as only a paragraph's lines are.
+    item = _only_item(_page("北京中华人民共和国主席江泽民先生阁下\n主席先生：获悉现代中国的\n伟大领袖邓小平先生逝世，深感\n"
+                            "悲痛。他的不幸逝世使中国失去\n了一位最优秀的儿子和最杰出的\n领导人，在此我谨向你致以深切\n"
+                            "的慰问和诚挚的哀悼。全体扎伊\n尔人民都对邓小平的逝世甚为悲\n痛，并铭记他为自己国家的建设\n"
+                            "和现代化，以及为加强和发展中\n国同世界其他国家，特别是非洲\n国家的关系而建立的丰功伟绩。",
+                            "扎伊尔有幸成为中国在非洲\n一位最重要的 合 作 伙 伴 。请 阁\n下向逝者家属及全体中国人民\n"
+                            "转达我的慰问和深切的哀悼。\n顺致最崇高的敬意。", "（王五）"))
+    assert item.title == "北京中华人民共和国主席江泽民先生阁下"
+    assert "扎伊尔有幸成为中国在非洲一位最重要的合作伙伴" in item.body.replace(" ", "")
