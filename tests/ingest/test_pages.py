@@ -1056,3 +1056,14 @@ def test_a_headline_like_line_running_into_a_line_spread_to_its_column_starts_no
                             "转达我的慰问和深切的哀悼。\n顺致最崇高的敬意。", "（王五）"))
     assert item.title == "北京中华人民共和国主席江泽民先生阁下"
     assert "扎伊尔有幸成为中国在非洲一位最重要的合作伙伴" in item.body.replace(" ", "")
+
+
+
+
+@pytest.mark.parametrize("headline, broken, rest", [
+    ("中办国办发出通知做好１９９８年元旦春节期间有关工作", "新华社北京１２月", "１８日电中共中央办公厅、\n国务院办公厅关于做好１９９８年"),
+    ("决心要大措施要硬", "１９９６年４月", "１０日，县委常委扩大")], ids=["a dateline", "a date"])
+def test_a_dateline_broken_off_by_the_column_under_a_headline_is_the_bodys_start(headline, broken, rest):
+    item = _only_item(_page(f"{headline}\n{broken}", f"{rest}\n元旦、春节期间有关工作的通知，全\n文如下：今年我国成功地恢\n"
+                            "复了对香港行使主权，我们党胜利\n召开了第十五次全国代表大会。", "（王五）"))
+    assert item.title == headline
