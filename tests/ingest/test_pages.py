@@ -1032,6 +1032,9 @@ def test_the_evidence_for_a_cut_above_a_photo_caption_is_the_articles_not_the_ph
     assert not any("take up its words" in w for w in page.items[2].warnings)
 
 
+# --- fifth round: a body's first line told from a headline's second by what it says and how it is set ------------
+
+
 @pytest.mark.parametrize("headline, first", [("填字游戏", "填字游戏是一种常"), ("美特斯邦威", "上海美特斯邦威服")],
                          ids=["opening with it", "naming it inside"])
 def test_a_line_under_a_headline_that_repeats_the_headline_is_the_body(headline, first):
