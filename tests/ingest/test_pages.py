@@ -1030,3 +1030,43 @@ def test_the_evidence_for_a_cut_above_a_photo_caption_is_the_articles_not_the_ph
         ("article", "城乡居民养老金再提标"), ("article", "南环路施工期间部分公交改线"), ("photo", "油菜花开春意浓")]
     assert any("take up its words" in w for w in page.items[1].warnings)
     assert not any("take up its words" in w for w in page.items[2].warnings)
+
+
+# --- fifth round: a body's first line told from a headline's second by what it says and how it is set ------------
+
+
+@pytest.mark.parametrize("headline, first", [("填字游戏", "填字游戏是一种常"), ("美特斯邦威", "上海美特斯邦威服")],
+                         ids=["opening with it", "naming it inside"])
+def test_a_line_under_a_headline_that_repeats_the_headline_is_the_body(headline, first):
+    # A column break under the second line leaves it reading as a headline's; it says the first again, as a
+    # story's first sentence names its subject.
+    item = _only_item(_page(f"{headline}\n{first}", "见的益智游戏纸上游戏。", "游戏一般给出一个矩形的表格。这个\n"
+                            "表格被分割为若干个大小相同的方格，方\n格里填上合适的字词。", "（王五）"))
+    assert item.title == headline
+    assert item.body.startswith(first)
+
+
+
+
+def test_a_headline_like_line_running_into_a_line_spread_to_its_column_starts_no_article():
+    # After a finished sentence and a gap, a short line reads as a headline; the partly letter-spaced line under it
+    # was set to the column's width, as only a paragraph's lines are.
+    item = _only_item(_page("北京中华人民共和国主席江泽民先生阁下\n主席先生：获悉现代中国的\n伟大领袖邓小平先生逝世，深感\n"
+                            "悲痛。他的不幸逝世使中国失去\n了一位最优秀的儿子和最杰出的\n领导人，在此我谨向你致以深切\n"
+                            "的慰问和诚挚的哀悼。全体扎伊\n尔人民都对邓小平的逝世甚为悲\n痛，并铭记他为自己国家的建设\n"
+                            "和现代化，以及为加强和发展中\n国同世界其他国家，特别是非洲\n国家的关系而建立的丰功伟绩。",
+                            "扎伊尔有幸成为中国在非洲\n一位最重要的 合 作 伙 伴 。请 阁\n下向逝者家属及全体中国人民\n"
+                            "转达我的慰问和深切的哀悼。\n顺致最崇高的敬意。", "（王五）"))
+    assert item.title == "北京中华人民共和国主席江泽民先生阁下"
+    assert "扎伊尔有幸成为中国在非洲一位最重要的合作伙伴" in item.body.replace(" ", "")
+
+
+
+
+@pytest.mark.parametrize("headline, broken, rest", [
+    ("中办国办发出通知做好１９９８年元旦春节期间有关工作", "新华社北京１２月", "１８日电中共中央办公厅、\n国务院办公厅关于做好１９９８年"),
+    ("决心要大措施要硬", "１９９６年４月", "１０日，县委常委扩大")], ids=["a dateline", "a date"])
+def test_a_dateline_broken_off_by_the_column_under_a_headline_is_the_bodys_start(headline, broken, rest):
+    item = _only_item(_page(f"{headline}\n{broken}", f"{rest}\n元旦、春节期间有关工作的通知，全\n文如下：今年我国成功地恢\n"
+                            "复了对香港行使主权，我们党胜利\n召开了第十五次全国代表大会。", "（王五）"))
+    assert item.title == headline

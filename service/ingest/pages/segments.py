@@ -147,7 +147,8 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             index += 1
             continue
         if (index > 0 and _is_title_like(line) and lines[index - 1] is None
-                and _after_finished_text(lines, index, floor) and not _is_subtitle(line)):
+                and _after_finished_text(lines, index, floor) and not _is_subtitle(line)
+                and not _runs_into_a_spread_line(lines, index, columns)):
             # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
             # or an opener under it says so (`“一件事一次办”` / `企业开办最快半天办结` / `本报记者 谢伟`).
             inside = _inside_a_story(line)
@@ -180,7 +181,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                 index = found + 1
                 continue
         if (index > 0 and lines[index - 1] is None and not _is_title_like(line)
-                and _after_finished_text(lines, index, floor)):
+                and _after_finished_text(lines, index, floor) and not _runs_into_a_spread_line(lines, index, columns)):
             # A long headline with clause commas, between gaps, over a paragraph's start.
             taken = _long_headline(lines, index)
             body = _next_line(lines, index + taken) if taken else len(lines)
@@ -275,6 +276,26 @@ def _spread_to_the_column(line: str | None) -> bool:
     tokens = line.split()
     singles = sum(1 for token in tokens if len(token) == 1)
     return singles >= _SPREAD_MIN and singles < len(tokens)
+
+
+# Lines read from a candidate headline down to the first gap for a body line spread to its column.
+_HEADLINE_RUN = 3
+
+
+def _runs_into_a_spread_line(lines: list[str | None], index: int, columns: list[float | None]) -> bool:
+    """Whether the line at ``index``, at most an indent short of its column, runs with no gap into a line spread
+    to fill the column (`够在 实 现 新 老 交 替 的 基 础`) within a headline's few lines: the text there is a
+    paragraph set to the column's width, not a headline over its story. A byline or a paragraph's indented first
+    line ends the run, and a headline far shorter than the column stands over it: the body under a headline may
+    be spread too (`江泽民主席` / `朋友 们 ：这 是 一 个 崇 高…`)."""
+    if _is_short(lines[index], columns[index], _INDENT_AT_MOST):
+        return False
+    for line in lines[index:index + _HEADLINE_RUN]:
+        if line is None or _indented(line) or _byline_line_names(line) is not None:
+            return False
+        if _spread_to_the_column(line):
+            return True
+    return False
 
 
 def _echoed_headline(lines: list[str | None], index: int, columns: list[float | None]) -> int | None:

@@ -64,6 +64,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             break
         if not _is_title_like(line) or (candidates and _bulleted_name(line) is not None):
             break
+        if candidates and (_names_the_headline(lines, candidates, line) or _broken_dateline(line)):
+            break
         candidates.append(index)
         index += 1
     columns = _column_widths(lines)
@@ -73,7 +75,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
     contiguous = candidates == list(range(len(candidates)))
     taken = _long_headline(lines, 0) if contiguous else 0
-    if taken > len(candidates):
+    if taken > len(candidates) and not any(_broken_dateline(line) for line in lines[1:taken]):
         body = _next_line(lines, taken)
         if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and (
                 _opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None):
@@ -132,6 +134,25 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
+
+
+# A dateline or a date the column broke off (`新华社北京１２月` / `１８日电…`, `１９９６年４月` / `１０日，…`): the body's
+# first words, never a headline line of their own.
+_BROKEN_DATELINE = re.compile(r"(?:本报|本報|新华社|新華社|中新社)[^\s，,。]{0,8}?[０-９0-9一二三四五六七八九十]{1,3}月"
+                              r"(?:[０-９0-9一二三四五六七八九十]{1,3}日?)?|[０-９0-9]{4}年(?:[０-９0-9]{1,2}月(?:[０-９0-9]{1,2}日?)?)?")
+def _broken_dateline(line: str | None) -> bool:
+    return line is not None and _BROKEN_DATELINE.fullmatch(_compact(line)) is not None
+
+
+# A headline this short may recur inside its own second line by chance (`中国` / `中国共产党…`).
+_RESTATED_MIN = 3
+
+
+def _names_the_headline(lines: list[str | None], candidates: list[int], line: str) -> bool:
+    """Whether ``line`` repeats the whole headline above it (`填字游戏` over `填字游戏是一种常`, `美特斯邦威` over
+    `上海美特斯邦威服`): a story's first sentence names its subject so; a headline never says itself twice."""
+    headline = _compact("".join(lines[i] for i in candidates))
+    return len(headline) >= _RESTATED_MIN and headline in _compact(line)
 
 
 def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
