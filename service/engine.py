@@ -1073,19 +1073,20 @@ class Engine:
     def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
         """The other articles that are the same story as each of these (those that have any), oldest first."""
         revision, groups = self._groups_now()
-        wanted = {i: (groups[i], script) for i in article_ids if i in groups}
+        # A group is known by its first member at a revision: hashing the whole tuple costs its length.
+        wanted = {i: (groups[i][0], script) for i in article_ids if i in groups}
         if not wanted:
             return {}
         listed = self._listed.get(revision, set(wanted.values()))
         missing = {key for key in wanted.values() if key not in listed}
         if missing:
-            found = self.store.listings(sorted({member for group, _ in missing for member in group}))
+            found = self.store.listings(sorted({member for first, _ in missing for member in groups[first]}))
             text = (lambda value: value and self.display.text(value, script)) if script else (lambda value: value)
             shown = {other: reprints.Copy(other, text(title), day, page, text(section))
                      for other, (title, day, page, section) in found.items()}
             for key in missing:
                 listed[key] = self._listed.put(revision, key, tuple(sorted(
-                    (shown[o] for o in key[0] if o in shown), key=reprints.Copy.order)))
+                    (shown[o] for o in groups[key[0]] if o in shown), key=reprints.Copy.order)))
         return {i: reprints.Listed.others(listed[key], i) for i, key in wanted.items()}
 
     def _with_copies(self, hits: list[Hit], script: str | None) -> list[Hit]:
@@ -1109,7 +1110,7 @@ class Engine:
                     stories = self._stories_extended(groups, doc_ids)
                     if stories is None:
                         stories = reprints.Stories(words.n_docs,
-                                                   (words.doc_numbers_of(group) for group in set(groups.values())))
+                                                   (words.doc_numbers_of(group) for group in reprints.distinct(groups)))
                     self._stories_kept = (key, stories, groups, doc_ids)
                 cached = self._stories_kept
         return cached[1]

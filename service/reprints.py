@@ -292,6 +292,13 @@ def fingerprint(analyzer_fingerprint: str) -> str:
     return hashlib.sha256(json.dumps(description).encode("utf-8")).hexdigest()[:16]
 
 
+def distinct(groups: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Each group of `groups` once. Its members share one tuple, told apart by identity: a set of the tuples
+    would hash every member's whole group again, which is quadratic in a group's size (a dispatch printed
+    thousands of times)."""
+    return list({id(group): group for group in groups.values()}.values())
+
+
 def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     """Each article that has copies -> its whole group (itself included, sorted): the articles linked by
     verified pairs, directly or through others."""
@@ -402,8 +409,8 @@ class Stories:
 class Listed:
     """Stories' printings as listed under hits, remembered between searches until the store changes (a story
     printed hundreds of times is listed under every hit of it, and the same large stories come up query after
-    query): for a (group, script), its printings oldest first and where each stands among them. At most
-    `budget` printings are kept, the least recently asked for forgotten first."""
+    query): for a (group's first member, script), its printings oldest first and where each stands among
+    them. At most `budget` printings are kept, the least recently asked for forgotten first."""
 
     def __init__(self, budget: int):
         self.budget = budget

@@ -434,3 +434,26 @@ def test_listed_printings_keep_the_most_recently_asked_within_the_budget_and_go_
 def test_the_article_dataclass_is_unchanged_by_copies():
     # Copies live beside the article, never in it: its content hash and fields stay what they were.
     assert "copies" not in Article.__dataclass_fields__
+
+
+class _GroupNotToHash(tuple):
+    """A group of copies that fails when hashed whole: a dispatch printed thousands of times makes every whole-group
+    hash cost its length, and a set of every member's group the square of it."""
+
+    def __hash__(self):
+        raise AssertionError("a whole group of copies was hashed")
+
+
+def test_a_search_with_copies_hashes_no_whole_group(engine, monkeypatch):
+    real = reprints.groups
+
+    def groups(pairs):
+        shared: dict[int, _GroupNotToHash] = {}
+        return {i: shared.setdefault(id(g), _GroupNotToHash(g)) for i, g in real(pairs).items()}
+
+    monkeypatch.setattr(reprints, "groups", groups)
+    engine.ingest_records([story(f"c{n}", DISPATCH + "（完）" * n) for n in range(6)] + [story("t", SAME_TOPIC)])
+    for collapse in (True, False):
+        results = engine.search("人民大会堂", k=10, collapse=collapse)
+        assert {h.article.id for h in results.hits} >= {"t"} and any(h.copies for h in results.hits)
+    assert len(reprints.distinct(engine.copy_groups())) == 1
