@@ -105,7 +105,7 @@ def test_plain_queries_are_counted_on_the_shards_without_sending_the_ids_of_the_
     monkeypatch.setattr(topk, "WORTH", 0)
     counted, modes = 0, set()
     for engine in (single, sharded):
-        monkeypatch.setattr(engine, "_story_numbers", lambda live: None)
+        monkeypatch.setattr(engine, "_stories", lambda live: None)
     for query in (*COMMON, "中国 -历史", "历史 公司", "历史 OR 公司", "title:中国", " ".join(COMMON),
                   " ".join(COMMON[:5]) + " title:中国 -游戏"):  # long queries: at least a share of their words
         expected = single.search(query, k=10, summaries=False, collapse=False)
@@ -133,7 +133,7 @@ def test_every_kind_of_query_read_best_first_equals_the_single_machine(cluster_a
     single, sharded = engines
     monkeypatch.setattr(topk, "WORTH", 0)
     for engine in (single, sharded):
-        monkeypatch.setattr(engine, "_story_numbers", lambda live: None)
+        monkeypatch.setattr(engine, "_stories", lambda live: None)
     shards = sharded._live().words.shards
     counts = shards.moved["counted"]
     _, records, _ = cluster_archive
