@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import ConfigError, JiansuoError
 from ..index.bm25 import BM25Params
 from ..index.positions import squashed
-from ..index.postings import holding_all, intersect
+from ..index.postings import RecentArrays, holding_all, intersect
 from ..index.workers import headline
 from .layout import (BOOLEAN_PREFIXES, CHANNELS, METADATA_KEY, DocMap, Manifest, id_term, match_term, read_catalog,
                      xapian_term)
@@ -244,8 +244,7 @@ class ClusterPostings:
         self.doc_ids = doc_ids
         self.params = params
         self._lock = threading.Lock()
-        self._weights: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._kept = 0
+        self._weights = RecentArrays(self._KEPT)
         self._doc_numbers: dict[str, int] | None = None
         self._dfs: dict[str, int] = {}
         self._floor: float | None = None
@@ -308,20 +307,11 @@ class ClusterPostings:
 
     def term_weights(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(catalog numbers holding `term`, ascending; its BM25 weight in each)."""
-        with self._lock:
-            kept = self._weights.get(term)
-            if kept is not None:
-                self._weights.move_to_end(term)
-                return kept
+        kept = self._weights.get(term)
+        if kept is not None:
+            return kept
         found = self._fetch(term)
-        with self._lock:
-            size = found[0].size
-            if size <= self._KEPT:
-                self._weights[term] = found
-                self._kept += size
-                while self._kept > self._KEPT:
-                    _, (old, _) = self._weights.popitem(last=False)
-                    self._kept -= old.size
+        self._weights.put(term, found)
         return found
 
     def _fetch(self, term: str) -> tuple[np.ndarray, np.ndarray]:

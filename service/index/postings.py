@@ -9,7 +9,8 @@ numbers back to article ids.
 from __future__ import annotations
 
 import mmap
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -263,6 +264,50 @@ _NUMBERS_KEPT = 100_000  # remembered term numbers per index, forgotten all at o
 # (8 bytes each): 2,000,000 is 16 MB a channel.
 WEIGHTS_KEPT_FROM = 2048
 WEIGHTS_KEPT_MAX = 2_000_000
+
+
+class RecentArrays:
+    """The arrays of the terms last asked for, up to `budget` postings in all, the least recent forgotten first:
+    a query asks for each of its terms two or three times (to match, to choose how to score, to score), and
+    gathering a term from every segment (or every shard) each time was much of its cost. The arrays kept are
+    made read-only: every query that finds them here shares them."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._size = 0
+
+    def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            found = self._kept.get(term)
+            if found is not None:
+                self._kept.move_to_end(term)
+            return found
+
+    def __contains__(self, term: str) -> bool:
+        with self._lock:
+            return term in self._kept
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._size = 0
+
+    def put(self, term: str, arrays: tuple[np.ndarray, np.ndarray]) -> None:
+        size = int(arrays[0].size)
+        if size > self.budget:
+            return
+        for array in arrays:
+            array.flags.writeable = False  # shared by the queries that find it here
+        with self._lock:
+            if term in self._kept:
+                return
+            self._kept[term] = arrays
+            self._size += size
+            while self._size > self.budget:
+                _, (gone, _) = self._kept.popitem(last=False)
+                self._size -= int(gone.size)
 
 
 def holding_all(postings, wanted: set[str], within: np.ndarray | None) -> np.ndarray:

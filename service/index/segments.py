@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import Counter, OrderedDict
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from .positions import Positions
-from .postings import WEIGHTS_KEPT_FROM, WEIGHTS_KEPT_MAX, Postings, SortedTerms
+from .postings import WEIGHTS_KEPT_FROM, WEIGHTS_KEPT_MAX, Postings, RecentArrays, SortedTerms
 
 DELETES_DIR = "deletes"
 _KEY_BYTES = 16  # a term's prefix compared as one fixed-width NumPy string
@@ -34,40 +34,6 @@ _GATHERED_KEPT = 2_000_000  # document numbers of common terms kept per channel 
 _DOC_FREQS_KEPT = 100_000  # document frequencies remembered per channel, forgotten all at once past this
 _RECENT_POSTINGS = 1 << 17  # postings of the other terms last gathered or weighed, kept per channel
 _LOOKED_UP_FROM = 1000  # a list this many times longer than the terms sought is searched term by term
-
-
-class _Recent:
-    """The arrays of the terms last asked for, up to `budget` postings in all, the least recent forgotten first:
-    a query asks for each of its terms two or three times (to match, to choose how to score, to score), and
-    gathering a term from every segment each time was much of its cost."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self._lock = threading.Lock()
-        self._kept: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._size = 0
-
-    def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        with self._lock:
-            found = self._kept.get(term)
-            if found is not None:
-                self._kept.move_to_end(term)
-            return found
-
-    def put(self, term: str, arrays: tuple[np.ndarray, np.ndarray]) -> None:
-        size = int(arrays[0].size)
-        if size > self.budget:
-            return
-        for array in arrays:
-            array.flags.writeable = False  # shared by the queries that find it here
-        with self._lock:
-            if term in self._kept:
-                return
-            self._kept[term] = arrays
-            self._size += size
-            while self._size > self.budget:
-                _, (gone, _) = self._kept.popitem(last=False)
-                self._size -= int(gone.size)
 
 
 class Layout(NamedTuple):
@@ -235,8 +201,8 @@ class SegmentedPostings(Postings):
         self._gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._gathered_kept = 0
         self._doc_freqs: dict[str, int] = {}
-        self._recent_gathered = _Recent(_RECENT_POSTINGS)
-        self._recent_weights = _Recent(_RECENT_POSTINGS)
+        self._recent_gathered = RecentArrays(_RECENT_POSTINGS)
+        self._recent_weights = RecentArrays(_RECENT_POSTINGS)
         total = int(doc_lengths.sum(dtype=np.int64))
         self._avgdl = total / len(doc_ids) if doc_ids else 0.0
         live_dfs = []

@@ -1,11 +1,12 @@
 from dataclasses import replace
 
+import pytest
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from service.index.bm25 import BM25Params
-from service.index.postings import SortedTerms, build, intersect, member, union
+from service.index.postings import RecentArrays, SortedTerms, build, intersect, member, union
 
 # Any text a term can be: no line breaks (they separate terms on disk), no lone surrogates (not UTF-8).
 TERM = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=6)
@@ -60,3 +61,21 @@ def test_union_intersect_and_member_are_the_set_operations(sets, n_docs):
         a, b = arrays[0], arrays[1]
         assert intersect(a, b, n_docs).tolist() == sorted(sets[0] & sets[1])
         assert member(a, b, n_docs).tolist() == [x in sets[1] for x in sorted(sets[0])]
+
+
+def test_the_last_terms_postings_are_kept_within_their_budget_least_recent_first_and_read_only():
+    recent = RecentArrays(budget=10)
+
+    def arrays(size):
+        return np.arange(size, dtype=np.int32), np.ones(size, dtype=np.int32)
+
+    recent.put("a", arrays(4))
+    recent.put("b", arrays(4))
+    assert recent.get("a") is not None  # a asked for again: b is now the least recent
+    recent.put("c", arrays(4))  # 12 postings: b goes
+    assert recent.get("b") is None and recent.get("a") is not None and recent.get("c") is not None
+    recent.put("huge", arrays(11))  # more than the whole budget: not kept, nothing pushed out
+    assert recent.get("huge") is None and recent.get("a") is not None
+    docs, _ = recent.get("c")
+    with pytest.raises(ValueError):
+        docs[0] = 7  # shared by every query that finds it

@@ -242,21 +242,3 @@ def test_the_words_channel_of_a_segmented_archive_equals_rank_bm25(tmp_path, ana
         assert results.hits
         for hit in results.hits:
             assert hit.score == pytest.approx(expected[number[hit.article.id]], abs=1e-9)
-
-
-def test_the_last_terms_postings_are_kept_within_their_budget_least_recent_first_and_read_only():
-    recent = segments._Recent(budget=10)
-
-    def arrays(size):
-        return np.arange(size, dtype=np.int32), np.ones(size, dtype=np.int32)
-
-    recent.put("a", arrays(4))
-    recent.put("b", arrays(4))
-    assert recent.get("a") is not None  # a asked for again: b is now the least recent
-    recent.put("c", arrays(4))  # 12 postings: b goes
-    assert recent.get("b") is None and recent.get("a") is not None and recent.get("c") is not None
-    recent.put("huge", arrays(11))  # more than the whole budget: not kept, nothing pushed out
-    assert recent.get("huge") is None and recent.get("a") is not None
-    docs, _ = recent.get("c")
-    with pytest.raises(ValueError):
-        docs[0] = 7  # shared by every query that finds it
