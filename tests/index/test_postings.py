@@ -1,7 +1,7 @@
 from dataclasses import replace
 
-import pytest
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
