@@ -335,7 +335,8 @@ class Engine:
         self._fields_lock = threading.Lock()
         self._absent: tuple[tuple[str, int], np.ndarray] | None = None
         self._absent_lock = threading.Lock()
-        self._copy_groups: tuple[tuple[int, int], dict[str, tuple[str, ...]]] | None = None
+        # (copies revision, the groups of copies, `Store.copy_links_since`'s mark they were worked out to)
+        self._copy_groups: tuple[tuple[int, int], reprints.Grouping, tuple[int, int]] | None = None
         # key, the stories, the groups and document ids they were worked out from
         self._stories_kept: tuple[tuple, reprints.Stories, dict, list[str]] | None = None
         self._listed = reprints.Listed(_LISTED_KEPT)
@@ -1057,18 +1058,28 @@ class Engine:
 
     def _groups_now(self) -> tuple[tuple[int, int], dict[str, tuple[str, ...]]]:
         """(the store's copies revision, `copy_groups` at it)."""
+        revision, grouping = self._grouping_now()
+        return revision, grouping.groups
+
+    def _grouping_now(self) -> tuple[tuple[int, int], reprints.Grouping]:
         revision = self.store.copies_revision()
         cached = self._copy_groups
         if cached is None or cached[0] != revision:
             with self._copies_lock:
                 kept = self._copy_groups
                 if kept is None or kept[0] != revision:
-                    # Only the copies revision counts what changes pairs: a write that stored no copy leaves the
-                    # groups as they were (the same object, which `_stories_extended` relies on).
-                    same = kept is not None and kept[0][1] == revision[1]
-                    self._copy_groups = (revision, kept[1] if same else reprints.groups(self.store.copy_pairs()))
+                    if kept is not None and kept[0][1] == revision[1]:
+                        # Only the copies revision counts what changes pairs: a write that stored no copy leaves
+                        # the groups as they were (the same object, which `_stories_extended` relies on).
+                        self._copy_groups = (revision, *kept[1:])
+                    else:
+                        # A write that only added articles adds their links to the groups worked out: a pass
+                        # over the million pairs of a large archive for each small ingest would cost seconds.
+                        mark, links, whole = self.store.copy_links_since(kept[2] if kept else None)
+                        start = reprints.Grouping() if whole or kept is None else kept[1]
+                        self._copy_groups = (revision, start.extended(links), mark)
                 cached = self._copy_groups
-        return cached
+        return cached[0], cached[1]
 
     def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
         """The other articles that are the same story as each of these (those that have any), oldest first."""
@@ -1096,7 +1107,8 @@ class Engine:
     def _stories(self, live: LiveIndex) -> reprints.Stories | None:
         """The stories of `live`'s documents; None when no article has a copy (searches then collapse nothing,
         at no cost)."""
-        revision, groups = self._groups_now()
+        revision, grouping = self._grouping_now()
+        groups = grouping.groups
         if not groups:
             return None
         key = (live.generation, revision)
@@ -1107,7 +1119,7 @@ class Engine:
                 if kept is None or kept[0] != key:
                     words = live.words
                     doc_ids = words.doc_ids
-                    stories = self._stories_extended(groups, doc_ids)
+                    stories = self._stories_extended(grouping, words)
                     if stories is None:
                         stories = reprints.Stories(words.n_docs,
                                                    (words.doc_numbers_of(group) for group in reprints.distinct(groups)))
@@ -1115,18 +1127,24 @@ class Engine:
                 cached = self._stories_kept
         return cached[1]
 
-    def _stories_extended(self, groups: dict, doc_ids: list[str]) -> reprints.Stories | None:
-        """The stories of a generation that only added articles to the last one worked out, with the same
-        groups of copies: the last ones, each added article a story of its own (it has no copy, or the groups
-        would have changed). None when that is not the case. A small ingest into a large archive then costs a
-        comparison of the article ids, not a pass over every group."""
+    def _stories_extended(self, grouping: reprints.Grouping, words) -> reprints.Stories | None:
+        """The stories of a generation that only added articles to the last one worked out: the last ones, each
+        added article a story of its own, and then the groups that grew since (by the added articles' links
+        alone) or that hold an added article (the store's copies can be ahead of the index a search reads)
+        worked out again. None when that is not the case. A small ingest into a large archive then costs a
+        comparison of the article ids and its own groups, not a pass over every group."""
         kept = self._stories_kept
-        if kept is None or kept[2] is not groups:
+        groups = grouping.groups
+        if kept is None or (kept[2] is not groups and kept[2] is not grouping.grown_from):
             return None
-        known = kept[3]
+        known, doc_ids = kept[3], words.doc_ids
         if len(doc_ids) < len(known) or doc_ids[:len(known)] != known:
             return None
-        return kept[1].extended(len(doc_ids))
+        touched = {id(group): group for group in (groups[i] for i in doc_ids[len(known):] if i in groups)}
+        if kept[2] is not groups:
+            touched.update((id(group), group) for group in (grouping.members[first] for first in grouping.changed))
+        stories = kept[1].extended(len(doc_ids))
+        return stories.regrouped(words.doc_numbers_of(group) for group in touched.values()) if touched else stories
 
     def _collapsed(self, matched: "Matched", wanted: int, rematch: Callable[..., "Matched"],
                    shown: int = 0) -> tuple["Matched", int, Callable[[int], int]]:

@@ -18,7 +18,7 @@ wrong), by an opener or byline one of them has, or by a final paragraph one of t
    and the two overlap as a whole (`jaccard`, which keeps a short item quoted inside a long roundup apart).
    Distinct articles on one topic share names and phrases, not runs of their sentences, and stay below both.
 
-Copies form groups: the articles linked by verified pairs, directly or through one another (`groups`).
+Copies form groups: the first article of a group compared, its copies, and their copies (`groups`).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ PERMUTATIONS = BANDS * ROWS
 MIN_CHARS = 40  # texts shorter than this (letters and digits) are not compared: a short notice repeats by nature
 MIN_CONTAINMENT = 0.72
 MIN_JACCARD = 0.4
+GROUP_STEPS = 2  # how far a group's articles may be from its first, in verified pairs (`groups`)
 
 _MASK64 = (1 << 64) - 1
 _KEY_BITS = 58  # a band key: band number in the top bits, the band's hash below, within a signed 64-bit integer
@@ -299,31 +300,59 @@ def distinct(groups: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
     return list({id(group): group for group in groups.values()}.values())
 
 
-def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    """Each article that has copies -> its whole group (itself included, sorted): the articles linked by
-    verified pairs, directly or through others."""
-    parent: dict[str, str] = {}
+def groups(links: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Each article that has copies -> its whole group (itself included, sorted).
 
-    def root(item: str) -> str:
-        parent.setdefault(item, item)
-        while parent[item] != item:
-            parent[item] = parent[parent[item]]
-            item = parent[item]
-        return item
+    `links` are the verified pairs as (the article compared later, the one compared earlier), in the order the
+    later ones were compared and, for each, its earlier copies in the order they were. A group grows from the
+    first article of it compared: an article joins the group of the first of its earlier copies that is that
+    first article or a copy of it, or else starts a group of its own. So every member is a copy of the first
+    or of a copy of it. Copies are not followed further: near-duplicates chain (boilerplate shared by a weather
+    report and a market table, a story rewritten a paragraph at a time from one edition to the next), and
+    followed from pair to pair they make one story of hundreds of thousands of articles. Two steps are
+    followed because copies arrive in any order: a noisy OCR pass ingested before the clean page leads its
+    group, and another noisy pass may be a copy of the clean page only."""
+    return Grouping().extended(links).groups
 
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members: dict[str, list[str]] = {}
-    for item in parent:
-        members.setdefault(root(item), []).append(item)
-    found: dict[str, tuple[str, ...]] = {}
-    for group in members.values():
-        ordered = tuple(sorted(group))
-        for item in ordered:
-            found[item] = ordered
-    return found
+
+class Grouping:
+    """`groups` of some links, kept so that the links of articles compared after them grow them: an article's
+    group depends only on the links before it, so groups grown link by link are those of all the links."""
+
+    def __init__(self):
+        self.first: dict[str, str] = {}  # article -> the first article of its group, for those that joined one
+        self.steps: dict[str, int] = {}  # how many verified pairs away from that first article
+        self.members: dict[str, tuple[str, ...]] = {}  # a group's first article -> the group
+        self.groups: dict[str, tuple[str, ...]] = {}  # what `groups` gives
+        # the `groups` these grew from, and the first articles of the groups that grew (`Stories.regrouped`)
+        self.grown_from: dict[str, tuple[str, ...]] | None = None
+        self.changed: tuple[str, ...] = ()
+
+    def extended(self, links: Iterable[tuple[str, str]]) -> "Grouping":
+        """These groups grown by `links`, all of articles compared after those of the links before. A new
+        Grouping (this one is left as it is for whoever reads it), or this one when no article joined a group."""
+        first, steps = dict(self.first), dict(self.steps)
+        joined: dict[str, list[str]] = {}
+        for later, earlier in links:
+            if later in first:
+                continue  # it joined the group of an earlier copy already
+            away = steps.get(earlier, 0)
+            if away < GROUP_STEPS:
+                leader = first.get(earlier, earlier)
+                first[later], steps[later] = leader, away + 1
+                joined.setdefault(leader, []).append(later)
+        if not joined:
+            return self
+        grown = Grouping()
+        grown.first, grown.steps = first, steps
+        grown.members, grown.groups = dict(self.members), dict(self.groups)
+        grown.grown_from, grown.changed = self.groups, tuple(joined)
+        for leader, added in joined.items():
+            group = tuple(sorted((*grown.members.get(leader, (leader,)), *added)))
+            grown.members[leader] = group
+            for item in group:
+                grown.groups[item] = group
+        return grown
 
 
 def first_of_each_story(stories: np.ndarray) -> np.ndarray:
@@ -388,6 +417,25 @@ class Stories:
         grown.story = np.concatenate((self.story, np.arange(self.story.size, n_docs, dtype=np.int64)))
         grown.grouped = np.concatenate((self.grouped, np.full(added, -1, dtype=np.int32)))
         grown.groups = self.groups
+        return grown
+
+    def regrouped(self, changed: Iterable[list[int]]) -> "Stories":
+        """These stories with some groups grown by documents that were stories of their own (`changed`: each
+        grown group's document numbers, old members and new): a small ingest of copies into a large archive
+        then costs its own groups, not a pass over every group."""
+        grown = Stories.__new__(Stories)
+        grown.story, grown.grouped, grown.groups = self.story.copy(), self.grouped.copy(), self.groups
+        for numbers in changed:
+            if len(numbers) < 2:
+                continue
+            known = grown.grouped[numbers]
+            known = known[known >= 0]
+            if known.size:
+                at = int(known[0])
+            else:
+                at, grown.groups = grown.groups, grown.groups + 1
+            grown.story[numbers] = min(numbers)
+            grown.grouped[numbers] = at
         return grown
 
     def count(self, matches: np.ndarray) -> tuple[int, Callable[[int], int]]:

@@ -360,6 +360,7 @@ class Writer:
         self._conn = conn
         self.changed = False
         self.copies_changed = False  # pairs or sketches of copies changed: `Store.copies_revision` counts these
+        self.copies_dropped = False  # some were dropped, not only added: `Store.copy_links_since` starts afresh
 
     def upsert(self, article: Article) -> str:
         """'added', 'replaced' or 'unchanged'."""
@@ -436,6 +437,7 @@ class Writer:
         """Drop the sketches and pairs of these articles (deleted, or replaced and to be compared anew)."""
         conn = self._conn
         self.copies_changed = self.copies_changed or bool(article_ids)
+        self.copies_dropped = self.copies_dropped or bool(article_ids)
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start:start + 500]
             marks = ", ".join("?" * len(chunk))
@@ -447,7 +449,7 @@ class Writer:
             conn.execute(f"DELETE FROM reprint_pairs WHERE b IN ({marks})", chunk)
 
     def forget_all_copies(self) -> None:
-        self.copies_changed = True
+        self.copies_changed = self.copies_dropped = True
         for table in ("reprint_bands", "reprint_sketches", "reprint_pairs"):
             self._conn.execute(f"DELETE FROM {table}")
 
@@ -533,6 +535,22 @@ class Writer:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (_now(), files, len(counts.added), len(counts.replaced), len(counts.unchanged), skipped, removed,
              warnings))
+
+
+def _in_comparison_order(pairs: list[tuple[str, str]], compared: dict[str, int]) -> list[tuple[str, str]]:
+    """Pairs of copies as (later, earlier) by their sketches' numbers `compared`, in the order of the later and
+    then of the earlier."""
+    import numpy as np  # here: a one-off `show` or `stats` never needs it
+
+    known = [(a, b) for a, b in pairs if a in compared and b in compared]
+    if not known:
+        return []
+    first = np.fromiter((compared[a] for a, _ in known), dtype=np.int64, count=len(known))
+    second = np.fromiter((compared[b] for _, b in known), dtype=np.int64, count=len(known))
+    later, earlier = np.maximum(first, second), np.minimum(first, second)
+    swapped = (first < second).tolist()
+    links = [(b, a) if turn else (a, b) for (a, b), turn in zip(known, swapped)]
+    return [links[i] for i in np.lexsort((earlier, later)).tolist()]
 
 
 class Reader:
@@ -727,9 +745,11 @@ class Store:
             yield writer
             if writer.changed:
                 conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
-            if writer.copies_changed:
-                conn.execute("INSERT INTO meta(key, value) VALUES ('copies_revision', '1') ON CONFLICT(key) "
-                             "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+            for counter, counts in (("copies_revision", writer.copies_changed),
+                                    ("copies_dropped", writer.copies_dropped)):
+                if counts:
+                    conn.execute("INSERT INTO meta(key, value) VALUES (?, '1') ON CONFLICT(key) "
+                                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1", (counter,))
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -873,6 +893,48 @@ class Store:
         rows = dict(self._connect().execute("SELECT key, value FROM meta WHERE key IN "
                                             "('revision', 'copies_revision')").fetchall())
         return int(rows.get("revision", 0)), int(rows.get("copies_revision", 0))
+
+    def copy_links(self) -> list[tuple[str, str]]:
+        """The verified pairs of copies as (the article compared later, the one compared earlier), in the order
+        the later ones were compared and then the earlier: what `reprints.groups` makes groups of."""
+        return self.copy_links_since(None)[1]
+
+    def copy_links_since(self, mark: tuple[int, int] | None) -> tuple[tuple[int, int], list[tuple[str, str]], bool]:
+        """(mark now, links, whole): `copy_links` of the articles compared since `mark` (a mark this returned
+        before) when nothing was dropped since (deleted, replaced, compared afresh) and `whole` is False; else
+        every link and `whole` True. The links of articles compared later come after all of those before, so
+        groups worked out from the earlier links grow by the later ones into the groups of all of them."""
+        conn = self._connect()
+        rows = conn.cursor()
+        rows.row_factory = None  # plain tuples: a million `sqlite3.Row`s take twice as long to make
+        own = not conn.in_transaction
+        with self.scanning():
+            if own:
+                rows.execute("BEGIN")  # one snapshot for the mark and the links
+            try:
+                dropped = int((rows.execute("SELECT value FROM meta WHERE key = 'copies_dropped'").fetchone()
+                               or (0,))[0])
+                last = int(rows.execute("SELECT COALESCE(MAX(n), 0) FROM reprint_sketches").fetchone()[0])
+                whole = mark is None or mark[0] != dropped or mark[1] > last
+                if whole:
+                    pairs = rows.execute("SELECT a, b FROM reprint_pairs").fetchall()
+                    # Read whole and matched here: joining each pair's ids to their sketches in SQL is twice as slow.
+                    compared = dict(rows.execute("SELECT id, n FROM reprint_sketches")) if pairs else {}
+                else:
+                    pairs = rows.execute(
+                        "SELECT p.a, p.b FROM reprint_sketches s JOIN reprint_pairs p ON p.a = s.id WHERE s.n > ? "
+                        "UNION SELECT p.a, p.b FROM reprint_sketches s JOIN reprint_pairs p ON p.b = s.id "
+                        "WHERE s.n > ?", (mark[1], mark[1])).fetchall()
+                    compared = {}
+                    named = sorted({i for pair in pairs for i in pair})
+                    for start in range(0, len(named), 500):
+                        chunk = named[start:start + 500]
+                        compared.update(rows.execute(f"SELECT id, n FROM reprint_sketches WHERE id IN "
+                                                     f"({', '.join('?' * len(chunk))})", chunk))
+            finally:
+                if own:
+                    rows.execute("ROLLBACK")
+        return (dropped, last), _in_comparison_order(pairs, compared), whole
 
     def copy_pairs(self, article_id: str | None = None) -> list[tuple[str, str]]:
         """The verified pairs of copies (`service.reprints`): all of them, or those of the group of one article

@@ -83,9 +83,22 @@ def test_band_keys_are_one_per_band_and_fit_sqlite_integers():
     assert [key >> 58 for key in keys] == list(range(reprints.BANDS))
 
 
-def test_groups_follow_pairs_through_one_another():
-    groups = reprints.groups([("b", "c"), ("a", "b"), ("x", "y")])
+def test_a_group_is_its_first_article_its_copies_and_theirs():
+    # Compared in the order a, b, c, x, y: b is a copy of a, c of b only (two noisy OCR passes of one page); y of x.
+    groups = reprints.groups([("b", "a"), ("c", "b"), ("y", "x")])
     assert groups["a"] == groups["c"] == ("a", "b", "c") and groups["y"] == ("x", "y") and "z" not in groups
+
+
+def test_a_chain_of_copies_is_cut_two_steps_from_the_first_article_of_a_group():
+    # A chain a - b - c - d - e - f - g, each only like its neighbours: followed from pair to pair, one story.
+    chain = reprints.groups([("b", "a"), ("c", "b"), ("d", "c"), ("e", "d"), ("f", "e"), ("g", "f")])
+    assert chain["a"] == ("a", "b", "c") and chain["d"] == ("d", "e", "f") and "g" not in chain
+
+
+def test_an_article_joins_the_first_group_within_reach_among_its_copies():
+    # e is like c (two steps from a) and like d (which starts a group): it joins d's.
+    groups = reprints.groups([("b", "a"), ("c", "b"), ("e", "c"), ("e", "d")])
+    assert groups["e"] == ("d", "e") and groups["a"] == ("a", "b", "c")
 
 
 def test_first_of_each_story_keeps_rank_order():
@@ -184,6 +197,26 @@ def test_replacing_or_deleting_an_article_updates_its_copies(engine):
     assert engine.copy_groups() == {}
     engine.ingest_records([story("b", REPRINT)])
     assert engine.copy_groups()["a"] == ("a", "b")
+
+
+def test_rewrites_that_chain_from_one_article_to_the_next_are_not_one_story(engine):
+    # Each article keeps eight of the last one's ten sentences: a copy of its neighbours, not of those two off.
+    # Followed from pair to pair they would be one story of twelve printings, listed under every hit.
+    from bench.common import read_jsonl
+    from helpers import CMRC_SAMPLE
+
+    sentences = list(dict.fromkeys(part.strip() + "。" for row in read_jsonl(CMRC_SAMPLE)
+                                   for part in row["text"].split("。") if len(part.strip()) >= 20))
+    chain = [story(f"r{n:02d}", "".join(sentences[2 * n:2 * n + 10])) for n in range(12)]
+    engine.ingest_records(chain)
+    pairs = {tuple(sorted(p)) for p in engine.store.copy_pairs()}
+    assert ("r00", "r01") in pairs and ("r05", "r06") in pairs and ("r00", "r02") not in pairs  # neighbours only
+    groups = engine.copy_groups()
+    assert groups["r00"] == ("r00", "r01", "r02") and groups["r03"] == ("r03", "r04", "r05")
+    assert max(len(group) for group in groups.values()) == 3
+    assert [c.id for c in engine.copies(["r01"])["r01"]] == ["r00", "r02"]
+    engine.delete(["r00"])  # the groups are worked out again from the pairs left: r01 now starts one
+    assert engine.copy_groups()["r01"] == ("r01", "r02", "r03") and engine.copy_groups()["r04"] == ("r04", "r05", "r06")
 
 
 def test_with_copy_finding_off_nothing_is_compared_until_it_is_on_again(tmp_path, analyzer):
@@ -285,22 +318,58 @@ def test_an_ingest_without_copies_keeps_the_groups_and_story_numbers_worked_out(
     engine.search("的")
     from service.index.postings import Postings
 
-    grouped, numbered = [], []
-    real, real_numbers = reprints.groups, Postings.doc_numbers_of
-    monkeypatch.setattr(reprints, "groups", lambda pairs: grouped.append(1) or real(pairs))
+    grown, numbered, reads = [], [], []
+    real_extended, real_numbers, real_since = reprints.Grouping.extended, Postings.doc_numbers_of, \
+        engine.store.copy_links_since
+    monkeypatch.setattr(reprints.Grouping, "extended", lambda self, links: grown.append(1) or real_extended(self, links))
     monkeypatch.setattr(Postings, "doc_numbers_of", lambda self, ids: numbered.append(1) or real_numbers(self, ids))
+    monkeypatch.setattr(engine.store, "copy_links_since", lambda mark: reads.append(real_since(mark)) or reads[-1])
     engine.ingest_records([story("n", SAME_TOPIC, title="代表")])
-    after = engine.search("的", k=100)
-    assert grouped == [] and numbered == []  # no pass over the pairs, nor over the groups for the story numbers
-    fresh = Engine(engine.config, analyzer=analyzer)
-    afresh = fresh.search("的", k=100)
-    assert [(h.article.id, h.folded) for h in after.hits] == [(h.article.id, h.folded) for h in afresh.hits]
-    assert (after.total, after.stories, after.articles) == (afresh.total, afresh.stories, afresh.articles)
+    engine.search("的", k=100)
+    assert grown == [] and numbered == []  # no pass over the pairs, nor over the groups for the story numbers
+
+    def same_as_afresh(query: str) -> None:
+        found = engine.search(query, k=100)
+        fresh = Engine(engine.config, analyzer=analyzer)
+        afresh = fresh.search(query, k=100)
+        fresh.close()
+        assert [(h.article.id, h.folded) for h in found.hits] == [(h.article.id, h.folded) for h in afresh.hits]
+        assert (found.total, found.stories, found.articles) == (afresh.total, afresh.stories, afresh.articles)
+
+    same_as_afresh("的")
+    grown.clear(), numbered.clear()
     engine.ingest_records([story("nr", SAME_TOPIC.replace("，", "， "), title="代表")])  # a copy of it
-    assert grouped == [1]
     collapsed = engine.search("人民大会堂 代表", k=100)
     assert sum(h.article.id in ("n", "nr") for h in collapsed.hits) == 1  # one of the two stands for the story
-    fresh.close()
+    # The groups grew by the new article's own link, and the story numbers by its own group.
+    assert grown == [1] and [(whole, links) for _, links, whole in reads] == [(False, [("nr", "n")])]
+    assert numbered == [1]
+    engine.ingest_records([story("s01r2", many_stories(2)[-1]["body"] + "（完）")])  # a story's first copy
+    engine.search("的")
+    assert [(whole, links) for _, links, whole in reads[1:]] == [(False, [("s01r2", "s01")])]
+    assert engine.copy_groups()["s01"] == ("s01", "s01r2")
+    same_as_afresh("的")
+    same_as_afresh("人民大会堂 代表")
+    engine.delete(["n"])  # a drop: the groups are worked out afresh
+    engine.search("的")
+    assert reads[-1][2] is True
+    same_as_afresh("的")
+
+
+def test_a_copy_the_index_gains_after_its_group_was_worked_out_is_folded_into_its_story(engine):
+    # A search between a write's store commit and its index switch sees the new groups with the old index: the
+    # generation after it must not take the new article for a story of its own.
+    engine.ingest_records([story("a", DISPATCH), story("t", SAME_TOPIC)])
+    engine.search("人民大会堂")
+    engine.store.upsert([Article(id="b", title="全国人大会议开幕", body=REPRINT)])
+    engine.find_copies()
+    assert engine.copy_groups()["b"] == ("a", "b")
+    assert engine.search("人民大会堂", k=10).stories == 2  # b is not in the index yet
+    engine.reindex(verify_all=False)
+    results = engine.search("人民大会堂", k=10)
+    assert (results.stories, results.articles) == (2, 3)
+    assert sum(h.article.id in ("a", "b") for h in results.hits) == 1 and \
+        [h.folded for h in results.hits if h.article.id in ("a", "b")] == [1]
 
 
 def test_a_page_of_a_few_hits_past_many_copies_is_ranked_in_full(engine):

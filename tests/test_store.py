@@ -378,3 +378,16 @@ def test_listings_give_the_few_columns_other_printings_show_and_leave_out_a_row_
     conn.close()
     assert Store(path).listings(["a1", "a2", "a3", "missing"]) == {
         "a1": ("甲", "2018-02-28", "B03", "城事"), "a2": ("乙", None, None, None)}
+
+
+def test_copy_links_name_the_article_compared_later_first_in_the_order_they_were_compared(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("z1"), article("b2", body="二。"), article("a3", body="三。"), article("c4", body="四。")])
+    with store.writing() as writer:  # compared z1, b2, a3, c4: ids sort otherwise
+        writer.put_sketch("z1", "h1", (1,), [])
+        writer.put_sketch("b2", "h2", (1,), ["z1"])
+        writer.put_sketch("a3", "h3", (1,), ["b2", "z1"])
+        writer.put_sketch("c4", "h4", (1,), ["a3"])
+    assert store.copy_links() == [("b2", "z1"), ("a3", "z1"), ("a3", "b2"), ("c4", "a3")]
+    store.upsert([article("z1", body="一，改过。")])  # replaced: its pairs go until it is compared anew
+    assert store.copy_links() == [("a3", "b2"), ("c4", "a3")]
