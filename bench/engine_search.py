@@ -1,7 +1,7 @@
 """In-process `Engine.search` on an existing archive: latency with and without summaries, and the answers.
 
     python -m bench.engine_search DATA_DIR QUERIES.json [--k 10] [--dump answers.json] [--budget-ms N]
-        [--facet-terms] [--root CHECKOUT [--collapse on,off]]
+        [--facet-terms] [--root CHECKOUT] [--baseline-data DATA_DIR] [--collapse on,off]
 
 QUERIES.json is a JSON list of query strings (bench/scale.py's `make_queries` makes such lists). Each query
 is searched once to warm up, then timed with `summaries=False` and with summaries (k hits each); the report
@@ -13,6 +13,9 @@ speed).
 `--facet-terms` times, instead, three searches of each query in turn (summaries on): without facets, with the
 facets /api/search always counts, and with the words of the hits as well (`facets=terms`, `search.significant`):
 p50 and p95 of each and the ratio of the last to the second, in the same run.
+
+`--baseline-data DATA_DIR` makes the baseline open another archive (with `--root`'s code or this checkout's):
+the same archive with its copies dropped, say, for what collapsing copies costs; answers then differ.
 
 `--root CHECKOUT` compares this checkout's code with another's (e.g. `git worktree add /tmp/base HEAD~3`, its
 compiled extension built or copied in) on the same archive, in one run: each opens the archive in a process of
@@ -50,9 +53,12 @@ def main() -> int:
                         help="time searches with facets, without and with facets.terms, in turn")
     parser.add_argument("--root", type=Path, metavar="CHECKOUT",
                         help="compare with the code of this checkout, each query asked of both in turn")
+    parser.add_argument("--baseline-data", type=Path, metavar="DATA_DIR",
+                        help="the baseline opens this archive instead (e.g. the same one with its copies dropped); "
+                             "its code is --root's, or this checkout's")
     parser.add_argument("--collapse", default="on,off", help="with --root: on, off or both (on,off)")
     args = parser.parse_args()
-    if args.root is not None:
+    if args.root is not None or args.baseline_data is not None:
         modes = [m.strip() for m in args.collapse.split(",") if m.strip()]
         if not modes or any(m not in ("on", "off") for m in modes):
             parser.error("--collapse takes on, off or on,off")
@@ -169,12 +175,14 @@ def same_answer(ours: dict, theirs: dict) -> bool:
 
 def compare(args: argparse.Namespace, collapses: list[bool]) -> None:
     queries = json.loads(args.queries.read_text(encoding="utf-8"))
-    roots = [PROJECT, args.root.resolve()]
-    asked = [Asked(root, args.data_dir, args.k) for root in roots]
+    roots = [PROJECT, (args.root or PROJECT).resolve()]
+    archives = [args.data_dir, args.baseline_data or args.data_dir]
+    asked = [Asked(root, archive, args.k) for root, archive in zip(roots, archives)]
     try:
         print(f"{asked[0].articles} articles in {args.data_dir}, {len(queries)} queries (distinct: "
               f"{len(set(queries))}) x {args.rounds} rounds, k={args.k}, summaries=False, no facets")
-        print(f"this checkout: {roots[0]}; baseline: {roots[1]}")
+        print(f"this checkout: {roots[0]}; baseline: {roots[1]}"
+              + (f" on {archives[1]} ({asked[1].articles} articles)" if archives[1] != archives[0] else ""))
         for collapse in collapses:
             first: list[list[float]] = [[], []]
             timed: list[list[float]] = [[], []]

@@ -101,6 +101,10 @@ def link(endpoint: str, **params) -> str:
     return url_for(endpoint, **{name: value for name, value in params.items() if value not in (None, "")})
 
 
+# Printings of a story listed under one result; its article page lists them all.
+pages.add_app_template_global(12, "copies_listed_under_a_hit")
+
+
 @pages.app_template_global()
 def search_link(here: dict, **changes) -> str:
     """The results page of `here` (query, filters, sort, page size) with `changes` made."""

@@ -438,3 +438,31 @@ def test_a_word_matched_only_through_its_characters_is_marked_apart(engine):
     assert '海軍演<mark class="part">習進</mark>入第二階段</a>' in traditional
     whole = client.get("/search?q=" + urllib.parse.quote("演习")).get_data(True)
     assert "<mark>演习</mark>" in whole and 'class="part"' not in whole.split("<ol", 1)[1]
+
+
+def test_a_story_printed_many_times_lists_a_few_printings_under_its_result_and_all_on_its_page(tmp_path, analyzer):
+    from bench.common import read_jsonl
+    from helpers import CMRC_SAMPLE, RunningServer
+    from service.engine import Engine
+    from service.testing import make_config
+
+    passage = next(row for row in read_jsonl(CMRC_SAMPLE) if len(row["text"]) > 300)
+    printings = [{"id": f"wire-{n:02d}", "title": passage["title"], "date": f"2019-05-{n + 1:02d}",
+                  "body": passage["text"] + "（完）" * n} for n in range(20)]
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    engine.ingest_records(printings)
+    assert len(engine.copy_groups()["wire-00"]) == 20
+    engine.close()
+    server = RunningServer(tmp_path / "data", tmp_path / "serve.log")
+    try:
+        status, html = get(server, "/search?" + urllib.parse.urlencode({"q": passage["title"]}))
+        assert status == 200 and "另有 19 篇相同报道" in html
+        listed = re.findall(r'<li><a href="/articles/(wire-\d\d)', html)
+        assert len(listed) == 12 and "其余 7 篇见这篇报道的页面" in html
+        shown = result_ids(html)[0]
+        assert f'/articles/{shown}?q=' in html.split("其余 7 篇")[0].rsplit("<li", 1)[1]
+        status, page = get(server, f"/articles/{shown}")
+        assert status == 200 and "这篇报道另见 19 处" in page and 'id="copies"' in page
+        assert len(re.findall(r'<li><a href="/articles/(wire-\d\d)', page)) == 19
+    finally:
+        server.stop()
