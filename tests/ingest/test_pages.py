@@ -1070,3 +1070,36 @@ def test_a_dateline_broken_off_by_the_column_under_a_headline_is_the_bodys_start
     item = _only_item(_page(f"{headline}\n{broken}", f"{rest}\n元旦、春节期间有关工作的通知，全\n文如下：今年我国成功地恢\n"
                             "复了对香港行使主权，我们党胜利\n召开了第十五次全国代表大会。", "（王五）"))
     assert item.title == headline
+
+
+# --- sixth round: a body's first line glued under its headline, told by what it says ------------------------------
+
+
+def test_a_long_headline_stops_at_a_line_that_says_the_headline_again():
+    # Three lines over a gap read as a long headline; the second says the first again, as a story's first sentence
+    # names its subject, so the headline is the first line alone.
+    item = _only_item(_page("第7届日本参议院议员通常选举\n第7届日本参议院议员通常选举于昭\n和40年（1965年）7月4日举行，改选出125名",
+                            "参议员。这次选举是佐藤荣作首相上任以\n来面临的第一次政治选举，尽管参议院选举不\n"
+                            "具有真正影响政局的意义，但是却被视为是对\n佐藤内阁的信任投票。", "（王五）"))
+    assert item.title == "第7届日本参议院议员通常选举"
+    assert item.body.startswith("第7届日本参议院议员通常选举于昭和40年")
+
+
+def test_a_salutation_under_a_long_headline_opens_the_speech():
+    item = _only_item(_page("在香港特区筹委会十次全会上的讲话\n各位委员，同志们、朋友们：１０",
+                            "天前，根据中英关于香港问题的联合\n声明两国政府举行了香港政权交接仪式，\n"
+                            "中华人民共和国香港特别行政区宣告成\n立，特区的行政、立法、司法机关开始行\n"
+                            "使职权。全国人大香港特别行政区筹备\n委员会已经圆满完成了自己的历史使命。", "（王五）"))
+    assert item.title == "在香港特区筹委会十次全会上的讲话"
+    assert item.body.startswith("各位委员，同志们、朋友们：")
+
+
+@pytest.mark.parametrize("salutation", ["全体官兵同志们：遵", "各位代表、各位同志：在九"],
+                         ids=["hearers named", "各位"])
+def test_a_headline_over_a_salutation_after_a_finished_story_starts_a_speech(salutation):
+    # No gap sets the body apart and the headline's words are not taken up: the salutation says a speech begins.
+    page = split_page(_page("测试标题\n本市昨天召开会议，部署今年的防汛工作。会议要\n求各区做好准备，确保安全度汛。",
+                            f"在欢送大会上的讲话\n{salutation}\n照中央军委江泽民主席的命令，你们\n"
+                            "即将进驻香港，履行神圣的防务职责。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "在欢送大会上的讲话"]
+    assert page.items[1].body.startswith(salutation)

@@ -180,10 +180,17 @@ def _is_title_like(line: str | None) -> bool:
     return _byline_names(line) is None and _opener_lead(text) is None and _byline_line_names(line) is None
 
 
+# A speech or a letter opens by addressing its hearers (`各位代表、各位同志：`, `驻香港部队全体官兵同志们：`, `女士们，
+# 先生们：`): the text's first words, which no headline begins with.
+_SALUTATION = re.compile(r"^(?:(?:各位|尊敬的|亲爱的)[^。！？!?]{0,16}[：:，,]"
+                         r"|[^。！？!?，,：:]{0,14}(?:同志们|朋友们|同胞们|女士们|先生们|代表们|同学们)[，,、：:！!])")
+
+
 # How a news story's first sentence opens, and a headline's line hardly does: the reporter's source
 # (`记者从生态环境部了解到`) or a time (`近日，`). A line so opening under a headline is the body's first.
 _LEDE_OPENING = re.compile(r"^(?:(?:本报)?记者(?:从|在|近日|日前|今天|昨天|昨日|获悉|了解|采访|走访|来到|看到|注意到|调查)"
-                           r"|近日[，,]|日前[，,]|近期[，,]|连日来|今年以来|入冬以来|入夏以来|当地时间)")
+                           r"|近日[，,]|日前[，,]|近期[，,]|连日来|今年以来|入冬以来|入夏以来|当地时间)"
+                           r"|" + _SALUTATION.pattern)
 
 
 # A point of a list or a numbered subhead (`一是加强组织领导`, `二、完善制度`, `（三）`, `1.`, `第一，`), a line

@@ -75,7 +75,9 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
     contiguous = candidates == list(range(len(candidates)))
     taken = _long_headline(lines, 0) if contiguous else 0
-    if taken > len(candidates) and not any(_broken_dateline(line) for line in lines[1:taken]):
+    # (Not over a line that says the headline again: `第7届日本参议院议员通常选举` / `第7届日本参议院议员通常选举于昭`.)
+    if taken > len(candidates) and not any(_broken_dateline(line) for line in lines[1:taken]) and not any(
+            _names_the_headline(lines, list(range(line)), lines[line]) for line in range(1, taken)):
         body = _next_line(lines, taken)
         if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and (
                 _opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None):
