@@ -1103,3 +1103,32 @@ def test_a_headline_over_a_salutation_after_a_finished_story_starts_a_speech(sal
                             "即将进驻香港，履行神圣的防务职责。", "（王五）"))
     assert [item.title for item in page.items] == ["测试标题", "在欢送大会上的讲话"]
     assert page.items[1].body.startswith(salutation)
+
+
+_STORY_ABOVE = ("测试标题\n本届评选工作历时三个月，各参评单位\n共报送文章２８０篇。经认真组织评选，\n"
+                "最后确定４１篇优秀文章正式入选。")
+
+
+@pytest.mark.parametrize("opening", [
+    "由于各参评单位对\n“五个一工程”优秀文\n\n章组织工作越来越重视，\n从选题立项到提纲论证，\n从写作修改到定稿发表，\n"
+    "都精心组织，所以本届\n入选文章的质量比以往\n各届明显提高。",
+    "与会同志一致认为，做\n好文化、科技、卫生“三下乡”\n的工作，有利于增进农民的\n\n切身利益，有利于建立新型\n"
+    "的城乡关系，有利于密切党和群众\n的关系。当前和今后一个时期，应该\n把“三下乡”活动作为农村精神文明\n"
+    "建设的一件大事切实抓好。会议要\n求，各市要动员各方力量，广泛开展\n文化、科技、卫生“三下乡”活动。"],
+    ids=["由于", "与会同志"])
+def test_a_paragraph_opening_with_a_linking_word_starts_no_article(opening):
+    # After a finished sentence and a gap, the line reads as a headline (or a long one); its first word ties it to
+    # the sentence before.
+    item = _only_item(_page(_STORY_ABOVE, opening, "（王五）"))
+    assert item.title == "测试标题"
+    assert _no_space(opening) in _no_space(item.body)
+
+
+def test_a_headline_like_line_ending_on_a_hanging_word_starts_no_article():
+    # `…竞赛好的` leaves its clause open: the line under it, an indent short, is no body's first line.
+    opening = ("提出要从数学竞赛好的\n３０００人中选一部分充实航空工\n\n业，要求大力办好３所航空学院，抓\n"
+               "紧筹建新的航空学院。根据小平同志的\n一系列指示和全国科学大会精神，航空\n"
+               "工业提出并认真贯彻了科研先行、加强\n预研和加快飞机更新的方针。")
+    item = _only_item(_page(_STORY_ABOVE, opening, "（王五）"))
+    assert item.title == "测试标题"
+    assert _no_space(opening) in _no_space(item.body)

@@ -206,6 +206,24 @@ def _inside_a_story(line: str | None) -> bool:
     return line is not None and bool(_INSIDE_A_STORY.search(_compact(line)))
 
 
+# Words tying a sentence to the one before it (`并提出要从…`, `由于各参评单位对`, `与会同志一致认为`): a line opening with
+# one goes on with the story above it; no headline opens so. (Read as whole words: `并购重组…`, `而立之年` open none.)
+_LINKING_WORDS = frozenset({"并", "并且", "而", "而且", "但", "但是", "然而", "由于", "因此", "所以", "同时", "此外", "尽管",
+                            "不过", "于是", "与会", "与会者", "与会同志"})
+# A single word left hanging at a line's end (`…竞赛好的`, `…参评单位对`): the clause goes on in the next line.
+_HANGING_WORDS = frozenset("的和与及在把被对从将")
+
+
+def _links_back(line: str | None) -> bool:
+    words = _words(_compact(line)) if line is not None else []
+    return bool(words) and words[0] in _LINKING_WORDS
+
+
+def _leaves_clause_open(line: str | None) -> bool:
+    words = _words(_compact(line)) if line is not None else []
+    return bool(words) and words[-1] in _HANGING_WORDS
+
+
 # A briefs column marks each item's headline with a bullet; its head (`简讯`, `新闻速览`) is page furniture.
 _COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|短讯|短訊|速览|速覽|速递|速遞|简报|簡報"
                           r"|快递|快遞|集萃|短波|一览|一覽)"
