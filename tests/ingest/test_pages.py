@@ -1132,3 +1132,12 @@ def test_a_headline_like_line_ending_on_a_hanging_word_starts_no_article():
     item = _only_item(_page(_STORY_ABOVE, opening, "（王五）"))
     assert item.title == "测试标题"
     assert _no_space(opening) in _no_space(item.body)
+
+
+def test_a_line_under_a_headline_naming_its_subject_again_is_the_body():
+    # The second line opens as the headline does (the subject's name, here written out in full): a story's first
+    # sentence names its subject; a wrapped headline's second line does not begin it again.
+    item = _only_item(_page("安德里·拉乔利纳\n安德里·尼里纳·拉\n乔利纳（马达加斯加语、法\n语），是马达加斯加共和国政治\n"
+                            "人物。曾为首都塔那那利佛市长，\n２００９年起出任过渡政府总统。", "（王五）"))
+    assert item.title == "安德里·拉乔利纳"
+    assert item.body.startswith("安德里·尼里纳·拉乔利纳")

@@ -146,15 +146,16 @@ def _broken_dateline(line: str | None) -> bool:
     return line is not None and _BROKEN_DATELINE.fullmatch(_compact(line)) is not None
 
 
-# A headline this short may recur inside its own second line by chance (`中国` / `中国共产党…`).
+# A headline's opening this short may recur in its own second line by chance (`中国` / `中国共产党…`).
 _RESTATED_MIN = 3
 
 
 def _names_the_headline(lines: list[str | None], candidates: list[int], line: str) -> bool:
-    """Whether ``line`` repeats the whole headline above it (`填字游戏` over `填字游戏是一种常`, `美特斯邦威` over
-    `上海美特斯邦威服`): a story's first sentence names its subject so; a headline never says itself twice."""
+    """Whether ``line`` says again how the headline above it opens (`填字游戏` over `填字游戏是一种常`, `美特斯邦威` over
+    `上海美特斯邦威服`, `安德里·拉乔利纳` over `安德里·尼里纳·拉`): a story's first sentence names its subject so; a
+    wrapped headline's next line does not begin it again (its repeats, `共和国`, `办公厅`, come later in it)."""
     headline = _compact("".join(lines[i] for i in candidates))
-    return len(headline) >= _RESTATED_MIN and headline in _compact(line)
+    return len(headline) >= _RESTATED_MIN and headline[:_RESTATED_MIN] in _compact(line)
 
 
 def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
