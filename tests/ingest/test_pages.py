@@ -1141,3 +1141,12 @@ def test_a_line_under_a_headline_naming_its_subject_again_is_the_body():
                             "人物。曾为首都塔那那利佛市长，\n２００９年起出任过渡政府总统。", "（王五）"))
     assert item.title == "安德里·拉乔利纳"
     assert item.body.startswith("安德里·尼里纳·拉乔利纳")
+
+
+def test_a_long_headline_ends_on_no_hanging_word():
+    # `…6月7日至` / `9日，…` reads as a headline over a lede's date; the line's last word leaves its clause open.
+    item = _only_item(_page("高考期间全市严控噪声\n高考即将来临，市生态环境局发布通告，6月7日至\n"
+                            "9日，全市各考点周边500米范围内禁止建筑施工和其他\n产生噪声的作业活动，考点周边商户禁止使用高音喇叭。\n"
+                            "今年全市共有2.36万名考生参加高考，设考点16个。", "（王五）"))
+    assert item.title == "高考期间全市严控噪声"
+    assert item.body.startswith("高考即将来临")

@@ -211,7 +211,7 @@ def _inside_a_story(line: str | None) -> bool:
 _LINKING_WORDS = frozenset({"并", "并且", "而", "而且", "但", "但是", "然而", "由于", "因此", "所以", "同时", "此外", "尽管",
                             "不过", "于是", "与会", "与会者", "与会同志"})
 # A single word left hanging at a line's end (`…竞赛好的`, `…参评单位对`): the clause goes on in the next line.
-_HANGING_WORDS = frozenset("的和与及在把被对从将")
+_HANGING_WORDS = frozenset("的和与及在把被对从将至于")
 
 
 def _links_back(line: str | None) -> bool:
@@ -268,8 +268,9 @@ def _long_headline(lines: list[str | None], index: int) -> int:
     text = _compact("".join(block))
     if not _LONG_HEADLINE_MIN_WIDTH <= _width(text) <= _LONG_HEADLINE_MAX_WIDTH or _SENTENCE_MARK.search(text):
         return 0
-    if text[-1] in "，,、：:—-(（“‘《" or _opens_unclosed(text) or _CONTINUATION_START.match(text):
-        return 0
+    if (text[-1] in "，,、：:—-(（“‘《" or _opens_unclosed(text) or _CONTINUATION_START.match(text)
+            or _leaves_clause_open(block[-1])):
+        return 0  # (`…发布通告，6月7日至` / `9日，全市…` reads as a dateline under a headline; the clause goes on)
     if any(_byline_names(line) is not None or _opener_lead(_compact(line)) is not None for line in block):
         return 0
     return len(block)
