@@ -1150,3 +1150,13 @@ def test_a_long_headline_ends_on_no_hanging_word():
                             "今年全市共有2.36万名考生参加高考，设考点16个。", "（王五）"))
     assert item.title == "高考期间全市严控噪声"
     assert item.body.startswith("高考即将来临")
+
+
+@pytest.mark.parametrize("last_line", ["万人（2007年）", "万人，其中城镇人口占六成"], ids=["a bracket", "no mark"])
+def test_a_headline_over_an_opener_starts_an_article_whatever_the_text_above_ended_on(last_line):
+    page = split_page(_page(f"测试标题\n冷湖原为无人区，1954年发现石油后开\n始建设，1992年升级为县级行政区，人口2.4\n{last_line}",
+                            "圆满结束对美国的国事访问\n本报洛杉矶１１月３日电记者\n何洪泽、周德武报道：中国国家主席\n"
+                            "江泽民圆满结束了对美国的国事访\n问，今天上午１０时乘专机回国。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "圆满结束对美国的国事访问"]
+    assert page.items[0].body.endswith(last_line)
+    assert any("an opener stands under it" in warning for item in page.items for warning in item.warnings)

@@ -19,7 +19,7 @@ from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_fr
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
                      _long_headline, _opens_paragraph, _opens_unclosed, _paragraph_starts, _standalone_title)
-from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks, _width
+from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
 
 @dataclass
@@ -136,8 +136,18 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             top = _title_block_above(lines, index, floor)
             # (Not the opener under the headline just taken, across a gap.)
             text_above = any(lines[i] is not None for i in range(floor, top))
-            if _after_finished_text(lines, top, floor, after_photo) and (text_above and top < index or not starts and top == 0):
+            # A headline over the opener, set apart by a gap, starts a story whatever the text above ended on (a
+            # text may end on a bracket, a figure, a name: `…人口2.4万人（2007年）`), since an opener under a headline
+            # opens a story; not where a word runs across the gap into it (a headline the OCR saw broken).
+            last = next((lines[i] for i in range(top - 1, floor - 1, -1) if lines[i] is not None), None)
+            headed = floor < top < index and lines[top - 1] is None and not _joins(last, lines[top])
+            finished = _after_finished_text(lines, top, floor, after_photo)
+            if (headed or finished) and (text_above and top < index or not starts and top == 0):
                 starts.append(top)
+                if not finished and last is not None and evidence is not None:
+                    evidence[top] = (f"taken to begin a new article at {_text_of(lines[top:index])!r}: an opener "
+                                     f"stands under it, though the text above ends on {_compact(last)[-8:]!r}, "
+                                     "no sentence end")
                 index += 1
                 continue
         if (index > floor and _bulleted(line) and (previous is None or _ends_paragraph(previous))
