@@ -1160,3 +1160,10 @@ def test_a_headline_over_an_opener_starts_an_article_whatever_the_text_above_end
     assert [item.title for item in page.items] == ["测试标题", "圆满结束对美国的国事访问"]
     assert page.items[0].body.endswith(last_line)
     assert any("an opener stands under it" in warning for item in page.items for warning in item.warnings)
+
+
+def test_a_byline_line_broken_after_a_names_dot_is_rejoined():
+    item = _only_item(_page("双向监督自觉实行\n◎记者 付梓凯 付秀楠 阿依古丽·\n吐尔逊",
+                            "为确保群众满意，预防公开内容\n流于形式，县里建立了双向监督\n制度。"))
+    assert item.title == "双向监督自觉实行"
+    assert item.authors == ("付梓凯", "付秀楠", "阿依古丽·吐尔逊")
