@@ -1167,3 +1167,12 @@ def test_a_byline_line_broken_after_a_names_dot_is_rejoined():
                             "为确保群众满意，预防公开内容\n流于形式，县里建立了双向监督\n制度。"))
     assert item.title == "双向监督自觉实行"
     assert item.authors == ("付梓凯", "付秀楠", "阿依古丽·吐尔逊")
+
+
+def test_a_second_headline_line_running_on_mid_word_into_the_body_is_the_bodys_first():
+    item = _only_item(_page("秘书长田纪云\n中国人民政治协商会议第八届全国委\n员会第五次会议，赞同李鹏总理所作的\n"
+                            "《政府工作报告》，赞同《关于１９９６年\n国民经济和社会发展计划执行情况与\n１９９７年计划草案的报告》。",
+                            "（王五）"))
+    assert item.title == "秘书长田纪云"
+    assert item.body.startswith("中国人民政治协商会议第八届全国委员会")
+    assert any("a word runs on from it" in warning for warning in item.warnings)

@@ -125,9 +125,15 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if (_opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]])
             or _PORTRAIT_BROKEN.search(_compact(first))):
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
+    second = lines[candidates[1]]
+    under = candidates[1] + 1
+    if under < len(lines) and _joins(second, lines[under]):
+        # A word runs on from the second line into the line under it, no gap between: a paragraph's first line
+        # (`中国人民治协商会议第八届全国委` / `员会第五次会议…`), as a headline's last line ends its last word.
+        return candidates[:1], candidates[1], warnings + [
+            f"the headline ends above {_compact(second)[:12]!r}: a word runs on from it into the line under it"]
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
-    second = lines[candidates[1]]
     guessed = ["title guessed from the first line; the second may belong to it"]
     if column is None or re.search(r"[、：:]", second):
         return candidates[:1], candidates[1], guessed + warnings if column is None else warnings
