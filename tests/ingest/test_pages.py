@@ -1070,3 +1070,109 @@ def test_a_dateline_broken_off_by_the_column_under_a_headline_is_the_bodys_start
     item = _only_item(_page(f"{headline}\n{broken}", f"{rest}\n元旦、春节期间有关工作的通知，全\n文如下：今年我国成功地恢\n"
                             "复了对香港行使主权，我们党胜利\n召开了第十五次全国代表大会。", "（王五）"))
     assert item.title == headline
+
+
+# --- sixth round: a body's first line glued under its headline, told by what it says ------------------------------
+
+
+def test_a_long_headline_stops_at_a_line_that_says_the_headline_again():
+    # Three lines over a gap read as a long headline; the second says the first again, as a story's first sentence
+    # names its subject, so the headline is the first line alone.
+    item = _only_item(_page("第7届日本参议院议员通常选举\n第7届日本参议院议员通常选举于昭\n和40年（1965年）7月4日举行，改选出125名",
+                            "参议员。这次选举是佐藤荣作首相上任以\n来面临的第一次政治选举，尽管参议院选举不\n"
+                            "具有真正影响政局的意义，但是却被视为是对\n佐藤内阁的信任投票。", "（王五）"))
+    assert item.title == "第7届日本参议院议员通常选举"
+    assert item.body.startswith("第7届日本参议院议员通常选举于昭和40年")
+
+
+def test_a_salutation_under_a_long_headline_opens_the_speech():
+    item = _only_item(_page("在香港特区筹委会十次全会上的讲话\n各位委员，同志们、朋友们：１０",
+                            "天前，根据中英关于香港问题的联合\n声明两国政府举行了香港政权交接仪式，\n"
+                            "中华人民共和国香港特别行政区宣告成\n立，特区的行政、立法、司法机关开始行\n"
+                            "使职权。全国人大香港特别行政区筹备\n委员会已经圆满完成了自己的历史使命。", "（王五）"))
+    assert item.title == "在香港特区筹委会十次全会上的讲话"
+    assert item.body.startswith("各位委员，同志们、朋友们：")
+
+
+@pytest.mark.parametrize("salutation", ["全体官兵同志们：遵", "各位代表、各位同志：在九"],
+                         ids=["hearers named", "各位"])
+def test_a_headline_over_a_salutation_after_a_finished_story_starts_a_speech(salutation):
+    # No gap sets the body apart and the headline's words are not taken up: the salutation says a speech begins.
+    page = split_page(_page("测试标题\n本市昨天召开会议，部署今年的防汛工作。会议要\n求各区做好准备，确保安全度汛。",
+                            f"在欢送大会上的讲话\n{salutation}\n照中央军委江泽民主席的命令，你们\n"
+                            "即将进驻香港，履行神圣的防务职责。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "在欢送大会上的讲话"]
+    assert page.items[1].body.startswith(salutation)
+
+
+_STORY_ABOVE = ("测试标题\n本届评选工作历时三个月，各参评单位\n共报送文章２８０篇。经认真组织评选，\n"
+                "最后确定４１篇优秀文章正式入选。")
+
+
+@pytest.mark.parametrize("opening", [
+    "由于各参评单位对\n“五个一工程”优秀文\n\n章组织工作越来越重视，\n从选题立项到提纲论证，\n从写作修改到定稿发表，\n"
+    "都精心组织，所以本届\n入选文章的质量比以往\n各届明显提高。",
+    "与会同志一致认为，做\n好文化、科技、卫生“三下乡”\n的工作，有利于增进农民的\n\n切身利益，有利于建立新型\n"
+    "的城乡关系，有利于密切党和群众\n的关系。当前和今后一个时期，应该\n把“三下乡”活动作为农村精神文明\n"
+    "建设的一件大事切实抓好。会议要\n求，各市要动员各方力量，广泛开展\n文化、科技、卫生“三下乡”活动。"],
+    ids=["由于", "与会同志"])
+def test_a_paragraph_opening_with_a_linking_word_starts_no_article(opening):
+    # After a finished sentence and a gap, the line reads as a headline (or a long one); its first word ties it to
+    # the sentence before.
+    item = _only_item(_page(_STORY_ABOVE, opening, "（王五）"))
+    assert item.title == "测试标题"
+    assert _no_space(opening) in _no_space(item.body)
+
+
+def test_a_headline_like_line_ending_on_a_hanging_word_starts_no_article():
+    # `…竞赛好的` leaves its clause open: the line under it, an indent short, is no body's first line.
+    opening = ("提出要从数学竞赛好的\n３０００人中选一部分充实航空工\n\n业，要求大力办好３所航空学院，抓\n"
+               "紧筹建新的航空学院。根据小平同志的\n一系列指示和全国科学大会精神，航空\n"
+               "工业提出并认真贯彻了科研先行、加强\n预研和加快飞机更新的方针。")
+    item = _only_item(_page(_STORY_ABOVE, opening, "（王五）"))
+    assert item.title == "测试标题"
+    assert _no_space(opening) in _no_space(item.body)
+
+
+def test_a_line_under_a_headline_naming_its_subject_again_is_the_body():
+    # The second line opens as the headline does (the subject's name, here written out in full): a story's first
+    # sentence names its subject; a wrapped headline's second line does not begin it again.
+    item = _only_item(_page("安德里·拉乔利纳\n安德里·尼里纳·拉\n乔利纳（马达加斯加语、法\n语），是马达加斯加共和国政治\n"
+                            "人物。曾为首都塔那那利佛市长，\n２００９年起出任过渡政府总统。", "（王五）"))
+    assert item.title == "安德里·拉乔利纳"
+    assert item.body.startswith("安德里·尼里纳·拉乔利纳")
+
+
+def test_a_long_headline_ends_on_no_hanging_word():
+    # `…6月7日至` / `9日，…` reads as a headline over a lede's date; the line's last word leaves its clause open.
+    item = _only_item(_page("高考期间全市严控噪声\n高考即将来临，市生态环境局发布通告，6月7日至\n"
+                            "9日，全市各考点周边500米范围内禁止建筑施工和其他\n产生噪声的作业活动，考点周边商户禁止使用高音喇叭。\n"
+                            "今年全市共有2.36万名考生参加高考，设考点16个。", "（王五）"))
+    assert item.title == "高考期间全市严控噪声"
+    assert item.body.startswith("高考即将来临")
+
+
+@pytest.mark.parametrize("last_line", ["万人（2007年）", "万人，其中城镇人口占六成"], ids=["a bracket", "no mark"])
+def test_a_headline_over_an_opener_starts_an_article_whatever_the_text_above_ended_on(last_line):
+    page = split_page(_page(f"测试标题\n冷湖原为无人区，1954年发现石油后开\n始建设，1992年升级为县级行政区，人口2.4\n{last_line}",
+                            "圆满结束对美国的国事访问\n本报洛杉矶１１月３日电记者\n何洪泽、周德武报道：中国国家主席\n"
+                            "江泽民圆满结束了对美国的国事访\n问，今天上午１０时乘专机回国。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "圆满结束对美国的国事访问"]
+    assert page.items[0].body.endswith(last_line)
+    assert any("an opener stands under it" in warning for item in page.items for warning in item.warnings)
+
+
+def test_a_byline_line_broken_after_a_names_dot_is_rejoined():
+    item = _only_item(_page("双向监督自觉实行\n◎记者 付梓凯 付秀楠 阿依古丽·\n吐尔逊",
+                            "为确保群众满意，预防公开内容\n流于形式，县里建立了双向监督\n制度。"))
+    assert item.title == "双向监督自觉实行"
+    assert item.authors == ("付梓凯", "付秀楠", "阿依古丽·吐尔逊")
+
+
+def test_a_second_headline_line_running_on_mid_word_into_the_body_is_the_bodys_first():
+    item = _only_item(_page("秘书长田纪云\n中国人民政治协商会议第八届全国委\n员会第五次会议，赞同李鹏总理所作的\n"
+                            "《政府工作报告》，赞同《关于１９９６年\n国民经济和社会发展计划执行情况与\n１９９７年计划草案的报告》。",
+                            "（王五）"))
+    assert item.title == "秘书长田纪云"
+    assert item.body.startswith("中国人民政治协商会议第八届全国委员会")
+    assert any("a word runs on from it" in warning for warning in item.warnings)

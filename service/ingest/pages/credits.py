@@ -366,7 +366,8 @@ def _bulleted_name(line: str | None) -> tuple[str, ...] | None:
 
 def _rejoined_byline_line(line: str | None, following: str | None) -> str | None:
     """A byline line under a headline wrapped onto the next line (`本報記者 何詠詩 黃文傑 通` / `訊員 鄭偉倫`)
-    as one line, or None. The break stood for a space unless it left a lone character on either side."""
+    as one line, or None. The break stood for a space unless it left a lone character on either side or broke a
+    name after its dot (`阿依古丽·` / `吐尔逊`)."""
     if line is None or following is None or _byline_line_names(line) is not None:
         return None
     credit = _parse_credit_line(line)
@@ -375,7 +376,7 @@ def _rejoined_byline_line(line: str | None, following: str | None) -> str | None
     first, second = line.strip(), following.strip()
     if len(_compact(second)) > 16 or _byline_line_names(second) is not None:
         return None
-    glued = len(first.split(" ")[-1]) == 1 or len(second.split(" ")[0]) == 1
+    glued = len(first.split(" ")[-1]) == 1 or len(second.split(" ")[0]) == 1 or first.endswith(("·", "•", "・"))
     joined = first + ("" if glued else " ") + second
     return joined if _byline_line_names(joined) is not None else None
 

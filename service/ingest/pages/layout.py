@@ -180,10 +180,17 @@ def _is_title_like(line: str | None) -> bool:
     return _byline_names(line) is None and _opener_lead(text) is None and _byline_line_names(line) is None
 
 
+# A speech or a letter opens by addressing its hearers (`各位代表、各位同志：`, `驻香港部队全体官兵同志们：`, `女士们，
+# 先生们：`): the text's first words, which no headline begins with.
+_SALUTATION = re.compile(r"^(?:(?:各位|尊敬的|亲爱的)[^。！？!?]{0,16}[：:，,]"
+                         r"|[^。！？!?，,：:]{0,14}(?:同志们|朋友们|同胞们|女士们|先生们|代表们|同学们)[，,、：:！!])")
+
+
 # How a news story's first sentence opens, and a headline's line hardly does: the reporter's source
 # (`记者从生态环境部了解到`) or a time (`近日，`). A line so opening under a headline is the body's first.
 _LEDE_OPENING = re.compile(r"^(?:(?:本报)?记者(?:从|在|近日|日前|今天|昨天|昨日|获悉|了解|采访|走访|来到|看到|注意到|调查)"
-                           r"|近日[，,]|日前[，,]|近期[，,]|连日来|今年以来|入冬以来|入夏以来|当地时间)")
+                           r"|近日[，,]|日前[，,]|近期[，,]|连日来|今年以来|入冬以来|入夏以来|当地时间)"
+                           r"|" + _SALUTATION.pattern)
 
 
 # A point of a list or a numbered subhead (`一是加强组织领导`, `二、完善制度`, `（三）`, `1.`, `第一，`), a line
@@ -197,6 +204,24 @@ _INSIDE_A_STORY = re.compile(r"^(?:[一二三四五六七八九十]{1,3}(?:是|�
 
 def _inside_a_story(line: str | None) -> bool:
     return line is not None and bool(_INSIDE_A_STORY.search(_compact(line)))
+
+
+# Words tying a sentence to the one before it (`并提出要从…`, `由于各参评单位对`, `与会同志一致认为`): a line opening with
+# one goes on with the story above it; no headline opens so. (Read as whole words: `并购重组…`, `而立之年` open none.)
+_LINKING_WORDS = frozenset({"并", "并且", "而", "而且", "但", "但是", "然而", "由于", "因此", "所以", "同时", "此外", "尽管",
+                            "不过", "于是", "与会", "与会者", "与会同志"})
+# A single word left hanging at a line's end (`…竞赛好的`, `…参评单位对`): the clause goes on in the next line.
+_HANGING_WORDS = frozenset("的和与及在把被对从将至于")
+
+
+def _links_back(line: str | None) -> bool:
+    words = _words(_compact(line)) if line is not None else []
+    return bool(words) and words[0] in _LINKING_WORDS
+
+
+def _leaves_clause_open(line: str | None) -> bool:
+    words = _words(_compact(line)) if line is not None else []
+    return bool(words) and words[-1] in _HANGING_WORDS
 
 
 # A briefs column marks each item's headline with a bullet; its head (`简讯`, `新闻速览`) is page furniture.
@@ -243,8 +268,9 @@ def _long_headline(lines: list[str | None], index: int) -> int:
     text = _compact("".join(block))
     if not _LONG_HEADLINE_MIN_WIDTH <= _width(text) <= _LONG_HEADLINE_MAX_WIDTH or _SENTENCE_MARK.search(text):
         return 0
-    if text[-1] in "，,、：:—-(（“‘《" or _opens_unclosed(text) or _CONTINUATION_START.match(text):
-        return 0
+    if (text[-1] in "，,、：:—-(（“‘《" or _opens_unclosed(text) or _CONTINUATION_START.match(text)
+            or _leaves_clause_open(block[-1])):
+        return 0  # (`…发布通告，6月7日至` / `9日，全市…` reads as a dateline under a headline; the clause goes on)
     if any(_byline_names(line) is not None or _opener_lead(_compact(line)) is not None for line in block):
         return 0
     return len(block)

@@ -17,9 +17,9 @@ from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _r
                       _run_on_credit_at)
 from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
-                     _is_title_like, _joins, _kicker_like, _labelled_headline, _long_headline, _opens_paragraph, _opens_unclosed,
-                     _paragraph_starts, _standalone_title)
-from .lines import _BULLETS, _collapse_blanks, _indented, _line, _next_line, _trim_blanks, _width
+                     _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
+                     _long_headline, _opens_paragraph, _opens_unclosed, _paragraph_starts, _standalone_title)
+from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
 
 @dataclass
@@ -136,8 +136,18 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             top = _title_block_above(lines, index, floor)
             # (Not the opener under the headline just taken, across a gap.)
             text_above = any(lines[i] is not None for i in range(floor, top))
-            if _after_finished_text(lines, top, floor, after_photo) and (text_above and top < index or not starts and top == 0):
+            # A headline over the opener, set apart by a gap, starts a story whatever the text above ended on (a
+            # text may end on a bracket, a figure, a name: `…人口2.4万人（2007年）`), since an opener under a headline
+            # opens a story; not where a word runs across the gap into it (a headline the OCR saw broken).
+            last = next((lines[i] for i in range(top - 1, floor - 1, -1) if lines[i] is not None), None)
+            headed = floor < top < index and lines[top - 1] is None and not _joins(last, lines[top])
+            finished = _after_finished_text(lines, top, floor, after_photo)
+            if (headed or finished) and (text_above and top < index or not starts and top == 0):
                 starts.append(top)
+                if not finished and last is not None and evidence is not None:
+                    evidence[top] = (f"taken to begin a new article at {_text_of(lines[top:index])!r}: an opener "
+                                     f"stands under it, though the text above ends on {_compact(last)[-8:]!r}, "
+                                     "no sentence end")
                 index += 1
                 continue
         if (index > floor and _bulleted(line) and (previous is None or _ends_paragraph(previous))
@@ -148,7 +158,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             continue
         if (index > 0 and _is_title_like(line) and lines[index - 1] is None
                 and _after_finished_text(lines, index, floor) and not _is_subtitle(line)
-                and not _runs_into_a_spread_line(lines, index, columns)):
+                and not _runs_into_a_spread_line(lines, index, columns) and not _links_back(line)):
             # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
             # or an opener under it says so (`“一件事一次办”` / `企业开办最快半天办结` / `本报记者 谢伟`).
             inside = _inside_a_story(line)
@@ -163,7 +173,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                     end += 1  # a kicker set apart from its headline by a blank, or a gap inside a broken word
                     continue
                 body = end + 1 if end < len(lines) and lines[end] is None else end
-                if body >= len(lines) or _joins(lines[end - 1], lines[body]):
+                if body >= len(lines) or _joins(lines[end - 1], lines[body]) or _leaves_clause_open(lines[end - 1]):
                     continue
                 if inside:
                     if _opener_at(lines, body) is not None or _byline_line_names(lines[body]) is not None:
@@ -180,7 +190,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                 starts.append(index)
                 index = found + 1
                 continue
-        if (index > 0 and lines[index - 1] is None and not _is_title_like(line)
+        if (index > 0 and lines[index - 1] is None and not _is_title_like(line) and not _links_back(line)
                 and _after_finished_text(lines, index, floor) and not _runs_into_a_spread_line(lines, index, columns)):
             # A long headline with clause commas, between gaps, over a paragraph's start.
             taken = _long_headline(lines, index)
@@ -194,7 +204,8 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             starts.append(index)
             index += 1
             continue
-        if index > floor and _is_title_like(line) and not _is_subtitle(line) and not _inside_a_story(line):
+        if (index > floor and _is_title_like(line) and not _is_subtitle(line) and not _inside_a_story(line)
+                and not _links_back(line)):
             body = _echoed_headline(lines, index, columns)
             if body is not None:
                 starts.append(index)

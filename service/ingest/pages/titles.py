@@ -75,7 +75,9 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
     contiguous = candidates == list(range(len(candidates)))
     taken = _long_headline(lines, 0) if contiguous else 0
-    if taken > len(candidates) and not any(_broken_dateline(line) for line in lines[1:taken]):
+    # (Not over a line that says the headline again: `第7届日本参议院议员通常选举` / `第7届日本参议院议员通常选举于昭`.)
+    if taken > len(candidates) and not any(_broken_dateline(line) for line in lines[1:taken]) and not any(
+            _names_the_headline(lines, list(range(line)), lines[line]) for line in range(1, taken)):
         body = _next_line(lines, taken)
         if body < len(lines) and not _joins(lines[taken - 1], lines[body]) and (
                 _opens_paragraph(lines, body, columns, explicit) or _byline_line_names(lines[body]) is not None):
@@ -123,9 +125,15 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if (_opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]])
             or _PORTRAIT_BROKEN.search(_compact(first))):
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
+    second = lines[candidates[1]]
+    under = candidates[1] + 1
+    if under < len(lines) and _joins(second, lines[under]):
+        # A word runs on from the second line into the line under it, no gap between: a paragraph's first line
+        # (`中国人民治协商会议第八届全国委` / `员会第五次会议…`), as a headline's last line ends its last word.
+        return candidates[:1], candidates[1], warnings + [
+            f"the headline ends above {_compact(second)[:12]!r}: a word runs on from it into the line under it"]
     following = [line for line in lines[candidates[1] + 1:] if line is not None][:_WIDTH_SAMPLE]
     column = _column_width(following)
-    second = lines[candidates[1]]
     guessed = ["title guessed from the first line; the second may belong to it"]
     if column is None or re.search(r"[、：:]", second):
         return candidates[:1], candidates[1], guessed + warnings if column is None else warnings
@@ -144,15 +152,16 @@ def _broken_dateline(line: str | None) -> bool:
     return line is not None and _BROKEN_DATELINE.fullmatch(_compact(line)) is not None
 
 
-# A headline this short may recur inside its own second line by chance (`中国` / `中国共产党…`).
+# A headline's opening this short may recur in its own second line by chance (`中国` / `中国共产党…`).
 _RESTATED_MIN = 3
 
 
 def _names_the_headline(lines: list[str | None], candidates: list[int], line: str) -> bool:
-    """Whether ``line`` repeats the whole headline above it (`填字游戏` over `填字游戏是一种常`, `美特斯邦威` over
-    `上海美特斯邦威服`): a story's first sentence names its subject so; a headline never says itself twice."""
+    """Whether ``line`` says again how the headline above it opens (`填字游戏` over `填字游戏是一种常`, `美特斯邦威` over
+    `上海美特斯邦威服`, `安德里·拉乔利纳` over `安德里·尼里纳·拉`): a story's first sentence names its subject so; a
+    wrapped headline's next line does not begin it again (its repeats, `共和国`, `办公厅`, come later in it)."""
     headline = _compact("".join(lines[i] for i in candidates))
-    return len(headline) >= _RESTATED_MIN and headline in _compact(line)
+    return len(headline) >= _RESTATED_MIN and headline[:_RESTATED_MIN] in _compact(line)
 
 
 def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
