@@ -965,7 +965,16 @@ def measure_nrt(data_dir: Path, sentences: list[str], queries: list[str], folder
 
     try:
         for query in queries[:40]:
-            get("/api/search?" + urllib.parse.urlencode({"q": query}))
+            # A server just started on a large archive can shed a first search with 503: asked again, a few times.
+            for attempt in range(10):
+                try:
+                    get("/api/search?" + urllib.parse.urlencode({"q": query}))
+                    break
+                except urllib.error.HTTPError as exc:
+                    if exc.code != 503 or attempt == 9:
+                        raise
+                    shed[0] += 1
+                    time.sleep(1)
         client = threading.Thread(target=searching, daemon=True)
         client.start()
         http_one = []

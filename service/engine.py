@@ -451,7 +451,7 @@ class Engine:
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
             if self.config.ingest_find_copies:
-                self._find_copies(writer)
+                self._find_copies(writer, [*counts.added, *counts.replaced])
             if not _skipped_everything(report):
                 writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
                                      len(report.warnings))
@@ -809,8 +809,13 @@ class Engine:
         if cached is not None and cached[0] is postings:
             return cached[1]
         with self._fields_lock:
-            if self._fields is None or self._fields[0] is not postings:
-                fields = DocumentFields(postings.doc_ids, self.store.iter_dates_and_sections(), self.analyzer.fold)
+            kept = self._fields
+            if kept is None or kept[0] is not postings:
+                doc_ids = postings.doc_ids
+                if kept is not None and kept[1].extends(doc_ids):  # a generation that only added articles
+                    fields = kept[1].extended(doc_ids, self.store.dates_and_sections(doc_ids[len(kept[1].doc_ids):]))
+                else:
+                    fields = DocumentFields(doc_ids, self.store.iter_dates_and_sections(), self.analyzer.fold)
                 self._fields = (postings, fields)
             return self._fields[1]
 
@@ -1045,9 +1050,10 @@ class Engine:
                                     filters.section, series)
     # --- the same story printed twice (`service.reprints`) ---------------------------------------------------
 
-    def _find_copies(self, writer) -> int:
-        """Compare the stored articles not compared yet, in the write's transaction (`reprints.find_copies`)."""
-        return reprints.find_copies(writer, self.analyzer.fold, self.analyzer.fingerprint).compared
+    def _find_copies(self, writer, among: list[str] | None = None) -> int:
+        """Compare the stored articles not compared yet, in the write's transaction (`reprints.find_copies`);
+        `among`: the articles the write added or replaced."""
+        return reprints.find_copies(writer, self.analyzer.fold, self.analyzer.fingerprint, among=among).compared
 
     def find_copies(self) -> int:
         """Find the copies of the stored articles that have none recorded yet (a store from before copies were

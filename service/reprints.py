@@ -239,18 +239,20 @@ def sharing_keys(ids: list[str], keys: list[tuple[int, ...]], stored: dict[int, 
 
 
 def find_copies(writer, fold: Callable[[str], str], analyzer_fingerprint: str,
-                kept_shingles: int = KEPT_SHINGLES) -> Comparison:
+                kept_shingles: int = KEPT_SHINGLES, among: list[str] | None = None) -> Comparison:
     """Sketch every stored article that has no sketch yet (those the write added or replaced; all of them when
     the store has none, or when they were made another way) and record the copies each has among the articles
     sketched before it. `writer` is the store's write transaction (`Store.writing()`): copies land with the
     articles. Articles are taken `CHUNK` at a time: their band keys looked up among the stored ones at once,
-    the earlier articles they are candidates with read at once, their sketches and pairs written at once."""
+    the earlier articles they are candidates with read at once, their sketches and pairs written at once.
+    `among`: the articles the write added or replaced, where to look first for those without a sketch (any other
+    is still found, by a pass over the store)."""
     done = Comparison()
     wanted = fingerprint(analyzer_fingerprint)
     if writer.meta("reprints_fingerprint") != wanted:
         writer.forget_all_copies()
         writer.set_meta("reprints_fingerprint", wanted)
-    todo = writer.unsketched()
+    todo = writer.unsketched(among)
     kept = _Kept(kept_shingles)
     for start in range(0, len(todo), CHUNK):
         chunk = todo[start:start + CHUNK]

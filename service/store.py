@@ -453,12 +453,25 @@ class Writer:
         for table in ("reprint_bands", "reprint_sketches", "reprint_pairs"):
             self._conn.execute(f"DELETE FROM {table}")
 
-    def unsketched(self) -> list[str]:
-        """Ids of the stored articles without a sketch, in ingest order."""
+    def unsketched(self, among: list[str] | None = None) -> list[str]:
+        """Ids of the stored articles without a sketch, in ingest order. `among`: the articles a write added or
+        replaced, looked up alone when they are all the unsketched there are (a store-wide pass costs a tenth
+        of a second at 300,000 articles, on every small ingest)."""
         conn = self._conn
         stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        if stored == conn.execute("SELECT COUNT(*) FROM reprint_sketches").fetchone()[0]:
+        unsketched = stored - conn.execute("SELECT COUNT(*) FROM reprint_sketches").fetchone()[0]
+        if unsketched == 0:
             return []  # each sketch is of a stored article (deletes and replacements drop theirs)
+        if among is not None and len(among) >= unsketched:
+            found: list[tuple[int, str]] = []  # (seq, id)
+            wanted = list(dict.fromkeys(among))
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found.extend((row[0], row[1]) for row in conn.execute(
+                    f"SELECT a.seq, a.id FROM articles a WHERE a.id IN ({', '.join('?' * len(chunk))}) AND NOT "
+                    "EXISTS (SELECT 1 FROM reprint_sketches s WHERE s.id = a.id)", chunk))
+            if len(found) == unsketched:
+                return [article_id for _, article_id in sorted(found)]
         return [row[0] for row in conn.execute("SELECT id FROM articles WHERE id NOT IN "
                                                "(SELECT id FROM reprint_sketches) ORDER BY seq")]
 
@@ -867,6 +880,17 @@ class Store:
             after = conn.execute("SELECT MIN(date) FROM articles WHERE date > ? AND length(date) = 10",
                                  (day,)).fetchone()[0]
         return before, after
+
+    def dates_and_sections(self, article_ids: list[str]) -> list[tuple[str, str | None, str | None]]:
+        """(id, date, section) of these articles (those stored), as `iter_dates_and_sections` gives them."""
+        found = []
+        conn = self._connect()
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start:start + 500]
+            with self.scanning(chunk):
+                found.extend((row["id"], row["date"], row["section"]) for row in conn.execute(
+                    f"SELECT id, date, section FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
 
     def iter_dates_and_sections(self) -> Iterator[tuple[str, str | None, str | None]]:
         """(id, date, section) of every article, without reading bodies: what filters and facets need."""

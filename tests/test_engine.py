@@ -773,3 +773,24 @@ def test_a_bad_sort_is_refused_naming_the_values(seed_engine, sort):
     with pytest.raises(QueryError) as caught:
         seed_engine.search("医保", sort=sort)
     assert caught.value.code == "bad_sort" and "relevance, newest, oldest" in caught.value.message
+
+
+def test_a_small_ingest_reads_the_dates_and_sections_of_its_own_articles_only(tmp_path, analyzer, monkeypatch):
+    from service.engine import Engine
+
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    engine.ingest_records([{"id": f"d{n}", "title": f"第{n}篇", "body": f"冠县新闻第{n}篇。", "date": f"2018-03-{n + 1:02d}",
+                            "section": "要闻" if n % 2 else "经济"} for n in range(8)])
+    engine.search("冠县", facets=True)
+    whole = []
+    real = engine.store.iter_dates_and_sections
+    monkeypatch.setattr(engine.store, "iter_dates_and_sections", lambda: whole.append(1) or real())
+    engine.ingest_records([{"id": "d8", "title": "第8篇", "body": "冠县新闻第8篇。", "date": "2018-04-01", "section": "体育"}])
+    found = engine.search("冠县", facets=True, date_from="2018-03-05")
+    assert whole == []  # the new generation's fields grew by the one article's
+    fresh = Engine(engine.config, analyzer=analyzer)
+    afresh = fresh.search("冠县", facets=True, date_from="2018-03-05")
+    assert found.facets == afresh.facets and found.facets.section[0] == ("经济", 2)
+    assert [h.article.id for h in found.hits] == [h.article.id for h in afresh.hits] and found.total == 5
+    fresh.close()
+    engine.close()

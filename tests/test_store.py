@@ -391,3 +391,19 @@ def test_copy_links_name_the_article_compared_later_first_in_the_order_they_were
     assert store.copy_links() == [("b2", "z1"), ("a3", "z1"), ("a3", "b2"), ("c4", "a3")]
     store.upsert([article("z1", body="一，改过。")])  # replaced: its pairs go until it is compared anew
     assert store.copy_links() == [("a3", "b2"), ("c4", "a3")]
+
+
+def test_the_unsketched_articles_of_a_write_are_looked_up_among_its_own_when_they_are_all_there_are(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("a1"), article("a2", body="二。"), article("a3", body="三。")])
+    with store.writing() as writer:
+        writer.put_sketch("a1", "h1", (1,), [])
+        assert writer.unsketched(["a3", "a2"]) == ["a2", "a3"]  # in ingest order
+        statements = []
+        writer._conn.set_trace_callback(statements.append)
+        assert writer.unsketched(["a3", "a2", "a1"]) == ["a2", "a3"]
+        assert not any("NOT IN" in statement for statement in statements)  # no pass over the whole store
+        # A hint that misses some (stored while copies were not compared) falls back to the pass over all.
+        assert writer.unsketched(["a3", "zz"]) == ["a2", "a3"]
+        assert any("NOT IN" in statement for statement in statements)
+        writer._conn.set_trace_callback(None)

@@ -147,8 +147,8 @@ class DocumentFields:
 
     def __init__(self, doc_ids: list[str], rows: Iterable[tuple[str, str | None, str | None]],
                  fold: Callable[[str], str]):
-        numbers = {doc_id: n for n, doc_id in enumerate(doc_ids)}
         size = len(doc_ids)
+        self.doc_ids = doc_ids
         self.first_day = np.full(size, NONE, dtype=np.int32)
         self.last_day = np.full(size, NONE, dtype=np.int32)
         self.month = np.full(size, NONE, dtype=np.int32)
@@ -156,7 +156,33 @@ class DocumentFields:
         self.section = np.full(size, NONE, dtype=np.int32)
         self._fold = fold
         self._section_numbers: dict[str, int] = {}  # folded section -> code
-        spellings: list[Counter] = []
+        self._spellings: list[Counter] = []
+        self._fill({doc_id: n for n, doc_id in enumerate(doc_ids)}, rows)
+
+    def extends(self, doc_ids: list[str]) -> bool:
+        """Whether `doc_ids` (a newer generation's) are these documents with more after them."""
+        known = self.doc_ids
+        return len(doc_ids) >= len(known) and doc_ids[:len(known)] == known
+
+    def extended(self, doc_ids: list[str], rows: Iterable[tuple[str, str | None, str | None]]) -> "DocumentFields":
+        """The fields of a generation that added documents after these (`extends`): theirs, and `rows` (of the
+        added documents) read into the new places. A small ingest into a large archive then reads its own
+        articles' dates and sections from the store, not every article's."""
+        grown = DocumentFields.__new__(DocumentFields)
+        added = len(doc_ids) - len(self.doc_ids)
+        grown.doc_ids = doc_ids
+        for name in ("first_day", "last_day", "month", "day", "section"):
+            setattr(grown, name, np.concatenate((getattr(self, name), np.full(added, NONE, dtype=np.int32))))
+        grown._fold = self._fold
+        grown._section_numbers = dict(self._section_numbers)
+        grown._spellings = [Counter(counts) for counts in self._spellings]
+        start = len(self.doc_ids)
+        grown._fill({doc_id: start + n for n, doc_id in enumerate(doc_ids[start:])}, rows)
+        return grown
+
+    def _fill(self, numbers: dict[str, int], rows: Iterable[tuple[str, str | None, str | None]]) -> None:
+        spellings = self._spellings
+        fold = self._fold
         for doc_id, when, section in rows:
             n = numbers.get(doc_id)
             if n is None:  # stored after this generation was built

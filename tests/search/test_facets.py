@@ -111,3 +111,19 @@ def test_fields_of_articles_missing_from_the_store_count_as_undated():
     facets = fields.count(np.arange(3))
     assert facets.undated == 2 and facets.section == [("要闻", 1)]
     assert fields.keep(np.arange(3), check_filters(section="x")).tolist() == [False, False, False]
+
+
+def test_fields_grown_by_added_documents_are_those_read_afresh():
+    rows = [("a", "2018-02-28", "要闻"), ("b", "2018-03", "經濟"), ("c", None, "经济"), ("d", "2017-12-01", "要聞"),
+            ("e", "2018-03-05", "体育")]
+    fold = __import__("opencc").OpenCC("t2s").convert
+    first = DocumentFields(["a", "b"], rows[:2], fold)
+    assert first.extends(["a", "b", "c", "d", "e"]) and not first.extends(["b", "a", "c"]) and not first.extends(["a"])
+    grown = first.extended(["a", "b", "c", "d", "e"], rows[2:])
+    afresh = DocumentFields(["a", "b", "c", "d", "e"], rows, fold)
+    for name in ("first_day", "last_day", "month", "day", "section"):
+        assert getattr(grown, name).tolist() == getattr(afresh, name).tolist(), name
+    assert grown.section_names == afresh.section_names and first.section_names == ["要闻", "經濟"]
+    everything = np.arange(5)
+    assert grown.count(everything) == afresh.count(everything)
+    assert grown.keep(everything, check_filters(section="要聞")).tolist() == [True, False, False, True, False]
