@@ -32,6 +32,7 @@ class SortedTerms(Sequence[str]):
         ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
         self._ends = ends
         self._starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if ends.size else ends
+        self._heads: np.ndarray | None = None  # `_heads_of_terms`, made on the first look-up
 
     def __len__(self) -> int:
         return int(self._ends.size)
@@ -73,9 +74,28 @@ class SortedTerms(Sequence[str]):
         """The number of the first term not sorting before `term` (`len(self)` when every term does)."""
         return self._lower_bound(term.encode("utf-8", "surrogatepass"))
 
+    def _heads_of_terms(self) -> np.ndarray:
+        """Each term's first 8 bytes as a big-endian integer, zero-padded: never out of the terms' own order (a term
+        padded sorts at or before every term it begins), so a search among them narrows a look-up to the few terms that share its key's head. A
+        binary search in Python over hundreds of thousands of terms took 8 µs a term; an article's keywords
+        look up a hundred words in each segment."""
+        heads = self._heads
+        if heads is None:
+            data = np.frombuffer(self._data, dtype=np.uint8)
+            starts, lengths = self._starts, self._ends - self._starts
+            heads = np.zeros(self._ends.size, dtype=np.uint64)
+            last = max(data.size - 1, 0)
+            for offset in range(8):
+                byte = data[np.minimum(starts + offset, last)].astype(np.uint64) if data.size else heads
+                heads = (heads << np.uint64(8)) | np.where(lengths > offset, byte, np.uint64(0))
+            self._heads = heads
+        return heads
+
     def _lower_bound(self, key: bytes) -> int:
         data, starts, ends = self._data, self._starts, self._ends
-        lo, hi = 0, int(ends.size)
+        heads = self._heads_of_terms()
+        head = np.uint64(int.from_bytes(key[:8].ljust(8, b"\0"), "big"))
+        lo, hi = int(np.searchsorted(heads, head, "left")), int(np.searchsorted(heads, head, "right"))
         while lo < hi:
             mid = (lo + hi) // 2
             if data[int(starts[mid]):int(ends[mid])] < key:

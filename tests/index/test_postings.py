@@ -27,6 +27,20 @@ def test_sorted_terms_find_each_term_by_its_line_and_nothing_else(held, asked):
         assert found.number(term) == (terms.index(term) if term in held else None)
 
 
+@given(st.sets(st.text(alphabet="ab中国人民共和", min_size=1, max_size=9), max_size=60),
+       st.lists(st.text(alphabet="ab中国人民共和z", max_size=10), max_size=10))
+def test_terms_sharing_their_first_eight_bytes_are_told_apart(held, asked):
+    # Look-ups narrow by each term's first 8 bytes first: terms alike that far (`中国人民…`) must still be ordered.
+    import bisect
+
+    terms = sorted(held)
+    found = table(terms)
+    raw = [t.encode("utf-8") for t in terms]
+    for term in terms + asked:
+        assert found.first_at_or_after(term) == bisect.bisect_left(raw, term.encode("utf-8"))
+        assert found.number(term) == (terms.index(term) if term in held else None)
+
+
 def test_an_empty_table_holds_nothing():
     assert len(table([])) == 0 and table([]).number("医保") is None
 
