@@ -357,6 +357,13 @@ class Engine:
         self.mentions.close()
         self.extras.close()
         self.store.close()
+        # The open generation's memory maps each hold a descriptor until nothing refers to them: let them go with
+        # the engine rather than whenever the last cached reference does.
+        with self._load_lock:
+            self._loaded = None
+        self._fields = None
+        self._stories_kept = None
+        storage.forget_opened(self.index_dir)
 
     def warm_up(self, *, one_off: bool = False) -> None:
         """Load the dictionary, the word rarity table and the index now, so the first search is not the slow one.

@@ -134,9 +134,13 @@ def _await_child(sock: socket.socket, pid: int) -> int | None:
     """The child's return code once it has ended, left unreaped; None if the socket closed first (then the child
     is killed and reaped)."""
     pidfd = os.pidfd_open(pid)
+    # poll, not select: a test process holds hundreds of descriptors, and select takes none numbered past 1023.
+    waiting = select.poll()
+    waiting.register(sock, select.POLLIN)
+    waiting.register(pidfd, select.POLLIN)
     try:
         while True:
-            ready, _, _ = select.select([sock, pidfd], [], [])
+            ready = {fd for fd, _ in waiting.poll()}
             if pidfd in ready:
                 break
             if not sock.recv(16, socket.MSG_PEEK):  # only an end of file comes while a child runs

@@ -794,3 +794,27 @@ def test_a_small_ingest_reads_the_dates_and_sections_of_its_own_articles_only(tm
     assert [h.article.id for h in found.hits] == [h.article.id for h in afresh.hits] and found.total == 5
     fresh.close()
     engine.close()
+
+
+def test_a_closed_engine_leaves_no_descriptor_open_on_its_index(tmp_path, analyzer):
+    import gc
+    import os
+
+    def held() -> list[str]:
+        gc.collect()
+        links = []
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                links.append(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                continue
+        return [link for link in links if link.startswith(str(tmp_path))]
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("no /proc/self/fd to list a process's descriptors on this system")
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    for n in range(3):  # three writes: three segments
+        engine.ingest_records([{"id": f"a{n}", "title": "冠县", "body": f"冠县新闻第{n}篇。"}])
+    assert engine.search("冠县").total == 3 and held()  # the index files are mapped while it serves
+    engine.close()
+    assert held() == []  # memory maps of segments kept for reuse held one each, for the life of the process

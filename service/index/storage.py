@@ -626,6 +626,14 @@ _opened_lock = threading.Lock()
 _opened: dict[Path, dict] = {}
 
 
+def forget_opened(index_dir: Path) -> None:
+    """Let go of the segments of `index_dir` kept for reuse (an archive this process is done with: each held
+    segment keeps its files' memory maps, and a descriptor for each)."""
+    with _opened_lock:
+        for folder in [f for f in _opened if f.parent == index_dir]:
+            del _opened[folder]
+
+
 def _open_segment(index_dir: Path, segment: str, fingerprint: str, params: BM25Params, channels: tuple[str, ...],
                   verify_hashes: bool, hash_limit: int | None) -> dict:
     folder = index_dir / segment
