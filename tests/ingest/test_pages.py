@@ -1176,3 +1176,59 @@ def test_a_second_headline_line_running_on_mid_word_into_the_body_is_the_bodys_f
     assert item.title == "秘书长田纪云"
     assert item.body.startswith("中国人民政治协商会议第八届全国委员会")
     assert any("a word runs on from it" in warning for warning in item.warnings)
+
+
+# --- seventh round: a headline the column broke over a gap ---------------------------------------------------------
+
+_LETTER_ABOVE = "测试标题\n各地群众连日来纷纷\n前往纪念馆献花，寄\n托哀思。"
+
+
+def test_a_line_past_a_gap_under_a_bulleted_headline_just_taken_starts_no_article():
+    # `审` / `核` runs across the gap: the column broke inside the headline, which starts the briefs item.
+    page = split_page(_page(_LETTER_ABOVE, "■市文化馆公益培训报名审", "核结束",
+                            "  市文化馆今年春季公益\n培训的报名审核工作已经\n结束，共有１２００名市\n民获得培训资格。"))
+    assert [item.title for item in page.items] == ["测试标题", "市文化馆公益培训报名审核结束"]
+
+
+@pytest.mark.parametrize("first, rest", [("■国家主席在北京会见", "南非议会代表团一行"), ("全国人大常委会委员长", "会见南非议会代表团")],
+                         ids=["bulleted", "plain"])
+def test_a_headline_line_filling_its_column_goes_on_past_the_gap_under_it(first, rest):
+    # The first line is as wide as the body's column (ten), the line past the gap short of it, though not by an
+    # indent as a paragraph's first line would be; no word runs across the gap.
+    item = _only_item(_page(first, rest, _TEN_WIDE,
+                            "（王五）"))
+    assert item.title == _no_space((first + rest).lstrip("■"))
+    assert item.kicker is None
+    assert item.body.startswith("本月三日")
+
+
+_TEN_WIDE = ("本月三日，南非国民议会\n议长致函全国人大常委\n会委员长对地震中的遇\n难者表示深切哀悼信中\n说南非人民同中国人民\n"
+             "站在一起愿为灾区重建\n提供一切可能的帮助。")
+
+
+def test_a_paragraphs_first_line_an_indent_short_past_a_gap_under_a_full_width_headline_is_the_body():
+    # A paragraph's first line whose indent the OCR lost, under a one-line headline as wide as the column.
+    item = _only_item(_page("无限哀思寄长空誓将遗愿化宏图", "全党全军和全国各族人民敬爱\n的邓小平同志与世长辞，在航空工\n"
+                            "业广大职工中引起巨大悲痛。从黑\n龙江之滨到云贵川的大三线地区，\n从陕甘革命老区到沿海经济特区。",
+                            "（王五）"))
+    assert item.title == "无限哀思寄长空誓将遗愿化宏图"
+    assert item.body.startswith("全党全军")
+
+
+def test_a_bulleted_headline_goes_on_into_a_word_or_two_past_the_gap():
+    # The bulleted line is short of the column; what the gap left under it is far shorter than a paragraph's start.
+    page = split_page(_page(_LETTER_ABOVE, "■ 多国政要致电哀悼前总理", "逝世",
+                            "新华社北京３月３日电多国\n政要日前分别致电国务院总\n理，对前总理逝世表示深切\n哀悼，高度评价他的贡献。"))
+    assert [item.title for item in page.items] == ["测试标题", "多国政要致电哀悼前总理逝世"]
+
+
+def test_a_headline_broken_after_its_portrait_dash_over_a_gap_is_no_kicker():
+    item = _only_item(_page("扎根山乡的好医生——记", "乡村医生王德明",
+                            "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。", "（王五）"))
+    assert item.title == "扎根山乡的好医生——记乡村医生王德明"
+    assert item.kicker is None
+
+
+def test_a_headline_read_on_past_a_gap_by_its_width_says_so():
+    item = _only_item(_page("全国人大常委会委员长", "会见南非议会代表团", _TEN_WIDE, "（王五）"))
+    assert any("fills the column" in warning and "会见南非议会代表团" in warning for warning in item.warnings)

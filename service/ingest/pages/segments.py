@@ -156,7 +156,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             starts.append(index)
             index += 1
             continue
-        if (index > 0 and _is_title_like(line) and lines[index - 1] is None
+        if (index > 0 and _is_title_like(line) and lines[index - 1] is None and not _under_a_headline(lines, starts, index)
                 and _after_finished_text(lines, index, floor) and not _is_subtitle(line)
                 and not _runs_into_a_spread_line(lines, index, columns) and not _links_back(line)):
             # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
@@ -267,6 +267,13 @@ def _indents_lost(lines: list[str | None], columns: list[float | None]) -> bool:
             return True
         above = line
     return False
+
+
+def _under_a_headline(lines: list[str | None], starts: list[int], index: int) -> bool:
+    """Whether only a gap stands between ``index`` and the one-line headline an article was just taken to begin
+    at (`■全国文艺新闻评奖项目审` / gap / `批结束`): the line is that headline's next, the column broken inside it,
+    not a headline of its own over no text."""
+    return bool(starts) and starts[-1] < index - 1 and all(lines[i] is None for i in range(starts[-1] + 1, index))
 
 
 def _text_of(lines: list[str | None]) -> str:

@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _bulleted_name, _byline_line_names, _opener_at
-from .layout import (_INDENT_AT_MOST, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
-                     _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
-                     _standalone_title, _strong_start)
+from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
+                     _join_lines, _joins, _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed,
+                     _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
-from .segments import _ECHO_MIN, _Segment, _echo
+from .segments import _ECHO_MIN, _FULL_LINE_SLACK, _Segment, _echo, _indent_short
 
 
 # --- titles -----------------------------------------------------------------
@@ -51,6 +51,7 @@ def _column_width(lines: list[str]) -> float | None:
 def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]:
     """(indices of the headline lines a segment opens with, where the body starts, warnings)."""
     candidates: list[int] = []
+    gap_notes: list[str] = []
     index = 0
     while index < len(lines) and len(candidates) < 5:
         line = lines[index]
@@ -58,7 +59,12 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             # A gap ends the title block, except one setting a kicker apart from the headline, and one the
             # OCR saw inside a headline broken mid-word (`十二届全国人大常` / `委会委员长会议…`).
             if (len(candidates) == 1 and index + 1 < len(lines) and _is_title_like(lines[index + 1])
-                    and (_kicker_like(lines[candidates[0]]) or _joins(lines[candidates[0]], lines[index + 1]))):
+                    and (_kicker_like(lines[candidates[0]]) or _joins(lines[candidates[0]], lines[index + 1])
+                         or _PORTRAIT_BROKEN.search(_compact(lines[candidates[0]]))
+                         or _broken_by_the_column(lines, candidates[0], index + 1))):
+                broken = _broken_by_the_column(lines, candidates[0], index + 1)
+                if broken and not _joins(lines[candidates[0]], lines[index + 1]):
+                    gap_notes.append(broken)
                 index += 1
                 continue
             break
@@ -70,7 +76,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         index += 1
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
-    warnings: list[str] = []
+    warnings: list[str] = gap_notes
     # A long headline holding clause commas, from the first line down (its first lines may read as a headline's
     # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
     contiguous = candidates == list(range(len(candidates)))
@@ -88,18 +94,18 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     after = index + 1 if index < len(lines) and lines[index] is None else index
     if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
         # A kicker set apart by a blank from a one-line headline: together they are the title block.
-        return candidates, after, []
+        return candidates, after, warnings
     # A subtitle closes the title block: whatever follows it is body.
     subtitles = [i for i in candidates if _is_subtitle(lines[i])]
     if subtitles:
         last = subtitles[-1]
-        return [i for i in candidates if i <= last], _next_line(lines, last + 1), []
+        return [i for i in candidates if i <= last], _next_line(lines, last + 1), warnings
     # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
                  or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None)):
-        return candidates, after, []
+        return candidates, after, warnings
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
         if _joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above)):
@@ -142,6 +148,29 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
+
+
+def _broken_by_the_column(lines: list[str | None], first: int, after_gap: int) -> str | None:
+    """Whether a headline's first line, a gap under it, fills the column of the body below while the line past
+    the gap does not (`■以色列国议会议长达` / gap / `恩·蒂雄` over a column ten wide): the headline ran to the
+    column's edge and the column broke there; a one-line headline over its body's first line is set short of
+    the column, and a body line past the gap would fill it."""
+    body = _next_line(lines, after_gap + 1)
+    if body >= len(lines) or _is_title_like(lines[body]):
+        return None
+    column = _column_widths(lines)[body]
+    if column is None or _opens_lede(lines[after_gap]):
+        return None
+    past = _compact(lines[after_gap])
+    # A briefs item's bulleted headline over a word or two past the gap, far shorter than any paragraph's first
+    # line (`■ 国际社会深切哀悼邓小平` / gap / `逝世`), goes on there, full or not: its bullet marks a headline.
+    if _bulleted(lines[first]) and _is_short(lines[after_gap], column, _INDENT_AT_MOST):
+        return f"the bulleted headline goes on past the gap into {past!r}, far shorter than a paragraph's first line"
+    if (abs(_width(lines[first]) - column) < _FULL_LINE_SLACK and _width(lines[after_gap]) <= column - _FULL_LINE_SLACK
+            and not _indent_short(lines[after_gap], column)):
+        return (f"the headline goes on past the gap into {past!r}: its first line fills the column of {column:g}, "
+                "where the column broke")
+    return None
 
 
 # A dateline or a date the column broke off (`新华社北京１２月` / `１８日电…`, `１９９６年４月` / `１０日，…`): the body's
@@ -187,7 +216,9 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         block.subtitle = _title_text([lines[i] for i in subtitle_lines])
     if len(heads) >= 2:
         # A gap that a word runs across is inside the headline, not under a kicker.
-        gap_after_first = heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
+        gap_after_first = (heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
+                           and not _PORTRAIT_BROKEN.search(_compact(lines[heads[0]]))
+                           and not _broken_by_the_column(lines, heads[0], heads[1]))
         # A first line joining two phrases by a dash (`伟大的变革——庆祝…展览`) is a kicker too, unless a word runs
         # on from it into the next line.
         # A line leaving a title mark or quotation open is no kicker: it goes on into the next.
