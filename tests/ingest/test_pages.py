@@ -1232,3 +1232,13 @@ def test_a_headline_broken_after_its_portrait_dash_over_a_gap_is_no_kicker():
 def test_a_headline_read_on_past_a_gap_by_its_width_says_so():
     item = _only_item(_page("全国人大常委会委员长", "会见南非议会代表团", _TEN_WIDE, "（王五）"))
     assert any("fills the column" in warning and "会见南非议会代表团" in warning for warning in item.warnings)
+
+
+def test_a_dash_line_over_a_name_its_break_splits_is_the_headlines_first_line_not_a_kicker():
+    # `巴沟` is no dictionary word: only the story, saying `巴沟乡` unbroken, shows the two lines are one headline.
+    item = _only_item(_page("扎根高原的园丁——同德县巴\n沟乡乡村教师群像",
+                            "在青海同德县巴沟乡，有一群扎根\n高原的乡村教师，他们几十\n年如一日坚守在三尺讲台，\n为牧区孩子点亮了希望。",
+                            "（王五）"))
+    assert item.kicker is None
+    assert item.title == "扎根高原的园丁——同德县巴沟乡乡村教师群像"
+    assert any("unbroken" in warning and "巴沟" in warning for warning in item.warnings)

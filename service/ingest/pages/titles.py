@@ -222,9 +222,14 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         # A first line joining two phrases by a dash (`伟大的变革——庆祝…展览`) is a kicker too, unless a word runs
         # on from it into the next line.
         # A line leaving a title mark or quotation open is no kicker: it goes on into the next.
+        across = _named_across(lines[heads[0]], lines[heads[1]], lines[body_start:])
+        if across and _kicker_like(lines[heads[0]]) and not gap_after_first and not _has_phrase_space(lines[heads[0]]):
+            block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: the "
+                                  f"story says {across!r} unbroken, which the line break splits")
         if not _opens_unclosed(lines[heads[0]]) and (
                 _has_phrase_space(lines[heads[0]]) or gap_after_first
-                or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]]))):
+                or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]])
+                    and not across)):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
         elif len(heads) >= 3 and not block.subtitle and _set_apart_by_width(lines[heads[-2]], lines[heads[-1]]):
@@ -238,6 +243,23 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
                                   "sets a kicker apart)")
     block.title = _title_text([lines[i] for i in heads])
     return block
+
+
+# Lines of the story read for a name the headline's line break split.
+_NAMED_LINES = 8
+
+
+def _named_across(upper: str, lower: str, story: list[str | None]) -> str | None:
+    """Three characters across the break between two headline lines that the story under them says unbroken
+    (`文明的起步－－山东安丘市召` / `忽镇婚事新办` over `…的安丘市召忽镇，…`): a name the dictionary does not hold, split
+    where the headline wrapped, so the lines are one headline and the first no kicker. A kicker's last words and
+    its headline's first are two phrases, which the story hardly says together."""
+    left, right = _compact(upper)[-2:], _compact(lower)[:2]
+    text = _compact("".join(line for line in story[:_NAMED_LINES] if line is not None))
+    for across in (left + right[:1], left[-1:] + right):
+        if len(across) == 3 and all("\u4e00" <= ch <= "\u9fff" for ch in across) and across in text:
+            return across
+    return None
 
 
 def _set_apart_by_width(upper: str, lower: str) -> bool:
