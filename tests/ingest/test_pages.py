@@ -1242,3 +1242,22 @@ def test_a_dash_line_over_a_name_its_break_splits_is_the_headlines_first_line_no
     assert item.kicker is None
     assert item.title == "扎根高原的园丁——同德县巴沟乡乡村教师群像"
     assert any("unbroken" in warning and "巴沟" in warning for warning in item.warnings)
+
+
+_DOCTOR = "１９９５年春天，卓嘎次\n仁回到家乡行医，三十\n年来走遍了全乡的每一\n个村落，乡亲们都叫他\n“马背上的医生”。"
+
+
+def test_a_subtitle_wrapped_into_a_gap_ends_the_headline_and_goes_on_into_its_last_line():
+    # No indent marks the body's first line; the subtitle, wrapped, ends the headline run over the gap. `嘎次` is no
+    # dictionary word: the story says `卓嘎次仁` unbroken.
+    page = split_page(_page(_LETTER_ABOVE, "■山乡好医生\n——记乡村医生卓\n嘎次仁", _DOCTOR, "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "山乡好医生"]
+    assert page.items[1].subtitle == "——记乡村医生卓嘎次仁"
+    assert page.items[1].body.startswith("１９９５年春天")
+
+
+def test_a_dash_line_filling_the_column_under_a_full_headline_line_is_the_headline_wrapped():
+    item = _only_item(_page("■一辈子守护山乡的人\n——记乡村医生卓嘎次\n仁", _DOCTOR, "（王五）"))
+    assert item.subtitle is None
+    assert item.title == "一辈子守护山乡的人——记乡村医生卓嘎次仁"
+    assert any("wrapped at its dash" in warning for warning in item.warnings)

@@ -181,7 +181,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                         break
                 elif (_opens_paragraph(lines, body, columns, explicit) or _opener_at(lines, body) is not None
                         or _byline_line_names(lines[body]) is not None
-                        or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
+                        or (_subtitle_closes(lines, index, end) and not _is_title_like(lines[body]))):
                     found = body
                     break
             if found is None and not inside and _standalone_headline(lines, index, columns):
@@ -274,6 +274,13 @@ def _under_a_headline(lines: list[str | None], starts: list[int], index: int) ->
     at (`■全国文艺新闻评奖项目审` / gap / `批结束`): the line is that headline's next, the column broken inside it,
     not a headline of its own over no text."""
     return bool(starts) and starts[-1] < index - 1 and all(lines[i] is None for i in range(starts[-1] + 1, index))
+
+
+def _subtitle_closes(lines: list[str | None], index: int, end: int) -> bool:
+    """Whether a subtitle ends the headline run ``index:end``: its last line, or a line of it the run goes on from
+    into a gap (`■做与中国合作的先行` / `——记希腊船王康斯坦` / `塔科普洛斯` / gap), the subtitle wrapped."""
+    return _is_subtitle(lines[end - 1]) or (end < len(lines) and lines[end] is None
+                                            and any(_is_subtitle(lines[i]) for i in range(index + 1, end)))
 
 
 def _text_of(lines: list[str | None]) -> str:

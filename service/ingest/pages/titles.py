@@ -99,6 +99,10 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     subtitles = [i for i in candidates if _is_subtitle(lines[i])]
     if subtitles:
         last = subtitles[-1]
+        # (A subtitle wrapped goes on where a word, or a name the story says unbroken, runs across.)
+        while last + 1 in candidates and (_joins(lines[last], lines[last + 1])
+                                          or _named_across(lines[last], lines[last + 1], lines[last + 2:])):
+            last += 1
         return [i for i in candidates if i <= last], _next_line(lines, last + 1), warnings
     # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
@@ -211,6 +215,13 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     if not indices:
         return block
     subtitle_lines = [i for i in indices if _is_subtitle(lines[i])]
+    if subtitle_lines:
+        # A subtitle wrapped runs on into the lines under it (`——记希腊船王康斯坦` / `塔科普洛斯`).
+        subtitle_lines = [i for i in indices if i >= subtitle_lines[0]]
+        wrapped = _wrapped_at_its_dash(lines, subtitle_lines[0], body_start)
+        if wrapped:
+            block.warnings.append(wrapped)
+            subtitle_lines = []
     heads = [i for i in indices if i not in subtitle_lines]
     if subtitle_lines:
         block.subtitle = _title_text([lines[i] for i in subtitle_lines])
@@ -260,6 +271,21 @@ def _named_across(upper: str, lower: str, story: list[str | None]) -> str | None
         if len(across) == 3 and all("\u4e00" <= ch <= "\u9fff" for ch in across) and across in text:
             return across
     return None
+
+
+def _wrapped_at_its_dash(lines: list[str | None], subtitle: int, body: int) -> str | None:
+    """Why a `——` line right under a headline line, both filling the body's column, is the headline wrapped at its
+    dash rather than a subtitle set on a line of its own (`■做与中国合作的先行` / `——记希腊船王康斯坦` / `塔科普洛斯`,
+    ten wide over a column ten wide): a headline wrapped by the column fills every line but its last, where a
+    subtitle set apart leaves the line above where its words ended. None where the evidence is not there."""
+    above = lines[subtitle - 1] if subtitle > 0 else None
+    if above is None or body >= len(lines) or _is_subtitle(above):
+        return None
+    column = _column_widths(lines)[body]
+    if column is None or any(abs(_width(line) - column) >= _FULL_LINE_SLACK for line in (above, lines[subtitle])):
+        return None
+    return (f"{_compact(lines[subtitle])!r} read as the headline's, no subtitle: it and the line above it fill the "
+            f"column of {column:g}, so the headline wrapped at its dash")
 
 
 def _set_apart_by_width(upper: str, lower: str) -> bool:
