@@ -1261,3 +1261,12 @@ def test_a_dash_line_filling_the_column_under_a_full_headline_line_is_the_headli
     assert item.subtitle is None
     assert item.title == "一辈子守护山乡的人——记乡村医生卓嘎次仁"
     assert any("wrapped at its dash" in warning for warning in item.warnings)
+
+
+@pytest.mark.parametrize("number", ["（第九期）", "（第三届）", "（之二）"], ids=["issue", "session", "part"])
+def test_an_issue_number_in_brackets_under_a_headline_is_no_byline(number):
+    page = split_page(_page(_LETTER_ABOVE + "\n（王五）", "本报国际部主办每周时事竞答\n" + number,
+                            "  １．５月２７日，两国在巴黎\n正式签署了合作文件。这份文件\n的签署标志着两国关系进入了新\n的阶段。",
+                            "（赵六）"))
+    assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答" + number]
+    assert page.items[1].authors == ("赵六",)
