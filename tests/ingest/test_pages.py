@@ -1176,3 +1176,97 @@ def test_a_second_headline_line_running_on_mid_word_into_the_body_is_the_bodys_f
     assert item.title == "秘书长田纪云"
     assert item.body.startswith("中国人民政治协商会议第八届全国委员会")
     assert any("a word runs on from it" in warning for warning in item.warnings)
+
+
+# --- seventh round: a headline the column broke over a gap ---------------------------------------------------------
+
+_LETTER_ABOVE = "测试标题\n各地群众连日来纷纷\n前往纪念馆献花，寄\n托哀思。"
+
+
+def test_a_line_past_a_gap_under_a_bulleted_headline_just_taken_starts_no_article():
+    # `审` / `核` runs across the gap: the column broke inside the headline, which starts the briefs item.
+    page = split_page(_page(_LETTER_ABOVE, "■市文化馆公益培训报名审", "核结束",
+                            "  市文化馆今年春季公益\n培训的报名审核工作已经\n结束，共有１２００名市\n民获得培训资格。"))
+    assert [item.title for item in page.items] == ["测试标题", "市文化馆公益培训报名审核结束"]
+
+
+@pytest.mark.parametrize("first, rest", [("■国家主席在北京会见", "南非议会代表团一行"), ("全国人大常委会委员长", "会见南非议会代表团")],
+                         ids=["bulleted", "plain"])
+def test_a_headline_line_filling_its_column_goes_on_past_the_gap_under_it(first, rest):
+    # The first line is as wide as the body's column (ten), the line past the gap short of it, though not by an
+    # indent as a paragraph's first line would be; no word runs across the gap.
+    item = _only_item(_page(first, rest, _TEN_WIDE,
+                            "（王五）"))
+    assert item.title == _no_space((first + rest).lstrip("■"))
+    assert item.kicker is None
+    assert item.body.startswith("本月三日")
+
+
+_TEN_WIDE = ("本月三日，南非国民议会\n议长致函全国人大常委\n会委员长对地震中的遇\n难者表示深切哀悼信中\n说南非人民同中国人民\n"
+             "站在一起愿为灾区重建\n提供一切可能的帮助。")
+
+
+def test_a_paragraphs_first_line_an_indent_short_past_a_gap_under_a_full_width_headline_is_the_body():
+    # A paragraph's first line whose indent the OCR lost, under a one-line headline as wide as the column.
+    item = _only_item(_page("无限哀思寄长空誓将遗愿化宏图", "全党全军和全国各族人民敬爱\n的邓小平同志与世长辞，在航空工\n"
+                            "业广大职工中引起巨大悲痛。从黑\n龙江之滨到云贵川的大三线地区，\n从陕甘革命老区到沿海经济特区。",
+                            "（王五）"))
+    assert item.title == "无限哀思寄长空誓将遗愿化宏图"
+    assert item.body.startswith("全党全军")
+
+
+def test_a_bulleted_headline_goes_on_into_a_word_or_two_past_the_gap():
+    # The bulleted line is short of the column; what the gap left under it is far shorter than a paragraph's start.
+    page = split_page(_page(_LETTER_ABOVE, "■ 多国政要致电哀悼前总理", "逝世",
+                            "新华社北京３月３日电多国\n政要日前分别致电国务院总\n理，对前总理逝世表示深切\n哀悼，高度评价他的贡献。"))
+    assert [item.title for item in page.items] == ["测试标题", "多国政要致电哀悼前总理逝世"]
+
+
+def test_a_headline_broken_after_its_portrait_dash_over_a_gap_is_no_kicker():
+    item = _only_item(_page("扎根山乡的好医生——记", "乡村医生王德明",
+                            "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。", "（王五）"))
+    assert item.title == "扎根山乡的好医生——记乡村医生王德明"
+    assert item.kicker is None
+
+
+def test_a_headline_read_on_past_a_gap_by_its_width_says_so():
+    item = _only_item(_page("全国人大常委会委员长", "会见南非议会代表团", _TEN_WIDE, "（王五）"))
+    assert any("fills the column" in warning and "会见南非议会代表团" in warning for warning in item.warnings)
+
+
+def test_a_dash_line_over_a_name_its_break_splits_is_the_headlines_first_line_not_a_kicker():
+    # `巴沟` is no dictionary word: only the story, saying `巴沟乡` unbroken, shows the two lines are one headline.
+    item = _only_item(_page("扎根高原的园丁——同德县巴\n沟乡乡村教师群像",
+                            "在青海同德县巴沟乡，有一群扎根\n高原的乡村教师，他们几十\n年如一日坚守在三尺讲台，\n为牧区孩子点亮了希望。",
+                            "（王五）"))
+    assert item.kicker is None
+    assert item.title == "扎根高原的园丁——同德县巴沟乡乡村教师群像"
+    assert any("unbroken" in warning and "巴沟" in warning for warning in item.warnings)
+
+
+_DOCTOR = "１９９５年春天，卓嘎次\n仁回到家乡行医，三十\n年来走遍了全乡的每一\n个村落，乡亲们都叫他\n“马背上的医生”。"
+
+
+def test_a_subtitle_wrapped_into_a_gap_ends_the_headline_and_goes_on_into_its_last_line():
+    # No indent marks the body's first line; the subtitle, wrapped, ends the headline run over the gap. `嘎次` is no
+    # dictionary word: the story says `卓嘎次仁` unbroken.
+    page = split_page(_page(_LETTER_ABOVE, "■山乡好医生\n——记乡村医生卓\n嘎次仁", _DOCTOR, "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "山乡好医生"]
+    assert page.items[1].subtitle == "——记乡村医生卓嘎次仁"
+    assert page.items[1].body.startswith("１９９５年春天")
+
+
+def test_a_dash_line_filling_the_column_under_a_full_headline_line_is_the_headline_wrapped():
+    item = _only_item(_page("■一辈子守护山乡的人\n——记乡村医生卓嘎次\n仁", _DOCTOR, "（王五）"))
+    assert item.subtitle is None
+    assert item.title == "一辈子守护山乡的人——记乡村医生卓嘎次仁"
+    assert any("wrapped at its dash" in warning for warning in item.warnings)
+
+
+@pytest.mark.parametrize("number", ["（第九期）", "（第三届）", "（之二）"], ids=["issue", "session", "part"])
+def test_an_issue_number_in_brackets_under_a_headline_is_no_byline(number):
+    page = split_page(_page(_LETTER_ABOVE + "\n（王五）", "本报国际部主办每周时事竞答\n" + number,
+                            "  １．５月２７日，两国在巴黎\n正式签署了合作文件。这份文件\n的签署标志着两国关系进入了新\n的阶段。",
+                            "（赵六）"))
+    assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答" + number]
+    assert page.items[1].authors == ("赵六",)

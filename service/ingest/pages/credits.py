@@ -20,6 +20,10 @@ _BYLINE = re.compile(r"^[(（]([^()（）]{2,60})[)）]$")
 # Words that sit in parentheses at an article's end but are not names.
 _NOT_NAMES = frozenset({"待续", "未完", "续完", "未完待续", "全文完", "本文完", "图片", "资料图", "资料图片", "供图",
                         "待續", "續完", "未完待續", "圖片", "資料圖", "資料圖片", "供圖"})
+# An issue's, part's or session's number in brackets (`（第九期）`, `（第三届）`, `（之二）`, `（上篇）`) closes a headline, never a
+# story: no one is named `第九期`.
+_NUMBERING = re.compile(r"第[一二三四五六七八九十百千零〇两]{1,5}[期届次集版部章回篇辑批轮号]"
+                        r"|之[一二三四五六七八九十]{1,3}|[上中下续][篇集]")
 # Longest first: a role is stripped from the front of the token it starts.
 _ROLES = ("新华社特约记者", "新华社记者", "人民日报记者", "光明日报记者", "经济日报记者", "中新社记者", "中新网记者",
           "新華社特約記者", "新華社記者", "人民日報記者", "光明日報記者", "經濟日報記者", "中新社記者", "中新網記者",
@@ -104,7 +108,7 @@ def _names_in(credit: str) -> tuple[str, ...] | None:
         token, _, _ = _strip_role(token)
         if not token:
             continue
-        if token in _NOT_NAMES or not _NAME.fullmatch(token):
+        if token in _NOT_NAMES or not _NAME.fullmatch(token) or _NUMBERING.fullmatch(token):
             return None
         names.append(token)
     return tuple(names)

@@ -156,7 +156,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             starts.append(index)
             index += 1
             continue
-        if (index > 0 and _is_title_like(line) and lines[index - 1] is None
+        if (index > 0 and _is_title_like(line) and lines[index - 1] is None and not _under_a_headline(lines, starts, index)
                 and _after_finished_text(lines, index, floor) and not _is_subtitle(line)
                 and not _runs_into_a_spread_line(lines, index, columns) and not _links_back(line)):
             # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
@@ -181,7 +181,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                         break
                 elif (_opens_paragraph(lines, body, columns, explicit) or _opener_at(lines, body) is not None
                         or _byline_line_names(lines[body]) is not None
-                        or (_is_subtitle(lines[end - 1]) and not _is_title_like(lines[body]))):
+                        or (_subtitle_closes(lines, index, end) and not _is_title_like(lines[body]))):
                     found = body
                     break
             if found is None and not inside and _standalone_headline(lines, index, columns):
@@ -267,6 +267,20 @@ def _indents_lost(lines: list[str | None], columns: list[float | None]) -> bool:
             return True
         above = line
     return False
+
+
+def _under_a_headline(lines: list[str | None], starts: list[int], index: int) -> bool:
+    """Whether only a gap stands between ``index`` and the one-line headline an article was just taken to begin
+    at (`■全国文艺新闻评奖项目审` / gap / `批结束`): the line is that headline's next, the column broken inside it,
+    not a headline of its own over no text."""
+    return bool(starts) and starts[-1] < index - 1 and all(lines[i] is None for i in range(starts[-1] + 1, index))
+
+
+def _subtitle_closes(lines: list[str | None], index: int, end: int) -> bool:
+    """Whether a subtitle ends the headline run ``index:end``: its last line, or a line of it the run goes on from
+    into a gap (`■做与中国合作的先行` / `——记希腊船王康斯坦` / `塔科普洛斯` / gap), the subtitle wrapped."""
+    return _is_subtitle(lines[end - 1]) or (end < len(lines) and lines[end] is None
+                                            and any(_is_subtitle(lines[i]) for i in range(index + 1, end)))
 
 
 def _text_of(lines: list[str | None]) -> str:

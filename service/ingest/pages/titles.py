@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from .credits import _bulleted_name, _byline_line_names, _opener_at
-from .layout import (_INDENT_AT_MOST, _column_widths, _has_phrase_space, _is_subtitle, _is_title_like, _join_lines, _joins,
-                     _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed, _repair_spacing,
-                     _standalone_title, _strong_start)
+from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
+                     _join_lines, _joins, _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed,
+                     _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
-from .segments import _ECHO_MIN, _Segment, _echo
+from .segments import _ECHO_MIN, _FULL_LINE_SLACK, _Segment, _echo, _indent_short
 
 
 # --- titles -----------------------------------------------------------------
@@ -51,6 +51,7 @@ def _column_width(lines: list[str]) -> float | None:
 def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]:
     """(indices of the headline lines a segment opens with, where the body starts, warnings)."""
     candidates: list[int] = []
+    gap_notes: list[str] = []
     index = 0
     while index < len(lines) and len(candidates) < 5:
         line = lines[index]
@@ -58,7 +59,12 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             # A gap ends the title block, except one setting a kicker apart from the headline, and one the
             # OCR saw inside a headline broken mid-word (`十二届全国人大常` / `委会委员长会议…`).
             if (len(candidates) == 1 and index + 1 < len(lines) and _is_title_like(lines[index + 1])
-                    and (_kicker_like(lines[candidates[0]]) or _joins(lines[candidates[0]], lines[index + 1]))):
+                    and (_kicker_like(lines[candidates[0]]) or _joins(lines[candidates[0]], lines[index + 1])
+                         or _PORTRAIT_BROKEN.search(_compact(lines[candidates[0]]))
+                         or _broken_by_the_column(lines, candidates[0], index + 1))):
+                broken = _broken_by_the_column(lines, candidates[0], index + 1)
+                if broken and not _joins(lines[candidates[0]], lines[index + 1]):
+                    gap_notes.append(broken)
                 index += 1
                 continue
             break
@@ -70,7 +76,7 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         index += 1
     columns = _column_widths(lines)
     explicit = any(_indented(line) for line in lines)
-    warnings: list[str] = []
+    warnings: list[str] = gap_notes
     # A long headline holding clause commas, from the first line down (its first lines may read as a headline's
     # on their own: `清河市出台促进民营经济发展二十条` / `措施，从市场准入…`).
     contiguous = candidates == list(range(len(candidates)))
@@ -88,18 +94,22 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     after = index + 1 if index < len(lines) and lines[index] is None else index
     if len(candidates) == 2 and candidates[1] > candidates[0] + 1:
         # A kicker set apart by a blank from a one-line headline: together they are the title block.
-        return candidates, after, []
+        return candidates, after, warnings
     # A subtitle closes the title block: whatever follows it is body.
     subtitles = [i for i in candidates if _is_subtitle(lines[i])]
     if subtitles:
         last = subtitles[-1]
-        return [i for i in candidates if i <= last], _next_line(lines, last + 1), []
+        # (A subtitle wrapped goes on where a word, or a name the story says unbroken, runs across.)
+        while last + 1 in candidates and (_joins(lines[last], lines[last + 1])
+                                          or _named_across(lines[last], lines[last + 1], lines[last + 2:])):
+            last += 1
+        return [i for i in candidates if i <= last], _next_line(lines, last + 1), warnings
     # A paragraph surely beginning under the candidates makes them all headline; otherwise the first
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
                  or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None)):
-        return candidates, after, []
+        return candidates, after, warnings
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
         if _joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above)):
@@ -144,6 +154,29 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     return candidates[:1], candidates[1], guessed + warnings
 
 
+def _broken_by_the_column(lines: list[str | None], first: int, after_gap: int) -> str | None:
+    """Whether a headline's first line, a gap under it, fills the column of the body below while the line past
+    the gap does not (`■以色列国议会议长达` / gap / `恩·蒂雄` over a column ten wide): the headline ran to the
+    column's edge and the column broke there; a one-line headline over its body's first line is set short of
+    the column, and a body line past the gap would fill it."""
+    body = _next_line(lines, after_gap + 1)
+    if body >= len(lines) or _is_title_like(lines[body]):
+        return None
+    column = _column_widths(lines)[body]
+    if column is None or _opens_lede(lines[after_gap]):
+        return None
+    past = _compact(lines[after_gap])
+    # A briefs item's bulleted headline over a word or two past the gap, far shorter than any paragraph's first
+    # line (`■ 国际社会深切哀悼邓小平` / gap / `逝世`), goes on there, full or not: its bullet marks a headline.
+    if _bulleted(lines[first]) and _is_short(lines[after_gap], column, _INDENT_AT_MOST):
+        return f"the bulleted headline goes on past the gap into {past!r}, far shorter than a paragraph's first line"
+    if (abs(_width(lines[first]) - column) < _FULL_LINE_SLACK and _width(lines[after_gap]) <= column - _FULL_LINE_SLACK
+            and not _indent_short(lines[after_gap], column)):
+        return (f"the headline goes on past the gap into {past!r}: its first line fills the column of {column:g}, "
+                "where the column broke")
+    return None
+
+
 # A dateline or a date the column broke off (`新华社北京１２月` / `１８日电…`, `１９９６年４月` / `１０日，…`): the body's
 # first words, never a headline line of their own.
 _BROKEN_DATELINE = re.compile(r"(?:本报|本報|新华社|新華社|中新社)[^\s，,。]{0,8}?[０-９0-9一二三四五六七八九十]{1,3}月"
@@ -182,18 +215,32 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     if not indices:
         return block
     subtitle_lines = [i for i in indices if _is_subtitle(lines[i])]
+    if subtitle_lines:
+        # A subtitle wrapped runs on into the lines under it (`——记希腊船王康斯坦` / `塔科普洛斯`).
+        subtitle_lines = [i for i in indices if i >= subtitle_lines[0]]
+        wrapped = _wrapped_at_its_dash(lines, subtitle_lines[0], body_start)
+        if wrapped:
+            block.warnings.append(wrapped)
+            subtitle_lines = []
     heads = [i for i in indices if i not in subtitle_lines]
     if subtitle_lines:
         block.subtitle = _title_text([lines[i] for i in subtitle_lines])
     if len(heads) >= 2:
         # A gap that a word runs across is inside the headline, not under a kicker.
-        gap_after_first = heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
+        gap_after_first = (heads[1] > heads[0] + 1 and not _joins(lines[heads[0]], lines[heads[1]])
+                           and not _PORTRAIT_BROKEN.search(_compact(lines[heads[0]]))
+                           and not _broken_by_the_column(lines, heads[0], heads[1]))
         # A first line joining two phrases by a dash (`伟大的变革——庆祝…展览`) is a kicker too, unless a word runs
         # on from it into the next line.
         # A line leaving a title mark or quotation open is no kicker: it goes on into the next.
+        across = _named_across(lines[heads[0]], lines[heads[1]], lines[body_start:])
+        if across and _kicker_like(lines[heads[0]]) and not gap_after_first and not _has_phrase_space(lines[heads[0]]):
+            block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: the "
+                                  f"story says {across!r} unbroken, which the line break splits")
         if not _opens_unclosed(lines[heads[0]]) and (
                 _has_phrase_space(lines[heads[0]]) or gap_after_first
-                or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]]))):
+                or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]])
+                    and not across)):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
         elif len(heads) >= 3 and not block.subtitle and _set_apart_by_width(lines[heads[-2]], lines[heads[-1]]):
@@ -207,6 +254,38 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
                                   "sets a kicker apart)")
     block.title = _title_text([lines[i] for i in heads])
     return block
+
+
+# Lines of the story read for a name the headline's line break split.
+_NAMED_LINES = 8
+
+
+def _named_across(upper: str, lower: str, story: list[str | None]) -> str | None:
+    """Three characters across the break between two headline lines that the story under them says unbroken
+    (`文明的起步－－山东安丘市召` / `忽镇婚事新办` over `…的安丘市召忽镇，…`): a name the dictionary does not hold, split
+    where the headline wrapped, so the lines are one headline and the first no kicker. A kicker's last words and
+    its headline's first are two phrases, which the story hardly says together."""
+    left, right = _compact(upper)[-2:], _compact(lower)[:2]
+    text = _compact("".join(line for line in story[:_NAMED_LINES] if line is not None))
+    for across in (left + right[:1], left[-1:] + right):
+        if len(across) == 3 and all("\u4e00" <= ch <= "\u9fff" for ch in across) and across in text:
+            return across
+    return None
+
+
+def _wrapped_at_its_dash(lines: list[str | None], subtitle: int, body: int) -> str | None:
+    """Why a `——` line right under a headline line, both filling the body's column, is the headline wrapped at its
+    dash rather than a subtitle set on a line of its own (`■做与中国合作的先行` / `——记希腊船王康斯坦` / `塔科普洛斯`,
+    ten wide over a column ten wide): a headline wrapped by the column fills every line but its last, where a
+    subtitle set apart leaves the line above where its words ended. None where the evidence is not there."""
+    above = lines[subtitle - 1] if subtitle > 0 else None
+    if above is None or body >= len(lines) or _is_subtitle(above):
+        return None
+    column = _column_widths(lines)[body]
+    if column is None or any(abs(_width(line) - column) >= _FULL_LINE_SLACK for line in (above, lines[subtitle])):
+        return None
+    return (f"{_compact(lines[subtitle])!r} read as the headline's, no subtitle: it and the line above it fill the "
+            f"column of {column:g}, so the headline wrapped at its dash")
 
 
 def _set_apart_by_width(upper: str, lower: str) -> bool:
