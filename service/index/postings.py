@@ -19,6 +19,9 @@ import numpy as np
 from .bm25 import BM25Params, okapi_idf
 
 
+_SEARCHES_BEFORE_HEADS = 256
+
+
 class SortedTerms(Sequence[str]):
     """The terms of `terms.txt` (UTF-8, one a line, sorted by code point) looked up where they lie.
 
@@ -32,7 +35,8 @@ class SortedTerms(Sequence[str]):
         ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
         self._ends = ends
         self._starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64) if ends.size else ends
-        self._heads: np.ndarray | None = None  # `_heads_of_terms`, made on the first look-up
+        self._heads: np.ndarray | None = None  # `_heads_of_terms`, made once look-ups are many
+        self._searched = 0
 
     def __len__(self) -> int:
         return int(self._ends.size)
@@ -93,9 +97,15 @@ class SortedTerms(Sequence[str]):
 
     def _lower_bound(self, key: bytes) -> int:
         data, starts, ends = self._data, self._starts, self._ends
-        heads = self._heads_of_terms()
-        head = np.uint64(int.from_bytes(key[:8].ljust(8, b"\0"), "big"))
-        lo, hi = int(np.searchsorted(heads, head, "left")), int(np.searchsorted(heads, head, "right"))
+        lo, hi = 0, int(ends.size)
+        # The heads cost a pass over every term (28 ms for 591,211): worth it for an ingest's thousands of look-ups,
+        # not for a one-off search's few.
+        if self._heads is not None or self._searched >= _SEARCHES_BEFORE_HEADS:
+            heads = self._heads_of_terms()
+            head = np.uint64(int.from_bytes(key[:8].ljust(8, b"\0"), "big"))
+            lo, hi = int(np.searchsorted(heads, head, "left")), int(np.searchsorted(heads, head, "right"))
+        else:
+            self._searched += 1
         while lo < hi:
             mid = (lo + hi) // 2
             if data[int(starts[mid]):int(ends[mid])] < key:
