@@ -1270,3 +1270,26 @@ def test_an_issue_number_in_brackets_under_a_headline_is_no_byline(number):
                             "（赵六）"))
     assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答" + number]
     assert page.items[1].authors == ("赵六",)
+
+
+# --- eighth round: headlines run in at a paragraph's start ------------------------------------------------------------
+
+_BRIEF_ABOVE = "测试标题\n各地群众连日来纷纷\n前往纪念馆献花，寄\n托哀思。\n（王五）"
+
+
+def test_a_run_in_headline_whose_bracket_closes_two_lines_down_is_the_items_headline():
+    # A narrow column wraps the bracketed headline twice before its bracket closes.
+    page = split_page(_page(_BRIEF_ABOVE, "【本报国际部主办每\n周时事竞答（第十\n期）】本报讯 １．５月２\n７日，两国在巴黎正式\n签署了合作文件。"))
+    assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答（第十期）"]
+    assert page.items[1].body.startswith("１．５月２７日")
+
+
+def test_a_series_parts_number_in_brackets_at_a_paragraphs_start_is_a_headline():
+    page = split_page(_page(_BRIEF_ABOVE, "【二】界首，我没有来过，没\n想到第一次来界首竟然是\n这种方式。"))
+    assert [item.title for item in page.items] == ["测试标题", "二"]
+    assert page.items[1].body.startswith("界首，我没有来过")
+
+
+def test_a_single_character_in_brackets_other_than_a_parts_number_is_no_headline():
+    item = _only_item(_page("测试标题", "【图】本报记者在现场采访\n群众，听取他们的意见。", "（王五）"))
+    assert item.title == "测试标题"

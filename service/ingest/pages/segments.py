@@ -490,6 +490,17 @@ def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
     return result
 
 
+def _run_in_title(text: str) -> bool:
+    """Whether the text in a paragraph's opening brackets is a briefs item's headline: longer than a word, or a
+    series part's number alone (`【二】界首，…`); no headline runs past _RUN_IN_TITLE_MAX."""
+    if "【" in text or len(text) >= _RUN_IN_TITLE_MAX:
+        return False
+    return len(text) > 1 or (len(text) == 1 and text in _PART_NUMERALS)
+
+
+_PART_NUMERALS = "一二三四五六七八九十"
+
+
 def _run_in_titles(lines: list[str | None]) -> list[str | None]:
     """A briefs item's headline run in at its paragraph's start (`【市民可网上预约婚姻登记】市民政局近日…`, its
     bracket maybe closing on the next line) set on a line of its own, marked as a bulleted headline is."""
@@ -503,12 +514,18 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
             index += 1
             continue
         taken = 1
-        following = lines[index + 1] if index + 1 < len(lines) else None
-        if "】" not in text and following is not None and 0 <= following.find("】") < 16:
-            text, taken = text + following.strip(), 2  # the bracket closes on the next line
+        # The bracket may close on the next line, or on the one after it when a narrow column wraps the
+        # headline twice (`【人民日报国际部主办每` / `周国际时事竞答（第九` / `期）】本报讯…`).
+        while "】" not in text and taken < 3 and index + taken < len(lines):
+            following = lines[index + taken]
+            if following is None or "【" in following or (following.find("】") < 0 and taken == 2):
+                break
+            if following.find("】") >= 16:
+                break
+            text, taken = text + following.strip(), taken + 1
         close = text.find("】")
         rest = text[close + 1:].strip() if close > 0 else ""
-        if 2 < close <= _RUN_IN_TITLE_MAX and rest and "【" not in text[1:close]:
+        if _run_in_title(text[1:close] if close > 0 else "") and rest:
             after = index + taken
             following = lines[after] if after < len(lines) else None
             # What follows the bracket begins a paragraph the column goes on with; left on a line of its own,
