@@ -1293,3 +1293,18 @@ def test_a_series_parts_number_in_brackets_at_a_paragraphs_start_is_a_headline()
 def test_a_single_character_in_brackets_other_than_a_parts_number_is_no_headline():
     item = _only_item(_page("测试标题", "【图】本报记者在现场采访\n群众，听取他们的意见。", "（王五）"))
     assert item.title == "测试标题"
+
+
+def test_a_run_in_headline_whose_wrapped_bracket_closes_at_a_lines_end_heads_the_paragraph_under_it():
+    # No gap and no byline set the item apart from the story above; no indent marks the paragraph under it.
+    page = split_page(_page(_LETTER_ABOVE + "\n【本报国际部主办每\n周时事竞答（第十期）】\n１．５月２７日，两国\n"
+                            "在巴黎正式签署了合\n作文件。这份文件的签\n署标志着两国关系进\n入了新的阶段。"))
+    assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答（第十期）"]
+    assert page.items[1].body.startswith("１．５月２７日")
+
+
+def test_a_bracketed_subhead_wrapped_over_an_indented_paragraph_stays_in_its_story():
+    item = _only_item(_page("测试标题", "　　各地群众连日来纷纷前往\n纪念馆献花，寄托哀思。\n【管护：人人都是河长，\n处处都有责任田】\n"
+                            "　　全市建立三级河长体系，\n每条河都有专人负责。", "（王五）"))
+    assert item.title == "测试标题"
+    assert "处处都有责任田】" in item.body

@@ -525,9 +525,15 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
             text, taken = text + following.strip(), taken + 1
         close = text.find("】")
         rest = text[close + 1:].strip() if close > 0 else ""
-        if _run_in_title(text[1:close] if close > 0 else "") and rest:
-            after = index + taken
+        after = index + taken
+        following = lines[after] if after < len(lines) else None
+        if (not rest and taken > 1 and following is not None and not _indented(following)
+                and following.strip()[:1] not in _BULLETS + "【"):
+            # The wrapped bracket closed at a line's end, the paragraph going on under it with no gap and no
+            # indent: a subhead in brackets stands apart from the paragraph under it.
+            rest, after = following.strip(), after + 1
             following = lines[after] if after < len(lines) else None
+        if _run_in_title(text[1:close] if close > 0 else "") and rest:
             # What follows the bracket begins a paragraph the column goes on with; left on a line of its own,
             # a word of it (`本`, `市民`) would read as a headline's last line.
             if (following is not None and rest[-1] not in _SENTENCE_ENDS and not _indented(following)
