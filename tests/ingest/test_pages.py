@@ -1308,3 +1308,12 @@ def test_a_bracketed_subhead_wrapped_over_an_indented_paragraph_stays_in_its_sto
                             "　　全市建立三级河长体系，\n每条河都有专人负责。", "（王五）"))
     assert item.title == "测试标题"
     assert "处处都有责任田】" in item.body
+
+
+def test_a_byline_wrapped_at_a_storys_end_over_a_bracketed_headline_closes_the_story():
+    # `（通讯员 汤海 记者 叶天` / `华）` ends its story with no gap under it: the next item's headline, set in brackets
+    # on a line of its own, follows at once as a briefs item's bullet would.
+    page = split_page(_page(_LETTER_ABOVE + "\n请问，两国现在共有多少\n个合作项目？（通讯员 汤海 记者 叶天\n华）\n"
+                            "【以色列国议会议长致函】\n新华社北京３月３日电以色列\n国议会议长２月２６日致函，\n对地震遇难者表示哀悼。"))
+    assert [(item.title, item.authors) for item in page.items] == [("测试标题", ("汤海", "叶天华")),
+                                                                    ("以色列国议会议长致函", ())]
