@@ -1317,3 +1317,20 @@ def test_a_byline_wrapped_at_a_storys_end_over_a_bracketed_headline_closes_the_s
                             "【以色列国议会议长致函】\n新华社北京３月３日电以色列\n国议会议长２月２６日致函，\n对地震遇难者表示哀悼。"))
     assert [(item.title, item.authors) for item in page.items] == [("测试标题", ("汤海", "叶天华")),
                                                                     ("以色列国议会议长致函", ())]
+
+
+_BUS_LINE = "这条线路从火车站出发\n途经十二个站点，乘客\n可以通过手机实时查询\n车辆到站的时间。"
+
+
+def test_a_headline_whose_last_line_falls_short_unfinished_over_a_full_line_starts_an_article():
+    # No gap, indent, opener or byline under the headline, and the story takes up none of its words: only the
+    # widths say where it ends. Inside a paragraph a line short of the column ends a sentence.
+    page = split_page(_page(_LETTER_ABOVE, "全市首条智慧巴士专线\n开通运营\n" + _BUS_LINE))
+    assert [item.title for item in page.items] == ["测试标题", "全市首条智慧巴士专线开通运营"]
+    assert page.items[1].body.startswith("这条线路")
+    assert any("falls short of the column" in warning for warning in page.items[1].warnings)
+
+
+def test_a_short_line_leaving_a_bracket_open_over_a_full_line_heads_no_article():
+    page = split_page(_page(_LETTER_ABOVE, "全市首条智慧巴士专线\n（一期\n" + _BUS_LINE))
+    assert [item.title for item in page.items] == ["测试标题"]

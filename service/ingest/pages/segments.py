@@ -184,6 +184,13 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                         or (_subtitle_closes(lines, index, end) and not _is_title_like(lines[body]))):
                     found = body
                     break
+                elif _short_unfinished_over_full(lines, end - 1, body, columns):
+                    found = body
+                    if evidence is not None:
+                        evidence[index] = (f"taken to begin a new article at {_text_of(lines[index:body])!r}: its last "
+                                           f"line falls short of the column and ends no sentence over a full line, "
+                                           f"{_compact(lines[body])!r}")
+                    break
             if found is None and not inside and _standalone_headline(lines, index, columns):
                 found = _next_line(lines, index + _standalone_title(lines[index:]))
             if found is not None:
@@ -274,6 +281,18 @@ def _under_a_headline(lines: list[str | None], starts: list[int], index: int) ->
     at (`■全国文艺新闻评奖项目审` / gap / `批结束`): the line is that headline's next, the column broken inside it,
     not a headline of its own over no text."""
     return bool(starts) and starts[-1] < index - 1 and all(lines[i] is None for i in range(starts[-1] + 1, index))
+
+
+def _short_unfinished_over_full(lines: list[str | None], last: int, body: int, columns: list[float | None]) -> bool:
+    """Whether a headline's last line ends where a story's first line begins under it with no gap: the line falls
+    short of the column by more than an indent and ends no sentence, and the line under it fills the column.
+    Inside a paragraph every line but the first (its indent maybe lost) and the last fills the column, and a
+    paragraph's last line ends a sentence (`…康斯坦塔` / `科普洛斯` / `１９９５年５月，希腊船`)."""
+    line, first, column = lines[last], lines[body], columns[body]
+    if line is None or first is None or body != last + 1 or _opens_unclosed(line) or _spread_to_the_column(line):
+        return False  # a bracket or a quotation left open runs on into the line under it; a spread line is full
+    return (_is_short(line, column, _INDENT_AT_MOST) and not _ends_paragraph(line)
+            and not _is_short(first, column, _FOLLOWING_SHORT))
 
 
 def _subtitle_closes(lines: list[str | None], index: int, end: int) -> bool:
