@@ -1334,3 +1334,16 @@ def test_a_headline_whose_last_line_falls_short_unfinished_over_a_full_line_star
 def test_a_short_line_leaving_a_bracket_open_over_a_full_line_heads_no_article():
     page = split_page(_page(_LETTER_ABOVE, "全市首条智慧巴士专线\n（一期\n" + _BUS_LINE))
     assert [item.title for item in page.items] == ["测试标题"]
+
+
+def test_a_line_opening_with_the_second_half_of_a_dash_broken_at_the_line_above_is_the_headlines_no_subtitle():
+    item = _only_item(_page("扎根山乡的好医生—\n—记乡村医生王德明", "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。",
+                            "（王五）"))
+    assert (item.title, item.subtitle) == ("扎根山乡的好医生——记乡村医生王德明", None)
+    assert any("its dash begins at the end of the line above" in warning for warning in item.warnings)
+
+
+def test_a_subtitle_opening_with_a_whole_dash_under_a_headline_is_a_subtitle():
+    item = _only_item(_page("扎根山乡的好医生\n——记乡村医生王德明", "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。",
+                            "（王五）"))
+    assert (item.title, item.subtitle) == ("扎根山乡的好医生", "——记乡村医生王德明")
