@@ -1270,3 +1270,80 @@ def test_an_issue_number_in_brackets_under_a_headline_is_no_byline(number):
                             "（赵六）"))
     assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答" + number]
     assert page.items[1].authors == ("赵六",)
+
+
+# --- eighth round: headlines run in at a paragraph's start ------------------------------------------------------------
+
+_BRIEF_ABOVE = "测试标题\n各地群众连日来纷纷\n前往纪念馆献花，寄\n托哀思。\n（王五）"
+
+
+def test_a_run_in_headline_whose_bracket_closes_two_lines_down_is_the_items_headline():
+    # A narrow column wraps the bracketed headline twice before its bracket closes.
+    page = split_page(_page(_BRIEF_ABOVE, "【本报国际部主办每\n周时事竞答（第十\n期）】本报讯 １．５月２\n７日，两国在巴黎正式\n签署了合作文件。"))
+    assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答（第十期）"]
+    assert page.items[1].body.startswith("１．５月２７日")
+
+
+def test_a_series_parts_number_in_brackets_at_a_paragraphs_start_is_a_headline():
+    page = split_page(_page(_BRIEF_ABOVE, "【二】界首，我没有来过，没\n想到第一次来界首竟然是\n这种方式。"))
+    assert [item.title for item in page.items] == ["测试标题", "二"]
+    assert page.items[1].body.startswith("界首，我没有来过")
+
+
+def test_a_single_character_in_brackets_other_than_a_parts_number_is_no_headline():
+    item = _only_item(_page("测试标题", "【图】本报记者在现场采访\n群众，听取他们的意见。", "（王五）"))
+    assert item.title == "测试标题"
+
+
+def test_a_run_in_headline_whose_wrapped_bracket_closes_at_a_lines_end_heads_the_paragraph_under_it():
+    # No gap and no byline set the item apart from the story above; no indent marks the paragraph under it.
+    page = split_page(_page(_LETTER_ABOVE + "\n【本报国际部主办每\n周时事竞答（第十期）】\n１．５月２７日，两国\n"
+                            "在巴黎正式签署了合\n作文件。这份文件的签\n署标志着两国关系进\n入了新的阶段。"))
+    assert [item.title for item in page.items] == ["测试标题", "本报国际部主办每周时事竞答（第十期）"]
+    assert page.items[1].body.startswith("１．５月２７日")
+
+
+def test_a_bracketed_subhead_wrapped_over_an_indented_paragraph_stays_in_its_story():
+    item = _only_item(_page("测试标题", "　　各地群众连日来纷纷前往\n纪念馆献花，寄托哀思。\n【管护：人人都是河长，\n处处都有责任田】\n"
+                            "　　全市建立三级河长体系，\n每条河都有专人负责。", "（王五）"))
+    assert item.title == "测试标题"
+    assert "处处都有责任田】" in item.body
+
+
+def test_a_byline_wrapped_at_a_storys_end_over_a_bracketed_headline_closes_the_story():
+    # `（通讯员 汤海 记者 叶天` / `华）` ends its story with no gap under it: the next item's headline, set in brackets
+    # on a line of its own, follows at once as a briefs item's bullet would.
+    page = split_page(_page(_LETTER_ABOVE + "\n请问，两国现在共有多少\n个合作项目？（通讯员 汤海 记者 叶天\n华）\n"
+                            "【以色列国议会议长致函】\n新华社北京３月３日电以色列\n国议会议长２月２６日致函，\n对地震遇难者表示哀悼。"))
+    assert [(item.title, item.authors) for item in page.items] == [("测试标题", ("汤海", "叶天华")),
+                                                                    ("以色列国议会议长致函", ())]
+
+
+_BUS_LINE = "这条线路从火车站出发\n途经十二个站点，乘客\n可以通过手机实时查询\n车辆到站的时间。"
+
+
+def test_a_headline_whose_last_line_falls_short_unfinished_over_a_full_line_starts_an_article():
+    # No gap, indent, opener or byline under the headline, and the story takes up none of its words: only the
+    # widths say where it ends. Inside a paragraph a line short of the column ends a sentence.
+    page = split_page(_page(_LETTER_ABOVE, "全市首条智慧巴士专线\n开通运营\n" + _BUS_LINE))
+    assert [item.title for item in page.items] == ["测试标题", "全市首条智慧巴士专线开通运营"]
+    assert page.items[1].body.startswith("这条线路")
+    assert any("falls short of the column" in warning for warning in page.items[1].warnings)
+
+
+def test_a_short_line_leaving_a_bracket_open_over_a_full_line_heads_no_article():
+    page = split_page(_page(_LETTER_ABOVE, "全市首条智慧巴士专线\n（一期\n" + _BUS_LINE))
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+def test_a_line_opening_with_the_second_half_of_a_dash_broken_at_the_line_above_is_the_headlines_no_subtitle():
+    item = _only_item(_page("扎根山乡的好医生—\n—记乡村医生王德明", "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。",
+                            "（王五）"))
+    assert (item.title, item.subtitle) == ("扎根山乡的好医生——记乡村医生王德明", None)
+    assert any("its dash begins at the end of the line above" in warning for warning in item.warnings)
+
+
+def test_a_subtitle_opening_with_a_whole_dash_under_a_headline_is_a_subtitle():
+    item = _only_item(_page("扎根山乡的好医生\n——记乡村医生王德明", "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。",
+                            "（王五）"))
+    assert (item.title, item.subtitle) == ("扎根山乡的好医生", "——记乡村医生王德明")

@@ -209,8 +209,9 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
                 break
             parts.append(rest)
         before, inside = opened.group(1), _BREAK.join(parts)
-    if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS:
-        return None  # an article ends at a gap, the page's end, or the next briefs item's bullet
+    if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS + "【":
+        # An article ends at a gap, the page's end, or the next briefs item's bullet or bracketed headline.
+        return None
     names = _names_in(inside)
     if names and _PHOTO_WORDS.intersection(names):
         return None  # a photo's credit (`（记者 吕鹏 通讯员 姚强 摄影报道）`), read as one

@@ -184,6 +184,13 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                         or (_subtitle_closes(lines, index, end) and not _is_title_like(lines[body]))):
                     found = body
                     break
+                elif _short_unfinished_over_full(lines, end - 1, body, columns):
+                    found = body
+                    if evidence is not None:
+                        evidence[index] = (f"taken to begin a new article at {_text_of(lines[index:body])!r}: its last "
+                                           f"line falls short of the column and ends no sentence over a full line, "
+                                           f"{_compact(lines[body])!r}")
+                    break
             if found is None and not inside and _standalone_headline(lines, index, columns):
                 found = _next_line(lines, index + _standalone_title(lines[index:]))
             if found is not None:
@@ -274,6 +281,18 @@ def _under_a_headline(lines: list[str | None], starts: list[int], index: int) ->
     at (`■全国文艺新闻评奖项目审` / gap / `批结束`): the line is that headline's next, the column broken inside it,
     not a headline of its own over no text."""
     return bool(starts) and starts[-1] < index - 1 and all(lines[i] is None for i in range(starts[-1] + 1, index))
+
+
+def _short_unfinished_over_full(lines: list[str | None], last: int, body: int, columns: list[float | None]) -> bool:
+    """Whether a headline's last line ends where a story's first line begins under it with no gap: the line falls
+    short of the column by more than an indent and ends no sentence, and the line under it fills the column.
+    Inside a paragraph every line but the first (its indent maybe lost) and the last fills the column, and a
+    paragraph's last line ends a sentence (`…康斯坦塔` / `科普洛斯` / `１９９５年５月，希腊船`)."""
+    line, first, column = lines[last], lines[body], columns[body]
+    if line is None or first is None or body != last + 1 or _opens_unclosed(line) or _spread_to_the_column(line):
+        return False  # a bracket or a quotation left open runs on into the line under it; a spread line is full
+    return (_is_short(line, column, _INDENT_AT_MOST) and not _ends_paragraph(line)
+            and not _is_short(first, column, _FOLLOWING_SHORT))
 
 
 def _subtitle_closes(lines: list[str | None], index: int, end: int) -> bool:
@@ -490,6 +509,17 @@ def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
     return result
 
 
+def _run_in_title(text: str) -> bool:
+    """Whether the text in a paragraph's opening brackets is a briefs item's headline: longer than a word, or a
+    series part's number alone (`【二】界首，…`); no headline runs past _RUN_IN_TITLE_MAX."""
+    if "【" in text or len(text) >= _RUN_IN_TITLE_MAX:
+        return False
+    return len(text) > 1 or (len(text) == 1 and text in _PART_NUMERALS)
+
+
+_PART_NUMERALS = "一二三四五六七八九十"
+
+
 def _run_in_titles(lines: list[str | None]) -> list[str | None]:
     """A briefs item's headline run in at its paragraph's start (`【市民可网上预约婚姻登记】市民政局近日…`, its
     bracket maybe closing on the next line) set on a line of its own, marked as a bulleted headline is."""
@@ -503,14 +533,26 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
             index += 1
             continue
         taken = 1
-        following = lines[index + 1] if index + 1 < len(lines) else None
-        if "】" not in text and following is not None and 0 <= following.find("】") < 16:
-            text, taken = text + following.strip(), 2  # the bracket closes on the next line
+        # The bracket may close on the next line, or on the one after it when a narrow column wraps the
+        # headline twice (`【人民日报国际部主办每` / `周国际时事竞答（第九` / `期）】本报讯…`).
+        while "】" not in text and taken < 3 and index + taken < len(lines):
+            following = lines[index + taken]
+            if following is None or "【" in following or (following.find("】") < 0 and taken == 2):
+                break
+            if following.find("】") >= 16:
+                break
+            text, taken = text + following.strip(), taken + 1
         close = text.find("】")
         rest = text[close + 1:].strip() if close > 0 else ""
-        if 2 < close <= _RUN_IN_TITLE_MAX and rest and "【" not in text[1:close]:
-            after = index + taken
+        after = index + taken
+        following = lines[after] if after < len(lines) else None
+        if (not rest and taken > 1 and following is not None and not _indented(following)
+                and following.strip()[:1] not in _BULLETS + "【"):
+            # The wrapped bracket closed at a line's end, the paragraph going on under it with no gap and no
+            # indent: a subhead in brackets stands apart from the paragraph under it.
+            rest, after = following.strip(), after + 1
             following = lines[after] if after < len(lines) else None
+        if _run_in_title(text[1:close] if close > 0 else "") and rest:
             # What follows the bracket begins a paragraph the column goes on with; left on a line of its own,
             # a word of it (`本`, `市民`) would read as a headline's last line.
             if (following is not None and rest[-1] not in _SENTENCE_ENDS and not _indented(following)

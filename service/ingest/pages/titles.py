@@ -209,6 +209,17 @@ def _closes_headline_over_its_echo(lines: list[str | None], index: int) -> bool:
                                                  if line is not None))) >= _ECHO_MIN
 
 
+def _dash_split(lines: list[str | None], index: int) -> str | None:
+    """A warning where the line at ``index`` opens with half a dash whose other half ends the line above
+    (`做与中国合作的先行—` / `—记希腊船王…`): the column broke one headline inside its dash, which a subtitle set on
+    a line of its own opens whole."""
+    above = lines[index - 1] if index > 0 else None
+    line = _compact(lines[index] or "")
+    if above is None or not line.startswith("—") or not _compact(above).endswith("—"):
+        return None
+    return f"{line!r} read as the headline's, no subtitle: its dash begins at the end of the line above"
+
+
 def _title_block(lines: list[str | None]) -> _TitleBlock:
     indices, body_start, warnings = _headline_lines(lines)
     block = _TitleBlock(body_start=body_start, warnings=warnings)
@@ -218,7 +229,7 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     if subtitle_lines:
         # A subtitle wrapped runs on into the lines under it (`——记希腊船王康斯坦` / `塔科普洛斯`).
         subtitle_lines = [i for i in indices if i >= subtitle_lines[0]]
-        wrapped = _wrapped_at_its_dash(lines, subtitle_lines[0], body_start)
+        wrapped = _wrapped_at_its_dash(lines, subtitle_lines[0], body_start) or _dash_split(lines, subtitle_lines[0])
         if wrapped:
             block.warnings.append(wrapped)
             subtitle_lines = []
