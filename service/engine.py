@@ -698,7 +698,7 @@ class Engine:
             postings = self.postings()
         except IndexUnusable:
             return Rarity()
-        return Rarity(postings.doc_freq, postings.n_docs)
+        return Rarity(postings.doc_freq, postings.n_docs, postings.doc_freqs)
 
     def _work_out_extras(self, article: Article, rarity: Rarity) -> Extras:
         return work_out_extras(self.analyzer, ExtrasSettings.from_config(self.config), article, rarity)

@@ -214,6 +214,9 @@ class SegmentedPostings(Postings):
     def number(self, term: str) -> int | None:
         raise TypeError("a segmented index has no one term numbering; ask by term")
 
+    def numbers(self, terms: Sequence[str]) -> np.ndarray:
+        raise TypeError("a segmented index has no one term numbering; ask by term")
+
     def doc_freq(self, term: str) -> int:
         # Asked several times a query for each of its terms (to order intersections, to choose how to score):
         # summed over the segments once, remembered.
@@ -235,6 +238,26 @@ class SegmentedPostings(Postings):
                 if gone is not None:
                     df -= int(gone[number])
         return df
+
+    def doc_freqs(self, terms: Sequence[str]) -> np.ndarray:
+        """`doc_freq` of each term, every segment asked for all of them at once."""
+        known = self._doc_freqs
+        freqs = np.fromiter((known.get(term, -1) for term in terms), dtype=np.int64, count=len(terms))
+        unknown = np.flatnonzero(freqs < 0)
+        if not unknown.size:
+            return freqs
+        asked = [terms[i] for i in unknown.tolist()]
+        found = np.zeros(len(asked), dtype=np.int64)
+        for postings, gone in zip(self.parts, self.deleted_dfs):
+            numbers = postings.numbers(asked)
+            held = numbers[numbers >= 0]
+            live = postings.term_offsets[held + 1] - postings.term_offsets[held]
+            found[numbers >= 0] += live if gone is None else live - gone[held]
+        freqs[unknown] = found
+        if len(known) + len(asked) > _DOC_FREQS_KEPT:
+            known.clear()
+        known.update(zip(asked, found.tolist()))
+        return freqs
 
     def idf(self, term: str) -> float:
         df = self.doc_freq(term)

@@ -76,7 +76,7 @@ def archive_rarity(index_dir: Path, params, analyzer: Analyzer) -> Rarity:
         _, postings, _ = storage.load(index_dir, analyzer.fingerprint, params, verify_hashes=False)
     except IndexUnusable:
         return Rarity()
-    return Rarity(postings.doc_freq, postings.n_docs)
+    return Rarity(postings.doc_freq, postings.n_docs, postings.doc_freqs)
 
 
 # --- worker processes ------------------------------------------------------------------------------------

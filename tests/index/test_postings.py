@@ -42,6 +42,24 @@ def test_terms_sharing_their_first_eight_bytes_are_told_apart(held, asked):
         assert found.number(term) == (terms.index(term) if term in held else None)
 
 
+@given(st.sets(st.text(alphabet="ab中国人民共和", min_size=1, max_size=9), max_size=60),
+       st.lists(st.text(alphabet="ab中国人民共和z\ud800", max_size=10), max_size=30))
+def test_many_terms_looked_up_together_get_the_numbers_each_gets_alone(held, asked):
+    terms = sorted(held)
+    found = table(terms)
+    wanted = [-1 if found.number(term) is None else found.number(term) for term in terms + asked]
+    assert found.numbers(terms + asked).tolist() == wanted
+    assert table([]).numbers(asked).tolist() == [-1] * len(asked)
+
+
+def test_document_frequencies_looked_up_together_are_those_of_each_alone():
+    docs = [("a1", ["医保", "贫困户", "医保"]), ("a2", ["灵芝", "产业", "😀"]), ("a3", ["贫困户", "产业", "产业"])]
+    built = build(docs, BM25Params())
+    asked = ["产业", "无", "医保", "😀", "贫困户", "产业"]
+    for postings in (built, replace(built, terms=table(built.terms))):
+        assert postings.doc_freqs(asked).tolist() == [postings.doc_freq(term) for term in asked] == [2, 0, 1, 1, 2, 2]
+
+
 def test_an_empty_table_holds_nothing():
     assert len(table([])) == 0 and table([]).number("医保") is None
 

@@ -73,6 +73,8 @@ def test_every_channel_has_the_merged_index_statistics_and_weights(pair, analyze
         other = merged[channel]
         assert postings.n_docs == other.n_docs and postings.avgdl == pytest.approx(other.avgdl, abs=1e-12)
         np.testing.assert_array_equal(postings.doc_lengths, other.doc_lengths)
+        asked = sorted(terms)
+        assert postings.doc_freqs(asked).tolist() == [other.doc_freq(term) for term in asked], channel
         for term in terms:
             assert postings.doc_freq(term) == other.doc_freq(term), (channel, term)
             assert postings.idf(term) == pytest.approx(other.idf(term), abs=1e-12), (channel, term)
