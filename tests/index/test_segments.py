@@ -1,9 +1,12 @@
 """Segments searched as one index: the statistics, the scores and every reading path are the merged index's."""
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import CMRC_SAMPLE, DRCD_SAMPLE, make_config, read_jsonl
 from service.engine import Engine
@@ -167,6 +170,42 @@ def test_the_keys_of_a_terms_list_are_kept_while_it_is_in_use_and_let_go_after(m
     del big, keys
     gc.collect()
     assert number not in segments._keys
+
+
+def _floor_by_every_term(parts, deleted, n_docs, epsilon):
+    union = Counter()
+    for postings, gone in zip(parts, deleted):
+        live = np.diff(postings.term_offsets) - (0 if gone is None else gone)
+        for term, df in zip(postings.terms, live.tolist()):
+            union[term] += df
+    dfs = np.array([df for df in union.values() if df > 0], dtype=np.float64)
+    if not dfs.size:
+        return 0.0
+    return epsilon * float(np.mean(np.log(n_docs - dfs + 0.5) - np.log(dfs + 0.5)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.lists(st.sampled_from("甲乙丙丁戊己庚辛壬癸子丑"), min_size=1, max_size=6), min_size=1,
+                         max_size=8), min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_the_floor_over_segments_is_that_of_every_term_counted_once(docs_of_segments, rnd):
+    from dataclasses import replace as with_field
+
+    from service.index.postings import SortedTerms, build
+
+    def opened(docs):
+        built = build([(f"d{i}", words) for i, words in enumerate(docs)], PARAMS)
+        return with_field(built, terms=SortedTerms("".join(t + "\n" for t in built.terms).encode("utf-8")))
+
+    parts = [opened(docs) for docs in docs_of_segments]
+    for _ in range(3):  # the same segments with other deletes
+        deleted, live = [], 0
+        for postings in parts:
+            gone = np.array(sorted(rnd.sample(range(postings.n_docs), rnd.randint(0, postings.n_docs))), dtype=np.int64)
+            deleted.append(deleted_doc_freqs(postings, gone) if gone.size and rnd.random() < 0.7 else None)
+            live += postings.n_docs - (gone.size if deleted[-1] is not None else 0)
+        live_dfs = [np.diff(p.term_offsets) - (0 if gone is None else gone) for p, gone in zip(parts, deleted)]
+        got = segments.union_idf_floor(parts, live_dfs, live, 0.25)
+        assert got == pytest.approx(_floor_by_every_term(parts, deleted, live, 0.25), rel=1e-12, abs=1e-12)
 
 
 def _zipf_docs(rng, count, vocabulary, weights):
