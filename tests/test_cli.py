@@ -945,6 +945,20 @@ def test_show_reads_an_article_whose_id_holds_url_characters(tmp_path):
         "2018-02-28/B03/1 #2?", "2018-02-28", "城事", "article")
 
 
+def test_ingest_with_a_mapping_from_a_field_no_record_has_stores_nothing_of_the_file(tmp_path):
+    data = tmp_path / "data"
+    path = tmp_path / "news.jsonl"
+    path.write_text(json.dumps({"id": "n1", "title": "大熊猫回国", "body": "旅美大熊猫今日抵达成都。"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    jiansuo("ingest", str(path), data_dir=data)
+    refused = jiansuo("ingest", str(path), "--column", "title=nosuch", "--json", data_dir=data, check_code=4)
+    report = json.loads(refused.stdout)
+    assert (report["added"], report["replaced"], report["skipped"]) == ([], [], 1)
+    assert "no record has the field 'nosuch' given for title" in refused.stderr
+    assert "the records' fields are: id, title, body" in refused.stderr
+    assert json.loads(jiansuo("show", "n1", "--json", data_dir=data).stdout)["title"] == "大熊猫回国"
+
+
 def test_summarize_of_an_empty_text_is_refused_as_the_api_refuses_it():
     for text in ("", "\n", "  \n\t"):
         done = jiansuo("summarize", stdin=text, check_code=4)

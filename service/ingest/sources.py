@@ -222,6 +222,10 @@ def _read_records(lines, suffix: str, result: FileResult, options: ReadOptions) 
             result.problems.append(Problem(result.source, None, exc.message))
             return
         result.articles, result.problems = read_jsonl(lines, result.source, options.columns, notes)
+        refused = notes.unmapped(options.columns)
+        if refused is not None:
+            result.articles, result.problems = [], [Problem(result.source, None, refused)]
+            return
         result.warnings.extend(notes.warnings(result.source, options.columns))
     else:
         result.read_as = "csv"

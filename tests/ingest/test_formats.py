@@ -207,8 +207,12 @@ def test_a_mapping_overrides_the_records_own_field_and_a_name_no_record_has_is_s
     articles, _ = read_jsonl(lines({"title": "t", "body": "b", "section": "旧", "lanmu": "新"}), "a.jsonl",
                              {"section": "lanmu", "page": "banci"}, notes)
     assert articles[0].section == "新"
-    assert notes.warnings("a.jsonl", {"section": "lanmu", "page": "banci"}) == [
-        "a.jsonl: no record has the field 'banci' given for page (--column)"]
+    assert notes.warnings("a.jsonl", {"section": "lanmu", "page": "banci"}) == []
+    assert notes.unmapped({"section": "lanmu", "page": "banci"}) == (
+        "no record has the field 'banci' given for page (--column page=banci); the records' fields are: title, "
+        "body, section, lanmu. Nothing of the file was read")
+    assert notes.unmapped({"section": "lanmu"}) is None
+    assert FileNotes().unmapped({"page": "banci"}) is None  # no record read: nothing to say about their fields
 
 
 def test_ids_archives_use_are_kept():

@@ -163,3 +163,14 @@ def test_a_jsonl_files_warnings_and_column_mapping_come_with_its_read(tmp_path):
     assert [a.section for a in mapped.articles] == ["城事"] * 3 and len(mapped.warnings) == 1
     wrong = read_file(path, ReadOptions(columns={"colour": "category"}))
     assert wrong.articles == [] and "unknown field 'colour'" in str(wrong.problems[0])
+
+
+def test_a_mapping_from_a_field_no_record_has_refuses_the_whole_file(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps({"id": f"x{n}", "title": "题", "body": "文。"}, ensure_ascii=False) + "\n"
+                            for n in range(3)) + "{bad\n", encoding="utf-8")
+    refused = read_file(path, ReadOptions(columns={"title": "nosuch"}))
+    assert refused.articles == [] and refused.warnings == []
+    [problem] = refused.problems
+    assert problem.line is None and "'nosuch' given for title" in problem.message
+    assert "the records' fields are: id, title, body" in problem.message
