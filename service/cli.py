@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from . import config as config_module
+from .articles import standin_title
 from .export import FORMATS as EXPORT_FORMATS
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
@@ -48,6 +49,15 @@ def _marked(text: str, spans: list, tty: bool) -> str:
         out.append(text[last:start] + before + text[start:end] + after)
         last = end
     return "".join(out) + text[last:]
+
+
+def _headline(title: str, text: str | None = None) -> str:
+    """An article's title; for one without (a page item whose title was not found), the opening of its text,
+    marked as standing in so it is not read as the headline."""
+    if title:
+        return title
+    opening = standin_title(text)
+    return f"(untitled) {opening}" if opening else "(untitled)"
 
 
 def _engine(args: argparse.Namespace):
@@ -289,7 +299,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     for hit in results.hits:
         a = hit.article
         where = " ".join(x for x in (a.date, a.section, a.page) if x)
-        print(f"\n{hit.rank}. {_marked(a.title, hit.title_highlights, tty)}  [{where}]  "
+        title = _marked(a.title, hit.title_highlights, tty) if a.title else _headline("", a.body)
+        print(f"\n{hit.rank}. {title}  [{where}]  "
               f"score {hit.score:.4f}  id {a.id}")
         if a.authors:
             print(f"   {' '.join(a.authors)}")
@@ -655,7 +666,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         _dump({**article.to_dict(), "keywords": keywords, "copies": [c.id for c in copies]}, sys.stdout)
         return 0
     where = " ".join(x for x in (article.date, article.section, article.page) if x)
-    print(f"{article.title}\n[{where}]  {' '.join(article.authors)}\n")
+    print(f"{_headline(article.title, article.body)}\n[{where}]  {' '.join(article.authors)}\n")
     if keywords:
         print(f"keywords: {'  '.join(keywords)}\n")
     for paragraph in article.paragraphs:
@@ -663,7 +674,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if copies:
         print("\nalso printed as:")
         for copy in copies:
-            print(f"  {copy.id}  {' '.join(x for x in (copy.date, copy.page) if x)}  {copy.title}")
+            print(f"  {copy.id}  {' '.join(x for x in (copy.date, copy.page) if x)}  {_headline(copy.title)}")
     return 0
 
 
@@ -763,7 +774,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
           f"{page.previous_date or '-'}   next day {page.next_date or '-'}")
     for shown in page.articles:
         a = shown.article
-        print(f"\n[{a.position if a.position is not None else '-'}] {a.title}  id {a.id}")
+        print(f"\n[{a.position if a.position is not None else '-'}] {_headline(a.title, a.body)}  id {a.id}")
         if a.authors:
             print(f"    {' '.join(a.authors)}")
         print(f"    {shown.summary}")

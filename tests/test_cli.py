@@ -959,6 +959,21 @@ def test_ingest_with_a_mapping_from_a_field_no_record_has_stores_nothing_of_the_
     assert json.loads(jiansuo("show", "n1", "--json", data_dir=data).stdout)["title"] == "大熊猫回国"
 
 
+def test_an_article_without_a_title_is_shown_by_the_opening_of_its_text(tmp_path):
+    data = tmp_path / "data"
+    path = tmp_path / "news.jsonl"
+    path.write_text(json.dumps({"id": "u1", "title": "", "body": "旅美大熊猫今日抵达成都，市民在机场热烈欢迎它们回家。",
+                                "date": "2024-11-02", "page": "A01", "position": 1}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    jiansuo("ingest", str(path), data_dir=data)
+    standin = "(untitled) 旅美大熊猫今日抵达成都，市民在机场热烈欢…"
+    found = jiansuo("search", "大熊猫", data_dir=data).stdout
+    assert f"1. {standin}  [2024-11-02 A01]" in found
+    assert jiansuo("show", "u1", data_dir=data).stdout.startswith(f"{standin}\n[2024-11-02 A01]")
+    assert f"[1] {standin}  id u1" in jiansuo("browse", "2024-11-02", "A01", data_dir=data).stdout
+    assert json.loads(jiansuo("show", "u1", "--json", data_dir=data).stdout)["title"] == ""
+
+
 def test_summarize_of_an_empty_text_is_refused_as_the_api_refuses_it():
     for text in ("", "\n", "  \n\t"):
         done = jiansuo("summarize", stdin=text, check_code=4)
