@@ -294,8 +294,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     order = f", {results.sort} first" if results.sort != "relevance" else ""
     stories = f" ({results.articles} articles, copies of one story shown once)" \
         if results.articles != results.stories and results.collapse else ""
+    # The fallback to any word is news only when it found something.
+    note = mode.get(results.mode, "") if results.total or results.mode != "or" else ""
     print(f"{results.total} hits{stories} for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
-          f"{mode.get(results.mode, '')}{order}")
+          f"{note}{order}")
+    for suggestion in results.author_suggestions:
+        print(f"{suggestion.word!r} is an author's name; bylines are not searched as text: try "
+              f"jiansuo search {suggestion.query!r}")
     for hit in results.hits:
         a = hit.article
         where = " ".join(x for x in (a.date, a.section, a.page) if x)

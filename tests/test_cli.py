@@ -63,6 +63,13 @@ def test_console_script_is_installed():
     assert subprocess.run([script, "--version"], capture_output=True, text=True).stdout.startswith("jiansuo ")
 
 
+def test_a_name_found_only_in_bylines_gets_the_author_filter_suggested_and_no_fallback_note(archive):
+    done = jiansuo("search", "刘洪斌", data_dir=archive)
+    assert re.fullmatch(r"0 hits for '刘洪斌' \([\d.]+ ms\), showing 0\n'刘洪斌' is an author's name; bylines are not "
+                        r"searched as text: try jiansuo search 'author:刘洪斌'\n", done.stdout)
+    assert "冠县斜店乡保障贫困户参加医保不落一人" in jiansuo("search", "author:刘洪斌", data_dir=archive).stdout
+
+
 def test_split_of_the_seed_page_equals_its_gold():
     page = json.loads(jiansuo("split", str(SEED_PAGE), "--json").stdout)
     gold = json.loads(SEED_GOLD.read_text(encoding="utf-8"))

@@ -45,6 +45,13 @@ def test_nothing_found_suggests_what_to_try(live_server):
     assert "换用繁体书写" in html and ">火星探測器</a>" in html  # the query in the other script, one click away
 
 
+def test_a_name_found_only_in_bylines_offers_the_author_filter_and_no_fallback_note(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("刘洪斌"))
+    assert status == 200 and "没有找到" in html and 'id="match-or"' not in html
+    assert ('“刘洪斌”是作者署名，署名不在正文中检索。按作者检索：<a href="/search?q=author:%E5%88%98%E6%B4%AA%E6%96%8C">'
+            'author:刘洪斌</a>') in html
+
+
 def test_a_pasted_headline_is_ranked_and_the_page_says_how_it_matched(live_server):
     status, html = get(live_server, "/search?q=" + urllib.parse.quote(MEDICAL))
     assert status == 200 and 'id="match-mode"' in html and "查询较长，列出含其中任一词的文章" in html
