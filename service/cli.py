@@ -375,19 +375,32 @@ def cmd_split(args: argparse.Namespace) -> int:
     from .ingest.pages import split_pages
     from .ingest.sources import read_text_file
 
-    files = [(name, [page for _, page in split_pages(read_text_file(Path(name)))]) for name in args.pages]
+    from .ingest.formats import empty_text
+
+    files, skipped = [], []
+    for name in args.pages:
+        text = read_text_file(Path(name))
+        if (empty := empty_text(text)) is not None:
+            skipped.append(f"{name}: {empty}")  # as `ingest` reports the file: no page is split from nothing
+            continue
+        files.append((name, [page for _, page in split_pages(text)]))
+    for problem in skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    if not files:
+        return InputError.exit_code
+    code = InputError.exit_code if skipped else 0
     if args.json:
         # One file: its first page at the top level (the shape single-page files always had), every page in
         # "pages". Several: that object for each, with its file, in "files".
         shaped = [{**_page_to_dict(pages[0]), "pages": [_page_to_dict(page) for page in pages]} for _, pages in files]
-        _dump(shaped[0] if len(files) == 1 else
+        _dump(shaped[0] if len(args.pages) == 1 else
               {"files": [{"file": name, **one} for (name, _), one in zip(files, shaped)]}, sys.stdout)
-        return 0
+        return code
     for number, (name, pages) in enumerate(files):
-        if len(files) > 1:
+        if len(args.pages) > 1:
             print(f"{'' if number == 0 else chr(10)}##### {name}")
         _print_pages(pages)
-    return 0
+    return code
 
 
 def _print_pages(pages: list[Page]) -> None:

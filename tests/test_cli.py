@@ -987,6 +987,18 @@ def test_summarize_of_an_empty_text_is_refused_as_the_api_refuses_it():
         assert done.stdout == "" and "missing or empty: give the text to summarize" in done.stderr
 
 
+def test_split_and_ingest_of_an_empty_file_say_it_is_empty_and_exit_4(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    split = jiansuo("split", str(empty), check_code=4)
+    assert split.stdout == "" and f"skipped: {empty}: the file is empty" in split.stderr
+    assert jiansuo("split", str(empty), "--json", check_code=4).stdout == ""
+    both = jiansuo("split", str(empty), str(SEED_PAGE), check_code=4)
+    assert f"##### {SEED_PAGE}" in both.stdout and f"##### {empty}" not in both.stdout
+    ingest = jiansuo("ingest", str(empty), data_dir=tmp_path / "data", check_code=4)
+    assert f"skipped: {empty}: the file is empty" in ingest.stderr and "no articles found" not in ingest.stderr
+
+
 def test_split_takes_several_files(tmp_path):
     second = tmp_path / "second.txt"
     second.write_text("A01 要闻 2019年3月1日 星期五\n\n第二页标题\n第二页正文，写在这里。\n\n（王五）\n", encoding="utf-8")

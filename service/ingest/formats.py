@@ -325,13 +325,20 @@ def _join_wrapped(lines: list[str]) -> str:
     return out
 
 
+def empty_text(text: str) -> str | None:
+    """What is wrong with a file's text that holds nothing to read, or None when it holds some."""
+    if text.strip():
+        return None
+    return "the file is empty" if not text else "the file is empty: it holds only blank lines and spaces"
+
+
 def read_text_article(text: str, source: str) -> tuple[Article | None, Problem | None]:
     """A `.txt` article: the first non-empty line is the title, the rest the body. Where the body has blank
     lines they separate paragraphs (lines between them are joined); otherwise each line is a paragraph."""
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return None, Problem(source, None, "empty file")
+        return None, Problem(source, None, empty_text(text) or "the file is empty")
     title = " ".join(lines[first].split())
     rest = lines[first + 1:]
     if any(not line.strip() for line in _strip_blank_ends(rest)):

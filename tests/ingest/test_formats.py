@@ -127,7 +127,7 @@ def test_text_article_with_blank_lines_joins_wrapped_lines_into_paragraphs():
     assert article.paragraphs == ["第一段写到一半接着写完。", "The New York Times 报道。"]
 
 
-@pytest.mark.parametrize("text, message", [("", "empty file"), ("\n  \n", "empty file"),
+@pytest.mark.parametrize("text, message", [("", "the file is empty"), ("\n  \n", "holds only blank lines"),
                                            ("只有标题\n\n", "no body")])
 def test_text_article_without_a_body_is_a_problem(text, message):
     article, problem = read_text_article(text, "a.txt")

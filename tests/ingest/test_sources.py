@@ -40,9 +40,19 @@ def test_page_articles_carry_page_fields_and_stable_ids(tmp_path):
 
 
 def test_a_page_with_no_articles_is_a_problem_not_a_crash(tmp_path):
-    (tmp_path / "blank.txt").write_text("\n\n   \n", encoding="utf-8")
-    result = read_paths([tmp_path / "blank.txt"])
+    (tmp_path / "header.txt").write_text("A01 要闻 2019年3月1日 星期五\n", encoding="utf-8")
+    result = read_paths([tmp_path / "header.txt"])
     assert result.articles == [] and "no articles found" in str(result.problems[0])
+
+
+@pytest.mark.parametrize("txt", ["auto", "page", "article"])
+def test_an_empty_text_file_is_said_to_be_empty_however_it_is_read(tmp_path, txt):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "blank.txt").write_text("\n\n   \n", encoding="utf-8")
+    result = read_paths([tmp_path / "empty.txt", tmp_path / "blank.txt"], ReadOptions(txt=txt))
+    assert result.articles == [] and [p.line for p in result.problems] == [None, None]
+    assert [p.message for p in result.problems] == [
+        "the file is empty", "the file is empty: it holds only blank lines and spaces"]
 
 
 def test_an_oversized_file_is_skipped_naming_the_limit(tmp_path):
