@@ -55,6 +55,17 @@ class Article:
         return data
 
 
+STANDIN_CHARS = 20
+
+
+def standin_title(text: str | None) -> str:
+    """What is shown for an article that has no title (a record mapped without one, a page item whose title the
+    splitter did not find): the opening of its text, so its link has something to click and tells it apart. ""
+    when there is no text either. Only for display: the article's `title` stays empty."""
+    words = " ".join((text or "").split())
+    return words if len(words) <= STANDIN_CHARS else words[:STANDIN_CHARS] + "…"
+
+
 def check_id(article_id: object) -> str:
     """An id as archives give them (`2018-02-28/B03/1`, `Q_ANN_TST_003022#00`, `新闻 12?`): any printable text
     up to MAX_ID_CHARS characters. Refused: control characters, line and paragraph separators, other invisible

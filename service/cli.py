@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from . import config as config_module
+from .articles import standin_title
 from .export import FORMATS as EXPORT_FORMATS
 from .errors import InputError, JiansuoError, QueryError
 from .ingest.encoding import decode
@@ -48,6 +49,15 @@ def _marked(text: str, spans: list, tty: bool) -> str:
         out.append(text[last:start] + before + text[start:end] + after)
         last = end
     return "".join(out) + text[last:]
+
+
+def _headline(title: str, text: str | None = None) -> str:
+    """An article's title; for one without (a page item whose title was not found), the opening of its text,
+    marked as standing in so it is not read as the headline."""
+    if title:
+        return title
+    opening = standin_title(text)
+    return f"(untitled) {opening}" if opening else "(untitled)"
 
 
 def _engine(args: argparse.Namespace):
@@ -284,12 +294,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     order = f", {results.sort} first" if results.sort != "relevance" else ""
     stories = f" ({results.articles} articles, copies of one story shown once)" \
         if results.articles != results.stories and results.collapse else ""
+    # The fallback to any word is news only when it found something.
+    note = mode.get(results.mode, "") if results.total or results.mode != "or" else ""
     print(f"{results.total} hits{stories} for {results.query!r} ({results.took_ms:.1f} ms), showing {shown}"
-          f"{mode.get(results.mode, '')}{order}")
+          f"{note}{order}")
+    for suggestion in results.author_suggestions:
+        print(f"{suggestion.word!r} is an author's name; bylines are not searched as text: try "
+              f"jiansuo search {suggestion.query!r}")
     for hit in results.hits:
         a = hit.article
         where = " ".join(x for x in (a.date, a.section, a.page) if x)
-        print(f"\n{hit.rank}. {_marked(a.title, hit.title_highlights, tty)}  [{where}]  "
+        title = _marked(a.title, hit.title_highlights, tty) if a.title else _headline("", a.body)
+        print(f"\n{hit.rank}. {title}  [{where}]  "
               f"score {hit.score:.4f}  id {a.id}")
         if a.authors:
             print(f"   {' '.join(a.authors)}")
@@ -359,19 +375,32 @@ def cmd_split(args: argparse.Namespace) -> int:
     from .ingest.pages import split_pages
     from .ingest.sources import read_text_file
 
-    files = [(name, [page for _, page in split_pages(read_text_file(Path(name)))]) for name in args.pages]
+    from .ingest.formats import empty_text
+
+    files, skipped = [], []
+    for name in args.pages:
+        text = read_text_file(Path(name))
+        if (empty := empty_text(text)) is not None:
+            skipped.append(f"{name}: {empty}")  # as `ingest` reports the file: no page is split from nothing
+            continue
+        files.append((name, [page for _, page in split_pages(text)]))
+    for problem in skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    if not files:
+        return InputError.exit_code
+    code = InputError.exit_code if skipped else 0
     if args.json:
         # One file: its first page at the top level (the shape single-page files always had), every page in
         # "pages". Several: that object for each, with its file, in "files".
         shaped = [{**_page_to_dict(pages[0]), "pages": [_page_to_dict(page) for page in pages]} for _, pages in files]
-        _dump(shaped[0] if len(files) == 1 else
+        _dump(shaped[0] if len(args.pages) == 1 else
               {"files": [{"file": name, **one} for (name, _), one in zip(files, shaped)]}, sys.stdout)
-        return 0
+        return code
     for number, (name, pages) in enumerate(files):
-        if len(files) > 1:
+        if len(args.pages) > 1:
             print(f"{'' if number == 0 else chr(10)}##### {name}")
         _print_pages(pages)
-    return 0
+    return code
 
 
 def _print_pages(pages: list[Page]) -> None:
@@ -655,7 +684,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         _dump({**article.to_dict(), "keywords": keywords, "copies": [c.id for c in copies]}, sys.stdout)
         return 0
     where = " ".join(x for x in (article.date, article.section, article.page) if x)
-    print(f"{article.title}\n[{where}]  {' '.join(article.authors)}\n")
+    print(f"{_headline(article.title, article.body)}\n[{where}]  {' '.join(article.authors)}\n")
     if keywords:
         print(f"keywords: {'  '.join(keywords)}\n")
     for paragraph in article.paragraphs:
@@ -663,7 +692,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if copies:
         print("\nalso printed as:")
         for copy in copies:
-            print(f"  {copy.id}  {' '.join(x for x in (copy.date, copy.page) if x)}  {copy.title}")
+            print(f"  {copy.id}  {' '.join(x for x in (copy.date, copy.page) if x)}  {_headline(copy.title)}")
     return 0
 
 
@@ -763,7 +792,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
           f"{page.previous_date or '-'}   next day {page.next_date or '-'}")
     for shown in page.articles:
         a = shown.article
-        print(f"\n[{a.position if a.position is not None else '-'}] {a.title}  id {a.id}")
+        print(f"\n[{a.position if a.position is not None else '-'}] {_headline(a.title, a.body)}  id {a.id}")
         if a.authors:
             print(f"    {' '.join(a.authors)}")
         print(f"    {shown.summary}")

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -114,6 +115,24 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class AuthorSuggestion:
+    """A word of a query that found nothing which is an author's name in the archive: bylines are not searched
+    as text, `author:` filters on them."""
+
+    word: str  # as the query has it
+    author: str  # as articles name their author
+    query: str  # the query with the word replaced by `author:` and the name
+
+    def to_dict(self) -> dict:
+        return {"word": self.word, "author": self.author, "query": self.query}
+
+
+# A query that found nothing has at most this many of its words looked up among the authors, each one search
+# of the store's author lists.
+AUTHOR_LOOKUPS = 8
+
+
+@dataclass(frozen=True)
 class SearchResults:
     query: str
     terms: list[str]
@@ -137,6 +156,7 @@ class SearchResults:
     collapse: bool = False  # one hit per story: `total` counts stories, `offset` and ranks too
     articles: int = 0  # matching articles, copies of one story each counted
     stories: int = 0  # matching stories, an article and its copies counted once
+    author_suggestions: list[AuthorSuggestion] = field(default_factory=list)  # only when nothing was found
 
     def to_dict(self) -> dict:
         data = {"query": self.query, "total": self.total, "collapse": self.collapse, "articles": self.articles,
@@ -145,7 +165,8 @@ class SearchResults:
                 "results": [hit.to_dict() for hit in self.hits],
                 "script": self.script, "filters": self.filters.to_dict(),
                 "index_generation": self.index_generation, "min_match": self.min_match,
-                "match_words": self.match_words}
+                "match_words": self.match_words,
+                "author_suggestions": [s.to_dict() for s in self.author_suggestions]}
         if self.facets is not None:
             data["facets"] = self.facets.to_dict()
         if self.entity_facets is not None:
@@ -1007,12 +1028,30 @@ class Engine:
                             title_highlights=title_spans, explain=why, partial_highlights=summary_partial,
                             title_partial_highlights=title_partial, folded=folded(int(number))))
         hits = self._with_copies(hits, script)
+        suggestions = self.author_suggestions(query) if not articles_total else []
         took_ms = (time.perf_counter() - started) * 1000
         return SearchResults(query=query, terms=terms, total=stories_total if collapse else articles_total,
+                             author_suggestions=suggestions,
                              collapse=collapse, articles=articles_total, stories=stories_total,
                              offset=offset, k=k, took_ms=took_ms, hits=hits, script=script, filters=filters,
                              facets=counts, entity_facets=named, mode=ranking.mode, index_generation=generation,
                              min_match=ranking.min_match, match_words=ranking.units, sort=matched.sort)
+
+    def author_suggestions(self, query: str) -> list[AuthorSuggestion]:
+        """The words of `query` (not its filters or title: words) that are an author's name in the archive, each
+        with the query filtering on that author instead: a name found only in bylines is not in any text."""
+        parsed = parse_query(query)
+        out: list[AuthorSuggestion] = []
+        for clause in [c for c in parsed.clauses if c.field is None][:AUTHOR_LOOKUPS]:
+            author = next((name for name in dict.fromkeys((clause.text, self.analyzer.fold(clause.text)))
+                           if self.store.has_author(name)), None)
+            if author is None or any(s.author == author for s in out):
+                continue
+            written = f'author:"{author}"' if any(c.isspace() for c in author) else f"author:{author}"
+            word = re.escape(clause.text)
+            replaced, count = re.subn(rf'(?<!\S)(?:"{word}"|＂{word}＂|{word})(?!\S)', lambda _: written, query)
+            out.append(AuthorSuggestion(clause.text, author, replaced if count else written))
+        return out
 
     def _significant_terms(self, matched: "Matched", script: str | None) -> list[significant.SignificantTerm]:
         """The words over-represented in the first `significant.SAMPLE` hits, from their stored keywords and the

@@ -855,6 +855,23 @@ class Store:
         except ValueError as exc:  # authors that are not the JSON list written: the row is damaged
             raise self._failure(sqlite3.DatabaseError(f"authors that are not a JSON list: {exc}")) from exc
 
+    def has_author(self, name: str) -> bool:
+        """Whether some article's authors include `name`, written so. The list is stored as JSON: the name in
+        quotes is a whole element, found without reading every row into Python."""
+        if not name or '"' in name or "\\" in name:
+            return False  # JSON would have escaped it: no stored list holds it as written
+        pattern = '%"' + name.replace("!", "!!").replace("%", "!%").replace("_", "!_") + '"%'
+        with self.scanning():
+            rows = self._connect().execute("SELECT authors FROM articles WHERE authors LIKE ? ESCAPE '!' LIMIT 20",
+                                           (pattern,)).fetchall()
+        for row in rows:
+            try:
+                if name in json.loads(row["authors"]):
+                    return True
+            except ValueError:  # a damaged row says nothing here; `check` finds it
+                continue
+        return False
+
     def date_counts(self, first: str | None = None, last: str | None = None) -> list[tuple[str, int]]:
         """(YYYY-MM-DD, articles) of every whole date from `first` to `last` (inclusive, either open), in order;
         partial dates (`2018-02`) are no day of the calendar."""

@@ -63,6 +63,13 @@ def test_console_script_is_installed():
     assert subprocess.run([script, "--version"], capture_output=True, text=True).stdout.startswith("jiansuo ")
 
 
+def test_a_name_found_only_in_bylines_gets_the_author_filter_suggested_and_no_fallback_note(archive):
+    done = jiansuo("search", "刘洪斌", data_dir=archive)
+    assert re.fullmatch(r"0 hits for '刘洪斌' \([\d.]+ ms\), showing 0\n'刘洪斌' is an author's name; bylines are not "
+                        r"searched as text: try jiansuo search 'author:刘洪斌'\n", done.stdout)
+    assert "冠县斜店乡保障贫困户参加医保不落一人" in jiansuo("search", "author:刘洪斌", data_dir=archive).stdout
+
+
 def test_split_of_the_seed_page_equals_its_gold():
     page = json.loads(jiansuo("split", str(SEED_PAGE), "--json").stdout)
     gold = json.loads(SEED_GOLD.read_text(encoding="utf-8"))
@@ -945,10 +952,51 @@ def test_show_reads_an_article_whose_id_holds_url_characters(tmp_path):
         "2018-02-28/B03/1 #2?", "2018-02-28", "城事", "article")
 
 
+def test_ingest_with_a_mapping_from_a_field_no_record_has_stores_nothing_of_the_file(tmp_path):
+    data = tmp_path / "data"
+    path = tmp_path / "news.jsonl"
+    path.write_text(json.dumps({"id": "n1", "title": "大熊猫回国", "body": "旅美大熊猫今日抵达成都。"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    jiansuo("ingest", str(path), data_dir=data)
+    refused = jiansuo("ingest", str(path), "--column", "title=nosuch", "--json", data_dir=data, check_code=4)
+    report = json.loads(refused.stdout)
+    assert (report["added"], report["replaced"], report["skipped"]) == ([], [], 1)
+    assert "no record has the field 'nosuch' given for title" in refused.stderr
+    assert "the records' fields are: id, title, body" in refused.stderr
+    assert json.loads(jiansuo("show", "n1", "--json", data_dir=data).stdout)["title"] == "大熊猫回国"
+
+
+def test_an_article_without_a_title_is_shown_by_the_opening_of_its_text(tmp_path):
+    data = tmp_path / "data"
+    path = tmp_path / "news.jsonl"
+    path.write_text(json.dumps({"id": "u1", "title": "", "body": "旅美大熊猫今日抵达成都，市民在机场热烈欢迎它们回家。",
+                                "date": "2024-11-02", "page": "A01", "position": 1}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    jiansuo("ingest", str(path), data_dir=data)
+    standin = "(untitled) 旅美大熊猫今日抵达成都，市民在机场热烈欢…"
+    found = jiansuo("search", "大熊猫", data_dir=data).stdout
+    assert f"1. {standin}  [2024-11-02 A01]" in found
+    assert jiansuo("show", "u1", data_dir=data).stdout.startswith(f"{standin}\n[2024-11-02 A01]")
+    assert f"[1] {standin}  id u1" in jiansuo("browse", "2024-11-02", "A01", data_dir=data).stdout
+    assert json.loads(jiansuo("show", "u1", "--json", data_dir=data).stdout)["title"] == ""
+
+
 def test_summarize_of_an_empty_text_is_refused_as_the_api_refuses_it():
     for text in ("", "\n", "  \n\t"):
         done = jiansuo("summarize", stdin=text, check_code=4)
         assert done.stdout == "" and "missing or empty: give the text to summarize" in done.stderr
+
+
+def test_split_and_ingest_of_an_empty_file_say_it_is_empty_and_exit_4(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    split = jiansuo("split", str(empty), check_code=4)
+    assert split.stdout == "" and f"skipped: {empty}: the file is empty" in split.stderr
+    assert jiansuo("split", str(empty), "--json", check_code=4).stdout == ""
+    both = jiansuo("split", str(empty), str(SEED_PAGE), check_code=4)
+    assert f"##### {SEED_PAGE}" in both.stdout and f"##### {empty}" not in both.stdout
+    ingest = jiansuo("ingest", str(empty), data_dir=tmp_path / "data", check_code=4)
+    assert f"skipped: {empty}: the file is empty" in ingest.stderr and "no articles found" not in ingest.stderr
 
 
 def test_split_takes_several_files(tmp_path):

@@ -818,3 +818,14 @@ def test_a_closed_engine_leaves_no_descriptor_open_on_its_index(tmp_path, analyz
     assert engine.search("冠县").total == 3 and held()  # the index files are mapped while it serves
     engine.close()
     assert held() == []  # memory maps of segments kept for reuse held one each, for the life of the process
+
+
+def test_a_query_finding_nothing_has_its_author_names_suggested_as_author_filters(engine):
+    engine.ingest_records([{"id": "a1", "title": "春耕", "body": "农民备耕忙。", "authors": ["王小_明", "Li Lei"]},
+                           {"id": "a2", "title": "秋收", "body": "稻谷满仓。", "authors": ["王小%明"]}])
+    found = engine.search("王小_明 火星 title:火箭")
+    assert found.total == 0 and [s.to_dict() for s in found.author_suggestions] == [
+        {"word": "王小_明", "author": "王小_明", "query": "author:王小_明 火星 title:火箭"}]
+    assert [s.author for s in engine.search("王小x明").author_suggestions] == []  # `_` is no wildcard
+    assert engine.search('"Li Lei" 火星').author_suggestions[0].query == 'author:"Li Lei" 火星'
+    assert engine.search("稻谷").author_suggestions == []  # found something: nothing to suggest

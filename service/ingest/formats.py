@@ -49,6 +49,7 @@ class FileNotes:
     unknown_fields: Counter = field(default_factory=Counter)  # field name -> records holding it
     unknown_kinds: Counter = field(default_factory=Counter)  # kind value -> records giving it
     mapped: Counter = field(default_factory=Counter)  # field name mapped from (--column) -> records holding it
+    fields: Counter = field(default_factory=Counter)  # every field name the records hold -> records holding it
 
     def warnings(self, source: str, columns: dict[str, str] | None = None) -> list[str]:
         out = []
@@ -60,10 +61,20 @@ class FileNotes:
             named = ", ".join(f"{value} ({count})" for value, count in self.unknown_kinds.most_common())
             out.append(f"{source}: kind values not known: {named}; those records were kept as "
                        f"{DEFAULT_KIND} (kinds are {', '.join(KINDS)})")
+        return out
+
+    def unmapped(self, columns: dict[str, str] | None) -> str | None:
+        """Why a file whose records hold none of the fields `columns` maps from cannot be read with it, or None.
+        Read anyway, every record would lose the field it maps to: an article stored again with an empty title
+        (or date, or section) replaces the one the archive holds."""
+        if not self.fields:
+            return None  # no record was an object: the file's problems already say why
         for field_name, name in (columns or {}).items():
             if not self.mapped[name]:
-                out.append(f"{source}: no record has the field {name!r} given for {field_name} (--column)")
-        return out
+                held = ", ".join(n for n, _ in self.fields.most_common(20))
+                return (f"no record has the field {name!r} given for {field_name} (--column {field_name}={name}); "
+                        f"the records' fields are: {held}. Nothing of the file was read")
+        return None
 
 
 def check_columns(columns: dict[str, str] | None) -> None:
@@ -98,6 +109,8 @@ def record_to_article(record: object, source: str, notes: FileNotes | None = Non
     fields, an unknown kind kept as the default one) is counted in `notes`."""
     if not isinstance(record, dict):
         raise InputError(f"expected a JSON object, got {type(record).__name__}", code="bad_record")
+    if notes is not None:
+        notes.fields.update(str(name) for name in record)
     if columns:
         record = _mapped(record, columns, notes)
     if notes is not None:
@@ -312,13 +325,20 @@ def _join_wrapped(lines: list[str]) -> str:
     return out
 
 
+def empty_text(text: str) -> str | None:
+    """What is wrong with a file's text that holds nothing to read, or None when it holds some."""
+    if text.strip():
+        return None
+    return "the file is empty" if not text else "the file is empty: it holds only blank lines and spaces"
+
+
 def read_text_article(text: str, source: str) -> tuple[Article | None, Problem | None]:
     """A `.txt` article: the first non-empty line is the title, the rest the body. Where the body has blank
     lines they separate paragraphs (lines between them are joined); otherwise each line is a paragraph."""
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return None, Problem(source, None, "empty file")
+        return None, Problem(source, None, empty_text(text) or "the file is empty")
     title = " ".join(lines[first].split())
     rest = lines[first + 1:]
     if any(not line.strip() for line in _strip_blank_ends(rest)):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..articles import Article
 from ..errors import InputError
 from .encoding import decode, file_encoding
-from .formats import FileNotes, Problem, check_columns, read_csv, read_jsonl, read_text_article
+from .formats import FileNotes, Problem, check_columns, empty_text, read_csv, read_jsonl, read_text_article
 
 if TYPE_CHECKING:  # the page splitter is imported when a file is read as pages, not before
     from .pages import Page
@@ -222,6 +222,10 @@ def _read_records(lines, suffix: str, result: FileResult, options: ReadOptions) 
             result.problems.append(Problem(result.source, None, exc.message))
             return
         result.articles, result.problems = read_jsonl(lines, result.source, options.columns, notes)
+        refused = notes.unmapped(options.columns)
+        if refused is not None:
+            result.articles, result.problems = [], [Problem(result.source, None, refused)]
+            return
         result.warnings.extend(notes.warnings(result.source, options.columns))
     else:
         result.read_as = "csv"
@@ -286,6 +290,8 @@ def read_text(text: str, path: Path, source: str, options: ReadOptions) -> FileR
     suffix = path.suffix.lower()
     if suffix in ARTICLE_SUFFIXES:
         _read_records(text, suffix, result, options)
+    elif (empty := empty_text(text)) is not None:
+        result.problems.append(Problem(source, None, empty))
     elif options.txt == "article" or (options.txt == "auto" and not _looks_like_page(text)):
         result.read_as = "article"
         article, problem = read_text_article(text, source)

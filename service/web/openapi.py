@@ -146,6 +146,13 @@ def _schemas() -> dict:
                                                           "holds; null otherwise"),
             "match_words": {"type": "integer", "minimum": 0,
                             "description": "mode most: the words of the query counted; 0 otherwise"},
+            "author_suggestions": {"type": "array", "items": _object({
+                "word": {"type": "string", "description": "the query's word"},
+                "author": {"type": "string", "description": "the author it names, as articles name them"},
+                "query": {"type": "string", "description": "the query with the word as an `author:` filter"}}),
+                "description": "when nothing matched: the query's words that are an author's name in the "
+                               "archive (bylines are filtered on with author:, not searched as text); empty "
+                               "otherwise"},
             "results": {"type": "array", "items": _ref("Hit")},
             "script": _nullable("string", enum=[*SCRIPTS, None],
                                 description="the script of the returned texts; null: as stored"),

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from jinja2 import BaseLoader, Environment
 
 from .. import export
-from ..articles import article_path
+from ..articles import article_path, standin_title
 from ..browse import UNPAGED
 from ..errors import IndexUnusable, NotFound, QueryError
 from ..export import FORMATS as EXPORT_FORMATS
@@ -123,6 +123,15 @@ def switch_script(script: str) -> str:
 @pages.app_template_filter()
 def thousands(number: int) -> str:
     return f"{number:,}"
+
+
+@pages.app_template_filter()
+def standin(text: str | None) -> str:
+    """The stand-in for a missing title in the page's script: a hit's body is kept as stored (only its heading
+    fields are converted), and converting text already in the script leaves it as it is."""
+    script = g.get("script", "simplified")
+    opening = standin_title(text)
+    return opening if script == "simplified" else engine().display.text(opening, script)
 
 
 def _local_time(stamp: str | None) -> tuple[str, str] | None:

@@ -69,8 +69,19 @@ def test_the_chart_and_the_results_fit_a_phone_screen(browser, live_server):
     assert box and box["width"] >= 20 and box["height"] > 0, "chart bars too small to tap"
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, "the page scrolls sideways on a phone"
+    # The first hit's heading is on the first screen; the chart and the chips come after the hits.
+    heading = page.locator("ol.results li.result h2").first.bounding_box()
+    assert heading and heading["y"] >= 0 and heading["y"] + heading["height"] <= 844, heading
+    assert page.locator("figure.chart").bounding_box()["y"] > heading["y"]
     page.screenshot(path=str(SCREENSHOTS / "results-phone.png"), full_page=True)
     context.close()
+    desktop = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = desktop.new_page()
+    page.goto(live_server.url + "/search?q=%E6%89%B6%E8%B4%AB")
+    # On a wide screen the chart and the chips stay above the hits.
+    assert page.locator("figure.chart").bounding_box()["y"] < page.locator("ol.results").bounding_box()["y"]
+    assert page.locator("nav.facet-terms").bounding_box()["y"] < page.locator("ol.results").bounding_box()["y"]
+    desktop.close()
 
 
 def test_chart_and_filters_work_with_javascript_off(browser, live_server):

@@ -127,7 +127,7 @@ def test_text_article_with_blank_lines_joins_wrapped_lines_into_paragraphs():
     assert article.paragraphs == ["第一段写到一半接着写完。", "The New York Times 报道。"]
 
 
-@pytest.mark.parametrize("text, message", [("", "empty file"), ("\n  \n", "empty file"),
+@pytest.mark.parametrize("text, message", [("", "the file is empty"), ("\n  \n", "holds only blank lines"),
                                            ("只有标题\n\n", "no body")])
 def test_text_article_without_a_body_is_a_problem(text, message):
     article, problem = read_text_article(text, "a.txt")
@@ -207,8 +207,12 @@ def test_a_mapping_overrides_the_records_own_field_and_a_name_no_record_has_is_s
     articles, _ = read_jsonl(lines({"title": "t", "body": "b", "section": "旧", "lanmu": "新"}), "a.jsonl",
                              {"section": "lanmu", "page": "banci"}, notes)
     assert articles[0].section == "新"
-    assert notes.warnings("a.jsonl", {"section": "lanmu", "page": "banci"}) == [
-        "a.jsonl: no record has the field 'banci' given for page (--column)"]
+    assert notes.warnings("a.jsonl", {"section": "lanmu", "page": "banci"}) == []
+    assert notes.unmapped({"section": "lanmu", "page": "banci"}) == (
+        "no record has the field 'banci' given for page (--column page=banci); the records' fields are: title, "
+        "body, section, lanmu. Nothing of the file was read")
+    assert notes.unmapped({"section": "lanmu"}) is None
+    assert FileNotes().unmapped({"page": "banci"}) is None  # no record read: nothing to say about their fields
 
 
 def test_ids_archives_use_are_kept():

@@ -40,9 +40,19 @@ def test_page_articles_carry_page_fields_and_stable_ids(tmp_path):
 
 
 def test_a_page_with_no_articles_is_a_problem_not_a_crash(tmp_path):
-    (tmp_path / "blank.txt").write_text("\n\n   \n", encoding="utf-8")
-    result = read_paths([tmp_path / "blank.txt"])
+    (tmp_path / "header.txt").write_text("A01 要闻 2019年3月1日 星期五\n", encoding="utf-8")
+    result = read_paths([tmp_path / "header.txt"])
     assert result.articles == [] and "no articles found" in str(result.problems[0])
+
+
+@pytest.mark.parametrize("txt", ["auto", "page", "article"])
+def test_an_empty_text_file_is_said_to_be_empty_however_it_is_read(tmp_path, txt):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "blank.txt").write_text("\n\n   \n", encoding="utf-8")
+    result = read_paths([tmp_path / "empty.txt", tmp_path / "blank.txt"], ReadOptions(txt=txt))
+    assert result.articles == [] and [p.line for p in result.problems] == [None, None]
+    assert [p.message for p in result.problems] == [
+        "the file is empty", "the file is empty: it holds only blank lines and spaces"]
 
 
 def test_an_oversized_file_is_skipped_naming_the_limit(tmp_path):
@@ -163,3 +173,14 @@ def test_a_jsonl_files_warnings_and_column_mapping_come_with_its_read(tmp_path):
     assert [a.section for a in mapped.articles] == ["城事"] * 3 and len(mapped.warnings) == 1
     wrong = read_file(path, ReadOptions(columns={"colour": "category"}))
     assert wrong.articles == [] and "unknown field 'colour'" in str(wrong.problems[0])
+
+
+def test_a_mapping_from_a_field_no_record_has_refuses_the_whole_file(tmp_path):
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps({"id": f"x{n}", "title": "题", "body": "文。"}, ensure_ascii=False) + "\n"
+                            for n in range(3)) + "{bad\n", encoding="utf-8")
+    refused = read_file(path, ReadOptions(columns={"title": "nosuch"}))
+    assert refused.articles == [] and refused.warnings == []
+    [problem] = refused.problems
+    assert problem.line is None and "'nosuch' given for title" in problem.message
+    assert "the records' fields are: id, title, body" in problem.message

@@ -36,6 +36,16 @@ def test_search_returns_ranked_hits_with_summaries(live_server):
     assert body["total"] >= len(body["results"]) and body["took_ms"] >= 0
 
 
+def test_a_query_finding_nothing_that_names_an_author_suggests_the_author_filter(live_server):
+    _, _, body = call(live_server, f"/api/search?q={q('刘洪斌')}")
+    assert body["total"] == 0 and body["author_suggestions"] == [
+        {"word": "刘洪斌", "author": "刘洪斌", "query": "author:刘洪斌"}]
+    _, _, filtered = call(live_server, f"/api/search?q={q(body['author_suggestions'][0]['query'])}")
+    assert [r["title"] for r in filtered["results"]] == [MEDICAL] and filtered["author_suggestions"] == []
+    _, _, nobody = call(live_server, f"/api/search?q={q('火星探测器')}")
+    assert nobody["total"] == 0 and nobody["author_suggestions"] == []
+
+
 def test_traditional_query_gives_the_same_ranking(live_server):
     _, _, simplified = call(live_server, f"/api/search?q={q('医保')}")
     _, _, traditional = call(live_server, f"/api/search?q={q('醫保')}")

@@ -45,6 +45,13 @@ def test_nothing_found_suggests_what_to_try(live_server):
     assert "换用繁体书写" in html and ">火星探測器</a>" in html  # the query in the other script, one click away
 
 
+def test_a_name_found_only_in_bylines_offers_the_author_filter_and_no_fallback_note(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("刘洪斌"))
+    assert status == 200 and "没有找到" in html and 'id="match-or"' not in html
+    assert ('“刘洪斌”是作者署名，署名不在正文中检索。按作者检索：<a href="/search?q=author:%E5%88%98%E6%B4%AA%E6%96%8C">'
+            'author:刘洪斌</a>') in html
+
+
 def test_a_pasted_headline_is_ranked_and_the_page_says_how_it_matched(live_server):
     status, html = get(live_server, "/search?q=" + urllib.parse.quote(MEDICAL))
     assert status == 200 and 'id="match-mode"' in html and "查询较长，列出含其中任一词的文章" in html
@@ -466,3 +473,27 @@ def test_a_story_printed_many_times_lists_a_few_printings_under_its_result_and_a
         assert len(re.findall(r'<li><a href="/articles/(wire-\d\d)', page)) == 19
     finally:
         server.stop()
+
+
+def test_an_article_without_a_title_is_linked_by_the_opening_of_its_text(engine):
+    from service.web import create_app
+
+    body = "旅美大熊猫今日抵达成都，市民在机场热烈欢迎它们回家。"
+    engine.ingest_records([{"id": "untitled-1", "title": "", "body": body, "date": "2024-11-02",
+                            "section": "要闻", "page": "A01"},
+                           {"id": "titled-1", "title": "熊猫馆开放", "body": "成都熊猫馆今日开放。",
+                            "date": "2024-11-02", "section": "要闻", "page": "A01"}])
+    client = create_app(engine=engine).test_client()
+    standin = '<span class="untitled" title="无标题，以正文开头代替">旅美大熊猫今日抵达成都，市民在机场热烈欢…</span>'
+    results = client.get("/search?q=" + urllib.parse.quote("大熊猫")).get_data(True)
+    assert f'{standin}</a></h2>' in results and not re.search(r"<h2><a [^>]*></a>", results)
+    article = client.get("/articles/untitled-1").get_data(True)
+    assert f"<h1>{standin}</h1>" in article
+    assert "<title>旅美大熊猫今日抵达成都，市民在机场热烈欢… - 检索 Jiansuo</title>" in article
+    page = client.get("/browse/2024-11-02/A01").get_data(True)
+    assert f"{standin}</a></h2>" in page and ">熊猫馆开放</a></h2>" in page
+    traditional = client.get("/search?q=" + urllib.parse.quote("大熊猫") + "&script=traditional").get_data(True)
+    assert '<span class="untitled" title="無標題，以正文開頭代替">旅美大熊貓今日抵達成都' in traditional
+    assert client.get("/api/articles/untitled-1").get_json()["title"] == ""
+    assert [h["title"] for h in client.get("/api/search?q=" + urllib.parse.quote("大熊猫")).get_json()["results"]
+            if h["id"] == "untitled-1"] == [""]
