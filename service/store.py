@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article
 from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged, StoreUnusable, disk_full
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -102,6 +102,10 @@ def _seal_rows(conn: sqlite3.Connection) -> None:
         conn.executemany("UPDATE articles SET row_checksum = ? WHERE seq = ?", sealed)
         last = rows[-1][0]
 
+
+# A row's authors as json_each reads them: a value that is not JSON (a damaged row, which `check` names) as none,
+# rather than failing the statement that writes the row.
+_AUTHORS_JSON = "CASE WHEN json_valid({row}.authors) THEN {row}.authors ELSE '[]' END"
 
 _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] = {
     1: (
@@ -190,6 +194,33 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
             DELETE FROM mentions WHERE article_id = OLD.id;
             DELETE FROM mentions_read WHERE article_id = OLD.id;
         END""",
+    ),
+    # Each article's authors, one row per name, for `author:` filters and for the names a query that found
+    # nothing may mean: read by name, not by a pass over every row's JSON (the column comes after the body, so
+    # such a pass reads the whole store). Triggers keep it as `articles` is, whichever program writes the rows;
+    # the migration fills it from the rows there are.
+    8: (
+        """CREATE TABLE IF NOT EXISTS article_authors (
+            name TEXT NOT NULL,           -- as the article writes it (an element of articles.authors)
+            article_id TEXT NOT NULL,     -- articles.id
+            PRIMARY KEY (name, article_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS article_authors_by_article ON article_authors(article_id)",
+        f"""CREATE TRIGGER IF NOT EXISTS authors_of_new_article AFTER INSERT ON articles BEGIN
+            INSERT OR IGNORE INTO article_authors(name, article_id)
+                SELECT value, NEW.id FROM json_each({_AUTHORS_JSON.format(row="NEW")}) WHERE type = 'text';
+        END""",
+        """CREATE TRIGGER IF NOT EXISTS authors_of_gone_article AFTER DELETE ON articles BEGIN
+            DELETE FROM article_authors WHERE article_id = OLD.id;
+        END""",
+        f"""CREATE TRIGGER IF NOT EXISTS authors_of_changed_article AFTER UPDATE OF id, authors ON articles BEGIN
+            DELETE FROM article_authors WHERE article_id = OLD.id;
+            INSERT OR IGNORE INTO article_authors(name, article_id)
+                SELECT value, NEW.id FROM json_each({_AUTHORS_JSON.format(row="NEW")}) WHERE type = 'text';
+        END""",
+        f"""INSERT OR IGNORE INTO article_authors(name, article_id)
+            SELECT j.value, a.id FROM articles a, json_each({_AUTHORS_JSON.format(row="a")}) j
+            WHERE a.authors != '[]' AND j.type = 'text'""",
     ),
 }
 
@@ -847,30 +878,27 @@ class Store:
                 yield self.verified(row)
 
     def ids_by_author(self, matches) -> list[str]:
-        """Ids of articles with an author for whom `matches(name)` is true."""
+        """Ids of articles with an author for whom `matches(name)` is true, in ingest order."""
         with self.scanning():
-            rows = self._connect().execute("SELECT id, authors FROM articles WHERE authors != '[]'").fetchall()
-        try:
-            return [row["id"] for row in rows if any(matches(name) for name in json.loads(row["authors"]))]
-        except ValueError as exc:  # authors that are not the JSON list written: the row is damaged
-            raise self._failure(sqlite3.DatabaseError(f"authors that are not a JSON list: {exc}")) from exc
+            conn = self._connect()
+            names = [row[0] for row in conn.execute("SELECT DISTINCT name FROM article_authors")]
+            wanted = [name for name in names if matches(name)]
+            found: set[str] = set()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found.update(row[0] for row in conn.execute(
+                    f"SELECT article_id FROM article_authors WHERE name IN ({', '.join('?' * len(chunk))})", chunk))
+            if not found:
+                return []
+            rows = conn.execute("SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                                (json.dumps(sorted(found), ensure_ascii=False),)).fetchall()
+        return [row[0] for row in rows]
 
     def has_author(self, name: str) -> bool:
-        """Whether some article's authors include `name`, written so. The list is stored as JSON: the name in
-        quotes is a whole element, found without reading every row into Python."""
-        if not name or '"' in name or "\\" in name:
-            return False  # JSON would have escaped it: no stored list holds it as written
-        pattern = '%"' + name.replace("!", "!!").replace("%", "!%").replace("_", "!_") + '"%'
+        """Whether some article's authors include `name`, written so."""
         with self.scanning():
-            rows = self._connect().execute("SELECT authors FROM articles WHERE authors LIKE ? ESCAPE '!' LIMIT 20",
-                                           (pattern,)).fetchall()
-        for row in rows:
-            try:
-                if name in json.loads(row["authors"]):
-                    return True
-            except ValueError:  # a damaged row says nothing here; `check` finds it
-                continue
-        return False
+            return self._connect().execute("SELECT 1 FROM article_authors WHERE name = ? LIMIT 1",
+                                           (name,)).fetchone() is not None
 
     def date_counts(self, first: str | None = None, last: str | None = None) -> list[tuple[str, int]]:
         """(YYYY-MM-DD, articles) of every whole date from `first` to `last` (inclusive, either open), in order;

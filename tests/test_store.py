@@ -407,3 +407,43 @@ def test_the_unsketched_articles_of_a_write_are_looked_up_among_its_own_when_the
         assert writer.unsketched(["a3", "zz"]) == ["a2", "a3"]
         assert any("NOT IN" in statement for statement in statements)
         writer._conn.set_trace_callback(None)
+
+
+def _author_rows(path):
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT name, article_id FROM article_authors").fetchall())
+    finally:
+        conn.close()
+
+
+def test_the_authors_table_follows_every_add_replacement_and_delete(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("a1", authors=("张三", "李四")), article("a2", authors=("张三",)), article("a3")])
+    assert _author_rows(store.path) == [("张三", "a1"), ("张三", "a2"), ("李四", "a1")]
+    store.upsert([article("a1", body="改过的正文。", authors=("王五",))])
+    assert _author_rows(store.path) == [("张三", "a2"), ("王五", "a1")]
+    store.delete(["a2"])
+    assert _author_rows(store.path) == [("王五", "a1")]
+    assert store.has_author("王五") and not store.has_author("张三") and not store.has_author("王")
+    assert store.ids_by_author(lambda name: name == "王五") == ["a1"]
+    # A row whose authors are not JSON (damaged; `check` names it) is stored all the same, with no authors.
+    conn = sqlite3.connect(store.path)
+    conn.execute("INSERT INTO articles(id, title, body, authors, content_hash, added_at) "
+                 "VALUES ('x', 't', 'b', 'not json', 'h', '2026-01-01T00:00:00Z')")
+    conn.commit()
+    conn.close()
+    assert _author_rows(store.path) == [("王五", "a1")]
+
+
+def test_a_version_8_store_gains_the_authors_of_the_articles_it_holds(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    Store(path).upsert([article("a1", authors=("张三",)), article("a2", authors=("李四", "张三")), article("a3")])
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP TRIGGER authors_of_new_article; DROP TRIGGER authors_of_gone_article; "
+                       "DROP TRIGGER authors_of_changed_article; DROP TABLE article_authors; "
+                       "UPDATE meta SET value = '8' WHERE key = 'schema_version';")
+    conn.close()
+    store = Store(path)
+    assert _author_rows(path) == [("张三", "a1"), ("张三", "a2"), ("李四", "a2")]
+    assert store.ids_by_author(lambda name: name == "张三") == ["a1", "a2"]
