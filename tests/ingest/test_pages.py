@@ -1347,3 +1347,36 @@ def test_a_subtitle_opening_with_a_whole_dash_under_a_headline_is_a_subtitle():
     item = _only_item(_page("扎根山乡的好医生\n——记乡村医生王德明", "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。",
                             "（王五）"))
     assert (item.title, item.subtitle) == ("扎根山乡的好医生", "——记乡村医生王德明")
+
+
+# --- ninth round: headlines set right under the story above, with no gap ------------------------------------------
+
+_FINISHED_ABOVE = "测试标题\n\n各地群众连日来纷纷前往\n纪念馆献花，寄托哀思，\n缅怀先烈的丰功伟绩。"
+
+
+def test_a_headline_right_under_a_finished_sentence_over_an_opener_starts_an_article():
+    # No gap between `…丰功伟绩。` and the headline: the opener under it says a story begins there.
+    page = split_page(_page(_FINISHED_ABOVE + "\n国际社会深切哀悼\n老战士逝世\n本报讯（记者 高诗）加勒比\n共同体秘书长日前致电，对\n"
+                            "老战士逝世表示哀悼。"))
+    assert [(item.title, item.authors) for item in page.items] == [("测试标题", ()), ("国际社会深切哀悼老战士逝世", ("高诗",))]
+    assert any("no gap above it" in warning and "an opener" in warning for warning in page.items[1].warnings)
+
+
+def test_a_headline_right_under_a_finished_sentence_over_a_kept_indent_starts_an_article():
+    page = split_page(_page(_FINISHED_ABOVE + "\n全国文艺评奖项目审批结束\n  常设全国性文艺评奖项目\n的审批工作已经结束，各奖\n"
+                            "项主办单位要认真执行。"))
+    assert [item.title for item in page.items] == ["测试标题", "全国文艺评奖项目审批结束"]
+    assert page.items[1].body.startswith("常设全国性")
+
+
+def test_a_headline_right_under_a_finished_sentence_falling_short_unfinished_over_a_full_line_starts_an_article():
+    page = split_page(_page(_FINISHED_ABOVE + "\n全市首条智慧巴士专线\n开通运营\n" + "这条线路从火车站出发\n途经十二个站点，乘客\n"
+                            "可以通过手机实时查询\n车辆到站的时间。"))
+    assert [item.title for item in page.items] == ["测试标题", "全市首条智慧巴士专线开通运营"]
+    assert any("no gap above it" in warning and "falls short" in warning for warning in page.items[1].warnings)
+
+
+def test_a_paragraphs_first_line_right_under_a_finished_sentence_starts_no_article():
+    # The same lines inside a story: the line under the short one is no paragraph's start, nothing opens there.
+    item = _only_item(_page(_FINISHED_ABOVE + "\n全市首条智慧巴士专线今天\n开通运营，这条线路从火车\n站出发途经十二个站点。", "（王五）"))
+    assert item.title == "测试标题"

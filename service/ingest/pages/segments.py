@@ -156,8 +156,12 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             starts.append(index)
             index += 1
             continue
-        if (index > 0 and _is_title_like(line) and lines[index - 1] is None and not _under_a_headline(lines, starts, index)
-                and _after_finished_text(lines, index, floor) and not _is_subtitle(line)
+        # A headline may stand right under the story above with no gap, where that story's last line ends a sentence;
+        # the body under it must then open visibly (`…顺致最崇高的敬意。` / `国际社会深切哀悼邓小平逝世` / `本报讯（…）`).
+        gapless = index > floor and previous is not None and _ends_sentence(previous)
+        if (index > 0 and _is_title_like(line) and not _is_subtitle(line)
+                and (lines[index - 1] is None and not _under_a_headline(lines, starts, index)
+                     and _after_finished_text(lines, index, floor) or gapless)
                 and not _runs_into_a_spread_line(lines, index, columns) and not _links_back(line)):
             # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
             # or an opener under it says so (`“一件事一次办”` / `企业开办最快半天办结` / `本报记者 谢伟`).
@@ -179,6 +183,24 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                     if _opener_at(lines, body) is not None or _byline_line_names(lines[body]) is not None:
                         found = body
                         break
+                elif gapless:
+                    opened = _visibly_opened(lines, body)
+                    if opened is not None:
+                        found = body
+                        if evidence is not None:
+                            evidence[index] = (f"taken to begin a new article at {_text_of(lines[index:body])!r} with "
+                                               f"no gap above it: the text above ends a sentence and {opened} under it")
+                        break
+                    last = _compact(lines[end - 1])
+                    if (_short_unfinished_over_full(lines, end - 1, body, columns) and last[-1:] not in _CLAUSE_GOES_ON
+                            and not _LIST_GOES_ON.search(last)):
+                        # (`美方出席今天午宴的有` / `前国务卿…`: a clause left open goes on into the line under it.)
+                        found = body
+                        if evidence is not None:
+                            evidence[index] = (f"taken to begin a new article at {_text_of(lines[index:body])!r} with "
+                                               "no gap above it: the text above ends a sentence, and its last line "
+                                               "falls short of the column and ends no sentence over a full line")
+                        break
                 elif (_opens_paragraph(lines, body, columns, explicit) or _opener_at(lines, body) is not None
                         or _byline_line_names(lines[body]) is not None
                         or (_subtitle_closes(lines, index, end) and not _is_title_like(lines[body]))):
@@ -191,7 +213,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                                            f"line falls short of the column and ends no sentence over a full line, "
                                            f"{_compact(lines[body])!r}")
                     break
-            if found is None and not inside and _standalone_headline(lines, index, columns):
+            if found is None and not inside and not gapless and _standalone_headline(lines, index, columns):
                 found = _next_line(lines, index + _standalone_title(lines[index:]))
             if found is not None:
                 starts.append(index)
@@ -274,6 +296,19 @@ def _indents_lost(lines: list[str | None], columns: list[float | None]) -> bool:
             return True
         above = line
     return False
+
+
+def _visibly_opened(lines: list[str | None], body: int) -> str | None:
+    """What shows a story's body beginning at ``body`` whatever lines stand above it: an opener, a byline line or a
+    kept paragraph indent (a line inside a paragraph keeps none); None when nothing does."""
+    line = lines[body]
+    if _opener_at(lines, body) is not None:
+        return "an opener stands"
+    if _byline_line_names(line) is not None:
+        return "a byline stands"
+    if _indented(line):
+        return "a paragraph's kept indent stands"
+    return None
 
 
 def _under_a_headline(lines: list[str | None], starts: list[int], index: int) -> bool:
