@@ -1380,3 +1380,35 @@ def test_a_paragraphs_first_line_right_under_a_finished_sentence_starts_no_artic
     # The same lines inside a story: the line under the short one is no paragraph's start, nothing opens there.
     item = _only_item(_page(_FINISHED_ABOVE + "\n全市首条智慧巴士专线今天\n开通运营，这条线路从火车\n站出发途经十二个站点。", "（王五）"))
     assert item.title == "测试标题"
+
+
+# --- ninth round: a headline's second line over a letter's salutation or a list's first point -----------------------
+
+_LETTER = "获悉贵国的伟大领袖逝世\n，深感悲痛。他的不幸逝\n世使贵国失去了一位最优\n秀的领导人。"
+
+
+def test_a_headline_line_over_a_letters_salutation_is_the_headlines():
+    # `主席江泽民先生阁下` is an indent short of the column and ends no sentence, as a paragraph's first line would;
+    # but the line under it opens a letter, which no paragraph's second line does.
+    item = _only_item(_page("■ 北京中华人民共和国\n主席江泽民先生阁下\n主席先生：" + _LETTER, "（王五）"))
+    assert item.title == "北京中华人民共和国主席江泽民先生阁下"
+    assert item.body.startswith("主席先生：获悉")
+    assert any("opens a letter or a list" in warning for warning in item.warnings)
+
+
+def test_a_headline_line_over_a_gap_and_a_letters_salutation_is_the_headlines():
+    item = _only_item(_page("■ 北京中华人民共和国\n主席江泽民先生阁下", "主席先生：" + _LETTER, "（王五）"))
+    assert item.title == "北京中华人民共和国主席江泽民先生阁下"
+
+
+def test_a_headline_wrapped_over_a_lists_first_point_is_whole():
+    item = _only_item(_page("人民日报国际部主办每周\n国际时事竞答（第九期）\n１．５月２７日，两国在巴黎\n正式签署了合作的基本文件\n"
+                            "，标志着关系进入新阶段。\n２．下列国家中哪一个是今年\n新加入的成员国？", "（王五）"))
+    assert item.title == "人民日报国际部主办每周国际时事竞答（第九期）"
+    assert item.body.startswith("１．５月")
+
+
+def test_a_decimal_opening_a_line_is_no_lists_point():
+    from service.ingest.pages.titles import _NUMBERED_POINT
+    assert _NUMBERED_POINT.match("１．５月２７日，俄罗斯和") and _NUMBERED_POINT.match("2、完善制度")
+    assert not _NUMBERED_POINT.match("１．５亿元，同比增长") and not _NUMBERED_POINT.match("3.5%的增速")

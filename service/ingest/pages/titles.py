@@ -108,7 +108,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
-                 or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None)):
+                 or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None
+                 or _opens_by_its_words(lines, after))):
         return candidates, after, warnings
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
@@ -116,11 +117,17 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
         if _opener_at(lines, line_index) is not None or _opens_unclosed(lines[line_index]):
             return candidates[:position], line_index, []
-        if _strong_start(lines, line_index, columns, explicit):
+        if _strong_start(lines, line_index, columns, explicit) and not _opens_by_its_words(lines, line_index + 1):
+            # (A paragraph's first line runs on into the next; a line under it opening a letter, a speech or a list
+            # point (`主席先生：…`, `１．５月…`) is no paragraph's second line, so the line above it is the headline's.)
             if not _closes_headline_over_its_echo(lines, line_index):
                 return candidates[:position], line_index, []
             warnings.append(f"{_compact(lines[line_index])!r} kept in the headline though it is an indent short of "
                             "the column: a gap follows it and the story under it takes up its words")
+        if _opens_by_its_words(lines, line_index) and not _opens_lede(lines[line_index]):
+            return candidates[:position], line_index, [
+                f"the headline ends above {_compact(lines[line_index])[:12]!r}, which opens a letter or a list as a "
+                "story's first line does"]
         if _opens_lede(lines[line_index]):
             # Only the wording decided: a headline line can open so too.
             return candidates[:position], line_index, [
@@ -152,6 +159,22 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
+
+
+# A numbered point opening a line (`１．５月２７日…`, `２、`), a list's first item, which a story may open with; a
+# letter's salutation ending on an honorific (`主席先生：`, `李鹏总理阁下：`). (Read as a story's opening everywhere,
+# the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
+_NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
+_HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
+
+
+def _opens_by_its_words(lines: list[str | None], index: int) -> bool:
+    """Whether the line at ``index`` opens a paragraph by its words: a lede's opening, a salutation, a numbered
+    point."""
+    index = _next_line(lines, index)  # (past a column break: a paragraph's first line runs on across it too)
+    line = lines[index] if index < len(lines) else None
+    return line is not None and (_opens_lede(line) or bool(_NUMBERED_POINT.match(_compact(line)))
+                                 or bool(_HONORIFIC_SALUTATION.match(_compact(line))))
 
 
 def _broken_by_the_column(lines: list[str | None], first: int, after_gap: int) -> str | None:
