@@ -1412,3 +1412,18 @@ def test_a_decimal_opening_a_line_is_no_lists_point():
     from service.ingest.pages.titles import _NUMBERED_POINT
     assert _NUMBERED_POINT.match("１．５月２７日，俄罗斯和") and _NUMBERED_POINT.match("2、完善制度")
     assert not _NUMBERED_POINT.match("１．５亿元，同比增长") and not _NUMBERED_POINT.match("3.5%的增速")
+
+
+def test_a_quotations_last_line_right_under_a_finished_sentence_over_a_kept_indent_starts_no_article():
+    # `换车去北京！”` closes the quotation the line above opened, and ends a sentence: the paragraph's last line.
+    item = _only_item(_page("测试标题", "  ５时３０分，乘务人员终于\n亮相了，他们一打开车门，\n就嚷道：“快下车！快下车！\n"
+                            "换车去北京！”\n  乘客们不知所措，有的\n不肯下车，但最后大家还\n是下车了。", "（王五）"))
+    assert item.title == "测试标题"
+    assert "换车去北京！”乘客们" in _no_space(item.body)
+
+
+def test_a_bulleted_headline_wrapped_at_its_dash_is_one_headline():
+    # `■做与中国合作的先行——` ends on a dash, which a body line does mid-sentence; its bullet marks a headline.
+    page = split_page(_page(_LETTER_ABOVE + "\n■做与中国合作的先行——\n记希腊船王康斯坦塔科普洛\n斯",
+                            "  １９９５年５月，希腊船主\n瓦西里斯先生携夫人访问中\n国，探索与中国合作的途径。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "做与中国合作的先行——记希腊船王康斯坦塔科普洛斯"]

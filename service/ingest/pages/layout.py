@@ -130,6 +130,7 @@ _SENTENCE_END = re.compile(r"[。！？!?…][\"'”’」』）)]*$")
 _PARAGRAPH_END = re.compile(r"[。！？!?…：:][\"'”’」』）)]*$")
 _CLAUSE_PUNCT = re.compile(r"[，。；;]|,(?!\d)")
 _TITLE_BAD_END = re.compile(r"[！？!?…：:、—-]$")
+_DASH_END = re.compile(r"[^—－─━-](?:—{1,2}|－{1,2}|─{1,2}|━{1,2})$")
 _CONTINUATION_START = re.compile(r"^[”’）)》」』、，。；：,.;:!?！？]")
 _SUBTITLE_START = re.compile(r"^\s*(?:—{1,3}|－{1,3}|-{2,3}|─{1,3}|━{1,3})\s*\S")
 _MAX_TITLE_WIDTH = 40
@@ -175,7 +176,10 @@ def _is_title_like(line: str | None) -> bool:
         return True
     if _LABEL_LINE.match(text) and not _SAYING.search(text):
         return True
-    if _CLAUSE_PUNCT.search(text) or _TITLE_BAD_END.search(text) or _CONTINUATION_START.match(text):
+    # A bulleted line may end on a dash: the headline wrapped there (`■做与中国合作的先行——` / `记希腊船王…`), where a
+    # body line ending on one is mid-sentence.
+    bad_end = _TITLE_BAD_END.search(text) and not (text[0] in _BULLETS and _DASH_END.search(text))
+    if _CLAUSE_PUNCT.search(text) or bad_end or _CONTINUATION_START.match(text):
         return False
     return _byline_names(line) is None and _opener_lead(text) is None and _byline_line_names(line) is None
 

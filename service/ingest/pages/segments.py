@@ -158,7 +158,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             continue
         # A headline may stand right under the story above with no gap, where that story's last line ends a sentence;
         # the body under it must then open visibly (`…顺致最崇高的敬意。` / `国际社会深切哀悼邓小平逝世` / `本报讯（…）`).
-        gapless = index > floor and previous is not None and _ends_sentence(previous)
+        gapless = index > floor and previous is not None and _ends_sentence(previous) and not _closes_unopened(line)
         if (index > 0 and _is_title_like(line) and not _is_subtitle(line)
                 and (lines[index - 1] is None and not _under_a_headline(lines, starts, index)
                      and _after_finished_text(lines, index, floor) or gapless)
@@ -296,6 +296,13 @@ def _indents_lost(lines: list[str | None], columns: list[float | None]) -> bool:
             return True
         above = line
     return False
+
+
+def _closes_unopened(line: str) -> bool:
+    """A line ending a sentence or closing a quotation or bracket it did not open (`换车去北京！”`): the end of the
+    paragraph above, as a headline's line is not."""
+    text = _compact(line)
+    return _ends_sentence(text) or any(text.count(b) > text.count(a) for a, b in ("（）", "()", "“”", "「」", "《》"))
 
 
 def _visibly_opened(lines: list[str | None], body: int) -> str | None:
