@@ -1409,7 +1409,7 @@ def test_a_headline_wrapped_over_a_lists_first_point_is_whole():
 
 
 def test_a_decimal_opening_a_line_is_no_lists_point():
-    from service.ingest.pages.titles import _NUMBERED_POINT
+    from service.ingest.pages.layout import _NUMBERED_POINT
     assert _NUMBERED_POINT.match("１．５月２７日，俄罗斯和") and _NUMBERED_POINT.match("2、完善制度")
     assert not _NUMBERED_POINT.match("１．５亿元，同比增长") and not _NUMBERED_POINT.match("3.5%的增速")
 
@@ -1427,3 +1427,11 @@ def test_a_bulleted_headline_wrapped_at_its_dash_is_one_headline():
     page = split_page(_page(_LETTER_ABOVE + "\n■做与中国合作的先行——\n记希腊船王康斯坦塔科普洛\n斯",
                             "  １９９５年５月，希腊船主\n瓦西里斯先生携夫人访问中\n国，探索与中国合作的途径。", "（王五）"))
     assert [item.title for item in page.items] == ["测试标题", "做与中国合作的先行——记希腊船王康斯坦塔科普洛斯"]
+
+
+def test_a_bulleted_headline_wrapped_over_a_gap_and_a_letters_salutation_starts_an_article():
+    # `阁下` under the bulleted line, then a gap, then a line as short as a headline's in a narrow column: the
+    # salutation says the letter begins there, so the bulleted lines head it.
+    page = split_page(_page(_LETTER_ABOVE + "\n◆北京中华人民共和国主席江泽民先生\n阁下", "主席先生：获悉现代中国的伟大领袖邓\n"
+                            "小平先生逝世，深感悲痛。他的不幸逝\n世使中国失去了一位最优秀的领导人。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "北京中华人民共和国主席江泽民先生阁下"]

@@ -14,7 +14,7 @@ import re
 import threading
 
 from .credits import _bulleted_name, _byline_line_names, _byline_names, _opener_lead
-from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _width
+from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _next_line, _width
 
 
 # --- words broken across lines ------------------------------------------------
@@ -302,6 +302,22 @@ def _opens_paragraph(lines: list[str | None], index: int, columns: list[float | 
 
 def _opens_lede(line: str | None) -> bool:
     return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
+
+
+# A numbered point opening a line (`１．５月２７日…`, `２、`), a list's first item, which a story may open with; a
+# letter's salutation ending on an honorific (`主席先生：`, `李鹏总理阁下：`). (Read as a story's opening everywhere,
+# the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
+_NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
+_HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
+
+
+def _opens_by_its_words(lines: list[str | None], index: int) -> bool:
+    """Whether the line at ``index`` opens a paragraph by its words: a lede's opening, a salutation, a numbered
+    point."""
+    index = _next_line(lines, index)  # (past a column break: a paragraph's first line runs on across it too)
+    line = lines[index] if index < len(lines) else None
+    return line is not None and (_opens_lede(line) or bool(_NUMBERED_POINT.match(_compact(line)))
+                                 or bool(_HONORIFIC_SALUTATION.match(_compact(line))))
 
 
 def _opens_unclosed(line: str) -> bool:

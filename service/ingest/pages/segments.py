@@ -18,7 +18,8 @@ from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _r
 from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
-                     _long_headline, _opens_paragraph, _opens_unclosed, _paragraph_starts, _standalone_title)
+                     _long_headline, _opens_by_its_words, _opens_paragraph, _opens_unclosed, _paragraph_starts,
+                     _standalone_title)
 from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
 
@@ -533,8 +534,9 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
     after = lines[after_index] if after_index < len(lines) else None
     # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
     # bulleted line, or from its second line into the next, says the text goes on under it.
+    # So does a letter's salutation, a lede's opening or a list's first point under the second line.
     return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
-                                  or _joins(following, after))
+                                  or _joins(following, after) or _opens_by_its_words(lines, after_index))
 
 
 def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from .credits import _bulleted_name, _byline_line_names, _opener_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
-                     _join_lines, _joins, _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed,
+                     _join_lines, _joins, _kicker_like, _long_headline, _opens_by_its_words, _opens_lede, _opens_paragraph,
+                     _opens_unclosed,
                      _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _ECHO_MIN, _FULL_LINE_SLACK, _Segment, _echo, _indent_short
@@ -159,22 +160,6 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
-
-
-# A numbered point opening a line (`１．５月２７日…`, `２、`), a list's first item, which a story may open with; a
-# letter's salutation ending on an honorific (`主席先生：`, `李鹏总理阁下：`). (Read as a story's opening everywhere,
-# the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
-_NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
-_HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
-
-
-def _opens_by_its_words(lines: list[str | None], index: int) -> bool:
-    """Whether the line at ``index`` opens a paragraph by its words: a lede's opening, a salutation, a numbered
-    point."""
-    index = _next_line(lines, index)  # (past a column break: a paragraph's first line runs on across it too)
-    line = lines[index] if index < len(lines) else None
-    return line is not None and (_opens_lede(line) or bool(_NUMBERED_POINT.match(_compact(line)))
-                                 or bool(_HONORIFIC_SALUTATION.match(_compact(line))))
 
 
 def _broken_by_the_column(lines: list[str | None], first: int, after_gap: int) -> str | None:
