@@ -1435,3 +1435,28 @@ def test_a_bulleted_headline_wrapped_over_a_gap_and_a_letters_salutation_starts_
     page = split_page(_page(_LETTER_ABOVE + "\n◆北京中华人民共和国主席江泽民先生\n阁下", "主席先生：获悉现代中国的伟大领袖邓\n"
                             "小平先生逝世，深感悲痛。他的不幸逝\n世使中国失去了一位最优秀的领导人。", "（王五）"))
     assert [item.title for item in page.items] == ["测试标题", "北京中华人民共和国主席江泽民先生阁下"]
+
+
+# --- ninth round: a headline the column wrapped just after its dash ------------------------------------------------
+
+_REVIEW_BODY = "人民日报出版社新近出版了\n王梦奎的短文集。人们知道\n作者是经济学家，这些文章\n大多是三两千字的短文。"
+
+
+def test_a_headline_wrapped_just_after_its_dash_is_one_headline():
+    item = _only_item(_page("驳杂有致别具一格——\n《翠微居杂笔》评介", _REVIEW_BODY, "（王五）"))
+    assert (item.title, item.kicker) == ("驳杂有致别具一格——《翠微居杂笔》评介", None)
+    assert item.body.startswith("人民日报出版社")
+
+
+def test_a_headline_wrapped_after_its_dash_keeps_a_second_line_holding_a_list_comma():
+    # `乡、村` is a list inside the headline, which a body line would hold too: the dash the line above ends on says
+    # the headline goes on.
+    item = _only_item(_page("启动农民积极性的“金钥匙”——\n故城县推行乡、村政务公开的思考", _REVIEW_BODY, "（王五）"))
+    assert item.title == "启动农民积极性的“金钥匙”——故城县推行乡、村政务公开的思考"
+
+
+def test_a_body_line_ending_on_a_dash_heads_nothing():
+    from service.ingest.pages.layout import _wraps_at_its_dash
+    from service.ingest.pages.lines import _line
+    assert not _wraps_at_its_dash(_line("他说，这就是我们的目标——"), [_line("让每个孩子都能上学")])
+    assert not _wraps_at_its_dash(_line("驳杂有致别具一格——"), [_line("人民日报出版社新近出版了，")])

@@ -347,6 +347,16 @@ def _kicker_like(line: str) -> bool:
 _INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}(?![记記訪访])[^—－─━-]{2}")
 
 
+def _wraps_at_its_dash(line: str | None, under: list[str | None]) -> bool:
+    """Whether a line ending on a dash opens a headline the column wrapped there (`驳杂有致别具一格——` / `《翠微居杂笔》评介`,
+    `让湖水熠熠闪光—` / `—马拉维纪行之三`): the rest of it reads as a headline's, and so does the line under it. (A body
+    line ending on a dash runs on into a line of the paragraph, clause marks and all.)"""
+    following = under[0] if under else None
+    if line is None or following is None or _indented(line) or not _DASH_END.search(_compact(line)):
+        return False
+    return _is_title_like(_compact(line).rstrip("—－─━-")) and _is_title_like(following)
+
+
 def _standalone_title(lines: list[str | None]) -> int:
     """How many leading lines (0, 1 or 2) form a headline standing alone before a gap."""
     end = 0

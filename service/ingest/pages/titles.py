@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .credits import _bulleted_name, _byline_line_names, _opener_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
-                     _join_lines, _joins, _kicker_like, _long_headline, _opens_by_its_words, _opens_lede, _opens_paragraph,
+                     _join_lines, _joins, _kicker_like, _long_headline, _wraps_at_its_dash, _opens_by_its_words, _opens_lede, _opens_paragraph,
                      _opens_unclosed,
                      _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
@@ -69,7 +69,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
                 index += 1
                 continue
             break
-        if not _is_title_like(line) or (candidates and _bulleted_name(line) is not None):
+        if not (_is_title_like(line) or not candidates and _wraps_at_its_dash(line, lines[index + 1:index + 2])) or (
+                candidates and _bulleted_name(line) is not None):
             break
         if candidates and (_names_the_headline(lines, candidates, line) or _broken_dateline(line)):
             break
@@ -114,8 +115,9 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
         return candidates, after, warnings
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
-        if _joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above)):
-            continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
+        if (_joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above))
+                or _wraps_at_its_dash(above, [lines[line_index]])):
+            continue  # a word, a bracket or quotation left open, or a dash runs across: this line goes on from the one above
         if _opener_at(lines, line_index) is not None or _opens_unclosed(lines[line_index]):
             return candidates[:position], line_index, []
         if _strong_start(lines, line_index, columns, explicit) and not _opens_by_its_words(lines, line_index + 1):
@@ -138,10 +140,10 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     first = lines[candidates[0]]
     if len(candidates) == 1:
         return candidates, _next_line(lines, candidates[0] + 1), warnings
-    # A title mark or quotation left open, a label (`本报评论员：`), or a word broken at the line's end
-    # (`…社会主义市场` / `经济法律体系…`) goes on into the second line.
+    # A title mark or quotation left open, a label (`本报评论员：`), a word broken at the line's end
+    # (`…社会主义市场` / `经济法律体系…`) or a dash the line ends on goes on into the second line.
     if (_opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]])
-            or _PORTRAIT_BROKEN.search(_compact(first))):
+            or _PORTRAIT_BROKEN.search(_compact(first)) or _wraps_at_its_dash(first, [lines[candidates[1]]])):
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     second = lines[candidates[1]]
     under = candidates[1] + 1
