@@ -1460,3 +1460,16 @@ def test_a_body_line_ending_on_a_dash_heads_nothing():
     from service.ingest.pages.lines import _line
     assert not _wraps_at_its_dash(_line("他说，这就是我们的目标——"), [_line("让每个孩子都能上学")])
     assert not _wraps_at_its_dash(_line("驳杂有致别具一格——"), [_line("人民日报出版社新近出版了，")])
+
+
+def test_a_dash_line_ending_on_a_place_over_the_headlines_rest_is_no_kicker():
+    item = _only_item(_page("创造良好的学习环境——江苏省\n整顿高校治安秩序的调查", "  江苏是我国高等教育发达\n的省份之一，前一段时间这\n"
+                            "里的高校周边环境存在问题。", "（王五）"))
+    assert (item.kicker, item.title) == (None, "创造良好的学习环境——江苏省整顿高校治安秩序的调查")
+    assert any("ends on a place, '江苏省'" in warning for warning in item.warnings)
+
+
+def test_a_dash_kicker_ending_on_what_it_says_stays_a_kicker():
+    item = _only_item(_page("伟大的变革——庆祝改革开放大型展览\n小“家”变化见证国家发展", "  江苏是我国高等教育发达\n"
+                            "的省份之一，前一段时间这\n里的高校周边环境存在问题。", "（王五）"))
+    assert (item.kicker, item.title) == ("伟大的变革——庆祝改革开放大型展览", "小“家”变化见证国家发展")

@@ -258,10 +258,14 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         if across and _kicker_like(lines[heads[0]]) and not gap_after_first and not _has_phrase_space(lines[heads[0]]):
             block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: the "
                                   f"story says {across!r} unbroken, which the line break splits")
+        subject = _PLACE_AFTER_DASH.search(_compact(lines[heads[0]])) if not gap_after_first else None
+        if subject and _kicker_like(lines[heads[0]]) and not _has_phrase_space(lines[heads[0]]):
+            block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: it ends "
+                                  f"on a place, {subject.group(1)!r}, that the next line's words go on from")
         if not _opens_unclosed(lines[heads[0]]) and (
                 _has_phrase_space(lines[heads[0]]) or gap_after_first
                 or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]])
-                    and not across)):
+                    and not across and not subject)):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
         elif len(heads) >= 3 and not block.subtitle and _set_apart_by_width(lines[heads[-2]], lines[heads[-1]]):
@@ -277,6 +281,9 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     return block
 
 
+# A dash's second phrase ending on a place (`创造良好的学习环境——江苏省` / `整顿高校治安秩序的调查`): the subject of what the
+# next line says, so the headline wrapped there; a kicker's phrase ends on what it says of its subject.
+_PLACE_AFTER_DASH = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})([\u4e00-\u9fff]{1,6}[省市县区镇乡村州])$")
 # Lines of the story read for a name the headline's line break split.
 _NAMED_LINES = 8
 
