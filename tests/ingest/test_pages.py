@@ -1473,3 +1473,20 @@ def test_a_dash_kicker_ending_on_what_it_says_stays_a_kicker():
     item = _only_item(_page("伟大的变革——庆祝改革开放大型展览\n小“家”变化见证国家发展", "  江苏是我国高等教育发达\n"
                             "的省份之一，前一段时间这\n里的高校周边环境存在问题。", "（王五）"))
     assert (item.kicker, item.title) == ("伟大的变革——庆祝改革开放大型展览", "小“家”变化见证国家发展")
+
+
+# --- ninth round: a run-in headline's bracket broken by a column break ----------------------------------------------
+
+def test_a_run_in_headline_whose_bracket_a_column_break_splits_is_whole():
+    page = split_page(_page(_BRIEF_ABOVE, "【人民日报国际部主办每", "周国际时事竞答（第九\n期）】１．５月２７日，两\n国在巴黎正式签署了合\n"
+                            "作的基本文件。"))
+    assert [item.title for item in page.items] == ["测试标题", "人民日报国际部主办每周国际时事竞答（第九期）"]
+    assert page.items[1].body.startswith("１．５月２７日")
+
+
+def test_a_bracket_left_open_over_a_gap_goes_on_only_where_it_closes_early_past_it():
+    from service.ingest.pages.lines import _line
+    from service.ingest.pages.segments import _bracket_goes_on
+    assert _bracket_goes_on(_line("周国际时事竞答（第九"), [_line("期）】１．５月２７日")])
+    assert not _bracket_goes_on(_line("周国际时事竞答第九期的"), [_line("题目共有十道，读者可以")])
+    assert not _bracket_goes_on(_line("【以色列国议会议长】"), [])

@@ -579,9 +579,15 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
         taken = 1
         # The bracket may close on the next line, or on the one after it when a narrow column wraps the
         # headline twice (`【人民日报国际部主办每` / `周国际时事竞答（第九` / `期）】本报讯…`).
-        while "】" not in text and taken < 3 and index + taken < len(lines):
+        gaps = 0
+        while "】" not in text and taken - gaps < 3 and index + taken < len(lines):
             following = lines[index + taken]
-            if following is None or "【" in following or (following.find("】") < 0 and taken == 2):
+            if (following is None and not gaps and index + taken + 1 < len(lines)
+                    and _bracket_goes_on(lines[index + taken + 1], lines[index + taken + 2:index + taken + 3])):
+                # A column break inside the bracket (`【人民日报国际部主办每` / gap / `周国际时事竞答（第九` / `期）】…`).
+                taken, gaps = taken + 1, 1
+                continue
+            if following is None or "【" in following or (following.find("】") < 0 and taken - gaps == 2):
                 break
             if following.find("】") >= 16:
                 break
@@ -608,6 +614,17 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
             result.append(line)
             index += 1
     return result
+
+
+def _bracket_goes_on(line: str | None, under: list[str | None]) -> bool:
+    """Whether a run-in headline's bracket, left open above a gap, closes in ``line`` past it or the line under that,
+    early in the line as a headline's last words would."""
+    for part in [line] + under:
+        if part is None or "【" in part:
+            return False
+        if "】" in part:
+            return part.find("】") < 16
+    return False
 
 
 def _text_before_caption(segment: _Segment) -> bool:
