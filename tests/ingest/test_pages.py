@@ -1347,3 +1347,146 @@ def test_a_subtitle_opening_with_a_whole_dash_under_a_headline_is_a_subtitle():
     item = _only_item(_page("扎根山乡的好医生\n——记乡村医生王德明", "  王德明在山乡行医三十\n年，走遍了全乡的每一个\n村落，为乡亲们看病从不\n计较报酬。",
                             "（王五）"))
     assert (item.title, item.subtitle) == ("扎根山乡的好医生", "——记乡村医生王德明")
+
+
+# --- ninth round: headlines set right under the story above, with no gap ------------------------------------------
+
+_FINISHED_ABOVE = "测试标题\n\n各地群众连日来纷纷前往\n纪念馆献花，寄托哀思，\n缅怀先烈的丰功伟绩。"
+
+
+def test_a_headline_right_under_a_finished_sentence_over_an_opener_starts_an_article():
+    # No gap between `…丰功伟绩。` and the headline: the opener under it says a story begins there.
+    page = split_page(_page(_FINISHED_ABOVE + "\n国际社会深切哀悼\n老战士逝世\n本报讯（记者 高诗）加勒比\n共同体秘书长日前致电，对\n"
+                            "老战士逝世表示哀悼。"))
+    assert [(item.title, item.authors) for item in page.items] == [("测试标题", ()), ("国际社会深切哀悼老战士逝世", ("高诗",))]
+    assert any("no gap above it" in warning and "an opener" in warning for warning in page.items[1].warnings)
+
+
+def test_a_headline_right_under_a_finished_sentence_over_a_kept_indent_starts_an_article():
+    page = split_page(_page(_FINISHED_ABOVE + "\n全国文艺评奖项目审批结束\n  常设全国性文艺评奖项目\n的审批工作已经结束，各奖\n"
+                            "项主办单位要认真执行。"))
+    assert [item.title for item in page.items] == ["测试标题", "全国文艺评奖项目审批结束"]
+    assert page.items[1].body.startswith("常设全国性")
+
+
+def test_a_headline_right_under_a_finished_sentence_falling_short_unfinished_over_a_full_line_starts_an_article():
+    page = split_page(_page(_FINISHED_ABOVE + "\n全市首条智慧巴士专线\n开通运营\n" + "这条线路从火车站出发\n途经十二个站点，乘客\n"
+                            "可以通过手机实时查询\n车辆到站的时间。"))
+    assert [item.title for item in page.items] == ["测试标题", "全市首条智慧巴士专线开通运营"]
+    assert any("no gap above it" in warning and "falls short" in warning for warning in page.items[1].warnings)
+
+
+def test_a_paragraphs_first_line_right_under_a_finished_sentence_starts_no_article():
+    # The same lines inside a story: the line under the short one is no paragraph's start, nothing opens there.
+    item = _only_item(_page(_FINISHED_ABOVE + "\n全市首条智慧巴士专线今天\n开通运营，这条线路从火车\n站出发途经十二个站点。", "（王五）"))
+    assert item.title == "测试标题"
+
+
+# --- ninth round: a headline's second line over a letter's salutation or a list's first point -----------------------
+
+_LETTER = "获悉贵国的伟大领袖逝世\n，深感悲痛。他的不幸逝\n世使贵国失去了一位最优\n秀的领导人。"
+
+
+def test_a_headline_line_over_a_letters_salutation_is_the_headlines():
+    # `主席江泽民先生阁下` is an indent short of the column and ends no sentence, as a paragraph's first line would;
+    # but the line under it opens a letter, which no paragraph's second line does.
+    item = _only_item(_page("■ 北京中华人民共和国\n主席江泽民先生阁下\n主席先生：" + _LETTER, "（王五）"))
+    assert item.title == "北京中华人民共和国主席江泽民先生阁下"
+    assert item.body.startswith("主席先生：获悉")
+    assert any("opens a letter or a list" in warning for warning in item.warnings)
+
+
+def test_a_headline_line_over_a_gap_and_a_letters_salutation_is_the_headlines():
+    item = _only_item(_page("■ 北京中华人民共和国\n主席江泽民先生阁下", "主席先生：" + _LETTER, "（王五）"))
+    assert item.title == "北京中华人民共和国主席江泽民先生阁下"
+
+
+def test_a_headline_wrapped_over_a_lists_first_point_is_whole():
+    item = _only_item(_page("人民日报国际部主办每周\n国际时事竞答（第九期）\n１．５月２７日，两国在巴黎\n正式签署了合作的基本文件\n"
+                            "，标志着关系进入新阶段。\n２．下列国家中哪一个是今年\n新加入的成员国？", "（王五）"))
+    assert item.title == "人民日报国际部主办每周国际时事竞答（第九期）"
+    assert item.body.startswith("１．５月")
+
+
+def test_a_decimal_opening_a_line_is_no_lists_point():
+    from service.ingest.pages.layout import _NUMBERED_POINT
+    assert _NUMBERED_POINT.match("１．５月２７日，俄罗斯和") and _NUMBERED_POINT.match("2、完善制度")
+    assert not _NUMBERED_POINT.match("１．５亿元，同比增长") and not _NUMBERED_POINT.match("3.5%的增速")
+
+
+def test_a_quotations_last_line_right_under_a_finished_sentence_over_a_kept_indent_starts_no_article():
+    # `换车去北京！”` closes the quotation the line above opened, and ends a sentence: the paragraph's last line.
+    item = _only_item(_page("测试标题", "  ５时３０分，乘务人员终于\n亮相了，他们一打开车门，\n就嚷道：“快下车！快下车！\n"
+                            "换车去北京！”\n  乘客们不知所措，有的\n不肯下车，但最后大家还\n是下车了。", "（王五）"))
+    assert item.title == "测试标题"
+    assert "换车去北京！”乘客们" in _no_space(item.body)
+
+
+def test_a_bulleted_headline_wrapped_at_its_dash_is_one_headline():
+    # `■做与中国合作的先行——` ends on a dash, which a body line does mid-sentence; its bullet marks a headline.
+    page = split_page(_page(_LETTER_ABOVE + "\n■做与中国合作的先行——\n记希腊船王康斯坦塔科普洛\n斯",
+                            "  １９９５年５月，希腊船主\n瓦西里斯先生携夫人访问中\n国，探索与中国合作的途径。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "做与中国合作的先行——记希腊船王康斯坦塔科普洛斯"]
+
+
+def test_a_bulleted_headline_wrapped_over_a_gap_and_a_letters_salutation_starts_an_article():
+    # `阁下` under the bulleted line, then a gap, then a line as short as a headline's in a narrow column: the
+    # salutation says the letter begins there, so the bulleted lines head it.
+    page = split_page(_page(_LETTER_ABOVE + "\n◆北京中华人民共和国主席江泽民先生\n阁下", "主席先生：获悉现代中国的伟大领袖邓\n"
+                            "小平先生逝世，深感悲痛。他的不幸逝\n世使中国失去了一位最优秀的领导人。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "北京中华人民共和国主席江泽民先生阁下"]
+
+
+# --- ninth round: a headline the column wrapped just after its dash ------------------------------------------------
+
+_REVIEW_BODY = "人民日报出版社新近出版了\n王梦奎的短文集。人们知道\n作者是经济学家，这些文章\n大多是三两千字的短文。"
+
+
+def test_a_headline_wrapped_just_after_its_dash_is_one_headline():
+    item = _only_item(_page("驳杂有致别具一格——\n《翠微居杂笔》评介", _REVIEW_BODY, "（王五）"))
+    assert (item.title, item.kicker) == ("驳杂有致别具一格——《翠微居杂笔》评介", None)
+    assert item.body.startswith("人民日报出版社")
+
+
+def test_a_headline_wrapped_after_its_dash_keeps_a_second_line_holding_a_list_comma():
+    # `乡、村` is a list inside the headline, which a body line would hold too: the dash the line above ends on says
+    # the headline goes on.
+    item = _only_item(_page("启动农民积极性的“金钥匙”——\n故城县推行乡、村政务公开的思考", _REVIEW_BODY, "（王五）"))
+    assert item.title == "启动农民积极性的“金钥匙”——故城县推行乡、村政务公开的思考"
+
+
+def test_a_body_line_ending_on_a_dash_heads_nothing():
+    from service.ingest.pages.layout import _wraps_at_its_dash
+    from service.ingest.pages.lines import _line
+    assert not _wraps_at_its_dash(_line("他说，这就是我们的目标——"), [_line("让每个孩子都能上学")])
+    assert not _wraps_at_its_dash(_line("驳杂有致别具一格——"), [_line("人民日报出版社新近出版了，")])
+
+
+def test_a_dash_line_ending_on_a_place_over_the_headlines_rest_is_no_kicker():
+    item = _only_item(_page("创造良好的学习环境——江苏省\n整顿高校治安秩序的调查", "  江苏是我国高等教育发达\n的省份之一，前一段时间这\n"
+                            "里的高校周边环境存在问题。", "（王五）"))
+    assert (item.kicker, item.title) == (None, "创造良好的学习环境——江苏省整顿高校治安秩序的调查")
+    assert any("ends on a place, '江苏省'" in warning for warning in item.warnings)
+
+
+def test_a_dash_kicker_ending_on_what_it_says_stays_a_kicker():
+    item = _only_item(_page("伟大的变革——庆祝改革开放大型展览\n小“家”变化见证国家发展", "  江苏是我国高等教育发达\n"
+                            "的省份之一，前一段时间这\n里的高校周边环境存在问题。", "（王五）"))
+    assert (item.kicker, item.title) == ("伟大的变革——庆祝改革开放大型展览", "小“家”变化见证国家发展")
+
+
+# --- ninth round: a run-in headline's bracket broken by a column break ----------------------------------------------
+
+def test_a_run_in_headline_whose_bracket_a_column_break_splits_is_whole():
+    page = split_page(_page(_BRIEF_ABOVE, "【人民日报国际部主办每", "周国际时事竞答（第九\n期）】１．５月２７日，两\n国在巴黎正式签署了合\n"
+                            "作的基本文件。"))
+    assert [item.title for item in page.items] == ["测试标题", "人民日报国际部主办每周国际时事竞答（第九期）"]
+    assert page.items[1].body.startswith("１．５月２７日")
+
+
+def test_a_bracket_left_open_over_a_gap_goes_on_only_where_it_closes_early_past_it():
+    from service.ingest.pages.lines import _line
+    from service.ingest.pages.segments import _bracket_goes_on
+    assert _bracket_goes_on(_line("周国际时事竞答（第九"), [_line("期）】１．５月２７日")])
+    assert not _bracket_goes_on(_line("周国际时事竞答第九期的"), [_line("题目共有十道，读者可以")])
+    assert not _bracket_goes_on(_line("【以色列国议会议长】"), [])

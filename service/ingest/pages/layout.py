@@ -14,7 +14,7 @@ import re
 import threading
 
 from .credits import _bulleted_name, _byline_line_names, _byline_names, _opener_lead
-from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _width
+from .lines import _BULLETS, _compact, _indented, _is_han, _is_word_letter, _next_line, _width
 
 
 # --- words broken across lines ------------------------------------------------
@@ -130,6 +130,7 @@ _SENTENCE_END = re.compile(r"[。！？!?…][\"'”’」』）)]*$")
 _PARAGRAPH_END = re.compile(r"[。！？!?…：:][\"'”’」』）)]*$")
 _CLAUSE_PUNCT = re.compile(r"[，。；;]|,(?!\d)")
 _TITLE_BAD_END = re.compile(r"[！？!?…：:、—-]$")
+_DASH_END = re.compile(r"[^—－─━-](?:—{1,2}|－{1,2}|─{1,2}|━{1,2})$")
 _CONTINUATION_START = re.compile(r"^[”’）)》」』、，。；：,.;:!?！？]")
 _SUBTITLE_START = re.compile(r"^\s*(?:—{1,3}|－{1,3}|-{2,3}|─{1,3}|━{1,3})\s*\S")
 _MAX_TITLE_WIDTH = 40
@@ -175,7 +176,10 @@ def _is_title_like(line: str | None) -> bool:
         return True
     if _LABEL_LINE.match(text) and not _SAYING.search(text):
         return True
-    if _CLAUSE_PUNCT.search(text) or _TITLE_BAD_END.search(text) or _CONTINUATION_START.match(text):
+    # A bulleted line may end on a dash: the headline wrapped there (`■做与中国合作的先行——` / `记希腊船王…`), where a
+    # body line ending on one is mid-sentence.
+    bad_end = _TITLE_BAD_END.search(text) and not (text[0] in _BULLETS and _DASH_END.search(text))
+    if _CLAUSE_PUNCT.search(text) or bad_end or _CONTINUATION_START.match(text):
         return False
     return _byline_names(line) is None and _opener_lead(text) is None and _byline_line_names(line) is None
 
@@ -300,6 +304,22 @@ def _opens_lede(line: str | None) -> bool:
     return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
 
 
+# A numbered point opening a line (`１．５月２７日…`, `２、`), a list's first item, which a story may open with; a
+# letter's salutation ending on an honorific (`主席先生：`, `李鹏总理阁下：`). (Read as a story's opening everywhere,
+# the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
+_NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
+_HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
+
+
+def _opens_by_its_words(lines: list[str | None], index: int) -> bool:
+    """Whether the line at ``index`` opens a paragraph by its words: a lede's opening, a salutation, a numbered
+    point."""
+    index = _next_line(lines, index)  # (past a column break: a paragraph's first line runs on across it too)
+    line = lines[index] if index < len(lines) else None
+    return line is not None and (_opens_lede(line) or bool(_NUMBERED_POINT.match(_compact(line)))
+                                 or bool(_HONORIFIC_SALUTATION.match(_compact(line))))
+
+
 def _opens_unclosed(line: str) -> bool:
     """A bracket or quotation mark opened and not closed: the line runs on into the next, as a body line
     does (``尤金袋鼠（"``); a headline line does not."""
@@ -325,6 +345,16 @@ def _kicker_like(line: str) -> bool:
 # `——记…` / `——访…` (whom it portrays) is the end of its headline, never a kicker's second phrase: a line holding
 # one and broken before the next (`古城有位好警察——记全国` / `特级优秀人民警察王炳奎`) is a headline wrapped.
 _INNER_DASH = re.compile(r"[^—－─━-][—－─━]{1,3}(?![记記訪访])[^—－─━-]{2}")
+
+
+def _wraps_at_its_dash(line: str | None, under: list[str | None]) -> bool:
+    """Whether a line ending on a dash opens a headline the column wrapped there (`驳杂有致别具一格——` / `《翠微居杂笔》评介`,
+    `让湖水熠熠闪光—` / `—马拉维纪行之三`): the rest of it reads as a headline's, and so does the line under it. (A body
+    line ending on a dash runs on into a line of the paragraph, clause marks and all.)"""
+    following = under[0] if under else None
+    if line is None or following is None or _indented(line) or not _DASH_END.search(_compact(line)):
+        return False
+    return _is_title_like(_compact(line).rstrip("—－─━-")) and _is_title_like(following)
 
 
 def _standalone_title(lines: list[str | None]) -> int:

@@ -18,7 +18,8 @@ from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _r
 from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
-                     _long_headline, _opens_paragraph, _opens_unclosed, _paragraph_starts, _standalone_title)
+                     _long_headline, _opens_by_its_words, _opens_paragraph, _opens_unclosed, _paragraph_starts,
+                     _standalone_title)
 from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
 
@@ -156,8 +157,12 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
             starts.append(index)
             index += 1
             continue
-        if (index > 0 and _is_title_like(line) and lines[index - 1] is None and not _under_a_headline(lines, starts, index)
-                and _after_finished_text(lines, index, floor) and not _is_subtitle(line)
+        # A headline may stand right under the story above with no gap, where that story's last line ends a sentence;
+        # the body under it must then open visibly (`…顺致最崇高的敬意。` / `国际社会深切哀悼邓小平逝世` / `本报讯（…）`).
+        gapless = index > floor and previous is not None and _ends_sentence(previous) and not _closes_unopened(line)
+        if (index > 0 and _is_title_like(line) and not _is_subtitle(line)
+                and (lines[index - 1] is None and not _under_a_headline(lines, starts, index)
+                     and _after_finished_text(lines, index, floor) or gapless)
                 and not _runs_into_a_spread_line(lines, index, columns) and not _links_back(line)):
             # A line that reads as inside a story (a quotation, a list point) heads a new one only where a byline
             # or an opener under it says so (`“一件事一次办”` / `企业开办最快半天办结` / `本报记者 谢伟`).
@@ -179,6 +184,24 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                     if _opener_at(lines, body) is not None or _byline_line_names(lines[body]) is not None:
                         found = body
                         break
+                elif gapless:
+                    opened = _visibly_opened(lines, body)
+                    if opened is not None:
+                        found = body
+                        if evidence is not None:
+                            evidence[index] = (f"taken to begin a new article at {_text_of(lines[index:body])!r} with "
+                                               f"no gap above it: the text above ends a sentence and {opened} under it")
+                        break
+                    last = _compact(lines[end - 1])
+                    if (_short_unfinished_over_full(lines, end - 1, body, columns) and last[-1:] not in _CLAUSE_GOES_ON
+                            and not _LIST_GOES_ON.search(last)):
+                        # (`美方出席今天午宴的有` / `前国务卿…`: a clause left open goes on into the line under it.)
+                        found = body
+                        if evidence is not None:
+                            evidence[index] = (f"taken to begin a new article at {_text_of(lines[index:body])!r} with "
+                                               "no gap above it: the text above ends a sentence, and its last line "
+                                               "falls short of the column and ends no sentence over a full line")
+                        break
                 elif (_opens_paragraph(lines, body, columns, explicit) or _opener_at(lines, body) is not None
                         or _byline_line_names(lines[body]) is not None
                         or (_subtitle_closes(lines, index, end) and not _is_title_like(lines[body]))):
@@ -191,7 +214,7 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                                            f"line falls short of the column and ends no sentence over a full line, "
                                            f"{_compact(lines[body])!r}")
                     break
-            if found is None and not inside and _standalone_headline(lines, index, columns):
+            if found is None and not inside and not gapless and _standalone_headline(lines, index, columns):
                 found = _next_line(lines, index + _standalone_title(lines[index:]))
             if found is not None:
                 starts.append(index)
@@ -274,6 +297,26 @@ def _indents_lost(lines: list[str | None], columns: list[float | None]) -> bool:
             return True
         above = line
     return False
+
+
+def _closes_unopened(line: str) -> bool:
+    """A line ending a sentence or closing a quotation or bracket it did not open (`换车去北京！”`): the end of the
+    paragraph above, as a headline's line is not."""
+    text = _compact(line)
+    return _ends_sentence(text) or any(text.count(b) > text.count(a) for a, b in ("（）", "()", "“”", "「」", "《》"))
+
+
+def _visibly_opened(lines: list[str | None], body: int) -> str | None:
+    """What shows a story's body beginning at ``body`` whatever lines stand above it: an opener, a byline line or a
+    kept paragraph indent (a line inside a paragraph keeps none); None when nothing does."""
+    line = lines[body]
+    if _opener_at(lines, body) is not None:
+        return "an opener stands"
+    if _byline_line_names(line) is not None:
+        return "a byline stands"
+    if _indented(line):
+        return "a paragraph's kept indent stands"
+    return None
 
 
 def _under_a_headline(lines: list[str | None], starts: list[int], index: int) -> bool:
@@ -491,8 +534,9 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
     after = lines[after_index] if after_index < len(lines) else None
     # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
     # bulleted line, or from its second line into the next, says the text goes on under it.
+    # So does a letter's salutation, a lede's opening or a list's first point under the second line.
     return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
-                                  or _joins(following, after))
+                                  or _joins(following, after) or _opens_by_its_words(lines, after_index))
 
 
 def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
@@ -535,9 +579,15 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
         taken = 1
         # The bracket may close on the next line, or on the one after it when a narrow column wraps the
         # headline twice (`【人民日报国际部主办每` / `周国际时事竞答（第九` / `期）】本报讯…`).
-        while "】" not in text and taken < 3 and index + taken < len(lines):
+        gaps = 0
+        while "】" not in text and taken - gaps < 3 and index + taken < len(lines):
             following = lines[index + taken]
-            if following is None or "【" in following or (following.find("】") < 0 and taken == 2):
+            if (following is None and not gaps and index + taken + 1 < len(lines)
+                    and _bracket_goes_on(lines[index + taken + 1], lines[index + taken + 2:index + taken + 3])):
+                # A column break inside the bracket (`【人民日报国际部主办每` / gap / `周国际时事竞答（第九` / `期）】…`).
+                taken, gaps = taken + 1, 1
+                continue
+            if following is None or "【" in following or (following.find("】") < 0 and taken - gaps == 2):
                 break
             if following.find("】") >= 16:
                 break
@@ -564,6 +614,17 @@ def _run_in_titles(lines: list[str | None]) -> list[str | None]:
             result.append(line)
             index += 1
     return result
+
+
+def _bracket_goes_on(line: str | None, under: list[str | None]) -> bool:
+    """Whether a run-in headline's bracket, left open above a gap, closes in ``line`` past it or the line under that,
+    early in the line as a headline's last words would."""
+    for part in [line] + under:
+        if part is None or "【" in part:
+            return False
+        if "】" in part:
+            return part.find("】") < 16
+    return False
 
 
 def _text_before_caption(segment: _Segment) -> bool:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from .credits import _bulleted_name, _byline_line_names, _opener_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
-                     _join_lines, _joins, _kicker_like, _long_headline, _opens_lede, _opens_paragraph, _opens_unclosed,
+                     _join_lines, _joins, _kicker_like, _long_headline, _wraps_at_its_dash, _opens_by_its_words, _opens_lede, _opens_paragraph,
+                     _opens_unclosed,
                      _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _ECHO_MIN, _FULL_LINE_SLACK, _Segment, _echo, _indent_short
@@ -68,7 +69,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
                 index += 1
                 continue
             break
-        if not _is_title_like(line) or (candidates and _bulleted_name(line) is not None):
+        if not (_is_title_like(line) or not candidates and _wraps_at_its_dash(line, lines[index + 1:index + 2])) or (
+                candidates and _bulleted_name(line) is not None):
             break
         if candidates and (_names_the_headline(lines, candidates, line) or _broken_dateline(line)):
             break
@@ -108,19 +110,27 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     # candidate that surely begins one (or opens with 本报讯) ends the title block.
     if (after < len(lines) and len(candidates) <= 3 and not _joins(lines[candidates[-1]], lines[after])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
-                 or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None)):
+                 or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None
+                 or _opens_by_its_words(lines, after))):
         return candidates, after, warnings
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
-        if _joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above)):
-            continue  # a word, or a bracket or quotation left open, runs across: this line goes on from the one above
+        if (_joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above))
+                or _wraps_at_its_dash(above, [lines[line_index]])):
+            continue  # a word, a bracket or quotation left open, or a dash runs across: this line goes on from the one above
         if _opener_at(lines, line_index) is not None or _opens_unclosed(lines[line_index]):
             return candidates[:position], line_index, []
-        if _strong_start(lines, line_index, columns, explicit):
+        if _strong_start(lines, line_index, columns, explicit) and not _opens_by_its_words(lines, line_index + 1):
+            # (A paragraph's first line runs on into the next; a line under it opening a letter, a speech or a list
+            # point (`主席先生：…`, `１．５月…`) is no paragraph's second line, so the line above it is the headline's.)
             if not _closes_headline_over_its_echo(lines, line_index):
                 return candidates[:position], line_index, []
             warnings.append(f"{_compact(lines[line_index])!r} kept in the headline though it is an indent short of "
                             "the column: a gap follows it and the story under it takes up its words")
+        if _opens_by_its_words(lines, line_index) and not _opens_lede(lines[line_index]):
+            return candidates[:position], line_index, [
+                f"the headline ends above {_compact(lines[line_index])[:12]!r}, which opens a letter or a list as a "
+                "story's first line does"]
         if _opens_lede(lines[line_index]):
             # Only the wording decided: a headline line can open so too.
             return candidates[:position], line_index, [
@@ -130,10 +140,10 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
     first = lines[candidates[0]]
     if len(candidates) == 1:
         return candidates, _next_line(lines, candidates[0] + 1), warnings
-    # A title mark or quotation left open, a label (`本报评论员：`), or a word broken at the line's end
-    # (`…社会主义市场` / `经济法律体系…`) goes on into the second line.
+    # A title mark or quotation left open, a label (`本报评论员：`), a word broken at the line's end
+    # (`…社会主义市场` / `经济法律体系…`) or a dash the line ends on goes on into the second line.
     if (_opens_unclosed(first) or _compact(first).endswith(("：", ":")) or _joins(first, lines[candidates[1]])
-            or _PORTRAIT_BROKEN.search(_compact(first))):
+            or _PORTRAIT_BROKEN.search(_compact(first)) or _wraps_at_its_dash(first, [lines[candidates[1]]])):
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     second = lines[candidates[1]]
     under = candidates[1] + 1
@@ -248,10 +258,14 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         if across and _kicker_like(lines[heads[0]]) and not gap_after_first and not _has_phrase_space(lines[heads[0]]):
             block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: the "
                                   f"story says {across!r} unbroken, which the line break splits")
+        subject = _PLACE_AFTER_DASH.search(_compact(lines[heads[0]])) if not gap_after_first else None
+        if subject and _kicker_like(lines[heads[0]]) and not _has_phrase_space(lines[heads[0]]):
+            block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: it ends "
+                                  f"on a place, {subject.group(1)!r}, that the next line's words go on from")
         if not _opens_unclosed(lines[heads[0]]) and (
                 _has_phrase_space(lines[heads[0]]) or gap_after_first
                 or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]])
-                    and not across)):
+                    and not across and not subject)):
             block.kicker = _title_text([lines[heads[0]]])
             heads = heads[1:]
         elif len(heads) >= 3 and not block.subtitle and _set_apart_by_width(lines[heads[-2]], lines[heads[-1]]):
@@ -267,6 +281,9 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
     return block
 
 
+# A dash's second phrase ending on a place (`创造良好的学习环境——江苏省` / `整顿高校治安秩序的调查`): the subject of what the
+# next line says, so the headline wrapped there; a kicker's phrase ends on what it says of its subject.
+_PLACE_AFTER_DASH = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})([\u4e00-\u9fff]{1,6}[省市县区镇乡村州])$")
 # Lines of the story read for a name the headline's line break split.
 _NAMED_LINES = 8
 
