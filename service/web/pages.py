@@ -251,6 +251,9 @@ def search():
                                      if value not in (None, "")})) for fmt in EXPORT_FORMATS]
     cleared = without_filters(results.query)
     other_script = "traditional" if script == "simplified" else "simplified"
+    other_query = e.display.text(results.query, other_script)
+    if e.analyzer.fold(other_query) == e.analyzer.fold(results.query):
+        other_query = results.query  # searches fold the scripts together: the other spelling finds the same
     return render("search.html", query=results.query, results=results, filters=filters, page=page,
                   last_page=last_page, chart=chart, archive=archive, sections=sections, more_sections=more_sections,
                   input_from=input_from, input_to=input_to, unfiltered_total=unfiltered_total, here=here,
@@ -259,7 +262,7 @@ def search():
                   clear_link=search_link(here, q=cleared, date_from=None, date_to=None, section=None, page=None)
                   if cleared else link("pages.home"),
                   partial_marks=any(h.partial_highlights or h.title_partial_highlights for h in results.hits),
-                  other_script=other_script, other_query=e.display.text(results.query, other_script))
+                  other_script=other_script, other_query=other_query)
 
 
 @pages.get("/articles/<path:article_id>")

@@ -42,7 +42,8 @@ def test_results_page_marks_query_terms(live_server):
 def test_nothing_found_suggests_what_to_try(live_server):
     status, html = get(live_server, "/search?q=" + urllib.parse.quote("火星探测器"))
     assert status == 200 and "没有找到" in html and "减少关键词" in html
-    assert "换用繁体书写" in html and ">火星探測器</a>" in html  # the query in the other script, one click away
+    # Searches fold the two scripts together: the query in the other script would find nothing either.
+    assert "换用" not in html and ">火星探測器</a>" not in html
 
 
 def test_a_name_found_only_in_bylines_offers_the_author_filter_and_no_fallback_note(live_server):
