@@ -13,6 +13,11 @@ from operator import add
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 
 
+def is_cjk(text: str) -> bool:
+    """Whether `text` is one or more CJK characters of the runs n-grams are taken from (False when empty)."""
+    return _CJK_RUN.fullmatch(text) is not None
+
+
 def cjk_bigrams(folded: str) -> list[tuple[str, int, int]]:
     """(gram, start, end) in `folded` coordinates: overlapping bigrams of each CJK run, lone characters as themselves."""
     grams: list[tuple[str, int, int]] = []

@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from service.search.highlight import highlight_spans, merge_spans
 
 
@@ -37,3 +40,14 @@ def test_partial_spans_mark_bigrams_only_where_no_whole_word_was_found(analyzer)
     whole = highlight_spans(analyzer, text, ["习进平"], ["习进平"])
     assert [text[s:e] for s, e in partial_spans(analyzer, text, grams, whole)] == ["习进"]
     assert partial_spans(analyzer, text, []) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="习进平海军演入第二阶段，馬马 Ab12\u3000臺灣的了", max_size=40),
+       st.lists(st.text(alphabet="习进平海军馬马臺的了a1 ", min_size=1, max_size=3), max_size=5))
+def test_partial_spans_are_those_of_the_bigram_channel(analyzer, text, grams):
+    from service.search.highlight import partial_spans
+
+    wanted = set(grams)
+    by_channel = merge_spans((t.start, t.end) for t in analyzer.bigrams(text) if t.term in wanted)
+    assert partial_spans(analyzer, text, grams) == by_channel
