@@ -96,12 +96,7 @@ class SortedTerms(Sequence[str]):
         for position, (key, lo, hi) in enumerate(zip(keys, lows, highs)):
             if key is None:
                 continue
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if data[int(starts[mid]):int(ends[mid])] < key:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = self._bisect(key, lo, hi)
             if lo < ends.size and data[int(starts[lo]):int(ends[lo])] == key:
                 found[position] = lo
         return found
@@ -128,8 +123,7 @@ class SortedTerms(Sequence[str]):
         return heads
 
     def _lower_bound(self, key: bytes) -> int:
-        data, starts, ends = self._data, self._starts, self._ends
-        lo, hi = 0, int(ends.size)
+        lo, hi = 0, int(self._ends.size)
         # The heads cost a pass over every term (28 ms for 591,211): worth it for an ingest's thousands of look-ups,
         # not for a one-off search's few.
         if self._heads is not None or self._searched >= _SEARCHES_BEFORE_HEADS:
@@ -138,6 +132,11 @@ class SortedTerms(Sequence[str]):
             lo, hi = int(np.searchsorted(heads, head, "left")), int(np.searchsorted(heads, head, "right"))
         else:
             self._searched += 1
+        return self._bisect(key, lo, hi)
+
+    def _bisect(self, key: bytes, lo: int, hi: int) -> int:
+        """The first term number in `lo:hi` whose bytes do not sort before `key` (`hi` when all do)."""
+        data, starts, ends = self._data, self._starts, self._ends
         while lo < hi:
             mid = (lo + hi) // 2
             if data[int(starts[mid]):int(ends[mid])] < key:
