@@ -1005,14 +1005,19 @@ class Engine:
                 if generic is None:
                     generic = self.extras_of([article])[article_id].summary
                 summary = Summary(generic, [], [])
+            # The title and the summary are each folded once for the marks found through characters.
+            title_folded = self.analyzer.fold_with_origins(article.title) \
+                if article.title and (grams or (summaries and ranking.keys)) else None
+            summary_folded = self.analyzer.fold_with_origins(summary.text) \
+                if summary.text and (grams or (summaries and ranking.keys)) else None
             title_spans = highlight_spans(self.analyzer, article.title, terms, ranking.keys,
-                                          title_places) if summaries else []
+                                          title_places, title_folded) if summaries else []
             if summaries and ranking.keys and summary.text:
                 # Words found through their characters (inside a longer word, an unknown name) are marked too.
-                summary = replace(summary, highlights=merge_spans(
-                    list(summary.highlights) + highlight_spans(self.analyzer, summary.text, [], ranking.keys)))
-            title_partial = partial_spans(self.analyzer, article.title, grams, title_spans)
-            summary_partial = partial_spans(self.analyzer, summary.text, grams, summary.highlights)
+                summary = replace(summary, highlights=merge_spans(list(summary.highlights) + highlight_spans(
+                    self.analyzer, summary.text, [], ranking.keys, folded=summary_folded)))
+            title_partial = partial_spans(self.analyzer, article.title, grams, title_spans, title_folded)
+            summary_partial = partial_spans(self.analyzer, summary.text, grams, summary.highlights, summary_folded)
             if script:
                 if title_partial:
                     title_partial = self.display.marked(article.title, title_partial, script, grams)[1]

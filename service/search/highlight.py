@@ -7,7 +7,7 @@ Adapters turn spans into `<mark>` (escaping the text between them).
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from ..text.analyzer import Analyzer
 from ..text.ngrams import is_cjk
@@ -25,12 +25,13 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str],
-                    keys: Iterable[str] = (), places: Mapping[str, list[tuple[int, int]]] | None = None
-                    ) -> list[tuple[int, int]]:
+                    keys: Iterable[str] = (), places: Mapping[str, list[tuple[int, int]]] | None = None,
+                    folded: tuple[str, Sequence[int]] | None = None) -> list[tuple[int, int]]:
     """Spans of the query's words in `text`, and of each key (a query word as folded) wherever the folded
     text holds it: that marks what was found through characters, inside a longer word.
 
     `places` are the analyzer's token spans of `text` by term, when kept: then `text` is not analysed.
+    `folded`: `analyzer.fold_with_origins(text)`, when the caller has it.
     """
     wanted = set(query_terms)
     keys = [k for k in keys if k]
@@ -43,7 +44,7 @@ def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str],
     else:
         spans = [(t.start, t.end) for t in analyzer.analyze(text) if t.term in wanted]
     if keys:
-        folded, origins = analyzer.folder.fold_with_origins(text)
+        folded, origins = folded or analyzer.fold_with_origins(text)
         for key in keys:
             start = folded.find(key)
             while start != -1:
@@ -53,9 +54,11 @@ def highlight_spans(analyzer: Analyzer, text: str, query_terms: Iterable[str],
 
 
 def partial_spans(analyzer: Analyzer, text: str, grams: Iterable[str],
-                  whole: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+                  whole: Iterable[tuple[int, int]] = (),
+                  folded: tuple[str, Sequence[int]] | None = None) -> list[tuple[int, int]]:
     """Spans of the query's character bigrams in `text` that no span of `whole` (the query's words as found)
-    touches: where a word was matched only in part, through two of its characters (`习进平` in `演习进入`)."""
+    touches: where a word was matched only in part, through two of its characters (`习进平` in `演习进入`).
+    `folded`: `analyzer.fold_with_origins(text)`, when the caller has it."""
     wanted = {gram for gram in grams if len(gram) <= 2 and is_cjk(gram) and gram not in analyzer.stopwords}
     if not wanted or not text:
         return []
@@ -63,7 +66,7 @@ def partial_spans(analyzer: Analyzer, text: str, grams: Iterable[str],
     # Each wanted gram looked for where it stands in the folded text, rather than every bigram of the text made
     # and compared: a page's titles and summaries took a millisecond a search so. A gram is two CJK characters
     # (found anywhere: both in one run) or a lone one (found only as a run of its own), as `cjk_bigrams` has it.
-    folded, origins = analyzer.fold_with_origins(text)
+    folded, origins = folded or analyzer.fold_with_origins(text)
     found = []
     for gram in wanted:
         at = folded.find(gram)
