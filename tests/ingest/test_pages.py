@@ -1490,3 +1490,25 @@ def test_a_bracket_left_open_over_a_gap_goes_on_only_where_it_closes_early_past_
     assert _bracket_goes_on(_line("周国际时事竞答（第九"), [_line("期）】１．５月２７日")])
     assert not _bracket_goes_on(_line("周国际时事竞答第九期的"), [_line("题目共有十道，读者可以")])
     assert not _bracket_goes_on(_line("【以色列国议会议长】"), [])
+
+
+# --- tenth round: a story closed by its reporter's byline, the next headline right under it ------------------------
+
+_CONDOLENCE = ("测试标题", "  以色列国总理３日致函李鹏总理，对\n邓小平逝世表示哀悼。我们向他的家庭\n和中国人民表达我们最真诚的哀悼。（记者 郝艳）\n"
+               "人民日报国际部主办每周国际时事竞答")
+
+
+def test_a_reporters_byline_run_on_closes_its_story_over_a_headline_with_no_gap():
+    page = split_page(_page("\n".join(_CONDOLENCE), "１．５月２７日，俄罗斯和北约在巴黎正\n式签署了基本文件。请问，北约现在共有\n"
+                            "多少个成员国？", "（程博 魏鹏昊）"))
+    assert [(item.title, item.authors) for item in page.items] == [
+        ("测试标题", ("郝艳",)), ("人民日报国际部主办每周国际时事竞答", ("程博", "魏鹏昊"))]
+    assert page.items[1].body.startswith("１．５月２７日")
+    assert any("ends on its reporter's byline (郝艳)" in warning for warning in page.items[1].warnings)
+
+
+def test_a_photo_credit_naming_a_role_over_the_photos_title_stays_a_credit():
+    # `（通讯员 贺倩` / `摄）` names a role too, but it credits the photo above it, whose title may stand under it.
+    page = split_page(_page("测试标题\n  今年以来，我市推行企业开办一件事一\n次办，企业开办时间压缩到半天。（王五）",
+                            "　　3月18日，农机手在柳湾镇驾驶拖拉机\n翻耕土地，为春播做准备。（通讯员 贺倩\n摄）\n春耕备播"))
+    assert [(item.kind, item.authors) for item in page.items] == [("article", ("王五",)), ("photo", ("贺倩",))]

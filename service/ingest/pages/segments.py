@@ -44,6 +44,7 @@ _JUMP_FROM = re.compile(r"^\s*[（(]\s*(?:上\s*)?(?:接|承)\s*(?:第\s*)?[A-Za
 def _closed_segments(lines: list[str | None]) -> list[_Segment]:
     segments = []
     start = index = 0
+    note: tuple[str, ...] = ()  # why the next segment begins where it does, when no gap shows it
     while index < len(lines):
         line = lines[index]
         if line is None:
@@ -53,13 +54,15 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
         if jump is not None:
             last = line[:jump.start()].rstrip()
             kept = [_line(last, _indented(line))] if last else []
-            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + kept))
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + kept, evidence=note))
+            note = ()
             start = index = index + 1
             continue
         byline = _byline_at(lines, index)
         if byline is not None:
             end, authors = byline
-            segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors))
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors, evidence=note))
+            note = ()
             start = index = end + 1
             continue
         # A byline or a photo credit run on after the last sentence, on the same line.
@@ -69,19 +72,25 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
         if run_on is not None:
             end, text, names = run_on
             last = _line(text, _indented(line))
-            segments.append(_Segment(kind, _trim_blanks(lines[start:index]) + [last], names))
+            segments.append(_Segment(kind, _trim_blanks(lines[start:index]) + [last], names, evidence=note))
+            following = lines[end + 1] if end + 1 < len(lines) else None
+            note = ()
+            if kind == "article" and following is not None and following.strip()[:1] not in _BULLETS + "【":
+                note = (f"taken to begin a new article at {_compact(following)!r} with no gap above it: the story "
+                        f"above ends on its reporter's byline ({'、'.join(names)})",)
             start = index = end + 1
             continue
         credit = _credit_at(lines, index)
         if credit is not None:
             end, names = credit
-            segments.append(_Segment("photo", _trim_blanks(lines[start:index]), names))
+            segments.append(_Segment("photo", _trim_blanks(lines[start:index]), names, evidence=note))
+            note = ()
             start = index = end + 1
             continue
         index += 1
     tail = _trim_blanks(lines[start:])
     if tail:
-        segments.append(_Segment("open", tail))
+        segments.append(_Segment("open", tail, evidence=note))
     return segments
 
 
@@ -443,6 +452,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         bounds = [0] + cuts + [len(segment.lines)]
         pieces = [_trim_blanks(segment.lines[a:b]) for a, b in zip(bounds, bounds[1:])]
         noted = [(evidence[bound],) if bound in evidence else () for bound in bounds[:-1]]
+        noted[0] = segment.evidence + noted[0]
         for piece, note in zip(pieces[:-1], noted):
             if piece:
                 segments.append(_Segment("open", piece, followed=True, evidence=note))
