@@ -1512,3 +1512,33 @@ def test_a_photo_credit_naming_a_role_over_the_photos_title_stays_a_credit():
     page = split_page(_page("测试标题\n  今年以来，我市推行企业开办一件事一\n次办，企业开办时间压缩到半天。（王五）",
                             "　　3月18日，农机手在柳湾镇驾驶拖拉机\n翻耕土地，为春播做准备。（通讯员 贺倩\n摄）\n春耕备播"))
     assert [(item.kind, item.authors) for item in page.items] == [("article", ("王五",)), ("photo", ("贺倩",))]
+
+
+# --- tenth round: a letter or a speech under its headline, sharing the words of the story above ---------------------
+
+_CONGRESS_ABOVE = ("测试标题", "  中国民主建国会第七次全国代表大会今天在\n北京开幕。民建中央主席成思危作工作报告。\n民建第七次全国代表大会"
+                   "将选举新一届民建\n中央领导机构。民建中央主席成思危说，民\n建第七次全国代表大会是一次重要的会议。")
+_GREETING = ("中共中央致民建七大贺词", "各位代表，各位同志：在中国民主建国会第\n七次全国代表大会隆重开幕之际，中共中央\n向民建第七次全国"
+             "代表大会表示热烈的祝\n贺，向民建中央主席成思危表示亲切的问候。")
+
+
+def test_a_letter_addressing_its_hearers_under_a_headline_is_no_subhead():
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "\n".join(_GREETING), "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "中共中央致民建七大贺词"]
+    assert page.items[1].body.startswith("各位代表，各位同志：")
+    assert any("opens by addressing its hearers" in warning for warning in page.items[1].warnings)
+
+
+def test_a_subhead_over_the_storys_own_words_stays_in_the_story():
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "会议的议程", "民建第七次全国代表大会将听取成思危\n的工作报告，"
+                            "选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+def test_a_salutation_is_told_from_a_paragraphs_opening():
+    from service.ingest.pages.layout import _addresses_its_hearers
+    from service.ingest.pages.lines import _line
+    assert _addresses_its_hearers(_line("各位代表、各位同志：在中国民主建国会第"))
+    assert _addresses_its_hearers(_line("主席先生：获悉现代中国的伟大领袖邓"))
+    assert not _addresses_its_hearers(_line("民建第七次全国代表大会将听取成思危"))
+    assert not _addresses_its_hearers(None)

@@ -311,6 +311,13 @@ _NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％�
 _HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
 
 
+def _addresses_its_hearers(line: str | None) -> bool:
+    """Whether a line opens a letter or a speech by addressing whom it speaks to (`各位代表、各位同志：`, `朋友们：`,
+    `主席先生：`): the first words of a text of its own, which no section of a story under a subhead opens with."""
+    text = _compact(line) if line is not None else ""
+    return bool(_SALUTATION.match(text) or _HONORIFIC_SALUTATION.match(text))
+
+
 def _opens_by_its_words(lines: list[str | None], index: int) -> bool:
     """Whether the line at ``index`` opens a paragraph by its words: a lede's opening, a salutation, a numbered
     point."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _rejoined_byline_line, _run_on_byline_at,
                       _run_on_credit_at)
-from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
+from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _addresses_its_hearers,
+                     _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
                      _long_headline, _opens_by_its_words, _opens_paragraph, _opens_unclosed, _paragraph_starts,
@@ -445,7 +446,7 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         evidence: dict[int, str] = {}
         starts = _article_starts(segment, after_photo=after_photo, evidence=evidence)
         previous_kind = segment.kind
-        cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0])
+        cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0], evidence)
         if not cuts and not (starts and segment.kind == "photo") and not _text_before_caption(segment):
             segments.append(segment)
             continue
@@ -502,10 +503,11 @@ def _topic_bigrams(lines: list[str | None]) -> Counter:
     return Counter(pair for pair in (text[i:i + 2] for i in range(len(text) - 1)) if not set(pair) & _FUNCTION_CHARS)
 
 
-def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]:
+def _cuts_between_stories(lines: list[str | None], cuts: list[int],
+                          evidence: dict[int, str] | None = None) -> list[int]:
     """The cuts that begin another story: a one-line heading over text that opens with neither an opener nor a
     byline and goes on with the words of the story above (the same people, places and things, each more than
-    once) is a subhead inside that story."""
+    once) is a subhead inside that story, unless the text under it opens by addressing its hearers."""
     kept: list[int] = []
     for position, cut in enumerate(cuts):
         end = cuts[position + 1] if position + 1 < len(cuts) else len(lines)
@@ -513,6 +515,16 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]
         heading_alone = len(piece) > 2 and piece[1] is None or len(piece) > 1 and not _is_title_like(piece[1])
         opened = any(_opener_at(piece, i) is not None or _byline_line_names(piece[i]) is not None
                      for i in range(min(len(piece), 4)) if piece[i] is not None)
+        # A letter or a speech opens by addressing its hearers (`主席先生：`, `各位代表、各位同志：`), a text of its own
+        # under its headline whatever words it shares with the story above (the same leaders, the same occasion).
+        first = piece[_next_line(piece, 1)] if _next_line(piece, 1) < len(piece) else None
+        if heading_alone and not opened and _addresses_its_hearers(first):
+            kept.append(cut)
+            if evidence is not None and cut not in evidence:
+                evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
+                                 f"shares the words of the story above: it opens by addressing its hearers, "
+                                 f"{_compact(first)[:12]!r}")
+            continue
         if heading_alone and not opened:
             above, below = _topic_bigrams(lines[kept[-1] if kept else 0:cut]), _topic_bigrams(piece[1:])
             above = Counter({pair: count for pair, count in above.items() if _word_frequency(pair) < _EVERYDAY_WORD})
