@@ -1542,3 +1542,21 @@ def test_a_salutation_is_told_from_a_paragraphs_opening():
     assert _addresses_its_hearers(_line("主席先生：获悉现代中国的伟大领袖邓"))
     assert not _addresses_its_hearers(_line("民建第七次全国代表大会将听取成思危"))
     assert not _addresses_its_hearers(None)
+
+
+# --- tenth round: a byline line under a headline, the text above ending on no sentence mark -------------------------
+
+def test_a_byline_line_under_a_headline_opens_a_story_whatever_the_text_above_ends_on():
+    page = split_page(_page("测试标题\n  纪念墙上的遇难者中有白人，也有黑人；\n有南非人，也有外国人；",
+                            "应江泽民主席邀请叶利钦总\n统抵京进行国事访问", "本报记者 慕容墨 实习生 彭晓梓",
+                            "  应国家主席江泽民的邀请，俄罗斯联\n邦总统叶利钦今天下午乘专机抵达北京。"))
+    assert [item.title for item in page.items] == ["测试标题", "应江泽民主席邀请叶利钦总统抵京进行国事访问"]
+    assert page.items[1].authors == ("慕容墨", "彭晓梓")
+    assert any("a byline line stands under it, though the text above ends on" in w for w in page.items[1].warnings)
+
+
+def test_a_headline_a_word_runs_into_across_the_gap_stays_in_the_story_above_its_byline():
+    # `…乡村振` / gap / `兴战略全面实施` is one word the column broke: the line under the gap goes on from the text above.
+    page = split_page(_page("测试标题\n  今年以来，全市上下抓住发展的有利时\n机，坚持创新驱动，全力推进乡村振", "兴战略全面实施\n本报记者 慕容墨",
+                            "  应国家主席江泽民的邀请，俄罗斯联\n邦总统叶利钦今天下午乘专机抵达北京。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题"]

@@ -161,6 +161,21 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                                      "no sentence end")
                 index += 1
                 continue
+        if paragraph_start and _byline_line_names(line) is not None:
+            # A byline line under a headline set apart by a gap opens a story as an opener does, whatever the text
+            # above ended on (a bracket, a semicolon: `…也有外国人；` / gap / `应江泽民主席邀请叶利钦总` / `统抵京…` /
+            # gap / `本报记者 慕容墨`); not where a word runs across the gap into the headline.
+            top = _title_block_above(lines, index, floor)
+            last = next((lines[i] for i in range(top - 1, floor - 1, -1) if lines[i] is not None), None)
+            if (floor < top < index and lines[top - 1] is None and last is not None and not _joins(last, lines[top])
+                    and not _after_finished_text(lines, top, floor, after_photo)):
+                starts.append(top)
+                if evidence is not None:
+                    evidence[top] = (f"taken to begin a new article at {_text_of(lines[top:index])!r}: a byline line "
+                                     f"stands under it, though the text above ends on {_compact(last)[-8:]!r}, "
+                                     "no sentence end")
+                index += 1
+                continue
         if (index > floor and _bulleted(line) and (previous is None or _ends_paragraph(previous))
                 and _text_under_bulleted(lines, index)):
             # A bullet marks a briefs item's headline, gap or none above it.
