@@ -1560,3 +1560,14 @@ def test_a_headline_a_word_runs_into_across_the_gap_stays_in_the_story_above_its
     page = split_page(_page("测试标题\n  今年以来，全市上下抓住发展的有利时\n机，坚持创新驱动，全力推进乡村振", "兴战略全面实施\n本报记者 慕容墨",
                             "  应国家主席江泽民的邀请，俄罗斯联\n邦总统叶利钦今天下午乘专机抵达北京。", "（王五）"))
     assert [item.title for item in page.items] == ["测试标题"]
+
+
+# --- tenth round: a lede opening on a full date -------------------------------------------------------------------
+
+def test_a_headline_over_a_lede_opening_on_a_full_date_starts_an_article():
+    page = split_page(_page("测试标题\n  县里各部门负责同志出席了今天的会议。", "决心要大措施要硬\n１９９６年４月１０日，县委常\n"
+                            "委扩大会议研究制定出实施方\n案，确定由县委书记任组长。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "决心要大措施要硬"]
+    from service.ingest.pages.layout import _DATE_OPENING
+    assert _DATE_OPENING.match("１９９６年４月１０日，县委常")
+    assert not _DATE_OPENING.match("１９９６年４月１０日在北京召开")  # a date running on may end a sentence cut above

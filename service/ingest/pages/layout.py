@@ -248,9 +248,10 @@ def _is_column_head(line: str | None) -> bool:
 _LONG_HEADLINE_MAX_WIDTH = 64
 _LONG_HEADLINE_MIN_WIDTH = 16
 _SENTENCE_MARK = re.compile(r"[。！？!?；;…]")
-# A lede's date stands before a comma (`3月1日，`, `9月28日上午，`); a date running on (`3月26日在…`) may end a
+# A lede's date stands before a comma (`3月1日，`, `9月28日上午，`, `１９９６年４月１０日，`); a date running on (`3月26日在…`) may end a
 # sentence that a column break cut.
-_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日|[0-9０-９]{4}年(?:以来|初|底|上半年|下半年))"
+_DATE_OPENING = re.compile(r"^(?:(?:[0-9０-９]{4}年)?[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日"
+                           r"|[0-9０-９]{4}年(?:以来|初|底|上半年|下半年))"
                            r"(?:上午|下午|晚上|晚间|凌晨|早上|中午|傍晚)?"
                            r"[，,]")
 
