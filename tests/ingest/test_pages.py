@@ -1490,3 +1490,84 @@ def test_a_bracket_left_open_over_a_gap_goes_on_only_where_it_closes_early_past_
     assert _bracket_goes_on(_line("周国际时事竞答（第九"), [_line("期）】１．５月２７日")])
     assert not _bracket_goes_on(_line("周国际时事竞答第九期的"), [_line("题目共有十道，读者可以")])
     assert not _bracket_goes_on(_line("【以色列国议会议长】"), [])
+
+
+# --- tenth round: a story closed by its reporter's byline, the next headline right under it ------------------------
+
+_CONDOLENCE = ("测试标题", "  以色列国总理３日致函李鹏总理，对\n邓小平逝世表示哀悼。我们向他的家庭\n和中国人民表达我们最真诚的哀悼。（记者 郝艳）\n"
+               "人民日报国际部主办每周国际时事竞答")
+
+
+def test_a_reporters_byline_run_on_closes_its_story_over_a_headline_with_no_gap():
+    page = split_page(_page("\n".join(_CONDOLENCE), "１．５月２７日，俄罗斯和北约在巴黎正\n式签署了基本文件。请问，北约现在共有\n"
+                            "多少个成员国？", "（程博 魏鹏昊）"))
+    assert [(item.title, item.authors) for item in page.items] == [
+        ("测试标题", ("郝艳",)), ("人民日报国际部主办每周国际时事竞答", ("程博", "魏鹏昊"))]
+    assert page.items[1].body.startswith("１．５月２７日")
+    assert any("ends on its reporter's byline (郝艳)" in warning for warning in page.items[1].warnings)
+
+
+def test_a_photo_credit_naming_a_role_over_the_photos_title_stays_a_credit():
+    # `（通讯员 贺倩` / `摄）` names a role too, but it credits the photo above it, whose title may stand under it.
+    page = split_page(_page("测试标题\n  今年以来，我市推行企业开办一件事一\n次办，企业开办时间压缩到半天。（王五）",
+                            "　　3月18日，农机手在柳湾镇驾驶拖拉机\n翻耕土地，为春播做准备。（通讯员 贺倩\n摄）\n春耕备播"))
+    assert [(item.kind, item.authors) for item in page.items] == [("article", ("王五",)), ("photo", ("贺倩",))]
+
+
+# --- tenth round: a letter or a speech under its headline, sharing the words of the story above ---------------------
+
+_CONGRESS_ABOVE = ("测试标题", "  中国民主建国会第七次全国代表大会今天在\n北京开幕。民建中央主席成思危作工作报告。\n民建第七次全国代表大会"
+                   "将选举新一届民建\n中央领导机构。民建中央主席成思危说，民\n建第七次全国代表大会是一次重要的会议。")
+_GREETING = ("中共中央致民建七大贺词", "各位代表，各位同志：在中国民主建国会第\n七次全国代表大会隆重开幕之际，中共中央\n向民建第七次全国"
+             "代表大会表示热烈的祝\n贺，向民建中央主席成思危表示亲切的问候。")
+
+
+def test_a_letter_addressing_its_hearers_under_a_headline_is_no_subhead():
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "\n".join(_GREETING), "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "中共中央致民建七大贺词"]
+    assert page.items[1].body.startswith("各位代表，各位同志：")
+    assert any("opens by addressing its hearers" in warning for warning in page.items[1].warnings)
+
+
+def test_a_subhead_over_the_storys_own_words_stays_in_the_story():
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "会议的议程", "民建第七次全国代表大会将听取成思危\n的工作报告，"
+                            "选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+def test_a_salutation_is_told_from_a_paragraphs_opening():
+    from service.ingest.pages.layout import _addresses_its_hearers
+    from service.ingest.pages.lines import _line
+    assert _addresses_its_hearers(_line("各位代表、各位同志：在中国民主建国会第"))
+    assert _addresses_its_hearers(_line("主席先生：获悉现代中国的伟大领袖邓"))
+    assert not _addresses_its_hearers(_line("民建第七次全国代表大会将听取成思危"))
+    assert not _addresses_its_hearers(None)
+
+
+# --- tenth round: a byline line under a headline, the text above ending on no sentence mark -------------------------
+
+def test_a_byline_line_under_a_headline_opens_a_story_whatever_the_text_above_ends_on():
+    page = split_page(_page("测试标题\n  纪念墙上的遇难者中有白人，也有黑人；\n有南非人，也有外国人；",
+                            "应江泽民主席邀请叶利钦总\n统抵京进行国事访问", "本报记者 慕容墨 实习生 彭晓梓",
+                            "  应国家主席江泽民的邀请，俄罗斯联\n邦总统叶利钦今天下午乘专机抵达北京。"))
+    assert [item.title for item in page.items] == ["测试标题", "应江泽民主席邀请叶利钦总统抵京进行国事访问"]
+    assert page.items[1].authors == ("慕容墨", "彭晓梓")
+    assert any("a byline line stands under it, though the text above ends on" in w for w in page.items[1].warnings)
+
+
+def test_a_headline_a_word_runs_into_across_the_gap_stays_in_the_story_above_its_byline():
+    # `…乡村振` / gap / `兴战略全面实施` is one word the column broke: the line under the gap goes on from the text above.
+    page = split_page(_page("测试标题\n  今年以来，全市上下抓住发展的有利时\n机，坚持创新驱动，全力推进乡村振", "兴战略全面实施\n本报记者 慕容墨",
+                            "  应国家主席江泽民的邀请，俄罗斯联\n邦总统叶利钦今天下午乘专机抵达北京。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+# --- tenth round: a lede opening on a full date -------------------------------------------------------------------
+
+def test_a_headline_over_a_lede_opening_on_a_full_date_starts_an_article():
+    page = split_page(_page("测试标题\n  县里各部门负责同志出席了今天的会议。", "决心要大措施要硬\n１９９６年４月１０日，县委常\n"
+                            "委扩大会议研究制定出实施方\n案，确定由县委书记任组长。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "决心要大措施要硬"]
+    from service.ingest.pages.layout import _DATE_OPENING
+    assert _DATE_OPENING.match("１９９６年４月１０日，县委常")
+    assert not _DATE_OPENING.match("１９９６年４月１０日在北京召开")  # a date running on may end a sentence cut above

@@ -176,11 +176,21 @@ def _looks_like_a_name(token: str) -> bool:
     return 2 <= len(token) <= 3 and token[0] in _SURNAMES
 
 
+def _reporter_closes(inside: str, following: str) -> bool:
+    """Whether a bracket naming a reporter by role (`（记者 郝艳）`) ends its story though a line follows with no gap
+    (the next story's headline, `…哀悼。（记者 郝艳）` / `人民日报国际部主办…`): a role and a name after a finished
+    sentence close a story, and no story's text goes on after them. Not a photo's credit (`（通讯员 贺倩` / `摄）`), whose
+    photo's title may follow, nor over a bracketed line (a jump line)."""
+    text = inside.replace(_BREAK, "")
+    return (bool(_INNER_ROLE.search(text)) and not text.endswith(_PHOTO_SUFFIXES)
+            and following.strip()[:1] not in "（(")
+
+
 def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tuple[str, ...]] | None:
     """A byline run on at the end of the line at ``start``: (index of its last line, the text before it,
     names). Words in brackets after a sentence (`（图四）`) are one only with a role in them (`记者`), two names
     or one opening with a common surname, and where a gap, the page's end or a briefs item's bullet follows, as
-    it follows an article's end."""
+    it follows an article's end (or, where a role names a reporter, any line: `_reporter_closes`)."""
     line = lines[start]
     if line is None or ("（" not in line and "(" not in line):
         return None
@@ -209,8 +219,10 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
                 break
             parts.append(rest)
         before, inside = opened.group(1), _BREAK.join(parts)
-    if end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS + "【":
-        # An article ends at a gap, the page's end, or the next briefs item's bullet or bracketed headline.
+    if (end + 1 < len(lines) and lines[end + 1] is not None and lines[end + 1].strip()[:1] not in _BULLETS + "【"
+            and not _reporter_closes(inside, lines[end + 1])):
+        # An article ends at a gap, the page's end, or the next briefs item's bullet or bracketed headline; one its
+        # reporter's byline closes ends whatever follows.
         return None
     names = _names_in(inside)
     if names and _PHOTO_WORDS.intersection(names):

@@ -248,9 +248,10 @@ def _is_column_head(line: str | None) -> bool:
 _LONG_HEADLINE_MAX_WIDTH = 64
 _LONG_HEADLINE_MIN_WIDTH = 16
 _SENTENCE_MARK = re.compile(r"[。！？!?；;…]")
-# A lede's date stands before a comma (`3月1日，`, `9月28日上午，`); a date running on (`3月26日在…`) may end a
+# A lede's date stands before a comma (`3月1日，`, `9月28日上午，`, `１９９６年４月１０日，`); a date running on (`3月26日在…`) may end a
 # sentence that a column break cut.
-_DATE_OPENING = re.compile(r"^(?:[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日|[0-9０-９]{4}年(?:以来|初|底|上半年|下半年))"
+_DATE_OPENING = re.compile(r"^(?:(?:[0-9０-９]{4}年)?[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}日"
+                           r"|[0-9０-９]{4}年(?:以来|初|底|上半年|下半年))"
                            r"(?:上午|下午|晚上|晚间|凌晨|早上|中午|傍晚)?"
                            r"[，,]")
 
@@ -309,6 +310,13 @@ def _opens_lede(line: str | None) -> bool:
 # the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
 _NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
 _HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
+
+
+def _addresses_its_hearers(line: str | None) -> bool:
+    """Whether a line opens a letter or a speech by addressing whom it speaks to (`各位代表、各位同志：`, `朋友们：`,
+    `主席先生：`): the first words of a text of its own, which no section of a story under a subhead opens with."""
+    text = _compact(line) if line is not None else ""
+    return bool(_SALUTATION.match(text) or _HONORIFIC_SALUTATION.match(text))
 
 
 def _opens_by_its_words(lines: list[str | None], index: int) -> bool:

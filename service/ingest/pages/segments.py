@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from .credits import (_byline_at, _byline_line_names, _credit_at, _opener_at, _rejoined_byline_line, _run_on_byline_at,
                       _run_on_credit_at)
-from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _bulleted, _column_widths,
+from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_frequency, _addresses_its_hearers,
+                     _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
                      _long_headline, _opens_by_its_words, _opens_paragraph, _opens_unclosed, _paragraph_starts,
@@ -44,6 +45,7 @@ _JUMP_FROM = re.compile(r"^\s*[（(]\s*(?:上\s*)?(?:接|承)\s*(?:第\s*)?[A-Za
 def _closed_segments(lines: list[str | None]) -> list[_Segment]:
     segments = []
     start = index = 0
+    note: tuple[str, ...] = ()  # why the next segment begins where it does, when no gap shows it
     while index < len(lines):
         line = lines[index]
         if line is None:
@@ -53,13 +55,15 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
         if jump is not None:
             last = line[:jump.start()].rstrip()
             kept = [_line(last, _indented(line))] if last else []
-            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + kept))
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]) + kept, evidence=note))
+            note = ()
             start = index = index + 1
             continue
         byline = _byline_at(lines, index)
         if byline is not None:
             end, authors = byline
-            segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors))
+            segments.append(_Segment("article", _trim_blanks(lines[start:index]), authors, evidence=note))
+            note = ()
             start = index = end + 1
             continue
         # A byline or a photo credit run on after the last sentence, on the same line.
@@ -69,19 +73,25 @@ def _closed_segments(lines: list[str | None]) -> list[_Segment]:
         if run_on is not None:
             end, text, names = run_on
             last = _line(text, _indented(line))
-            segments.append(_Segment(kind, _trim_blanks(lines[start:index]) + [last], names))
+            segments.append(_Segment(kind, _trim_blanks(lines[start:index]) + [last], names, evidence=note))
+            following = lines[end + 1] if end + 1 < len(lines) else None
+            note = ()
+            if kind == "article" and following is not None and following.strip()[:1] not in _BULLETS + "【":
+                note = (f"taken to begin a new article at {_compact(following)!r} with no gap above it: the story "
+                        f"above ends on its reporter's byline ({'、'.join(names)})",)
             start = index = end + 1
             continue
         credit = _credit_at(lines, index)
         if credit is not None:
             end, names = credit
-            segments.append(_Segment("photo", _trim_blanks(lines[start:index]), names))
+            segments.append(_Segment("photo", _trim_blanks(lines[start:index]), names, evidence=note))
+            note = ()
             start = index = end + 1
             continue
         index += 1
     tail = _trim_blanks(lines[start:])
     if tail:
-        segments.append(_Segment("open", tail))
+        segments.append(_Segment("open", tail, evidence=note))
     return segments
 
 
@@ -147,6 +157,21 @@ def _article_starts(segment: _Segment, after_photo: bool = False, evidence: dict
                 starts.append(top)
                 if not finished and last is not None and evidence is not None:
                     evidence[top] = (f"taken to begin a new article at {_text_of(lines[top:index])!r}: an opener "
+                                     f"stands under it, though the text above ends on {_compact(last)[-8:]!r}, "
+                                     "no sentence end")
+                index += 1
+                continue
+        if paragraph_start and _byline_line_names(line) is not None:
+            # A byline line under a headline set apart by a gap opens a story as an opener does, whatever the text
+            # above ended on (a bracket, a semicolon: `…也有外国人；` / gap / `应江泽民主席邀请叶利钦总` / `统抵京…` /
+            # gap / `本报记者 慕容墨`); not where a word runs across the gap into the headline.
+            top = _title_block_above(lines, index, floor)
+            last = next((lines[i] for i in range(top - 1, floor - 1, -1) if lines[i] is not None), None)
+            if (floor < top < index and lines[top - 1] is None and last is not None and not _joins(last, lines[top])
+                    and not _after_finished_text(lines, top, floor, after_photo)):
+                starts.append(top)
+                if evidence is not None:
+                    evidence[top] = (f"taken to begin a new article at {_text_of(lines[top:index])!r}: a byline line "
                                      f"stands under it, though the text above ends on {_compact(last)[-8:]!r}, "
                                      "no sentence end")
                 index += 1
@@ -436,13 +461,14 @@ def _segments(lines: list[str | None]) -> list[_Segment]:
         evidence: dict[int, str] = {}
         starts = _article_starts(segment, after_photo=after_photo, evidence=evidence)
         previous_kind = segment.kind
-        cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0])
+        cuts = _cuts_between_stories(segment.lines, [start for start in starts if start > 0], evidence)
         if not cuts and not (starts and segment.kind == "photo") and not _text_before_caption(segment):
             segments.append(segment)
             continue
         bounds = [0] + cuts + [len(segment.lines)]
         pieces = [_trim_blanks(segment.lines[a:b]) for a, b in zip(bounds, bounds[1:])]
         noted = [(evidence[bound],) if bound in evidence else () for bound in bounds[:-1]]
+        noted[0] = segment.evidence + noted[0]
         for piece, note in zip(pieces[:-1], noted):
             if piece:
                 segments.append(_Segment("open", piece, followed=True, evidence=note))
@@ -492,10 +518,11 @@ def _topic_bigrams(lines: list[str | None]) -> Counter:
     return Counter(pair for pair in (text[i:i + 2] for i in range(len(text) - 1)) if not set(pair) & _FUNCTION_CHARS)
 
 
-def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]:
+def _cuts_between_stories(lines: list[str | None], cuts: list[int],
+                          evidence: dict[int, str] | None = None) -> list[int]:
     """The cuts that begin another story: a one-line heading over text that opens with neither an opener nor a
     byline and goes on with the words of the story above (the same people, places and things, each more than
-    once) is a subhead inside that story."""
+    once) is a subhead inside that story, unless the text under it opens by addressing its hearers."""
     kept: list[int] = []
     for position, cut in enumerate(cuts):
         end = cuts[position + 1] if position + 1 < len(cuts) else len(lines)
@@ -503,6 +530,16 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int]) -> list[int]
         heading_alone = len(piece) > 2 and piece[1] is None or len(piece) > 1 and not _is_title_like(piece[1])
         opened = any(_opener_at(piece, i) is not None or _byline_line_names(piece[i]) is not None
                      for i in range(min(len(piece), 4)) if piece[i] is not None)
+        # A letter or a speech opens by addressing its hearers (`主席先生：`, `各位代表、各位同志：`), a text of its own
+        # under its headline whatever words it shares with the story above (the same leaders, the same occasion).
+        first = piece[_next_line(piece, 1)] if _next_line(piece, 1) < len(piece) else None
+        if heading_alone and not opened and _addresses_its_hearers(first):
+            kept.append(cut)
+            if evidence is not None and cut not in evidence:
+                evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
+                                 f"shares the words of the story above: it opens by addressing its hearers, "
+                                 f"{_compact(first)[:12]!r}")
+            continue
         if heading_alone and not opened:
             above, below = _topic_bigrams(lines[kept[-1] if kept else 0:cut]), _topic_bigrams(piece[1:])
             above = Counter({pair: count for pair, count in above.items() if _word_frequency(pair) < _EVERYDAY_WORD})
