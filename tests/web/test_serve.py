@@ -196,12 +196,23 @@ def flood(url: str, make_request, connections: int, per_connection: int, source:
     parts = urllib.parse.urlsplit(url)
     statuses: list[int] = []
 
+    def connect():
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=120, source_address=(source, 0))
+
     def client():
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120, source_address=(source, 0))
+        connection = connect()
         for _ in range(per_connection):
             method, path, body, headers = make_request()
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # The server may close a kept-alive connection after refusing a request whose long body it did
+                # not read: the request was never answered, and is sent again on a new connection.
+                connection.close()
+                connection = connect()
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
             response.read()
             statuses.append(response.status)
         connection.close()
