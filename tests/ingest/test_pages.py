@@ -1571,3 +1571,29 @@ def test_a_headline_over_a_lede_opening_on_a_full_date_starts_an_article():
     from service.ingest.pages.layout import _DATE_OPENING
     assert _DATE_OPENING.match("１９９６年４月１０日，县委常")
     assert not _DATE_OPENING.match("１９９６年４月１０日在北京召开")  # a date running on may end a sentence cut above
+
+
+# --- eleventh round: a headline over a news lede, sharing the words of the story above ------------------------------
+
+_LEDE_BELOW = "民建第七次全国代表大会将听取成思危\n的工作报告，选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。"
+
+
+@pytest.mark.parametrize("opening", ["日前，", "１２月２日，"])
+def test_a_headline_over_a_text_opening_as_a_news_lede_is_no_subhead(opening):
+    # The text under the heading shares the story above's words, as a section under a subhead does, but opens on
+    # its source or its date, as a news story's first sentence does.
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "民建七大听取工作报告", opening + _LEDE_BELOW, "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "民建七大听取工作报告"]
+    assert page.items[1].body.startswith(opening)
+    assert any("opens as a news story's first sentence" in warning for warning in page.items[1].warnings)
+
+
+def test_a_date_the_heading_line_began_is_no_news_lede():
+    from service.ingest.pages.layout import _opens_news_lede
+    from service.ingest.pages.lines import _line
+    assert _opens_news_lede(_line("江主席在墨西哥参议院演讲"), _line("１２月２日，正在墨西哥进行国"))
+    assert _opens_news_lede(_line("我市两所学校入选全国足球特色学校"), _line("　　日前，教育部公布新一批全国青少年校园"))
+    # `１９３５年２月` / `２１日，因伤势恶化与…`: one date the column broke, the paragraph going on.
+    assert not _opens_news_lede(_line("１９３５年２月"), _line("２１日，因伤势恶化与"))
+    assert not _opens_news_lede(_line("会议的议程"), _line("民建第七次全国代表大会将听取成思危"))
+    assert not _opens_news_lede(_line("会议的议程"), None)

@@ -305,6 +305,18 @@ def _opens_lede(line: str | None) -> bool:
     return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
 
 
+def _opens_news_lede(heading: str | None, line: str | None) -> bool:
+    """Whether ``line``, under ``heading``, opens as a news story's first sentence does: the reporter's source or a
+    time (`日前，教育部公布…`), or a date (`１２月２日，正在墨西哥…`) that is whole on the line, not the end of one the
+    heading line began (`１９３５年２月` / `２１日，…`)."""
+    if line is None:
+        return False
+    if _opens_lede(line):
+        return True
+    text = _compact(line)
+    return bool(_DATE_OPENING.match(text)) and not _DATE_OPENING.match(_compact(heading or "") + text)
+
+
 # A numbered point opening a line (`１．５月２７日…`, `２、`), a list's first item, which a story may open with; a
 # letter's salutation ending on an honorific (`主席先生：`, `李鹏总理阁下：`). (Read as a story's opening everywhere,
 # the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)

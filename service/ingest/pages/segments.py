@@ -19,7 +19,7 @@ from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_fr
                      _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
-                     _long_headline, _opens_by_its_words, _opens_paragraph, _opens_unclosed, _paragraph_starts,
+                     _long_headline, _opens_by_its_words, _opens_news_lede, _opens_paragraph, _opens_unclosed, _paragraph_starts,
                      _standalone_title)
 from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
@@ -538,6 +538,15 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int],
             if evidence is not None and cut not in evidence:
                 evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
                                  f"shares the words of the story above: it opens by addressing its hearers, "
+                                 f"{_compact(first)[:12]!r}")
+            continue
+        if heading_alone and not opened and _opens_news_lede(piece[0], first):
+            # A news story's first sentence opens on its source or its date (`日前，教育部公布…`, `１２月２日，…`);
+            # a section under a subhead goes on with the story and opens so hardly ever.
+            kept.append(cut)
+            if evidence is not None and cut not in evidence:
+                evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
+                                 f"shares the words of the story above: it opens as a news story's first sentence, "
                                  f"{_compact(first)[:12]!r}")
             continue
         if heading_alone and not opened:
