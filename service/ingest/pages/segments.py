@@ -532,22 +532,16 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int],
                      for i in range(min(len(piece), 4)) if piece[i] is not None)
         # A letter or a speech opens by addressing its hearers (`主席先生：`, `各位代表、各位同志：`), a text of its own
         # under its headline whatever words it shares with the story above (the same leaders, the same occasion).
+        # So does a news story, whose first sentence opens on its source or its date (`日前，教育部公布…`,
+        # `１２月２日，…`): a section under a subhead goes on with the story and opens so hardly ever.
         first = piece[_next_line(piece, 1)] if _next_line(piece, 1) < len(piece) else None
-        if heading_alone and not opened and _addresses_its_hearers(first):
+        own_text = ("it opens by addressing its hearers" if _addresses_its_hearers(first)
+                    else "it opens as a news story's first sentence" if _opens_news_lede(piece[0], first) else None)
+        if heading_alone and not opened and own_text is not None:
             kept.append(cut)
             if evidence is not None and cut not in evidence:
                 evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
-                                 f"shares the words of the story above: it opens by addressing its hearers, "
-                                 f"{_compact(first)[:12]!r}")
-            continue
-        if heading_alone and not opened and _opens_news_lede(piece[0], first):
-            # A news story's first sentence opens on its source or its date (`日前，教育部公布…`, `１２月２日，…`);
-            # a section under a subhead goes on with the story and opens so hardly ever.
-            kept.append(cut)
-            if evidence is not None and cut not in evidence:
-                evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
-                                 f"shares the words of the story above: it opens as a news story's first sentence, "
-                                 f"{_compact(first)[:12]!r}")
+                                 f"shares the words of the story above: {own_text}, {_compact(first)[:12]!r}")
             continue
         if heading_alone and not opened:
             above, below = _topic_bigrams(lines[kept[-1] if kept else 0:cut]), _topic_bigrams(piece[1:])
