@@ -1597,3 +1597,23 @@ def test_a_date_the_heading_line_began_is_no_news_lede():
     assert not _opens_news_lede(_line("１９３５年２月"), _line("２１日，因伤势恶化与"))
     assert not _opens_news_lede(_line("会议的议程"), _line("民建第七次全国代表大会将听取成思危"))
     assert not _opens_news_lede(_line("会议的议程"), None)
+
+
+# --- eleventh round: a speech's salutation naming its first hearer before a comma ------------------------------------
+
+def test_a_speech_whose_salutation_names_a_hearer_before_a_comma_is_no_subhead():
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "在民建七大开幕式上的讲话",
+                            "成思危主席阁下，各位代表：民建第七次\n全国代表大会将听取成思危的工作报告，\n选举民建中央领导机构。会议很重要。",
+                            "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "在民建七大开幕式上的讲话"]
+    assert any("opens by addressing its hearers" in warning for warning in page.items[1].warnings)
+
+
+def test_a_hearer_named_before_a_comma_is_a_salutation_only_at_the_texts_start():
+    from service.ingest.pages.layout import _addresses_its_hearers, _opens_by_its_words
+    from service.ingest.pages.lines import _line
+    assert _addresses_its_hearers(_line("克雷蒂安总理阁下，德马雷先生，"))
+    assert _addresses_its_hearers(_line("鲍林先生，威尔逊州长先生和夫"))
+    assert not _addresses_its_hearers(_line("他对记者说，鲍林先生，威尔逊"))
+    # Read as a paragraph's opening everywhere, a name before a comma is no evidence: only the colon is.
+    assert not _opens_by_its_words([_line("鲍林先生，威尔逊州长先生和夫")], 0)

@@ -322,13 +322,17 @@ def _opens_news_lede(heading: str | None, line: str | None) -> bool:
 # the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
 _NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
 _HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
+# A speech's salutation may name several hearers before its colon (`克雷蒂安总理阁下，德马雷先生，…：`, `鲍林先生，威尔逊州长
+# 先生和夫人，…`): the first named, then a comma.
+_HONORIFIC_HEARERS = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:，,]")
 
 
 def _addresses_its_hearers(line: str | None) -> bool:
     """Whether a line opens a letter or a speech by addressing whom it speaks to (`各位代表、各位同志：`, `朋友们：`,
-    `主席先生：`): the first words of a text of its own, which no section of a story under a subhead opens with."""
+    `主席先生：`, `克雷蒂安总理阁下，德马雷先生，…`): the first words of a text of its own, which no section of a story
+    under a subhead opens with."""
     text = _compact(line) if line is not None else ""
-    return bool(_SALUTATION.match(text) or _HONORIFIC_SALUTATION.match(text))
+    return bool(_SALUTATION.match(text) or _HONORIFIC_HEARERS.match(text))
 
 
 def _opens_by_its_words(lines: list[str | None], index: int) -> bool:
