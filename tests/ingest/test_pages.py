@@ -1617,3 +1617,23 @@ def test_a_hearer_named_before_a_comma_is_a_salutation_only_at_the_texts_start()
     assert not _addresses_its_hearers(_line("他对记者说，鲍林先生，威尔逊"))
     # Read as a paragraph's opening everywhere, a name before a comma is no evidence: only the colon is.
     assert not _opens_by_its_words([_line("鲍林先生，威尔逊州长先生和夫")], 0)
+
+
+# --- eleventh round: a bulleted headline wrapped over a gap, a narrow column's text under it ------------------------
+
+def test_a_bulleted_headline_over_a_gap_and_a_narrow_paragraph_starts_a_briefs_item():
+    # `受冷空气和暖湿气` reads as short as a headline's line, but `气` / `流` is one word the column broke: text.
+    page = split_page(_page("东湖区新增5处充电站\n年内还将在城郊3个镇\n各建一处快充站。\n◆交警提醒：雨天注意\n行车安全",
+                            "受冷空气和暖湿气\n流共同影响，本周我市\n将有持续降雨。交警部\n门提醒驾驶人，雨天要\n降低车速、保持车距。"))
+    assert [i.title for i in page.items] == ["东湖区新增5处充电站", "交警提醒：雨天注意行车安全"]
+    assert page.items[1].body == "受冷空气和暖湿气流共同影响，本周我市将有持续降雨。交警部门提醒驾驶人，雨天要降低车速、保持车距。"
+
+
+def test_bulleted_lines_over_a_gap_and_more_headline_lines_stay_one_item():
+    # No word runs from the line past the gap into the next: nothing says a paragraph goes on there.
+    from service.ingest.pages.segments import _text_under_bulleted
+    from service.ingest.pages.lines import _line
+    lines = [_line("◆交警提醒：雨天注意"), _line("行车安全"), None, _line("本周天气预报"), _line("东湖区新增充电站")]
+    assert not _text_under_bulleted(lines, 0)
+    lines[3:] = [_line("受冷空气和暖湿气"), _line("流共同影响，本周我市")]
+    assert _text_under_bulleted(lines, 0)

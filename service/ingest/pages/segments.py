@@ -575,8 +575,14 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
     # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
     # bulleted line, or from its second line into the next, says the text goes on under it.
     # So does a letter's salutation, a lede's opening or a list's first point under the second line.
-    return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
-                                  or _joins(following, after) or _opens_by_its_words(lines, after_index))
+    if after is None:
+        return False
+    # Past a gap, a narrow column's first line may read as short as a headline's (`受冷空气和暖湿气`), but a word
+    # running from it into the line under it (`气` / `流`) says a paragraph goes on there.
+    beyond = lines[after_index + 1] if after_index + 1 < len(lines) else None
+    return (not _is_title_like(after) or _joins(lines[index], following) or _joins(following, after)
+            or _opens_by_its_words(lines, after_index)
+            or after_index > below + 1 and beyond is not None and _joins(after, beyond))
 
 
 def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
