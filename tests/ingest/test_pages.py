@@ -1571,3 +1571,69 @@ def test_a_headline_over_a_lede_opening_on_a_full_date_starts_an_article():
     from service.ingest.pages.layout import _DATE_OPENING
     assert _DATE_OPENING.match("１９９６年４月１０日，县委常")
     assert not _DATE_OPENING.match("１９９６年４月１０日在北京召开")  # a date running on may end a sentence cut above
+
+
+# --- eleventh round: a headline over a news lede, sharing the words of the story above ------------------------------
+
+_LEDE_BELOW = "民建第七次全国代表大会将听取成思危\n的工作报告，选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。"
+
+
+@pytest.mark.parametrize("opening", ["日前，", "１２月２日，"])
+def test_a_headline_over_a_text_opening_as_a_news_lede_is_no_subhead(opening):
+    # The text under the heading shares the story above's words, as a section under a subhead does, but opens on
+    # its source or its date, as a news story's first sentence does.
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "民建七大听取工作报告", opening + _LEDE_BELOW, "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "民建七大听取工作报告"]
+    assert page.items[1].body.startswith(opening)
+    assert any("opens as a news story's first sentence" in warning for warning in page.items[1].warnings)
+
+
+def test_a_date_the_heading_line_began_is_no_news_lede():
+    from service.ingest.pages.layout import _opens_news_lede
+    from service.ingest.pages.lines import _line
+    assert _opens_news_lede(_line("江主席在墨西哥参议院演讲"), _line("１２月２日，正在墨西哥进行国"))
+    assert _opens_news_lede(_line("我市两所学校入选全国足球特色学校"), _line("　　日前，教育部公布新一批全国青少年校园"))
+    # `１９３５年２月` / `２１日，因伤势恶化与…`: one date the column broke, the paragraph going on.
+    assert not _opens_news_lede(_line("１９３５年２月"), _line("２１日，因伤势恶化与"))
+    assert not _opens_news_lede(_line("会议的议程"), _line("民建第七次全国代表大会将听取成思危"))
+    assert not _opens_news_lede(_line("会议的议程"), None)
+
+
+# --- eleventh round: a speech's salutation naming its first hearer before a comma ------------------------------------
+
+def test_a_speech_whose_salutation_names_a_hearer_before_a_comma_is_no_subhead():
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "在民建七大开幕式上的讲话",
+                            "成思危主席阁下，各位代表：民建第七次\n全国代表大会将听取成思危的工作报告，\n选举民建中央领导机构。会议很重要。",
+                            "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", "在民建七大开幕式上的讲话"]
+    assert any("opens by addressing its hearers" in warning for warning in page.items[1].warnings)
+
+
+def test_a_hearer_named_before_a_comma_is_a_salutation_only_at_the_texts_start():
+    from service.ingest.pages.layout import _addresses_its_hearers, _opens_by_its_words
+    from service.ingest.pages.lines import _line
+    assert _addresses_its_hearers(_line("克雷蒂安总理阁下，德马雷先生，"))
+    assert _addresses_its_hearers(_line("鲍林先生，威尔逊州长先生和夫"))
+    assert not _addresses_its_hearers(_line("他对记者说，鲍林先生，威尔逊"))
+    # Read as a paragraph's opening everywhere, a name before a comma is no evidence: only the colon is.
+    assert not _opens_by_its_words([_line("鲍林先生，威尔逊州长先生和夫")], 0)
+
+
+# --- eleventh round: a bulleted headline wrapped over a gap, a narrow column's text under it ------------------------
+
+def test_a_bulleted_headline_over_a_gap_and_a_narrow_paragraph_starts_a_briefs_item():
+    # `受冷空气和暖湿气` reads as short as a headline's line, but `气` / `流` is one word the column broke: text.
+    page = split_page(_page("东湖区新增5处充电站\n年内还将在城郊3个镇\n各建一处快充站。\n◆交警提醒：雨天注意\n行车安全",
+                            "受冷空气和暖湿气\n流共同影响，本周我市\n将有持续降雨。交警部\n门提醒驾驶人，雨天要\n降低车速、保持车距。"))
+    assert [i.title for i in page.items] == ["东湖区新增5处充电站", "交警提醒：雨天注意行车安全"]
+    assert page.items[1].body == "受冷空气和暖湿气流共同影响，本周我市将有持续降雨。交警部门提醒驾驶人，雨天要降低车速、保持车距。"
+
+
+def test_bulleted_lines_over_a_gap_and_more_headline_lines_stay_one_item():
+    # No word runs from the line past the gap into the next: nothing says a paragraph goes on there.
+    from service.ingest.pages.segments import _text_under_bulleted
+    from service.ingest.pages.lines import _line
+    lines = [_line("◆交警提醒：雨天注意"), _line("行车安全"), None, _line("本周天气预报"), _line("东湖区新增充电站")]
+    assert not _text_under_bulleted(lines, 0)
+    lines[3:] = [_line("受冷空气和暖湿气"), _line("流共同影响，本周我市")]
+    assert _text_under_bulleted(lines, 0)

@@ -305,18 +305,34 @@ def _opens_lede(line: str | None) -> bool:
     return line is not None and bool(_LEDE_OPENING.match(_compact(line)))
 
 
+def _opens_news_lede(heading: str | None, line: str | None) -> bool:
+    """Whether ``line``, under ``heading``, opens as a news story's first sentence does: the reporter's source or a
+    time (`日前，教育部公布…`), or a date (`１２月２日，正在墨西哥…`) that is whole on the line, not the end of one the
+    heading line began (`１９３５年２月` / `２１日，…`)."""
+    if line is None:
+        return False
+    if _opens_lede(line):
+        return True
+    text = _compact(line)
+    return bool(_DATE_OPENING.match(text)) and not _DATE_OPENING.match(_compact(heading or "") + text)
+
+
 # A numbered point opening a line (`１．５月２７日…`, `２、`), a list's first item, which a story may open with; a
 # letter's salutation ending on an honorific (`主席先生：`, `李鹏总理阁下：`). (Read as a story's opening everywhere,
 # the honorific took a letter quoted after `唁函全文如下：` for a story of its own.)
 _NUMBERED_POINT = re.compile(r"^[0-9０-９]{1,2}[.．、](?![0-9０-９]*[%％万亿千百元])")  # (not `１．５亿元`, a decimal)
 _HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:]")
+# A speech's salutation may name several hearers before its colon (`克雷蒂安总理阁下，德马雷先生，…：`, `鲍林先生，威尔逊州长
+# 先生和夫人，…`): the first named, then a comma.
+_HONORIFIC_HEARERS = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:，,]")
 
 
 def _addresses_its_hearers(line: str | None) -> bool:
     """Whether a line opens a letter or a speech by addressing whom it speaks to (`各位代表、各位同志：`, `朋友们：`,
-    `主席先生：`): the first words of a text of its own, which no section of a story under a subhead opens with."""
+    `主席先生：`, `克雷蒂安总理阁下，德马雷先生，…`): the first words of a text of its own, which no section of a story
+    under a subhead opens with."""
     text = _compact(line) if line is not None else ""
-    return bool(_SALUTATION.match(text) or _HONORIFIC_SALUTATION.match(text))
+    return bool(_SALUTATION.match(text) or _HONORIFIC_HEARERS.match(text))
 
 
 def _opens_by_its_words(lines: list[str | None], index: int) -> bool:

@@ -19,7 +19,7 @@ from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_fr
                      _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
-                     _long_headline, _opens_by_its_words, _opens_paragraph, _opens_unclosed, _paragraph_starts,
+                     _long_headline, _opens_by_its_words, _opens_news_lede, _opens_paragraph, _opens_unclosed, _paragraph_starts,
                      _standalone_title)
 from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
@@ -532,13 +532,16 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int],
                      for i in range(min(len(piece), 4)) if piece[i] is not None)
         # A letter or a speech opens by addressing its hearers (`主席先生：`, `各位代表、各位同志：`), a text of its own
         # under its headline whatever words it shares with the story above (the same leaders, the same occasion).
+        # So does a news story, whose first sentence opens on its source or its date (`日前，教育部公布…`,
+        # `１２月２日，…`): a section under a subhead goes on with the story and opens so hardly ever.
         first = piece[_next_line(piece, 1)] if _next_line(piece, 1) < len(piece) else None
-        if heading_alone and not opened and _addresses_its_hearers(first):
+        own_text = ("it opens by addressing its hearers" if _addresses_its_hearers(first)
+                    else "it opens as a news story's first sentence" if _opens_news_lede(piece[0], first) else None)
+        if heading_alone and not opened and own_text is not None:
             kept.append(cut)
             if evidence is not None and cut not in evidence:
                 evidence[cut] = (f"taken to begin a new article at {_compact(piece[0])!r} though the text under it "
-                                 f"shares the words of the story above: it opens by addressing its hearers, "
-                                 f"{_compact(first)[:12]!r}")
+                                 f"shares the words of the story above: {own_text}, {_compact(first)[:12]!r}")
             continue
         if heading_alone and not opened:
             above, below = _topic_bigrams(lines[kept[-1] if kept else 0:cut]), _topic_bigrams(piece[1:])
@@ -572,8 +575,14 @@ def _text_under_bulleted(lines: list[str | None], index: int) -> bool:
     # A narrow briefs column sets its text in lines as short as a headline's: a word running on from the
     # bulleted line, or from its second line into the next, says the text goes on under it.
     # So does a letter's salutation, a lede's opening or a list's first point under the second line.
-    return after is not None and (not _is_title_like(after) or _joins(lines[index], following)
-                                  or _joins(following, after) or _opens_by_its_words(lines, after_index))
+    if after is None:
+        return False
+    # Past a gap, a narrow column's first line may read as short as a headline's (`受冷空气和暖湿气`), but a word
+    # running from it into the line under it (`气` / `流`) says a paragraph goes on there.
+    beyond = lines[after_index + 1] if after_index + 1 < len(lines) else None
+    return (not _is_title_like(after) or _joins(lines[index], following) or _joins(following, after)
+            or _opens_by_its_words(lines, after_index)
+            or after_index > below + 1 and beyond is not None and _joins(after, beyond))
 
 
 def _rejoined_bylines(lines: list[str | None]) -> list[str | None]:
