@@ -1252,15 +1252,17 @@ class Engine:
         postings, ranker = live.words, live.ranker
         groups, excluded = plan_query(self.analyzer, parsed)
         self._check_term_count(parsed, groups, excluded)
+        # Words left out with nothing to look for (`-灵芝`) narrow the archive as a filter does (`-person:张三`).
+        narrows = parsed.has_filters or bool(excluded)
         if sort is None:
-            sort = "relevance" if groups or not parsed.has_filters else "newest"
+            sort = "relevance" if groups or not narrows else "newest"
         by_date = sort != "relevance"
         fields = self.document_fields(postings) \
             if filters.active or facets or len(parsed.sections) > 1 or by_date else None
         keep = self._without_deleted(live, self._keeper(postings, fields, filters, parsed.sections[1:],
                                                         parsed.authors))
         keep = self._entity_keeper(postings, parsed, keep)
-        if groups or parsed.has_filters:
+        if groups or narrows:
             ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=None if by_date else limit,
                                   question=is_question(self.analyzer.fold(query)))
         else:  # nothing searchable in the query: punctuation only

@@ -74,6 +74,16 @@ def test_query_of_punctuation_only_finds_nothing(seed_engine):
     assert seed_engine.search("，。！").total == 0
 
 
+def test_a_query_that_only_leaves_words_out_lists_every_other_article_newest_first(seed_engine):
+    with_word = {h.article.id for h in seed_engine.search("灵芝", k=100).hits}
+    results = seed_engine.search("-灵芝", k=100)
+    assert with_word and results.mode == "filter" and results.sort == "newest"
+    assert results.total == seed_engine.store.count() - len(with_word)
+    assert not with_word & {h.article.id for h in results.hits}
+    # as a person left out alone does
+    assert seed_engine.search("-person:张三", k=100).mode == "filter"
+
+
 def test_unknown_article_is_not_found(seed_engine):
     for bad in ("nope", "../etc/passwd", "a b"):
         with pytest.raises(NotFound):
