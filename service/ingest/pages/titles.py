@@ -50,7 +50,15 @@ def _column_width(lines: list[str]) -> float | None:
 
 
 def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]:
-    """(indices of the headline lines a segment opens with, where the body starts, warnings)."""
+    """(indices of the headline lines a segment opens with, where the body starts, warnings). A line that one
+    step kept in the headline and a later one left out is not named as kept."""
+    kept: list[tuple[int, str]] = []
+    block, body, warnings = _headline_lines_noting(lines, kept)
+    return block, body, warnings + [note for line, note in kept if line in block]
+
+
+def _headline_lines_noting(lines: list[str | None], kept: list[tuple[int, str]]) -> tuple[list[int], int, list[str]]:
+    """`_headline_lines`, the notes on lines kept in the headline against a sign of the body put in `kept`."""
     candidates: list[int] = []
     gap_notes: list[str] = []
     index = 0
@@ -125,8 +133,8 @@ def _headline_lines(lines: list[str | None]) -> tuple[list[int], int, list[str]]
             # point (`主席先生：…`, `１．５月…`) is no paragraph's second line, so the line above it is the headline's.)
             if not _closes_headline_over_its_echo(lines, line_index):
                 return candidates[:position], line_index, []
-            warnings.append(f"{_compact(lines[line_index])!r} kept in the headline though it is an indent short of "
-                            "the column: a gap follows it and the story under it takes up its words")
+            kept.append((line_index, f"{_compact(lines[line_index])!r} kept in the headline though it is an indent "
+                                     "short of the column: a gap follows it and the story under it takes up its words"))
         if _opens_by_its_words(lines, line_index) and not _opens_lede(lines[line_index]):
             return candidates[:position], line_index, [
                 f"the headline ends above {_compact(lines[line_index])[:12]!r}, which opens a letter or a list as a "
