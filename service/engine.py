@@ -1265,8 +1265,12 @@ class Engine:
         if groups or narrows:
             ranking = ranker.rank(groups, excluded, keep, postings.n_docs, limit=None if by_date else limit,
                                   question=is_question(self.analyzer.fold(query)))
-        else:  # nothing searchable in the query: punctuation only
-            ranking = Ranking(np.empty(0, dtype=np.int64), np.empty(0), "and", [], [])
+        else:
+            # `，。`, `""` or `OR` would find nothing whatever the archive holds: saying so beats an empty page
+            # that reads as "the archive has no such article".
+            shown = query if len(query) <= 40 else query[:40] + "…"
+            raise QueryError(f"query has nothing to search for: {shown!r} holds no word, only punctuation, "
+                             "spaces or the operators AND, OR, NOT", code="no_search_words")
         if by_date and ranking.candidates.size:
             order = fields.date_order(ranking.candidates, ranking.scores, newest=sort == "newest")
             ranking = replace(ranking, candidates=ranking.candidates[order], scores=ranking.scores[order],

@@ -256,6 +256,7 @@ def test_show_json_carries_keywords(archive):
 
 @pytest.mark.parametrize("args, code, message", [
     (("search", ""), 2, "query is empty"),
+    (("search", "，。"), 2, "nothing to search for"),
     (("search", "医保", "-k", "0"), 2, "k must be"),
     (("show", "no-such-id"), 3, "no article with id"),
     (("split", "no/such/page.txt"), 4, "no/such/page.txt"),

@@ -461,6 +461,7 @@ def _error_text(code: str, status: int, message: str = "") -> str:
                            "请写作 date:2018-02-28、date:2018-02、date:2018 或 date:2018-02..2018-03。",
         "bad_section": "版面名称有误或过长。",
         "bad_query": "检索词中有无法使用的字符。",
+        "no_search_words": f"检索词 {_quoted('q')} 中没有可检索的字词（只有标点、空格或 AND、OR、NOT），请输入词语。",
         "query_too_long": f"检索词太长：共 {len(request.args.get('q', '').strip())} 字，上限 {c.search_max_query_chars} 字。",
         "too_many_terms": f"检索词和筛选条件太多：上限 {c.search_max_query_terms} 个。",
         "bad_encoding": "网址中的参数不是有效的 UTF-8 编码，请检查链接是否完整。",

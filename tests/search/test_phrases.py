@@ -121,7 +121,7 @@ def typed_phrases(articles: list[dict], count: int, seed: int) -> list[str]:
         length = rng.choice([1, 2, 2, 3, 4, 4, 5, 6, 8, 11, 15])
         start = rng.randrange(max(1, len(text) - length + 1))
         phrase = rng.choice(changes)(text[start:start + length]).replace('"', "").replace("＂", "")
-        if phrase.strip():
+        if any(ch.isalnum() for ch in phrase):  # punctuation alone is refused as no search (its own test)
             phrases.append(phrase)
     # Phrases no article holds: real words in an order no text has, and characters drawn at random.
     alphabet = sorted({c for a in articles for c in a["body"] if "\u4e00" <= c <= "\u9fff"})

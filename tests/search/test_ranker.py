@@ -118,8 +118,12 @@ def test_one_character_query_finds_it_inside_words(archive):
 
 
 def test_ordinary_text_is_no_syntax_error(archive):
-    for text in ("C++", "“双减”", "3:2", 'a"b', "-", "OR", "title:"):
+    for text in ("C++", "“双减”", "3:2", 'a"b', "title:"):
         archive.search(text)
+    for text in ("-", "OR", '""'):  # nothing to search for: refused as that, not as bad syntax
+        with pytest.raises(QueryError) as refused:
+            archive.search(text)
+        assert refused.value.code == "no_search_words"
 
 
 def test_bad_date_filter_names_itself(archive):

@@ -61,6 +61,9 @@ def test_k_and_offset_page_through_one_ranking(live_server):
 @pytest.mark.parametrize("query, code, names", [
     ("", "empty_query", "query is empty"),
     ("q=", "empty_query", "query is empty"),
+    (f"q={q('，。')}", "no_search_words", "nothing to search for"),
+    ("q=%22%22", "no_search_words", "nothing to search for"),
+    ("q=OR", "no_search_words", "nothing to search for"),
     (f"q={q('医保')}&k=abc", "bad_k", "parameter k"),
     (f"q={q('医保')}&k=0", "bad_k", "k must be"),
     (f"q={q('医保')}&k=101", "bad_k", "k must be"),

@@ -75,6 +75,11 @@ def test_empty_query_is_400_with_a_message(live_server):
     assert status == 400 and "请输入要检索的词语" in html
 
 
+def test_a_query_of_punctuation_alone_is_400_saying_it_holds_no_word(live_server):
+    status, html = get(live_server, "/search?q=" + urllib.parse.quote("，。"))
+    assert status == 400 and "没有可检索的字词" in html and "，。" in html
+
+
 def test_article_page_marks_terms_when_arrived_at_from_a_search(live_server):
     _, html = get(live_server, "/search?q=" + urllib.parse.quote("医保"))
     article_id = result_ids(html)[0]
