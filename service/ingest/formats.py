@@ -175,11 +175,14 @@ def read_jsonl(text: str | Iterable[str], source: str, columns: dict[str, str] |
     or its lines one at a time (a file read as it streams by: no more than one line of it is held)."""
     problems: list[Problem] = []
     lines = text.split("\n") if isinstance(text, str) else text
+    seen = {"characters": False, "records": False}
 
     def records() -> Iterator[tuple[int, object]]:
         for number, line in enumerate(lines, start=1):
+            seen["characters"] = seen["characters"] or bool(line)
             if not line.strip():
                 continue
+            seen["records"] = True
             try:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
@@ -188,6 +191,9 @@ def read_jsonl(text: str | Iterable[str], source: str, columns: dict[str, str] |
                 problems.append(Problem(source, number, "not valid JSON (nested too deeply)"))
 
     articles = _records_to_articles(records(), source, problems, notes, columns)
+    if not seen["records"]:
+        # A file of no records is a mistake to name (a truncated export, the wrong file), not a quiet success.
+        problems.append(Problem(source, None, empty_text(" " if seen["characters"] else "")))
     return articles, sorted(problems, key=lambda p: p.line or 0)
 
 
@@ -269,6 +275,8 @@ def read_csv(text: str | Iterable[str], source: str, columns: dict[str, str] | N
     warnings: list[str] = []
     lines = iter(io.StringIO(text, newline="") if isinstance(text, str) else text)
     first = next(lines, "")
+    if not first:
+        return [], [Problem(source, None, empty_text(""))], []
     reader = csv.reader(itertools.chain([first], lines), delimiter=_sniff_delimiter(first.split("\n", 1)[0]))
     try:
         header = next(reader, None)

@@ -5,7 +5,7 @@ import pytest
 from helpers import SEED_PAGE
 from service.errors import InputError
 from service.ingest import sources
-from service.ingest.sources import ReadOptions, collect_files, read_file, read_paths
+from service.ingest.sources import ReadOptions, collect_files, read_bytes, read_file, read_paths
 
 
 def test_folders_give_their_page_and_article_files_sorted(tmp_path):
@@ -53,6 +53,18 @@ def test_an_empty_text_file_is_said_to_be_empty_however_it_is_read(tmp_path, txt
     assert result.articles == [] and [p.line for p in result.problems] == [None, None]
     assert [p.message for p in result.problems] == [
         "the file is empty", "the file is empty: it holds only blank lines and spaces"]
+
+
+def test_an_article_file_of_no_records_is_said_to_be_empty(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "blank.jsonl").write_text("\n \n", encoding="utf-8")
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    result = read_paths([tmp_path / "blank.jsonl", tmp_path / "empty.csv", tmp_path / "empty.jsonl"])
+    assert result.articles == [] and [p.line for p in result.problems] == [None, None, None]
+    assert [p.message for p in result.problems] == [
+        "the file is empty: it holds only blank lines and spaces", "the file is empty", "the file is empty"]
+    uploaded = read_bytes(b"", "upload.jsonl", "upload.jsonl")
+    assert [p.message for p in uploaded.problems] == ["the file is empty"]
 
 
 def test_an_oversized_file_is_skipped_naming_the_limit(tmp_path):
