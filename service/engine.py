@@ -476,6 +476,7 @@ class Engine:
                 kept = {a.id for a in read.articles}
                 for prefix in read.page_prefixes:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
+                report.removed.extend(self._earlier_readings(writer, read, kept, report))
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
             if self.config.ingest_find_copies:
@@ -483,6 +484,26 @@ class Engine:
             if not _skipped_everything(report):
                 writer.record_ingest(report.files, counts, len(report.problems), len(report.removed),
                                      len(report.warnings))
+
+    @staticmethod
+    def _earlier_readings(writer, read: FileResult, kept: set[str], report: IngestReport) -> list[str]:
+        """Deletes what an earlier reading of a page from the same file gave, where that page's text changed
+        since (an OCR correction): its articles have ids of the old text, and would otherwise stay beside the
+        corrected ones. A page is the same when its file, date and page code are; a page without a date or a
+        code is never taken for another."""
+        pages: dict[tuple[str, str], str] = {}
+        for article in read.articles:
+            if article.id.startswith("p") and article.date and article.page:
+                pages.setdefault((article.date, article.page), article.id.split("-", 1)[0] + "-")
+        removed = []
+        for (day, code), prefix in pages.items():
+            earlier = [i for i in writer.ids_on_page(day, code, read.source)
+                       if i not in kept and i.startswith("p") and not i.startswith(prefix)]
+            if earlier:
+                removed.extend(writer.delete(earlier))
+                report.warnings.append(f"{read.source}: page {code} of {day} replaces its earlier reading from "
+                                       f"this file ({len(earlier)} article(s) of the text as it was)")
+        return removed
 
     def delete(self, article_ids: list[str]) -> DeleteReport:
         """Remove articles from the store and the index; ids not stored are reported, not an error here."""

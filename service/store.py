@@ -573,6 +573,12 @@ class Writer:
                                   (escaped + "%",)).fetchall()
         return [row["id"] for row in rows]
 
+    def ids_on_page(self, date: str, page: str, source: str) -> list[str]:
+        """The articles read from `source` that were printed on `page` of `date` (`articles_by_date`)."""
+        rows = self._conn.execute("SELECT id FROM articles WHERE date = ? AND page = ? AND source = ? ORDER BY seq",
+                                  (date, page, source)).fetchall()
+        return [row["id"] for row in rows]
+
     def record_ingest(self, files: int, counts: UpsertCounts, skipped: int, removed: int, warnings: int) -> None:
         self._conn.execute(
             "INSERT INTO ingests(finished_at, files, added, replaced, unchanged, skipped, removed, warnings) "

@@ -316,6 +316,25 @@ def test_a_page_that_now_splits_into_fewer_items_loses_the_ones_it_no_longer_giv
     assert engine.store.count() == 10 and engine.search("旧正文").total == 0
 
 
+def test_a_corrected_page_from_the_same_file_replaces_its_earlier_reading(engine, tmp_path):
+    page = tmp_path / "b03.txt"
+    page.write_text(SEED_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = engine.ingest([page])
+    assert len(first.added) == 10 and engine.search("記者").total == 0
+    page.write_text(page.read_text(encoding="utf-8").replace("记者", "記者", 1), encoding="utf-8")
+    corrected = engine.ingest([page])
+    assert len(corrected.added) == 10 and sorted(corrected.removed) == sorted(first.added)
+    assert engine.store.count() == 10 and any("replaces its earlier reading" in w for w in corrected.warnings)
+    # The same page read from another file is another printing, and a new day's page in this file another page.
+    elsewhere = tmp_path / "copy" / "b03.txt"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(SEED_PAGE.read_bytes())
+    assert engine.ingest([elsewhere]).removed == [] and engine.store.count() == 20
+    page.write_text(page.read_text(encoding="utf-8").replace("2018年2月28日", "2018年3月1日"), encoding="utf-8")
+    next_day = engine.ingest([page])
+    assert next_day.removed == [] and engine.store.count() == 30
+
+
 def test_ingesting_a_mixed_folder_twice_leaves_the_count_unchanged(engine, tmp_path):
     folder = tmp_path / "archive"
     (folder / "pages").mkdir(parents=True)
