@@ -1115,9 +1115,16 @@ class Engine:
             everything = np.arange(matched.live.words.n_docs)
             # The articles the hits are a share of: those the same date and section filters keep.
             articles = trends_module.tally(keys[everything[matched.fields.keep(everything, filters)]], spans, by)
-            hits = trends_module.tally(keys[matched.ranking.all_matches], spans, by)
-            series.append(trends_module.Series(matched.query, matched.ranking.total, [
-                trends_module.TrendPoint(span, int(h), int(a)) for span, h, a in zip(spans, hits, articles)]))
+            matches = matched.ranking.all_matches
+            printings = trends_module.tally(keys[matches], spans, by)
+            # A point counts what a collapsed search of its period finds: stories, not each printing of one.
+            stories = self._stories(matched.live)
+            hits = printings if stories is None else trends_module.tally(keys[matches], spans, by,
+                                                                         stories.story[matches])
+            total = matched.ranking.total if stories is None else stories.count(matches)[0]
+            series.append(trends_module.Series(matched.query, total, [
+                trends_module.TrendPoint(span, int(h), int(a), int(p))
+                for span, h, a, p in zip(spans, hits, articles, printings)], printings=matched.ranking.total))
         return trends_module.Trends(by, spans[0].date_from if spans else None, spans[-1].date_to if spans else None,
                                     filters.section, series)
     # --- the same story printed twice (`service.reprints`) ---------------------------------------------------

@@ -110,24 +110,31 @@ def span_periods(keys: np.ndarray, by: str, first_day: int | None, last_day: int
     return periods(by, first_day, last_day)
 
 
-def tally(keys: np.ndarray, spans: list[Period], by: str) -> np.ndarray:
-    """How many of `keys` fall in each of `spans` (consecutive periods), in their order."""
+def tally(keys: np.ndarray, spans: list[Period], by: str, stories: np.ndarray | None = None) -> np.ndarray:
+    """How many of `keys` fall in each of `spans` (consecutive periods), in their order; with `stories` (each
+    key's story, `reprints.Stories.story`), how many stories: printings of one story in a period count once."""
     if not spans:
         return np.zeros(0, dtype=np.int64)
-    keys = keys[keys != NONE].astype(np.int64)
+    dated = keys != NONE
+    keys = keys[dated].astype(np.int64)
     if by == "month":
         positions = keys // 100 * 12 + keys % 100 - 1 - _month_number(spans[0].key)
     else:
         positions = keys - spans[0].key
-    positions = positions[(positions >= 0) & (positions < len(spans))]
+    inside = (positions >= 0) & (positions < len(spans))
+    positions = positions[inside]
+    if stories is not None:
+        pairs = np.unique(positions * (int(stories.max(initial=0)) + 1) + stories[dated][inside])
+        positions = pairs // (int(stories.max(initial=0)) + 1)
     return np.bincount(positions, minlength=len(spans))
 
 
 @dataclass(frozen=True)
 class TrendPoint:
     period: Period
-    hits: int
+    hits: int  # stories, as a collapsed search counts them
     articles: int  # the articles of the period the hits are a share of
+    printings: int | None = None  # the matching articles, every printing of a story counted (None: as hits)
 
     @property
     def share(self) -> float:
@@ -135,17 +142,19 @@ class TrendPoint:
 
     def to_dict(self) -> dict:
         return {"period": self.period.label, "hits": self.hits, "share": round(self.share, 6),
-                "articles": self.articles}
+                "articles": self.articles, "printings": self.hits if self.printings is None else self.printings}
 
 
 @dataclass(frozen=True)
 class Series:
     query: str
-    total: int  # every match under the filters, including those whose date names no period of this unit
+    total: int  # every story matched under the filters, including those whose date names no period of this unit
     points: list[TrendPoint]
+    printings: int | None = None  # every matching article (None: as total)
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "points": [p.to_dict() for p in self.points]}
+        return {"query": self.query, "total": self.total, "points": [p.to_dict() for p in self.points],
+                "printings": self.total if self.printings is None else self.printings}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ def test_tally_counts_each_period_and_leaves_out_the_undated_and_the_outside():
 def test_share_is_zero_for_a_period_without_articles():
     span = Period("2018-01", 201801, "2018-01-01", "2018-01-31")
     assert TrendPoint(span, 0, 0).share == 0.0
-    assert TrendPoint(span, 3, 12).to_dict() == {"period": "2018-01", "hits": 3, "share": 0.25, "articles": 12}
+    assert TrendPoint(span, 3, 12, 5).to_dict() == {"period": "2018-01", "hits": 3, "share": 0.25, "articles": 12,
+                                                     "printings": 5}
 
 
 @pytest.mark.parametrize("queries, code, names", [
@@ -87,6 +88,19 @@ def test_each_point_counts_what_the_search_narrowed_to_its_period_finds(dated_en
     assert (december.hits, december.articles, december.share) == (0, 0, 0.0)  # a month without articles is drawn
     february = trends.series[0].points[3]
     assert february.hits == 7 and february.articles == 11 and february.share == pytest.approx(7 / 11)
+
+
+def test_a_story_printed_several_times_counts_once_in_a_period_as_a_collapsed_search_counts_it(engine):
+    from helpers import REPRINTS_ARCHIVE
+
+    engine.ingest([REPRINTS_ARCHIVE])
+    series = engine.trends(["人大"], "month").series[0]
+    march = next(p for p in series.points if p.period.label == "2018-03")
+    collapsed = engine.search("人大", k=1, summaries=False, date_from="2018-03", date_to="2018-03")
+    every = engine.search("人大", k=1, summaries=False, date_from="2018-03", date_to="2018-03", collapse=False)
+    assert march.hits == collapsed.total < march.printings == every.total
+    assert series.total == engine.search("人大", k=1, summaries=False).total < series.printings
+    assert series.to_dict()["printings"] == series.printings and march.to_dict()["printings"] == march.printings
 
 
 def test_by_year_counts_articles_dated_by_year_alone(dated_engine):
