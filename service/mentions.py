@@ -267,6 +267,7 @@ class EntityView:
     sort: str  # newest or oldest
     offset: int
     k: int
+    unread: int = 0  # stored articles not yet read for names: the counts above may grow
 
     @property
     def type(self) -> str:
@@ -279,4 +280,4 @@ class EntityView:
                 "named_with": {kind: [{"name": name, "count": count} for name, count in pairs]
                                for kind, pairs in self.named_with.items()},
                 "named_with_over": self.named_with_over, "sort": self.sort, "offset": self.offset, "k": self.k,
-                "articles": [article.to_dict() for article in self.articles]}
+                "articles": [article.to_dict() for article in self.articles], "unread": self.unread}

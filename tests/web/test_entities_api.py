@@ -91,3 +91,20 @@ def test_the_entity_page_in_both_scripts_and_an_unknown_one(client):
     assert "<h1 id=\"entity-name\">李克強</h1>" in traditional and "篇文章提到" in traditional
     missing = client.get(f"/entities/person/{q('张无忌')}")
     assert missing.status_code == 404 and "张无忌" in missing.get_data(as_text=True)
+
+
+def test_an_entity_page_says_when_articles_are_still_to_be_read_for_names(tmp_path, analyzer):
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    try:
+        engine.ingest([PROJECT / "tests" / "fixtures" / "entities" / "articles.jsonl"])
+        engine.update_entities()
+        client = create_app(engine=engine).test_client()
+        assert client.get(f"/api/entities/person/{q('李克强')}").get_json()["unread"] == 0
+        assert 'id="entity-unread"' not in client.get(f"/entities/person/{q('李克强')}").get_data(as_text=True)
+        engine.ingest_records([{"id": "later", "title": "李克强考察", "body": "国务院总理李克强日前在冠县考察。"}],
+                              "later.jsonl")
+        assert client.get(f"/api/entities/person/{q('李克强')}").get_json()["unread"] == 1
+        html = client.get(f"/entities/person/{q('李克强')}").get_data(as_text=True)
+        assert 'id="entity-unread"' in html and "还有 1 篇文章尚未识别" in html
+    finally:
+        engine.close()
