@@ -105,4 +105,6 @@ class Display:
         return replace(article, title=self.text(article.title, script) if title is None else title,
                        body=self.text(article.body, script) if body else article.body,
                        section=self.text(article.section, script), editor=self.text(article.editor, script),
-                       authors=tuple(self.text(a, script) for a in article.authors))
+                       authors=tuple(self.text(a, script) for a in article.authors),
+                       kicker=self.text(article.kicker, script),
+                       subtitle=self.text(article.subtitle, script))

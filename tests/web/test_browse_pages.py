@@ -258,3 +258,20 @@ def test_a_browse_page_past_the_request_budget_is_stopped_with_503(engine, clien
     for path in ("/browse", "/browse/2018", "/browse/2018-02-28"):
         response = app.test_client().get(path)
         assert response.status_code == 503 and "用时超出限制" in response.get_data(True), path
+
+
+def test_a_kicker_and_subtitle_are_shown_over_and_under_the_headline_in_the_script_asked_for(engine, tmp_path):
+    source = tmp_path / "kicker.jsonl"
+    source.write_text(json.dumps({"id": "k1", "title": "小家变化见证国家发展", "kicker": "伟大的变革——庆祝改革开放",
+                                  "subtitle": "记者走进三个家庭", "body": "改革开放以来，这个家庭的变化见证了国家发展。",
+                                  "date": "2018-12-01", "page": "A01", "section": "要闻"},
+                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    engine.ingest([source])
+    client = create_app(engine=engine).test_client()
+    for script, kicker, subtitle in ((None, "伟大的变革", "记者走进三个家庭"), ("traditional", "偉大的變革", "記者走進三個家庭")):
+        suffix = f"?script={script}" if script else ""
+        for path in (f"/articles/k1{suffix}", f"/browse/2018-12-01/A01{suffix}"):
+            html = main(client.get(path).get_data(as_text=True))
+            assert f'<p class="kicker">{kicker}' in html and f'<p class="subtitle">{subtitle}</p>' in html, path
+            assert html.index('class="kicker"') < html.index("小家變化" if script else "小家变化") \
+                < html.index('class="subtitle"')
