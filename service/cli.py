@@ -327,6 +327,9 @@ def _export(engine, args: argparse.Namespace) -> int:
         raise QueryError("--export writes every hit: it takes no -k, --offset or --explain", code="bad_option")
     export = engine.export(" ".join(args.query), args.export, sort=args.sort, base_url=args.base_url,
                            publication=args.publication)
+    if export.fmt in ("gbt7714", "ris") and not (args.publication or "").strip():
+        print(f"warning: no --publication: the {export.fmt} references leave out the newspaper's name",
+              file=sys.stderr)
     out = sys.stdout.buffer
     for chunk in export.chunks:
         out.write(chunk.encode("utf-8"))

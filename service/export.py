@@ -68,6 +68,11 @@ def check_base_url(value: object) -> str | None:
     if (not isinstance(value, str) or not re.fullmatch(r"https?://[^\s?#]+", value)):
         raise QueryError(f"the base URL for links must be an http:// or https:// address without ? or #, got "
                          f"{str(value)[:80]!r}", code="bad_base_url")
+    if "/" not in value.split("://", 1)[1]:
+        # The id would run on into the host or port (`http://host:5000p9ab…`): no link could work.
+        raise QueryError(f"the base URL for links {value[:80]!r} has no path, so an id would run on into its host "
+                         f"({value[:80]}p…); give the address articles are found under, ending in /, such as "
+                         f"{value[:80]}/articles/", code="bad_base_url")
     return value
 
 

@@ -917,6 +917,12 @@ def test_search_sorts_by_date_and_exports_every_hit(archive):
     assert lines[1].endswith(",http://127.0.0.1:5000/articles/" + lines[1].split(",")[0])
     cited = jiansuo("search", "医保", "--export", "gbt7714", "--publication", "聊城晚报", data_dir=archive).stdout
     assert cited == "刘洪斌. 冠县斜店乡保障贫困户参加医保不落一人[N]. 聊城晚报, 2018-02-28(B03).\n"
+    unnamed = jiansuo("search", "医保", "--export", "gbt7714", data_dir=archive)
+    assert "warning: no --publication" in unnamed.stderr and unnamed.stdout.startswith("刘洪斌. ")
+    assert "warning" not in jiansuo("search", "医保", "--export", "csv", data_dir=archive).stderr
+    rootless = jiansuo("search", "医保", "--export", "csv", "--base-url", "http://127.0.0.1:5000", data_dir=archive,
+                       check_code=2)
+    assert "has no path" in rootless.stderr and rootless.stdout == ""
     refused = jiansuo("search", "医保", "--export", "ris", "-k", "5", data_dir=archive, check_code=2)
     assert "--export writes every hit" in refused.stderr and refused.stdout == ""
     assert "go with --export" in jiansuo("search", "医保", "--publication", "x", data_dir=archive,

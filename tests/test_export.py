@@ -84,6 +84,11 @@ def test_a_bad_format_or_base_url_is_refused_naming_it():
         with pytest.raises(QueryError) as caught:
             check_base_url(bad)
         assert caught.value.code == "bad_base_url"
+    for rootless in ("http://127.0.0.1:5000", "https://archive.example.org"):
+        with pytest.raises(QueryError, match="has no path") as caught:
+            check_base_url(rootless)
+        assert f"{rootless}/articles/" in caught.value.message
+    assert check_base_url("http://127.0.0.1:5000/") == "http://127.0.0.1:5000/"
 
 
 # --- through the engine, on an archive of more hits than search pages reach ------------------------------------
