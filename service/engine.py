@@ -469,15 +469,18 @@ class Engine:
                 report.files += 1
                 report.problems.extend(read.problems)
                 report.warnings.extend(read.warnings)
+                added = set()
                 for start in range(0, len(read.articles), 1000):
                     batch = read.articles[start:start + 1000]
                     for article, outcome in zip(batch, writer.upsert_many(batch)):
                         getattr(counts, outcome).append(article.id)
                         report.titles[article.id] = article.title
+                        if outcome == "added":
+                            added.add(article.id)
                 kept = {a.id for a in read.articles}
                 for prefix in read.page_prefixes:
                     report.removed.extend(writer.delete(i for i in writer.ids_with_prefix(prefix) if i not in kept))
-                report.removed.extend(self._earlier_readings(writer, read, kept, report))
+                report.removed.extend(self._earlier_readings(writer, read, kept, added, report))
                 articles_read += len(read.articles)
                 notify(IngestProgress("read", report.files, total, articles_read, read.source))
             if self.config.ingest_find_copies:
@@ -487,23 +490,34 @@ class Engine:
                                      len(report.warnings))
 
     @staticmethod
-    def _earlier_readings(writer, read: FileResult, kept: set[str], report: IngestReport) -> list[str]:
+    def _earlier_readings(writer, read: FileResult, kept: set[str], added: set[str],
+                          report: IngestReport) -> list[str]:
         """Deletes what an earlier reading of a page from the same file gave, where that page's text changed
         since (an OCR correction): its articles have ids of the old text, and would otherwise stay beside the
         corrected ones. A page is the same when its file, date and page code are; a page without a date or a
-        code is never taken for another."""
-        pages: dict[tuple[str, str], str] = {}
+        code is never taken for another. A page new to the archive that another file already printed is kept
+        beside it (another paper's page of that day, or a copy), with a warning naming that file."""
+        pages: dict[tuple[str, str], tuple[str, bool]] = {}
         for article in read.articles:
             if article.id.startswith("p") and article.date and article.page:
-                pages.setdefault((article.date, article.page), article.id.split("-", 1)[0] + "-")
+                prefix, new = pages.get((article.date, article.page), (article.id.split("-", 1)[0] + "-", False))
+                pages[(article.date, article.page)] = (prefix, new or article.id in added)
         removed = []
-        for (day, code), prefix in pages.items():
-            earlier = [i for i in writer.ids_on_page(day, code, read.source)
-                       if i not in kept and i.startswith("p") and not i.startswith(prefix)]
+        for (day, code), (prefix, new) in pages.items():
+            stored = [(i, source) for i, source in writer.on_page(day, code)
+                      if i not in kept and i.startswith("p") and not i.startswith(prefix)]
+            earlier = [i for i, source in stored if source == read.source]
             if earlier:
                 removed.extend(writer.delete(earlier))
                 report.warnings.append(f"{read.source}: page {code} of {day} replaces its earlier reading from "
                                        f"this file ({len(earlier)} article(s) of the text as it was)")
+            others = sorted({source for _, source in stored if source != read.source and source})
+            if new and others:
+                count = sum(1 for _, source in stored if source in others)
+                report.warnings.append(
+                    f"{read.source}: page {code} of {day} is also held from {', '.join(others[:3])}"
+                    f"{' and others' if len(others) > 3 else ''} ({count} article(s)), kept beside it; if this file "
+                    "is a corrected copy of that page, delete those articles or read the correction from that file")
         return removed
 
     def delete(self, article_ids: list[str]) -> DeleteReport:

@@ -573,11 +573,11 @@ class Writer:
                                   (escaped + "%",)).fetchall()
         return [row["id"] for row in rows]
 
-    def ids_on_page(self, date: str, page: str, source: str) -> list[str]:
-        """The articles read from `source` that were printed on `page` of `date` (`articles_by_date`)."""
-        rows = self._conn.execute("SELECT id FROM articles WHERE date = ? AND page = ? AND source = ? ORDER BY seq",
-                                  (date, page, source)).fetchall()
-        return [row["id"] for row in rows]
+    def on_page(self, date: str, page: str) -> list[tuple[str, str | None]]:
+        """(id, source) of the articles printed on `page` of `date` (`articles_by_date`), in the order stored."""
+        rows = self._conn.execute("SELECT id, source FROM articles WHERE date = ? AND page = ? ORDER BY seq",
+                                  (date, page)).fetchall()
+        return [(row["id"], row["source"]) for row in rows]
 
     def record_ingest(self, files: int, counts: UpsertCounts, skipped: int, removed: int, warnings: int) -> None:
         self._conn.execute(

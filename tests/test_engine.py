@@ -329,7 +329,10 @@ def test_a_corrected_page_from_the_same_file_replaces_its_earlier_reading(engine
     elsewhere = tmp_path / "copy" / "b03.txt"
     elsewhere.parent.mkdir()
     elsewhere.write_bytes(SEED_PAGE.read_bytes())
-    assert engine.ingest([elsewhere]).removed == [] and engine.store.count() == 20
+    copied = engine.ingest([elsewhere])
+    assert copied.removed == [] and engine.store.count() == 20
+    assert any(f"also held from {page.as_posix()} (10 article(s))" in w for w in copied.warnings)
+    assert not any("also held" in w for w in engine.ingest([elsewhere]).warnings)  # nothing new: said once
     page.write_text(page.read_text(encoding="utf-8").replace("2018年2月28日", "2018年3月1日"), encoding="utf-8")
     next_day = engine.ingest([page])
     assert next_day.removed == [] and engine.store.count() == 30
