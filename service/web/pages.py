@@ -335,8 +335,9 @@ def browse():
     months = _months(days)
     years = sorted({month[:4] for month in months})
     year_counts = {year: sum(n for month, n in months.items() if month.startswith(year)) for year in years}
+    total = sum(d.count for d in days)
     return render("browse.html", level="archive", years=years, year_counts=year_counts, months=months,
-                  days=len(days), total=sum(d.count for d in days))
+                  days=len(days), total=total, without_day=max(0, engine().store.count() - total))
 
 
 @pages.get("/browse/<when>")
@@ -391,8 +392,14 @@ def browse_page(day: str, page: str):
         return _problem(404, "no_page", value=page, day=listing, groups=groups)
     # A key is a page code (kept as it is) or a section name (shown in the page's script).
     either_side = {key: e.display.text(key, script) for key in (view.previous_page, view.next_page) if key}
+    # Reading a paper page by page runs on from a day's last page into the next day's first, and back.
+    next_day_first = e.pages(view.next_date).pages[0].key if not view.next_page and view.next_date else None
+    previous_day_last = e.pages(view.previous_date).pages[-1].key \
+        if not view.previous_page and view.previous_date else None
+    either_side.update({key: e.display.text(key, script) for key in (next_day_first, previous_day_last) if key})
     return render("browse_page.html", view=view, section=e.display.text(view.group.section, script),
-                  either_side=either_side, unpaged=UNPAGED)
+                  either_side=either_side, unpaged=UNPAGED, next_day_first=next_day_first,
+                  previous_day_last=previous_day_last)
 
 
 # --- citing one article ------------------------------------------------------------------------------------------

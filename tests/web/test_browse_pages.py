@@ -55,6 +55,7 @@ def test_the_calendar_goes_from_years_to_months_to_days(client):
     status, html = get(client, "/browse")
     assert status == 200 and "整报浏览" in html
     assert "3 天有文章，共 17 篇" in html  # the partial date 2018-02 is on no day
+    assert "另有 1 篇没有注明完整的出版日期" in html
     assert links(main(html)) == ["/browse/2018", "/browse/2018-01", "/browse/2018-02", "/browse/2019",
                                  "/browse/2019-03"]  # no day is listed on the archive's page
     assert re.search(r'title="2018年2月：15 篇">2月<span class="count">15</span>', html)
@@ -93,12 +94,16 @@ def test_a_page_lists_its_articles_in_printed_order_with_the_pages_and_days_eith
     assert 'rel="next" href="/browse/2018-02-28/%E5%9F%8E%E4%BA%8B">下一版 城事' in html
     assert 'rel="prev" href="/browse/2018-01-05"' in html and 'rel="next" href="/browse/2019-03-01"' in html
     status, first = get(client, "/browse/2018-02-28/a2")  # a page code is matched without case
-    assert status == 200 and "已是第一版" in first
+    # A day's first page goes back to the last page of the day before, its last on to the next day's first.
+    assert status == 200 and 'rel="prev" href="/browse/2018-01-05/A01">← 前一天 2018-01-05 A01' in first
     ids = [urllib.parse.unquote(i) for i, _ in re.findall(r'<h2><a href="/articles/([^"]+)">([^<]+)</a>', first)]
     assert ids == ["2018-02-28/A2/1", "2018-02-28/A2/2"] and '<span class="authors">王敏</span>' in first
     assert get(client, "/articles/" + ids[0])[0] == 200  # an id with slashes is linked so that it opens
     status, unpaged = get(client, "/browse/2018-02-28/unpaged")
-    assert status == 200 and "无版稿" in unpaged and "未标版面" in unpaged and "已是最后一版" in unpaged
+    assert status == 200 and "无版稿" in unpaged and "未标版面" in unpaged
+    assert 'rel="next" href="/browse/2019-03-01/A01">后一天 2019-03-01 A01 →' in unpaged
+    status, last = get(client, "/browse/2019-03-01/A01")
+    assert status == 200 and "已是最后一版" in last and 'rel="prev" href="/browse/2018-02-28/unpaged"' in last
 
 
 def test_bad_dates_are_400_and_missing_days_and_pages_404_pages_saying_so_with_the_ways_on(client):
