@@ -27,8 +27,8 @@ from . import reprints
 from . import mentions as mentions_module
 from . import config as config_module
 from .articles import Article, check_id, check_text
-from .errors import (IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, StoreDamaged, WriteBusy,
-                     disk_full)
+from .errors import (IndexUnusable, InputError, NotFound, NotIndexed, NotStored, QueryError, Replaced, StoreDamaged,
+                     WriteBusy, disk_full)
 from .index import generations, merging, storage
 from .index.bm25 import BM25Params
 from .index.build import DamagedSource
@@ -37,8 +37,8 @@ from .index.positions import PAIRS
 from .index.postings import Postings, rank
 from .index.workers import AnalysedBatch, analyse_batch, analyse_in_workers, archive_rarity, batches
 from .ingest.formats import FileNotes, Problem, read_records
-from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, read_bytes,
-                             read_text_file)
+from .ingest.sources import (FileResult, ReadOptions, check_upload_name, collect_files, iter_files, match_readings,
+                             read_bytes, read_text_file)
 from .search.display import Display, check_script
 from .search.facets import DocumentFields, Facets, Filters, check_filters
 from .search.highlight import highlight_spans, merge_spans, partial_spans
@@ -508,9 +508,17 @@ class Engine:
                       if i not in kept and i.startswith("p") and not i.startswith(prefix)]
             earlier = [i for i, source in stored if source == read.source]
             if earlier:
+                before = writer.articles(earlier)
+                now = [a for a in read.articles if a.id.startswith(prefix) and (a.date, a.page) == (day, code)]
+                successors = {old: new for new, old in
+                              match_readings(now, [before[i] for i in earlier if i in before]).items()}
                 removed.extend(writer.delete(earlier))
-                report.warnings.append(f"{read.source}: page {code} of {day} replaces its earlier reading from "
-                                       f"this file ({len(earlier)} article(s) of the text as it was)")
+                writer.supersede(successors)
+                gone = len(earlier) - len(successors)
+                report.warnings.append(
+                    f"{read.source}: page {code} of {day} replaces its earlier reading from this file: "
+                    f"{len(successors)} article(s) read again under new ids, to which the old ids lead"
+                    + (f", {gone} no longer on the page" if gone else ""))
             others = sorted({source for _, source in stored if source != read.source and source})
             if new and others:
                 count = sum(1 for _, source in stored if source in others)
@@ -1419,11 +1427,19 @@ class Engine:
         return counts
 
     def article(self, article_id: str) -> Article:
+        """The stored article; `Replaced` naming its successor when a corrected reading of its page replaced it."""
         try:
             check_id(article_id)
         except InputError as exc:
             raise NotFound(f"no article with id {article_id!r}", code="article_not_found") from exc
-        return self.store.get(article_id)
+        try:
+            return self.store.get(article_id)
+        except NotFound:
+            successor = self.store.successor(article_id)
+            if successor is None:
+                raise
+            raise Replaced(f"article {article_id!r} was replaced by {successor!r}, from a corrected reading of its "
+                           "page", successor) from None
 
     def read(self, article_id: str, *, query: str | None = None, script: str | None = None) -> ArticleView:
         """One article to show: in `script`, with the terms of `query` (if any) located in it."""

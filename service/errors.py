@@ -44,6 +44,21 @@ class NotFound(JiansuoError):
     exit_code = 3
 
 
+class Replaced(NotFound):
+    """An article id no longer stored because a corrected reading of its page replaced the article: `new_id`
+    names the one that corrects it (the web answers a GET with a redirect there)."""
+
+    code = "article_replaced"
+    http_status = 301
+
+    def __init__(self, message: str, new_id: str):
+        super().__init__(message)
+        self.new_id = new_id
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "new_id": self.new_id}}
+
+
 class InputError(JiansuoError):
     """A file or record given for ingestion cannot be read."""
 

@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article
 from .errors import IndexUnusable, JiansuoError, NotFound, StoreDamaged, StoreUnusable, disk_full
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # The schema as version 1 created it. A new store is created at version 1 and then
 # migrated like any old one, so the migrations below run on every store there is.
@@ -221,6 +221,15 @@ _MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], None], ...]] =
         f"""INSERT OR IGNORE INTO article_authors(name, article_id)
             SELECT j.value, a.id FROM articles a, json_each({_AUTHORS_JSON.format(row="a")}) j
             WHERE a.authors != '[]' AND j.type = 'text'""",
+    ),
+    # A page read again from its file with its text corrected gets new ids (they hash the page's text): each
+    # article of the earlier reading that the new one corrects names its successor, so that links to it and
+    # citations of it lead to the corrected text.
+    9: (
+        """CREATE TABLE IF NOT EXISTS superseded (
+            old_id TEXT PRIMARY KEY,      -- an id no longer stored
+            new_id TEXT NOT NULL          -- the article that corrects it (articles.id when it was written)
+        ) WITHOUT ROWID""",
     ),
 }
 
@@ -573,6 +582,17 @@ class Writer:
                                   (escaped + "%",)).fetchall()
         return [row["id"] for row in rows]
 
+    def supersede(self, successors: dict[str, str]) -> None:
+        """Records that each old id (deleted in this transaction) is corrected by its new one; an id that led to
+        an old one leads to the new one, so a link is one step from the text it means."""
+        if not successors:
+            return
+        conn = self._conn
+        conn.executemany("UPDATE superseded SET new_id = ? WHERE new_id = ?",
+                         [(new, old) for old, new in successors.items()])
+        conn.executemany("INSERT OR REPLACE INTO superseded(old_id, new_id) VALUES (?, ?)", successors.items())
+        conn.executemany("DELETE FROM superseded WHERE old_id = ?", [(new,) for new in successors.values()])
+
     def on_page(self, date: str, page: str) -> list[tuple[str, str | None]]:
         """(id, source) of the articles printed on `page` of `date` (`articles_by_date`), in the order stored."""
         rows = self._conn.execute("SELECT id, source FROM articles WHERE date = ? AND page = ? ORDER BY seq",
@@ -842,6 +862,14 @@ class Store:
         if row is None:
             raise NotFound(f"no article with id {article_id!r}", code="article_not_found")
         return self.verified(row, article_id)
+
+    def successor(self, article_id: str) -> str | None:
+        """The stored article that corrects `article_id` (`Writer.supersede`), if there is one."""
+        row = self._connect().execute("SELECT new_id FROM superseded WHERE old_id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        exists = self._connect().execute("SELECT 1 FROM articles WHERE id = ?", (row[0],)).fetchone()
+        return row[0] if exists else None
 
     def get_many(self, article_ids: list[str]) -> dict[str, Article]:
         found: dict[str, Article] = {}

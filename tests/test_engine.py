@@ -316,19 +316,31 @@ def test_a_page_that_now_splits_into_fewer_items_loses_the_ones_it_no_longer_giv
     assert engine.store.count() == 10 and engine.search("旧正文").total == 0
 
 
-def test_a_corrected_page_from_the_same_file_replaces_its_earlier_reading(engine, tmp_path):
+def test_a_corrected_page_from_the_same_file_replaces_its_earlier_reading_its_old_ids_leading_on(engine, tmp_path):
     page = tmp_path / "b03.txt"
     page.write_text(SEED_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
     first = engine.ingest([page])
-    assert len(first.added) == 10 and engine.search("記者").total == 0
-    page.write_text(page.read_text(encoding="utf-8").replace("记者", "記者", 1), encoding="utf-8")
+    medical = next(i for i in first.added if "医保" in engine.article(i).title)
+    page.write_text(page.read_text(encoding="utf-8").replace("斜店乡保障", "斜店鄉保障", 1), encoding="utf-8")
     corrected = engine.ingest([page])
     assert len(corrected.added) == 10 and sorted(corrected.removed) == sorted(first.added)
     assert engine.store.count() == 10 and any("replaces its earlier reading" in w for w in corrected.warnings)
+    # Links and citations of the earlier reading lead to the article that corrects each.
+    with pytest.raises(NotFound) as replaced:
+        engine.article(medical)
+    assert replaced.value.code == "article_replaced" and "斜店鄉保障" in engine.article(replaced.value.new_id).title
+    successors = {old: engine.store.successor(old) for old in first.added}
+    assert set(successors.values()) == set(corrected.added)
+    assert all(old.rsplit("-", 1)[1] == new.rsplit("-", 1)[1] for old, new in successors.items())
+    # Corrected again: the first ids lead to the newest reading in one step.
+    page.write_text(page.read_text(encoding="utf-8").replace("不落一人", "不落一个人", 1), encoding="utf-8")
+    again = engine.ingest([page])
+    assert engine.store.successor(medical) in again.added and engine.store.count() == 10
+    assert engine.store.successor(replaced.value.new_id) == engine.store.successor(medical)
     # The same page read from another file is another printing, and a new day's page in this file another page.
     elsewhere = tmp_path / "copy" / "b03.txt"
     elsewhere.parent.mkdir()
-    elsewhere.write_bytes(SEED_PAGE.read_bytes())
+    elsewhere.write_text(page.read_text(encoding="utf-8").replace("不落一个人", "不落一人"), encoding="utf-8")
     copied = engine.ingest([elsewhere])
     assert copied.removed == [] and engine.store.count() == 20
     assert any(f"also held from {page.as_posix()} (10 article(s))" in w for w in copied.warnings)
@@ -336,6 +348,21 @@ def test_a_corrected_page_from_the_same_file_replaces_its_earlier_reading(engine
     page.write_text(page.read_text(encoding="utf-8").replace("2018年2月28日", "2018年3月1日"), encoding="utf-8")
     next_day = engine.ingest([page])
     assert next_day.removed == [] and engine.store.count() == 30
+
+
+def test_a_corrected_page_that_gives_fewer_articles_says_how_many_it_no_longer_gives(engine, tmp_path):
+    page = tmp_path / "b03.txt"
+    text = SEED_PAGE.read_text(encoding="utf-8")
+    page.write_text(text, encoding="utf-8")
+    first = engine.ingest([page])
+    last = max(first.added, key=lambda i: engine.article(i).position)
+    ends = engine.article(last)  # a photo story: its caption, then its title
+    cut = min(text.index(ends.title), text.index(ends.body[:6]))
+    page.write_text(text[:cut] + "\n", encoding="utf-8")  # the page's last story cut off
+    again = engine.ingest([page])
+    assert last in again.removed and engine.store.successor(last) is None
+    assert engine.store.count() == len(again.added) == 9
+    assert any("9 article(s) read again" in w and "1 no longer on the page" in w for w in again.warnings)
 
 
 def test_ingesting_a_mixed_folder_twice_leaves_the_count_unchanged(engine, tmp_path):

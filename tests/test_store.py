@@ -447,3 +447,33 @@ def test_a_version_8_store_gains_the_authors_of_the_articles_it_holds(tmp_path):
     store = Store(path)
     assert _author_rows(path) == [("张三", "a1"), ("张三", "a2"), ("李四", "a2")]
     assert store.ids_by_author(lambda name: name == "张三") == ["a1", "a2"]
+
+
+def test_an_id_replaced_by_a_corrected_reading_leads_to_its_newest_successor_while_that_is_stored(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    store.upsert([article("old"), article("other")])
+    with store.writing() as writer:
+        writer.upsert_many([article("mid")])
+        writer.delete(["old"])
+        writer.supersede({"old": "mid"})
+    assert store.successor("old") == "mid" and store.successor("other") is None
+    with store.writing() as writer:
+        writer.upsert_many([article("new")])
+        writer.delete(["mid"])
+        writer.supersede({"mid": "new"})
+    assert (store.successor("old"), store.successor("mid")) == ("new", "new")  # one step, however many corrections
+    store.delete(["new"])
+    assert store.successor("old") is None  # a successor deleted since leads nowhere
+
+
+def test_a_version_9_store_gains_the_table_of_replaced_ids(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    Store(path).upsert([article("a1")])
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP TABLE superseded; UPDATE meta SET value = '9' WHERE key = 'schema_version';")
+    conn.close()
+    store = Store(path)
+    assert store.successor("a0") is None and store.get("a1").id == "a1"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    conn.close()

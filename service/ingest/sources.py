@@ -161,6 +161,37 @@ def page_articles(page: Page, text: str, source: str, source_page: int | None = 
             for item in page.items]
 
 
+# How alike (the Jaccard index of their character bigrams) an article of a corrected page and one of the page's
+# earlier reading are at least, to be taken for the same story: an OCR correction changes a few characters of
+# hundreds, while two stories of one page share only their common words.
+SAME_STORY_BIGRAMS = 0.6
+
+
+def _bigrams(article: Article) -> set[str]:
+    text = f"{article.title}\n{article.body}"
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def match_readings(read_now: list[Article], read_before: list[Article]) -> dict[str, str]:
+    """Which article of a page's earlier reading each article of its new reading is (new id -> old id): the
+    same title, or text alike by `SAME_STORY_BIGRAMS`, most alike first, each at most once."""
+    before = [(old, _bigrams(old)) for old in read_before]
+    scored = []
+    for new in read_now:
+        grams = _bigrams(new)
+        for old, old_grams in before:
+            alike = len(grams & old_grams) / max(1, len(grams | old_grams))
+            if (new.title and new.title == old.title) or alike >= SAME_STORY_BIGRAMS:
+                scored.append((new.title == old.title and bool(new.title), alike, new.id, old.id))
+    matched: dict[str, str] = {}
+    taken: set[str] = set()
+    for _, _, new_id, old_id in sorted(scored, reverse=True):
+        if new_id not in matched and old_id not in taken:
+            matched[new_id] = old_id
+            taken.add(old_id)
+    return matched
+
+
 def _read_pages(text: str, result: FileResult, max_pages: int) -> None:
     from .pages import split_pages
 

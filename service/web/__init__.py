@@ -6,13 +6,13 @@ import io
 import sqlite3
 import urllib.parse
 
-from flask import Flask, Request, jsonify, request
+from flask import Flask, Request, jsonify, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from .. import config as config_module
 from ..engine import Engine
-from ..errors import JiansuoError, QueryError
+from ..errors import JiansuoError, QueryError, Replaced
 from ..store import sqlite_failure
 from .defences import ServerState, install
 from .metrics import RecordRequests, metrics_response
@@ -136,10 +136,22 @@ def create_app(config: config_module.Config | None = None, *, engine: Engine | N
 
     @app.errorhandler(JiansuoError)
     def jiansuo_error(error: JiansuoError):
+        status = error.http_status
+        moved_to = None
+        if isinstance(error, Replaced):
+            # A link or citation to an article a corrected page replaced leads to the article correcting it.
+            args = request.view_args or {}
+            if request.method in ("GET", "HEAD") and request.endpoint and "article_id" in args:
+                moved_to = url_for(request.endpoint, **{**args, "article_id": error.new_id},
+                                   **request.args.to_dict(flat=False))
+            else:
+                status = 404
         if wants_json():
-            response = app.make_response((jsonify(error.to_dict()), error.http_status))
+            response = app.make_response((jsonify(error.to_dict()), status))
         else:
-            response = app.make_response(error_page(error.http_status, error.code, error.message))
+            response = app.make_response(error_page(status, error.code, error.message))
+        if moved_to is not None:
+            response.headers["Location"] = moved_to
         if error.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="jiansuo"'
         if getattr(error, "retry_after", None) is not None:

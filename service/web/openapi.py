@@ -60,7 +60,7 @@ def _schemas() -> dict:
             "code": {"type": "string", "description": "stable, machine-readable: empty_query, bad_k, "
                                                       "article_not_found, body_too_large, ..."},
             "message": {"type": "string", "description": "for people; names the parameter or limit"},
-        })}),
+        }, {"new_id": {"type": "string", "description": "article_replaced: the article correcting this id's"}})}),
         "Span": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2,
                  "description": "[start, end) character offsets into the text it belongs to"},
         "Count": _object({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}),
@@ -94,7 +94,8 @@ def _schemas() -> dict:
                 "query": {"type": "string"},
                 "total": {"type": "integer", "minimum": 0,
                           "description": "the query's matches under the filters, those whose date names no period "
-                                         "of the unit (no date, or a year alone by month) included"},
+                                         "of the unit (no date, or a year alone by month) included; stories, the "
+                                         "printings of one counted once, as /api/search's total"},
                 "points": {"type": "array", "description": "every period in order, zeros included",
                            "items": _object({
                                "period": {"type": "string", "description": "YYYY or YYYY-MM"},
@@ -103,8 +104,11 @@ def _schemas() -> dict:
                                          "description": "hits / articles (0 when the period has none)"},
                                "articles": {"type": "integer", "minimum": 0,
                                             "description": "the articles of the period the filters keep"},
-                           })},
-            })},
+                           }, {"printings": {"type": "integer", "minimum": 0,
+                                             "description": "the matching articles of the period, each printing of "
+                                                            "a story counted (hits counts stories)"}})},
+            }, {"printings": {"type": "integer", "minimum": 0,
+                              "description": "every matching article, each printing counted"}})},
         }),
         "Hit": _object({
             "id": {"type": "string"}, "rank": {"type": "integer", "minimum": 1}, "score": {"type": "number"},
@@ -421,6 +425,9 @@ def document(config: Config, max_body_bytes: int | None = None) -> dict:
                     script,
                 ],
                 "responses": {"200": _json(_ref("Article"), "the article"), "400": bad,
+                              "301": {**_error("a corrected reading of its page replaced the article: `Location` "
+                                               "and `new_id` name the one correcting it"),
+                                      "headers": {"Location": {"schema": {"type": "string"}}}},
                               "404": _error("no article with that id"), "default": _error("any other failure")},
             }, "delete": {
                 "operationId": "deleteArticle",
@@ -546,7 +553,8 @@ def _with_entities(document: dict, config: Config, script: dict) -> dict:
         "articles": {"type": "array", "items": _object({
             "id": {"type": "string"}, "title": {"type": "string"}, "date": _nullable("string"),
             "section": _nullable("string"), "summary": {"type": "string"}})},
-    })
+    }, {"unread": {"type": "integer", "minimum": 0,
+                   "description": "stored articles not read for names yet: the counts may still grow"}})
     paths["/api/entities/{kind}/{name}"] = {"get": {
         "operationId": "entity",
         "summary": "one person, place or organisation: articles naming it per month, the names named with it, and "

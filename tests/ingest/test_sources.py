@@ -196,3 +196,18 @@ def test_a_mapping_from_a_field_no_record_has_refuses_the_whole_file(tmp_path):
     [problem] = refused.problems
     assert problem.line is None and "'nosuch' given for title" in problem.message
     assert "the records' fields are: id, title, body" in problem.message
+
+
+def test_a_corrected_reading_s_articles_are_matched_to_the_stories_they_correct_not_to_their_positions():
+    from service.articles import Article
+    from service.ingest.sources import match_readings
+
+    story = "冠县斜店乡为全乡贫困户代缴医保费用，确保贫困户参加医保不落一人，乡里还组织人员逐户走访核实。"
+    other = "青州市与冠县开展东西协作，两地在产业、就业、教育等方面合作，扶贫成效显著，群众收入稳步增加。"
+    before = [Article(id="pOLD-01", title="保障贫困户参加医保", body=story),
+              Article(id="pOLD-02", title="东西协作扶贫成效显著", body=other)]
+    now = [Article(id="pNEW-01", title="新插入的一篇简讯", body="今天上午，市里召开会议，部署春节期间安全生产工作。"),
+           Article(id="pNEW-02", title="保障贫困户参加医保", body=story.replace("逐户", "逐戶")),
+           Article(id="pNEW-03", title="东西协作扶贫成效显箸", body=other.replace("显著", "显箸"))]
+    assert match_readings(now, before) == {"pNEW-02": "pOLD-01", "pNEW-03": "pOLD-02"}
+    assert match_readings(now[:1], before) == {}

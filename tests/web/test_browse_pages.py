@@ -280,3 +280,24 @@ def test_a_kicker_and_subtitle_are_shown_over_and_under_the_headline_in_the_scri
             assert f'<p class="kicker">{kicker}' in html and f'<p class="subtitle">{subtitle}</p>' in html, path
             assert html.index('class="kicker"') < html.index("小家變化" if script else "小家变化") \
                 < html.index('class="subtitle"')
+
+
+def test_a_link_to_an_article_a_corrected_page_replaced_leads_to_the_article_correcting_it(engine, tmp_path):
+    page = tmp_path / "b03.txt"
+    page.write_text(SEED_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    engine.ingest([page])
+    page.write_text(page.read_text(encoding="utf-8").replace("不落一人", "不落一个人", 1), encoding="utf-8")
+    corrected = engine.ingest([page])
+    new_id = next(i for i in corrected.added if i.endswith(MEDICAL_ID[-3:]))
+    client = create_app(engine=engine).test_client()
+    for path, moved in ((f"/articles/{MEDICAL_ID}?q=医保", f"/articles/{new_id}?q="),
+                        (f"/api/articles/{MEDICAL_ID}", f"/api/articles/{new_id}"),
+                        (f"/cite/{MEDICAL_ID}?format=ris", f"/cite/{new_id}?format=ris")):
+        response = client.get(path)
+        assert response.status_code == 301 and response.headers["Location"].startswith(moved), path
+        assert client.get(path, follow_redirects=True).status_code == 200
+    assert client.get(f"/api/articles/{MEDICAL_ID}").get_json()["error"] == {
+        "code": "article_replaced", "new_id": new_id,
+        "message": f"article {MEDICAL_ID!r} was replaced by {new_id!r}, from a corrected reading of its page"}
+    assert client.delete(f"/api/articles/{MEDICAL_ID}").status_code in (401, 403, 404)  # never a redirect
+    assert "不落一个人" in client.get(f"/articles/{MEDICAL_ID}", follow_redirects=True).get_data(as_text=True)
