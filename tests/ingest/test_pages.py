@@ -1646,3 +1646,52 @@ def test_bulleted_lines_over_a_gap_and_more_headline_lines_stay_one_item():
     assert not _text_under_bulleted(lines, 0)
     lines[3:] = [_line("受冷空气和暖湿气"), _line("流共同影响，本周我市")]
     assert _text_under_bulleted(lines, 0)
+
+
+# --- twelfth round: a dash line whose second phrase the line break cut is no kicker ----------------------------------
+
+_BODY_UNDER_DASH = "  在东盟成立三十周年之际，\n东盟各国和中国的领导人会聚\n一堂，共同探讨东亚的未来。"
+
+
+@pytest.mark.parametrize("first, second, left_open", [
+    ("携手合作共创未来——在东亚", "首脑非正式会晤时的讲话", "在东亚"),
+    ("启动农民积极性的金钥匙——故城县推行乡、", "村政务公开的思考", "故城县推行乡、"),
+])
+def test_a_dash_line_whose_second_phrase_is_left_open_is_no_kicker(first, second, left_open):
+    item = _only_item(_page(first + "\n" + second, _BODY_UNDER_DASH, "（王五）"))
+    assert (item.kicker, item.title) == (None, first + second)
+    assert any(f"the phrase after its dash, {left_open!r}, is left open" in warning for warning in item.warnings)
+
+
+def test_a_dash_kickers_closed_phrase_stays_a_kicker():
+    from service.ingest.pages.titles import _left_open_after_dash
+    from service.ingest.pages.lines import _line
+    assert _left_open_after_dash(_line("携手合作共创未来——在东亚首脑非正式")) == "在东亚首脑非正式"
+    # `在…上`, `在…之际` close the phrase: a kicker's whole second phrase.
+    assert _left_open_after_dash(_line("走向新时代——在希望的田野上")) is None
+    assert _left_open_after_dash(_line("携手共进——在建交五十周年之际")) is None
+    assert _left_open_after_dash(_line("伟大的变革——庆祝改革开放大型展览")) is None
+    item = _only_item(_page("走向新时代——在希望的田野上\n小麦丰收见证乡村振兴", _BODY_UNDER_DASH, "（王五）"))
+    assert (item.kicker, item.title) == ("走向新时代——在希望的田野上", "小麦丰收见证乡村振兴")
+
+
+def test_a_dash_line_ending_on_a_place_within_a_place_is_no_kicker():
+    # `山东安丘市召忽镇`: a town named with its county-level city, the subject of what the next line says.
+    item = _only_item(_page("文明的起步——山东安丘市召忽镇\n婚事新办见闻", _BODY_UNDER_DASH, "（王五）"))
+    assert (item.kicker, item.title) == (None, "文明的起步——山东安丘市召忽镇婚事新办见闻")
+    assert any("ends on a place, '山东安丘市召忽镇'" in warning for warning in item.warnings)
+
+
+# --- twelfth round: a headline over a line that opens a letter, a paragraph surely beginning under it ------------------
+
+def test_a_salutation_under_a_headline_opens_the_text_though_a_paragraph_begins_under_it():
+    # `全国代表大会隆重开幕之际，…` reads as a paragraph's first line, which would make both lines above headline;
+    # but `各位代表、各位同志：` opens a letter: the text began there.
+    item = _only_item(_page("中共中央致九三学社七大的贺词\n各位代表、各位同志：在九三学社第七次\n全国代表大会隆重开幕之际，中国共产党中\n"
+                            "央委员会谨向大会表示热烈的祝贺，向全体", "代表和九三学社的同志们致以亲切的问候！\n"
+                            "自１９９２年我国改革开放和社会主义现代化\n建设事业进入新阶段以来，九三学社在邓小平\n"
+                            "理论指引下，遵循社会主义初级阶段的基本路\n线，与中国共产党亲密合作，努力发挥参政党作\n"
+                            "用，不断加强自身建设，致力于改革开放和社会\n主义现代化建设。", "（王五）"))
+    assert item.title == "中共中央致九三学社七大的贺词"
+    assert item.body.startswith("各位代表、各位同志：")
+    assert any("'各位代表、各位同志：在九', which opens a letter, a speech or a list" in warning for warning in item.warnings)

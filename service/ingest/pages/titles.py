@@ -120,7 +120,14 @@ def _headline_lines_noting(lines: list[str | None], kept: list[tuple[int, str]])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
                  or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None
                  or _opens_by_its_words(lines, after))):
-        return candidates, after, warnings
+        # (Not over a line under the first that opens a letter, a speech or a list by its words: the text began
+        # there (`中共中央致九三学社七大的贺词` / `各位代表、各位同志：在九三学社第七次` / `全国代表大会隆重开幕之际，…`).)
+        opened = next((i for i in candidates[1:] if _opens_by_its_words(lines, i)), None)
+        if opened is None:
+            return candidates, after, warnings
+        return candidates[:candidates.index(opened)], opened, warnings + [
+            f"the headline ends above {_compact(lines[opened])[:12]!r}, which opens a letter, a speech or a list by "
+            "its words, though a paragraph begins under it too"]
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
         if (_joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above))
@@ -270,6 +277,11 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         if subject and _kicker_like(lines[heads[0]]) and not _has_phrase_space(lines[heads[0]]):
             block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: it ends "
                                   f"on a place, {subject.group(1)!r}, that the next line's words go on from")
+        left_open = _left_open_after_dash(lines[heads[0]]) if not gap_after_first and not subject else None
+        if left_open and _kicker_like(lines[heads[0]]) and not _has_phrase_space(lines[heads[0]]):
+            block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: the "
+                                  f"phrase after its dash, {left_open!r}, is left open and goes on in the next line")
+            subject = left_open
         if not _opens_unclosed(lines[heads[0]]) and (
                 _has_phrase_space(lines[heads[0]]) or gap_after_first
                 or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]])
@@ -291,7 +303,25 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
 
 # A dash's second phrase ending on a place (`创造良好的学习环境——江苏省` / `整顿高校治安秩序的调查`): the subject of what the
 # next line says, so the headline wrapped there; a kicker's phrase ends on what it says of its subject.
-_PLACE_AFTER_DASH = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})([\u4e00-\u9fff]{1,6}[省市县区镇乡村州])$")
+_PLACE_AFTER_DASH = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})((?:[\u4e00-\u9fff]{1,6}?[省市县区州])?"
+                               r"[\u4e00-\u9fff]{1,6}[省市县区镇乡村州])$")
+# The phrase after a kicker's dash is whole (`伟大的变革——庆祝改革开放40周年大型展览`). One ending on a list mark or a
+# comma (`…——故城县推行乡、`), or opening on `在` without the word that closes it (`上`, `时`, `之际`: `携手合作共创未来——
+# 在东亚` / `首脑非正式会晤时的讲话`), is a headline's phrase the line break cut.
+_DASH_TAIL = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})([^—－─━]+)$")
+_CLOSES_AT_PHRASE = re.compile(r"(?:上|中|时|時|里|裏|下|前|后|後|间|間|之际|之際|期间|期間|以来|以來)"
+                               r"(?:的(?:讲话|講話|报告|報告|致辞|致辭|发言|發言|演讲|演講|说明|說明))?$")
+
+
+def _left_open_after_dash(line: str) -> str | None:
+    """The phrase after a headline line's dash where it is left open (see `_DASH_TAIL`), else None."""
+    match = _DASH_TAIL.search(_compact(line))
+    if match is None:
+        return None
+    tail = match.group(1)
+    if tail.endswith(("、", "，", ",")) or tail.startswith(("在", "於")) and not _CLOSES_AT_PHRASE.search(tail):
+        return tail
+    return None
 # Lines of the story read for a name the headline's line break split.
 _NAMED_LINES = 8
 
