@@ -1695,3 +1695,32 @@ def test_a_salutation_under_a_headline_opens_the_text_though_a_paragraph_begins_
     assert item.title == "中共中央致九三学社七大的贺词"
     assert item.body.startswith("各位代表、各位同志：")
     assert any("'各位代表、各位同志：在九', which opens a letter, a speech or a list" in warning for warning in item.warnings)
+
+
+# --- twelfth round: a heading over a text opening as a text of its own, sharing the words of the story above ----------
+
+@pytest.mark.parametrize("heading, opening, evidence", [
+    ("民建七大的几项议程", "第一，", "it opens on a list's first point"),
+    ("民建七大的几项议程", "一、", "it opens on a list's first point"),
+    ("民建的七大", "民建第七次全国代表大会将听取成思危的", "it opens on the heading's own words"),
+])
+def test_a_heading_over_a_text_opening_as_its_own_is_no_subhead(heading, opening, evidence):
+    below = opening + "民建第七次全国代表大会将听取成思危\n的工作报告，选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。"
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), heading, below, "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", heading]
+    assert any(evidence in warning for warning in page.items[1].warnings)
+
+
+def test_a_later_point_or_other_words_under_a_subhead_leave_it_in_the_story():
+    from service.ingest.pages.layout import _opens_own_text
+    from service.ingest.pages.lines import _line
+    assert _opens_own_text(_line("索馬利亞"), _line("索馬利亞海上運輸佔重要地位，"))
+    assert _opens_own_text(_line("双向监督"), _line("第一，充分认识这次"))
+    # A list's later point goes on with the story's own points; a decimal is no point; other words name nothing.
+    assert _opens_own_text(_line("双向监督"), _line("第二，充分认识这次")) is None
+    assert _opens_own_text(_line("双向监督"), _line("二、完善监督制度")) is None
+    assert _opens_own_text(_line("双向监督"), _line("１．５亿元资金已到位")) is None
+    assert _opens_own_text(_line("会议的议程"), _line("民建第七次全国代表大会将听取成思危")) is None
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "会议的几项议程", "二、民建第七次全国代表大会将听取成思危\n的工作报告，"
+                            "选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题"]
