@@ -1724,3 +1724,21 @@ def test_a_later_point_or_other_words_under_a_subhead_leave_it_in_the_story():
     page = split_page(_page("\n".join(_CONGRESS_ABOVE), "会议的几项议程", "二、民建第七次全国代表大会将听取成思危\n的工作报告，"
                             "选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。", "（王五）"))
     assert [item.title for item in page.items] == ["测试标题"]
+
+
+# --- twelfth round: a short line under a headline whose sentence closes early in the line under it -------------------
+
+def test_a_short_line_whose_sentence_closes_in_the_line_under_it_is_the_bodys():
+    # `我久久凝视着眼前` is short enough for a headline's second line, but the sentence it begins closes four
+    # characters into the next line: it is the body's first line.
+    item = _only_item(_page("做新时代“最可爱的人”\n我久久凝视着眼前\n这组照片。吸引我的不仅仅是照片\n中的主人公在训练场上的飒爽英\n姿，更是他们在平凡岗位上默默\n"
+                            "奉献的那份坚守和他们的青春。", "（王五）"))
+    assert item.title == "做新时代“最可爱的人”"
+    assert item.body.startswith("我久久凝视着眼前这组照片。")
+    assert any("closes at '这组照片。'" in warning for warning in item.warnings)
+
+
+def test_a_headlines_short_second_line_over_a_full_body_line_stays_in_the_headline():
+    item = _only_item(_page("国家级非遗剪纸技艺\n走进大学课堂\n在清河学院的一间教室里，几十名\n学生正跟着老师学剪纸。老师说\n，剪纸讲究千刻不落，万剪不断\n"
+                            "，线条要连在一起才好看。", "（王五）"))
+    assert item.title == "国家级非遗剪纸技艺走进大学课堂"

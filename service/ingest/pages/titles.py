@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .credits import _bulleted_name, _byline_line_names, _opener_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
                      _join_lines, _joins, _kicker_like, _long_headline, _wraps_at_its_dash, _opens_by_its_words, _opens_lede, _opens_paragraph,
-                     _opens_unclosed,
+                     _opens_unclosed, _ends_sentence,
                      _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _ECHO_MIN, _FULL_LINE_SLACK, _Segment, _echo, _indent_short
@@ -30,6 +30,8 @@ _WIDTH_SAMPLE = 12
 _PORTRAIT_BROKEN = re.compile(r"(?:[—－─━]{1,3}|-{2,3})[记記访訪]$")
 # Lines of the story read for a headline line's words.
 _ECHO_LINES = 5
+# A sentence closing within the first few characters of a line (`这组照片。吸引我的不`): it began on the line above.
+_SENTENCE_CLOSED_EARLY = re.compile(r"^[^。！？!?，,、；;：:“”\s]{1,5}[。！？!?]")
 
 
 @dataclass
@@ -175,6 +177,14 @@ def _headline_lines_noting(lines: list[str | None], kept: list[tuple[int, str]])
     if _width(first) > _SPANNING_TITLE * column:
         return candidates[:1], candidates[1], warnings
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
+        below = _next_line(lines, candidates[1] + 1)
+        closing = _SENTENCE_CLOSED_EARLY.match(_compact(lines[below])) if below < len(lines) else None
+        if closing and not _ends_sentence(second):
+            # (`做新时代“最可爱的人”` / `我久久凝视着眼前` / `这组照片。吸引我的不`: a sentence the short line began closes a
+            # few characters into the line under it; a headline's last line leaves none open.)
+            return candidates[:1], candidates[1], warnings + [
+                f"the headline ends above {_compact(second)[:12]!r}, short as a headline's line: the sentence it "
+                f"begins closes at {closing.group(0)!r} in the line under it"]
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
 
