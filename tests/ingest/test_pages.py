@@ -1646,3 +1646,99 @@ def test_bulleted_lines_over_a_gap_and_more_headline_lines_stay_one_item():
     assert not _text_under_bulleted(lines, 0)
     lines[3:] = [_line("受冷空气和暖湿气"), _line("流共同影响，本周我市")]
     assert _text_under_bulleted(lines, 0)
+
+
+# --- twelfth round: a dash line whose second phrase the line break cut is no kicker ----------------------------------
+
+_BODY_UNDER_DASH = "  在东盟成立三十周年之际，\n东盟各国和中国的领导人会聚\n一堂，共同探讨东亚的未来。"
+
+
+@pytest.mark.parametrize("first, second, left_open", [
+    ("携手合作共创未来——在东亚", "首脑非正式会晤时的讲话", "在东亚"),
+    ("启动农民积极性的金钥匙——故城县推行乡、", "村政务公开的思考", "故城县推行乡、"),
+])
+def test_a_dash_line_whose_second_phrase_is_left_open_is_no_kicker(first, second, left_open):
+    item = _only_item(_page(first + "\n" + second, _BODY_UNDER_DASH, "（王五）"))
+    assert (item.kicker, item.title) == (None, first + second)
+    assert any(f"the phrase after its dash, {left_open!r}, is left open" in warning for warning in item.warnings)
+
+
+def test_a_dash_kickers_closed_phrase_stays_a_kicker():
+    from service.ingest.pages.titles import _left_open_after_dash
+    from service.ingest.pages.lines import _line
+    assert _left_open_after_dash(_line("携手合作共创未来——在东亚首脑非正式")) == "在东亚首脑非正式"
+    # `在…上`, `在…之际` close the phrase: a kicker's whole second phrase.
+    assert _left_open_after_dash(_line("走向新时代——在希望的田野上")) is None
+    assert _left_open_after_dash(_line("携手共进——在建交五十周年之际")) is None
+    assert _left_open_after_dash(_line("伟大的变革——庆祝改革开放大型展览")) is None
+    item = _only_item(_page("走向新时代——在希望的田野上\n小麦丰收见证乡村振兴", _BODY_UNDER_DASH, "（王五）"))
+    assert (item.kicker, item.title) == ("走向新时代——在希望的田野上", "小麦丰收见证乡村振兴")
+
+
+def test_a_dash_line_ending_on_a_place_within_a_place_is_no_kicker():
+    # `山东安丘市召忽镇`: a town named with its county-level city, the subject of what the next line says.
+    item = _only_item(_page("文明的起步——山东安丘市召忽镇\n婚事新办见闻", _BODY_UNDER_DASH, "（王五）"))
+    assert (item.kicker, item.title) == (None, "文明的起步——山东安丘市召忽镇婚事新办见闻")
+    assert any("ends on a place, '山东安丘市召忽镇'" in warning for warning in item.warnings)
+
+
+# --- twelfth round: a headline over a line that opens a letter, a paragraph surely beginning under it ------------------
+
+def test_a_salutation_under_a_headline_opens_the_text_though_a_paragraph_begins_under_it():
+    # `全国代表大会隆重开幕之际，…` reads as a paragraph's first line, which would make both lines above headline;
+    # but `各位代表、各位同志：` opens a letter: the text began there.
+    item = _only_item(_page("中共中央致九三学社七大的贺词\n各位代表、各位同志：在九三学社第七次\n全国代表大会隆重开幕之际，中国共产党中\n"
+                            "央委员会谨向大会表示热烈的祝贺，向全体", "代表和九三学社的同志们致以亲切的问候！\n"
+                            "自１９９２年我国改革开放和社会主义现代化\n建设事业进入新阶段以来，九三学社在邓小平\n"
+                            "理论指引下，遵循社会主义初级阶段的基本路\n线，与中国共产党亲密合作，努力发挥参政党作\n"
+                            "用，不断加强自身建设，致力于改革开放和社会\n主义现代化建设。", "（王五）"))
+    assert item.title == "中共中央致九三学社七大的贺词"
+    assert item.body.startswith("各位代表、各位同志：")
+    assert any("'各位代表、各位同志：在九', which opens a letter, a speech or a list" in warning for warning in item.warnings)
+
+
+# --- twelfth round: a heading over a text opening as a text of its own, sharing the words of the story above ----------
+
+@pytest.mark.parametrize("heading, opening, evidence", [
+    ("民建七大的几项议程", "第一，", "it opens on a list's first point"),
+    ("民建七大的几项议程", "一、", "it opens on a list's first point"),
+    ("民建的七大", "民建第七次全国代表大会将听取成思危的", "it opens on the heading's own words"),
+])
+def test_a_heading_over_a_text_opening_as_its_own_is_no_subhead(heading, opening, evidence):
+    below = opening + "民建第七次全国代表大会将听取成思危\n的工作报告，选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。"
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), heading, below, "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题", heading]
+    assert any(evidence in warning for warning in page.items[1].warnings)
+
+
+def test_a_later_point_or_other_words_under_a_subhead_leave_it_in_the_story():
+    from service.ingest.pages.layout import _opens_own_text
+    from service.ingest.pages.lines import _line
+    assert _opens_own_text(_line("索馬利亞"), _line("索馬利亞海上運輸佔重要地位，"))
+    assert _opens_own_text(_line("双向监督"), _line("第一，充分认识这次"))
+    # A list's later point goes on with the story's own points; a decimal is no point; other words name nothing.
+    assert _opens_own_text(_line("双向监督"), _line("第二，充分认识这次")) is None
+    assert _opens_own_text(_line("双向监督"), _line("二、完善监督制度")) is None
+    assert _opens_own_text(_line("双向监督"), _line("１．５亿元资金已到位")) is None
+    assert _opens_own_text(_line("会议的议程"), _line("民建第七次全国代表大会将听取成思危")) is None
+    page = split_page(_page("\n".join(_CONGRESS_ABOVE), "会议的几项议程", "二、民建第七次全国代表大会将听取成思危\n的工作报告，"
+                            "选举民建中央领导机构。\n民建中央主席成思危说，会议很重要。", "（王五）"))
+    assert [item.title for item in page.items] == ["测试标题"]
+
+
+# --- twelfth round: a short line under a headline whose sentence closes early in the line under it -------------------
+
+def test_a_short_line_whose_sentence_closes_in_the_line_under_it_is_the_bodys():
+    # `我久久凝视着眼前` is short enough for a headline's second line, but the sentence it begins closes four
+    # characters into the next line: it is the body's first line.
+    item = _only_item(_page("做新时代“最可爱的人”\n我久久凝视着眼前\n这组照片。吸引我的不仅仅是照片\n中的主人公在训练场上的飒爽英\n姿，更是他们在平凡岗位上默默\n"
+                            "奉献的那份坚守和他们的青春。", "（王五）"))
+    assert item.title == "做新时代“最可爱的人”"
+    assert item.body.startswith("我久久凝视着眼前这组照片。")
+    assert any("closes at '这组照片。'" in warning for warning in item.warnings)
+
+
+def test_a_headlines_short_second_line_over_a_full_body_line_stays_in_the_headline():
+    item = _only_item(_page("国家级非遗剪纸技艺\n走进大学课堂\n在清河学院的一间教室里，几十名\n学生正跟着老师学剪纸。老师说\n，剪纸讲究千刻不落，万剪不断\n"
+                            "，线条要连在一起才好看。", "（王五）"))
+    assert item.title == "国家级非遗剪纸技艺走进大学课堂"

@@ -327,6 +327,28 @@ _HONORIFIC_SALUTATION = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|�
 _HONORIFIC_HEARERS = re.compile(r"^[\u4e00-\u9fff·]{0,10}(?:先生|女士|阁下|閣下|夫人|殿下|陛下)[：:，,]")
 
 
+# A list's first point (`一、应中华人民共和国…`, `第一，充分认识…`, `（一）`, `1.`): a text laid out as points begins
+# with it; a section under a subhead goes on with the story's own points, never from the first again.
+_FIRST_POINT = re.compile(r"^(?:一[、，,．.]|第一[，,、：:]|[（(]一[）)]|[1１][.．、](?![0-9０-９]))")
+# Characters a heading's text may open with to name what it is about (`索馬利亞` / `索馬利亞海上運輸…`, `排行的资格` /
+# `排行本来不是个…`).
+_NAMES_ITS_HEADING = 2
+
+
+def _opens_own_text(heading: str | None, line: str | None) -> str | None:
+    """How the text under ``heading`` opens as a text of its own, else None: on a list's first point, or on the
+    heading's own first words, as an entry or an essay names its subject first; a section under a subhead goes
+    on with the story above and opens so hardly ever."""
+    if heading is None or line is None:
+        return None
+    text, head = _compact(line), _compact(heading).lstrip(_BULLETS)
+    if _FIRST_POINT.match(text):
+        return "it opens on a list's first point"
+    if len(head) >= _NAMES_ITS_HEADING and text.startswith(head[:_NAMES_ITS_HEADING]):
+        return "it opens on the heading's own words"
+    return None
+
+
 def _addresses_its_hearers(line: str | None) -> bool:
     """Whether a line opens a letter or a speech by addressing whom it speaks to (`各位代表、各位同志：`, `朋友们：`,
     `主席先生：`, `克雷蒂安总理阁下，德马雷先生，…`): the first words of a text of its own, which no section of a story

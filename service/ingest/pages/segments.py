@@ -19,7 +19,8 @@ from .layout import (_FOLLOWING_SHORT, _INDENT_AT_MOST, _SENTENCE_MARK, _word_fr
                      _bulleted, _column_widths,
                      _ends_paragraph, _ends_sentence, _inside_a_story, _is_column_head, _is_short, _is_subtitle,
                      _is_title_like, _joins, _kicker_like, _labelled_headline, _leaves_clause_open, _links_back,
-                     _long_headline, _opens_by_its_words, _opens_news_lede, _opens_paragraph, _opens_unclosed, _paragraph_starts,
+                     _long_headline, _opens_by_its_words, _opens_news_lede, _opens_own_text, _opens_paragraph, _opens_unclosed,
+                     _paragraph_starts,
                      _standalone_title)
 from .lines import _BULLETS, _collapse_blanks, _compact, _indented, _line, _next_line, _trim_blanks, _width
 
@@ -522,7 +523,8 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int],
                           evidence: dict[int, str] | None = None) -> list[int]:
     """The cuts that begin another story: a one-line heading over text that opens with neither an opener nor a
     byline and goes on with the words of the story above (the same people, places and things, each more than
-    once) is a subhead inside that story, unless the text under it opens by addressing its hearers."""
+    once) is a subhead inside that story, unless the text under it opens as a text of its own: by addressing its
+    hearers, as a news lede, on a list's first point or on the heading's own words."""
     kept: list[int] = []
     for position, cut in enumerate(cuts):
         end = cuts[position + 1] if position + 1 < len(cuts) else len(lines)
@@ -536,7 +538,8 @@ def _cuts_between_stories(lines: list[str | None], cuts: list[int],
         # `１２月２日，…`): a section under a subhead goes on with the story and opens so hardly ever.
         first = piece[_next_line(piece, 1)] if _next_line(piece, 1) < len(piece) else None
         own_text = ("it opens by addressing its hearers" if _addresses_its_hearers(first)
-                    else "it opens as a news story's first sentence" if _opens_news_lede(piece[0], first) else None)
+                    else "it opens as a news story's first sentence" if _opens_news_lede(piece[0], first)
+                    else _opens_own_text(piece[0], first))
         if heading_alone and not opened and own_text is not None:
             kept.append(cut)
             if evidence is not None and cut not in evidence:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .credits import _bulleted_name, _byline_line_names, _opener_at
 from .layout import (_INDENT_AT_MOST, _bulleted, _column_widths, _has_phrase_space, _is_short, _is_subtitle, _is_title_like,
                      _join_lines, _joins, _kicker_like, _long_headline, _wraps_at_its_dash, _opens_by_its_words, _opens_lede, _opens_paragraph,
-                     _opens_unclosed,
+                     _opens_unclosed, _ends_sentence,
                      _repair_spacing, _standalone_title, _strong_start)
 from .lines import _BULLETS, _compact, _indented, _next_line, _trim_blanks, _width
 from .segments import _ECHO_MIN, _FULL_LINE_SLACK, _Segment, _echo, _indent_short
@@ -30,6 +30,8 @@ _WIDTH_SAMPLE = 12
 _PORTRAIT_BROKEN = re.compile(r"(?:[—－─━]{1,3}|-{2,3})[记記访訪]$")
 # Lines of the story read for a headline line's words.
 _ECHO_LINES = 5
+# A sentence closing within the first few characters of a line (`这组照片。吸引我的不`): it began on the line above.
+_SENTENCE_CLOSED_EARLY = re.compile(r"^[^。！？!?，,、；;：:“”\s]{1,5}[。！？!?]")
 
 
 @dataclass
@@ -120,7 +122,14 @@ def _headline_lines_noting(lines: list[str | None], kept: list[tuple[int, str]])
             and (_opener_at(lines, after) is not None or _opens_paragraph(lines, after, columns, explicit)
                  or _byline_line_names(lines[after]) is not None or _bulleted_name(lines[after]) is not None
                  or _opens_by_its_words(lines, after))):
-        return candidates, after, warnings
+        # (Not over a line under the first that opens a letter, a speech or a list by its words: the text began
+        # there (`中共中央致九三学社七大的贺词` / `各位代表、各位同志：在九三学社第七次` / `全国代表大会隆重开幕之际，…`).)
+        opened = next((i for i in candidates[1:] if _opens_by_its_words(lines, i)), None)
+        if opened is None:
+            return candidates, after, warnings
+        return candidates[:candidates.index(opened)], opened, warnings + [
+            f"the headline ends above {_compact(lines[opened])[:12]!r}, which opens a letter, a speech or a list by "
+            "its words, though a paragraph begins under it too"]
     for position, line_index in enumerate(candidates[1:], start=1):
         above = lines[candidates[position - 1]]
         if (_joins(above, lines[line_index]) or _opens_unclosed(above) or _PORTRAIT_BROKEN.search(_compact(above))
@@ -168,6 +177,14 @@ def _headline_lines_noting(lines: list[str | None], kept: list[tuple[int, str]])
     if _width(first) > _SPANNING_TITLE * column:
         return candidates[:1], candidates[1], warnings
     if _width(_compact(second)) <= _SHORT_SECOND_LINE * column:
+        below = _next_line(lines, candidates[1] + 1)
+        closing = _SENTENCE_CLOSED_EARLY.match(_compact(lines[below])) if below < len(lines) else None
+        if closing and not _ends_sentence(second):
+            # (`做新时代“最可爱的人”` / `我久久凝视着眼前` / `这组照片。吸引我的不`: a sentence the short line began closes a
+            # few characters into the line under it; a headline's last line leaves none open.)
+            return candidates[:1], candidates[1], warnings + [
+                f"the headline ends above {_compact(second)[:12]!r}, short as a headline's line: the sentence it "
+                f"begins closes at {closing.group(0)!r} in the line under it"]
         return candidates[:2], _next_line(lines, candidates[1] + 1), warnings
     return candidates[:1], candidates[1], guessed + warnings
 
@@ -270,6 +287,11 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
         if subject and _kicker_like(lines[heads[0]]) and not _has_phrase_space(lines[heads[0]]):
             block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: it ends "
                                   f"on a place, {subject.group(1)!r}, that the next line's words go on from")
+        left_open = _left_open_after_dash(lines[heads[0]]) if not gap_after_first and not subject else None
+        if left_open and _kicker_like(lines[heads[0]]) and not _has_phrase_space(lines[heads[0]]):
+            block.warnings.append(f"{_compact(lines[heads[0]])!r} read as the headline's first line, no kicker: the "
+                                  f"phrase after its dash, {left_open!r}, is left open and goes on in the next line")
+            subject = left_open
         if not _opens_unclosed(lines[heads[0]]) and (
                 _has_phrase_space(lines[heads[0]]) or gap_after_first
                 or (_kicker_like(lines[heads[0]]) and not _joins(lines[heads[0]], lines[heads[1]])
@@ -291,7 +313,25 @@ def _title_block(lines: list[str | None]) -> _TitleBlock:
 
 # A dash's second phrase ending on a place (`创造良好的学习环境——江苏省` / `整顿高校治安秩序的调查`): the subject of what the
 # next line says, so the headline wrapped there; a kicker's phrase ends on what it says of its subject.
-_PLACE_AFTER_DASH = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})([\u4e00-\u9fff]{1,6}[省市县区镇乡村州])$")
+_PLACE_AFTER_DASH = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})((?:[\u4e00-\u9fff]{1,6}?[省市县区州])?"
+                               r"[\u4e00-\u9fff]{1,6}[省市县区镇乡村州])$")
+# The phrase after a kicker's dash is whole (`伟大的变革——庆祝改革开放40周年大型展览`). One ending on a list mark or a
+# comma (`…——故城县推行乡、`), or opening on `在` without the word that closes it (`上`, `时`, `之际`: `携手合作共创未来——
+# 在东亚` / `首脑非正式会晤时的讲话`), is a headline's phrase the line break cut.
+_DASH_TAIL = re.compile(r"(?:—{1,3}|－{1,3}|─{1,3}|━{1,3})([^—－─━]+)$")
+_CLOSES_AT_PHRASE = re.compile(r"(?:上|中|时|時|里|裏|下|前|后|後|间|間|之际|之際|期间|期間|以来|以來)"
+                               r"(?:的(?:讲话|講話|报告|報告|致辞|致辭|发言|發言|演讲|演講|说明|說明))?$")
+
+
+def _left_open_after_dash(line: str) -> str | None:
+    """The phrase after a headline line's dash where it is left open (see `_DASH_TAIL`), else None."""
+    match = _DASH_TAIL.search(_compact(line))
+    if match is None:
+        return None
+    tail = match.group(1)
+    if tail.endswith(("、", "，", ",")) or tail.startswith(("在", "於")) and not _CLOSES_AT_PHRASE.search(tail):
+        return tail
+    return None
 # Lines of the story read for a name the headline's line break split.
 _NAMED_LINES = 8
 
