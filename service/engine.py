@@ -1738,16 +1738,31 @@ class Engine:
         texts = self.mentions.texts_of([(entity_type, key)] + [(t, n) for pairs in named_with.values()
                                                                for t, n, _ in pairs])
         shown = (lambda text: self.display.text(text, script)) if script else (lambda text: text)
-        page_ids = [article_id for article_id, _ in ordered[offset:offset + k]]
+        # One story printed several times is listed once, where its first printing in this order stands, as a
+        # collapsed search shows it; `printings` counts its other printings that name the entity too.
+        groups = self._groups_now()[1]
+        stories: list[str] = []
+        printings: dict[str, int] = {}
+        first_of: dict[str, str] = {}
+        for article_id, _ in ordered:
+            group = groups.get(article_id)
+            story = group[0] if group else article_id
+            if story in first_of:
+                printings[first_of[story]] += 1
+                continue
+            first_of[story] = article_id
+            printings[article_id] = 0
+            stories.append(article_id)
+        page_ids = stories[offset:offset + k]
         found = self.store.get_many(page_ids)
         page = [found[i] for i in page_ids if i in found]
         extras = self.extras_of(page)
         articles = [mentions_module.EntityArticle(a.id, shown(a.title), a.date, shown(a.section) if a.section else None,
-                                                  shown(extras[a.id].summary)) for a in page]
+                                                  shown(extras[a.id].summary), printings[a.id]) for a in page]
         return mentions_module.EntityView(
             kind=kind, name=shown(texts[(entity_type, key)]), key=key, total=len(rows), months=sorted(months.items()),
             undated=len(rows) - sum(months.values()),
             named_with={other: [(shown(texts[(t, n)]), count) for t, n, count in pairs]
                         for other, pairs in named_with.items()},
             named_with_over=len(recent), articles=articles, sort=sort, offset=offset, k=k,
-            unread=self._coverage_now().pending)
+            unread=self._coverage_now().pending, stories=len(stories))

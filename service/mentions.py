@@ -244,10 +244,11 @@ class EntityArticle:
     date: str | None
     section: str | None
     summary: str
+    printings: int = 0  # the story's other printings that name it too, listed on the article's page
 
     def to_dict(self) -> dict:
         return {"id": self.id, "title": self.title, "date": self.date, "section": self.section,
-                "summary": self.summary}
+                "summary": self.summary, "printings": self.printings}
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ class EntityView:
     offset: int
     k: int
     unread: int = 0  # stored articles not yet read for names: the counts above may grow
+    stories: int | None = None  # the stories of the articles naming it, each listed once (None: as total)
 
     @property
     def type(self) -> str:
@@ -280,4 +282,5 @@ class EntityView:
                 "named_with": {kind: [{"name": name, "count": count} for name, count in pairs]
                                for kind, pairs in self.named_with.items()},
                 "named_with_over": self.named_with_over, "sort": self.sort, "offset": self.offset, "k": self.k,
-                "articles": [article.to_dict() for article in self.articles], "unread": self.unread}
+                "articles": [article.to_dict() for article in self.articles], "unread": self.unread,
+                "stories": self.total if self.stories is None else self.stories}

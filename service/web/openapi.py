@@ -552,9 +552,13 @@ def _with_entities(document: dict, config: Config, script: dict) -> dict:
         "offset": {"type": "integer", "minimum": 0}, "k": {"type": "integer", "minimum": 1},
         "articles": {"type": "array", "items": _object({
             "id": {"type": "string"}, "title": {"type": "string"}, "date": _nullable("string"),
-            "section": _nullable("string"), "summary": {"type": "string"}})},
+            "section": _nullable("string"), "summary": {"type": "string"}},
+            {"printings": {"type": "integer", "minimum": 0,
+                           "description": "the story's other printings naming it too (listed on its page)"}})},
     }, {"unread": {"type": "integer", "minimum": 0,
-                   "description": "stored articles not read for names yet: the counts may still grow"}})
+                   "description": "stored articles not read for names yet: the counts may still grow"},
+        "stories": {"type": "integer", "minimum": 0,
+                    "description": "the stories of the articles naming it: each listed once in `articles`"}})
     paths["/api/entities/{kind}/{name}"] = {"get": {
         "operationId": "entity",
         "summary": "one person, place or organisation: articles naming it per month, the names named with it, and "

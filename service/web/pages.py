@@ -563,5 +563,5 @@ def entity(kind: str, name: str):
                     first=f"{view.months[0][0]}-01" if view.months else None,
                     last=f"{view.months[-1][0]}-28" if view.months else None)
     return render("entity.html", view=view, chart=timeline(months, view.total),
-                  page=page, last_page=max(1, -(-view.total // per_page)),
+                  page=page, last_page=max(1, -(-(view.stories or view.total) // per_page)),
                   filter_words=entity_filter(view.kind, view.key))

@@ -108,3 +108,21 @@ def test_an_entity_page_says_when_articles_are_still_to_be_read_for_names(tmp_pa
         assert 'id="entity-unread"' in html and "还有 1 篇文章尚未识别" in html
     finally:
         engine.close()
+
+
+def test_a_story_printed_several_times_is_listed_once_on_an_entity_s_page(tmp_path, analyzer):
+    from helpers import REPRINTS_ARCHIVE
+
+    engine = Engine(make_config(tmp_path / "data"), analyzer=analyzer)
+    try:
+        engine.ingest([REPRINTS_ARCHIVE])
+        engine.update_entities()
+        client = create_app(engine=engine).test_client()
+        body = client.get(f"/api/entities/place/{q('人民大会堂')}").get_json()
+        assert (body["total"], body["stories"]) == (4, 2)
+        printed = {a["id"]: a["printings"] for a in body["articles"]}
+        assert sorted(printed.values()) == [0, 2] and "rp-t" in printed and printed["rp-t"] == 0
+        html = client.get(f"/entities/place/{q('人民大会堂')}").get_data(as_text=True)
+        assert "4 篇文章提到" in html and "合并相同报道后 2 篇" in html and "另有 2 篇相同报道" in html
+    finally:
+        engine.close()
