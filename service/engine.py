@@ -59,6 +59,8 @@ if TYPE_CHECKING:  # the page splitter is imported by what reads pages, not by e
     from .ingest.pages import Page
 
 log = logging.getLogger("jiansuo.write")
+# The ids a page's articles get (`sources.page_articles`): the page text's hash and the item's position.
+_PAGE_ARTICLE_ID = re.compile(r"p[0-9a-f]{16}-\d+")
 
 STORE_FILE = "articles.sqlite3"
 INDEX_DIR = "index"
@@ -498,14 +500,14 @@ class Engine:
         code is never taken for another. A page new to the archive that another file already printed is kept
         beside it (another paper's page of that day, or a copy), with a warning naming that file."""
         pages: dict[tuple[str, str], tuple[str, bool]] = {}
-        for article in read.articles:
-            if article.id.startswith("p") and article.date and article.page:
+        for article in read.articles if read.read_as == "page" else ():
+            if _PAGE_ARTICLE_ID.fullmatch(article.id) and article.date and article.page:
                 prefix, new = pages.get((article.date, article.page), (article.id.split("-", 1)[0] + "-", False))
                 pages[(article.date, article.page)] = (prefix, new or article.id in added)
         removed = []
         for (day, code), (prefix, new) in pages.items():
             stored = [(i, source) for i, source in writer.on_page(day, code)
-                      if i not in kept and i.startswith("p") and not i.startswith(prefix)]
+                      if i not in kept and _PAGE_ARTICLE_ID.fullmatch(i) and not i.startswith(prefix)]
             earlier = [i for i, source in stored if source == read.source]
             if earlier:
                 before = writer.articles(earlier)

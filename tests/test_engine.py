@@ -894,3 +894,14 @@ def test_a_query_finding_nothing_has_its_author_names_suggested_as_author_filter
     assert [s.author for s in engine.search("王小x明").author_suggestions] == []  # `_` is no wildcard
     assert engine.search('"Li Lei" 火星').author_suggestions[0].query == 'author:"Li Lei" 火星'
     assert engine.search("稻谷").author_suggestions == []  # found something: nothing to suggest
+
+
+def test_an_article_file_read_again_without_a_record_keeps_that_record_whatever_its_ids(engine, tmp_path):
+    records = [{"id": f"p{n}", "title": f"第{n}篇", "body": f"第{n}篇的正文。", "date": "2019-03-01", "page": "A01"}
+               for n in (1, 2)]
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    engine.ingest([source])
+    source.write_text(json.dumps(records[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    again = engine.ingest([source])
+    assert again.removed == [] and engine.store.count() == 2 and not again.warnings
