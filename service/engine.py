@@ -59,6 +59,8 @@ if TYPE_CHECKING:  # the page splitter is imported by what reads pages, not by e
     from .ingest.pages import Page
 
 log = logging.getLogger("jiansuo.write")
+# The groups of copies last worked out (`reprints.Grouping.save`), beside the index generations: a cache.
+GROUPS_CACHE_FILE = "copy-groups.cache"
 # The ids a page's articles get (`sources.page_articles`): the page text's hash and the item's position.
 _PAGE_ARTICLE_ID = re.compile(r"p[0-9a-f]{16}-\d+")
 
@@ -1180,6 +1182,10 @@ class Engine:
         if cached is None or cached[0] != revision:
             with self._copies_lock:
                 kept = self._copy_groups
+                if kept is None:
+                    # A process that has not worked the groups out starts from those the last one kept: a one-off
+                    # `search` or `show` then reads the links added since, not every pair of a large archive.
+                    kept = self._copy_groups = reprints.Grouping.load(self.index_dir / GROUPS_CACHE_FILE)
                 if kept is None or kept[0] != revision:
                     if kept is not None and kept[0][1] == revision[1]:
                         # Only the copies revision counts what changes pairs: a write that stored no copy leaves
@@ -1190,7 +1196,10 @@ class Engine:
                         # over the million pairs of a large archive for each small ingest would cost seconds.
                         mark, links, whole = self.store.copy_links_since(kept[2] if kept else None)
                         start = reprints.Grouping() if whole or kept is None else kept[1]
-                        self._copy_groups = (revision, start.extended(links), mark)
+                        grown = start.extended(links)
+                        self._copy_groups = (revision, grown, mark)
+                        if grown is not start or whole or kept is None:
+                            grown.save(self.index_dir / GROUPS_CACHE_FILE, revision, mark)
                 cached = self._copy_groups
         return cached[0], cached[1]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -355,6 +356,57 @@ class Grouping:
             for item in group:
                 grown.groups[item] = group
         return grown
+
+
+    @classmethod
+    def of(cls, first: dict[str, str], steps: dict[str, int]) -> "Grouping":
+        """The groups that `first` and `steps` (as `extended` leaves them) describe."""
+        grouping = cls()
+        grouping.first, grouping.steps = dict(first), dict(steps)
+        joined: dict[str, list[str]] = {}
+        for article, leader in first.items():
+            joined.setdefault(leader, []).append(article)
+        for leader, added in joined.items():
+            group = tuple(sorted((leader, *added)))
+            grouping.members[leader] = group
+            for item in group:
+                grouping.groups[item] = group
+        return grouping
+
+    def save(self, path, revision: tuple[int, int], mark: tuple[int, int]) -> None:
+        """Kept in `path` (written whole, then put in place) for the next process that opens the archive: a
+        one-off command reads it instead of every pair of copies (`Grouping.load`). A cache: when it cannot be
+        written, nothing is lost."""
+        record = {"format": GROUPS_CACHE_FORMAT, "revision": list(revision), "mark": list(mark),
+                  "first": self.first, "steps": self.steps}
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            temporary.write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path) -> tuple[tuple[int, int], "Grouping", tuple[int, int]] | None:
+        """(revision, grouping, mark) as `save` kept them; None when there is no such file or it is not whole."""
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record.get("format") != GROUPS_CACHE_FORMAT:
+                return None
+            first, steps = record["first"], record["steps"]
+            if not (isinstance(first, dict) and isinstance(steps, dict) and set(first) == set(steps)
+                    and all(isinstance(v, str) for v in first.values())
+                    and all(isinstance(v, int) and 0 < v <= GROUP_STEPS for v in steps.values())):
+                return None
+            revision, mark = tuple(int(v) for v in record["revision"]), tuple(int(v) for v in record["mark"])
+            if len(revision) != 2 or len(mark) != 2:
+                return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return revision, cls.of(first, steps), mark
+
+
+GROUPS_CACHE_FORMAT = 1
 
 
 def first_of_each_story(stories: np.ndarray) -> np.ndarray:

@@ -526,3 +526,49 @@ def test_a_search_with_copies_hashes_no_whole_group(engine, monkeypatch):
         results = engine.search("人民大会堂", k=10, collapse=collapse)
         assert {h.article.id for h in results.hits} >= {"t"} and any(h.copies for h in results.hits)
     assert len(reprints.distinct(engine.copy_groups())) == 1
+
+
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(0, 29)), max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_groups_kept_in_a_file_are_the_groups_worked_out(tmp_path_factory, pairs):
+    links = sorted({(f"a{later:02d}", f"a{earlier:02d}") for later, earlier in pairs if earlier < later})
+    grouping = reprints.Grouping().extended(links)
+    assert reprints.Grouping.of(grouping.first, grouping.steps).groups == grouping.groups
+    path = tmp_path_factory.mktemp("groups") / "copy-groups.cache"
+    grouping.save(path, (7, 3), (0, 31))
+    revision, loaded, mark = reprints.Grouping.load(path)
+    assert (revision, mark) == ((7, 3), (0, 31)) and loaded.groups == grouping.groups
+    # Grown by later links, the groups kept grow as the ones worked out in one pass do.
+    more = [(f"b{n}", earlier) for n, (earlier, _) in enumerate(links[:5])]
+    assert loaded.extended(more).groups == reprints.groups(links + more)
+
+
+@pytest.mark.parametrize("damage", ["", "not json", '{"format": 1}', '{"format": 1, "revision": [1, 2], '
+                                    '"mark": [0, 1], "first": {"b": "a"}, "steps": {"b": 9}}', '{"format": 99}'])
+def test_a_groups_file_that_is_not_whole_is_not_read(tmp_path, damage):
+    path = tmp_path / "copy-groups.cache"
+    path.write_text(damage, encoding="utf-8")
+    assert reprints.Grouping.load(path) is None
+    assert reprints.Grouping.load(tmp_path / "absent") is None
+
+
+def test_a_new_process_starts_from_the_groups_the_last_one_kept(engine, analyzer, monkeypatch):
+    from service.engine import GROUPS_CACHE_FILE, Engine
+
+    engine.ingest_records([story("a", DISPATCH), story("b", REPRINT), story("t", SAME_TOPIC)])
+    assert engine.copy_groups()["a"] == ("a", "b") and (engine.index_dir / GROUPS_CACHE_FILE).is_file()
+    reads = []
+    reopened = Engine(engine.config, analyzer=analyzer)
+    real_since = reopened.store.copy_links_since
+    monkeypatch.setattr(reopened.store, "copy_links_since", lambda mark: reads.append(mark) or real_since(mark))
+    assert reopened.copy_groups() == engine.copy_groups() and reads == []  # the file, not the pairs
+    # Copies stored since the file was kept: only their links are read, and the groups are those of all links.
+    engine.ingest_records([story("c", TRADITIONAL.convert(DISPATCH)), story("u", SAME_TOPIC + "（完）")])
+    assert reopened.copy_groups() == engine.copy_groups() == reprints.groups(engine.store.copy_links())
+    assert len(reads) == 1 and reads[0] is not None
+    reopened.close()
+    # A damaged file is worked out afresh.
+    (engine.index_dir / GROUPS_CACHE_FILE).write_text('{"format": 1, "first": 3}', encoding="utf-8")
+    afresh = Engine(engine.config, analyzer=analyzer)
+    assert afresh.copy_groups() == engine.copy_groups()
+    afresh.close()
