@@ -1185,7 +1185,8 @@ class Engine:
                 if kept is None:
                     # A process that has not worked the groups out starts from those the last one kept: a one-off
                     # `search` or `show` then reads the links added since, not every pair of a large archive.
-                    kept = self._copy_groups = reprints.Grouping.load(self.index_dir / GROUPS_CACHE_FILE)
+                    kept = self._copy_groups = reprints.Grouping.load(self.index_dir / GROUPS_CACHE_FILE,
+                                                                      self._store_identity())
                 if kept is None or kept[0] != revision:
                     if kept is not None and kept[0][1] == revision[1]:
                         # Only the copies revision counts what changes pairs: a write that stored no copy leaves
@@ -1199,9 +1200,17 @@ class Engine:
                         grown = start.extended(links)
                         self._copy_groups = (revision, grown, mark)
                         if grown is not start or whole or kept is None:
-                            grown.save(self.index_dir / GROUPS_CACHE_FILE, revision, mark)
+                            grown.save(self.index_dir / GROUPS_CACHE_FILE, revision, mark, self._store_identity())
                 cached = self._copy_groups
         return cached[0], cached[1]
+
+    def _store_identity(self) -> str:
+        """The store file as the file system knows it: a store restored or copied into its place is another."""
+        try:
+            found = os.stat(self.store.path)
+        except OSError:
+            return ""
+        return f"{found.st_dev}:{found.st_ino}"
 
     def copies(self, article_ids: list[str], script: str | None = None) -> dict[str, tuple[reprints.Copy, ...]]:
         """The other articles that are the same story as each of these (those that have any), oldest first."""

@@ -373,11 +373,12 @@ class Grouping:
                 grouping.groups[item] = group
         return grouping
 
-    def save(self, path, revision: tuple[int, int], mark: tuple[int, int]) -> None:
+    def save(self, path, revision: tuple[int, int], mark: tuple[int, int], store: str = "") -> None:
         """Kept in `path` (written whole, then put in place) for the next process that opens the archive: a
-        one-off command reads it instead of every pair of copies (`Grouping.load`). A cache: when it cannot be
-        written, nothing is lost."""
-        record = {"format": GROUPS_CACHE_FORMAT, "revision": list(revision), "mark": list(mark),
+        one-off command reads it instead of every pair of copies (`Grouping.load`). `store` names the store
+        file it was worked out from (another file put in its place has counters that mean nothing here). A
+        cache: when it cannot be written, nothing is lost."""
+        record = {"format": GROUPS_CACHE_FORMAT, "store": store, "revision": list(revision), "mark": list(mark),
                   "first": self.first, "steps": self.steps}
         temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
@@ -387,11 +388,12 @@ class Grouping:
             temporary.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, path) -> tuple[tuple[int, int], "Grouping", tuple[int, int]] | None:
-        """(revision, grouping, mark) as `save` kept them; None when there is no such file or it is not whole."""
+    def load(cls, path, store: str = "") -> tuple[tuple[int, int], "Grouping", tuple[int, int]] | None:
+        """(revision, grouping, mark) as `save` kept them for `store`; None when there is no such file, it is not
+        whole, or it was kept for another store file."""
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-            if record.get("format") != GROUPS_CACHE_FORMAT:
+            if record.get("format") != GROUPS_CACHE_FORMAT or record.get("store", "") != store:
                 return None
             first, steps = record["first"], record["steps"]
             if not (isinstance(first, dict) and isinstance(steps, dict) and set(first) == set(steps)

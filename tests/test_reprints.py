@@ -567,6 +567,9 @@ def test_a_new_process_starts_from_the_groups_the_last_one_kept(engine, analyzer
     assert reopened.copy_groups() == engine.copy_groups() == reprints.groups(engine.store.copy_links())
     assert len(reads) == 1 and reads[0] is not None
     reopened.close()
+    # A file kept for another store file (one restored in its place) is not read.
+    kept = reprints.Grouping.load(engine.index_dir / GROUPS_CACHE_FILE, engine._store_identity())
+    assert kept is not None and reprints.Grouping.load(engine.index_dir / GROUPS_CACHE_FILE, "1:2") is None
     # A damaged file is worked out afresh.
     (engine.index_dir / GROUPS_CACHE_FILE).write_text('{"format": 1, "first": 3}', encoding="utf-8")
     afresh = Engine(engine.config, analyzer=analyzer)
