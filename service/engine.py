@@ -499,21 +499,22 @@ class Engine:
         """Deletes what an earlier reading of a page from the same file gave, where that page's text changed
         since (an OCR correction): its articles have ids of the old text, and would otherwise stay beside the
         corrected ones. A page is the same when its file, date and page code are; a page without a date or a
-        code is never taken for another. A page new to the archive that another file already printed is kept
-        beside it (another paper's page of that day, or a copy), with a warning naming that file."""
+        code is never taken for another. A page new to the archive that another file already gave, its
+        articles much alike (a correction saved under another name, or a copy), is kept beside it with a warning
+        naming that file; another paper's page of the same day and code is not like it, and is said nothing of."""
         pages: dict[tuple[str, str], tuple[str, bool]] = {}
         for article in read.articles if read.read_as == "page" else ():
             if _PAGE_ARTICLE_ID.fullmatch(article.id) and article.date and article.page:
-                prefix, new = pages.get((article.date, article.page), (article.id.split("-", 1)[0] + "-", False))
-                pages[(article.date, article.page)] = (prefix, new or article.id in added)
+                prefix, fresh = pages.get((article.date, article.page), (article.id.split("-", 1)[0] + "-", False))
+                pages[(article.date, article.page)] = (prefix, fresh or article.id in added)
         removed = []
-        for (day, code), (prefix, new) in pages.items():
+        for (day, code), (prefix, fresh) in pages.items():
             stored = [(i, source) for i, source in writer.on_page(day, code)
                       if i not in kept and _PAGE_ARTICLE_ID.fullmatch(i) and not i.startswith(prefix)]
+            now = [a for a in read.articles if a.id.startswith(prefix) and (a.date, a.page) == (day, code)]
             earlier = [i for i, source in stored if source == read.source]
             if earlier:
                 before = writer.articles(earlier)
-                now = [a for a in read.articles if a.id.startswith(prefix) and (a.date, a.page) == (day, code)]
                 successors = {old: new for new, old in
                               match_readings(now, [before[i] for i in earlier if i in before]).items()}
                 removed.extend(writer.delete(earlier))
@@ -523,13 +524,17 @@ class Engine:
                     f"{read.source}: page {code} of {day} replaces its earlier reading from this file: "
                     f"{len(successors)} article(s) read again under new ids, to which the old ids lead"
                     + (f", {gone} no longer on the page" if gone else ""))
-            others = sorted({source for _, source in stored if source != read.source and source})
-            if new and others:
-                count = sum(1 for _, source in stored if source in others)
-                report.warnings.append(
-                    f"{read.source}: page {code} of {day} is also held from {', '.join(others[:3])}"
-                    f"{' and others' if len(others) > 3 else ''} ({count} article(s)), kept beside it; if this file "
-                    "is a corrected copy of that page, delete those articles or read the correction from that file")
+            elsewhere = [i for i, source in stored if source != read.source and source]
+            if fresh and elsewhere:
+                theirs = writer.articles(elsewhere)
+                alike = match_readings(now, list(theirs.values()))
+                if len(alike) * 2 >= max(1, len(now)):
+                    holders = sorted({theirs[i].source for i in alike.values()})
+                    report.warnings.append(
+                        f"{read.source}: page {code} of {day} is much like the page {', '.join(holders[:3])}"
+                        f"{' and others' if len(holders) > 3 else ''} gave ({len(alike)} of its {len(now)} "
+                        "article(s) alike), kept beside it; if this file is a corrected copy of that page, delete "
+                        "those articles or read the correction from that file")
         return removed
 
     def delete(self, article_ids: list[str]) -> DeleteReport:

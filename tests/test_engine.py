@@ -343,11 +343,19 @@ def test_a_corrected_page_from_the_same_file_replaces_its_earlier_reading_its_ol
     elsewhere.write_text(page.read_text(encoding="utf-8").replace("不落一个人", "不落一人"), encoding="utf-8")
     copied = engine.ingest([elsewhere])
     assert copied.removed == [] and engine.store.count() == 20
-    assert any(f"also held from {page.as_posix()} (10 article(s))" in w for w in copied.warnings)
-    assert not any("also held" in w for w in engine.ingest([elsewhere]).warnings)  # nothing new: said once
+    assert any(f"much like the page {page.as_posix()} gave (10 of its 10" in w for w in copied.warnings)
+    assert not any("much like" in w for w in engine.ingest([elsewhere]).warnings)  # nothing new: said once
+    # Another paper's page of the same day and code is nothing like it: nothing is said.
+    other_paper = tmp_path / "other" / "b03.txt"
+    other_paper.parent.mkdir()
+    other_paper.write_text("B03城事2018年2月28日 星期三\n\n另一份报纸的头条\n\n　　这是另一份报纸同一天同一版的文章，"
+                           "讲的是完全不同的事情，和上面那一版毫无关系。\n", encoding="utf-8")
+    other = engine.ingest([other_paper])
+    assert len(other.added) == 1 and not any("much like" in w for w in other.warnings)
+    assert (engine.article(other.added[0]).date, engine.article(other.added[0]).page) == ("2018-02-28", "B03")
     page.write_text(page.read_text(encoding="utf-8").replace("2018年2月28日", "2018年3月1日"), encoding="utf-8")
     next_day = engine.ingest([page])
-    assert next_day.removed == [] and engine.store.count() == 30
+    assert next_day.removed == [] and engine.store.count() == 31
 
 
 def test_a_corrected_page_that_gives_fewer_articles_says_how_many_it_no_longer_gives(engine, tmp_path):
