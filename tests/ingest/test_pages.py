@@ -1742,3 +1742,46 @@ def test_a_headlines_short_second_line_over_a_full_body_line_stays_in_the_headli
     item = _only_item(_page("国家级非遗剪纸技艺\n走进大学课堂\n在清河学院的一间教室里，几十名\n学生正跟着老师学剪纸。老师说\n，剪纸讲究千刻不落，万剪不断\n"
                             "，线条要连在一起才好看。", "（王五）"))
     assert item.title == "国家级非遗剪纸技艺走进大学课堂"
+
+
+# --- thirteenth round: an editor line without colons naming the layout designer, at the page's foot -----------------
+
+def test_an_editor_line_without_colons_naming_the_layout_designer_is_read_at_the_foot():
+    text = ("C05 城市 2019年3月1日 星期五\n\n测试标题\n  全市今年新建公园十二座，\n绿地面积再创新高。\n（王五）\n\n"
+            "责任编辑 周小梅　版式设计 孙立强\n")
+    page = split_page(text)
+    assert (page.editor, page.layout) == ("周小梅", "孙立强")
+    assert [item.title for item in page.items] == ["测试标题"]
+    assert "孙立强" not in page.items[0].body
+
+
+# --- thirteenth round: the reporters a dateline names without brackets, up to `报道：` -----------------------------
+
+@pytest.mark.parametrize("opening, authors", [
+    ("本报上海6月2日讯记者吴明华报道：", ("吴明华",)),
+    ("本报北京6月2日讯新华社记者高远、赵岩，\n本报记者孟庆东报道：", ("高远", "赵岩", "孟庆东")),
+])
+def test_reporters_named_after_a_dateline_up_to_reported_are_the_authors(opening, authors):
+    item = _only_item(_page("测试标题", "  " + opening + "全市今年新建公园十二座，\n绿地面积再创新高。"))
+    assert item.authors == authors
+    assert item.body == "全市今年新建公园十二座，绿地面积再创新高。"
+
+
+def test_a_dateline_clause_naming_no_reporter_stays_in_the_body():
+    # `报道：` after words that name no one by role is the story's own sentence.
+    item = _only_item(_page("测试标题", "  本报讯市气象台报道：全市今年新建公园十二座，\n绿地面积再创新高。", "（王五）"))
+    assert item.authors == ("王五",)
+    assert item.body.startswith("市气象台报道：")
+
+
+# --- thirteenth round: a reporter's outlet before the role; a wire story retold; a country in the dateline ---------
+
+@pytest.mark.parametrize("opening, authors", [
+    ("新华社北京6月2日电（中央人民广播电台记者吴明华、新华社记者高远）", ("吴明华", "高远")),
+    ("据新华社北京6月2日电（记者吴明华）", ("吴明华",)),
+    ("新华社金边（柬埔寨）\n6月2日电（记者吴明华）", ("吴明华",)),
+])
+def test_a_dateline_naming_outlets_a_source_or_a_country_still_gives_its_reporters(opening, authors):
+    item = _only_item(_page("测试标题", "  " + opening + "全市今年新建公园十二座，\n绿地面积再创新高。"))
+    assert item.authors == authors
+    assert item.body == "全市今年新建公园十二座，绿地面积再创新高。"

@@ -100,10 +100,18 @@ _ROLE_BROKEN = re.compile("|".join(sorted((re.escape(role[:i]) + _BREAK + re.esc
                                            for role in _ROLES for i in range(1, len(role))), key=len, reverse=True)))
 
 
+# The outlet a reporter works for, set before the role (`中央人民广播电台记者刘振英`): a word ending in what outlets'
+# names end in, standing at a name's place right before a role.
+_AFFILIATION = re.compile(r"(?:^|(?<=[\s、，,/]))[\u4e00-\u9fff]{1,10}(?:电台|电视台|通讯社|日报社|日报|晚报|报社|杂志社|新闻社|"
+                          r"電台|電視台|通訊社|日報社|日報|晚報|報社|雜誌社|新聞社)"
+                          r"(?=(?:特约|特約|见习|見習|实习|實習|摄影|攝影)?(?:记者|記者|通讯员|通訊員))")
+
+
 def _names_in(credit: str) -> tuple[str, ...] | None:
     """The names in ``记者 张三 李四``-like text (roles dropped), or None if anything else is in it."""
     names = []
     credit = _ROLE_BROKEN.sub(lambda broken: broken.group().replace(_BREAK, ""), credit)
+    credit = _AFFILIATION.sub("", credit)
     for token in _credit_tokens(_INNER_ROLE.sub(lambda role: f" {role.group()} ", credit)):
         token, _, _ = _strip_role(token)
         if not token:
@@ -341,8 +349,12 @@ def _credit_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
 
 # --- openers: 本报讯（记者 张三 李四） -------------------------------------------
 
-_OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:本报|本報|新华社|新華社|中新社|中新網|中新网|人民网|人民網)"
-                     r"[^\s（(，,。：:]{0,14}?(?:电|電|讯|訊))")
+# A dateline may name its country in brackets (`新华社必打灵查亚（马来西亚）7月27日电`) and a story retold from an
+# agency's wire opens with `据` (`据新华社北京7月9日电`).
+_OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:据|據)?(?:本报|本報|新华社|新華社|中新社|中新網|中新网|人民网|人民網)"
+                     r"[^\s（(，,。：:]{0,14}?(?:[（(][\u4e00-\u9fff]{2,8}[)）][^\s（(，,。：:]{0,10}?)?(?:电|電|讯|訊))")
+# The names after a dateline without brackets, up to `报道：` (`本报北京11月10日讯记者唐进修报道：`), a role among them.
+_REPORTED = re.compile(r"^([^。！？；;()（）]{2,40}?)(?:报道|報道)[：:]")
 
 
 # A byline set on a line of its own under the headline, without brackets: `本报记者 唐航`, `◎本报记者 吕楠 钟鑫`,
@@ -418,7 +430,9 @@ def _opener_at(lines: list[str | None], start: int) -> _Opener | None:
         if line is None:
             continue
         parts.append(line.strip())
-        if any(ch in line for ch in ")）") or len(_compact("".join(parts))) > 48:
+        # A bracket closing before the dateline ends is the country's (`…查亚（马来西亚）7` / `月27日电`).
+        if ((any(ch in line for ch in ")）") and _OPENER.match(_compact("".join(parts))))
+                or len(_compact("".join(parts))) > 48):
             break
     text = _BREAK.join(parts)
     plain = _compact(text.replace(_BREAK, ""))
@@ -435,6 +449,12 @@ def _opener_at(lines: list[str | None], start: int) -> _Opener | None:
             names = _names_in(text[position:end])
             if names is not None:
                 return _Opener(authors=names, length=lead.end() + close + 1)
+    elif (reported := _REPORTED.match(rest)) and _INNER_ROLE.search(reported.group(1)):
+        position = _position_after(text, lead.end())
+        end = _position_after(text, lead.end() + len(reported.group(1)))
+        names = _names_in(text[position:end])
+        if names and len(names) <= 6:
+            return _Opener(authors=names, length=lead.end() + reported.end())
     return _Opener(authors=(), length=lead.end())
 
 
