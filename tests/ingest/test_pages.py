@@ -1785,3 +1785,20 @@ def test_a_dateline_naming_outlets_a_source_or_a_country_still_gives_its_reporte
     item = _only_item(_page("测试标题", "  " + opening + "全市今年新建公园十二座，\n绿地面积再创新高。"))
     assert item.authors == authors
     assert item.body == "全市今年新建公园十二座，绿地面积再创新高。"
+
+
+# --- thirteenth round: a lone short line over a headline across a gap is its kicker --------------------------------
+
+def test_a_lone_phrase_over_a_headline_across_a_gap_is_its_kicker():
+    page = split_page(_page("春天的田野\n  村口的麦子已经返青，\n农民们忙着浇水施肥。\n（王五）", "乡村新气象",
+                            "城郊菜场的一天", "本报记者 赵岩", "  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert [(item.kicker, item.title) for item in page.items] == [(None, "春天的田野"), ("乡村新气象", "城郊菜场的一天")]
+    assert any("kicker '乡村新气象' taken from the line over the headline across a gap" in warning
+               for warning in page.items[1].warnings)
+
+
+def test_a_line_holding_a_sentence_over_a_headline_is_no_kicker():
+    from service.ingest.pages import PageItem, _kickers_over_a_gap
+    above = PageItem(kind="article", title="天亮了，菜场开门", authors=(), paragraphs=(), position=1)
+    below = PageItem(kind="article", title="城郊菜场的一天", authors=(), paragraphs=("天还没亮。",), position=2)
+    assert _kickers_over_a_gap([above, below]) == [above, below]

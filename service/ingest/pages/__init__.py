@@ -35,6 +35,7 @@ titles, segments, layout, credits, lines; ``header`` stands alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -121,6 +122,33 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
     return items, page_warnings
 
 
+# A kicker is a phrase, not a sentence: short, no sentence mark in it.
+_KICKER_MAX = 12
+_SENTENCE_MARKS = "。！？；!?;，,"
+
+
+def _kickers_over_a_gap(items: list[PageItem]) -> list[PageItem]:
+    """A lone short line over a headline, set apart by a gap (`记者走基层` / gap / `科普中的“打架”现象不容忽视`), was
+    taken for a headline with no text under it: it is the kicker of the story below, which has none."""
+    kept: list[PageItem] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        following = items[index + 1] if index + 1 < len(items) else None
+        if (following is not None and item.kind == following.kind == "article" and not item.paragraphs
+                and not item.authors and item.kicker is None and item.subtitle is None and following.kicker is None
+                and following.title and item.title and len(item.title) <= _KICKER_MAX
+                and not any(mark in item.title for mark in _SENTENCE_MARKS) and " " not in item.title.strip()):
+            evidence = (f"kicker {item.title!r} taken from the line over the headline across a gap: it heads no text "
+                        "of its own, and the headline under it has no kicker")
+            kept.append(dataclasses.replace(following, kicker=item.title, warnings=following.warnings + (evidence,)))
+            index += 2
+            continue
+        kept.append(item)
+        index += 1
+    return [dataclasses.replace(item, position=position) for position, item in enumerate(kept, 1)]
+
+
 def _split(text: str) -> Page:
     # Rule lines (``==========``) divide pages or decorate them; they are never text.
     lines: list[str | None] = [None if _RULE.match(line) else _clean_line(line) for line in text.splitlines()]
@@ -128,6 +156,7 @@ def _split(text: str) -> Page:
     page_warnings = [] if header is not None else ["no page header found; page code, section and date are empty"]
     segments = _segments(_trim_blanks(_collapse_blanks(lines)))
     items, item_warnings = _items(segments)
+    items = _kickers_over_a_gap(items)
     page_warnings.extend(item_warnings)
     if not items:
         page_warnings.append("no articles found")
