@@ -1802,3 +1802,12 @@ def test_a_line_holding_a_sentence_over_a_headline_is_no_kicker():
     above = PageItem(kind="article", title="天亮了，菜场开门", authors=(), paragraphs=(), position=1)
     below = PageItem(kind="article", title="城郊菜场的一天", authors=(), paragraphs=("天还没亮。",), position=2)
     assert _kickers_over_a_gap([above, below]) == [above, below]
+
+
+# --- thirteenth round: `文/图 X` under a headline is the story's byline, not a photo's credit -----------------------
+
+@pytest.mark.parametrize("byline", ["文/图　赵岩", "文·图赵岩", "文／图 赵岩"])
+def test_words_and_pictures_by_one_reporter_is_a_byline_under_the_headline(byline):
+    item = _only_item(_page("城郊菜场的一天\n" + byline + "\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert (item.kind, item.title, item.authors) == ("article", "城郊菜场的一天", ("赵岩",))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"

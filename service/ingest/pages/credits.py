@@ -330,6 +330,8 @@ def _credit_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
     A credit may wrap, but then its first line opens with a role word and the
     wrapped part ends with the photo mark (``记者 李军 通讯员 陈勇`` / ``相茂弟 摄影报道``).
     """
+    if lines[start] is not None and _WORDS_AND_PICTURES.match(lines[start].strip()):
+        return None  # `文/图 郭林宁`: one wrote the story and took its pictures, a byline under a headline
     names: list[str] = []
     has_role = False
     for index in range(start, min(start + _MAX_CREDIT_LINES, len(lines))):
@@ -358,8 +360,9 @@ _REPORTED = re.compile(r"^([^。！？；;()（）]{2,40}?)(?:报道|報道)[：
 
 
 # A byline set on a line of its own under the headline, without brackets: `本报记者 唐航`, `◎本报记者 吕楠 钟鑫`,
-# `文/本报记者 夏浩明`, `记者 张三 通讯员 李四`.
-_BYLINE_LINE_MARK = re.compile(r"^(?:◎|●|文\s*[/／|｜]\s*|图文\s*[/／|｜]\s*|圖文\s*[/／|｜]\s*)")
+# `文/本报记者 夏浩明`, `文/图　郭林宁`, `文·图郭平宁`, `记者 张三 通讯员 李四`.
+_WORDS_AND_PICTURES = re.compile(r"^文\s*[/／·・]\s*[图圖]")
+_BYLINE_LINE_MARK = re.compile(r"^(?:◎|●|文\s*[/／·・]\s*[图圖]\s*|文\s*[/／|｜]\s*|图文\s*[/／|｜]\s*|圖文\s*[/／|｜]\s*)")
 
 
 _COMMENTATOR = re.compile(r"^(?:本报|本報|新华社|新華社|人民日报|人民日報|光明日报|光明日報|经济日报|經濟日報)?(?:特约|特約)?"
