@@ -1811,3 +1811,14 @@ def test_words_and_pictures_by_one_reporter_is_a_byline_under_the_headline(bylin
     item = _only_item(_page("城郊菜场的一天\n" + byline + "\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
     assert (item.kind, item.title, item.authors) == ("article", "城郊菜场的一天", ("赵岩",))
     assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+
+
+def test_a_kicker_and_a_headline_each_set_apart_by_a_gap_over_an_opener():
+    page = split_page(_page("春天的田野\n  村口的麦子已经返青，农民们\n忙着浇水施肥，田间地头一片\n繁忙景象。", "乡村新气象",
+                            "城郊菜场的一天", "本报讯（记者 赵岩）天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert [item.title for item in page.items] == ["春天的田野", "城郊菜场的一天"]
+    item = page.items[1]
+    assert (item.kicker, item.title, item.authors) == ("乡村新气象", "城郊菜场的一天", ("赵岩",))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+    assert any("kicker '乡村新气象' over the headline '城郊菜场的一天', each set apart by a gap: an opener stands" in warning
+               for warning in item.warnings)

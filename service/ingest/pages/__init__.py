@@ -39,12 +39,12 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from .credits import _bulleted_name, _byline_line_names, _opener_at, _strip_opener
+from .credits import _bulleted_name, _byline_line_names, _credit_at, _opener_at, _strip_opener
 from .header import _EDITOR_KEYS, _HEADER_SEARCH_LINES, _LAYOUT_KEYS, _first_of, _parse_header, _read_header
-from .layout import _ends_paragraph, _paragraphs
-from .lines import _clean_line, _collapse_blanks, _indented, _trim_blanks, _width
-from .segments import _Segment, _segments
-from .titles import _photo_title, _title_block
+from .layout import _ends_paragraph, _ends_sentence, _is_title_like, _paragraphs
+from .lines import _clean_line, _collapse_blanks, _compact, _indented, _trim_blanks, _width
+from .segments import _Segment, _segments, _visibly_opened
+from .titles import _photo_title, _title_block, _title_text
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,13 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
             block = _title_block(lines)
             title, kicker, subtitle, warnings = block.title, block.kicker, block.subtitle, block.warnings
             body = _trim_blanks(lines[block.body_start:])
+            if block.title and block.kicker is None and _kicker_phrase(block.title):
+                headline = _headline_between_gaps(body)
+                if headline is not None:
+                    kicker, title = block.title, _title_text([body[0]])
+                    body = _trim_blanks(body[2:])
+                    warnings = warnings + [f"kicker {kicker!r} over the headline {title!r}, each set apart by a gap: "
+                                           f"{headline} under the headline"]
             # A byline on a line of its own under the headline (`本报记者 唐航`) gives the authors.
             under = _byline_line_names(body[0]) if body else None
             if under is None and body and block.title:
@@ -122,6 +129,22 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
     return items, page_warnings
 
 
+def _kicker_phrase(text: str) -> bool:
+    return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS) and " " not in text.strip()
+
+
+def _headline_between_gaps(body: list[str | None]) -> str | None:
+    """What shows the body's first line a headline under a kicker (`记者走基层` / gap / `李鹏考察中央电视台时向…` / gap /
+    `新华社北京…电`): one line set apart by gaps, ending no sentence, over text visibly opening; None otherwise."""
+    if len(body) < 3 or body[0] is None or body[1] is not None or body[2] is None:
+        return None
+    line = _compact(body[0])
+    if (not line or len(line) > 40 or _ends_sentence(line) or line[0] in "—－(（【■●◆▲□" or not _is_title_like(body[0])
+            or _visibly_opened(body, 0) is not None or _credit_at(body, 0) is not None):
+        return None
+    return _visibly_opened(body, 2)
+
+
 # A kicker is a phrase, not a sentence: short, no sentence mark in it.
 _KICKER_MAX = 12
 _SENTENCE_MARKS = "。！？；!?;，,"
@@ -137,8 +160,7 @@ def _kickers_over_a_gap(items: list[PageItem]) -> list[PageItem]:
         following = items[index + 1] if index + 1 < len(items) else None
         if (following is not None and item.kind == following.kind == "article" and not item.paragraphs
                 and not item.authors and item.kicker is None and item.subtitle is None and following.kicker is None
-                and following.title and item.title and len(item.title) <= _KICKER_MAX
-                and not any(mark in item.title for mark in _SENTENCE_MARKS) and " " not in item.title.strip()):
+                and following.title and _kicker_phrase(item.title)):
             evidence = (f"kicker {item.title!r} taken from the line over the headline across a gap: it heads no text "
                         "of its own, and the headline under it has no kicker")
             kept.append(dataclasses.replace(following, kicker=item.title, warnings=following.warnings + (evidence,)))
