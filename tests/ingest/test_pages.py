@@ -1822,3 +1822,12 @@ def test_a_kicker_and_a_headline_each_set_apart_by_a_gap_over_an_opener():
     assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
     assert any("kicker '乡村新气象' over the headline '城郊菜场的一天', each set apart by a gap: an opener stands" in warning
                for warning in item.warnings)
+
+
+# --- thirteenth round: a photo credit in brackets with its mark glued to the last name -----------------------------
+
+@pytest.mark.parametrize("caption_end", ["挤满了前来进货的商贩。（赵岩 孙立强摄）", "挤满了前来进货的商贩。\n（本报记者 赵岩 孙立强\n摄）"])
+def test_a_bracketed_credit_whose_mark_is_glued_to_the_last_name_closes_a_photo_story(caption_end):
+    page = split_page(_page("天还没亮，城郊菜场里已经\n" + caption_end, "菜场的早晨"))
+    assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩", "孙立强"))]
+    assert page.items[0].body == "天还没亮，城郊菜场里已经挤满了前来进货的商贩。"

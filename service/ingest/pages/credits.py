@@ -128,6 +128,8 @@ def _byline_names(line: str) -> tuple[str, ...] | None:
     if not match:
         return None
     names = _names_in(match.group(1))
+    if names and names[-1].endswith(_PHOTO_SUFFIXES):
+        return None  # `（上官萍 欧阳兰摄）`: a photo's credit
     return names if names and 1 <= len(names) <= 4 else None
 
 
@@ -153,7 +155,7 @@ def _byline_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
         return None
     joined = text + _BREAK + rest
     names = _names_in(joined[1:-1])
-    if names and 1 <= len(names) <= 4 and len(_compact(joined)) <= 40:
+    if names and 1 <= len(names) <= 4 and len(_compact(joined)) <= 40 and not names[-1].endswith(_PHOTO_SUFFIXES):
         return following, names
     return None
 
@@ -233,8 +235,9 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
         # reporter's byline closes ends whatever follows.
         return None
     names = _names_in(inside)
-    if names and _PHOTO_WORDS.intersection(names):
-        return None  # a photo's credit (`（记者 吕鹏 通讯员 姚强 摄影报道）`), read as one
+    if names and (_PHOTO_WORDS.intersection(names) or names[-1].endswith(_PHOTO_SUFFIXES)):
+        # a photo's credit (`（记者 吕鹏 通讯员 姚强 摄影报道）`, `（上官萍 欧阳兰摄）`), read as one
+        return None
     if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))
                                         and not _looks_like_a_name(names[0])):
         return None
@@ -277,7 +280,8 @@ def _run_on_credit_at(lines: list[str | None], start: int) -> tuple[int, str, tu
         glued = credit and (len(credit.split(" ")[-1]) == 1 or len(part.split(" ")[0]) == 1)
         credit += ("" if glued or not credit else " ") + part
     parsed = _parse_credit_line(credit)
-    if parsed is None or not parsed.names or not (parsed.photo_mark or parsed.glued_mark and parsed.has_role):
+    # In brackets after a caption's sentence, a mark glued to the last name (`（上官萍 欧阳兰摄）`) is the credit's too.
+    if parsed is None or not parsed.names or not (parsed.photo_mark or parsed.glued_mark and (parsed.has_role or bracketed)):
         return None
     return end, match.group(1), tuple(parsed.names)
 
@@ -300,7 +304,11 @@ class _CreditLine:
 def _parse_credit_line(line: str) -> _CreditLine | None:
     """``记者 李军 通讯员 陈勇`` / ``相茂弟 摄影报道``: roles, names and photo marks only, or None."""
     result = _CreditLine()
-    for token in _CREDIT_SPLIT.split(unicodedata.normalize("NFKC", line).strip()):
+    # A credit may stand in brackets of its own (`（本报记者 唐凯平 谢娟静` / `摄）`).
+    text = unicodedata.normalize("NFKC", line).strip()
+    text = text[1:] if text[:1] == "(" else text
+    text = text[:-1] if text[-1:] == ")" and "(" not in text else text
+    for token in _CREDIT_SPLIT.split(text):
         if not token:
             continue
         if token in _PHOTO_WORDS:
