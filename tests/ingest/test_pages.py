@@ -1836,3 +1836,8 @@ def test_a_bracketed_credit_whose_mark_is_glued_to_the_last_name_closes_a_photo_
 def test_an_agencys_name_broken_from_the_role_after_it_is_no_author():
     page = split_page(_page("天还没亮，城郊菜场里已经\n挤满了前来进货的商贩。（新华社\n记者 赵岩摄）", "菜场的早晨"))
     assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩",))]
+
+
+def test_a_letter_spaced_bracketed_credit_closes_a_photo_story():
+    page = split_page(_page("天还没亮，城郊菜场里已经\n挤满了前来进货的商贩。（记者 赵 岩 摄）", "菜 场 的 早 晨"))
+    assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩",))]

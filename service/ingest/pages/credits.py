@@ -280,10 +280,25 @@ def _run_on_credit_at(lines: list[str | None], start: int) -> tuple[int, str, tu
         glued = credit and (len(credit.split(" ")[-1]) == 1 or len(part.split(" ")[0]) == 1)
         credit += ("" if glued or not credit else " ") + part
     parsed = _parse_credit_line(credit)
+    if bracketed and parsed is None and (spaced := _letter_spaced_credit(credit)):
+        return end, match.group(1), spaced
     # In brackets after a caption's sentence, a mark glued to the last name (`（上官萍 欧阳兰摄）`) is the credit's too.
     if parsed is None or not parsed.names or not (parsed.photo_mark or parsed.glued_mark and (parsed.has_role or bracketed)):
         return None
     return end, match.group(1), tuple(parsed.names)
+
+
+def _letter_spaced_credit(credit: str) -> tuple[str, ...] | None:
+    """The names of a credit set letter-spaced, its mark spaced too (`记者 赵 伟 摄`): read as a byline's names, the
+    mark then ends the last one."""
+    names = _names_in(credit)
+    if not names:
+        return None
+    last = names[-1]
+    for suffix in _PHOTO_SUFFIXES:
+        if last.endswith(suffix) and len(last) - len(suffix) >= 2:
+            return names[:-1] + (last[:-len(suffix)],)
+    return None
 
 
 def _credit_complete(parts: list[str], bracketed: bool, closed: bool) -> bool:
