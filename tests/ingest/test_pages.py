@@ -1742,3 +1742,102 @@ def test_a_headlines_short_second_line_over_a_full_body_line_stays_in_the_headli
     item = _only_item(_page("国家级非遗剪纸技艺\n走进大学课堂\n在清河学院的一间教室里，几十名\n学生正跟着老师学剪纸。老师说\n，剪纸讲究千刻不落，万剪不断\n"
                             "，线条要连在一起才好看。", "（王五）"))
     assert item.title == "国家级非遗剪纸技艺走进大学课堂"
+
+
+# --- thirteenth round: an editor line without colons naming the layout designer, at the page's foot -----------------
+
+def test_an_editor_line_without_colons_naming_the_layout_designer_is_read_at_the_foot():
+    text = ("C05 城市 2019年3月1日 星期五\n\n测试标题\n  全市今年新建公园十二座，\n绿地面积再创新高。\n（王五）\n\n"
+            "责任编辑 周小梅　版式设计 孙立强\n")
+    page = split_page(text)
+    assert (page.editor, page.layout) == ("周小梅", "孙立强")
+    assert [item.title for item in page.items] == ["测试标题"]
+    assert "孙立强" not in page.items[0].body
+
+
+# --- thirteenth round: the reporters a dateline names without brackets, up to `报道：` -----------------------------
+
+@pytest.mark.parametrize("opening, authors", [
+    ("本报上海6月2日讯记者吴明华报道：", ("吴明华",)),
+    ("本报北京6月2日讯新华社记者高远、赵岩，\n本报记者孟庆东报道：", ("高远", "赵岩", "孟庆东")),
+])
+def test_reporters_named_after_a_dateline_up_to_reported_are_the_authors(opening, authors):
+    item = _only_item(_page("测试标题", "  " + opening + "全市今年新建公园十二座，\n绿地面积再创新高。"))
+    assert item.authors == authors
+    assert item.body == "全市今年新建公园十二座，绿地面积再创新高。"
+
+
+def test_a_dateline_clause_naming_no_reporter_stays_in_the_body():
+    # `报道：` after words that name no one by role is the story's own sentence.
+    item = _only_item(_page("测试标题", "  本报讯市气象台报道：全市今年新建公园十二座，\n绿地面积再创新高。", "（王五）"))
+    assert item.authors == ("王五",)
+    assert item.body.startswith("市气象台报道：")
+
+
+# --- thirteenth round: a reporter's outlet before the role; a wire story retold; a country in the dateline ---------
+
+@pytest.mark.parametrize("opening, authors", [
+    ("新华社北京6月2日电（中央人民广播电台记者吴明华、新华社记者高远）", ("吴明华", "高远")),
+    ("据新华社北京6月2日电（记者吴明华）", ("吴明华",)),
+    ("新华社金边（柬埔寨）\n6月2日电（记者吴明华）", ("吴明华",)),
+])
+def test_a_dateline_naming_outlets_a_source_or_a_country_still_gives_its_reporters(opening, authors):
+    item = _only_item(_page("测试标题", "  " + opening + "全市今年新建公园十二座，\n绿地面积再创新高。"))
+    assert item.authors == authors
+    assert item.body == "全市今年新建公园十二座，绿地面积再创新高。"
+
+
+# --- thirteenth round: a lone short line over a headline across a gap is its kicker --------------------------------
+
+def test_a_lone_phrase_over_a_headline_across_a_gap_is_its_kicker():
+    page = split_page(_page("春天的田野\n  村口的麦子已经返青，\n农民们忙着浇水施肥。\n（王五）", "乡村新气象",
+                            "城郊菜场的一天", "本报记者 赵岩", "  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert [(item.kicker, item.title) for item in page.items] == [(None, "春天的田野"), ("乡村新气象", "城郊菜场的一天")]
+    assert any("kicker '乡村新气象' taken from the line over the headline across a gap" in warning
+               for warning in page.items[1].warnings)
+
+
+def test_a_line_holding_a_sentence_over_a_headline_is_no_kicker():
+    from service.ingest.pages import PageItem, _kickers_over_a_gap
+    above = PageItem(kind="article", title="天亮了，菜场开门", authors=(), paragraphs=(), position=1)
+    below = PageItem(kind="article", title="城郊菜场的一天", authors=(), paragraphs=("天还没亮。",), position=2)
+    assert _kickers_over_a_gap([above, below]) == [above, below]
+
+
+# --- thirteenth round: `文/图 X` under a headline is the story's byline, not a photo's credit -----------------------
+
+@pytest.mark.parametrize("byline", ["文/图　赵岩", "文·图赵岩", "文／图 赵岩"])
+def test_words_and_pictures_by_one_reporter_is_a_byline_under_the_headline(byline):
+    item = _only_item(_page("城郊菜场的一天\n" + byline + "\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert (item.kind, item.title, item.authors) == ("article", "城郊菜场的一天", ("赵岩",))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+
+
+def test_a_kicker_and_a_headline_each_set_apart_by_a_gap_over_an_opener():
+    page = split_page(_page("春天的田野\n  村口的麦子已经返青，农民们\n忙着浇水施肥，田间地头一片\n繁忙景象。", "乡村新气象",
+                            "城郊菜场的一天", "本报讯（记者 赵岩）天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert [item.title for item in page.items] == ["春天的田野", "城郊菜场的一天"]
+    item = page.items[1]
+    assert (item.kicker, item.title, item.authors) == ("乡村新气象", "城郊菜场的一天", ("赵岩",))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+    assert any("kicker '乡村新气象' over the headline '城郊菜场的一天', each set apart by a gap: an opener stands" in warning
+               for warning in item.warnings)
+
+
+# --- thirteenth round: a photo credit in brackets with its mark glued to the last name -----------------------------
+
+@pytest.mark.parametrize("caption_end", ["挤满了前来进货的商贩。（赵岩 孙立强摄）", "挤满了前来进货的商贩。\n（本报记者 赵岩 孙立强\n摄）"])
+def test_a_bracketed_credit_whose_mark_is_glued_to_the_last_name_closes_a_photo_story(caption_end):
+    page = split_page(_page("天还没亮，城郊菜场里已经\n" + caption_end, "菜场的早晨"))
+    assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩", "孙立强"))]
+    assert page.items[0].body == "天还没亮，城郊菜场里已经挤满了前来进货的商贩。"
+
+
+def test_an_agencys_name_broken_from_the_role_after_it_is_no_author():
+    page = split_page(_page("天还没亮，城郊菜场里已经\n挤满了前来进货的商贩。（新华社\n记者 赵岩摄）", "菜场的早晨"))
+    assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩",))]
+
+
+def test_a_letter_spaced_bracketed_credit_closes_a_photo_story():
+    page = split_page(_page("天还没亮，城郊菜场里已经\n挤满了前来进货的商贩。（记者 赵 岩 摄）", "菜 场 的 早 晨"))
+    assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩",))]

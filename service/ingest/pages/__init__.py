@@ -35,15 +35,16 @@ titles, segments, layout, credits, lines; ``header`` stands alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from .credits import _bulleted_name, _byline_line_names, _opener_at, _strip_opener
+from .credits import _bulleted_name, _byline_line_names, _credit_at, _opener_at, _strip_opener
 from .header import _EDITOR_KEYS, _HEADER_SEARCH_LINES, _LAYOUT_KEYS, _first_of, _parse_header, _read_header
-from .layout import _ends_paragraph, _paragraphs
-from .lines import _clean_line, _collapse_blanks, _indented, _trim_blanks, _width
-from .segments import _Segment, _segments
-from .titles import _photo_title, _title_block
+from .layout import _ends_paragraph, _ends_sentence, _is_title_like, _paragraphs
+from .lines import _clean_line, _collapse_blanks, _compact, _indented, _trim_blanks, _width
+from .segments import _Segment, _segments, _visibly_opened
+from .titles import _photo_title, _title_block, _title_text
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,13 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
             block = _title_block(lines)
             title, kicker, subtitle, warnings = block.title, block.kicker, block.subtitle, block.warnings
             body = _trim_blanks(lines[block.body_start:])
+            if block.title and block.kicker is None and _kicker_phrase(block.title):
+                headline = _headline_between_gaps(body)
+                if headline is not None:
+                    kicker, title = block.title, _title_text([body[0]])
+                    body = _trim_blanks(body[2:])
+                    warnings = warnings + [f"kicker {kicker!r} over the headline {title!r}, each set apart by a gap: "
+                                           f"{headline} under the headline"]
             # A byline on a line of its own under the headline (`本报记者 唐航`) gives the authors.
             under = _byline_line_names(body[0]) if body else None
             if under is None and body and block.title:
@@ -121,6 +129,48 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
     return items, page_warnings
 
 
+def _kicker_phrase(text: str) -> bool:
+    return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS) and " " not in text.strip()
+
+
+def _headline_between_gaps(body: list[str | None]) -> str | None:
+    """What shows the body's first line a headline under a kicker (`记者走基层` / gap / `李鹏考察中央电视台时向…` / gap /
+    `新华社北京…电`): one line set apart by gaps, ending no sentence, over text visibly opening; None otherwise."""
+    if len(body) < 3 or body[0] is None or body[1] is not None or body[2] is None:
+        return None
+    line = _compact(body[0])
+    if (not line or len(line) > 40 or _ends_sentence(line) or line[0] in "—－(（【■●◆▲□" or not _is_title_like(body[0])
+            or _visibly_opened(body, 0) is not None or _credit_at(body, 0) is not None):
+        return None
+    return _visibly_opened(body, 2)
+
+
+# A kicker is a phrase, not a sentence: short, no sentence mark in it.
+_KICKER_MAX = 12
+_SENTENCE_MARKS = "。！？；!?;，,"
+
+
+def _kickers_over_a_gap(items: list[PageItem]) -> list[PageItem]:
+    """A lone short line over a headline, set apart by a gap (`记者走基层` / gap / `科普中的“打架”现象不容忽视`), was
+    taken for a headline with no text under it: it is the kicker of the story below, which has none."""
+    kept: list[PageItem] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        following = items[index + 1] if index + 1 < len(items) else None
+        if (following is not None and item.kind == following.kind == "article" and not item.paragraphs
+                and not item.authors and item.kicker is None and item.subtitle is None and following.kicker is None
+                and following.title and _kicker_phrase(item.title)):
+            evidence = (f"kicker {item.title!r} taken from the line over the headline across a gap: it heads no text "
+                        "of its own, and the headline under it has no kicker")
+            kept.append(dataclasses.replace(following, kicker=item.title, warnings=following.warnings + (evidence,)))
+            index += 2
+            continue
+        kept.append(item)
+        index += 1
+    return [dataclasses.replace(item, position=position) for position, item in enumerate(kept, 1)]
+
+
 def _split(text: str) -> Page:
     # Rule lines (``==========``) divide pages or decorate them; they are never text.
     lines: list[str | None] = [None if _RULE.match(line) else _clean_line(line) for line in text.splitlines()]
@@ -128,6 +178,7 @@ def _split(text: str) -> Page:
     page_warnings = [] if header is not None else ["no page header found; page code, section and date are empty"]
     segments = _segments(_trim_blanks(_collapse_blanks(lines)))
     items, item_warnings = _items(segments)
+    items = _kickers_over_a_gap(items)
     page_warnings.extend(item_warnings)
     if not items:
         page_warnings.append("no articles found")

@@ -28,7 +28,7 @@ _NUMBERING = re.compile(r"第[一二三四五六七八九十百千零〇两]{1,5
 _ROLES = ("新华社特约记者", "新华社记者", "人民日报记者", "光明日报记者", "经济日报记者", "中新社记者", "中新网记者",
           "新華社特約記者", "新華社記者", "人民日報記者", "光明日報記者", "經濟日報記者", "中新社記者", "中新網記者",
           "本报特约记者", "本报见习记者", "本报实习记者", "特约通讯员", "本报记者", "特约记者", "见习记者",
-          "实习记者", "摄影记者", "通讯员", "实习生", "记者", "本报",
+          "实习记者", "摄影记者", "通讯员", "实习生", "记者", "本报", "新华社", "中新社", "新華社",
           "本報特約記者", "本報見習記者", "本報實習記者", "特約通訊員", "本報記者", "特約記者", "見習記者",
           "實習記者", "攝影記者", "通訊員", "實習生", "記者", "本報")
 _PHOTO_ROLES = frozenset({"摄影记者", "攝影記者"})
@@ -100,10 +100,18 @@ _ROLE_BROKEN = re.compile("|".join(sorted((re.escape(role[:i]) + _BREAK + re.esc
                                            for role in _ROLES for i in range(1, len(role))), key=len, reverse=True)))
 
 
+# The outlet a reporter works for, set before the role (`中央人民广播电台记者刘振英`): a word ending in what outlets'
+# names end in, standing at a name's place right before a role.
+_AFFILIATION = re.compile(r"(?:^|(?<=[\s、，,/]))[\u4e00-\u9fff]{1,10}(?:电台|电视台|通讯社|日报社|日报|晚报|报社|杂志社|新闻社|"
+                          r"電台|電視台|通訊社|日報社|日報|晚報|報社|雜誌社|新聞社)"
+                          r"(?=(?:特约|特約|见习|見習|实习|實習|摄影|攝影)?(?:记者|記者|通讯员|通訊員))")
+
+
 def _names_in(credit: str) -> tuple[str, ...] | None:
     """The names in ``记者 张三 李四``-like text (roles dropped), or None if anything else is in it."""
     names = []
     credit = _ROLE_BROKEN.sub(lambda broken: broken.group().replace(_BREAK, ""), credit)
+    credit = _AFFILIATION.sub("", credit)
     for token in _credit_tokens(_INNER_ROLE.sub(lambda role: f" {role.group()} ", credit)):
         token, _, _ = _strip_role(token)
         if not token:
@@ -120,6 +128,8 @@ def _byline_names(line: str) -> tuple[str, ...] | None:
     if not match:
         return None
     names = _names_in(match.group(1))
+    if names and names[-1].endswith(_PHOTO_SUFFIXES):
+        return None  # `（上官萍 欧阳兰摄）`: a photo's credit
     return names if names and 1 <= len(names) <= 4 else None
 
 
@@ -145,7 +155,7 @@ def _byline_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
         return None
     joined = text + _BREAK + rest
     names = _names_in(joined[1:-1])
-    if names and 1 <= len(names) <= 4 and len(_compact(joined)) <= 40:
+    if names and 1 <= len(names) <= 4 and len(_compact(joined)) <= 40 and not names[-1].endswith(_PHOTO_SUFFIXES):
         return following, names
     return None
 
@@ -225,8 +235,9 @@ def _run_on_byline_at(lines: list[str | None], start: int) -> tuple[int, str, tu
         # reporter's byline closes ends whatever follows.
         return None
     names = _names_in(inside)
-    if names and _PHOTO_WORDS.intersection(names):
-        return None  # a photo's credit (`（记者 吕鹏 通讯员 姚强 摄影报道）`), read as one
+    if names and (_PHOTO_WORDS.intersection(names) or names[-1].endswith(_PHOTO_SUFFIXES)):
+        # a photo's credit (`（记者 吕鹏 通讯员 姚强 摄影报道）`, `（上官萍 欧阳兰摄）`), read as one
+        return None
     if not names or len(names) > 4 or (len(names) < 2 and not _INNER_ROLE.search(inside.replace(_BREAK, ""))
                                         and not _looks_like_a_name(names[0])):
         return None
@@ -269,9 +280,25 @@ def _run_on_credit_at(lines: list[str | None], start: int) -> tuple[int, str, tu
         glued = credit and (len(credit.split(" ")[-1]) == 1 or len(part.split(" ")[0]) == 1)
         credit += ("" if glued or not credit else " ") + part
     parsed = _parse_credit_line(credit)
-    if parsed is None or not parsed.names or not (parsed.photo_mark or parsed.glued_mark and parsed.has_role):
+    if bracketed and parsed is None and (spaced := _letter_spaced_credit(credit)):
+        return end, match.group(1), spaced
+    # In brackets after a caption's sentence, a mark glued to the last name (`（上官萍 欧阳兰摄）`) is the credit's too.
+    if parsed is None or not parsed.names or not (parsed.photo_mark or parsed.glued_mark and (parsed.has_role or bracketed)):
         return None
     return end, match.group(1), tuple(parsed.names)
+
+
+def _letter_spaced_credit(credit: str) -> tuple[str, ...] | None:
+    """The names of a credit set letter-spaced, its mark spaced too (`记者 赵 伟 摄`): read as a byline's names, the
+    mark then ends the last one."""
+    names = _names_in(credit)
+    if not names:
+        return None
+    last = names[-1]
+    for suffix in _PHOTO_SUFFIXES:
+        if last.endswith(suffix) and len(last) - len(suffix) >= 2:
+            return names[:-1] + (last[:-len(suffix)],)
+    return None
 
 
 def _credit_complete(parts: list[str], bracketed: bool, closed: bool) -> bool:
@@ -292,7 +319,11 @@ class _CreditLine:
 def _parse_credit_line(line: str) -> _CreditLine | None:
     """``记者 李军 通讯员 陈勇`` / ``相茂弟 摄影报道``: roles, names and photo marks only, or None."""
     result = _CreditLine()
-    for token in _CREDIT_SPLIT.split(unicodedata.normalize("NFKC", line).strip()):
+    # A credit may stand in brackets of its own (`（本报记者 唐凯平 谢娟静` / `摄）`).
+    text = unicodedata.normalize("NFKC", line).strip()
+    text = text[1:] if text[:1] == "(" else text
+    text = text[:-1] if text[-1:] == ")" and "(" not in text else text
+    for token in _CREDIT_SPLIT.split(text):
         if not token:
             continue
         if token in _PHOTO_WORDS:
@@ -322,6 +353,8 @@ def _credit_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
     A credit may wrap, but then its first line opens with a role word and the
     wrapped part ends with the photo mark (``记者 李军 通讯员 陈勇`` / ``相茂弟 摄影报道``).
     """
+    if lines[start] is not None and _WORDS_AND_PICTURES.match(lines[start].strip()):
+        return None  # `文/图 郭林宁`: one wrote the story and took its pictures, a byline under a headline
     names: list[str] = []
     has_role = False
     for index in range(start, min(start + _MAX_CREDIT_LINES, len(lines))):
@@ -341,13 +374,18 @@ def _credit_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
 
 # --- openers: 本报讯（记者 张三 李四） -------------------------------------------
 
-_OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:本报|本報|新华社|新華社|中新社|中新網|中新网|人民网|人民網)"
-                     r"[^\s（(，,。：:]{0,14}?(?:电|電|讯|訊))")
+# A dateline may name its country in brackets (`新华社必打灵查亚（马来西亚）7月27日电`) and a story retold from an
+# agency's wire opens with `据` (`据新华社北京7月9日电`).
+_OPENER = re.compile(r"^(?:(?:本报|本報)(?:讯|訊)|(?:据|據)?(?:本报|本報|新华社|新華社|中新社|中新網|中新网|人民网|人民網)"
+                     r"[^\s（(，,。：:]{0,14}?(?:[（(][\u4e00-\u9fff]{2,8}[)）][^\s（(，,。：:]{0,10}?)?(?:电|電|讯|訊))")
+# The names after a dateline without brackets, up to `报道：` (`本报北京11月10日讯记者唐进修报道：`), a role among them.
+_REPORTED = re.compile(r"^([^。！？；;()（）]{2,40}?)(?:报道|報道)[：:]")
 
 
 # A byline set on a line of its own under the headline, without brackets: `本报记者 唐航`, `◎本报记者 吕楠 钟鑫`,
-# `文/本报记者 夏浩明`, `记者 张三 通讯员 李四`.
-_BYLINE_LINE_MARK = re.compile(r"^(?:◎|●|文\s*[/／|｜]\s*|图文\s*[/／|｜]\s*|圖文\s*[/／|｜]\s*)")
+# `文/本报记者 夏浩明`, `文/图　郭林宁`, `文·图郭平宁`, `记者 张三 通讯员 李四`.
+_WORDS_AND_PICTURES = re.compile(r"^文\s*[/／·・]\s*[图圖]")
+_BYLINE_LINE_MARK = re.compile(r"^(?:◎|●|文\s*[/／·・]\s*[图圖]\s*|文\s*[/／|｜]\s*|图文\s*[/／|｜]\s*|圖文\s*[/／|｜]\s*)")
 
 
 _COMMENTATOR = re.compile(r"^(?:本报|本報|新华社|新華社|人民日报|人民日報|光明日报|光明日報|经济日报|經濟日報)?(?:特约|特約)?"
@@ -418,7 +456,9 @@ def _opener_at(lines: list[str | None], start: int) -> _Opener | None:
         if line is None:
             continue
         parts.append(line.strip())
-        if any(ch in line for ch in ")）") or len(_compact("".join(parts))) > 48:
+        # A bracket closing before the dateline ends is the country's (`…查亚（马来西亚）7` / `月27日电`).
+        if ((any(ch in line for ch in ")）") and _OPENER.match(_compact("".join(parts))))
+                or len(_compact("".join(parts))) > 48):
             break
     text = _BREAK.join(parts)
     plain = _compact(text.replace(_BREAK, ""))
@@ -435,6 +475,12 @@ def _opener_at(lines: list[str | None], start: int) -> _Opener | None:
             names = _names_in(text[position:end])
             if names is not None:
                 return _Opener(authors=names, length=lead.end() + close + 1)
+    elif (reported := _REPORTED.match(rest)) and _INNER_ROLE.search(reported.group(1)):
+        position = _position_after(text, lead.end())
+        end = _position_after(text, lead.end() + len(reported.group(1)))
+        names = _names_in(text[position:end])
+        if names and len(names) <= 6:
+            return _Opener(authors=names, length=lead.end() + reported.end())
     return _Opener(authors=(), length=lead.end())
 
 

@@ -18,14 +18,14 @@ _WEEKDAY = re.compile(r"(?:星期|礼拜|禮拜|周|週)[一二三四五六日�
 _SECTION = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·・]{0,7}")
 _SECTION_TRIM = " :：|｜·・-—/"
 
-_STAFF_KEYS = (r"(?:本版)?(美术编辑|美術編輯|责任编辑|責任編輯|责编|責編|美编|美編|编辑|編輯|组版|組版|排版|版式|校对|校對|"
+_STAFF_KEYS = (r"(?:本版)?(美术编辑|美術編輯|责任编辑|責任編輯|责编|責編|美编|美編|编辑|編輯|组版|組版|排版|版式设计|版式設計|版式|校对|校對|"
                r"审校|審校|审读|審讀|制图|製圖|视觉|視覺)")
 _STAFF_KEY = re.compile(_STAFF_KEYS + r"\s*[:：]\s*")
 # Some pages print the line without colons (`编辑 姜鑫红  组版 尹刚建`): then two keys at least, each before a
 # space and a name.
 _STAFF_KEY_SPACED = re.compile(_STAFF_KEYS + r"\s+(?=[\u4e00-\u9fff·]{2,5}(?:\s|$))")
 _EDITOR_KEYS = ("责任编辑", "責任編輯", "责编", "責編", "编辑", "編輯")
-_LAYOUT_KEYS = ("组版", "組版", "排版", "版式", "美编", "美編", "美术编辑", "美術編輯")
+_LAYOUT_KEYS = ("组版", "組版", "排版", "版式", "版式设计", "版式設計", "美编", "美編", "美术编辑", "美術編輯")
 
 _CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
