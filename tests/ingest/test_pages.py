@@ -1841,3 +1841,49 @@ def test_an_agencys_name_broken_from_the_role_after_it_is_no_author():
 def test_a_letter_spaced_bracketed_credit_closes_a_photo_story():
     page = split_page(_page("天还没亮，城郊菜场里已经\n挤满了前来进货的商贩。（记者 赵 岩 摄）", "菜 场 的 早 晨"))
     assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩",))]
+
+
+# --- fourteenth round: a kicker over a gap, then a headline of up to three lines with text opening right under it --
+
+STORY_ABOVE = "春天的田野\n  村口的麦子已经返青，农民们\n忙着浇水施肥，田间地头一片\n繁忙景象。"
+
+
+def test_a_kicker_over_a_gap_and_a_wrapped_headline_with_an_opener_right_under_it():
+    page = split_page(_page(STORY_ABOVE, "权威发布",
+                            "市教委等四部门制定《中小\n学课后服务管理办法》\n本报讯（记者 赵岩）天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert [item.title for item in page.items] == ["春天的田野", "市教委等四部门制定《中小学课后服务管理办法》"]
+    item = page.items[1]
+    assert (item.kicker, item.authors) == ("权威发布", ("赵岩",))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+    assert any("kicker '权威发布' over the headline '市教委等四部门制定《中小学课后服务管理办法》', across a gap: an opener "
+               "stands" in warning for warning in item.warnings)
+
+
+def test_a_kicker_over_a_headline_broken_after_its_dash_with_a_byline_past_a_gap():
+    page = split_page(_page(STORY_ABOVE, "记者走基层", "开启群众积极性的“钥匙”——\n清河县推行乡、\n村务公开的调查",
+                            "本报记者 赵岩 孙立强", "  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    item = page.items[1]
+    assert (item.kicker, item.title, item.authors) == ("记者走基层", "开启群众积极性的“钥匙”——清河县推行乡、村务公开的调查",
+                                                       ("赵岩", "孙立强"))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+
+
+def test_a_kicker_over_a_headline_and_its_subtitle_with_an_indent_under_them():
+    page = split_page(_page(STORY_ABOVE, "一线调研", "城郊菜场的一天\n——来自基层的报道\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    item = page.items[1]
+    assert (item.kicker, item.title, item.subtitle) == ("一线调研", "城郊菜场的一天", "——来自基层的报道")
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+
+
+def test_a_short_headline_over_a_gap_and_a_plain_paragraph_keeps_it():
+    # No opener, byline or indent under the line past the gap: it may be the story's first paragraph.
+    page = split_page(_page(STORY_ABOVE, "菜场的早晨", "天还没亮菜场里已经热闹起来\n挤满了前来进货的商贩。"))
+    assert [(item.kicker, item.title) for item in page.items[1:]] == [(None, "菜场的早晨")]
+
+
+# --- fourteenth round: `要闻快报` heads a briefs column ------------------------------------------------------------
+
+def test_a_briefs_column_headed_news_express_drops_its_head():
+    page = split_page(_page(STORY_ABOVE, "要闻快报\n●清河高铁站新增至省城班次\n  铁路部门实行新运行图后，清河站每天开往\n"
+                            "省城的动车组列车由18对增加到24对。（记者 曹玉）"))
+    assert [(i.title, i.authors) for i in page.items[1:]] == [("清河高铁站新增至省城班次", ("曹玉",))]

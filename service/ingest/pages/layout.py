@@ -229,7 +229,7 @@ def _leaves_clause_open(line: str | None) -> bool:
 
 
 # A briefs column marks each item's headline with a bullet; its head (`简讯`, `新闻速览`) is page furniture.
-_COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|短讯|短訊|速览|速覽|速递|速遞|简报|簡報"
+_COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|快报|快報|短讯|短訊|速览|速覽|速递|速遞|简报|簡報"
                           r"|快递|快遞|集萃|短波|一览|一覽)"
                           r"|一句话新闻|一句話新聞|新闻速览|新聞速覽|本地新闻|本地新聞|新闻集锦|新聞集錦)$")
 
