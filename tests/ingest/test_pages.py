@@ -1887,3 +1887,29 @@ def test_a_briefs_column_headed_news_express_drops_its_head():
     page = split_page(_page(STORY_ABOVE, "要闻快报\n●清河高铁站新增至省城班次\n  铁路部门实行新运行图后，清河站每天开往\n"
                             "省城的动车组列车由18对增加到24对。（记者 曹玉）"))
     assert [(i.title, i.authors) for i in page.items[1:]] == [("清河高铁站新增至省城班次", ("曹玉",))]
+
+
+# --- fourteenth round: a photo's title after its credit, over a headline broken after its dash -------------------
+
+def test_a_photo_title_after_the_credit_over_a_headline_broken_after_its_dash():
+    page = split_page(_page("  天还没亮，城郊菜场里已经挤满了\n前来进货的商贩。", "记者 赵岩 摄\n菜场的早晨",
+                            "老街新貌别具一格——\n清河老城改造记\n  老街的石板路修好了，两旁的\n店铺也重新开张。"))
+    assert [(item.kind, item.title) for item in page.items] == [("photo", "菜场的早晨"),
+                                                                 ("article", "老街新貌别具一格——清河老城改造记")]
+
+
+# --- fourteenth round: names with the photo mark glued on, alone between a caption and a short title ----------------
+
+@pytest.mark.parametrize("credit, authors", [("赵岩摄", ("赵岩",)), ("赵岩 欧阳兰摄", ("赵岩", "欧阳兰"))])
+def test_a_lone_line_of_names_glued_to_the_photo_mark_closes_a_photo_story(credit, authors):
+    page = split_page(_page(STORY_ABOVE, "  清晨的菜场，城郊菜场里已经\n挤满了前来进货的商贩。", credit + "\n菜场的早晨",
+                            "城郊菜场的一天\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。\n（王五）"))
+    assert [(item.kind, item.title, item.authors) for item in page.items[1:]] == [
+        ("photo", "菜场的早晨", authors), ("article", "城郊菜场的一天", ("王五",))]
+
+
+def test_names_glued_to_the_photo_mark_inside_a_paragraph_stay_its_text():
+    # The line under is no short title: the names and the mark go on a sentence about filming.
+    item = _only_item(_page("城郊菜场的一天\n  天还没亮，菜场里已经挤满了商贩。\n赵岩摄\n下了这一幕，他说这是菜场最忙的时候。"))
+    assert "赵岩摄" in item.body
+
