@@ -1913,3 +1913,21 @@ def test_names_glued_to_the_photo_mark_inside_a_paragraph_stay_its_text():
     item = _only_item(_page("城郊菜场的一天\n  天还没亮，菜场里已经挤满了商贩。\n赵岩摄\n下了这一幕，他说这是菜场最忙的时候。"))
     assert "赵岩摄" in item.body
 
+
+# --- fourteenth round: a subhead made of its paragraph's opening clause stays in the story --------------------------
+
+MARKET_STORY = ("城郊菜场的一天\n  天还没亮，城郊菜场里已经挤满了\n前来进货的商贩，菜场管理员也早\n早来到了菜场。管理员说，商贩进\n"
+                "货要排长队，停车场太小了。")
+
+
+def test_a_subhead_saying_its_paragraphs_opening_clause_stays_in_the_story():
+    page = split_page(_page(MARKET_STORY, "为了让商贩进货更方便", "  为了让商贩进货更方便，菜场今年\n新修了停车场，商贩进菜场再也不\n"
+                                                        "用排长队了，管理员说停车场能停\n两百辆车。\n（王五）"))
+    assert [(item.title, item.authors) for item in page.items] == [("城郊菜场的一天", ("王五",))]
+    assert "\n为了让商贩进货更方便\n为了让商贩进货更方便，菜场今年" in page.items[0].body
+
+
+def test_a_heading_whose_text_opens_on_its_words_without_a_comma_still_begins_a_story():
+    page = split_page(_page(MARKET_STORY, "菜场停车场", "  菜场停车场今年新修成，商贩进菜场再也不\n"
+                                                  "用排长队了，管理员说停车场能停\n两百辆车。\n（王五）"))
+    assert [item.title for item in page.items] == ["城郊菜场的一天", "菜场停车场"]
