@@ -1841,3 +1841,93 @@ def test_an_agencys_name_broken_from_the_role_after_it_is_no_author():
 def test_a_letter_spaced_bracketed_credit_closes_a_photo_story():
     page = split_page(_page("天还没亮，城郊菜场里已经\n挤满了前来进货的商贩。（记者 赵 岩 摄）", "菜 场 的 早 晨"))
     assert [(item.kind, item.title, item.authors) for item in page.items] == [("photo", "菜场的早晨", ("赵岩",))]
+
+
+# --- fourteenth round: a kicker over a gap, then a headline of up to three lines with text opening right under it --
+
+STORY_ABOVE = "春天的田野\n  村口的麦子已经返青，农民们\n忙着浇水施肥，田间地头一片\n繁忙景象。"
+
+
+def test_a_kicker_over_a_gap_and_a_wrapped_headline_with_an_opener_right_under_it():
+    page = split_page(_page(STORY_ABOVE, "权威发布",
+                            "市教委等四部门制定《中小\n学课后服务管理办法》\n本报讯（记者 赵岩）天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    assert [item.title for item in page.items] == ["春天的田野", "市教委等四部门制定《中小学课后服务管理办法》"]
+    item = page.items[1]
+    assert (item.kicker, item.authors) == ("权威发布", ("赵岩",))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+    assert any("kicker '权威发布' over the headline '市教委等四部门制定《中小学课后服务管理办法》', across a gap: an opener "
+               "stands" in warning for warning in item.warnings)
+
+
+def test_a_kicker_over_a_headline_broken_after_its_dash_with_a_byline_past_a_gap():
+    page = split_page(_page(STORY_ABOVE, "记者走基层", "开启群众积极性的“钥匙”——\n清河县推行乡、\n村务公开的调查",
+                            "本报记者 赵岩 孙立强", "  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    item = page.items[1]
+    assert (item.kicker, item.title, item.authors) == ("记者走基层", "开启群众积极性的“钥匙”——清河县推行乡、村务公开的调查",
+                                                       ("赵岩", "孙立强"))
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+
+
+def test_a_kicker_over_a_headline_and_its_subtitle_with_an_indent_under_them():
+    page = split_page(_page(STORY_ABOVE, "一线调研", "城郊菜场的一天\n——来自基层的报道\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    item = page.items[1]
+    assert (item.kicker, item.title, item.subtitle) == ("一线调研", "城郊菜场的一天", "——来自基层的报道")
+    assert item.body == "天还没亮，菜场里已经挤满了前来进货的商贩。"
+
+
+def test_a_short_headline_over_a_gap_and_a_plain_paragraph_keeps_it():
+    # No opener, byline or indent under the line past the gap: it may be the story's first paragraph.
+    page = split_page(_page(STORY_ABOVE, "菜场的早晨", "天还没亮菜场里已经热闹起来\n挤满了前来进货的商贩。"))
+    assert [(item.kicker, item.title) for item in page.items[1:]] == [(None, "菜场的早晨")]
+
+
+# --- fourteenth round: `要闻快报` heads a briefs column ------------------------------------------------------------
+
+def test_a_briefs_column_headed_news_express_drops_its_head():
+    page = split_page(_page(STORY_ABOVE, "要闻快报\n●清河高铁站新增至省城班次\n  铁路部门实行新运行图后，清河站每天开往\n"
+                            "省城的动车组列车由18对增加到24对。（记者 曹玉）"))
+    assert [(i.title, i.authors) for i in page.items[1:]] == [("清河高铁站新增至省城班次", ("曹玉",))]
+
+
+# --- fourteenth round: a photo's title after its credit, over a headline broken after its dash -------------------
+
+def test_a_photo_title_after_the_credit_over_a_headline_broken_after_its_dash():
+    page = split_page(_page("  天还没亮，城郊菜场里已经挤满了\n前来进货的商贩。", "记者 赵岩 摄\n菜场的早晨",
+                            "老街新貌别具一格——\n清河老城改造记\n  老街的石板路修好了，两旁的\n店铺也重新开张。"))
+    assert [(item.kind, item.title) for item in page.items] == [("photo", "菜场的早晨"),
+                                                                 ("article", "老街新貌别具一格——清河老城改造记")]
+
+
+# --- fourteenth round: names with the photo mark glued on, alone between a caption and a short title ----------------
+
+@pytest.mark.parametrize("credit, authors", [("赵岩摄", ("赵岩",)), ("赵岩 欧阳兰摄", ("赵岩", "欧阳兰"))])
+def test_a_lone_line_of_names_glued_to_the_photo_mark_closes_a_photo_story(credit, authors):
+    page = split_page(_page(STORY_ABOVE, "  清晨的菜场，城郊菜场里已经\n挤满了前来进货的商贩。", credit + "\n菜场的早晨",
+                            "城郊菜场的一天\n  天还没亮，菜场里已经\n挤满了前来进货的商贩。\n（王五）"))
+    assert [(item.kind, item.title, item.authors) for item in page.items[1:]] == [
+        ("photo", "菜场的早晨", authors), ("article", "城郊菜场的一天", ("王五",))]
+
+
+def test_names_glued_to_the_photo_mark_inside_a_paragraph_stay_its_text():
+    # The line under is no short title: the names and the mark go on a sentence about filming.
+    item = _only_item(_page("城郊菜场的一天\n  天还没亮，菜场里已经挤满了商贩。\n赵岩摄\n下了这一幕，他说这是菜场最忙的时候。"))
+    assert "赵岩摄" in item.body
+
+
+# --- fourteenth round: a subhead made of its paragraph's opening clause stays in the story --------------------------
+
+MARKET_STORY = ("城郊菜场的一天\n  天还没亮，城郊菜场里已经挤满了\n前来进货的商贩，菜场管理员也早\n早来到了菜场。管理员说，商贩进\n"
+                "货要排长队，停车场太小了。")
+
+
+def test_a_subhead_saying_its_paragraphs_opening_clause_stays_in_the_story():
+    page = split_page(_page(MARKET_STORY, "为了让商贩进货更方便", "  为了让商贩进货更方便，菜场今年\n新修了停车场，商贩进菜场再也不\n"
+                                                        "用排长队了，管理员说停车场能停\n两百辆车。\n（王五）"))
+    assert [(item.title, item.authors) for item in page.items] == [("城郊菜场的一天", ("王五",))]
+    assert "\n为了让商贩进货更方便\n为了让商贩进货更方便，菜场今年" in page.items[0].body
+
+
+def test_a_heading_whose_text_opens_on_its_words_without_a_comma_still_begins_a_story():
+    page = split_page(_page(MARKET_STORY, "菜场停车场", "  菜场停车场今年新修成，商贩进菜场再也不\n"
+                                                  "用排长队了，管理员说停车场能停\n两百辆车。\n（王五）"))
+    assert [item.title for item in page.items] == ["城郊菜场的一天", "菜场停车场"]

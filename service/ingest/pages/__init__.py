@@ -98,12 +98,15 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
             title, kicker, subtitle, warnings = block.title, block.kicker, block.subtitle, block.warnings
             body = _trim_blanks(lines[block.body_start:])
             if block.title and block.kicker is None and _kicker_phrase(block.title):
-                headline = _headline_between_gaps(body)
-                if headline is not None:
-                    kicker, title = block.title, _title_text([body[0]])
-                    body = _trim_blanks(body[2:])
-                    warnings = warnings + [f"kicker {kicker!r} over the headline {title!r}, each set apart by a gap: "
-                                           f"{headline} under the headline"]
+                found = _headline_between_gaps(body)
+                if found is not None:
+                    end, start, headline = found
+                    kicker, title = block.title, _title_text(body[:end])
+                    subtitle = _title_text([x for x in body[end:start] if x is not None]) or None
+                    body_lines, body = body, _trim_blanks(body[start:])
+                    gap = "each set apart by a gap" if body_lines[start - 1] is None else "across a gap"
+                    warnings = warnings + [f"kicker {kicker!r} over the headline {title!r}, {gap}: {headline} under "
+                                           "the headline"]
             # A byline on a line of its own under the headline (`本报记者 唐航`) gives the authors.
             under = _byline_line_names(body[0]) if body else None
             if under is None and body and block.title:
@@ -133,16 +136,39 @@ def _kicker_phrase(text: str) -> bool:
     return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS) and " " not in text.strip()
 
 
-def _headline_between_gaps(body: list[str | None]) -> str | None:
-    """What shows the body's first line a headline under a kicker (`记者走基层` / gap / `李鹏考察中央电视台时向…` / gap /
-    `新华社北京…电`): one line set apart by gaps, ending no sentence, over text visibly opening; None otherwise."""
-    if len(body) < 3 or body[0] is None or body[1] is not None or body[2] is None:
-        return None
-    line = _compact(body[0])
-    if (not line or len(line) > 40 or _ends_sentence(line) or line[0] in "—－(（【■●◆▲□" or not _is_title_like(body[0])
-            or _visibly_opened(body, 0) is not None or _credit_at(body, 0) is not None):
-        return None
-    return _visibly_opened(body, 2)
+def _headline_between_gaps(body: list[str | None]) -> tuple[int, int, str] | None:
+    """What shows the body's first lines a headline under a kicker (`记者走基层` / gap / `李鹏考察中央电视台时向…` / gap /
+    `新华社北京…电`; `权威发布` / gap / `国家教委等四部委制定《农` / `村教育集资管理办法》` / `本报讯记者…报道：`): up to
+    three lines ending no sentence (the last maybe a subtitle's `——…`), over text visibly opening, right under them
+    or past a gap. Returns where the headline ends, where the body begins and what opens there; None otherwise."""
+    subtitle = None
+    for end in range(1, min(_HEADLINE_LINES_AT_MOST, len(body) - 1) + 1):
+        line = body[end - 1]
+        if line is None:
+            return None
+        text = _compact(line)
+        if end > 1 and text[:1] in "—－" and len(text) > 2:
+            subtitle = end - 1  # a subtitle under the headline (`——从一组数据看变化`)
+        elif subtitle is not None:
+            return None
+        elif (not _is_title_like(line.rstrip(_HEADLINE_WRAP)) or _ends_sentence(text) or _visibly_opened(body, end - 1)
+              or _credit_at(body, end - 1) is not None):
+            return None
+        headline = "".join(_compact(body[i]) for i in range(end))
+        if len(headline) > _HEADLINE_UNDER_KICKER_AT_MOST or headline[0] in "—－(（【■●◆▲□":
+            return None
+        if body[end] is None:
+            opened = _visibly_opened(body, end + 1) if end + 1 < len(body) and body[end + 1] is not None else None
+            return (subtitle or end, end + 1, opened) if opened else None
+        opened = _visibly_opened(body, end)
+        if opened and not text.endswith(_HEADLINE_WRAP):
+            return subtitle or end, end, opened
+    return None
+
+# A headline broken after a dash or an enumeration comma goes on in the next line (`…的“金钥匙”——` / `故城县推行乡、`).
+_HEADLINE_WRAP = "—－、"
+_HEADLINE_LINES_AT_MOST = 3
+_HEADLINE_UNDER_KICKER_AT_MOST = 40
 
 
 # A kicker is a phrase, not a sentence: short, no sentence mark in it.

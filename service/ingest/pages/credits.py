@@ -364,12 +364,40 @@ def _credit_at(lines: list[str | None], start: int) -> tuple[int, tuple[str, ...
             return None
         names.extend(parsed.names)
         has_role = has_role or parsed.has_role
-        # "张三摄" alone could end a sentence about filming; a role word before it settles it.
-        if parsed.photo_mark or (parsed.glued_mark and has_role):
+        # "张三摄" alone could end a sentence about filming; a role word before it settles it, or the line standing
+        # alone between a caption's last sentence and a photo's short title.
+        if parsed.photo_mark or (parsed.glued_mark and (has_role or _lone_glued_credit(lines, start, index, parsed))):
             return (index, tuple(names)) if names else None
         if not has_role:
             return None
     return None
+
+
+def _lone_glued_credit(lines: list[str | None], start: int, index: int, parsed: _CreditLine) -> bool:
+    """Whether names with the photo mark glued to the last (`何辉勇摄`, `许杰静 孙东亮摄`) stand on a line of their own
+    between a caption's last sentence and a short title under it: no sentence is one line of names ending on 摄."""
+    if index != start or not all(_looks_like_a_name(name) for name in parsed.names):
+        return False
+    above = _near_line(lines, start, -1)
+    below = _near_line(lines, start, 1)
+    if above is None or below is None or not _compact(above).endswith(_SENTENCE_ENDS):
+        return False
+    title = _compact(below)
+    return 2 <= len(title) <= _PHOTO_TITLE_AT_MOST and not any(mark in title for mark in "。！？；，,!?;：:")
+
+
+def _near_line(lines: list[str | None], index: int, step: int) -> str | None:
+    """The line next to ``index`` in direction ``step``, over one gap at most."""
+    for near in (index + step, index + 2 * step):
+        if 0 <= near < len(lines) and lines[near] is not None:
+            return lines[near]
+        if not 0 <= near < len(lines):
+            return None
+    return None
+
+
+_SENTENCE_ENDS = ("。", "！", "？", "!", "?", "”", "」", "』", "）", ")")
+_PHOTO_TITLE_AT_MOST = 16
 
 
 # --- openers: 本报讯（记者 张三 李四） -------------------------------------------

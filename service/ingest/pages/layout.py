@@ -229,7 +229,7 @@ def _leaves_clause_open(line: str | None) -> bool:
 
 
 # A briefs column marks each item's headline with a bullet; its head (`简讯`, `新闻速览`) is page furniture.
-_COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|短讯|短訊|速览|速覽|速递|速遞|简报|簡報"
+_COLUMN_HEAD = re.compile(rf"^[{_BULLETS}]?\s*(?:[\u4e00-\u9fff]{{0,2}}(?:简讯|簡訊|快讯|快訊|快报|快報|短讯|短訊|速览|速覽|速递|速遞|简报|簡報"
                           r"|快递|快遞|集萃|短波|一览|一覽)"
                           r"|一句话新闻|一句話新聞|新闻速览|新聞速覽|本地新闻|本地新聞|新闻集锦|新聞集錦)$")
 
@@ -333,6 +333,7 @@ _FIRST_POINT = re.compile(r"^(?:一[、，,．.]|第一[，,、：:]|[（(]一[�
 # Characters a heading's text may open with to name what it is about (`索馬利亞` / `索馬利亞海上運輸…`, `排行的资格` /
 # `排行本来不是个…`).
 _NAMES_ITS_HEADING = 2
+_CLAUSE_GOES_ON = ("，", ",", "、")
 
 
 def _opens_own_text(heading: str | None, line: str | None) -> str | None:
@@ -344,6 +345,10 @@ def _opens_own_text(heading: str | None, line: str | None) -> str | None:
     text, head = _compact(line), _compact(heading).lstrip(_BULLETS)
     if _FIRST_POINT.match(text):
         return "it opens on a list's first point"
+    # A subhead made of its paragraph's opening clause (`为了增强国有企业的活力` / `为了增强国有企业的活力，我们…`)
+    # says the clause whole and the sentence goes on after a comma: a section of the story above.
+    if text.startswith(head) and text[len(head):len(head) + 1] in _CLAUSE_GOES_ON:
+        return None
     if len(head) >= _NAMES_ITS_HEADING and text.startswith(head[:_NAMES_ITS_HEADING]):
         return "it opens on the heading's own words"
     return None

@@ -399,8 +399,10 @@ def _photo_title(caption: list[str | None], following: _Segment | None) -> tuple
         taken = _standalone_title(following.lines)
         rest = _trim_blanks(following.lines[taken:])
         # Taking the next article's only headline would leave it untitled: it is not ours.
-        steals_headline = ((following.kind == "article" and (not rest or not _is_title_like(rest[0])))
-                           or (following.kind == "open" and bool(rest) and not _is_title_like(rest[0])))
+        # A headline broken after its dash (`驳杂有致别具一格——` / `《翠微居杂笔》评介`) is still a headline there.
+        headline_next = bool(rest) and _is_title_like(rest[0].rstrip("—－"))
+        steals_headline = ((following.kind == "article" and not headline_next)
+                           or (following.kind == "open" and bool(rest) and not headline_next))
         if taken and not steals_headline:
             title = _title_text(following.lines[:taken])
             following.lines = rest
