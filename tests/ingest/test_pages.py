@@ -1961,3 +1961,13 @@ def test_a_run_in_head_over_a_gap_is_no_kicker_of_a_plain_paragraph():
                             "管理\n员说，商贩进货要排长队，停车场\n太小了，今年新修了停车场。"))
     assert all(item.kicker is None for item in page.items)
     assert page.items[1].title == "菜场的早晨"
+
+
+# --- fifteenth round: a kicker of two phrases a space apart ----------------------------------------------------------
+
+def test_a_kicker_of_two_phrases_a_space_apart_heads_the_headline_under_it():
+    page = split_page(_page(STORY_ABOVE, "喜迎新春 共话发展", "开启群众积极性的“钥匙”——\n清河县推行村务公开的调查\n"
+                            "  本报讯（记者 赵岩）天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    item = page.items[1]
+    assert (item.kicker, item.title, item.authors) == ("喜迎新春 共话发展", "开启群众积极性的“钥匙”——清河县推行村务公开的调查",
+                                                       ("赵岩",))

@@ -138,7 +138,8 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
 
 
 def _kicker_phrase(text: str) -> bool:
-    return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS) and " " not in text.strip()
+    # Phrases a space apart (`喜迎新春 共话发展`) make a kicker too; a title's letter-spacing was repaired already.
+    return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS)
 
 
 def _headline_between_gaps(body: list[str | None], alone: bool = True) -> tuple[int, int, str] | None:
