@@ -1931,3 +1931,43 @@ def test_a_heading_whose_text_opens_on_its_words_without_a_comma_still_begins_a_
     page = split_page(_page(MARKET_STORY, "菜场停车场", "  菜场停车场今年新修成，商贩进菜场再也不\n"
                                                   "用排长队了，管理员说停车场能停\n两百辆车。\n（王五）"))
     assert [item.title for item in page.items] == ["城郊菜场的一天", "菜场停车场"]
+
+
+# --- fifteenth round: a kicker over a short headline, each set apart by a gap, over a plain paragraph ---------------
+
+PLAIN_PARAGRAPH = ("天还没亮，城郊菜场里已经挤满了前来\n进货的商贩。管理员说，商贩进货要排长\n队，停车场太小了，今年新修了停车场。")
+
+
+def test_a_kicker_over_a_short_headline_and_a_plain_paragraph_filling_the_column():
+    page = split_page(_page(STORY_ABOVE, "一线调研", "菜场的早晨", PLAIN_PARAGRAPH))
+    item = page.items[1]
+    assert (item.kicker, item.title) == ("一线调研", "菜场的早晨")
+    assert item.body == PLAIN_PARAGRAPH.replace("\n", "")
+    assert any("kicker '一线调研' over the headline '菜场的早晨', each set apart by a gap: a plain paragraph ('天还没亮，"
+               "城郊菜场里已经') filling a column of 16.5, far wider than the headline, under the headline" in warning
+               for warning in item.warnings)
+
+
+def test_a_line_near_the_columns_width_over_a_plain_paragraph_is_no_headline_under_a_kicker():
+    # Past the gap the line all but fills the column: it may be the story's own first line, broken by the column.
+    page = split_page(_page(STORY_ABOVE, "菜场的早晨", "城郊菜场里的商贩和管理员们", PLAIN_PARAGRAPH))
+    assert all(item.kicker is None for item in page.items)
+    assert page.items[1].title == "菜场的早晨"
+
+
+def test_a_run_in_head_over_a_gap_is_no_kicker_of_a_plain_paragraph():
+    # The head runs into its paragraph's first words on one line, the column broken under them mid-sentence.
+    page = split_page(_page(STORY_ABOVE, "【菜场的早晨】和凌晨寒风卷来", "的叫卖声。天还没亮，城郊菜场里\n已经挤满了前来进货的商贩。"
+                            "管理\n员说，商贩进货要排长队，停车场\n太小了，今年新修了停车场。"))
+    assert all(item.kicker is None for item in page.items)
+    assert page.items[1].title == "菜场的早晨"
+
+
+# --- fifteenth round: a kicker of two phrases a space apart ----------------------------------------------------------
+
+def test_a_kicker_of_two_phrases_a_space_apart_heads_the_headline_under_it():
+    page = split_page(_page(STORY_ABOVE, "喜迎新春 共话发展", "开启群众积极性的“钥匙”——\n清河县推行村务公开的调查\n"
+                            "  本报讯（记者 赵岩）天还没亮，菜场里已经\n挤满了前来进货的商贩。"))
+    item = page.items[1]
+    assert (item.kicker, item.title, item.authors) == ("喜迎新春 共话发展", "开启群众积极性的“钥匙”——清河县推行村务公开的调查",
+                                                       ("赵岩",))

@@ -98,7 +98,12 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
             title, kicker, subtitle, warnings = block.title, block.kicker, block.subtitle, block.warnings
             body = _trim_blanks(lines[block.body_start:])
             if block.title and block.kicker is None and _kicker_phrase(block.title):
-                found = _headline_between_gaps(body)
+                # A kicker stands alone on its line, a gap under it: not a run-in head before a paragraph's first
+                # words, nor a headline right over its body's first line.
+                first = next((i for i, x in enumerate(lines) if x is not None), len(lines))
+                alone = (first + 1 < len(lines) and lines[first + 1] is None
+                         and _compact(lines[first] or "") == _compact(block.title))
+                found = _headline_between_gaps(body, alone)
                 if found is not None:
                     end, start, headline = found
                     kicker, title = block.title, _title_text(body[:end])
@@ -133,10 +138,11 @@ def _items(segments: list[_Segment]) -> tuple[list[PageItem], list[str]]:
 
 
 def _kicker_phrase(text: str) -> bool:
-    return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS) and " " not in text.strip()
+    # Phrases a space apart (`喜迎新春 共话发展`) make a kicker too; a title's letter-spacing was repaired already.
+    return len(text) <= _KICKER_MAX and not any(mark in text for mark in _SENTENCE_MARKS)
 
 
-def _headline_between_gaps(body: list[str | None]) -> tuple[int, int, str] | None:
+def _headline_between_gaps(body: list[str | None], alone: bool = True) -> tuple[int, int, str] | None:
     """What shows the body's first lines a headline under a kicker (`记者走基层` / gap / `李鹏考察中央电视台时向…` / gap /
     `新华社北京…电`; `权威发布` / gap / `国家教委等四部委制定《农` / `村教育集资管理办法》` / `本报讯记者…报道：`): up to
     three lines ending no sentence (the last maybe a subtitle's `——…`), over text visibly opening, right under them
@@ -159,11 +165,39 @@ def _headline_between_gaps(body: list[str | None]) -> tuple[int, int, str] | Non
             return None
         if body[end] is None:
             opened = _visibly_opened(body, end + 1) if end + 1 < len(body) and body[end + 1] is not None else None
+            if opened is None and alone:
+                opened = _plain_paragraph_under(body, subtitle or end, end + 1)
             return (subtitle or end, end + 1, opened) if opened else None
         opened = _visibly_opened(body, end)
         if opened and not text.endswith(_HEADLINE_WRAP):
             return subtitle or end, end, opened
     return None
+
+
+def _plain_paragraph_under(body: list[str | None], end: int, start: int) -> str | None:
+    """What shows a plain paragraph opening at ``start`` under a headline ending at ``end`` (`聚焦高质量发展` / gap /
+    `少女扎琳娜` / gap / `扎琳娜是位可爱的乌兹别克少女，面色白` / …): every headline line falls far short of the column
+    the text fills, that text's first line fills it too (a paragraph's start, no word carried over from the
+    headline), and the text ends a sentence within its first lines. None otherwise."""
+    text: list[str] = []
+    for line in body[start:start + _PLAIN_PARAGRAPH_LINES]:
+        if line is None:
+            break
+        text.append(line)
+    if len(text) < _PLAIN_PARAGRAPH_LINES:
+        return None
+    column = sorted(_width(line) for line in text)[len(text) // 2]
+    first = _compact(text[0])
+    if (any(_width(line) > column * _HEADLINE_SHORT_OF_COLUMN for line in body[:end] if line is not None)
+            or _width(text[0]) < column - 1.0
+            or not any(mark in _compact(line) for line in text for mark in "。！？")):
+        return None
+    return f"a plain paragraph ({first[:12]!r}) filling a column of {column:g}, far wider than the headline,"
+
+
+# A plain paragraph is known by its first lines; a headline over it is well short of its column.
+_PLAIN_PARAGRAPH_LINES = 3
+_HEADLINE_SHORT_OF_COLUMN = 0.7
 
 # A headline broken after a dash or an enumeration comma goes on in the next line (`…的“金钥匙”——` / `故城县推行乡、`).
 _HEADLINE_WRAP = "—－、"
