@@ -138,6 +138,12 @@ def test_no_header_leaves_fields_empty_and_says_so():
     assert [item.title for item in page.items] == ["测试标题"]
 
 
+@pytest.mark.parametrize("line", ["文/图 李四", "记者/张三", "编辑部的同志们"])
+def test_a_line_like_an_editor_line_that_is_not_one_stays_on_the_page(line):
+    page = split_page(f"A01 要闻 2019年3月1日 星期五\n\n测试标题\n{line}\n正文一句。\n\n（王五）\n")
+    assert page.editor is None and page.layout is None
+
+
 def test_a_dated_headline_is_not_taken_for_a_header():
     page = split_page("2019年3月1日两会开幕\n正文一句。\n\n（王五）\n")
     assert page.date is None
@@ -150,6 +156,9 @@ def test_a_dated_headline_is_not_taken_for_a_header():
     ("编辑：陈晨 校对：刘洋", "陈晨", None),
     ("编辑:陈晨  组版:周一", "陈晨", "周一"),
     ("编辑 姜鑫红  组版 尹刚建", "姜鑫红", "尹刚建"),
+    ("编辑/何静磊 美编/黎明兰", "何静磊", "黎明兰"),
+    ("责任编辑 王强", "王强", None),
+    ("本版责编 赵敏", "赵敏", None),
 ])
 def test_editor_line_variants(line, editor, layout):
     page = split_page(f"A01 要闻 2019年3月1日 星期五\n\n{line}\n\n测试标题\n正文一句。\n\n（王五）\n")

@@ -20,10 +20,12 @@ _SECTION_TRIM = " :：|｜·・-—/"
 
 _STAFF_KEYS = (r"(?:本版)?(美术编辑|美術編輯|责任编辑|責任編輯|责编|責編|美编|美編|编辑|編輯|组版|組版|排版|版式设计|版式設計|版式|校对|校對|"
                r"审校|審校|审读|審讀|制图|製圖|视觉|視覺)")
-_STAFF_KEY = re.compile(_STAFF_KEYS + r"\s*[:：]\s*")
+_STAFF_KEY = re.compile(_STAFF_KEYS + r"\s*[:：/／]\s*")  # `编辑：X`, and `编辑/X 美编/Y` as some papers print it
 # Some pages print the line without colons (`编辑 姜鑫红  组版 尹刚建`): then two keys at least, each before a
 # space and a name.
 _STAFF_KEY_SPACED = re.compile(_STAFF_KEYS + r"\s+(?=[\u4e00-\u9fff·]{2,5}(?:\s|$))")
+# A key no body line opens with, standing alone before a name (`责任编辑 张三`): a staff line of one field.
+_STAFF_KEY_ALONE = re.compile(r"(?:本版)?(责任编辑|責任編輯|责编|責編)\s+([\u4e00-\u9fff·]{2,5})")
 _EDITOR_KEYS = ("责任编辑", "責任編輯", "责编", "責編", "编辑", "編輯")
 _LAYOUT_KEYS = ("组版", "組版", "排版", "版式", "版式设计", "版式設計", "美编", "美編", "美术编辑", "美術編輯")
 
@@ -106,7 +108,8 @@ def _parse_staff(line: str) -> dict[str, str] | None:
     if not keys:
         keys = list(_STAFF_KEY_SPACED.finditer(text))
         if len(keys) < 2:
-            return None
+            alone = _STAFF_KEY_ALONE.fullmatch(text)
+            return {alone.group(1): alone.group(2)} if alone else None
     if keys[0].start() != 0:
         return None
     fields: dict[str, str] = {}
