@@ -1664,7 +1664,7 @@ class Engine:
     def _coverage_now(self) -> mentions_module.Coverage:
         """`mentions.coverage()`, counted again only when articles or mentions were stored since (counting joins
         every article: tens of milliseconds on a large archive, too much for every entity page)."""
-        key = (self.store.copies_revision()[0], self.mentions.revision())
+        key = (self.store.revision(), self.mentions.revision())
         cached = self._coverage
         if cached is None or cached[0] != key:
             cached = self._coverage = (key, self.mentions.coverage())
